@@ -1,0 +1,129 @@
+/**
+ * createApp wires every part and does no I/O; start() connects (STYLE.md §5).
+ * Tests build the same app against a private Prosody and Redis.
+ */
+import type { Client } from "@xmpp/client";
+import { AdhocRegistry } from "./adhoc/registry.js";
+import { ChatRouter } from "./chat/router.js";
+import { helpReply, hintReply } from "./commands/chat-text.js";
+import { contextFactory } from "./commands/context.js";
+import { adhocErrorFor, chatErrorFor } from "./commands/error-edges.js";
+import { inviteAdhocCommands, inviteChatKeywords } from "./commands/invite-commands.js";
+import type { Config } from "./config.js";
+import { type Clock, systemClock } from "./invites/expiry.js";
+import { mayCreateContactInvite, type Policy } from "./invites/permissions.js";
+import { InviteService } from "./invites/service.js";
+import type { ManagedInviteStore } from "./invites/store.js";
+import type { RandomSource } from "./invites/token.js";
+import { bareJid } from "./jid.js";
+import { createLogger, type Logger } from "./logger.js";
+import { RedisInviteStore } from "./storage/redis-store.js";
+import { SOFTWARE } from "./version.js";
+import { createConnection } from "./xmpp/connection.js";
+import { Disco } from "./xmpp/disco.js";
+import { attachMessages } from "./xmpp/messages.js";
+import { NS } from "./xmpp/namespaces.js";
+import { attachPresence } from "./xmpp/presence.js";
+import { attachSoftwareVersion } from "./xmpp/software-version.js";
+
+export interface AppDeps {
+  readonly log?: Logger;
+  readonly store?: ManagedInviteStore;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+export interface App {
+  readonly xmpp: Client;
+  readonly service: InviteService;
+  readonly store: ManagedInviteStore;
+  /** Connects to Redis and XMPP; resolves once the first XMPP attempt is over (reconnects go on). */
+  start(): Promise<void>;
+  /** Unavailable presence, stream close, Redis close. */
+  stop(): Promise<void>;
+}
+
+/** XEP-0115 §4: a URI naming this software, for the caps node. */
+const CAPS_NODE = "https://www.npmjs.com/package/xmpp-invite-bot";
+
+export function createApp(config: Config, deps: AppDeps = {}): App {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const clock = deps.clock ?? systemClock;
+  const host = config.xmpp.domain;
+  const policy: Policy = {
+    domain: host,
+    admins: config.admins,
+    allowUserInvites: config.allowUserInvites,
+    allowContactInvites: config.allowContactInvites,
+  };
+  const store =
+    deps.store ??
+    new RedisInviteStore({
+      url: config.redis.url,
+      host,
+      timeoutMs: config.redis.timeoutMs,
+      log: log.child({ part: "redis" }),
+    });
+  const service = new InviteService({
+    store,
+    policy,
+    ttlSeconds: config.inviteTtlSeconds,
+    invitePage: config.invitePage,
+    clock,
+    ...(deps.random === undefined ? {} : { random: deps.random }),
+  });
+
+  const connection = createConnection(config.xmpp, log.child({ part: "xmpp" }));
+  const { xmpp } = connection;
+  const selfJid = () => xmpp.jid?.toString() ?? `${config.xmpp.username}@${host}/${config.xmpp.resource}`;
+  const contextFor = contextFactory(policy, log);
+
+  const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
+  for (const command of inviteAdhocCommands(service)) adhoc.register(command);
+
+  const chat = new ChatRouter({
+    contextFor,
+    onError: chatErrorFor(host),
+    hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
+    helpText: (_ctx, lines) => helpReply(host, lines),
+  });
+  for (const keyword of inviteChatKeywords(service, clock)) chat.register(keyword);
+
+  const disco = new Disco(
+    {
+      identities: [{ category: "client", type: "bot", name: "Invite bot" }],
+      features: [NS.discoInfo, NS.discoItems, NS.commands, NS.caps, NS.ping, NS.version],
+    },
+    CAPS_NODE,
+  );
+  disco.addProvider(adhoc);
+  disco.attach(xmpp);
+  adhoc.attach(xmpp);
+  attachSoftwareVersion(xmpp, SOFTWARE);
+  attachPresence(xmpp, {
+    caps: () => disco.capsElement(),
+    maySubscribe: (bare) => bare.endsWith(`@${host}`) || policy.admins.has(bare),
+    status: 'Send me "help" to get an invite link',
+    log: log.child({ part: "presence" }),
+  });
+  attachMessages(
+    xmpp,
+    (from, body) => chat.reply(from, body),
+    () => bareJid(selfJid()),
+    log.child({ part: "chat" }),
+  );
+
+  return {
+    xmpp,
+    service,
+    store,
+    async start() {
+      store.connect();
+      await connection.start();
+    },
+    async stop() {
+      await connection.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Configuration is a pure function of an environment (STYLE.md §4): it returns a
+ * frozen, typed object or throws a ConfigError that lists every problem at once.
+ * Variables: DESIGN.md §4; the README's configuration table documents each one.
+ */
+import { isValidDomain, isValidLocal, parseBareJid } from "./jid.js";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
+
+export interface Config {
+  readonly xmpp: {
+    readonly service: string;
+    readonly domain: string;
+    readonly username: string;
+    readonly password: string;
+    readonly resource: string;
+    readonly debug: boolean;
+  };
+  /** Normalised bare JIDs (lower case). */
+  readonly admins: ReadonlySet<string>;
+  readonly allowUserInvites: boolean;
+  readonly allowContactInvites: boolean;
+  readonly inviteTtlSeconds: number;
+  /** Landing page template with {token}, {uri} and {host}; undefined = use the xmpp: URI. */
+  readonly invitePage: string | undefined;
+  readonly redis: { readonly url: string; readonly timeoutMs: number };
+  readonly logLevel: LogLevel;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const DEFAULTS = {
+  resource: "invites",
+  allowUserInvites: false,
+  allowContactInvites: true,
+  inviteTtlSeconds: 604_800,
+  redisUrl: "redis://127.0.0.1:6379",
+  redisTimeoutMs: 2_000,
+  logLevel: "info" as LogLevel,
+} as const;
+
+const MAX_TTL_SECONDS = 366 * 86_400;
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const FALSE_WORDS = ["false", "0", "no", "off"];
+const SERVICE_PROTOCOLS = ["xmpp:", "xmpps:", "ws:", "wss:"];
+
+/** Reads one variable; empty strings count as unset, as dotenv leaves `FOO=` empty. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  required(name: string, example: string): string {
+    const value = read(this.env, name);
+    if (value === undefined) this.problems.push(`${name} is required (for example ${name}=${example})`);
+    return value ?? "";
+  }
+
+  optional(name: string): string | undefined {
+    return read(this.env, name);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = read(this.env, name);
+    if (value === undefined) return fallback;
+    const word = value.toLowerCase();
+    if (TRUE_WORDS.includes(word)) return true;
+    if (FALSE_WORDS.includes(word)) return false;
+    this.problems.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number, unit: string): number {
+    const value = read(this.env, name);
+    if (value === undefined) return fallback;
+    const number = /^\d+$/u.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+      this.problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return number;
+  }
+
+  url(name: string, value: string, protocols: readonly string[], example: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      this.problems.push(`${name} is not a valid URL: "${value}" (for example ${example})`);
+      return;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      this.problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}, got "${value}"`);
+    }
+  }
+}
+
+function readAdmins(reader: Reader): Set<string> {
+  const admins = new Set<string>();
+  for (const entry of (reader.optional("ADMIN_JIDS") ?? "").split(",")) {
+    const address = entry.trim();
+    if (address === "") continue;
+    const jid = parseBareJid(address);
+    if (jid === undefined) {
+      reader.problems.push(`ADMIN_JIDS: "${address}" is not a bare JID (expected user@domain, without /resource)`);
+    } else {
+      admins.add(`${jid.local}@${jid.domain}`);
+    }
+  }
+  return admins;
+}
+
+function readInvitePage(reader: Reader): string | undefined {
+  const page = reader.optional("INVITE_PAGE");
+  if (page === undefined) return undefined;
+  if (!page.includes("{token}") && !page.includes("{uri}")) {
+    reader.problems.push(`INVITE_PAGE must contain {token} or {uri}, got "${page}"`);
+  }
+  const sample = page.replaceAll("{token}", "t").replaceAll("{uri}", "u").replaceAll("{host}", "example.org");
+  reader.url("INVITE_PAGE", sample, ["https:", "http:"], "https://{host}/invite?{token}");
+  return page;
+}
+
+function readLogLevel(reader: Reader): LogLevel {
+  const value = reader.optional("LOG_LEVEL")?.toLowerCase();
+  if (value === undefined) return DEFAULTS.logLevel;
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  reader.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  return DEFAULTS.logLevel;
+}
+
+export function loadConfig(env: Env): Config {
+  const reader = new Reader(env);
+
+  const domain = reader.required("XMPP_DOMAIN", "example.org").toLowerCase();
+  if (domain !== "" && !isValidDomain(domain)) reader.problems.push(`XMPP_DOMAIN is not a domain name: "${domain}"`);
+
+  const username = reader.required("XMPP_USERNAME", "invites");
+  if (username.includes("@")) {
+    reader.problems.push(`XMPP_USERNAME is the local part only (for example "invites"), not a JID: "${username}"`);
+  } else if (username !== "" && !isValidLocal(username)) {
+    reader.problems.push(`XMPP_USERNAME is not a valid JID local part: "${username}"`);
+  }
+  const password = reader.required("XMPP_PASSWORD", "a-long-secret");
+
+  const service = reader.optional("XMPP_SERVICE") ?? (domain === "" ? "" : `xmpp://${domain}:5222`);
+  if (service !== "") reader.url("XMPP_SERVICE", service, SERVICE_PROTOCOLS, "xmpp://example.org:5222");
+
+  const redisUrl = reader.optional("REDIS_URL") ?? DEFAULTS.redisUrl;
+  reader.url("REDIS_URL", redisUrl, ["redis:", "rediss:"], DEFAULTS.redisUrl);
+
+  const config: Config = {
+    xmpp: {
+      service,
+      domain,
+      username,
+      password,
+      resource: reader.optional("XMPP_RESOURCE") ?? DEFAULTS.resource,
+      debug: reader.boolean("XMPP_DEBUG", false),
+    },
+    admins: readAdmins(reader),
+    allowUserInvites: reader.boolean("ALLOW_USER_INVITES", DEFAULTS.allowUserInvites),
+    allowContactInvites: reader.boolean("ALLOW_CONTACT_INVITES", DEFAULTS.allowContactInvites),
+    inviteTtlSeconds: reader.integer("INVITE_TTL", DEFAULTS.inviteTtlSeconds, 60, MAX_TTL_SECONDS, "seconds"),
+    invitePage: readInvitePage(reader),
+    redis: {
+      url: redisUrl,
+      timeoutMs: reader.integer("REDIS_TIMEOUT_MS", DEFAULTS.redisTimeoutMs, 100, 60_000, "milliseconds"),
+    },
+    logLevel: readLogLevel(reader),
+  };
+
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === "object" && !(child instanceof Set)) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

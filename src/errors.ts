@@ -1,0 +1,64 @@
+/**
+ * The error catalogue (STYLE.md §3). The domain throws InviteError with a code;
+ * the edges translate it: XMPP stanza errors (RFC 6120 §8.3) for ad-hoc, a
+ * sentence for chat. A unit test checks that every code has every mapping.
+ */
+
+export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
+
+export interface ErrorEntry {
+  readonly stanza: { readonly type: StanzaErrorType; readonly condition: string };
+  /** Text for the stanza error and the log. */
+  readonly text: (params: ErrorParams) => string;
+  /** What a person reads in chat. */
+  readonly chat: (params: ErrorParams) => string;
+}
+
+export interface ErrorParams {
+  readonly host: string;
+}
+
+export type InviteErrorCode =
+  | "not-local-user"
+  | "contact-invites-admins-only"
+  | "account-invites-admins-only"
+  | "store-unavailable";
+
+export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
+  "not-local-user": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: ({ host }) => `This command is only available to users of ${host}`,
+    chat: ({ host }) => `Sorry, I can only create invites for users of ${host}.`,
+  },
+  "contact-invites-admins-only": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: ({ host }) => `Only administrators of ${host} may create contact invites`,
+    chat: ({ host }) => `Sorry, on ${host} only administrators can create invites.`,
+  },
+  "account-invites-admins-only": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: () => "Only administrators may create account invites",
+    chat: () => 'Sorry, only administrators can create account invites. Say "invite" for a contact invite.',
+  },
+  "store-unavailable": {
+    stanza: { type: "wait", condition: "internal-server-error" },
+    text: () =>
+      "The invite store is not reachable right now, so no invite was created. Please try again in a minute; if it keeps failing, tell the server administrator.",
+    chat: () =>
+      "Sorry, I cannot reach my invite store right now, so no invite was created. Please try again in a minute; if it keeps failing, tell the server administrator.",
+  },
+};
+
+export class InviteError extends Error {
+  constructor(
+    readonly code: InviteErrorCode,
+    options?: { cause?: unknown },
+  ) {
+    super(code, options);
+    this.name = "InviteError";
+  }
+}
+
+export function describeError(code: InviteErrorCode): ErrorEntry {
+  return ERROR_CATALOGUE[code];
+}

@@ -1,0 +1,44 @@
+/** Invite lifetimes: unix seconds in storage, XEP-0082 UTC in forms, words in chat. */
+
+export type Clock = () => number;
+
+/** Milliseconds since the epoch, the default clock. */
+export const systemClock: Clock = () => Date.now();
+
+export function nowSeconds(clock: Clock): number {
+  return Math.floor(clock() / 1000);
+}
+
+/** XEP-0082 DateTime without fractions: `2026-12-04T01:59:02Z`, as Prosody's util.datetime. */
+export function formatDateTime(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/u, "Z");
+}
+
+const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ["week", 604_800],
+  ["day", 86_400],
+  ["hour", 3_600],
+  ["minute", 60],
+];
+
+/** "1 week", "10 days", "1 day and 2 hours", "45 minutes": at most two units. */
+export function describeDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.round(seconds));
+  for (const [name, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count === 0) continue;
+    // Weeks only when whole: "10 days" reads better than "1 week and 3 days".
+    if (name === "week" && rest % size !== 0) continue;
+    parts.push(`${count} ${name}${count === 1 ? "" : "s"}`);
+    rest -= count * size;
+    if (parts.length === 2) break;
+  }
+  return parts.length === 0 ? "less than a minute" : parts.join(" and ");
+}
+
+/** "in 7 days, until Fri, 4 Dec 2026 01:59 UTC" */
+export function describeExpiry(expires: number, now: number): string {
+  const until = new Date(expires * 1000).toUTCString().replace(/:\d\d GMT$/u, " UTC");
+  return `in ${describeDuration(expires - now)}, until ${until}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * Creating invites: Prosody's `create_account` / `create_contact` (mod_invites.lua)
+ * with the bot's permission rules in front. Knows nothing of XMPP or Redis.
+ */
+import { InviteError } from "../errors.js";
+import { type Clock, nowSeconds, systemClock } from "./expiry.js";
+import type { CreatedInvite, Invite } from "./invite.js";
+import {
+  type Actor,
+  mayCreateAccountInvite,
+  mayCreateContactInvite,
+  mayInviteNewUsers,
+  type Policy,
+} from "./permissions.js";
+import { type InviteStore, StoreUnavailableError } from "./store.js";
+import { generateToken, type RandomSource } from "./token.js";
+import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
+
+export interface InviteServiceOptions {
+  readonly store: InviteStore;
+  readonly policy: Policy;
+  readonly ttlSeconds: number;
+  readonly invitePage: string | undefined;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+export class InviteService {
+  readonly #options: InviteServiceOptions;
+  readonly #clock: Clock;
+
+  constructor(options: InviteServiceOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  get policy(): Policy {
+    return this.#options.policy;
+  }
+
+  /** `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users. */
+  async createContactInvite(actor: Actor, source: string): Promise<CreatedInvite> {
+    const { policy } = this.#options;
+    const inviter = actor.localUser;
+    if (inviter === undefined) throw new InviteError("not-local-user");
+    if (!mayCreateContactInvite(actor, policy)) throw new InviteError("contact-invites-admins-only");
+    const allowRegistration = mayInviteNewUsers(actor, policy);
+    return this.#create(
+      (token) => ({
+        type: "roster",
+        jid: `${inviter}@${policy.domain}`,
+        allow_registration: allowRegistration,
+        uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
+      }),
+      source,
+    );
+  }
+
+  /** `urn:xmpp:invite#create-account`: register any new account (admins only). */
+  async createAccountInvite(actor: Actor, source: string): Promise<CreatedInvite> {
+    if (!mayCreateAccountInvite(actor)) throw new InviteError("account-invites-admins-only");
+    const { domain } = this.#options.policy;
+    return this.#create(
+      (token) => ({
+        type: "register",
+        jid: domain,
+        allow_registration: true,
+        uri: accountInviteUri(domain, token),
+      }),
+      source,
+    );
+  }
+
+  async #create(
+    shape: (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">,
+    source: string,
+  ): Promise<CreatedInvite> {
+    const { store, ttlSeconds, invitePage, policy, random } = this.#options;
+    const token = generateToken(random);
+    const createdAt = nowSeconds(this.#clock);
+    const { type, jid, allow_registration, uri } = shape(token);
+    const page = invitePage === undefined ? undefined : landingPage(invitePage, { token, uri, host: policy.domain });
+    const invite: Invite = {
+      type,
+      jid,
+      token,
+      allow_registration,
+      additional_data: { source },
+      uri,
+      created_at: createdAt,
+      expires: createdAt + ttlSeconds,
+      reusable: false,
+      ...(page === undefined ? {} : { landing_page: page }),
+    };
+    try {
+      await store.save(invite);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw new InviteError("store-unavailable", { cause: error });
+      throw error;
+    }
+    return { invite, landingUrl: page ?? uri };
+  }
+}

@@ -1,0 +1,31 @@
+import type { Invite } from "./invite.js";
+
+/**
+ * Where invites live. Mirrors Prosody's `invite_token` map store (DESIGN.md §3):
+ * a host-level entry (token → invite) when the invite allows registration, and an
+ * inviter-level entry (inviter, token → expires) for contact invites. Both are
+ * written at once and disappear when the invite expires.
+ */
+export interface InviteStore {
+  /** Stores every entry the invite needs, all or nothing; throws StoreUnavailableError. */
+  save(invite: Invite): Promise<void>;
+  /** The host-level entry, if it exists and has not expired. */
+  findByToken(token: string): Promise<Invite | undefined>;
+  /** The inviter-level entry's expiry (unix seconds), if it exists. */
+  findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined>;
+}
+
+/** A store with a connection to manage; the app opens it on start and closes it on stop. */
+export interface ManagedInviteStore extends InviteStore {
+  /** Starts connecting; must not wait for or require the backend to be up. */
+  connect(): void;
+  close(): Promise<void>;
+}
+
+/** The store could not be reached or did not answer in time. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Just enough JID handling for permission checks (RFC 7622).
+ *
+ * Local part and domain compare case-insensitively, which is what PRECIS
+ * UsernameCaseMapped and IDNA give for the addresses people actually use.
+ */
+
+export interface BareJid {
+  readonly local: string;
+  readonly domain: string;
+}
+
+// RFC 7622 §3.3.1: these may not appear in a local part.
+const FORBIDDEN_IN_LOCAL = /[\s"&'/:<>@]/u;
+const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+
+export function isValidDomain(domain: string): boolean {
+  if (domain.length === 0 || domain.length > 253) return false;
+  return domain.split(".").every((label) => DOMAIN_LABEL.test(label));
+}
+
+export function isValidLocal(local: string): boolean {
+  return local.length > 0 && Buffer.byteLength(local) <= 1023 && !FORBIDDEN_IN_LOCAL.test(local);
+}
+
+/** Parses `user@domain` (no resource); returns undefined when it is not one. */
+export function parseBareJid(address: string): BareJid | undefined {
+  const at = address.indexOf("@");
+  if (at <= 0 || address.includes("/")) return undefined;
+  const local = address.slice(0, at).toLowerCase();
+  const domain = address.slice(at + 1).toLowerCase();
+  if (!isValidLocal(local) || !isValidDomain(domain)) return undefined;
+  return { local, domain };
+}
+
+/** The normalised bare JID of any JID string: `User@Host/res` → `user@host`. */
+export function bareJid(address: string): string {
+  const slash = address.indexOf("/");
+  const bare = slash === -1 ? address : address.slice(0, slash);
+  return bare.toLowerCase();
+}
+
+/** Splits a normalised bare JID; a domain-only JID has no local part. */
+export function splitBare(bare: string): { local: string | undefined; domain: string } {
+  const at = bare.indexOf("@");
+  return at === -1 ? { local: undefined, domain: bare } : { local: bare.slice(0, at), domain: bare.slice(at + 1) };
+}

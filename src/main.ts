@@ -1,0 +1,42 @@
+/**
+ * The only place that reads process.env, loads .env and handles signals
+ * (STYLE.md §4). Exit codes: 0 after a clean stop, 2 for bad configuration.
+ */
+import dotenv from "dotenv";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+
+dotenv.config({ quiet: true });
+
+function configOrExit() {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${error.message}\nSee .env.example and the README's configuration table.`);
+    process.exit(2);
+  }
+}
+
+const config = configOrExit();
+const log = createLogger(config.logLevel);
+const app = createApp(config, { log });
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info("Stopping", { signal });
+  await app.stop();
+  log.info("Stopped");
+  process.exit(0);
+}
+
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("unhandledRejection", (reason) => {
+  log.error("Unhandled rejection", { error: reason instanceof Error ? reason.stack : String(reason) });
+});
+
+await app.start();

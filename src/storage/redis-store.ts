@@ -1,0 +1,126 @@
+/**
+ * Invites in Redis through keyv + @keyv/redis, in the layout of docs/storage.md.
+ *
+ * Failure behaviour: commands never queue while Redis is away (disableOfflineQueue)
+ * and every operation is bounded by REDIS_TIMEOUT_MS, so a request fails fast with
+ * StoreUnavailableError while the client keeps reconnecting in the background.
+ */
+import KeyvRedis, { createClient, Keyv } from "@keyv/redis";
+import type { Invite } from "../invites/invite.js";
+import { type ManagedInviteStore, StoreUnavailableError } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+import { entriesFor } from "./entries.js";
+import { inviterKey, tokenKey } from "./keys.js";
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly log: Logger;
+}
+
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+export class RedisInviteStore implements ManagedInviteStore {
+  readonly #options: RedisStoreOptions;
+  readonly #client: ReturnType<typeof createClient>;
+  readonly #keyv: Keyv;
+  #reachable = true;
+
+  /** Builds the client without connecting; call connect(). */
+  constructor(options: RedisStoreOptions) {
+    this.#options = options;
+    this.#client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.timeoutMs,
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+      },
+    });
+    const adapter = new KeyvRedis(this.#client, { throwOnConnectError: true, throwOnErrors: true });
+    // Plain JSON and our own full key names, so a Lua client reads them as they are.
+    this.#keyv = new Keyv({
+      store: adapter,
+      useKeyPrefix: false,
+      namespace: undefined,
+      serialize: JSON.stringify,
+      deserialize: (text: string) => JSON.parse(text),
+      throwOnErrors: true,
+    });
+    // Failures are reported by the operation that met them; these events only track the link.
+    adapter.on("error", (error: unknown) => this.#lost(error));
+    this.#keyv.on("error", () => {});
+    this.#client.on("ready", () => this.#restored());
+  }
+
+  /** Starts connecting; resolves at once, the client keeps retrying in the background. */
+  connect(): void {
+    this.#client.connect().catch((error: unknown) => this.#lost(error));
+  }
+
+  async close(): Promise<void> {
+    if (this.#client.isOpen) this.#client.destroy();
+  }
+
+  async save(invite: Invite): Promise<void> {
+    const entries = entriesFor(this.#options.host, invite, Date.now());
+    // One MULTI/EXEC: the host and inviter entries appear together or not at all.
+    await this.#bounded("save", () => this.#keyv.setMany(entries.map((e) => ({ ...e }))));
+  }
+
+  async findByToken(token: string): Promise<Invite | undefined> {
+    return this.#bounded("read", () => this.#keyv.get<Invite>(tokenKey(this.#options.host, token)));
+  }
+
+  async findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined> {
+    return this.#bounded("read", () => this.#keyv.get<number>(inviterKey(this.#options.host, inviterLocal, token)));
+  }
+
+  async #bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (!this.#client.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreUnavailableError(`Redis did not answer within ${this.#options.timeoutMs} ms`)),
+        this.#options.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`Redis ${operation} failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #lost(error: unknown): void {
+    if (!this.#reachable) return;
+    this.#reachable = false;
+    this.#options.log.warn("Redis connection lost; invites cannot be created until it is back", {
+      url: redactUrl(this.#options.url),
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  #restored(): void {
+    const wasLost = !this.#reachable;
+    this.#reachable = true;
+    this.#options.log.info(wasLost ? "Redis connection restored" : "Connected to Redis", {
+      url: redactUrl(this.#options.url),
+    });
+  }
+}
+
+/** Hides a password in redis://user:password@host URLs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable url)";
+  }
+}

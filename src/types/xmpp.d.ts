@@ -1,0 +1,114 @@
+// Minimal typings for the parts of xmpp.js 0.14 we use; the packages ship no declarations.
+
+declare module "@xmpp/xml" {
+  export type Attrs = Record<string, string | number | undefined>;
+  export type Child = Element | string | number | null | undefined | false;
+
+  export class Element {
+    constructor(name: string, attrs?: Attrs);
+    name: string;
+    attrs: Record<string, string | undefined>;
+    children: Array<Element | string>;
+    parent: Element | null;
+    is(name: string, xmlns?: string): boolean;
+    getName(): string;
+    getNS(): string | undefined;
+    getAttr(name: string): string | undefined;
+    getChild(name: string, xmlns?: string): Element | undefined;
+    getChildren(name: string, xmlns?: string): Element[];
+    getChildElements(): Element[];
+    getChildText(name: string, xmlns?: string): string | null;
+    getText(): string;
+    text(): string;
+    c(name: string, attrs?: Attrs): Element;
+    t(text: string): Element;
+    up(): Element;
+    append(...children: Child[]): Element;
+    toString(): string;
+  }
+
+  export function xml(name: string, attrs?: Attrs | null, ...children: Array<Child | Child[]>): Element;
+  export default xml;
+}
+
+declare module "@xmpp/jid" {
+  export class JID {
+    constructor(local: string | undefined, domain: string, resource?: string);
+    local: string;
+    domain: string;
+    resource: string;
+    bare(): JID;
+    toString(): string;
+    equals(other: JID): boolean;
+    getLocal(unescaped?: boolean): string;
+    getDomain(): string;
+    getResource(): string;
+  }
+  export function jid(address: string): JID;
+  export function jid(local: string | undefined, domain: string, resource?: string): JID;
+  export function parse(address: string): JID;
+  export default jid;
+}
+
+declare module "@xmpp/client" {
+  import type { EventEmitter } from "node:events";
+  import type { JID } from "@xmpp/jid";
+  import type { Element } from "@xmpp/xml";
+
+  export { jid } from "@xmpp/jid";
+  export { xml } from "@xmpp/xml";
+
+  export interface IqContext {
+    stanza: Element;
+    element: Element;
+    from: JID;
+    to: JID;
+    id: string;
+    type: string;
+  }
+  export type IqHandler = (ctx: IqContext) => Element | object | undefined | Promise<Element | object | undefined>;
+
+  export interface Reconnect extends EventEmitter {
+    delay: number;
+    start(): void;
+    stop(): void;
+  }
+
+  export interface Client extends EventEmitter {
+    status: string;
+    jid: JID | null;
+    timeout: number;
+    options: Record<string, unknown>;
+    reconnect: Reconnect;
+    iqCallee: {
+      get(ns: string, name: string, handler: IqHandler): void;
+      set(ns: string, name: string, handler: IqHandler): void;
+    };
+    iqCaller: {
+      request(el: Element, timeout?: number): Promise<Element>;
+      get(el: Element, to?: string, timeout?: number): Promise<Element>;
+    };
+    start(): Promise<JID>;
+    stop(): Promise<void>;
+    send(...elements: Element[]): Promise<void>;
+    disconnect(timeout?: number): Promise<void>;
+    isSecure(): boolean;
+  }
+
+  export interface ClientOptions {
+    service: string;
+    domain?: string;
+    username?: string;
+    password?: string;
+    resource?: string;
+    timeout?: number;
+    credentials?: unknown;
+  }
+
+  export function client(options: ClientOptions): Client;
+}
+
+declare module "@xmpp/debug" {
+  import type { Client } from "@xmpp/client";
+  export default function debug(entity: Client, force?: boolean): void;
+}

@@ -1,0 +1,87 @@
+/**
+ * Service discovery (XEP-0030) for the bot's full JID, plus the entity-caps
+ * node (XEP-0115 §6.2: `node#ver` answers like the plain query).
+ * Other parts add nodes through providers (ad-hoc commands do, XEP-0050 §2).
+ */
+import type { Client, IqContext } from "@xmpp/client";
+import { type Element, xml } from "@xmpp/xml";
+import { capsVersion, type Identity } from "./caps.js";
+import { NS } from "./namespaces.js";
+import { stanzaError } from "./stanza-error.js";
+
+export interface DiscoInfo {
+  readonly identities: readonly Identity[];
+  readonly features: readonly string[];
+}
+
+export interface DiscoItem {
+  readonly jid: string;
+  readonly node?: string;
+  readonly name?: string;
+}
+
+/** What a provider answers for a node: `undefined` = not my node, `"forbidden"` = not for this requester. */
+export interface DiscoNodeProvider {
+  info(node: string, from: string): DiscoInfo | "forbidden" | undefined;
+  items(node: string, from: string): readonly DiscoItem[] | "forbidden" | undefined;
+}
+
+export class Disco {
+  readonly #self: DiscoInfo;
+  readonly #providers: DiscoNodeProvider[] = [];
+  readonly capsNode: string;
+  readonly ver: string;
+
+  constructor(self: DiscoInfo, capsNode: string) {
+    this.#self = self;
+    this.capsNode = capsNode;
+    this.ver = capsVersion(self.identities, self.features);
+  }
+
+  addProvider(provider: DiscoNodeProvider): void {
+    this.#providers.push(provider);
+  }
+
+  /** `<c/>` for presence (XEP-0115 §4). */
+  capsElement(): Element {
+    return xml("c", { xmlns: NS.caps, hash: "sha-1", node: this.capsNode, ver: this.ver });
+  }
+
+  attach(xmpp: Client): void {
+    xmpp.iqCallee.get(NS.discoInfo, "query", (ctx) => this.#info(ctx));
+    xmpp.iqCallee.get(NS.discoItems, "query", (ctx) => this.#items(ctx));
+  }
+
+  #info({ element, stanza }: IqContext): Element {
+    const node = element.attrs.node;
+    if (node === undefined || node === `${this.capsNode}#${this.ver}`) return infoQuery(this.#self, node);
+    for (const provider of this.#providers) {
+      const answer = provider.info(node, stanza.attrs.from ?? "");
+      if (answer === "forbidden") return stanzaError("auth", "forbidden", "You are not allowed to see this node");
+      if (answer !== undefined) return infoQuery(answer, node);
+    }
+    return stanzaError("cancel", "item-not-found");
+  }
+
+  #items({ element, stanza }: IqContext): Element {
+    const node = element.attrs.node;
+    if (node === undefined) return xml("query", { xmlns: NS.discoItems });
+    for (const provider of this.#providers) {
+      const answer = provider.items(node, stanza.attrs.from ?? "");
+      if (answer === "forbidden") return stanzaError("auth", "forbidden", "You are not allowed to see this node");
+      if (answer !== undefined) {
+        return xml("query", { xmlns: NS.discoItems, node }, ...answer.map((item) => xml("item", { ...item })));
+      }
+    }
+    return stanzaError("cancel", "item-not-found");
+  }
+}
+
+function infoQuery({ identities, features }: DiscoInfo, node: string | undefined): Element {
+  return xml(
+    "query",
+    { xmlns: NS.discoInfo, node },
+    ...identities.map((identity) => xml("identity", { ...identity })),
+    ...features.map((feature) => xml("feature", { var: feature })),
+  );
+}

@@ -1,0 +1,28 @@
+/** Chat messages in, one reply out (RFC 6121 §5). */
+import type { Client } from "@xmpp/client";
+import { type Element, xml } from "@xmpp/xml";
+import { shouldAnswer } from "../chat/router.js";
+import type { Logger } from "../logger.js";
+
+export type ReplyFn = (from: string, body: string) => Promise<string>;
+
+export function attachMessages(xmpp: Client, reply: ReplyFn, selfBare: () => string, log: Logger): void {
+  xmpp.on("stanza", (stanza: Element) => {
+    if (!stanza.is("message") || !shouldAnswer(stanza, selfBare())) return;
+    const from = stanza.attrs.from as string;
+    const body = stanza.getChildText("body") ?? "";
+    const thread = stanza.getChildText("thread");
+    reply(from, body)
+      .then((text) =>
+        xmpp.send(
+          xml(
+            "message",
+            { to: from, type: "chat" },
+            xml("body", {}, text),
+            thread === null ? null : xml("thread", {}, thread),
+          ),
+        ),
+      )
+      .catch((error: Error) => log.error("Could not answer a chat message", { from, error: error.message }));
+  });
+}

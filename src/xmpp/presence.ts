@@ -1,0 +1,38 @@
+/**
+ * Presence: the bot is visibly online with entity caps (XEP-0115), and it
+ * accepts subscription requests from people it serves, subscribing back so
+ * their clients show it online and can list its commands (RFC 6121 §3).
+ */
+import type { Client } from "@xmpp/client";
+import { type Element, xml } from "@xmpp/xml";
+import { bareJid } from "../jid.js";
+import type { Logger } from "../logger.js";
+
+export interface PresenceOptions {
+  /** The `<c/>` element to include in every available presence. */
+  readonly caps: () => Element;
+  /** Whether this bare JID may see the bot's presence. */
+  readonly maySubscribe: (bare: string) => boolean;
+  readonly status: string;
+  readonly log: Logger;
+}
+
+export function availablePresence(options: PresenceOptions): Element {
+  return xml("presence", {}, xml("status", {}, options.status), options.caps());
+}
+
+export function attachPresence(xmpp: Client, options: PresenceOptions): void {
+  xmpp.on("online", () => {
+    xmpp.send(availablePresence(options)).catch(() => {});
+  });
+  xmpp.on("stanza", (stanza: Element) => {
+    if (!stanza.is("presence") || stanza.attrs.type !== "subscribe" || stanza.attrs.from === undefined) return;
+    const from = bareJid(stanza.attrs.from);
+    const allowed = options.maySubscribe(from);
+    options.log.info(allowed ? "Accepting presence subscription" : "Refusing presence subscription", { from });
+    const replies = allowed
+      ? [xml("presence", { to: from, type: "subscribed" }), xml("presence", { to: from, type: "subscribe" })]
+      : [xml("presence", { to: from, type: "unsubscribed" })];
+    xmpp.send(...replies).catch(() => {});
+  });
+}

@@ -1,0 +1,105 @@
+import { xml } from "@xmpp/xml";
+import { describe, expect, it } from "vitest";
+import { normaliseChatText } from "../../../src/chat/parse.js";
+import { ChatRouter, shouldAnswer } from "../../../src/chat/router.js";
+
+interface Ctx {
+  admin: boolean;
+}
+
+function setup() {
+  const router = new ChatRouter<Ctx>({
+    contextFor: (from) => ({ admin: from.startsWith("admin@") }),
+    onError: (error) => `failed: ${(error as Error).message}`,
+    hint: () => "hint",
+    helpText: (_ctx, lines) => lines.join("|"),
+  });
+  router
+    .register({ keyword: "invite", help: "contact", allowed: () => true, run: async () => "contact invite" })
+    .register({
+      keyword: "invite account",
+      help: "account",
+      allowed: (c) => c.admin,
+      run: async () => "account invite",
+    })
+    .register({
+      keyword: "explode",
+      help: "boom",
+      allowed: () => false,
+      run: async () => {
+        throw new Error("boom");
+      },
+    });
+  return router;
+}
+
+describe("chat parsing", () => {
+  it.each([
+    ["invite", "invite"],
+    ["  Invite  ", "invite"],
+    ["INVITE\n", "invite"],
+    ["invite   Account", "invite account"],
+    ["\tinvite\taccount ", "invite account"],
+  ])("reads %j as %j", (body, text) => {
+    expect(normaliseChatText(body)).toBe(text);
+  });
+});
+
+describe("ChatRouter", () => {
+  it("runs the keyword, trimmed and in any case", async () => {
+    const router = setup();
+    expect(await router.reply("alice@example.org/a", "  INVITE ")).toBe("contact invite");
+    expect(await router.reply("admin@example.org/a", "Invite Account")).toBe("account invite");
+  });
+
+  it("lists in help only what this requester may do", async () => {
+    const router = setup();
+    expect(await router.reply("alice@example.org/a", "help")).toBe("invite — contact");
+    expect(await router.reply("admin@example.org/a", "HELP")).toBe("invite — contact|invite account — account");
+  });
+
+  it("answers anything else with the hint", async () => {
+    const router = setup();
+    expect(await router.reply("alice@example.org/a", "hello there")).toBe("hint");
+    expect(await router.reply("alice@example.org/a", "invite please")).toBe("hint");
+    expect(await router.reply("alice@example.org/a", `invite${" ".repeat(5000)}`)).toBe("hint");
+  });
+
+  it("turns a failing keyword into the onError sentence", async () => {
+    expect(await setup().reply("alice@example.org/a", "explode")).toBe("failed: boom");
+  });
+
+  it("refuses a duplicate keyword", () => {
+    const router = setup();
+    expect(() => router.register({ keyword: "invite", help: "", allowed: () => true, run: async () => "" })).toThrow(
+      "registered twice",
+    );
+  });
+});
+
+describe("shouldAnswer", () => {
+  const self = "bot@example.org";
+  const message = (attrs: Record<string, string>, body?: string) =>
+    xml("message", { from: "alice@example.org/a", ...attrs }, body === undefined ? null : xml("body", {}, body));
+
+  it("answers chat and normal messages with a body", () => {
+    expect(shouldAnswer(message({ type: "chat" }, "invite"), self)).toBe(true);
+    expect(shouldAnswer(message({}, "invite"), self)).toBe(true);
+    expect(shouldAnswer(message({ type: "normal" }, "invite"), self)).toBe(true);
+  });
+
+  it.each(["error", "groupchat", "headline"])("never answers type %s", (type) => {
+    expect(shouldAnswer(message({ type }, "invite"), self)).toBe(false);
+  });
+
+  it("never answers a message without a body or with an empty one", () => {
+    expect(shouldAnswer(message({ type: "chat" }), self)).toBe(false);
+    expect(shouldAnswer(message({ type: "chat" }, "   "), self)).toBe(false);
+  });
+
+  it("never answers itself or a server", () => {
+    expect(shouldAnswer(message({ type: "chat", from: "Bot@Example.org/other" }, "hi"), self)).toBe(false);
+    expect(shouldAnswer(message({ type: "chat", from: "example.org" }, "hi"), self)).toBe(false);
+    expect(shouldAnswer(message({ type: "chat", from: "example.org/x@y" }, "hi"), self)).toBe(false);
+  });
+});

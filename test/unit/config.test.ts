@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULTS, loadConfig } from "../../src/config.js";
+
+const minimal = { XMPP_DOMAIN: "example.org", XMPP_USERNAME: "invites", XMPP_PASSWORD: "secret" };
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig(minimal);
+    expect(config.xmpp).toEqual({
+      service: "xmpp://example.org:5222",
+      domain: "example.org",
+      username: "invites",
+      password: "secret",
+      resource: "invites",
+      debug: false,
+    });
+    expect([...config.admins]).toEqual([]);
+    expect(config.allowUserInvites).toBe(false);
+    expect(config.allowContactInvites).toBe(true);
+    expect(config.inviteTtlSeconds).toBe(604_800);
+    expect(config.invitePage).toBeUndefined();
+    expect(config.redis).toEqual({ url: DEFAULTS.redisUrl, timeoutMs: 2_000 });
+    expect(config.logLevel).toBe("info");
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      ...minimal,
+      XMPP_SERVICE: "xmpps://xmpp.example.org:5223",
+      XMPP_RESOURCE: "bot",
+      XMPP_DEBUG: "1",
+      ADMIN_JIDS: " Alice@Example.ORG , bob@other.example ",
+      ALLOW_USER_INVITES: "yes",
+      ALLOW_CONTACT_INVITES: "FALSE",
+      INVITE_TTL: "3600",
+      REDIS_URL: "redis://:pw@10.0.0.2:6380/2",
+      REDIS_TIMEOUT_MS: "500",
+      INVITE_PAGE: "https://{host}/invite?{token}",
+      LOG_LEVEL: "debug",
+    });
+    expect(config.xmpp.service).toBe("xmpps://xmpp.example.org:5223");
+    expect(config.xmpp.resource).toBe("bot");
+    expect(config.xmpp.debug).toBe(true);
+    expect([...config.admins]).toEqual(["alice@example.org", "bob@other.example"]);
+    expect(config.allowUserInvites).toBe(true);
+    expect(config.allowContactInvites).toBe(false);
+    expect(config.inviteTtlSeconds).toBe(3600);
+    expect(config.redis).toEqual({ url: "redis://:pw@10.0.0.2:6380/2", timeoutMs: 500 });
+    expect(config.invitePage).toBe("https://{host}/invite?{token}");
+    expect(config.logLevel).toBe("debug");
+  });
+
+  it("treats empty values as unset, as dotenv leaves them", () => {
+    const config = loadConfig({ ...minimal, ADMIN_JIDS: "", INVITE_TTL: " ", XMPP_RESOURCE: "" });
+    expect(config.inviteTtlSeconds).toBe(604_800);
+    expect(config.xmpp.resource).toBe("invites");
+  });
+
+  it("returns a frozen object", () => {
+    const config = loadConfig(minimal);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.xmpp)).toBe(true);
+  });
+
+  it("lists every missing required variable at once", () => {
+    expect(problemsOf({})).toEqual([
+      "XMPP_DOMAIN is required (for example XMPP_DOMAIN=example.org)",
+      "XMPP_USERNAME is required (for example XMPP_USERNAME=invites)",
+      "XMPP_PASSWORD is required (for example XMPP_PASSWORD=a-long-secret)",
+    ]);
+  });
+
+  it("lists every malformed value at once", () => {
+    const problems = problemsOf({
+      XMPP_DOMAIN: "not a domain",
+      XMPP_USERNAME: "invites@example.org",
+      XMPP_PASSWORD: "x",
+      XMPP_SERVICE: "http://example.org",
+      XMPP_DEBUG: "maybe",
+      ADMIN_JIDS: "alice@example.org,bob,carol@example.org/phone",
+      ALLOW_USER_INVITES: "sure",
+      ALLOW_CONTACT_INVITES: "2",
+      INVITE_TTL: "7d",
+      REDIS_URL: "localhost:6379",
+      REDIS_TIMEOUT_MS: "-1",
+      INVITE_PAGE: "ftp://example.org/",
+      LOG_LEVEL: "loud",
+    });
+    expect(problems).toEqual([
+      'XMPP_DOMAIN is not a domain name: "not a domain"',
+      'XMPP_USERNAME is the local part only (for example "invites"), not a JID: "invites@example.org"',
+      'XMPP_SERVICE must start with xmpp:// or xmpps:// or ws:// or wss://, got "http://example.org"',
+      'REDIS_URL must start with redis:// or rediss://, got "localhost:6379"',
+      'XMPP_DEBUG must be true or false, got "maybe"',
+      'ADMIN_JIDS: "bob" is not a bare JID (expected user@domain, without /resource)',
+      'ADMIN_JIDS: "carol@example.org/phone" is not a bare JID (expected user@domain, without /resource)',
+      'ALLOW_USER_INVITES must be true or false, got "sure"',
+      'ALLOW_CONTACT_INVITES must be true or false, got "2"',
+      'INVITE_TTL must be a whole number of seconds from 60 to 31622400, got "7d"',
+      'INVITE_PAGE must contain {token} or {uri}, got "ftp://example.org/"',
+      'INVITE_PAGE must start with https:// or http://, got "ftp://example.org/"',
+      'REDIS_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000, got "-1"',
+      'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
+    ]);
+  });
+
+  it("refuses a lifetime below a minute", () => {
+    expect(problemsOf({ ...minimal, INVITE_TTL: "59" })).toEqual([
+      'INVITE_TTL must be a whole number of seconds from 60 to 31622400, got "59"',
+    ]);
+  });
+
+  it("rejects a URL that does not parse", () => {
+    expect(problemsOf({ ...minimal, REDIS_URL: "redis://[broken" })).toEqual([
+      'REDIS_URL is not a valid URL: "redis://[broken" (for example redis://127.0.0.1:6379)',
+    ]);
+  });
+
+  it("puts every problem in the error message", () => {
+    expect(() => loadConfig({})).toThrowError(/XMPP_DOMAIN is required[\s\S]*XMPP_PASSWORD is required/u);
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { InviteError } from "../../../src/errors.js";
+import type { Invite } from "../../../src/invites/invite.js";
+import { actorFor, type Policy } from "../../../src/invites/permissions.js";
+import { InviteService } from "../../../src/invites/service.js";
+import { type InviteStore, StoreUnavailableError } from "../../../src/invites/store.js";
+import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
+
+const NOW_MS = Date.UTC(2026, 10, 27, 1, 59, 2);
+const NOW = NOW_MS / 1000;
+const clock = () => NOW_MS;
+const random = (size: number) => Buffer.alloc(size, 7);
+const TOKEN = Buffer.alloc(18, 7).toString("base64url");
+
+function setup(
+  overrides: Partial<Policy> = {},
+  invitePage?: string,
+  store: InviteStore = new MemoryInviteStore("example.org", clock),
+) {
+  const policy: Policy = {
+    domain: "example.org",
+    admins: new Set(["admin@example.org"]),
+    allowUserInvites: false,
+    allowContactInvites: true,
+    ...overrides,
+  };
+  const service = new InviteService({ store, policy, ttlSeconds: 604_800, invitePage, clock, random });
+  return { service, store, actor: (jid: string) => actorFor(jid, policy) };
+}
+
+describe("InviteService.createContactInvite", () => {
+  it("creates a contact-only invite for a user who may not invite new users", async () => {
+    const { service, store, actor } = setup();
+    const { invite, landingUrl } = await service.createContactInvite(
+      actor("alice@example.org"),
+      "alice@example.org/phone",
+    );
+    const expected: Invite = {
+      type: "roster",
+      jid: "alice@example.org",
+      token: TOKEN,
+      allow_registration: false,
+      additional_data: { source: "alice@example.org/phone" },
+      uri: `xmpp:alice@example.org?roster;preauth=${TOKEN}`,
+      created_at: NOW,
+      expires: NOW + 604_800,
+      reusable: false,
+    };
+    expect(invite).toEqual(expected);
+    expect(landingUrl).toBe(invite.uri);
+    expect(await store.findContactExpiry("alice", TOKEN)).toBe(NOW + 604_800);
+    expect(await store.findByToken(TOKEN)).toBeUndefined();
+  });
+
+  it("allows registration (;ibr=y, host-level entry) when users may invite", async () => {
+    const { service, store, actor } = setup({ allowUserInvites: true });
+    const { invite } = await service.createContactInvite(actor("alice@example.org"), "alice@example.org/phone");
+    expect(invite.allow_registration).toBe(true);
+    expect(invite.uri).toBe(`xmpp:alice@example.org?roster;preauth=${TOKEN};ibr=y`);
+    expect(await store.findByToken(TOKEN)).toEqual(invite);
+  });
+
+  it("allows registration for an admin even when users may not invite", async () => {
+    const { service, actor } = setup();
+    const { invite } = await service.createContactInvite(actor("admin@example.org"), "admin@example.org/pc");
+    expect(invite.allow_registration).toBe(true);
+  });
+
+  it("fills the landing page from INVITE_PAGE", async () => {
+    const { service, actor } = setup({}, "https://{host}/invite?{token}");
+    const { invite, landingUrl } = await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    expect(invite.landing_page).toBe(`https://example.org/invite?${TOKEN}`);
+    expect(landingUrl).toBe(invite.landing_page);
+  });
+
+  it("refuses users of another domain", async () => {
+    const { service, actor } = setup({ allowUserInvites: true });
+    await expect(
+      service.createContactInvite(actor("eve@elsewhere.example"), "eve@elsewhere.example/x"),
+    ).rejects.toEqual(new InviteError("not-local-user"));
+  });
+
+  it("refuses non-admins when contact invites are for admins only", async () => {
+    const { service, store, actor } = setup({ allowContactInvites: false });
+    await expect(service.createContactInvite(actor("alice@example.org"), "alice@example.org/a")).rejects.toEqual(
+      new InviteError("contact-invites-admins-only"),
+    );
+    expect((store as MemoryInviteStore).entries.size).toBe(0);
+  });
+});
+
+describe("InviteService.createAccountInvite", () => {
+  it("creates an account invite for an admin", async () => {
+    const { service, store, actor } = setup();
+    const { invite } = await service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc");
+    expect(invite).toMatchObject({
+      type: "register",
+      jid: "example.org",
+      allow_registration: true,
+      uri: `xmpp:example.org?register;preauth=${TOKEN}`,
+    });
+    expect(await store.findByToken(TOKEN)).toEqual(invite);
+  });
+
+  it("refuses an account invite to a non-admin", async () => {
+    const { service, actor } = setup({ allowUserInvites: true });
+    await expect(service.createAccountInvite(actor("alice@example.org"), "alice@example.org/a")).rejects.toEqual(
+      new InviteError("account-invites-admins-only"),
+    );
+  });
+});
+
+describe("storage failures", () => {
+  it("turns an unreachable store into store-unavailable, keeping the cause", async () => {
+    const failing: InviteStore = {
+      save: async () => {
+        throw new StoreUnavailableError("Redis is not connected");
+      },
+      findByToken: async () => undefined,
+      findContactExpiry: async () => undefined,
+    };
+    const { service, actor } = setup({}, undefined, failing);
+    const attempt = service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc");
+    await expect(attempt).rejects.toMatchObject({
+      code: "store-unavailable",
+      cause: { message: "Redis is not connected" },
+    });
+  });
+
+  it("lets programming errors through unchanged", async () => {
+    const broken: InviteStore = {
+      save: async () => {
+        throw new TypeError("bug");
+      },
+      findByToken: async () => undefined,
+      findContactExpiry: async () => undefined,
+    };
+    const { service, actor } = setup({}, undefined, broken);
+    await expect(service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc")).rejects.toThrow(
+      TypeError,
+    );
+  });
+});
