@@ -8,4 +8,5 @@ export const NS = {
   caps: "http://jabber.org/protocol/caps",
   ping: "urn:xmpp:ping",
   version: "jabber:iq:version",
+  roster: "jabber:iq:roster",
 } as const;

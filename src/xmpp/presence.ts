@@ -7,6 +7,7 @@ import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
+import { NS } from "./namespaces.js";
 
 export interface PresenceOptions {
   /** The `<c/>` element to include in every available presence. */
@@ -22,8 +23,15 @@ export function availablePresence(options: PresenceOptions): Element {
 }
 
 export function attachPresence(xmpp: Client, options: PresenceOptions): void {
-  xmpp.on("online", () => {
-    xmpp.send(availablePresence(options)).catch(() => {});
+  xmpp.on("online", async () => {
+    try {
+      // RFC 6121 §2.1.6 / §3.1.3: servers deliver subscription requests (and re-send
+      // pending ones) only to "interested resources", those that fetched the roster.
+      await xmpp.iqCaller.request(xml("iq", { type: "get" }, xml("query", { xmlns: NS.roster })));
+      await xmpp.send(availablePresence(options));
+    } catch (error) {
+      options.log.warn("Could not announce presence", { error: (error as Error).message });
+    }
   });
   xmpp.on("stanza", (stanza: Element) => {
     if (!stanza.is("presence") || stanza.attrs.type !== "subscribe" || stanza.attrs.from === undefined) return;

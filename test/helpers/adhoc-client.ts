@@ -1,0 +1,40 @@
+/** Builds the IQs a client sends to use ad-hoc commands, and reads the answers. */
+import { type Element, xml } from "@xmpp/xml";
+
+export const NS_COMMANDS = "http://jabber.org/protocol/commands";
+export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+export function executeIq(to: string, node: string, attrs: Record<string, string> = { action: "execute" }): Element {
+  return xml("iq", { type: "set", to }, xml("command", { xmlns: NS_COMMANDS, node, ...attrs }));
+}
+
+export function discoItemsIq(to: string, node?: string): Element {
+  return xml("iq", { type: "get", to }, xml("query", { xmlns: NS_DISCO_ITEMS, node }));
+}
+
+export function discoInfoIq(to: string, node?: string): Element {
+  return xml("iq", { type: "get", to }, xml("query", { xmlns: NS_DISCO_INFO, node }));
+}
+
+/** `{ var: value }` of a data form. */
+export function formValues(form: Element | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of form?.getChildren("field") ?? []) {
+    values[field.attrs.var ?? ""] = field.getChildText("value") ?? "";
+  }
+  return values;
+}
+
+/** What an error IQ says: type, defined condition, command-specific condition and text. */
+export function errorOf(iq: Element): { type?: string; condition?: string; specific?: string; text?: string } {
+  const error = iq.getChild("error");
+  const children = error?.getChildElements() ?? [];
+  return {
+    type: error?.attrs.type,
+    condition: children.find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== "text")?.name,
+    specific: children.find((c) => c.attrs.xmlns === NS_COMMANDS)?.name,
+    text: error?.getChildText("text", NS_STANZAS) ?? undefined,
+  };
+}

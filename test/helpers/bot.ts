@@ -1,0 +1,67 @@
+/**
+ * Starts the real bot (createApp) against the private servers, with its log
+ * lines captured so tests can check what it says (and that it leaks no secret).
+ */
+import { type App, createApp } from "../../src/app.js";
+import { type Config, loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+
+export interface TestBot {
+  app: App;
+  config: Config;
+  jid: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface BotServers {
+  service: string;
+  redisUrl: string;
+}
+
+/** Registers nothing: the account `username@localhost` must exist. */
+export async function startBot(
+  servers: BotServers,
+  username: string,
+  env: Record<string, string> = {},
+): Promise<TestBot> {
+  const config = loadConfig({
+    XMPP_SERVICE: servers.service,
+    XMPP_DOMAIN: "localhost",
+    XMPP_USERNAME: username,
+    XMPP_PASSWORD: `${username}-password`,
+    REDIS_URL: servers.redisUrl,
+    REDIS_TIMEOUT_MS: "1000",
+    LOG_LEVEL: "debug",
+    ...env,
+  });
+  const logs: string[] = [];
+  const app = createApp(config, { log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
+  const online = new Promise<void>((resolve) => app.xmpp.once("online", () => resolve()));
+  await app.start();
+  await withTimeout(online, 10_000, `bot ${username} did not come online; log:\n${logs.join("")}`);
+  return { app, config, jid: `${username}@localhost/${config.xmpp.resource}`, logs, stop: () => app.stop() };
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Polls until `check` stops throwing (or returns true), for states reached asynchronously. */
+export async function eventually<T>(check: () => Promise<T>, ms = 10_000, every = 100): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, every));
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/** A private Prosody on a free loopback port, with its own config, data and log in a temp dir. */
+import { execFile } from "node:child_process";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { onProcessExit } from "./exit-cleanup.js";
+import { describeExit, type ManagedProcess, spawnManaged } from "./managed-process.js";
+import { pollUntil } from "./poll.js";
+import { freePort } from "./ports.js";
+import { prosodyConfig } from "./prosody-config.js";
+import { canConnect } from "./tcp.js";
+
+export const DEFAULT_HOSTS = ["localhost", "other.localhost"] as const;
+
+export interface StartProsodyOptions {
+  /** Lua appended to the global section. */
+  extraConfig?: string;
+  /** VirtualHosts served; defaults to DEFAULT_HOSTS. */
+  hosts?: readonly string[];
+  /** Modules enabled on top of BASE_MODULES (e.g. "invites", "register"). */
+  extraModules?: readonly string[];
+  /** Port for c2s; a free one by default. */
+  port?: number;
+  /** How long to wait for the c2s port. */
+  readyTimeoutMs?: number;
+}
+
+export interface ProsodyServer {
+  port: number;
+  /** `xmpp://127.0.0.1:PORT` */
+  service: string;
+  hosts: readonly string[];
+  /** Temp dir with prosody.cfg.lua, data/, prosody.log (removed by stop()). */
+  dir: string;
+  configPath: string;
+  /** Creates (or resets the password of) `user@host`, via prosodyctl; works while Prosody runs. */
+  register(user: string, host: string, password: string): Promise<void>;
+  /** Runs `prosodyctl --config <configPath> ...args` and resolves with its stdout. */
+  prosodyctl(...args: string[]): Promise<string>;
+  /** Stops Prosody (SIGTERM, SIGKILL after 5 s) and removes its temp dir. */
+  stop(): Promise<void>;
+  /** Stops Prosody and starts it again on the same port, config and data. */
+  restart(): Promise<void>;
+  /** The last `lines` lines of prosody.log (debug level) and of the process output. */
+  logTail(lines?: number): string;
+}
+
+/** Starts `prosody --config <file> -F` and resolves once c2s is listening. */
+export async function startProsody(options: StartProsodyOptions = {}): Promise<ProsodyServer> {
+  const port = options.port ?? (await freePort());
+  const hosts = options.hosts ?? DEFAULT_HOSTS;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
+  const dir = await mkdtemp(join(tmpdir(), "invite-bot-prosody-"));
+  const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  const configPath = join(dir, "prosody.cfg.lua");
+  const logPath = join(dir, "prosody.log");
+  await mkdir(join(dir, "data"));
+  await mkdir(join(dir, "certs"));
+  await writeFile(
+    configPath,
+    prosodyConfig({ dir, port, hosts, extraModules: options.extraModules, extraConfig: options.extraConfig }),
+  );
+
+  let proc: ManagedProcess | undefined;
+  /** prosody.log from byte offset `from` on. */
+  const readLog = (from = 0): string => {
+    try {
+      return readFileSync(logPath).subarray(from).toString("utf8");
+    } catch {
+      return "";
+    }
+  };
+  const logTail = (lines = 40): string => {
+    const log = readLog().split("\n").slice(-lines).join("\n");
+    const output = proc?.output(lines).trim() ?? "";
+    return output === "" ? log : `${log}\n--- prosody stdout/stderr ---\n${output}`;
+  };
+
+  const launch = async (): Promise<void> => {
+    let logStart = 0;
+    try {
+      logStart = statSync(logPath).size;
+    } catch {
+      // no log yet
+    }
+    const started = spawnManaged("prosody", ["--config", configPath, "-F"], dir);
+    proc = started;
+    const listening = `Activated service 'c2s' on [127.0.0.1]:${port}`;
+    await pollUntil(
+      async () => {
+        const exit = started.exit();
+        if (exit !== undefined) {
+          throw new Error(`prosody on port ${port} ${describeExit(exit)} before it was ready:\n${logTail()}`);
+        }
+        const log = readLog(logStart);
+        // Prosody keeps running when it cannot bind; another server could be answering on the port.
+        const bindError = log.split("\n").find((line) => line.includes("Failed to open server port"));
+        if (bindError !== undefined) {
+          throw new Error(`prosody could not listen on 127.0.0.1:${port}: ${bindError}\n${logTail()}`);
+        }
+        return log.includes(listening) && (await canConnect(port));
+      },
+      readyTimeoutMs,
+      () => new Error(`prosody did not listen on 127.0.0.1:${port} within ${readyTimeoutMs} ms:\n${logTail()}`),
+    ).catch(async (error: unknown) => {
+      await started.stop();
+      throw error;
+    });
+  };
+
+  const prosodyctl = (...args: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(
+        "prosodyctl",
+        ["--config", configPath, ...args],
+        { cwd: dir, timeout: 15_000 },
+        (error, stdout, stderr) => {
+          if (error) {
+            reject(
+              new Error(`prosodyctl ${args.join(" ")} failed (${error.message.split("\n")[0]}):\n${stdout}${stderr}`),
+            );
+          } else {
+            resolve(stdout);
+          }
+        },
+      );
+    });
+
+  try {
+    await launch();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    forgetDir();
+    throw error;
+  }
+
+  return {
+    port,
+    service: `xmpp://127.0.0.1:${port}`,
+    hosts,
+    dir,
+    configPath,
+    async register(user, host, password) {
+      await prosodyctl("register", user, host, password).catch((error: unknown) => {
+        // Keep the password out of the error message (it contains the command line).
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(password === "" ? message : message.replaceAll(password, "<password>"));
+      });
+    },
+    prosodyctl,
+    async stop() {
+      await proc?.stop();
+      await rm(dir, { recursive: true, force: true });
+      forgetDir();
+    },
+    async restart() {
+      await proc?.stop();
+      await launch();
+    },
+    logTail,
+  };
+}

@@ -1,0 +1,132 @@
+/** A private, throw-away redis-server on a free loopback port (no persistence). */
+import { rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { onProcessExit } from "./exit-cleanup.js";
+import { describeExit, type ManagedProcess, spawnManaged } from "./managed-process.js";
+import { pollUntil } from "./poll.js";
+import { freePort } from "./ports.js";
+import { tcpExchange } from "./tcp.js";
+
+export interface RedisServer {
+  port: number;
+  /** `redis://127.0.0.1:PORT` */
+  url: string;
+  /** Working directory of the server (removed by stop()). */
+  dir: string;
+  /** Stops the server and waits for it to exit; the data is lost. */
+  stop(): Promise<void>;
+  /** Stops the server, then starts an empty one on the same port. */
+  restart(): Promise<void>;
+  /** The last lines the server printed. */
+  logTail(lines?: number): string;
+}
+
+export interface StartRedisOptions {
+  /** Port to listen on; a free one by default. */
+  port?: number;
+  /** How long to wait for `PING` to answer `+PONG` (from this very process). */
+  readyTimeoutMs?: number;
+}
+
+/** Sends `PING` over a raw socket to 127.0.0.1:`port`; resolves true on `+PONG`. */
+export async function redisPing(port: number, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const answer = await tcpExchange(port, "PING\r\n", (received) => received.includes("\r\n"), timeoutMs);
+    return answer.startsWith("+PONG");
+  } catch {
+    return false;
+  }
+}
+
+/** The `process_id` reported by `INFO server` on 127.0.0.1:`port`, or undefined. */
+export async function redisProcessId(port: number, timeoutMs = 1000): Promise<number | undefined> {
+  try {
+    const answer = await tcpExchange(port, "INFO server\r\n", isCompleteBulkReply, timeoutMs);
+    const match = /\r\nprocess_id:(\d+)\r\n/.exec(answer);
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True once `received` holds a whole RESP bulk-string reply (or an error/simple reply). */
+function isCompleteBulkReply(received: string): boolean {
+  const headerEnd = received.indexOf("\r\n");
+  if (headerEnd === -1) return false;
+  if (!received.startsWith("$")) return true;
+  const length = Number(received.slice(1, headerEnd));
+  return Buffer.byteLength(received) >= headerEnd + 2 + length + 2;
+}
+
+/** Starts redis-server in the foreground and resolves once it answers PING. */
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+  const dir = await mkdtemp(join(tmpdir(), "invite-bot-redis-"));
+  const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  let proc: ManagedProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    const settings: Record<string, string> = {
+      port: String(port),
+      bind: "127.0.0.1",
+      save: "", // no RDB snapshots
+      appendonly: "no",
+      daemonize: "no",
+      dir,
+      logfile: "", // log to stdout, which we keep
+      "protected-mode": "yes",
+    };
+    const args = Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]);
+    const started = spawnManaged("redis-server", args, dir);
+    proc = started;
+    await pollUntil(
+      async () => {
+        const exit = started.exit();
+        if (exit !== undefined) {
+          throw new Error(
+            `redis-server on port ${port} ${describeExit(exit)} before it was ready:\n${started.output()}`,
+          );
+        }
+        // Our PID must answer: a foreign server that grabbed the port must not be mistaken for ours.
+        return (await redisPing(port)) && (await redisProcessId(port)) === started.pid;
+      },
+      readyTimeoutMs,
+      () =>
+        new Error(`redis-server on port ${port} did not answer PING within ${readyTimeoutMs} ms:\n${started.output()}`),
+    ).catch(async (error: unknown) => {
+      await started.stop();
+      throw error;
+    });
+  };
+
+  const halt = async (): Promise<void> => {
+    await proc?.stop();
+  };
+
+  try {
+    await launch();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    forgetDir();
+    throw error;
+  }
+
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    async stop() {
+      await halt();
+      await rm(dir, { recursive: true, force: true });
+      forgetDir();
+    },
+    async restart() {
+      await halt();
+      await launch();
+    },
+    logTail: (lines = 40) => proc?.output(lines) ?? "",
+  };
+}

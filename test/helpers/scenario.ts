@@ -1,0 +1,72 @@
+/**
+ * A whole world for integration tests: private Prosody + Redis, accounts, and
+ * helpers to start bots and log users in. Every password is `<name>-password`.
+ */
+import { createClient } from "@keyv/redis";
+import { startBot, type TestBot } from "./bot.js";
+import { startServers, type TestServers } from "./servers.js";
+import { connectUser, type TestUser } from "./xmpp-user.js";
+
+export const ACCOUNTS = {
+  localhost: ["admin", "alice", "bob", "bot", "bot2", "bot3"],
+  "other.localhost": ["eve", "boss"],
+} as const;
+
+/** Admins used by every test bot: one local, one on another domain. */
+export const ADMIN_JIDS = "Admin@LocalHost,boss@other.localhost";
+
+/** A plain Redis client to look at the raw keys. */
+export type RawRedis = ReturnType<typeof rawRedisClient>;
+
+function rawRedisClient(url: string) {
+  return createClient({ url });
+}
+
+export interface Scenario {
+  servers: TestServers;
+  redis: RawRedis;
+  bots: TestBot[];
+  users: TestUser[];
+  startBot(username: string, env?: Record<string, string>): Promise<TestBot>;
+  login(jid: string): Promise<TestUser>;
+  /** Logs several users in at once; the result has one user per JID, in order. */
+  loginAll<const T extends readonly string[]>(jids: T): Promise<{ -readonly [K in keyof T]: TestUser }>;
+  stop(): Promise<void>;
+}
+
+export async function startScenario(): Promise<Scenario> {
+  const servers = await startServers();
+  for (const [host, names] of Object.entries(ACCOUNTS)) {
+    for (const name of names) await servers.prosody.register(name, host, `${name}-password`);
+  }
+  const redis = rawRedisClient(servers.redisUrl);
+  redis.on("error", () => {});
+  await redis.connect();
+  const scenario: Scenario = {
+    servers,
+    redis,
+    bots: [],
+    users: [],
+    async startBot(username, env = {}) {
+      const bot = await startBot(servers, username, { ADMIN_JIDS, ...env });
+      scenario.bots.push(bot);
+      return bot;
+    },
+    async loginAll(jids) {
+      return (await Promise.all(jids.map((jid) => scenario.login(jid)))) as never;
+    },
+    async login(jid) {
+      const [username = "", domain = ""] = jid.split("@");
+      const user = await connectUser({ service: servers.service, domain, username, password: `${username}-password` });
+      scenario.users.push(user);
+      return user;
+    },
+    async stop() {
+      await Promise.allSettled(scenario.users.map((u) => u.stop()));
+      await Promise.allSettled(scenario.bots.map((b) => b.stop()));
+      if (redis.isOpen) redis.destroy();
+      await servers.stop();
+    },
+  };
+  return scenario;
+}
