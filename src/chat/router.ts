@@ -66,17 +66,19 @@ export class ChatRouter<Ctx> {
 }
 
 /**
- * Whether a message may get an answer: never to errors, groupchat or headlines
- * (RFC 6121 §5.2.2, XEP-0045), never without a body (chat states, receipts),
- * never to ourselves or a server (no loops with other bots or services).
+ * Why a message must not be answered, or undefined when it may be: never
+ * errors, groupchat or headlines (RFC 6121 §5.2.2, XEP-0045), never without a
+ * body (chat states, receipts), never ourselves or a server (no bot loops).
  */
-export function shouldAnswer(stanza: Element, selfBare: string): boolean {
+export function reasonToIgnore(stanza: Element, selfBare: string): string | undefined {
   const type = stanza.attrs.type ?? "normal";
-  if (type !== "chat" && type !== "normal") return false;
+  if (type !== "chat" && type !== "normal") return `type ${type}`;
   const from = stanza.attrs.from;
-  if (from === undefined) return false;
+  if (from === undefined) return "no sender";
   const bare = bareJid(from);
-  if (!bare.includes("@") || bare === selfBare) return false;
+  if (!bare.includes("@")) return "sent by a server";
+  if (bare === selfBare) return "sent by myself";
   const body = stanza.getChildText("body");
-  return body !== null && body.trim() !== "";
+  if (body === null || body.trim() === "") return "no body";
+  return undefined;
 }

@@ -90,7 +90,8 @@ declare module "@xmpp/client" {
     };
     start(): Promise<JID>;
     stop(): Promise<void>;
-    send(...elements: Element[]): Promise<void>;
+    send(element: Element): Promise<void>;
+    sendMany(elements: Element[]): Promise<void>;
     disconnect(timeout?: number): Promise<void>;
     isSecure(): boolean;
   }

@@ -1,14 +1,19 @@
 /** Chat messages in, one reply out (RFC 6121 §5). */
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
-import { shouldAnswer } from "../chat/router.js";
+import { reasonToIgnore } from "../chat/router.js";
 import type { Logger } from "../logger.js";
 
 export type ReplyFn = (from: string, body: string) => Promise<string>;
 
 export function attachMessages(xmpp: Client, reply: ReplyFn, selfBare: () => string, log: Logger): void {
   xmpp.on("stanza", (stanza: Element) => {
-    if (!stanza.is("message") || !shouldAnswer(stanza, selfBare())) return;
+    if (!stanza.is("message")) return;
+    const ignored = reasonToIgnore(stanza, selfBare());
+    if (ignored !== undefined) {
+      log.debug("Not answering a message", { from: stanza.attrs.from, reason: ignored });
+      return;
+    }
     const from = stanza.attrs.from as string;
     const body = stanza.getChildText("body") ?? "";
     const thread = stanza.getChildText("thread");

@@ -41,6 +41,6 @@ export function attachPresence(xmpp: Client, options: PresenceOptions): void {
     const replies = allowed
       ? [xml("presence", { to: from, type: "subscribed" }), xml("presence", { to: from, type: "subscribe" })]
       : [xml("presence", { to: from, type: "unsubscribed" })];
-    xmpp.send(...replies).catch(() => {});
+    xmpp.sendMany(replies).catch(() => {});
   });
 }

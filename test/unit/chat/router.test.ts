@@ -1,7 +1,7 @@
 import { xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import { normaliseChatText } from "../../../src/chat/parse.js";
-import { ChatRouter, shouldAnswer } from "../../../src/chat/router.js";
+import { ChatRouter, reasonToIgnore } from "../../../src/chat/router.js";
 
 interface Ctx {
   admin: boolean;
@@ -77,29 +77,29 @@ describe("ChatRouter", () => {
   });
 });
 
-describe("shouldAnswer", () => {
+describe("reasonToIgnore", () => {
   const self = "bot@example.org";
   const message = (attrs: Record<string, string>, body?: string) =>
     xml("message", { from: "alice@example.org/a", ...attrs }, body === undefined ? null : xml("body", {}, body));
 
   it("answers chat and normal messages with a body", () => {
-    expect(shouldAnswer(message({ type: "chat" }, "invite"), self)).toBe(true);
-    expect(shouldAnswer(message({}, "invite"), self)).toBe(true);
-    expect(shouldAnswer(message({ type: "normal" }, "invite"), self)).toBe(true);
+    expect(reasonToIgnore(message({ type: "chat" }, "invite"), self)).toBeUndefined();
+    expect(reasonToIgnore(message({}, "invite"), self)).toBeUndefined();
+    expect(reasonToIgnore(message({ type: "normal" }, "invite"), self)).toBeUndefined();
   });
 
   it.each(["error", "groupchat", "headline"])("never answers type %s", (type) => {
-    expect(shouldAnswer(message({ type }, "invite"), self)).toBe(false);
+    expect(reasonToIgnore(message({ type }, "invite"), self)).toBe(`type ${type}`);
   });
 
   it("never answers a message without a body or with an empty one", () => {
-    expect(shouldAnswer(message({ type: "chat" }), self)).toBe(false);
-    expect(shouldAnswer(message({ type: "chat" }, "   "), self)).toBe(false);
+    expect(reasonToIgnore(message({ type: "chat" }), self)).toBe("no body");
+    expect(reasonToIgnore(message({ type: "chat" }, "   "), self)).toBe("no body");
   });
 
   it("never answers itself or a server", () => {
-    expect(shouldAnswer(message({ type: "chat", from: "Bot@Example.org/other" }, "hi"), self)).toBe(false);
-    expect(shouldAnswer(message({ type: "chat", from: "example.org" }, "hi"), self)).toBe(false);
-    expect(shouldAnswer(message({ type: "chat", from: "example.org/x@y" }, "hi"), self)).toBe(false);
+    expect(reasonToIgnore(message({ type: "chat", from: "Bot@Example.org/other" }, "hi"), self)).toBe("sent by myself");
+    expect(reasonToIgnore(message({ type: "chat", from: "example.org" }, "hi"), self)).toBe("sent by a server");
+    expect(reasonToIgnore(message({ type: "chat", from: "example.org/x@y" }, "hi"), self)).toBe("sent by a server");
   });
 });

@@ -1,0 +1,127 @@
+/** The chat keywords against a real Prosody and Redis (issue 2 point 5). */
+import { xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestBot } from "../helpers/bot.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+let world: Scenario;
+let bot: TestBot;
+let admin: TestUser;
+let alice: TestUser;
+let eve: TestUser;
+
+beforeAll(async () => {
+  world = await startScenario();
+  bot = await world.startBot("bot");
+  [admin, alice, eve] = await world.loginAll(["admin@localhost", "alice@localhost", "eve@other.localhost"]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+async function ask(user: TestUser, body: string): Promise<string> {
+  await user.sendChat(bot.jid, body);
+  const reply = await user.nextMessage({ from: bot.jid, type: "chat" });
+  return reply.getChildText("body") ?? "";
+}
+
+async function keyCount(): Promise<number> {
+  return (await world.redis.keys("invite:*")).length;
+}
+
+describe("chat keyword invite", () => {
+  it("answers a user with the link, the xmpp: URI and the expiry in words", async () => {
+    const text = await ask(alice, "  Invite ");
+    const lines = text.split("\n");
+    expect(lines[0]).toBe("Here is your invite:");
+    const uri = lines[1] ?? "";
+    expect(uri).toMatch(/^xmpp:alice@localhost\?roster;preauth=[\w-]{24}$/u);
+    expect(text).toMatch(/expires in 1 week, until \w{3}, \d\d \w{3} \d{4} \d\d:\d\d UTC\./u);
+    expect(text).toContain("becomes your contact");
+    const token = uri.slice(-24);
+    expect(await world.redis.exists(`invite:localhost:inviter:alice:${token}`)).toBe(1);
+  });
+
+  it("creates the same invite as the #invite command (registration for admins)", async () => {
+    const text = await ask(admin, "INVITE");
+    const uri = text.split("\n")[1] ?? "";
+    expect(uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
+    const token = /preauth=([\w-]{24})/u.exec(uri)?.[1];
+    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "{}");
+    expect(stored.value).toMatchObject({ type: "roster", jid: "admin@localhost", allow_registration: true });
+    expect(text).toContain("can create an account on localhost");
+  });
+
+  it("gives an admin an account invite for 'invite account'", async () => {
+    const text = await ask(admin, "invite   ACCOUNT");
+    expect(text).toMatch(/^Here is an account invite:\nxmpp:localhost\?register;preauth=[\w-]{24}\n/u);
+  });
+
+  it("politely refuses 'invite account' to a user and creates nothing", async () => {
+    const before = await keyCount();
+    expect(await ask(alice, "invite account")).toBe(
+      'Sorry, only administrators can create account invites. Say "invite" for a contact invite.',
+    );
+    expect(await keyCount()).toBe(before);
+  });
+
+  it("politely refuses a user of another domain and creates nothing", async () => {
+    const before = await keyCount();
+    expect(await ask(eve, "invite")).toBe("Sorry, I can only create invites for users of localhost.");
+    expect(await keyCount()).toBe(before);
+  });
+});
+
+describe("help and hints", () => {
+  it("lists what a user may do", async () => {
+    const text = await ask(alice, "help");
+    expect(text).toContain("• invite — ");
+    expect(text).not.toContain("invite account");
+  });
+
+  it("lists the account invite for an admin", async () => {
+    expect(await ask(admin, "Help")).toContain("• invite account — ");
+  });
+
+  it("tells a user of another domain there is nothing for them", async () => {
+    expect(await ask(eve, "help")).toBe(
+      "I create invites for users of localhost, so there is nothing I can do for you, sorry.",
+    );
+  });
+
+  it("answers anything else with a one-line hint", async () => {
+    const text = await ask(alice, "hello bot, can I have a link?");
+    expect(text).toBe('I did not understand that. Send "invite" for an invite link, or "help" to see what I can do.');
+    expect(text.split("\n")).toHaveLength(1);
+  });
+});
+
+describe("messages the bot never answers", () => {
+  it("ignores error, groupchat and headline messages and messages without a body", async () => {
+    const before = await keyCount();
+    const to = bot.jid;
+    await alice.send(xml("message", { to, type: "error" }, xml("body", {}, "invite")));
+    await alice.send(xml("message", { to, type: "groupchat" }, xml("body", {}, "invite")));
+    await alice.send(xml("message", { to, type: "headline" }, xml("body", {}, "invite")));
+    await alice.send(
+      xml("message", { to, type: "chat" }, xml("active", { xmlns: "http://jabber.org/protocol/chatstates" })),
+    );
+    await alice.send(xml("message", { to, type: "chat" }, xml("body", {}, "   ")));
+    // The bot handles stanzas in order, so the first thing it says now answers "help".
+    expect(await ask(alice, "help")).toMatch(/^I create invites for localhost/u);
+    expect(await keyCount()).toBe(before);
+    // They did reach the bot, which chose not to answer them.
+    const reasons = bot.logs
+      .filter((line) => line.includes("Not answering a message") && line.includes("alice@localhost"))
+      .map((line) => /reason=("[^"]*"|\S+)/u.exec(line)?.[1]);
+    expect(reasons).toEqual(['"type error"', '"type groupchat"', '"type headline"', '"no body"', '"no body"']);
+  });
+
+  it("keeps the thread of a conversation", async () => {
+    await alice.send(xml("message", { to: bot.jid, type: "chat" }, xml("body", {}, "help"), xml("thread", {}, "t-42")));
+    const reply = await alice.nextMessage({ from: bot.jid });
+    expect(reply.getChildText("thread")).toBe("t-42");
+  });
+});
