@@ -38,6 +38,10 @@ export interface ProsodyServer {
   register(user: string, host: string, password: string): Promise<void>;
   /** Runs `prosodyctl --config <configPath> ...args` and resolves with its stdout. */
   prosodyctl(...args: string[]): Promise<string>;
+  /** Stops the process but keeps config and data, for an outage; start() brings it back on the same port. */
+  halt(): Promise<void>;
+  /** Starts Prosody again after halt(). */
+  start(): Promise<void>;
   /** Stops Prosody (SIGTERM, SIGKILL after 5 s) and removes its temp dir. */
   stop(): Promise<void>;
   /** Stops Prosody and starts it again on the same port, config and data. */
@@ -154,6 +158,10 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
       await rm(dir, { recursive: true, force: true });
       forgetDir();
     },
+    async halt() {
+      await proc?.stop();
+    },
+    start: launch,
     async restart() {
       await proc?.stop();
       await launch();

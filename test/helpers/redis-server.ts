@@ -15,6 +15,10 @@ export interface RedisServer {
   url: string;
   /** Working directory of the server (removed by stop()). */
   dir: string;
+  /** Stops the process but keeps its directory, for an outage; start() brings it back on the same port. */
+  halt(): Promise<void>;
+  /** Starts the process again after halt(). */
+  start(): Promise<void>;
   /** Stops the server and waits for it to exit; the data is lost. */
   stop(): Promise<void>;
   /** Stops the server, then starts an empty one on the same port. */
@@ -123,6 +127,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       await rm(dir, { recursive: true, force: true });
       forgetDir();
     },
+    halt,
+    start: launch,
     async restart() {
       await halt();
       await launch();

@@ -18,7 +18,7 @@ export const ADMIN_JIDS = "Admin@LocalHost,boss@other.localhost";
 /** A plain Redis client to look at the raw keys. */
 export type RawRedis = ReturnType<typeof rawRedisClient>;
 
-function rawRedisClient(url: string) {
+export function rawRedisClient(url: string) {
   return createClient({ url });
 }
 

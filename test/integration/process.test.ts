@@ -1,0 +1,108 @@
+/**
+ * The real entry point (src/main.ts) as a process: bad configuration exits 2
+ * with every problem listed; SIGTERM says goodbye and exits 0.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/bot.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const MAIN = join(ROOT, "src", "main.ts");
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs main.ts in an empty directory (no .env) with exactly this environment. */
+function runMain(cwd: string, env: Record<string, string>): Run {
+  const child = spawn(TSX, [MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+let cwd: string;
+beforeAll(async () => {
+  cwd = await mkdtemp(join(tmpdir(), "invite-bot-main-"));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe("bad configuration", () => {
+  it("exits with code 2 and lists every problem, without a stack trace", async () => {
+    const run = runMain(cwd, {
+      ADMIN_JIDS: "not-a-jid",
+      ALLOW_USER_INVITES: "perhaps",
+      INVITE_TTL: "soon",
+      REDIS_URL: "nope",
+    });
+    expect(await run.exited).toBe(2);
+    const output = run.output();
+    for (const problem of [
+      "XMPP_DOMAIN is required",
+      "XMPP_USERNAME is required",
+      "XMPP_PASSWORD is required",
+      'ADMIN_JIDS: "not-a-jid" is not a bare JID',
+      'ALLOW_USER_INVITES must be true or false, got "perhaps"',
+      'INVITE_TTL must be a whole number of seconds from 60 to 31622400, got "soon"',
+      'REDIS_URL is not a valid URL: "nope"',
+    ]) {
+      expect(output).toContain(problem);
+    }
+    expect(output).not.toMatch(/\n\s+at /u);
+  });
+});
+
+describe("a running bot", () => {
+  let world: Scenario;
+  beforeAll(async () => {
+    world = await startScenario();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it("sends unavailable presence and exits 0 on SIGTERM", async () => {
+    const alice = await world.login("alice@localhost");
+    const run = runMain(cwd, {
+      XMPP_SERVICE: world.servers.service,
+      XMPP_DOMAIN: "localhost",
+      XMPP_USERNAME: "bot",
+      XMPP_PASSWORD: "bot-password",
+      REDIS_URL: world.servers.redisUrl,
+    });
+    try {
+      await eventually(async () => expect(run.output()).toContain(" Online "), 15_000);
+      // Become the bot's contact so its presence reaches alice.
+      await alice.send(xml("presence", { to: "bot@localhost", type: "subscribe" }));
+      await alice.nextPresence({ from: "bot@localhost", type: "subscribe" });
+      await alice.send(xml("presence", { to: "bot@localhost", type: "subscribed" }));
+      await alice.nextPresence((p) => p.attrs.from === "bot@localhost/invites" && p.attrs.type === undefined);
+
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+      const goodbye = await alice.nextPresence({ from: "bot@localhost/invites", type: "unavailable" });
+      expect(goodbye).toBeDefined();
+      expect(run.output()).toContain("Stopped");
+      expect(run.output()).not.toContain("bot-password");
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
+});

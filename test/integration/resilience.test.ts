@@ -1,0 +1,94 @@
+/**
+ * Outages in the middle of a run (issue 2 point 6 and the Prosody restart):
+ * commands fail cleanly while Redis is away and work again after it returns;
+ * the bot comes back online by itself after Prosody restarts.
+ */
+import { xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
+import { eventually, type TestBot } from "../helpers/bot.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+const CONTACT = "urn:xmpp:invite#invite";
+
+let world: Scenario;
+let bot: TestBot;
+let alice: TestUser;
+
+beforeAll(async () => {
+  world = await startScenario();
+  bot = await world.startBot("bot");
+  alice = await world.login("alice@localhost");
+});
+
+afterAll(async () => {
+  if (process.env.SHOW_BOT_LOG) process.stderr.write(bot.logs.join(""));
+  await world?.stop();
+});
+
+async function createInvite(user: TestUser) {
+  const reply = await user.requestRaw(executeIq(bot.jid, CONTACT));
+  return { reply, uri: formValues(reply.getChild("command")?.getChild("x")).uri };
+}
+
+function ping(user: TestUser) {
+  return user.request(xml("iq", { type: "get", to: bot.jid }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+}
+
+describe("Redis goes away and comes back", () => {
+  it("fails commands cleanly during the outage and serves them again afterwards", async () => {
+    expect((await createInvite(alice)).uri).toMatch(/preauth=/u);
+
+    await world.servers.redis.halt();
+
+    const started = Date.now();
+    const { reply } = await createInvite(alice);
+    const elapsed = Date.now() - started;
+    expect(errorOf(reply)).toEqual({
+      type: "wait",
+      condition: "internal-server-error",
+      specific: undefined,
+      text: expect.stringContaining("no invite was created. Please try again in a minute"),
+    });
+    // REDIS_TIMEOUT_MS is 1000 for test bots: nothing may wait longer than that.
+    expect(elapsed).toBeLessThan(2_000);
+
+    await alice.sendChat(bot.jid, "invite");
+    const chat = await alice.nextMessage({ from: bot.jid });
+    expect(chat.getChildText("body")).toMatch(/^Sorry, I cannot reach my invite store right now/u);
+
+    // Still online and answering everything else.
+    await ping(alice);
+    expect(bot.app.xmpp.status).toBe("online");
+
+    await world.servers.redis.start();
+    const recovered = await eventually(async () => {
+      const attempt = await createInvite(alice);
+      if (attempt.uri === undefined) throw new Error(`still failing: ${attempt.reply.toString()}`);
+      return attempt;
+    }, 10_000);
+    const token = /preauth=([\w-]{24})/u.exec(recovered.uri ?? "")?.[1];
+    await eventually(async () => expect(await world.redis.exists(`invite:localhost:inviter:alice:${token}`)).toBe(1));
+
+    expect(bot.logs.some((l) => l.includes("Redis connection lost"))).toBe(true);
+    expect(bot.logs.some((l) => l.includes("Redis connection restored"))).toBe(true);
+  });
+});
+
+describe("Prosody restarts", () => {
+  it("brings the bot back online by itself", async () => {
+    const onlineBefore = bot.logs.filter((l) => l.includes(" Online ")).length;
+    await world.servers.prosody.restart();
+
+    const again = await world.login("alice@localhost");
+    const { uri } = await eventually(async () => {
+      const attempt = await createInvite(again);
+      if (attempt.uri === undefined) throw new Error(`bot not back yet: ${attempt.reply.toString()}`);
+      return attempt;
+    }, 15_000);
+    expect(uri).toMatch(/^xmpp:alice@localhost\?roster;preauth=/u);
+    expect(bot.logs.filter((l) => l.includes(" Online ")).length).toBe(onlineBefore + 1);
+    expect(bot.logs.some((l) => l.includes("Disconnected from the XMPP server; reconnecting"))).toBe(true);
+  });
+});
