@@ -105,4 +105,27 @@ describe("a running bot", () => {
       run.child.kill("SIGKILL");
     }
   });
+
+  it("prints every stanza with XMPP_DEBUG=1, credentials hidden", async () => {
+    const run = runMain(cwd, {
+      XMPP_SERVICE: world.servers.service,
+      XMPP_DOMAIN: "localhost",
+      XMPP_USERNAME: "bot",
+      XMPP_PASSWORD: "bot-password",
+      REDIS_URL: world.servers.redisUrl,
+      XMPP_DEBUG: "1",
+    });
+    try {
+      await eventually(async () => expect(run.output()).toContain(" Online "), 15_000);
+      await eventually(async () =>
+        expect(run.output()).toMatch(/OUT\n<presence>[\s\S]*<c xmlns="http:\/\/jabber.org\/protocol\/caps"/u),
+      );
+      expect(run.output()).toContain('<hidden xmlns="xmpp.js"/>');
+      expect(run.output()).not.toContain("bot-password");
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
 });
