@@ -76,6 +76,20 @@ describe("Redis goes away and comes back", () => {
   });
 });
 
+describe("Redis is down when the bot starts", () => {
+  it("goes online anyway and starts serving once Redis is up", async () => {
+    await world.servers.redis.halt();
+    const late = await world.startBot("bot2");
+    const reply = await alice.requestRaw(executeIq(late.jid, CONTACT));
+    expect(errorOf(reply)).toMatchObject({ type: "wait", condition: "internal-server-error" });
+    await world.servers.redis.start();
+    await eventually(async () => {
+      const attempt = await alice.requestRaw(executeIq(late.jid, CONTACT));
+      expect(formValues(attempt.getChild("command")?.getChild("x")).uri).toMatch(/preauth=/u);
+    }, 10_000);
+  });
+});
+
 describe("Prosody restarts", () => {
   it("brings the bot back online by itself", async () => {
     const onlineBefore = bot.logs.filter((l) => l.includes(" Online ")).length;
