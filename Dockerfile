@@ -1,0 +1,22 @@
+# The bot, for docker-compose.yml (or on its own: it needs only the environment of .env.example).
+# Build stage: all dependencies, TypeScript → dist/. Runtime stage: production dependencies
+# and dist/ only, run as the unprivileged `node` user.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# src/version.ts reads ../package.json from dist/, so package.json stays next to dist/.
+COPY --from=build /app/dist ./dist
+USER node
+# Logs go to stderr; SIGTERM (docker stop) sends unavailable presence and exits 0.
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,83 @@
+-- Prosody for docker-compose.yml: one VirtualHost (XMPP_DOMAIN, from .env), Prosody's own
+-- invite-based registration, and the invites kept in Redis, where the bot writes them too.
+-- Prosody 0.12 (Debian 12). Options: https://prosody.im/doc/configure
+
+-- Prosody 0.12 lets the config read Lua's globals directly; 13.0 only through `Lua`.
+local lua = Lua or _G
+local function getenv(name)
+	local value = lua.os.getenv(name)
+	if value == nil or value == "" then return nil end
+	return value
+end
+
+local domain = getenv("XMPP_DOMAIN")
+if domain == nil then
+	lua.error("XMPP_DOMAIN is not set: docker-compose.yml passes it to this container from .env", 0)
+end
+
+---------- Container basics ----------
+
+-- Started in the foreground (`prosody -F`) as the prosody user by the entrypoint.
+pidfile = "/run/prosody/prosody.pid"
+data_path = "/var/lib/prosody" -- the prosody-data volume
+-- To the console, so `docker compose logs prosody` shows it.
+log = { { levels = { min = "info" }, to = "console" } }
+
+-- IPv4 inside the container; docker-compose.yml publishes 5222 (publish 5269 for federation).
+interfaces = { "*" }
+c2s_ports = { 5222 }
+s2s_ports = { 5269 }
+
+-- Server administrators (Prosody's own admin commands). The bot's admins are its ADMIN_JIDS.
+admins = { }
+
+---------- Our module ----------
+
+-- mod_invites_redis lives in ./prosody of this repository, which docker-compose.yml mounts
+-- read-only at this path. It stores Prosody's invites in Redis in the layout the bot writes
+-- (docs/storage.md), so the bot's invite links register accounts and add contacts here.
+plugin_paths = { "/opt/xmpp-invite-bot/prosody" }
+
+modules_enabled = {
+	-- Debian's default set
+	"disco"; "roster"; "saslauth"; "tls"; "dialback"; "blocklist"; "bookmarks"; "carbons";
+	"pep"; "private"; "smacks"; "vcard4"; "vcard_legacy"; "csi_simple"; "limits";
+	"ping"; "register"; "time"; "uptime"; "version"; "admin_adhoc"; "admin_shell"; "posix";
+
+	-- Invite-based registration as Prosody ships it (XEP-0401, XEP-0379, XEP-0445)
+	"invites"; -- the invite store and its API
+	"invites_adhoc"; -- Prosody's own invite commands, next to the bot's
+	"invites_register"; -- in-band registration with an invite token; makes inviter and invitee contacts
+
+	-- Ours (./prosody): the invite store in Redis
+	"invites_redis";
+}
+
+-- Prosody's invite store (map store "invite_token") goes to Redis; everything else stays
+-- "internal" (files in the prosody-data volume).
+storage = { invite_token = "invites_redis" }
+-- The same Redis and database as the bot's REDIS_URL in docker-compose.yml.
+invites_redis_url = "redis://redis:6379/0"
+
+-- Only people with an invite may register (mod_invites_register loads in-band registration
+-- for them); open registration stays off.
+allow_registration = false
+registration_invite_only = true
+
+---------- Security ----------
+
+authentication = "internal_hashed"
+c2s_require_encryption = true
+s2s_require_encryption = true
+s2s_secure_auth = true
+
+limits = {
+	c2s = { rate = "10kb/s" };
+	s2sin = { rate = "30kb/s" };
+}
+
+-- ./certs, copied here by the entrypoint: DOMAIN.crt + DOMAIN.key, or
+-- DOMAIN/fullchain.pem + DOMAIN/privkey.pem.
+certificates = "/etc/prosody/certs"
+
+VirtualHost(domain)

@@ -1,0 +1,89 @@
+/**
+ * `npm run demo:check`: what a newcomer would do by hand, done by a real client.
+ * Logs in as the demo user, sends `help` to the bot, runs the contact-invite
+ * ad-hoc command (XEP-0050) and checks that the invite reached the store.
+ */
+import { CONTACT_INVITE_NODE } from "../src/commands/invite-commands.js";
+import type { InviteStore } from "../src/invites/store.js";
+import { errorOf, executeIq, formValues, NS_COMMANDS } from "../test/helpers/adhoc-client.js";
+import { connectUser, type TestUser } from "../test/helpers/xmpp-user.js";
+
+const NS_DATA_FORMS = "jabber:x:data";
+const WAIT_MS = 10_000;
+
+export interface CheckOptions {
+  /** `xmpp://127.0.0.1:PORT` */
+  readonly service: string;
+  readonly domain: string;
+  readonly username: string;
+  readonly password: string;
+  /** The bot's bare JID (chat goes there) and full JID (ad-hoc commands go there, XEP-0050 §2). */
+  readonly botBare: string;
+  readonly botFull: string;
+  /** The bot's store, to confirm the invite was saved. */
+  readonly store: InviteStore;
+  readonly print: (text: string) => void;
+}
+
+/** Runs the check; throws with a readable message on the first thing that does not work. */
+export async function runCheck(options: CheckOptions): Promise<void> {
+  const { print } = options;
+  const jid = `${options.username}@${options.domain}`;
+  print(`[check] Logging in as ${jid} …`);
+  const user = await connectUser({
+    service: options.service,
+    domain: options.domain,
+    username: options.username,
+    password: options.password,
+    resource: "demo-check",
+  });
+  try {
+    await askForHelp(user, options);
+    await createContactInvite(user, options);
+  } finally {
+    await user.stop();
+  }
+  print("[check] OK: the bot answers chat and ad-hoc commands, and the invite is stored.");
+}
+
+async function askForHelp(user: TestUser, { botBare, print }: CheckOptions): Promise<void> {
+  print(`[check] Sending "help" to ${botBare} …`);
+  await user.sendChat(botBare, "help");
+  const reply = await user.nextMessage({ from: botBare, type: "chat" }, WAIT_MS);
+  const body = reply.getChildText("body") ?? "";
+  if (!body.includes("invite")) throw new Error(`the bot's answer to "help" does not mention invites:\n${body}`);
+  print(`[check] The bot replied:\n${indent(body)}`);
+}
+
+async function createContactInvite(user: TestUser, options: CheckOptions): Promise<void> {
+  const { botFull, print } = options;
+  print(`[check] Executing the ad-hoc command ${CONTACT_INVITE_NODE} on ${botFull} …`);
+  const answer = await user.requestRaw(executeIq(botFull, CONTACT_INVITE_NODE), WAIT_MS);
+  if (answer.attrs.type === "error") {
+    const { type, condition, text } = errorOf(answer);
+    throw new Error(`the command failed: ${type ?? "?"}/${condition ?? "?"}${text === undefined ? "" : `: ${text}`}`);
+  }
+  const command = answer.getChild("command", NS_COMMANDS);
+  if (command?.attrs.status !== "completed") {
+    throw new Error(`the command did not complete: ${answer.toString()}`);
+  }
+  const values = formValues(command.getChild("x", NS_DATA_FORMS));
+  const uri = values.uri ?? "";
+  const prefix = `xmpp:${options.username}@${options.domain}?roster;preauth=`;
+  const token = uri.startsWith(prefix) ? uri.slice(prefix.length).split(";")[0] : undefined;
+  if (token === undefined || !/^[A-Za-z0-9_-]{24}$/u.test(token)) {
+    throw new Error(`unexpected invite URI "${uri}" (expected ${prefix}<24-character token>)`);
+  }
+  print(`[check] Invite URI:   ${uri}`);
+  print(`[check] Valid until:  ${values.expire ?? "?"}`);
+  const expires = await options.store.findContactExpiry(options.username, token);
+  if (expires === undefined) throw new Error("the invite is not in Redis");
+  print("[check] The invite is in Redis.");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+}
