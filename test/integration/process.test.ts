@@ -78,15 +78,17 @@ describe("a running bot", () => {
     await world?.stop();
   });
 
+  const botEnv = () => ({
+    XMPP_SERVICE: world.servers.service,
+    XMPP_DOMAIN: "localhost",
+    XMPP_USERNAME: "bot",
+    XMPP_PASSWORD: "bot-password",
+    REDIS_URL: world.servers.redisUrl,
+  });
+
   it("sends unavailable presence and exits 0 on SIGTERM", async () => {
     const alice = await world.login("alice@localhost");
-    const run = runMain(cwd, {
-      XMPP_SERVICE: world.servers.service,
-      XMPP_DOMAIN: "localhost",
-      XMPP_USERNAME: "bot",
-      XMPP_PASSWORD: "bot-password",
-      REDIS_URL: world.servers.redisUrl,
-    });
+    const run = runMain(cwd, botEnv());
     try {
       await eventually(async () => expect(run.output()).toContain(" Online "), 15_000);
       // Become the bot's contact so its presence reaches alice.
@@ -107,14 +109,7 @@ describe("a running bot", () => {
   });
 
   it("prints every stanza with XMPP_DEBUG=1, credentials hidden", async () => {
-    const run = runMain(cwd, {
-      XMPP_SERVICE: world.servers.service,
-      XMPP_DOMAIN: "localhost",
-      XMPP_USERNAME: "bot",
-      XMPP_PASSWORD: "bot-password",
-      REDIS_URL: world.servers.redisUrl,
-      XMPP_DEBUG: "1",
-    });
+    const run = runMain(cwd, { ...botEnv(), XMPP_DEBUG: "1" });
     try {
       await eventually(async () => expect(run.output()).toContain(" Online "), 15_000);
       await eventually(async () =>

@@ -110,15 +110,20 @@ describe("InviteService.createAccountInvite", () => {
   });
 });
 
+/** A store whose every save fails with `error`. */
+function storeThatThrows(error: Error): InviteStore {
+  return {
+    save: async () => {
+      throw error;
+    },
+    findByToken: async () => undefined,
+    findContactExpiry: async () => undefined,
+  };
+}
+
 describe("storage failures", () => {
   it("turns an unreachable store into store-unavailable, keeping the cause", async () => {
-    const failing: InviteStore = {
-      save: async () => {
-        throw new StoreUnavailableError("Redis is not connected");
-      },
-      findByToken: async () => undefined,
-      findContactExpiry: async () => undefined,
-    };
+    const failing = storeThatThrows(new StoreUnavailableError("Redis is not connected"));
     const { service, actor } = setup({}, undefined, failing);
     const attempt = service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc");
     await expect(attempt).rejects.toMatchObject({
@@ -128,14 +133,7 @@ describe("storage failures", () => {
   });
 
   it("lets programming errors through unchanged", async () => {
-    const broken: InviteStore = {
-      save: async () => {
-        throw new TypeError("bug");
-      },
-      findByToken: async () => undefined,
-      findContactExpiry: async () => undefined,
-    };
-    const { service, actor } = setup({}, undefined, broken);
+    const { service, actor } = setup({}, undefined, storeThatThrows(new TypeError("bug")));
     await expect(service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc")).rejects.toThrow(
       TypeError,
     );
