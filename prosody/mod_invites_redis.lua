@@ -1,0 +1,111 @@
+-- mod_invites_redis: what Prosody's invite modules need on top of the Redis
+-- store (mod_storage_invites_redis) to be safe with a shared invite store.
+--
+--   modules_enabled = { ..., "invites", "invites_register", "invites_redis" }
+--   storage = { invite_token = "invites_redis" }
+--
+-- 1. Single use is claimed atomically (DEL returns 1 to one caller only) when a
+--    registration is about to be accepted; Prosody 0.12 checks, then deletes.
+-- 2. XEP-0379 pre-approval works for contact-only invites (Prosody 0.12.3
+--    crashes in mod_invites.lua:194 when the invite has no host-level entry).
+-- 3. With Redis down, preauth and registration are refused with a clear reason.
+local jid_split = require "util.jid".split;
+local jid_bare = require "util.jid".bare;
+local rostermanager = require "core.rostermanager";
+local usermanager = require "core.usermanager";
+local st = require "util.stanza";
+
+local store_lib = module:require("invites_redis_store");
+local redis_store = store_lib.open(module.host);
+
+local UNAVAILABLE = "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.";
+
+if module:get_option("storage") == nil or type(module:get_option("storage")) ~= "table"
+	or module:get_option("storage").invite_token ~= "invites_redis" then
+	module:log("warn", "storage = { invite_token = \"invites_redis\" } is not set: Prosody keeps invites elsewhere");
+end
+
+-- XEP-0401 §4: the preauth IQ. Only Redis trouble is ours to answer; a healthy
+-- store lets mod_invites_register validate the token as usual.
+module:hook("stanza/iq/urn:xmpp:pars:0:preauth", function (event)
+	local ok, err = redis_store:ping();
+	if ok then return; end
+	module:log("warn", "Refusing a preauth request: %s", err);
+	event.origin.send(st.error_reply(event.stanza, "wait", "internal-server-error", UNAVAILABLE));
+	return true;
+end, 10);
+
+-- Runs after mod_invites_register (priority 0) has accepted the invite, and
+-- before the account is created.
+module:hook("user-registering", function (event)
+	if event.allowed == false then return; end
+	local invite = event.validated_invite or (event.session and event.session.validated_invite);
+	if not invite or invite.reusable then return; end
+	-- A name that is taken fails with <conflict/> next; do not burn the invite on it.
+	if usermanager.user_exists(event.username, event.host or module.host)
+		and not (invite.additional_data and invite.additional_data.allow_reset == event.username) then
+		return;
+	end
+	local claimed, err = redis_store:claim(redis_store:token_key(invite.token));
+	if claimed == nil then
+		module:log("warn", "Refusing a registration: %s", err);
+		event.allowed = false;
+		event.error_type, event.error_condition, event.reason = "wait", "internal-server-error", UNAVAILABLE;
+	elseif not claimed then
+		module:log("info", "Refusing a registration with an invite that was just used by someone else");
+		event.allowed = false;
+		event.error_type, event.error_condition, event.reason = "cancel", "forbidden", "This invite has already been used";
+	end
+end, -10);
+
+local function remove_preauth(stanza)
+	stanza:maptags(function (tag)
+		if tag.name == "preauth" and tag.attr.xmlns == "urn:xmpp:pars:0" then return nil; end
+		return tag;
+	end);
+end
+
+-- XEP-0379 §3: a subscription request carrying the inviter's token is approved
+-- without asking. Unknown, expired or used tokens (and Redis trouble) fall back
+-- to normal manual approval. Priority above mod_invites_register's (1).
+module:hook("presence/bare", function (event)
+	local stanza = event.stanza;
+	if stanza.attr.type ~= "subscribe" then return; end
+	local preauth = stanza:get_child("preauth", "urn:xmpp:pars:0");
+	if not preauth or not preauth.attr.token then return; end
+	local token = preauth.attr.token;
+	-- Whatever happens, mod_invites_register must not see it again (its contact-only path crashes).
+	remove_preauth(stanza);
+
+	local username, host = jid_split(stanza.attr.to);
+	if not username or host ~= module.host then return; end
+	local contact = jid_bare(stanza.attr.from);
+
+	local expires, err = redis_store:get(redis_store:inviter_key(username, token));
+	if expires == nil then
+		if err then module:log("warn", "Cannot check a preauth token, asking %s as usual: %s", username, err); end
+		return;
+	end
+	if os.time() > (tonumber(expires) or 0) then return; end
+
+	local invite = redis_store:get(redis_store:token_key(token));
+	if not (type(invite) == "table" and invite.reusable) then
+		local claimed = redis_store:claim(redis_store:inviter_key(username, token));
+		if not claimed then return; end -- used a moment ago by someone else
+		redis_store:set(redis_store:token_key(token), nil);
+	end
+
+	module:log("info", "Pre-approving %s's subscription to %s with an invite", contact, username);
+	if rostermanager.set_contact_pending_in(username, host, contact, stanza)
+		and rostermanager.subscribed(username, host, contact) then
+		rostermanager.roster_push(username, host, contact);
+		-- The goal is a mutual subscription: ask the contact back.
+		if not rostermanager.is_user_subscribed(username, host, contact)
+			and not rostermanager.is_contact_pending_out(username, host, contact)
+			and rostermanager.set_contact_pending_out(username, host, contact) then
+			rostermanager.roster_push(username, host, contact);
+			module:send(st.presence({ type = "subscribe", from = username.."@"..host, to = contact }));
+		end
+	end
+	-- mod_presence goes on: the contact is now subscribed, so it answers "subscribed".
+end, 10);
