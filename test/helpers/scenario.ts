@@ -34,8 +34,9 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-export async function startScenario(): Promise<Scenario> {
-  const servers = await startServers();
+/** With `inviteModule`, Prosody runs our module from prosody/ and consumes the invites in Redis. */
+export async function startScenario(options: { inviteModule?: boolean } = {}): Promise<Scenario> {
+  const servers = await startServers({}, options);
   for (const [host, names] of Object.entries(ACCOUNTS)) {
     for (const name of names) await servers.prosody.register(name, host, `${name}-password`);
   }

@@ -1,7 +1,30 @@
+import { fileURLToPath } from "node:url";
 /** Starts the private Prosody and Redis that the integration tests run against. */
 import { type ProsodyServer, type StartProsodyOptions, startProsody } from "./prosody-server.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 import { requireBinaries } from "./require-binary.js";
+
+/** The repository's prosody/ folder (mod_invites_redis and its storage driver). */
+export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.meta.url));
+
+/**
+ * Prosody's invite modules plus ours, reading invites from `redisUrl`, as
+ * docs/prosody.md tells admins to configure it. admin@localhost is a Prosody
+ * admin, for Prosody's own invite commands.
+ */
+export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
+  return {
+    extraModules: ["register", "invites", "invites_register", "invites_adhoc", "invites_redis"],
+    extraConfig: [
+      `plugin_paths = { ${JSON.stringify(PROSODY_MODULE_DIR)} }`,
+      'admins = { "admin@localhost" }',
+      "allow_registration = true",
+      'storage = { invite_token = "invites_redis" }',
+      `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
+      "invites_redis_timeout = 0.3",
+    ].join("\n"),
+  };
+}
 
 export interface TestServers {
   prosody: ProsodyServer;
@@ -14,22 +37,40 @@ export interface TestServers {
   stop(): Promise<void>;
 }
 
-/** Throws with the install command if a binary is missing; never skips. */
-export async function startServers(prosodyOptions: StartProsodyOptions = {}): Promise<TestServers> {
+/**
+ * Throws with the install command if a binary is missing; never skips.
+ * With `inviteModule`, Redis starts first and Prosody reads its invites from it.
+ */
+export async function startServers(
+  prosodyOptions: StartProsodyOptions = {},
+  { inviteModule = false } = {},
+): Promise<TestServers> {
   requireBinaries();
+  if (inviteModule) {
+    const redis = await startRedis();
+    const prosody = await startProsody({ ...inviteModuleOptions(redis.url), ...prosodyOptions }).catch(async (error) => {
+      await redis.stop();
+      throw error;
+    });
+    return serversOf(prosody, redis);
+  }
   const [prosody, redis] = await Promise.allSettled([startProsody(prosodyOptions), startRedis()]);
   if (prosody.status === "rejected" || redis.status === "rejected") {
     if (prosody.status === "fulfilled") await prosody.value.stop();
     if (redis.status === "fulfilled") await redis.value.stop();
     throw prosody.status === "rejected" ? prosody.reason : (redis as PromiseRejectedResult).reason;
   }
+  return serversOf(prosody.value, redis.value);
+}
+
+function serversOf(prosody: ProsodyServer, redis: RedisServer): TestServers {
   return {
-    prosody: prosody.value,
-    redis: redis.value,
-    service: prosody.value.service,
-    redisUrl: redis.value.url,
+    prosody,
+    redis,
+    service: prosody.service,
+    redisUrl: redis.url,
     async stop() {
-      const results = await Promise.allSettled([prosody.value.stop(), redis.value.stop()]);
+      const results = await Promise.allSettled([prosody.stop(), redis.stop()]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
       if (failed !== undefined) throw failed.reason;
     },
