@@ -1,11 +1,13 @@
 /**
  * `npm run demo:check`: what a newcomer would do by hand, done by a real client.
  * Logs in as the demo user, sends `help` to the bot, runs the contact-invite
- * ad-hoc command (XEP-0050) and checks that the invite reached the store.
+ * ad-hoc command (XEP-0050), checks that the invite reached the store, then
+ * registers a newcomer in-band with it (XEP-0401) and checks they are contacts.
  */
 import { CONTACT_INVITE_NODE } from "../src/commands/invite-commands.js";
 import type { InviteStore } from "../src/invites/store.js";
 import { errorOf, executeIq, formValues, NS_COMMANDS } from "../test/helpers/adhoc-client.js";
+import { registerWithToken } from "../test/helpers/ibr-client.js";
 import { connectUser, type TestUser } from "../test/helpers/xmpp-user.js";
 
 const NS_DATA_FORMS = "jabber:x:data";
@@ -43,7 +45,7 @@ export async function runCheck(options: CheckOptions): Promise<void> {
   } finally {
     await user.stop();
   }
-  print("[check] OK: the bot answers chat and ad-hoc commands, and the invite is stored.");
+  print("[check] OK: the bot answers chat and ad-hoc commands, and Prosody registers with its invites.");
 }
 
 async function askForHelp(user: TestUser, { botBare, print }: CheckOptions): Promise<void> {
@@ -79,6 +81,30 @@ async function createContactInvite(user: TestUser, options: CheckOptions): Promi
   const expires = await options.store.findContactExpiry(options.username, token);
   if (expires === undefined) throw new Error("the invite is not in Redis");
   print("[check] The invite is in Redis.");
+  await registerNewcomer(options, token);
+}
+
+/** What a new person's client does with the invite: preauth, register, log in (XEP-0401 §5). */
+async function registerNewcomer(options: CheckOptions, token: string): Promise<void> {
+  const { print, domain } = options;
+  const username = `newcomer${Date.now() % 100_000}`;
+  const password = `${username}-password`;
+  print(`[check] Registering ${username}@${domain} in-band with the invite …`);
+  const port = Number(new URL(options.service).port);
+  const { preauth, register } = await registerWithToken({ port, domain, token, username, password });
+  if (register.attrs.type !== "result") {
+    throw new Error(`registration was refused: ${preauth.toString()} ${register.toString()}`);
+  }
+  const newcomer = await connectUser({ service: options.service, domain, username, password, timeoutMs: WAIT_MS });
+  try {
+    const roster = await newcomer.roster();
+    const inviter = `${options.username}@${domain}`;
+    const subscription = roster.getChildren("item").find((item) => item.attrs.jid === inviter)?.attrs.subscription;
+    if (subscription !== "both") throw new Error(`${inviter} is not a mutual contact (subscription=${subscription})`);
+    print(`[check] ${username}@${domain} is registered and a mutual contact of ${inviter}.`);
+  } finally {
+    await newcomer.stop();
+  }
 }
 
 function indent(text: string): string {

@@ -78,7 +78,7 @@ async function startDemoServers(): Promise<TestServers> {
   const hosts = [DOMAIN];
   if (await portIsFree(PREFERRED_PORT)) {
     try {
-      return await startServers({ hosts, port: PREFERRED_PORT });
+      return await startServers({ hosts, port: PREFERRED_PORT }, { inviteModule: true });
     } catch (error) {
       // Someone may have taken the port in the meantime; any free port will do then.
       if (!firstLine(error).includes("could not listen")) throw error;
@@ -88,7 +88,7 @@ async function startDemoServers(): Promise<TestServers> {
   } else {
     console.log(`Port ${PREFERRED_PORT} is in use (an XMPP server already running?); using a free port instead.`);
   }
-  return startServers({ hosts });
+  return startServers({ hosts }, { inviteModule: true });
 }
 
 async function startBot(info: { service: string; redisUrl: string; password: string }): Promise<App> {
@@ -99,6 +99,8 @@ async function startBot(info: { service: string; redisUrl: string; password: str
     XMPP_PASSWORD: info.password,
     REDIS_URL: info.redisUrl,
     ADMIN_JIDS: `${ADMIN_USERNAME}@${DOMAIN}`,
+    // So that the user's invites register new accounts too (;ibr=y), as on a friendly server.
+    ALLOW_USER_INVITES: "true",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   });
   const bot = createApp(config, { log: createLogger(config.logLevel) });

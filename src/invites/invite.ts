@@ -15,7 +15,8 @@ export interface Invite {
   readonly created_at: number;
   /** Unix seconds. */
   readonly expires: number;
-  readonly reusable: boolean;
+  /** The bot writes false; Prosody leaves it out unless true. */
+  readonly reusable?: boolean;
   readonly landing_page?: string;
 }
 

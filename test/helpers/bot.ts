@@ -2,7 +2,7 @@
  * Starts the real bot (createApp) against the private servers, with its log
  * lines captured so tests can check what it says (and that it leaks no secret).
  */
-import { type App, createApp } from "../../src/app.js";
+import { type App, type AppDeps, createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 
@@ -24,6 +24,7 @@ export async function startBot(
   servers: BotServers,
   username: string,
   env: Record<string, string> = {},
+  deps: Omit<AppDeps, "log"> = {},
 ): Promise<TestBot> {
   const config = loadConfig({
     XMPP_SERVICE: servers.service,
@@ -36,7 +37,7 @@ export async function startBot(
     ...env,
   });
   const logs: string[] = [];
-  const app = createApp(config, { log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
+  const app = createApp(config, { ...deps, log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
   const online = new Promise<void>((resolve) => app.xmpp.once("online", () => resolve()));
   await app.start();
   await withTimeout(online, 10_000, `bot ${username} did not come online; log:\n${logs.join("")}`);

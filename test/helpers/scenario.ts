@@ -3,6 +3,7 @@
  * helpers to start bots and log users in. Every password is `<name>-password`.
  */
 import { createClient } from "@keyv/redis";
+import type { AppDeps } from "../../src/app.js";
 import { startBot, type TestBot } from "./bot.js";
 import { startServers, type TestServers } from "./servers.js";
 import { connectUser, type TestUser } from "./xmpp-user.js";
@@ -27,7 +28,7 @@ export interface Scenario {
   redis: RawRedis;
   bots: TestBot[];
   users: TestUser[];
-  startBot(username: string, env?: Record<string, string>): Promise<TestBot>;
+  startBot(username: string, env?: Record<string, string>, deps?: Omit<AppDeps, "log">): Promise<TestBot>;
   login(jid: string): Promise<TestUser>;
   /** Logs several users in at once; the result has one user per JID, in order. */
   loginAll<const T extends readonly string[]>(jids: T): Promise<{ -readonly [K in keyof T]: TestUser }>;
@@ -48,8 +49,8 @@ export async function startScenario(options: { inviteModule?: boolean } = {}): P
     redis,
     bots: [],
     users: [],
-    async startBot(username, env = {}) {
-      const bot = await startBot(servers, username, { ADMIN_JIDS, ...env });
+    async startBot(username, env = {}, deps = {}) {
+      const bot = await startBot(servers, username, { ADMIN_JIDS, ...env }, deps);
       scenario.bots.push(bot);
       return bot;
     },

@@ -48,10 +48,12 @@ export async function startServers(
   requireBinaries();
   if (inviteModule) {
     const redis = await startRedis();
-    const prosody = await startProsody({ ...inviteModuleOptions(redis.url), ...prosodyOptions }).catch(async (error) => {
-      await redis.stop();
-      throw error;
-    });
+    const prosody = await startProsody({ ...inviteModuleOptions(redis.url), ...prosodyOptions }).catch(
+      async (error) => {
+        await redis.stop();
+        throw error;
+      },
+    );
     return serversOf(prosody, redis);
   }
   const [prosody, redis] = await Promise.allSettled([startProsody(prosodyOptions), startRedis()]);

@@ -1,0 +1,255 @@
+/**
+ * Prosody consumes the bot's invites through prosody/ (issue 3): in-band
+ * registration with a token, mutual contacts, XEP-0379 pre-approval, atomic
+ * single use, Prosody's own invites in Redis, and Redis outages.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
+import { eventually, type TestBot } from "../helpers/bot.js";
+import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
+
+const CONTACT = "urn:xmpp:invite#invite";
+const ACCOUNT = "urn:xmpp:invite#create-account";
+
+let world: Scenario;
+let bot: TestBot; // ALLOW_USER_INVITES=false
+let openBot: TestBot; // ALLOW_USER_INVITES=true
+let admin: TestUser;
+let alice: TestUser;
+let bob: TestUser;
+let counter = 0;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true });
+  [bot, openBot] = await Promise.all([world.startBot("bot"), world.startBot("bot2", { ALLOW_USER_INVITES: "true" })]);
+  [admin, alice, bob] = await world.loginAll(["admin@localhost", "alice@localhost", "bob@localhost"]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${counter}`;
+}
+
+async function inviteUri(user: TestUser, target: TestBot, node: string): Promise<string> {
+  const reply = await user.requestRaw(executeIq(target.jid, node));
+  const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
+  if (uri === undefined) throw new Error(`no invite: ${reply.toString()}`);
+  return uri;
+}
+
+function tokenOf(uri: string): string {
+  const token = /preauth=([\w-]{24})/u.exec(uri)?.[1];
+  if (token === undefined) throw new Error(`no token in ${uri}`);
+  return token;
+}
+
+function register(token: string, username: string) {
+  return registerWithToken({
+    port: world.servers.prosody.port,
+    domain: "localhost",
+    token,
+    username,
+    password: `${username}-pw`,
+  });
+}
+
+async function login(username: string): Promise<TestUser> {
+  const user = await connectUser({
+    service: world.servers.service,
+    domain: "localhost",
+    username,
+    password: `${username}-pw`,
+  });
+  world.users.push(user);
+  return user;
+}
+
+function subscriptionOf(roster: Awaited<ReturnType<TestUser["roster"]>>, jid: string): string | undefined {
+  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
+}
+
+describe("an account invite from the bot", () => {
+  it("registers a new account in-band, which can then log in", async () => {
+    const token = tokenOf(await inviteUri(admin, bot, ACCOUNT));
+    const session = await openIbrSession({ port: world.servers.prosody.port, domain: "localhost" });
+    try {
+      expect(session.offersTokenRegistration).toBe(true);
+      expect(session.features.getChild("register", "urn:xmpp:ibr-token:0")).toBeDefined();
+      expect((await session.preauth(token)).attrs.type).toBe("result");
+      expect((await session.register("carol", "carol-pw")).attrs.type).toBe("result");
+      // Prosody 0.12 keeps the validated invite on the stream; our claim stops a second account.
+      const again = await session.register("carol2", "carol2-pw");
+      expect(errorOf(again)).toMatchObject({ condition: "forbidden", text: "This invite has already been used" });
+    } finally {
+      await session.close();
+    }
+    const carol = await login("carol");
+    expect(carol.bareJid).toBe("carol@localhost");
+    expect(await world.redis.exists(`invite:localhost:token:${token}`)).toBe(0);
+  });
+
+  it("refuses the same token a second time", async () => {
+    const token = tokenOf(await inviteUri(admin, bot, ACCOUNT));
+    expect((await register(token, uniqueName("first"))).register.attrs.type).toBe("result");
+    const second = await register(token, uniqueName("second"));
+    expect(errorOf(second.preauth)).toMatchObject({ condition: "forbidden" });
+    expect(errorOf(second.register)).toMatchObject({ condition: "not-acceptable" });
+  });
+
+  it("refuses a made-up token", async () => {
+    const attempt = await register("MadeUpTokenMadeUpToken00", uniqueName("faker"));
+    expect(errorOf(attempt.preauth)).toEqual({
+      type: "cancel",
+      condition: "forbidden",
+      specific: undefined,
+      text: "The invite token is invalid or expired",
+    });
+    expect(attempt.register.attrs.type).toBe("error");
+  });
+
+  it("refuses a token whose lifetime has passed", async () => {
+    // A bot whose clock runs 59 s behind, with INVITE_TTL=60: its invites expire in about a second.
+    const lateBot = await world.startBot("bot3", { INVITE_TTL: "60" }, { clock: () => Date.now() - 59_000 });
+    const token = tokenOf(await inviteUri(admin, lateBot, ACCOUNT));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const attempt = await register(token, uniqueName("late"));
+    expect(errorOf(attempt.preauth)).toMatchObject({ condition: "forbidden" });
+    expect(attempt.register.attrs.type).toBe("error");
+    expect(await world.redis.exists(`invite:localhost:token:${token}`)).toBe(0);
+  });
+});
+
+describe("a contact invite that allows registration (ALLOW_USER_INVITES=true)", () => {
+  it("registers a new account that becomes alice's mutual contact", async () => {
+    const uri = await inviteUri(alice, openBot, CONTACT);
+    expect(uri).toMatch(/;ibr=y$/u);
+    const name = uniqueName("dave");
+    expect((await register(tokenOf(uri), name)).register.attrs.type).toBe("result");
+    const dave = await login(name);
+    expect(subscriptionOf(await dave.roster(), "alice@localhost")).toBe("both");
+    expect(subscriptionOf(await alice.roster(), `${name}@localhost`)).toBe("both");
+    expect(await world.redis.keys(`invite:localhost:*:${tokenOf(uri)}`)).toEqual([]);
+  });
+});
+
+describe("XEP-0379: a contact-only invite used by an existing user", () => {
+  function subscribeWithToken(user: TestUser, to: string, token: string) {
+    return user.send(xml("presence", { to, type: "subscribe" }, xml("preauth", { xmlns: "urn:xmpp:pars:0", token })));
+  }
+
+  it("is approved at once, and the inviter asks back", async () => {
+    const uri = await inviteUri(alice, bot, CONTACT);
+    expect(uri).not.toMatch(/ibr=y/u);
+    await subscribeWithToken(bob, "alice@localhost", tokenOf(uri));
+    await bob.nextPresence({ from: "alice@localhost", type: "subscribed" });
+    await bob.nextPresence({ from: "alice@localhost", type: "subscribe" });
+    expect(subscriptionOf(await alice.roster(), "bob@localhost")).toBe("from");
+    expect(await world.redis.keys(`invite:localhost:*:${tokenOf(uri)}`)).toEqual([]);
+  });
+
+  it("falls back to manual approval for a used or unknown token", async () => {
+    const name = uniqueName("frank");
+    await world.servers.prosody.register(name, "localhost", `${name}-pw`);
+    const frank = await login(name);
+    await subscribeWithToken(frank, "alice@localhost", "NoSuchTokenNoSuchToken00");
+    // Alice is asked, as for any subscription request; nothing is approved for her.
+    await alice.nextPresence({ from: `${name}@localhost`, type: "subscribe" });
+    expect(subscriptionOf(await alice.roster(), `${name}@localhost`)).toBeUndefined();
+    expect(frank.received.some((s) => s.attrs.from === "alice@localhost" && s.attrs.type === "subscribed")).toBe(false);
+  });
+});
+
+describe("racing one token", () => {
+  it("creates exactly one account when 20 clients register at once", async () => {
+    const token = tokenOf(await inviteUri(admin, bot, ACCOUNT));
+    const sessions = await Promise.all(
+      Array.from({ length: 20 }, () => openIbrSession({ port: world.servers.prosody.port, domain: "localhost" })),
+    );
+    try {
+      const preauths = await Promise.all(sessions.map((s) => s.preauth(token)));
+      expect(preauths.filter((p) => p.attrs.type === "result")).toHaveLength(20);
+      const names = sessions.map(() => uniqueName("racer"));
+      const replies = await Promise.all(sessions.map((s, i) => s.register(names[i] ?? "", "racer-pw")));
+      const winners = replies.filter((r) => r.attrs.type === "result");
+      expect(winners).toHaveLength(1);
+      for (const loser of replies.filter((r) => r.attrs.type === "error")) {
+        expect(errorOf(loser)).toMatchObject({ condition: "forbidden", text: "This invite has already been used" });
+      }
+      // Prosody's internal storage keeps one file per account.
+      const accounts = names.filter((n) =>
+        existsSync(join(world.servers.prosody.dir, "data", "localhost", "accounts", `${n}.dat`)),
+      );
+      expect(accounts).toHaveLength(1);
+    } finally {
+      await Promise.all(sessions.map((s) => s.close()));
+    }
+  });
+});
+
+describe("invites made by Prosody itself", () => {
+  it("prosodyctl mod_invites generate stores in Redis and registers", async () => {
+    const output = await world.servers.prosody.prosodyctl("mod_invites", "generate", "localhost");
+    const { token } = inviteFromProsodyctl(output);
+    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "null");
+    expect(stored.value).toMatchObject({ type: "register", jid: "localhost", token, allow_registration: true });
+    expect((await register(token, uniqueName("cli"))).register.attrs.type).toBe("result");
+  });
+
+  it("Prosody's own ad-hoc command stores in Redis, and the bot's store reads it", async () => {
+    const reply = await admin.requestRaw(executeIq("localhost", ACCOUNT));
+    const uri = formValues(reply.getChild("command")?.getChild("x")).uri ?? "";
+    const token = tokenOf(uri);
+    expect(await bot.app.store.findByToken(token)).toMatchObject({ type: "register", token, uri });
+    expect((await register(token, uniqueName("native"))).register.attrs.type).toBe("result");
+  });
+});
+
+describe("Redis unavailable", () => {
+  it("refuses registration clearly, keeps routing messages, and recovers", async () => {
+    const token = tokenOf(await inviteUri(admin, bot, ACCOUNT));
+    await world.servers.redis.halt();
+    try {
+      const attempt = await register(token, uniqueName("outage"));
+      expect(errorOf(attempt.preauth)).toEqual({
+        type: "wait",
+        condition: "internal-server-error",
+        specific: undefined,
+        text: "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.",
+      });
+      expect(attempt.register.attrs.type).toBe("error");
+      await alice.sendChat("bob@localhost", "still there?");
+      expect((await bob.nextMessage({ from: "alice@localhost", body: "still there?" })).attrs.type).toBe("chat");
+    } finally {
+      await world.servers.redis.start();
+    }
+    // The test Redis comes back empty (no persistence), so the invite is made anew.
+    const name = uniqueName("after");
+    await eventually(async () => {
+      const attempt = await register(tokenOf(await inviteUri(admin, bot, ACCOUNT)), name);
+      if (attempt.register.attrs.type !== "result") throw new Error(attempt.preauth.toString());
+    }, 10_000);
+    expect((await login(name)).bareJid).toBe(`${name}@localhost`);
+  });
+});
+
+describe("account deletion", () => {
+  it("removes the deleted user's pending contact invites", async () => {
+    const name = uniqueName("leaver");
+    await world.servers.prosody.register(name, "localhost", `${name}-pw`);
+    const leaver = await login(name);
+    const token = tokenOf(await inviteUri(leaver, openBot, CONTACT));
+    expect(await world.redis.keys(`invite:localhost:*${token}`)).toHaveLength(2);
+    await leaver.stop();
+    await world.servers.prosody.prosodyctl("deluser", `${name}@localhost`);
+    expect(await world.redis.keys(`invite:localhost:*${token}`)).toEqual([]);
+  });
+});
