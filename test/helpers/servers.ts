@@ -14,11 +14,10 @@ export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.
  */
 export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
   return {
-    extraModules: ["register", "invites", "invites_register", "invites_adhoc", "invites_redis"],
+    extraModules: ["invites", "invites_register", "invites_adhoc", "invites_redis"],
     extraConfig: [
       `plugin_paths = { ${JSON.stringify(PROSODY_MODULE_DIR)} }`,
       'admins = { "admin@localhost" }',
-      "allow_registration = true",
       'storage = { invite_token = "invites_redis" }',
       `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
       "invites_redis_timeout = 0.3",

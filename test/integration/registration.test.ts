@@ -216,6 +216,10 @@ describe("invites made by Prosody itself", () => {
 describe("Redis unavailable", () => {
   it("refuses registration clearly, keeps routing messages, and recovers", async () => {
     const token = tokenOf(await inviteUri(admin, bot, ACCOUNT));
+    const contactToken = tokenOf(await inviteUri(alice, bot, CONTACT));
+    const name = uniqueName("gina");
+    await world.servers.prosody.register(name, "localhost", `${name}-pw`);
+    const gina = await login(name);
     await world.servers.redis.halt();
     try {
       const attempt = await register(token, uniqueName("outage"));
@@ -228,16 +232,28 @@ describe("Redis unavailable", () => {
       expect(attempt.register.attrs.type).toBe("error");
       await alice.sendChat("bob@localhost", "still there?");
       expect((await bob.nextMessage({ from: "alice@localhost", body: "still there?" })).attrs.type).toBe("chat");
+      // XEP-0379 with the store away: alice is asked as usual instead.
+      await gina.send(
+        xml(
+          "presence",
+          { to: "alice@localhost", type: "subscribe" },
+          xml("preauth", { xmlns: "urn:xmpp:pars:0", token: contactToken }),
+        ),
+      );
+      await alice.nextPresence({ from: `${name}@localhost`, type: "subscribe" });
+      expect(gina.received.some((p) => p.attrs.from === "alice@localhost" && p.attrs.type === "subscribed")).toBe(
+        false,
+      );
     } finally {
       await world.servers.redis.start();
     }
     // The test Redis comes back empty (no persistence), so the invite is made anew.
-    const name = uniqueName("after");
+    const after = uniqueName("after");
     await eventually(async () => {
-      const attempt = await register(tokenOf(await inviteUri(admin, bot, ACCOUNT)), name);
+      const attempt = await register(tokenOf(await inviteUri(admin, bot, ACCOUNT)), after);
       if (attempt.register.attrs.type !== "result") throw new Error(attempt.preauth.toString());
     }, 10_000);
-    expect((await login(name)).bareJid).toBe(`${name}@localhost`);
+    expect((await login(after)).bareJid).toBe(`${after}@localhost`);
   });
 });
 
