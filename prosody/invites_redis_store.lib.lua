@@ -91,6 +91,31 @@ function store_mt:scan(prefix)
 	return found;
 end
 
+-- One use of a counted reusable invite, inside Redis so that racing servers
+-- cannot both take the last use: returns the uses left after this one, -1 when
+-- none was left (or the invite is gone), -2 when the invite is not counted.
+local USE_ONE = [[
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+local envelope = cjson.decode(raw)
+local data = type(envelope.value) == 'table' and envelope.value.additional_data
+if type(data) ~= 'table' or type(data.uses_left) ~= 'number' then return -2 end
+if data.uses_left <= 0 then return -1 end
+data.uses_left = data.uses_left - 1
+if data.uses_left == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], cjson.encode(envelope), 'KEEPTTL')
+end
+return data.uses_left
+]];
+
+function store_mt:use_one(key)
+	local left, err = self.redis:command("EVAL", USE_ONE, 1, key);
+	if left == nil then return nil, err; end
+	return left;
+end
+
 function store_mt:ping()
 	local pong, err = self.redis:command("PING");
 	if pong == nil then return nil, err; end

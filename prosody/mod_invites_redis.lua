@@ -6,6 +6,8 @@
 --
 -- 1. Single use is claimed atomically (DEL returns 1 to one caller only) when a
 --    registration is about to be accepted; Prosody 0.12 checks, then deletes.
+--    Reusable invites with a cap are counted down inside Redis (EVAL), and an
+--    invite bound to a username (XEP-0445) registers only that username.
 -- 2. XEP-0379 pre-approval works for contact-only invites (Prosody 0.12.3
 --    crashes in mod_invites.lua:194 when the invite has no host-level entry).
 -- 3. With Redis down, preauth and registration are refused with a clear reason.
@@ -35,26 +37,63 @@ module:hook("stanza/iq/urn:xmpp:pars:0:preauth", function (event)
 	return true;
 end, 10);
 
+-- The username an invite is bound to (XEP-0445): the bot's additional_data.username,
+-- or the local part of a Prosody account invite made for one user.
+local function bound_username(invite)
+	local data = invite.additional_data;
+	if type(data) == "table" and type(data.username) == "string" then return data.username; end
+	if invite.type == "register" and type(invite.jid) == "string" then return (jid_split(invite.jid)); end
+	return nil;
+end
+
+local function refuse(event, error_type, condition, reason)
+	event.allowed = false;
+	event.error_type, event.error_condition, event.reason = error_type, condition, reason;
+end
+
 -- Runs after mod_invites_register (priority 0) has accepted the invite, and
--- before the account is created.
+-- before the account is created: binding, then one atomic use.
 module:hook("user-registering", function (event)
 	if event.allowed == false then return; end
-	local invite = event.validated_invite or (event.session and event.session.validated_invite);
-	if not invite or invite.reusable then return; end
-	-- A name that is taken fails with <conflict/> next; do not burn the invite on it.
-	if usermanager.user_exists(event.username, event.host or module.host)
-		and not (invite.additional_data and invite.additional_data.allow_reset == event.username) then
+	local validated = event.validated_invite or (event.session and event.session.validated_invite);
+	if not validated then return; end
+	local key = redis_store:token_key(validated.token);
+	local invite, err = redis_store:get(key);
+	if invite == nil then
+		if err then
+			module:log("warn", "Refusing a registration: %s", err);
+			return refuse(event, "wait", "internal-server-error", UNAVAILABLE);
+		end
+		return refuse(event, "cancel", "forbidden", "This invite has already been used");
+	end
+
+	local bound = bound_username(invite);
+	if bound and bound ~= event.username then
+		return refuse(event, "modify", "not-acceptable", "This invite is for the username "..bound.." only");
+	end
+	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
+	local resetting = type(invite.additional_data) == "table" and invite.additional_data.allow_reset == event.username;
+	if usermanager.user_exists(event.username, event.host or module.host) and not resetting then
 		return;
 	end
-	local claimed, err = redis_store:claim(redis_store:token_key(invite.token));
+
+	if invite.reusable then
+		local left, uerr = redis_store:use_one(key);
+		if left == nil then
+			module:log("warn", "Refusing a registration: %s", uerr);
+			return refuse(event, "wait", "internal-server-error", UNAVAILABLE);
+		elseif left == -1 then
+			return refuse(event, "cancel", "forbidden", "This invite has been used as many times as it allows");
+		end
+		return;
+	end
+	local claimed, cerr = redis_store:claim(key);
 	if claimed == nil then
-		module:log("warn", "Refusing a registration: %s", err);
-		event.allowed = false;
-		event.error_type, event.error_condition, event.reason = "wait", "internal-server-error", UNAVAILABLE;
+		module:log("warn", "Refusing a registration: %s", cerr);
+		refuse(event, "wait", "internal-server-error", UNAVAILABLE);
 	elseif not claimed then
 		module:log("info", "Refusing a registration with an invite that was just used by someone else");
-		event.allowed = false;
-		event.error_type, event.error_condition, event.reason = "cancel", "forbidden", "This invite has already been used";
+		refuse(event, "cancel", "forbidden", "This invite has already been used");
 	end
 end, -10);
 

@@ -22,6 +22,7 @@ export type InviteErrorCode =
   | "not-local-user"
   | "contact-invites-admins-only"
   | "account-invites-admins-only"
+  | "roster-subscription-needs-local-account"
   | "store-unavailable";
 
 export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
@@ -39,6 +40,11 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     stanza: { type: "auth", condition: "forbidden" },
     text: () => "Only administrators may create account invites",
     chat: () => 'Sorry, only administrators can create account invites. Say "invite" for a contact invite.',
+  },
+  "roster-subscription-needs-local-account": {
+    stanza: { type: "modify", condition: "not-acceptable" },
+    text: ({ host }) => `Only an account on ${host} can be added to the new user's contacts`,
+    chat: ({ host }) => `Sorry, I can only add the new user to the contacts of an account on ${host}.`,
   },
   "store-unavailable": {
     stanza: { type: "wait", condition: "internal-server-error" },

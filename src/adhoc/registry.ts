@@ -9,18 +9,48 @@ import type { DiscoInfo, DiscoItem, DiscoNodeProvider } from "../xmpp/disco.js";
 import { NS } from "../xmpp/namespaces.js";
 import { stanzaError } from "../xmpp/stanza-error.js";
 import { newSessionId } from "./session-id.js";
+import { AdhocSessions } from "./sessions.js";
 
-/** What a one-stage command returns (XEP-0050 §3.4 `status='completed'`). */
-export interface CommandResult {
-  readonly form?: Element;
-  readonly note?: { readonly type: "info" | "warn" | "error"; readonly text: string };
+export interface Note {
+  readonly type: "info" | "warn" | "error";
+  readonly text: string;
 }
+
+/** One request to a command (XEP-0050 §3): the action and, after the first stage, the submitted form. */
+export interface CommandStep {
+  readonly action: "execute" | "next" | "complete";
+  /** The `<x xmlns='jabber:x:data' type='submit'/>` the requester sent, if any. */
+  readonly form: Element | undefined;
+  /** What the previous stage kept; undefined on the first stage. */
+  readonly state: unknown;
+  readonly firstStage: boolean;
+}
+
+/** The command is done (XEP-0050 §3.4 `status='completed'`). */
+export interface Completed {
+  readonly status?: "completed";
+  readonly form?: Element;
+  readonly note?: Note;
+}
+
+/** The command needs another stage (`status='executing'`) and offers these actions. */
+export interface Executing {
+  readonly status: "executing";
+  readonly form: Element;
+  readonly actions: readonly ("next" | "complete")[];
+  /** XEP-0050 §3.4: what `execute` means on the next stage. */
+  readonly defaultAction: "next" | "complete";
+  readonly state?: unknown;
+  readonly note?: Note;
+}
+
+export type CommandResult = Completed | Executing;
 
 export interface AdhocCommand<Ctx> {
   readonly node: string;
   readonly name: string;
   allowed(ctx: Ctx): boolean;
-  run(ctx: Ctx): Promise<CommandResult>;
+  run(ctx: Ctx, step: CommandStep): Promise<CommandResult>;
 }
 
 export interface AdhocOptions<Ctx> {
@@ -39,9 +69,11 @@ const FORBIDDEN_TEXT = "You are not allowed to execute this command";
 export class AdhocRegistry<Ctx> implements DiscoNodeProvider {
   readonly #commands = new Map<string, AdhocCommand<Ctx>>();
   readonly #options: AdhocOptions<Ctx>;
+  readonly sessions: AdhocSessions;
 
-  constructor(options: AdhocOptions<Ctx>) {
+  constructor(options: AdhocOptions<Ctx>, sessions: AdhocSessions = new AdhocSessions()) {
     this.#options = options;
+    this.sessions = sessions;
   }
 
   register(command: AdhocCommand<Ctx>): this {
@@ -84,33 +116,59 @@ export class AdhocRegistry<Ctx> implements DiscoNodeProvider {
     const command = this.#commands.get(node);
     if (command === undefined) return stanzaError("cancel", "item-not-found", `No command ${node}`);
 
-    const ctx = this.#options.contextFor(stanza.attrs.from ?? "");
+    const from = stanza.attrs.from ?? "";
+    const ctx = this.#options.contextFor(from);
     if (!command.allowed(ctx)) return stanzaError("auth", "forbidden", FORBIDDEN_TEXT);
     if (!ACTIONS.has(action)) return commandError("malformed-action", `Unknown action "${action}"`);
-    // Every command here completes in one stage (as Prosody's do), so no session
-    // outlives its first answer and any session id a client sends is unknown.
-    if (element.attrs.sessionid !== undefined) {
+
+    const requestedId = element.attrs.sessionid;
+    const session = requestedId === undefined ? undefined : this.sessions.find(requestedId, from, node);
+    if (requestedId !== undefined && session === undefined) {
       return commandError("bad-sessionid", "This command session is unknown or has already ended");
     }
-    if (action === "prev") return commandError("bad-action", "There is no previous stage");
+    const sessionid = requestedId ?? newSessionId();
+    if (action === "cancel") {
+      this.sessions.close(sessionid);
+      return commandElement(node, sessionid, { status: "canceled" });
+    }
+    if (action === "prev") return commandError("bad-action", "This command has no previous stage");
 
-    const sessionid = newSessionId();
-    if (action === "cancel") return commandElement(node, sessionid, "canceled");
+    const step: CommandStep = {
+      action: action as CommandStep["action"],
+      form: element.getChild("x", NS.dataForms),
+      state: session?.state,
+      firstStage: session === undefined,
+    };
+    let result: CommandResult;
     try {
-      const result = await command.run(ctx);
-      return commandElement(node, sessionid, "completed", result);
+      result = await command.run(ctx, step);
     } catch (error) {
+      this.sessions.close(sessionid);
       return this.#options.onError(error, ctx, command);
     }
+    if (result.status === "executing") {
+      this.sessions.open(from, node, result.state, sessionid);
+    } else {
+      this.sessions.close(sessionid);
+    }
+    return commandElement(node, sessionid, result);
   }
 }
 
-function commandElement(node: string, sessionid: string, status: string, result: CommandResult = {}): Element {
+function commandElement(node: string, sessionid: string, result: CommandResult | { status: "canceled" }): Element {
+  const status = result.status ?? "completed";
+  const note = "note" in result ? result.note : undefined;
+  const form = "form" in result ? result.form : undefined;
+  const actions =
+    result.status === "executing"
+      ? xml("actions", { execute: result.defaultAction }, ...result.actions.map((name) => xml(name)))
+      : null;
   return xml(
     "command",
     { xmlns: NS.commands, node, sessionid, status },
-    result.note === undefined ? null : xml("note", { type: result.note.type }, result.note.text),
-    result.form,
+    actions,
+    note === undefined ? null : xml("note", { type: note.type }, note.text),
+    form,
   );
 }
 

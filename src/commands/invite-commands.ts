@@ -2,13 +2,16 @@
  * The invite commands, once for ad-hoc (XEP-0050) and once for chat: the
  * node names and titles are Prosody's mod_invites_adhoc's.
  */
-import type { AdhocCommand } from "../adhoc/registry.js";
+import type { Element } from "@xmpp/xml";
+import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { Clock } from "../invites/expiry.js";
 import type { CreatedInvite } from "../invites/invite.js";
+import { validateAccountInviteOptions } from "../invites/options.js";
 import { mayCreateAccountInvite, mayCreateContactInvite } from "../invites/permissions.js";
 import type { InviteService } from "../invites/service.js";
 import { redactToken } from "../logger.js";
+import { accountInviteOptionsForm, readAccountInviteOptions } from "./account-invite-form.js";
 import { inviteReply } from "./chat-text.js";
 import type { RequestContext } from "./context.js";
 import { inviteResultForm } from "./result-form.js";
@@ -42,11 +45,46 @@ export function inviteAdhocCommands(service: InviteService): AdhocCommand<Reques
       node: ACCOUNT_INVITE_NODE,
       name: "Create new account invite",
       allowed: ({ actor }) => mayCreateAccountInvite(actor),
-      run: async (ctx) => ({
-        form: inviteResultForm(logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from))),
-      }),
+      run: (ctx, step) => runAccountInvite(service, ctx, step),
     },
   ];
+}
+
+/**
+ * `#create-account` in two stages: the options form, then the invite. `complete`
+ * on the first stage skips the form and makes Prosody's one-stage default invite.
+ */
+async function runAccountInvite(
+  service: InviteService,
+  ctx: RequestContext,
+  step: CommandStep,
+): Promise<CommandResult> {
+  const defaultTtl = service.ttlSeconds;
+  if (step.firstStage && step.action === "execute") {
+    return optionsStage(accountInviteOptionsForm(defaultTtl));
+  }
+  const entered = step.firstStage ? {} : readAccountInviteOptions(step.form);
+  const checked = validateAccountInviteOptions(entered, defaultTtl);
+  if (checked.options === undefined) {
+    // Nothing entered is lost: the same form comes back, filled in, with what to fix.
+    return optionsStage(accountInviteOptionsForm(defaultTtl, entered), checked.problems.join("\n"));
+  }
+  const created = logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options));
+  const uses = created.invite.additional_data?.max_uses;
+  return {
+    form: inviteResultForm(created),
+    ...(uses === undefined ? {} : { note: { type: "info", text: `This invite can be used ${uses} times.` } }),
+  };
+}
+
+function optionsStage(form: Element, problems?: string): CommandResult {
+  return {
+    status: "executing",
+    form,
+    actions: ["complete"],
+    defaultAction: "complete",
+    ...(problems === undefined ? {} : { note: { type: "error", text: problems } }),
+  };
 }
 
 /** `invite` makes the same invite as `#invite`; `invite account` the same as `#create-account`. */

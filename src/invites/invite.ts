@@ -9,7 +9,7 @@ export interface Invite {
   readonly jid: string;
   readonly token: string;
   readonly allow_registration: boolean;
-  readonly additional_data?: { readonly source?: string };
+  readonly additional_data?: InviteData;
   readonly uri: string;
   /** Unix seconds. */
   readonly created_at: number;
@@ -18,6 +18,23 @@ export interface Invite {
   /** The bot writes false; Prosody leaves it out unless true. */
   readonly reusable?: boolean;
   readonly landing_page?: string;
+}
+
+/**
+ * Prosody's free-form `additional_data`, with the keys this project uses
+ * (docs/storage.md). Prosody's own (`allow_reset`, `roles`, `groups`) pass through.
+ */
+export interface InviteData {
+  /** Full JID of whoever asked for the invite. */
+  readonly source?: string;
+  /** The only local part that may register with it (XEP-0445). */
+  readonly username?: string;
+  /** For reusable invites: the cap, and what is left of it (the server counts it down). */
+  readonly max_uses?: number;
+  readonly uses_left?: number;
+  /** The inviter's note, for listings. */
+  readonly note?: string;
+  readonly [key: string]: unknown;
 }
 
 /** What the bot shows for a created invite. */

@@ -4,7 +4,8 @@
  */
 import { InviteError } from "../errors.js";
 import { type Clock, nowSeconds, systemClock } from "./expiry.js";
-import type { CreatedInvite, Invite } from "./invite.js";
+import type { CreatedInvite, Invite, InviteData } from "./invite.js";
+import type { AccountInviteOptions } from "./options.js";
 import {
   type Actor,
   mayCreateAccountInvite,
@@ -38,6 +39,11 @@ export class InviteService {
     return this.#options.policy;
   }
 
+  /** The default invite lifetime (INVITE_TTL). */
+  get ttlSeconds(): number {
+    return this.#options.ttlSeconds;
+  }
+
   /** `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users. */
   async createContactInvite(actor: Actor, source: string): Promise<CreatedInvite> {
     const { policy } = this.#options;
@@ -56,26 +62,49 @@ export class InviteService {
     );
   }
 
-  /** `urn:xmpp:invite#create-account`: register any new account (admins only). */
-  async createAccountInvite(actor: Actor, source: string): Promise<CreatedInvite> {
+  /**
+   * `urn:xmpp:invite#create-account`: register a new account (admins only),
+   * optionally bound to a username, reusable, or making the admin a contact.
+   */
+  async createAccountInvite(actor: Actor, source: string, options: AccountInviteOptions = {}): Promise<CreatedInvite> {
     if (!mayCreateAccountInvite(actor)) throw new InviteError("account-invites-admins-only");
     const { domain } = this.#options.policy;
-    return this.#create(
-      (token) => ({
-        type: "register",
-        jid: domain,
-        allow_registration: true,
-        uri: accountInviteUri(domain, token),
-      }),
-      source,
-    );
+    const { username, maxUses = 1, note } = options;
+    const inviter = actor.localUser;
+    if (options.rosterSubscription && inviter === undefined) {
+      throw new InviteError("roster-subscription-needs-local-account");
+    }
+    const data: InviteData = {
+      ...(username === undefined ? {} : { username }),
+      ...(maxUses > 1 ? { max_uses: maxUses, uses_left: maxUses } : {}),
+      ...(note === undefined ? {} : { note }),
+    };
+    // XEP-0401 roster-subscription: a contact invite from the admin that registers, so
+    // Prosody makes both mutual contacts; otherwise Prosody's plain account invite.
+    const shape =
+      options.rosterSubscription && inviter !== undefined
+        ? (token: string) => ({
+            type: "roster" as const,
+            jid: `${inviter}@${domain}`,
+            allow_registration: true,
+            uri: contactInviteUri(inviter, domain, token, true),
+          })
+        : (token: string) => ({
+            type: "register" as const,
+            jid: username === undefined ? domain : `${username}@${domain}`,
+            allow_registration: true,
+            uri: accountInviteUri(domain, token, username),
+          });
+    return this.#create(shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
   }
 
   async #create(
     shape: (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">,
     source: string,
+    extra: { data?: InviteData; reusable?: boolean; ttlSeconds?: number | undefined } = {},
   ): Promise<CreatedInvite> {
-    const { store, ttlSeconds, invitePage, policy, random } = this.#options;
+    const { store, invitePage, policy, random } = this.#options;
+    const ttlSeconds = extra.ttlSeconds ?? this.#options.ttlSeconds;
     const token = generateToken(random);
     const createdAt = nowSeconds(this.#clock);
     const { type, jid, allow_registration, uri } = shape(token);
@@ -85,11 +114,11 @@ export class InviteService {
       jid,
       token,
       allow_registration,
-      additional_data: { source },
+      additional_data: { source, ...extra.data },
       uri,
       created_at: createdAt,
       expires: createdAt + ttlSeconds,
-      reusable: false,
+      reusable: extra.reusable ?? false,
       ...(page === undefined ? {} : { landing_page: page }),
     };
     try {

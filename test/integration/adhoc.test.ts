@@ -11,6 +11,8 @@ import type { TestUser } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
 const ACCOUNT = "urn:xmpp:invite#create-account";
+/** Skips #create-account's options form: Prosody's one-stage behaviour. */
+const COMPLETE = { action: "complete" };
 
 let world: Scenario;
 let bot: TestBot; // defaults: ALLOW_USER_INVITES=false, ALLOW_CONTACT_INVITES=true
@@ -154,8 +156,8 @@ describe("executing #invite", () => {
 });
 
 describe("executing #create-account", () => {
-  it("gives an admin an account invite", async () => {
-    const values = formValues((await execute(admin, bot, ACCOUNT)).getChild("command")?.getChild("x"));
+  it("gives an admin the one-stage default invite with action complete", async () => {
+    const values = formValues((await execute(admin, bot, ACCOUNT, COMPLETE)).getChild("command")?.getChild("x"));
     const token = /^xmpp:localhost\?register;preauth=([\w-]{24})$/u.exec(values.uri ?? "")?.[1];
     expect(token).toBeDefined();
     const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "{}");
@@ -164,7 +166,7 @@ describe("executing #create-account", () => {
   });
 
   it("gives an admin of another domain an account invite for the bot's domain", async () => {
-    const values = formValues((await execute(boss, bot, ACCOUNT)).getChild("command")?.getChild("x"));
+    const values = formValues((await execute(boss, bot, ACCOUNT, COMPLETE)).getChild("command")?.getChild("x"));
     expect(values.uri).toMatch(/^xmpp:localhost\?register;preauth=/u);
   });
 

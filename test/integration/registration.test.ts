@@ -41,7 +41,8 @@ function uniqueName(prefix: string): string {
 }
 
 async function inviteUri(user: TestUser, target: TestBot, node: string): Promise<string> {
-  const reply = await user.requestRaw(executeIq(target.jid, node));
+  // "complete" skips #create-account's options form and makes the default invite.
+  const reply = await user.requestRaw(executeIq(target.jid, node, { action: "complete" }));
   const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
   if (uri === undefined) throw new Error(`no invite: ${reply.toString()}`);
   return uri;

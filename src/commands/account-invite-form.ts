@@ -1,0 +1,69 @@
+/**
+ * The first stage of `#create-account` (issue #4): XEP-0401's `username` and
+ * `roster-subscription` fields plus a lifetime, a number of uses and a note.
+ */
+import type { Element } from "@xmpp/xml";
+import { buildForm, formBoolean, readSubmittedForm } from "../adhoc/dataform.js";
+import { describeDuration } from "../invites/expiry.js";
+import { EXPIRY_CHOICES, MAX_NOTE_LENGTH, MAX_USES, type RawAccountInviteOptions } from "../invites/options.js";
+
+export function accountInviteOptionsForm(defaultTtl: number, entered: RawAccountInviteOptions = {}): Element {
+  const choices = EXPIRY_CHOICES.some((c) => c.seconds === defaultTtl)
+    ? EXPIRY_CHOICES
+    : [...EXPIRY_CHOICES, { short: "", label: describeDuration(defaultTtl), seconds: defaultTtl }];
+  return buildForm({
+    type: "form",
+    title: "Create new account invite",
+    instructions: "Leave everything as it is for a one-time invite. The link is shown on the next page.",
+    fields: [
+      {
+        var: "username",
+        type: "text-single",
+        label: "Username (optional)",
+        desc: "Only this username can be registered with the invite",
+        values: entered.username ? [entered.username] : [],
+      },
+      {
+        var: "roster-subscription",
+        type: "boolean",
+        label: "Add the new user to my contacts",
+        values: [entered.rosterSubscription ? "1" : "0"],
+      },
+      {
+        var: "expire",
+        type: "list-single",
+        label: "Valid for",
+        values: [String(entered.ttlSeconds ?? defaultTtl)],
+        options: choices.map((c) => ({ label: c.label, value: String(c.seconds) })),
+      },
+      {
+        var: "max-uses",
+        type: "text-single",
+        label: `How many people may use it (1–${MAX_USES})`,
+        values: [entered.maxUses ?? "1"],
+        integerRange: { min: 1, max: MAX_USES },
+      },
+      {
+        var: "note",
+        type: "text-single",
+        label: "Note (optional)",
+        desc: `What the invite is for, shown in invite lists (at most ${MAX_NOTE_LENGTH} characters)`,
+        values: entered.note ? [entered.note] : [],
+      },
+    ],
+  });
+}
+
+/** What the admin submitted, as entered; validation is the domain's. */
+export function readAccountInviteOptions(form: Element | undefined): RawAccountInviteOptions {
+  const values = readSubmittedForm(form);
+  const first = (name: string) => values.get(name)?.[0];
+  const expire = first("expire");
+  return {
+    username: first("username"),
+    rosterSubscription: formBoolean(first("roster-subscription")),
+    ...(expire === undefined || expire === "" ? {} : { ttlSeconds: Number(expire) }),
+    maxUses: first("max-uses"),
+    note: first("note"),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Options of an account invite (issue #4, XEP-0401 fields plus ours):
+ * a bound username (XEP-0445), adding the new user to the inviter's contacts,
+ * a lifetime from a short list, a number of uses and a note.
+ */
+import { isValidLocal } from "../jid.js";
+
+export interface AccountInviteOptions {
+  /** Only this local part may register (normalised to lower case). */
+  readonly username?: string;
+  /** The new user and the inviting admin become mutual contacts (XEP-0401 `roster-subscription`). */
+  readonly rosterSubscription?: boolean;
+  readonly ttlSeconds?: number;
+  /** 1 = single use; more makes the invite reusable, counted down by the server. */
+  readonly maxUses?: number;
+  readonly note?: string;
+}
+
+export interface ExpiryChoice {
+  /** As typed in chat: "1h", "1d", "1w", "4w". */
+  readonly short: string;
+  readonly label: string;
+  readonly seconds: number;
+}
+
+export const EXPIRY_CHOICES: readonly ExpiryChoice[] = [
+  { short: "1h", label: "1 hour", seconds: 3_600 },
+  { short: "1d", label: "1 day", seconds: 86_400 },
+  { short: "1w", label: "1 week", seconds: 604_800 },
+  { short: "4w", label: "4 weeks", seconds: 2_419_200 },
+];
+
+export const MAX_USES = 100;
+export const MAX_NOTE_LENGTH = 200;
+
+/** Raw values as a person entered them (form fields or chat words). */
+export interface RawAccountInviteOptions {
+  readonly username?: string;
+  readonly rosterSubscription?: boolean;
+  readonly ttlSeconds?: number;
+  readonly maxUses?: string;
+  readonly note?: string;
+}
+
+/** Checks what a person entered; returns the options or every problem, in words. */
+export function validateAccountInviteOptions(
+  raw: RawAccountInviteOptions,
+  defaultTtl: number,
+): { options: AccountInviteOptions; problems: [] } | { options?: undefined; problems: string[] } {
+  const problems: string[] = [];
+  const username = raw.username?.trim().toLowerCase() || undefined;
+  if (username !== undefined && !isValidLocal(username)) {
+    problems.push(`"${raw.username}" cannot be a username (no spaces or any of " & ' / : < > @)`);
+  }
+  let maxUses: number | undefined;
+  const usesText = raw.maxUses?.trim();
+  if (usesText !== undefined && usesText !== "") {
+    maxUses = /^\d+$/u.test(usesText) ? Number(usesText) : Number.NaN;
+    if (!(maxUses >= 1 && maxUses <= MAX_USES))
+      problems.push(`The number of uses must be from 1 to ${MAX_USES}, not "${usesText}"`);
+  }
+  const ttlAllowed = raw.ttlSeconds === defaultTtl || EXPIRY_CHOICES.some((c) => c.seconds === raw.ttlSeconds);
+  if (raw.ttlSeconds !== undefined && !ttlAllowed) {
+    problems.push(`Choose a lifetime of ${EXPIRY_CHOICES.map((c) => c.label).join(", ")}`);
+  }
+  const note = raw.note?.trim() || undefined;
+  if (note !== undefined && note.length > MAX_NOTE_LENGTH) {
+    problems.push(`The note is too long (${note.length} characters, at most ${MAX_NOTE_LENGTH})`);
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    options: {
+      ...(username === undefined ? {} : { username }),
+      ...(raw.rosterSubscription ? { rosterSubscription: true } : {}),
+      ...(raw.ttlSeconds === undefined ? {} : { ttlSeconds: raw.ttlSeconds }),
+      ...(maxUses === undefined ? {} : { maxUses }),
+      ...(note === undefined ? {} : { note }),
+    },
+    problems: [],
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * #create-account's options (issue #4 point 1) end to end: the XEP-0050 form
+ * stages on the bot, and their effect in Prosody with prosody/ loaded.
+ */
+import { type Element, xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
+import type { TestBot } from "../helpers/bot.js";
+import { openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
+
+const ACCOUNT = "urn:xmpp:invite#create-account";
+
+let world: Scenario;
+let bot: TestBot;
+let admin: TestUser;
+let boss: TestUser;
+let counter = 0;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true });
+  bot = await world.startBot("bot");
+  [admin, boss] = await world.loginAll(["admin@localhost", "boss@other.localhost"]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+function name(prefix: string): string {
+  counter += 1;
+  return `${prefix}${counter}`;
+}
+
+function command(reply: Element): Element {
+  const element = reply.getChild("command", NS_COMMANDS);
+  if (element === undefined) throw new Error(`not a command reply: ${reply.toString()}`);
+  return element;
+}
+
+function start(user: TestUser): Promise<Element> {
+  return user.requestRaw(
+    xml("iq", { type: "set", to: bot.jid }, xml("command", { xmlns: NS_COMMANDS, node: ACCOUNT, action: "execute" })),
+  );
+}
+
+/** Submits the options form of an open session with these values (everything else untouched). */
+function submit(
+  user: TestUser,
+  sessionid: string,
+  values: Record<string, string>,
+  action = "complete",
+): Promise<Element> {
+  const fields = Object.entries(values).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value)));
+  return user.requestRaw(
+    xml(
+      "iq",
+      { type: "set", to: bot.jid },
+      xml(
+        "command",
+        { xmlns: NS_COMMANDS, node: ACCOUNT, sessionid, action },
+        xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...fields),
+      ),
+    ),
+  );
+}
+
+async function createWith(values: Record<string, string>, user = admin): Promise<Record<string, string>> {
+  const first = command(await start(user));
+  const done = command(await submit(user, first.attrs.sessionid ?? "", values));
+  expect(done.attrs.status).toBe("completed");
+  return formValues(done.getChild("x"));
+}
+
+function tokenOf(uri: string | undefined): string {
+  const token = /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1];
+  if (token === undefined) throw new Error(`no token in ${uri}`);
+  return token;
+}
+
+function register(token: string, username: string) {
+  return registerWithToken({
+    port: world.servers.prosody.port,
+    domain: "localhost",
+    token,
+    username,
+    password: "pw-123456",
+  });
+}
+
+describe("the options form", () => {
+  it("answers execute with a form of the XEP-0401 fields and ours", async () => {
+    const first = command(await start(admin));
+    expect(first.attrs.status).toBe("executing");
+    expect(first.getChild("actions")?.attrs.execute).toBe("complete");
+    const form = first.getChild("x", "jabber:x:data");
+    expect(form?.attrs.type).toBe("form");
+    const fields = (form?.getChildren("field") ?? []).map((f) => `${f.attrs.var}:${f.attrs.type}`);
+    expect(fields).toEqual([
+      "username:text-single",
+      "roster-subscription:boolean",
+      "expire:list-single",
+      "max-uses:text-single",
+      "note:text-single",
+    ]);
+    const expire = form?.getChildren("field").find((f) => f.attrs.var === "expire");
+    expect(expire?.getChildren("option").map((o) => o.attrs.label)).toEqual(["1 hour", "1 day", "1 week", "4 weeks"]);
+  });
+
+  it("gives the one-stage default when the form is submitted untouched", async () => {
+    const values = await createWith({});
+    expect(values.uri).toMatch(/^xmpp:localhost\?register;preauth=[\w-]{24}$/u);
+    expect(Math.abs(Date.parse(values.expire ?? "") - (Date.now() + 604_800_000))).toBeLessThan(60_000);
+  });
+
+  it("uses the chosen expiry", async () => {
+    const values = await createWith({ expire: "3600" });
+    expect(Math.abs(Date.parse(values.expire ?? "") - (Date.now() + 3_600_000))).toBeLessThan(60_000);
+    const ttl = await world.redis.pTTL(`invite:localhost:token:${tokenOf(values.uri)}`);
+    expect(ttl).toBeGreaterThan(3_500_000);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it("sends the form back, filled in, with what to fix, and creates nothing", async () => {
+    const before = (await world.redis.keys("invite:*")).length;
+    const first = command(await start(admin));
+    const again = command(
+      await submit(admin, first.attrs.sessionid ?? "", { username: "two words", "max-uses": "500", note: "keep me" }),
+    );
+    expect(again.attrs.status).toBe("executing");
+    expect(again.getChild("note")?.attrs.type).toBe("error");
+    expect(again.getChildText("note")).toContain('"two words" cannot be a username');
+    expect(again.getChildText("note")).toContain("The number of uses must be from 1 to 100");
+    expect(formValues(again.getChild("x"))).toMatchObject({
+      username: "two words",
+      "max-uses": "500",
+      note: "keep me",
+    });
+    expect((await world.redis.keys("invite:*")).length).toBe(before);
+    // The same session goes on once the values are right.
+    const done = command(await submit(admin, first.attrs.sessionid ?? "", { username: "", "max-uses": "2" }));
+    expect(done.attrs.status).toBe("completed");
+    expect(done.getChildText("note")).toBe("This invite can be used 2 times.");
+  });
+
+  it("cancels the second stage, and the session is gone afterwards", async () => {
+    const first = command(await start(admin));
+    const sessionid = first.attrs.sessionid ?? "";
+    expect(command(await submit(admin, sessionid, {}, "cancel")).attrs.status).toBe("canceled");
+    expect(errorOf(await submit(admin, sessionid, {}))).toMatchObject({
+      condition: "bad-request",
+      specific: "bad-sessionid",
+    });
+  });
+
+  it("does not let another user continue someone's session", async () => {
+    const first = command(await start(admin));
+    const other = await world.login("admin@localhost");
+    expect(errorOf(await submit(other, first.attrs.sessionid ?? "", {}))).toMatchObject({ specific: "bad-sessionid" });
+  });
+
+  it("refuses roster-subscription for an admin without an account here", async () => {
+    const first = command(await start(boss));
+    expect(errorOf(await submit(boss, first.attrs.sessionid ?? "", { "roster-subscription": "1" }))).toMatchObject({
+      type: "modify",
+      condition: "not-acceptable",
+      text: "Only an account on localhost can be added to the new user's contacts",
+    });
+  });
+});
+
+describe("what the options do in Prosody", () => {
+  it("binds the invite to a username: another name is refused, that name registers", async () => {
+    const bound = name("bound");
+    const values = await createWith({ username: bound.toUpperCase() });
+    expect(values.uri).toMatch(new RegExp(`^xmpp:${bound}@localhost\\?register;preauth=`, "u"));
+    const token = tokenOf(values.uri);
+    const wrong = await register(token, name("someoneelse"));
+    expect(errorOf(wrong.register)).toMatchObject({
+      condition: "not-acceptable",
+      text: `This invite is for the username ${bound} only`,
+    });
+    expect((await register(token, bound)).register.attrs.type).toBe("result");
+  });
+
+  it("stops a reusable invite at its cap when 10 clients race for 3 uses", async () => {
+    const token = tokenOf((await createWith({ "max-uses": "3" })).uri);
+    const sessions = await Promise.all(
+      Array.from({ length: 10 }, () => openIbrSession({ port: world.servers.prosody.port, domain: "localhost" })),
+    );
+    try {
+      await Promise.all(sessions.map((s) => s.preauth(token)));
+      const replies = await Promise.all(sessions.map((s) => s.register(name("club"), "pw-123456")));
+      expect(replies.filter((r) => r.attrs.type === "result")).toHaveLength(3);
+      for (const refused of replies.filter((r) => r.attrs.type === "error")) {
+        expect(errorOf(refused).text).toMatch(
+          /^This invite (has been used as many times as it allows|has already been used)$/u,
+        );
+      }
+    } finally {
+      await Promise.all(sessions.map((s) => s.close()));
+    }
+    expect(await world.redis.exists(`invite:localhost:token:${token}`)).toBe(0);
+  });
+
+  it("makes the new user and the admin mutual contacts with roster-subscription", async () => {
+    const values = await createWith({ "roster-subscription": "true", note: "for the chess club" });
+    expect(values.uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
+    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${tokenOf(values.uri)}`)) ?? "{}");
+    expect(stored.value.additional_data).toMatchObject({ note: "for the chess club" });
+    const newcomer = name("chess");
+    expect((await register(tokenOf(values.uri), newcomer)).register.attrs.type).toBe("result");
+    const user = await connectUser({
+      service: world.servers.service,
+      domain: "localhost",
+      username: newcomer,
+      password: "pw-123456",
+    });
+    world.users.push(user);
+    const item = (await user.roster()).getChildren("item").find((i) => i.attrs.jid === "admin@localhost");
+    expect(item?.attrs.subscription).toBe("both");
+  });
+});
