@@ -14,8 +14,10 @@ export interface ChatKeyword<Ctx> {
   readonly help: string;
   /** Whether `help` shows it to this requester. */
   allowed(ctx: Ctx): boolean;
+  /** Whether words may follow the keyword; they reach `run` as typed. */
+  readonly takesArguments?: boolean;
   /** The reply text. Refusals are replies too. */
-  run(ctx: Ctx): Promise<string>;
+  run(ctx: Ctx, args: string): Promise<string>;
 }
 
 export interface ChatRouterOptions<Ctx> {
@@ -27,7 +29,15 @@ export interface ChatRouterOptions<Ctx> {
 }
 
 /** Longest body we try to read as a keyword; anything longer is not a keyword anyway. */
-const MAX_KEYWORD_BODY = 200;
+const MAX_KEYWORD_BODY = 400;
+/** Keywords are at most this many words ("invite account"). */
+const MAX_KEYWORD_WORDS = 3;
+
+/** What follows the first `count` words of `body`, as typed. */
+function restAfterWords(body: string, count: number): string {
+  const match = new RegExp(`^\\s*(?:\\S+\\s+){${count}}`, "u").exec(body);
+  return match === null ? "" : body.slice(match[0].length).trim();
+}
 
 export class ChatRouter<Ctx> {
   readonly #keywords = new Map<string, ChatKeyword<Ctx>>();
@@ -48,15 +58,27 @@ export class ChatRouter<Ctx> {
   /** The reply to a message body from `from` (full JID). */
   async reply(from: string, body: string): Promise<string> {
     const ctx = this.#options.contextFor(from);
-    const text = body.length > MAX_KEYWORD_BODY ? "" : normaliseChatText(body);
-    if (text === "help") return this.#help(ctx);
-    const keyword = this.#keywords.get(text);
-    if (keyword === undefined) return this.#options.hint(ctx);
+    if (body.length > MAX_KEYWORD_BODY) return this.#options.hint(ctx);
+    if (normaliseChatText(body) === "help") return this.#help(ctx);
+    const match = this.#match(body);
+    if (match === undefined) return this.#options.hint(ctx);
     try {
-      return await keyword.run(ctx);
+      return await match.keyword.run(ctx, match.args);
     } catch (error) {
       return this.#options.onError(error, ctx);
     }
+  }
+
+  /** The longest keyword the message starts with; only keywords that take arguments may have more words. */
+  #match(body: string): { keyword: ChatKeyword<Ctx>; args: string } | undefined {
+    const words = body.trim().split(/\s+/u);
+    for (let count = Math.min(words.length, MAX_KEYWORD_WORDS); count > 0; count -= 1) {
+      const keyword = this.#keywords.get(normaliseChatText(words.slice(0, count).join(" ")));
+      if (keyword === undefined) continue;
+      const args = restAfterWords(body, count);
+      if (args === "" || keyword.takesArguments) return { keyword, args };
+    }
+    return undefined;
   }
 
   #help(ctx: Ctx): string {

@@ -3,16 +3,20 @@ import { type Clock, describeExpiry, nowSeconds } from "../invites/expiry.js";
 import type { CreatedInvite } from "../invites/invite.js";
 
 export function inviteReply({ invite, landingUrl }: CreatedInvite, host: string, clock: Clock): string {
+  const data = invite.additional_data ?? {};
   const lines = [invite.type === "register" ? "Here is an account invite:" : "Here is your invite:", landingUrl];
   if (landingUrl !== invite.uri) lines.push(`XMPP clients can also open: ${invite.uri}`);
-  lines.push(`It can be used once and expires ${describeExpiry(invite.expires, nowSeconds(clock))}.`);
+  const uses = data.max_uses === undefined ? "once" : `${data.max_uses} times`;
+  lines.push(`It can be used ${uses} and expires ${describeExpiry(invite.expires, nowSeconds(clock))}.`);
+  if (data.username !== undefined) lines.push(`Only the username ${data.username} can be registered with it.`);
   if (invite.type === "register") {
-    lines.push(`It lets one person create an account on ${host}.`);
+    lines.push(`It lets ${data.max_uses === undefined ? "one person" : "people"} create an account on ${host}.`);
   } else if (invite.allow_registration) {
     lines.push(`Whoever uses it can create an account on ${host} and becomes your contact.`);
   } else {
     lines.push("Whoever uses it becomes your contact (they need an XMPP account already).");
   }
+  if (data.note !== undefined) lines.push(`Note: ${data.note}`);
   return lines.join("\n");
 }
 

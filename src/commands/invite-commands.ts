@@ -4,6 +4,7 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
+import { ACCOUNT_INVITE_SYNTAX, parseAccountInviteArgs } from "../chat/account-invite-args.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { Clock } from "../invites/expiry.js";
 import type { CreatedInvite } from "../invites/invite.js";
@@ -99,9 +100,20 @@ export function inviteChatKeywords(service: InviteService, clock: Clock): ChatKe
     },
     {
       keyword: "invite account",
-      help: `a link that lets one person create an account on ${host}`,
+      help: `a link that lets one person create an account on ${host}; options: ${ACCOUNT_INVITE_SYNTAX}`,
       allowed: ({ actor }) => mayCreateAccountInvite(actor),
-      run: async (ctx) => inviteReply(logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from)), host, clock),
+      takesArguments: true,
+      run: async (ctx, args) => {
+        const parsed = parseAccountInviteArgs(args);
+        if (parsed.raw === undefined) return parsed.error;
+        const checked = validateAccountInviteOptions(parsed.raw, service.ttlSeconds);
+        if (checked.options === undefined) return `Nothing was created: ${checked.problems.join("; ")}.`;
+        return inviteReply(
+          logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options)),
+          host,
+          clock,
+        );
+      },
     },
   ];
 }

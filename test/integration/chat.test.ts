@@ -74,6 +74,42 @@ describe("chat keyword invite", () => {
   });
 });
 
+describe("account invite options in chat", () => {
+  it("takes a lifetime, a number of uses and a note", async () => {
+    const text = await ask(admin, 'invite account 1d 5 uses "for the chess club"');
+    expect(text).toContain("It can be used 5 times and expires in 1 day, until ");
+    expect(text).toContain("Note: for the chess club");
+    const token = /preauth=([\w-]{24})/u.exec(text)?.[1];
+    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "{}");
+    expect(stored.value).toMatchObject({
+      reusable: true,
+      additional_data: { max_uses: 5, uses_left: 5, note: "for the chess club" },
+    });
+    expect(await world.redis.pTTL(`invite:localhost:token:${token}`)).toBeGreaterThan(86_300_000);
+  });
+
+  it("binds the invite to a username", async () => {
+    const text = await ask(admin, "invite account for Bob");
+    expect(text).toMatch(/^Here is an account invite:\nxmpp:bob@localhost\?register;preauth=[\w-]{24}\n/u);
+    expect(text).toContain("Only the username bob can be registered with it.");
+  });
+
+  it("says which word it did not understand, and creates nothing", async () => {
+    const before = await keyCount();
+    expect(await ask(admin, "invite account 2d")).toBe(
+      'I did not understand "2d". Try: invite account 1d 5 uses "for the chess club"',
+    );
+    expect(await ask(admin, "invite account 500 uses")).toBe(
+      'Nothing was created: The number of uses must be from 1 to 100, not "500".',
+    );
+    expect(await keyCount()).toBe(before);
+  });
+
+  it("still refuses a user, whatever the options", async () => {
+    expect(await ask(alice, "invite account 1d")).toMatch(/^Sorry, only administrators can create account invites/u);
+  });
+});
+
 describe("help and hints", () => {
   it("lists what a user may do", async () => {
     const text = await ask(alice, "help");
