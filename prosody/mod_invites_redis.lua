@@ -71,11 +71,15 @@ module:hook("user-registering", function (event)
 	if bound and bound ~= event.username then
 		return refuse(event, "modify", "not-acceptable", "This invite is for the username "..bound.." only");
 	end
-	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
+	local exists = usermanager.user_exists(event.username, event.host or module.host);
 	local resetting = type(invite.additional_data) == "table" and invite.additional_data.allow_reset == event.username;
-	if usermanager.user_exists(event.username, event.host or module.host) and not resetting then
-		return;
+	if resetting and not exists then
+		-- A reset link for a name nobody has must not become a registration link for it.
+		return refuse(event, "cancel", "item-not-found",
+			"This link sets a new password for an existing account; there is no account "..event.username);
 	end
+	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
+	if exists and not resetting then return; end
 
 	if invite.reusable then
 		local left, uerr = redis_store:use_one(key);

@@ -23,6 +23,9 @@ export type InviteErrorCode =
   | "contact-invites-admins-only"
   | "account-invites-admins-only"
   | "roster-subscription-needs-local-account"
+  | "password-reset-admins-only"
+  | "password-reset-bad-jid"
+  | "password-reset-not-local"
   | "store-unavailable";
 
 export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
@@ -45,6 +48,21 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     stanza: { type: "modify", condition: "not-acceptable" },
     text: ({ host }) => `Only an account on ${host} can be added to the new user's contacts`,
     chat: ({ host }) => `Sorry, I can only add the new user to the contacts of an account on ${host}.`,
+  },
+  "password-reset-admins-only": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: () => "Only administrators may create password reset links",
+    chat: () => "Sorry, only administrators can create password reset links.",
+  },
+  "password-reset-bad-jid": {
+    stanza: { type: "modify", condition: "jid-malformed" },
+    text: () => "Give the account as user@domain",
+    chat: () => 'Sorry, that is not an account address. Say "reset user@domain".',
+  },
+  "password-reset-not-local": {
+    stanza: { type: "modify", condition: "not-acceptable" },
+    text: ({ host }) => `Only passwords of accounts on ${host} can be reset`,
+    chat: ({ host }) => `Sorry, I can only reset passwords of accounts on ${host}.`,
   },
   "store-unavailable": {
     stanza: { type: "wait", condition: "internal-server-error" },

@@ -67,3 +67,13 @@ export function readAccountInviteOptions(form: Element | undefined): RawAccountI
     note: first("note"),
   };
 }
+
+/** Stage one of the password reset command: which account. */
+export function passwordResetForm(): Element {
+  return buildForm({
+    type: "form",
+    title: "Create password reset link",
+    instructions: "The link lets whoever opens it set a new password for this account. It is valid for one day.",
+    fields: [{ var: "accountjid", type: "jid-single", label: "Account", required: true }],
+  });
+}

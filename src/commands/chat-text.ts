@@ -20,6 +20,14 @@ export function inviteReply({ invite, landingUrl }: CreatedInvite, host: string,
   return lines.join("\n");
 }
 
+export function passwordResetReply({ invite, landingUrl }: CreatedInvite, clock: Clock): string {
+  const lines = [`Here is a password reset link for ${invite.jid}:`, landingUrl];
+  if (landingUrl !== invite.uri) lines.push(`XMPP clients can also open: ${invite.uri}`);
+  lines.push(`It can be used once and expires ${describeExpiry(invite.expires, nowSeconds(clock))}.`);
+  lines.push("Send it only to the owner of that account.");
+  return lines.join("\n");
+}
+
 export function helpReply(host: string, keywordLines: readonly string[]): string {
   if (keywordLines.length === 0)
     return `I create invites for users of ${host}, so there is nothing I can do for you, sorry.`;

@@ -3,6 +3,7 @@
  * node names and titles are Prosody's mod_invites_adhoc's.
  */
 import type { Element } from "@xmpp/xml";
+import { readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
 import { ACCOUNT_INVITE_SYNTAX, parseAccountInviteArgs } from "../chat/account-invite-args.js";
 import type { ChatKeyword } from "../chat/router.js";
@@ -12,13 +13,15 @@ import { validateAccountInviteOptions } from "../invites/options.js";
 import { mayCreateAccountInvite, mayCreateContactInvite } from "../invites/permissions.js";
 import type { InviteService } from "../invites/service.js";
 import { redactToken } from "../logger.js";
-import { accountInviteOptionsForm, readAccountInviteOptions } from "./account-invite-form.js";
-import { inviteReply } from "./chat-text.js";
+import { accountInviteOptionsForm, passwordResetForm, readAccountInviteOptions } from "./account-invite-form.js";
+import { inviteReply, passwordResetReply } from "./chat-text.js";
 import type { RequestContext } from "./context.js";
 import { inviteResultForm } from "./result-form.js";
 
 export const CONTACT_INVITE_NODE = "urn:xmpp:invite#invite";
 export const ACCOUNT_INVITE_NODE = "urn:xmpp:invite#create-account";
+/** The node Prosody's community uses for admin password resets. */
+export const PASSWORD_RESET_NODE = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
 /** Logs a new invite without its token (DESIGN.md §2: never log a whole token). */
 function logged(ctx: RequestContext, created: CreatedInvite): CreatedInvite {
@@ -48,6 +51,12 @@ export function inviteAdhocCommands(service: InviteService): AdhocCommand<Reques
       allowed: ({ actor }) => mayCreateAccountInvite(actor),
       run: (ctx, step) => runAccountInvite(service, ctx, step),
     },
+    {
+      node: PASSWORD_RESET_NODE,
+      name: "Create password reset link",
+      allowed: ({ actor }) => mayCreateAccountInvite(actor),
+      run: (ctx, step) => runPasswordReset(service, ctx, step),
+    },
   ];
 }
 
@@ -75,6 +84,29 @@ async function runAccountInvite(
   return {
     form: inviteResultForm(created),
     ...(uses === undefined ? {} : { note: { type: "info", text: `This invite can be used ${uses} times.` } }),
+  };
+}
+
+/** Two stages: which account (XEP-0133-style `accountjid`), then the link. */
+async function runPasswordReset(
+  service: InviteService,
+  ctx: RequestContext,
+  step: CommandStep,
+): Promise<CommandResult> {
+  const account = readSubmittedForm(step.form).get("accountjid")?.[0]?.trim() ?? "";
+  if (step.firstStage || account === "") {
+    return {
+      status: "executing",
+      form: passwordResetForm(),
+      actions: ["complete"],
+      defaultAction: "complete",
+      ...(step.firstStage ? {} : { note: { type: "error", text: "Enter the account whose password is to be reset" } }),
+    };
+  }
+  const created = logged(ctx, await service.createPasswordResetInvite(ctx.actor, ctx.from, account));
+  return {
+    form: inviteResultForm(created, "Password reset link created"),
+    note: { type: "info", text: `Whoever opens this link can set a new password for ${account}.` },
   };
 }
 
@@ -111,6 +143,19 @@ export function inviteChatKeywords(service: InviteService, clock: Clock): ChatKe
         return inviteReply(
           logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options)),
           host,
+          clock,
+        );
+      },
+    },
+    {
+      keyword: "reset",
+      help: "a link that sets a new password for an account: reset user@domain",
+      allowed: ({ actor }) => mayCreateAccountInvite(actor),
+      takesArguments: true,
+      run: async (ctx, args) => {
+        if (args === "") return 'Say which account: "reset user@domain".';
+        return passwordResetReply(
+          logged(ctx, await service.createPasswordResetInvite(ctx.actor, ctx.from, args)),
           clock,
         );
       },

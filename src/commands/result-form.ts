@@ -7,10 +7,13 @@ import type { CreatedInvite } from "../invites/invite.js";
 export const INVITATION_FORM_TYPE = "urn:xmpp:invite#invitation";
 
 /** The result form of Prosody's mod_invites_adhoc, field for field (DESIGN.md §2). */
-export function inviteResultForm({ invite, landingUrl }: CreatedInvite): Element {
+export function inviteResultForm(
+  { invite, landingUrl }: CreatedInvite,
+  title = "Your invite has been created",
+): Element {
   return buildForm({
     type: "result",
-    title: "Your invite has been created",
+    title,
     formType: INVITATION_FORM_TYPE,
     fields: [
       {

@@ -3,6 +3,7 @@
  * with the bot's permission rules in front. Knows nothing of XMPP or Redis.
  */
 import { InviteError } from "../errors.js";
+import { parseBareJid } from "../jid.js";
 import { type Clock, nowSeconds, systemClock } from "./expiry.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
 import type { AccountInviteOptions } from "./options.js";
@@ -16,6 +17,9 @@ import {
 import { type InviteStore, StoreUnavailableError } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
+
+/** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
+export const PASSWORD_RESET_TTL = 86_400;
 
 export interface InviteServiceOptions {
   readonly store: InviteStore;
@@ -96,6 +100,29 @@ export class InviteService {
             uri: accountInviteUri(domain, token, username),
           });
     return this.#create(shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
+  }
+
+  /**
+   * A link that sets a new password for an existing account: Prosody's
+   * `create_account_reset` (additional_data.allow_reset), valid for one day.
+   */
+  async createPasswordResetInvite(actor: Actor, source: string, account: string): Promise<CreatedInvite> {
+    if (!mayCreateAccountInvite(actor)) throw new InviteError("password-reset-admins-only");
+    const { domain } = this.#options.policy;
+    const target = parseBareJid(account.trim());
+    if (target === undefined) throw new InviteError("password-reset-bad-jid");
+    if (target.domain !== domain) throw new InviteError("password-reset-not-local");
+    const username = target.local;
+    return this.#create(
+      (token) => ({
+        type: "register",
+        jid: `${username}@${domain}`,
+        allow_registration: true,
+        uri: accountInviteUri(domain, token, username),
+      }),
+      source,
+      { data: { allow_reset: username }, ttlSeconds: Math.min(this.#options.ttlSeconds, PASSWORD_RESET_TTL) },
+    );
   }
 
   async #create(

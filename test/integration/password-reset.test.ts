@@ -1,0 +1,155 @@
+/** Password reset links (issue #4 point 2): the bot creates them, Prosody's reset flow consumes them. */
+import { type Element, xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { discoItemsIq, errorOf, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
+import type { TestBot } from "../helpers/bot.js";
+import { registerWithToken } from "../helpers/ibr-client.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
+
+const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
+
+let world: Scenario;
+let bot: TestBot;
+let admin: TestUser;
+let alice: TestUser;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true });
+  bot = await world.startBot("bot");
+  [admin, alice] = await world.loginAll(["admin@localhost", "alice@localhost"]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+function commandIq(node: string, attrs: Record<string, string>, ...children: Element[]): Element {
+  return xml("iq", { type: "set", to: bot.jid }, xml("command", { xmlns: NS_COMMANDS, node, ...attrs }, ...children));
+}
+
+async function resetLink(user: TestUser, account: string): Promise<Element> {
+  const first = (await user.requestRaw(commandIq(RESET, { action: "execute" }))).getChild("command", NS_COMMANDS);
+  expect(first?.attrs.status).toBe("executing");
+  const field = first?.getChild("x")?.getChildren("field")[0];
+  expect(field?.attrs).toMatchObject({ var: "accountjid", type: "jid-single" });
+  const submitted = xml(
+    "x",
+    { xmlns: "jabber:x:data", type: "submit" },
+    xml("field", { var: "accountjid" }, xml("value", {}, account)),
+  );
+  return user.requestRaw(commandIq(RESET, { action: "complete", sessionid: first?.attrs.sessionid ?? "" }, submitted));
+}
+
+function tokenOf(uri: string | undefined): string {
+  return /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1] ?? "";
+}
+
+function canLogIn(username: string, password: string): Promise<boolean> {
+  return connectUser({
+    service: world.servers.service,
+    domain: "localhost",
+    username,
+    password,
+    timeoutMs: 5_000,
+  }).then(
+    async (user) => {
+      await user.stop();
+      return true;
+    },
+    () => false,
+  );
+}
+
+describe("password reset links", () => {
+  it("are listed for admins only", async () => {
+    const nodes = async (user: TestUser) =>
+      ((await user.request(discoItemsIq(bot.jid, NS_COMMANDS))).getChild("query")?.getChildren("item") ?? []).map(
+        (i) => i.attrs.node,
+      );
+    expect(await nodes(admin)).toContain(RESET);
+    expect(await nodes(alice)).not.toContain(RESET);
+  });
+
+  it("change a password through Prosody's reset flow, once", async () => {
+    await world.servers.prosody.register("rita", "localhost", "old-password");
+    const reply = await resetLink(admin, "Rita@localhost");
+    const command = reply.getChild("command", NS_COMMANDS);
+    expect(command?.attrs.status).toBe("completed");
+    expect(command?.getChild("x")?.getChildText("title")).toBe("Password reset link created");
+    const values = formValues(command?.getChild("x"));
+    expect(values.uri).toMatch(/^xmpp:rita@localhost\?register;preauth=[\w-]{24}$/u);
+    expect(Math.abs(Date.parse(values.expire ?? "") - (Date.now() + 86_400_000))).toBeLessThan(60_000);
+
+    const port = world.servers.prosody.port;
+    const token = tokenOf(values.uri);
+    const used = await registerWithToken({
+      port,
+      domain: "localhost",
+      token,
+      username: "rita",
+      password: "new-password",
+    });
+    expect(used.register.attrs.type).toBe("result");
+    expect(await canLogIn("rita", "new-password")).toBe(true);
+    expect(await canLogIn("rita", "old-password")).toBe(false);
+
+    const again = await registerWithToken({
+      port,
+      domain: "localhost",
+      token,
+      username: "rita",
+      password: "evil-password",
+    });
+    expect(errorOf(again.preauth)).toMatchObject({ condition: "forbidden" });
+    expect(await canLogIn("rita", "new-password")).toBe(true);
+  });
+
+  it("cannot reset another account, nor create one that does not exist", async () => {
+    const port = world.servers.prosody.port;
+    const other = tokenOf(
+      formValues((await resetLink(admin, "alice@localhost")).getChild("command")?.getChild("x")).uri,
+    );
+    const wrong = await registerWithToken({
+      port,
+      domain: "localhost",
+      token: other,
+      username: "bob",
+      password: "x-123456",
+    });
+    expect(errorOf(wrong.register)).toMatchObject({ condition: "not-acceptable" });
+
+    const ghost = tokenOf(
+      formValues((await resetLink(admin, "ghost@localhost")).getChild("command")?.getChild("x")).uri,
+    );
+    const created = await registerWithToken({
+      port,
+      domain: "localhost",
+      token: ghost,
+      username: "ghost",
+      password: "x-123456",
+    });
+    expect(errorOf(created.register)).toMatchObject({ condition: "item-not-found" });
+    expect(await canLogIn("ghost", "x-123456")).toBe(false);
+  });
+
+  it("refuse accounts of other domains and malformed addresses with the reason", async () => {
+    expect(errorOf(await resetLink(admin, "eve@other.localhost"))).toMatchObject({
+      condition: "not-acceptable",
+      text: "Only passwords of accounts on localhost can be reset",
+    });
+    expect(errorOf(await resetLink(admin, "not a jid"))).toMatchObject({ condition: "jid-malformed" });
+  });
+
+  it("work over chat for admins, and are refused to users", async () => {
+    await admin.sendChat(bot.jid, "reset alice@localhost");
+    const text = (await admin.nextMessage({ from: bot.jid })).getChildText("body") ?? "";
+    expect(text).toMatch(
+      /^Here is a password reset link for alice@localhost:\nxmpp:alice@localhost\?register;preauth=/u,
+    );
+    await alice.sendChat(bot.jid, "reset bob@localhost");
+    expect((await alice.nextMessage({ from: bot.jid })).getChildText("body")).toBe(
+      "Sorry, only administrators can create password reset links.",
+    );
+  });
+});
