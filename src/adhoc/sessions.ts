@@ -37,7 +37,8 @@ export class AdhocSessions {
   /** Opens a session and returns its id; the requester's oldest session goes if they have too many. */
   open(owner: string, node: string, state: unknown, id: string = newSessionId()): string {
     this.#prune();
-    const mine = [...this.#sessions].filter(([, session]) => session.owner === owner);
+    // A session moving on to its next stage keeps its place and evicts nobody.
+    const mine = [...this.#sessions].filter(([key, session]) => key !== id && session.owner === owner);
     for (const [oldId] of mine.slice(0, Math.max(0, mine.length - this.#limits.perOwner + 1))) {
       this.#sessions.delete(oldId);
     }

@@ -118,6 +118,8 @@ function storeThatThrows(error: Error): InviteStore {
     },
     findByToken: async () => undefined,
     findContactExpiry: async () => undefined,
+    listAll: async () => [],
+    remove: async () => 0,
   };
 }
 
