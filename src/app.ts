@@ -9,6 +9,7 @@ import { helpReply, hintReply } from "./commands/chat-text.js";
 import { contextFactory } from "./commands/context.js";
 import { adhocErrorFor, chatErrorFor } from "./commands/error-edges.js";
 import { inviteAdhocCommands, inviteChatKeywords } from "./commands/invite-commands.js";
+import { manageAdhocCommands, manageChatKeywords } from "./commands/manage-commands.js";
 import type { Config } from "./config.js";
 import { type Clock, systemClock } from "./invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "./invites/permissions.js";
@@ -79,7 +80,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const contextFor = contextFactory(policy, log);
 
   const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
-  for (const command of inviteAdhocCommands(service)) adhoc.register(command);
+  for (const command of [...inviteAdhocCommands(service), ...manageAdhocCommands(service)]) adhoc.register(command);
 
   const chat = new ChatRouter({
     contextFor,
@@ -87,7 +88,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
     helpText: (_ctx, lines) => helpReply(host, lines),
   });
-  for (const keyword of inviteChatKeywords(service, clock)) chat.register(keyword);
+  for (const keyword of [...inviteChatKeywords(service, clock), ...manageChatKeywords(service, clock)]) {
+    chat.register(keyword);
+  }
 
   const disco = new Disco(
     {

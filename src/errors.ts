@@ -26,6 +26,8 @@ export type InviteErrorCode =
   | "password-reset-admins-only"
   | "password-reset-bad-jid"
   | "password-reset-not-local"
+  | "invite-not-found"
+  | "revoke-all-admins-only"
   | "store-unavailable";
 
 export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
@@ -63,6 +65,16 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     stanza: { type: "modify", condition: "not-acceptable" },
     text: ({ host }) => `Only passwords of accounts on ${host} can be reset`,
     chat: ({ host }) => `Sorry, I can only reset passwords of accounts on ${host}.`,
+  },
+  "invite-not-found": {
+    stanza: { type: "cancel", condition: "item-not-found" },
+    text: () => "No pending invite of yours has that id",
+    chat: () => 'Sorry, none of your pending invites has that id. Send "invites" to see them.',
+  },
+  "revoke-all-admins-only": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: () => "Only administrators may revoke another user's invites",
+    chat: () => "Sorry, only administrators can revoke another user's invites.",
   },
   "store-unavailable": {
     stanza: { type: "wait", condition: "internal-server-error" },

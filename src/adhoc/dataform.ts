@@ -6,7 +6,15 @@ const NS_VALIDATE = "http://jabber.org/protocol/xdata-validate";
 /** One XEP-0004 field. */
 export interface FormField {
   readonly var: string;
-  readonly type?: "hidden" | "text-single" | "text-multi" | "boolean" | "list-single" | "fixed" | "jid-single";
+  readonly type?:
+    | "hidden"
+    | "text-single"
+    | "text-multi"
+    | "boolean"
+    | "list-single"
+    | "list-multi"
+    | "fixed"
+    | "jid-single";
   readonly label?: string;
   readonly desc?: string;
   readonly required?: boolean;
@@ -74,4 +82,21 @@ export function readSubmittedForm(form: Element | undefined): ReadonlyMap<string
 /** XEP-0004 §3.3: "1" and "true" are true, anything else false. */
 export function formBoolean(value: string | undefined): boolean {
   return value === "1" || value === "true";
+}
+
+/** XEP-0004 §3.4: a result with several items, under a `<reported/>` header. */
+export function buildTable(
+  title: string,
+  columns: readonly { readonly var: string; readonly label: string }[],
+  rows: readonly Readonly<Record<string, string>>[],
+): Element {
+  return xml(
+    "x",
+    { xmlns: NS.dataForms, type: "result" },
+    xml("title", {}, title),
+    xml("reported", {}, ...columns.map((c) => xml("field", { var: c.var, label: c.label }))),
+    ...rows.map((row) =>
+      xml("item", {}, ...columns.map((c) => xml("field", { var: c.var }, xml("value", {}, row[c.var] ?? "")))),
+    ),
+  );
 }

@@ -7,6 +7,7 @@ import { parseBareJid } from "../jid.js";
 import { type Clock, nowSeconds, systemClock } from "./expiry.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
 import type { AccountInviteOptions } from "./options.js";
+import { type PendingInvite, toPending } from "./pending.js";
 import {
   type Actor,
   mayCreateAccountInvite,
@@ -125,6 +126,47 @@ export class InviteService {
     );
   }
 
+  /**
+   * Pending invites this requester may see: their own, or everyone's for an
+   * admin (optionally only one inviter's), soonest to expire first.
+   */
+  async listInvites(actor: Actor, inviter?: string): Promise<PendingInvite[]> {
+    const { domain } = this.#options.policy;
+    const now = nowSeconds(this.#clock);
+    const all = await this.#guarded(() => this.#options.store.listAll());
+    return all
+      .map((stored) => toPending(stored, domain, now))
+      .filter((pending): pending is PendingInvite => pending !== undefined)
+      .filter((pending) =>
+        actor.isAdmin ? inviter === undefined || pending.inviter === inviter : pending.inviter === actor.jid,
+      )
+      .sort((a, b) => a.expires - b.expires);
+  }
+
+  /** Revokes one visible invite by its short id. */
+  async revokeInvite(actor: Actor, id: string): Promise<PendingInvite> {
+    const match = (await this.listInvites(actor)).find((pending) => pending.id === id);
+    if (match === undefined) throw new InviteError("invite-not-found");
+    await this.#guarded(() => this.#options.store.remove([match.stored]));
+    return match;
+  }
+
+  /** Admins: revokes every pending invite of one user; resolves with how many. */
+  async revokeAllOf(actor: Actor, inviter: string): Promise<number> {
+    if (!actor.isAdmin) throw new InviteError("revoke-all-admins-only");
+    const theirs = await this.listInvites(actor, inviter);
+    return this.#guarded(() => this.#options.store.remove(theirs.map((pending) => pending.stored)));
+  }
+
+  async #guarded<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw new InviteError("store-unavailable", { cause: error });
+      throw error;
+    }
+  }
+
   async #create(
     shape: (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">,
     source: string,
@@ -148,12 +190,7 @@ export class InviteService {
       reusable: extra.reusable ?? false,
       ...(page === undefined ? {} : { landing_page: page }),
     };
-    try {
-      await store.save(invite);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw new InviteError("store-unavailable", { cause: error });
-      throw error;
-    }
+    await this.#guarded(() => store.save(invite));
     return { invite, landingUrl: page ?? uri };
   }
 }

@@ -13,6 +13,17 @@ export interface InviteStore {
   findByToken(token: string): Promise<Invite | undefined>;
   /** The inviter-level entry's expiry (unix seconds), if it exists. */
   findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined>;
+  /** Every live entry of this host, grouped by token. */
+  listAll(): Promise<StoredInvite[]>;
+  /** Deletes every entry of these invites at once; resolves with how many of them still existed. */
+  remove(invites: readonly StoredInvite[]): Promise<number>;
+}
+
+/** What the store holds for one token: the host-level invite and/or inviter-level expiries. */
+export interface StoredInvite {
+  readonly token: string;
+  readonly invite?: Invite;
+  readonly inviters: readonly { readonly local: string; readonly expires: number }[];
 }
 
 /** A store with a connection to manage; the app opens it on start and closes it on stop. */

@@ -1,5 +1,6 @@
 import type { Invite } from "../invites/invite.js";
-import { inviterKey, tokenKey } from "./keys.js";
+import type { StoredInvite } from "../invites/store.js";
+import { inviterKey, parseKey, tokenKey } from "./keys.js";
 
 export interface StoreEntry {
   readonly key: string;
@@ -22,4 +23,27 @@ export function entriesFor(host: string, invite: Invite, nowMs: number): StoreEn
     entries.push({ key: inviterKey(host, inviter, invite.token), value: invite.expires, ttl });
   }
   return entries;
+}
+
+/** Groups decoded key/value pairs of one host by token (the reverse of entriesFor). */
+export function groupByToken(host: string, pairs: Iterable<readonly [string, unknown]>): StoredInvite[] {
+  const byToken = new Map<string, { token: string; invite?: Invite; inviters: { local: string; expires: number }[] }>();
+  for (const [key, value] of pairs) {
+    const parsed = parseKey(host, key);
+    if (parsed === undefined || value === undefined || value === null) continue;
+    const entry = byToken.get(parsed.token) ?? { token: parsed.token, inviters: [] };
+    byToken.set(parsed.token, entry);
+    if (parsed.kind === "token" && typeof value === "object") entry.invite = value as Invite;
+    if (parsed.kind === "inviter" && typeof value === "number")
+      entry.inviters.push({ local: parsed.inviterLocal, expires: value });
+  }
+  return [...byToken.values()];
+}
+
+/** Every key that holds part of these invites. */
+export function keysOf(host: string, invites: readonly StoredInvite[]): string[] {
+  return invites.flatMap(({ token, inviters }) => [
+    tokenKey(host, token),
+    ...inviters.map(({ local }) => inviterKey(host, local, token)),
+  ]);
 }

@@ -12,3 +12,24 @@ export function tokenKey(host: string, token: string): string {
 export function inviterKey(host: string, inviterLocal: string, token: string): string {
   return `invite:${host}:inviter:${inviterLocal}:${token}`;
 }
+
+/** The prefix of every invite key of a host, for SCAN. */
+export function hostPrefix(host: string): string {
+  return `invite:${host}:`;
+}
+
+export type ParsedKey =
+  | { readonly kind: "token"; readonly token: string }
+  | { readonly kind: "inviter"; readonly inviterLocal: string; readonly token: string };
+
+/** Reads a key name back; local parts cannot contain ":" (RFC 7622 §3.3.1), tokens neither. */
+export function parseKey(host: string, key: string): ParsedKey | undefined {
+  const prefix = hostPrefix(host);
+  if (!key.startsWith(prefix)) return undefined;
+  const parts = key.slice(prefix.length).split(":");
+  if (parts[0] === "token" && parts.length === 2 && parts[1]) return { kind: "token", token: parts[1] };
+  if (parts[0] === "inviter" && parts.length === 3 && parts[1] && parts[2]) {
+    return { kind: "inviter", inviterLocal: parts[1], token: parts[2] };
+  }
+  return undefined;
+}

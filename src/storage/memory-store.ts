@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import type { ManagedInviteStore } from "../invites/store.js";
-import { entriesFor } from "./entries.js";
+import type { ManagedInviteStore, StoredInvite } from "../invites/store.js";
+import { entriesFor, groupByToken, keysOf } from "./entries.js";
 import { inviterKey, tokenKey } from "./keys.js";
 
 /** The same layout as the Redis store, in a Map: for unit tests and the contract suite. */
@@ -30,6 +30,26 @@ export class MemoryInviteStore implements ManagedInviteStore {
 
   async findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined> {
     return this.#get(inviterKey(this.host, inviterLocal, token)) as number | undefined;
+  }
+
+  async listAll(): Promise<StoredInvite[]> {
+    return groupByToken(
+      this.host,
+      [...this.entries.keys()].map((key) => [key, this.#get(key)] as const),
+    );
+  }
+
+  async remove(invites: readonly StoredInvite[]): Promise<number> {
+    let removed = 0;
+    for (const invite of invites) {
+      let existed = false;
+      for (const key of keysOf(this.host, [invite])) {
+        if (this.#get(key) !== undefined) existed = true;
+        this.entries.delete(key);
+      }
+      if (existed) removed += 1;
+    }
+    return removed;
   }
 
   #get(key: string): unknown {

@@ -7,10 +7,10 @@
  */
 import KeyvRedis, { createClient, Keyv } from "@keyv/redis";
 import type { Invite } from "../invites/invite.js";
-import { type ManagedInviteStore, StoreUnavailableError } from "../invites/store.js";
+import { type ManagedInviteStore, type StoredInvite, StoreUnavailableError } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-import { entriesFor } from "./entries.js";
-import { inviterKey, tokenKey } from "./keys.js";
+import { entriesFor, groupByToken, keysOf } from "./entries.js";
+import { hostPrefix, inviterKey, tokenKey } from "./keys.js";
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -77,6 +77,30 @@ export class RedisInviteStore implements ManagedInviteStore {
     return this.#bounded("read", () => this.#keyv.get<number>(inviterKey(this.#options.host, inviterLocal, token)));
   }
 
+  async listAll(): Promise<StoredInvite[]> {
+    return this.#bounded("list", async () => {
+      const pairs: Array<readonly [string, unknown]> = [];
+      const pattern = `${hostPrefix(this.#options.host)}*`;
+      for await (const keys of this.#client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+        if (keys.length === 0) continue;
+        const values = await this.#client.mGet(keys);
+        keys.forEach((key, i) => pairs.push([key, decodeEnvelope(values[i])]));
+      }
+      return groupByToken(this.#options.host, pairs);
+    });
+  }
+
+  async remove(invites: readonly StoredInvite[]): Promise<number> {
+    if (invites.length === 0) return 0;
+    return this.#bounded("remove", async () => {
+      // One transaction; an invite counts as removed when any of its keys still existed.
+      const multi = this.#client.multi();
+      for (const invite of invites) multi.del(keysOf(this.#options.host, [invite]));
+      const replies = await multi.exec();
+      return replies.filter((deleted) => Number(deleted) > 0).length;
+    });
+  }
+
   async #bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {
     if (!this.#client.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
     let timer: NodeJS.Timeout | undefined;
@@ -111,6 +135,18 @@ export class RedisInviteStore implements ManagedInviteStore {
     this.#options.log.info(wasLost ? "Redis connection restored" : "Connected to Redis", {
       url: redactUrl(this.#options.url),
     });
+  }
+}
+
+/** The value inside keyv's envelope, or undefined for a missing, expired or foreign value. */
+function decodeEnvelope(raw: unknown): unknown {
+  if (typeof raw !== "string") return undefined;
+  try {
+    const envelope = JSON.parse(raw) as { value?: unknown; expires?: unknown };
+    if (typeof envelope.expires === "number" && envelope.expires < Date.now()) return undefined;
+    return envelope.value;
+  } catch {
+    return undefined;
   }
 }
 

@@ -76,6 +76,23 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
       expect(await store.findContactExpiry("alice", "tokenThatWasNeverStored1")).toBeUndefined();
     });
 
+    it("lists every live invite with its host and inviter entries, and removes them all at once", async () => {
+      const { store, now } = subject();
+      const both = invite({ token: "tokenListedWithBothKeys1" }, now());
+      const contactOnly = invite({ token: "tokenListedContactOnly01", allow_registration: false }, now());
+      await store.save(both);
+      await store.save(contactOnly);
+      const listed = (await store.listAll()).filter((s) => s.token.startsWith("tokenListed"));
+      expect(listed.sort((a, b) => a.token.localeCompare(b.token))).toEqual([
+        { token: "tokenListedContactOnly01", inviters: [{ local: "alice", expires: contactOnly.expires }] },
+        { token: "tokenListedWithBothKeys1", invite: both, inviters: [{ local: "alice", expires: both.expires }] },
+      ]);
+      expect(await store.remove(listed)).toBe(2);
+      expect(await store.findByToken("tokenListedWithBothKeys1")).toBeUndefined();
+      expect(await store.findContactExpiry("alice", "tokenListedContactOnly01")).toBeUndefined();
+      expect(await store.remove(listed)).toBe(0);
+    });
+
     it("forgets an invite once it has expired", async () => {
       const { store, now, advance } = subject();
       const stored = invite({ token: "tokenThatExpiresQuickly1", expires: now() + 1 }, now());

@@ -1,0 +1,166 @@
+/** Listing and revoking pending invites (issue #4 point 3), ad-hoc and chat, with their permissions. */
+import { type Element, xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inviteId } from "../../src/invites/pending.js";
+import { errorOf, executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
+import type { TestBot } from "../helpers/bot.js";
+import { registerWithToken } from "../helpers/ibr-client.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+const LIST = "xmpp-invite-bot#list-invites";
+const REVOKE = "xmpp-invite-bot#revoke-invites";
+const CONTACT = "urn:xmpp:invite#invite";
+
+let world: Scenario;
+let bot: TestBot;
+let admin: TestUser;
+let alice: TestUser;
+let bob: TestUser;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true });
+  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true" });
+  [admin, alice, bob] = await world.loginAll(["admin@localhost", "alice@localhost", "bob@localhost"]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+async function ask(user: TestUser, body: string): Promise<string> {
+  await user.sendChat(bot.jid, body);
+  return (await user.nextMessage({ from: bot.jid })).getChildText("body") ?? "";
+}
+
+async function contactInvite(user: TestUser): Promise<string> {
+  const uri = formValues((await user.requestRaw(executeIq(bot.jid, CONTACT))).getChild("command")?.getChild("x")).uri;
+  return /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1] ?? "";
+}
+
+function command(attrs: Record<string, string>, ...children: Element[]): Element {
+  return xml("iq", { type: "set", to: bot.jid }, xml("command", { xmlns: NS_COMMANDS, ...attrs }, ...children));
+}
+
+/** The rows of a listing's result table. */
+async function listed(user: TestUser): Promise<Record<string, string>[]> {
+  const reply = await user.requestRaw(command({ node: LIST, action: "complete" }));
+  const form = reply.getChild("command", NS_COMMANDS)?.getChild("x");
+  return (form?.getChildren("item") ?? []).map((item) =>
+    Object.fromEntries(item.getChildren("field").map((f) => [f.attrs.var, f.getChildText("value") ?? ""])),
+  );
+}
+
+function idsIn(text: string): string[] {
+  return [...text.matchAll(/^• ([\w-]{8}) /gmu)].map((m) => m[1] ?? "");
+}
+
+describe("listing", () => {
+  it("shows a user their own pending invites, by short id and never by token", async () => {
+    const token = await contactInvite(alice);
+    await contactInvite(bob);
+    const rows = await listed(alice);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: "contact invite, may register", uses: "once" });
+    expect(rows[0]?.id).toMatch(/^[\w-]{8}$/u);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    const text = await ask(alice, "invites");
+    expect(text).toMatch(/^Your pending invites:\n• [\w-]{8} — contact invite, may register — expires in 1 week\n/u);
+    expect(text).not.toContain(token);
+    expect(idsIn(text)).toEqual([rows[0]?.id]);
+  });
+
+  it("shows an admin everyone's, and one inviter's on request", async () => {
+    const all = await listed(admin);
+    expect(new Set(all.map((r) => r.inviter))).toEqual(new Set(["alice@localhost", "bob@localhost"]));
+    const text = await ask(admin, "invites of Bob@localhost");
+    expect(text).toContain("by bob@localhost");
+    expect(text).not.toContain("by alice@localhost");
+  });
+
+  it("drops invites once they are used", async () => {
+    const token = await contactInvite(alice);
+    const before = await listed(alice);
+    const port = world.servers.prosody.port;
+    await registerWithToken({ port, domain: "localhost", token, username: "usedup", password: "pw-123456" });
+    expect(await listed(alice)).toHaveLength(before.length - 1);
+  });
+});
+
+describe("revoking", () => {
+  it("lets a user revoke their own invite, which then cannot be used", async () => {
+    const token = await contactInvite(alice);
+    const id = inviteId(token);
+    expect(idsIn(await ask(alice, "invites"))).toContain(id);
+    expect(await ask(alice, `revoke ${id}`)).toBe(`Revoked invite ${id} (contact invite, may register).`);
+    expect(await world.redis.keys(`invite:localhost:*${token}`)).toEqual([]);
+    const port = world.servers.prosody.port;
+    const attempt = await registerWithToken({
+      port,
+      domain: "localhost",
+      token,
+      username: "toolate",
+      password: "pw-123456",
+    });
+    expect(errorOf(attempt.preauth)).toMatchObject({ condition: "forbidden" });
+  });
+
+  it("does not let a user see or revoke someone else's invite", async () => {
+    const bobsId = idsIn(await ask(bob, "invites"))[0] ?? "";
+    expect(bobsId).not.toBe("");
+    expect(idsIn(await ask(alice, "invites"))).not.toContain(bobsId);
+    expect(await ask(alice, `revoke ${bobsId}`)).toBe(
+      'Sorry, none of your pending invites has that id. Send "invites" to see them.',
+    );
+    expect(await ask(alice, "revoke all of bob@localhost")).toBe(
+      "Sorry, only administrators can revoke another user's invites.",
+    );
+    expect(idsIn(await ask(bob, "invites"))).toContain(bobsId);
+  });
+
+  it("lets a user revoke through the ad-hoc form", async () => {
+    await contactInvite(alice);
+    const first = (await alice.requestRaw(command({ node: REVOKE, action: "execute" }))).getChild(
+      "command",
+      NS_COMMANDS,
+    );
+    const field = first
+      ?.getChild("x")
+      ?.getChildren("field")
+      .find((f) => f.attrs.var === "invites");
+    const options = field?.getChildren("option").map((o) => o.getChildText("value") ?? "") ?? [];
+    expect(options.length).toBeGreaterThan(0);
+    expect(
+      first
+        ?.getChild("x")
+        ?.getChildren("field")
+        .map((f) => f.attrs.var),
+    ).toEqual(["invites"]);
+    const submit = xml(
+      "x",
+      { xmlns: "jabber:x:data", type: "submit" },
+      xml("field", { var: "invites" }, ...options.map((id) => xml("value", {}, id))),
+    );
+    const done = (
+      await alice.requestRaw(
+        command({ node: REVOKE, action: "complete", sessionid: first?.attrs.sessionid ?? "" }, submit),
+      )
+    ).getChild("command", NS_COMMANDS);
+    expect(done?.attrs.status).toBe("completed");
+    expect(done?.getChildText("note")).toBe(
+      options.length === 1 ? "Revoked 1 invite." : `Revoked ${options.length} invites.`,
+    );
+    expect(await listed(alice)).toEqual([]);
+  });
+
+  it("lets an admin revoke any invite, and all of one user's", async () => {
+    await contactInvite(bob);
+    const bobs = (await listed(admin)).filter((r) => r.inviter === "bob@localhost");
+    expect(bobs.length).toBeGreaterThanOrEqual(2);
+    expect(await ask(admin, `revoke ${bobs[0]?.id}`)).toMatch(/^Revoked invite /u);
+    expect(await ask(admin, "revoke all of bob@localhost")).toBe(
+      `Revoked ${bobs.length - 1} pending invite${bobs.length - 1 === 1 ? "" : "s"} of bob@localhost.`,
+    );
+    expect(await ask(bob, "invites")).toBe("There are no pending invites.");
+  });
+});
