@@ -84,7 +84,7 @@ export class RedisInviteStore implements ManagedInviteStore {
       for await (const keys of this.#client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
         if (keys.length === 0) continue;
         const values = await this.#client.mGet(keys);
-        keys.forEach((key, i) => pairs.push([key, decodeEnvelope(values[i])]));
+        for (const [i, key] of keys.entries()) pairs.push([key, decodeEnvelope(values[i])]);
       }
       return groupByToken(this.#options.host, pairs);
     });
