@@ -61,28 +61,35 @@ async function keyCount(): Promise<number> {
 }
 
 describe("command lists (disco#items on the commands node)", () => {
-  it("shows an admin both commands", async () => {
+  const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset (Create password reset link)";
+  const LIST = "xmpp-invite-bot#list-invites (List pending invites)";
+  const REVOKE = "xmpp-invite-bot#revoke-invites (Revoke invites)";
+
+  it("shows an admin every command", async () => {
     expect(await commandNodes(admin, bot)).toEqual([
       `${CONTACT} (Create new contact invite)`,
       `${ACCOUNT} (Create new account invite)`,
+      RESET,
+      LIST,
+      REVOKE,
     ]);
   });
 
-  it("shows a local user only the contact invite", async () => {
-    expect(await commandNodes(alice, bot)).toEqual([`${CONTACT} (Create new contact invite)`]);
+  it("shows a local user the contact invite and their own invites, not the admin commands", async () => {
+    expect(await commandNodes(alice, bot)).toEqual([`${CONTACT} (Create new contact invite)`, LIST, REVOKE]);
   });
 
   it("shows a user of another domain nothing", async () => {
     expect(await commandNodes(eve, bot)).toEqual([]);
   });
 
-  it("shows an admin of another domain only the account invite", async () => {
-    expect(await commandNodes(boss, bot)).toEqual([`${ACCOUNT} (Create new account invite)`]);
+  it("shows an admin of another domain everything but the contact invite", async () => {
+    expect(await commandNodes(boss, bot)).toEqual([`${ACCOUNT} (Create new account invite)`, RESET, LIST, REVOKE]);
   });
 
   it("hides the contact invite from users when ALLOW_CONTACT_INVITES=false", async () => {
-    expect(await commandNodes(alice, strictBot)).toEqual([]);
-    expect(await commandNodes(admin, strictBot)).toHaveLength(2);
+    expect(await commandNodes(alice, strictBot)).toEqual([LIST, REVOKE]);
+    expect(await commandNodes(admin, strictBot)).toContain(`${CONTACT} (Create new contact invite)`);
   });
 });
 
