@@ -69,6 +69,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     store,
     policy,
     ttlSeconds: config.inviteTtlSeconds,
+    quota: config.inviteQuota,
     invitePage: config.invitePage,
     clock,
     ...(deps.random === undefined ? {} : { random: deps.random }),

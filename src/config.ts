@@ -20,6 +20,8 @@ export interface Config {
   readonly allowUserInvites: boolean;
   readonly allowContactInvites: boolean;
   readonly inviteTtlSeconds: number;
+  /** Invites a non-admin may create per rolling 24 hours. */
+  readonly inviteQuota: number;
   /** Landing page template with {token}, {uri} and {host}; undefined = use the xmpp: URI. */
   readonly invitePage: string | undefined;
   readonly redis: { readonly url: string; readonly timeoutMs: number };
@@ -40,6 +42,7 @@ export const DEFAULTS = {
   allowUserInvites: false,
   allowContactInvites: true,
   inviteTtlSeconds: 604_800,
+  inviteQuota: 10,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 2_000,
   logLevel: "info" as LogLevel,
@@ -172,6 +175,7 @@ export function loadConfig(env: Env): Config {
     allowUserInvites: reader.boolean("ALLOW_USER_INVITES", DEFAULTS.allowUserInvites),
     allowContactInvites: reader.boolean("ALLOW_CONTACT_INVITES", DEFAULTS.allowContactInvites),
     inviteTtlSeconds: reader.integer("INVITE_TTL", DEFAULTS.inviteTtlSeconds, 60, MAX_TTL_SECONDS, "seconds"),
+    inviteQuota: reader.integer("INVITE_QUOTA", DEFAULTS.inviteQuota, 1, 100_000, "invites"),
     invitePage: readInvitePage(reader),
     redis: {
       url: redisUrl,

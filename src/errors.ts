@@ -16,6 +16,8 @@ export interface ErrorEntry {
 
 export interface ErrorParams {
   readonly host: string;
+  /** For quota-exceeded: when the next invite is possible, in words. */
+  readonly retryAt?: string;
 }
 
 export type InviteErrorCode =
@@ -28,6 +30,7 @@ export type InviteErrorCode =
   | "password-reset-not-local"
   | "invite-not-found"
   | "revoke-all-admins-only"
+  | "quota-exceeded"
   | "store-unavailable";
 
 export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
@@ -76,6 +79,13 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     text: () => "Only administrators may revoke another user's invites",
     chat: () => "Sorry, only administrators can revoke another user's invites.",
   },
+  "quota-exceeded": {
+    stanza: { type: "wait", condition: "resource-constraint" },
+    text: ({ retryAt }) =>
+      `You have created as many invites as allowed in 24 hours; the next one is possible ${retryAt ?? "later"}`,
+    chat: ({ retryAt }) =>
+      `Sorry, you have created as many invites as allowed in 24 hours. You can create the next one ${retryAt ?? "later"}.`,
+  },
   "store-unavailable": {
     stanza: { type: "wait", condition: "internal-server-error" },
     text: () =>
@@ -86,12 +96,16 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
 };
 
 export class InviteError extends Error {
+  /** Details for the texts, besides the host. */
+  readonly params: Omit<ErrorParams, "host">;
+
   constructor(
     readonly code: InviteErrorCode,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; params?: Omit<ErrorParams, "host"> } = {},
   ) {
-    super(code, options);
+    super(code, { cause: options.cause });
     this.name = "InviteError";
+    this.params = options.params ?? {};
   }
 }
 

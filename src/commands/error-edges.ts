@@ -21,7 +21,7 @@ export function adhocErrorFor(host: string) {
     logFailure(error, ctx);
     if (!(error instanceof InviteError)) return stanzaError("cancel", "internal-server-error", INTERNAL_TEXT);
     const { stanza, text } = describeError(error.code);
-    return stanzaError(stanza.type, stanza.condition, text({ host }));
+    return stanzaError(stanza.type, stanza.condition, text({ ...error.params, host }));
   };
 }
 
@@ -30,6 +30,6 @@ export function chatErrorFor(host: string) {
     logFailure(error, ctx);
     if (!(error instanceof InviteError))
       return `Sorry, ${INTERNAL_TEXT.charAt(0).toLowerCase()}${INTERNAL_TEXT.slice(1)}`;
-    return describeError(error.code).chat({ host });
+    return describeError(error.code).chat({ ...error.params, host });
   };
 }

@@ -42,3 +42,9 @@ export function describeExpiry(expires: number, now: number): string {
   const until = new Date(expires * 1000).toUTCString().replace(/:\d\d GMT$/u, " UTC");
   return `in ${describeDuration(expires - now)}, until ${until}`;
 }
+
+/** "in 3 hours (Fri, 27 Nov 2026 14:05 UTC)": when something becomes possible. */
+export function describeWhen(at: number, now: number): string {
+  const when = new Date(at * 1000).toUTCString().replace(/:\d\d GMT$/u, " UTC");
+  return `in ${describeDuration(Math.max(60, at - now))} (${when})`;
+}

@@ -4,7 +4,8 @@
  */
 import { InviteError } from "../errors.js";
 import { parseBareJid } from "../jid.js";
-import { type Clock, nowSeconds, systemClock } from "./expiry.js";
+import { randomUUID } from "node:crypto";
+import { type Clock, describeWhen, nowSeconds, systemClock } from "./expiry.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
 import type { AccountInviteOptions } from "./options.js";
 import { type PendingInvite, toPending } from "./pending.js";
@@ -15,15 +16,20 @@ import {
   mayInviteNewUsers,
   type Policy,
 } from "./permissions.js";
-import { type InviteStore, StoreUnavailableError } from "./store.js";
+import { type InviteStore, type QuotaStore, StoreUnavailableError } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 
 /** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
 export const PASSWORD_RESET_TTL = 86_400;
 
+/** The quota window: a rolling 24 hours. */
+export const QUOTA_WINDOW_MS = 86_400_000;
+
 export interface InviteServiceOptions {
-  readonly store: InviteStore;
+  readonly store: InviteStore & QuotaStore;
+  /** Invites a non-admin may create per rolling 24 hours; undefined = no limit. */
+  readonly quota?: number;
   readonly policy: Policy;
   readonly ttlSeconds: number;
   readonly invitePage: string | undefined;
@@ -56,15 +62,35 @@ export class InviteService {
     if (inviter === undefined) throw new InviteError("not-local-user");
     if (!mayCreateContactInvite(actor, policy)) throw new InviteError("contact-invites-admins-only");
     const allowRegistration = mayInviteNewUsers(actor, policy);
-    return this.#create(
-      (token) => ({
-        type: "roster",
-        jid: `${inviter}@${policy.domain}`,
-        allow_registration: allowRegistration,
-        uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
-      }),
-      source,
+    return this.#withinQuota(actor, () =>
+      this.#create(
+        (token) => ({
+          type: "roster",
+          jid: `${inviter}@${policy.domain}`,
+          allow_registration: allowRegistration,
+          uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
+        }),
+        source,
+      ),
     );
+  }
+
+  /** Non-admins: one place in the rolling 24-hour quota, given back if creating fails. */
+  async #withinQuota<T>(actor: Actor, create: () => Promise<T>): Promise<T> {
+    const { quota, store } = this.#options;
+    if (actor.isAdmin || quota === undefined) return create();
+    const member = randomUUID();
+    const decision = await this.#guarded(() => store.reserve(actor.jid, quota, QUOTA_WINDOW_MS, member));
+    if (!decision.allowed) {
+      const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(this.#clock));
+      throw new InviteError("quota-exceeded", { params: { retryAt } });
+    }
+    try {
+      return await create();
+    } catch (error) {
+      await store.release(actor.jid, member).catch(() => {});
+      throw error;
+    }
   }
 
   /**

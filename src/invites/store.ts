@@ -19,6 +19,19 @@ export interface InviteStore {
   remove(invites: readonly StoredInvite[]): Promise<number>;
 }
 
+/** The outcome of asking for one more invite under a quota. */
+export type QuotaDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAtMs: number };
+
+/**
+ * A rolling-window counter per requester, shared by every bot instance on the
+ * same store: at most `limit` reservations in any `windowMs`.
+ */
+export interface QuotaStore {
+  reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision>;
+  /** Gives a reservation back (the invite could not be saved). */
+  release(subject: string, member: string): Promise<void>;
+}
+
 /** What the store holds for one token: the host-level invite and/or inviter-level expiries. */
 export interface StoredInvite {
   readonly token: string;
@@ -27,7 +40,7 @@ export interface StoredInvite {
 }
 
 /** A store with a connection to manage; the app opens it on start and closes it on stop. */
-export interface ManagedInviteStore extends InviteStore {
+export interface ManagedInviteStore extends InviteStore, QuotaStore {
   /** Starts connecting; must not wait for or require the backend to be up. */
   connect(): void;
   close(): Promise<void>;

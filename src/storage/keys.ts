@@ -33,3 +33,8 @@ export function parseKey(host: string, key: string): ParsedKey | undefined {
   }
   return undefined;
 }
+
+/** Rolling 24-hour invite quota of one requester: a sorted set of creation times (not part of Prosody's store). */
+export function quotaKey(host: string, subject: string): string {
+  return `invite-quota:${host}:${subject}`;
+}

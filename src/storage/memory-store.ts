@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import type { ManagedInviteStore, StoredInvite } from "../invites/store.js";
+import type { ManagedInviteStore, QuotaDecision, StoredInvite } from "../invites/store.js";
 import { entriesFor, groupByToken, keysOf } from "./entries.js";
 import { inviterKey, tokenKey } from "./keys.js";
 
@@ -50,6 +50,22 @@ export class MemoryInviteStore implements ManagedInviteStore {
       if (existed) removed += 1;
     }
     return removed;
+  }
+
+  readonly #quotas = new Map<string, Map<string, number>>();
+
+  async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
+    const now = this.clock();
+    const taken = this.#quotas.get(subject) ?? new Map<string, number>();
+    this.#quotas.set(subject, taken);
+    for (const [key, at] of taken) if (at <= now - windowMs) taken.delete(key);
+    if (taken.size >= limit) return { allowed: false, retryAtMs: Math.min(...taken.values()) + windowMs };
+    taken.set(member, now);
+    return { allowed: true };
+  }
+
+  async release(subject: string, member: string): Promise<void> {
+    this.#quotas.get(subject)?.delete(member);
   }
 
   #get(key: string): unknown {

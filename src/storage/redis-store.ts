@@ -7,10 +7,10 @@
  */
 import KeyvRedis, { createClient, Keyv } from "@keyv/redis";
 import type { Invite } from "../invites/invite.js";
-import { type ManagedInviteStore, type StoredInvite, StoreUnavailableError } from "../invites/store.js";
+import { type ManagedInviteStore, type QuotaDecision, type StoredInvite, StoreUnavailableError } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import { entriesFor, groupByToken, keysOf } from "./entries.js";
-import { hostPrefix, inviterKey, tokenKey } from "./keys.js";
+import { hostPrefix, inviterKey, quotaKey, tokenKey } from "./keys.js";
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -20,6 +20,21 @@ export interface RedisStoreOptions {
 }
 
 const MAX_RECONNECT_DELAY_MS = 2_000;
+
+// Check and count in one step inside Redis, so that racing requests (or bot
+// instances) cannot both take the last place. Returns -1 when reserved, else
+// the time (ms) the oldest reservation leaves the window.
+const RESERVE = `
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return tonumber(oldest[2]) + window
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return -1
+`;
 
 export class RedisInviteStore implements ManagedInviteStore {
   readonly #options: RedisStoreOptions;
@@ -99,6 +114,17 @@ export class RedisInviteStore implements ManagedInviteStore {
       const replies = await multi.exec();
       return replies.filter((deleted) => Number(deleted) > 0).length;
     });
+  }
+
+  async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
+    const key = quotaKey(this.#options.host, subject);
+    const args = [String(Date.now()), String(windowMs), String(limit), member];
+    const reply = await this.#bounded("quota", () => this.#client.eval(RESERVE, { keys: [key], arguments: args }));
+    return Number(reply) === -1 ? { allowed: true } : { allowed: false, retryAtMs: Number(reply) };
+  }
+
+  async release(subject: string, member: string): Promise<void> {
+    await this.#bounded("quota", () => this.#client.zRem(quotaKey(this.#options.host, subject), member));
   }
 
   async #bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {

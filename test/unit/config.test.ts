@@ -130,3 +130,16 @@ describe("loadConfig", () => {
     expect(() => loadConfig({})).toThrowError(/XMPP_DOMAIN is required[\s\S]*XMPP_PASSWORD is required/u);
   });
 });
+
+describe("INVITE_QUOTA", () => {
+  it("defaults to 10 invites per 24 hours", () => {
+    expect(loadConfig(minimal).inviteQuota).toBe(10);
+  });
+
+  it("reads a number and refuses anything else", () => {
+    expect(loadConfig({ ...minimal, INVITE_QUOTA: "3" }).inviteQuota).toBe(3);
+    expect(problemsOf({ ...minimal, INVITE_QUOTA: "0" })).toEqual([
+      'INVITE_QUOTA must be a whole number of invites from 1 to 100000, got "0"',
+    ]);
+  });
+});

@@ -3,7 +3,7 @@ import { InviteError } from "../../../src/errors.js";
 import type { Invite } from "../../../src/invites/invite.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
 import { InviteService } from "../../../src/invites/service.js";
-import { type InviteStore, StoreUnavailableError } from "../../../src/invites/store.js";
+import { type InviteStore, type QuotaStore, StoreUnavailableError } from "../../../src/invites/store.js";
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 
 const NOW_MS = Date.UTC(2026, 10, 27, 1, 59, 2);
@@ -15,7 +15,7 @@ const TOKEN = Buffer.alloc(18, 7).toString("base64url");
 function setup(
   overrides: Partial<Policy> = {},
   invitePage?: string,
-  store: InviteStore = new MemoryInviteStore("example.org", clock),
+  store: InviteStore & QuotaStore = new MemoryInviteStore("example.org", clock),
 ) {
   const policy: Policy = {
     domain: "example.org",
@@ -111,7 +111,7 @@ describe("InviteService.createAccountInvite", () => {
 });
 
 /** A store whose every save fails with `error`. */
-function storeThatThrows(error: Error): InviteStore {
+function storeThatThrows(error: Error): InviteStore & QuotaStore {
   return {
     save: async () => {
       throw error;
@@ -120,6 +120,8 @@ function storeThatThrows(error: Error): InviteStore {
     findContactExpiry: async () => undefined,
     listAll: async () => [],
     remove: async () => 0,
+    reserve: async () => ({ allowed: true }),
+    release: async () => {},
   };
 }
 
@@ -139,5 +141,63 @@ describe("storage failures", () => {
     await expect(service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc")).rejects.toThrow(
       TypeError,
     );
+  });
+});
+
+describe("the quota", () => {
+  function quotaService(store: MemoryInviteStore) {
+    const policy: Policy = {
+      domain: "example.org",
+      admins: new Set(["admin@example.org"]),
+      allowUserInvites: false,
+      allowContactInvites: true,
+    };
+    let nowMs = NOW_MS;
+    const service = new InviteService({
+      store,
+      policy,
+      ttlSeconds: 604_800,
+      invitePage: undefined,
+      clock: () => nowMs,
+      quota: 2,
+    });
+    return { service, actor: (jid: string) => actorFor(jid, policy), later: (ms: number) => (nowMs += ms) };
+  }
+
+  it("refuses the third invite in 24 hours and says when the next is possible", async () => {
+    const store = new MemoryInviteStore("example.org", clock);
+    const { service, actor } = quotaService(store);
+    await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    await expect(service.createContactInvite(actor("alice@example.org"), "alice@example.org/a")).rejects.toMatchObject({
+      code: "quota-exceeded",
+      params: { retryAt: "in 1 day (Sat, 28 Nov 2026 01:59 UTC)" },
+    });
+  });
+
+  it("gives the place back when the invite could not be stored", async () => {
+    const store = new MemoryInviteStore("example.org", clock);
+    let failing = true;
+    const save = store.save.bind(store);
+    store.save = async (invite) => {
+      if (failing) throw new StoreUnavailableError("down");
+      return save(invite);
+    };
+    const { service, actor } = quotaService(store);
+    const alice = actor("alice@example.org");
+    for (let i = 0; i < 3; i += 1) {
+      await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+        code: "store-unavailable",
+      });
+    }
+    failing = false;
+    await service.createContactInvite(alice, "alice@example.org/a");
+    await service.createContactInvite(alice, "alice@example.org/a");
+  });
+
+  it("exempts admins", async () => {
+    const { service, actor } = quotaService(new MemoryInviteStore("example.org", clock));
+    for (let i = 0; i < 5; i += 1)
+      await service.createContactInvite(actor("admin@example.org"), "admin@example.org/pc");
   });
 });
