@@ -2,9 +2,10 @@
  * Creating invites: Prosody's `create_account` / `create_contact` (mod_invites.lua)
  * with the bot's permission rules in front. Knows nothing of XMPP or Redis.
  */
+
+import { randomUUID } from "node:crypto";
 import { InviteError } from "../errors.js";
 import { parseBareJid } from "../jid.js";
-import { randomUUID } from "node:crypto";
 import { type Clock, describeWhen, nowSeconds, systemClock } from "./expiry.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
 import type { AccountInviteOptions } from "./options.js";

@@ -7,7 +7,12 @@
  */
 import KeyvRedis, { createClient, Keyv } from "@keyv/redis";
 import type { Invite } from "../invites/invite.js";
-import { type ManagedInviteStore, type QuotaDecision, type StoredInvite, StoreUnavailableError } from "../invites/store.js";
+import {
+  type ManagedInviteStore,
+  type QuotaDecision,
+  type StoredInvite,
+  StoreUnavailableError,
+} from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import { entriesFor, groupByToken, keysOf } from "./entries.js";
 import { hostPrefix, inviterKey, quotaKey, tokenKey } from "./keys.js";
