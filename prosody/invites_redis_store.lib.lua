@@ -116,6 +116,36 @@ function store_mt:use_one(key)
 	return left;
 end
 
+-- Use events and who-invited-whom (docs/storage.md, "Events"). The stream is
+-- capped so that a bot that never reads it cannot fill Redis.
+local EVENTS_MAXLEN = 100000;
+
+function store_mt:events_key() return "invite-events:"..self.host; end
+function store_mt:invited_by_key(jid) return "invited-by:"..self.host..":"..jid; end
+function store_mt:invitees_key(jid) return "invitees:"..self.host..":"..jid; end
+
+--- Records that `invitee` used an invite of `inviter` (bare JIDs), atomically:
+--- the event for the bot, and both directions of who-invited-whom (kept forever).
+function store_mt:record_use(event)
+	local fields = {};
+	for _, name in ipairs({ "kind", "inviter", "invitee", "invite", "at" }) do
+		if event[name] ~= nil then
+			fields[#fields+1] = name;
+			fields[#fields+1] = tostring(event[name]);
+		end
+	end
+	local ok, err = self.redis:command("MULTI");
+	if not ok then return nil, err; end
+	self.redis:command("XADD", self:events_key(), "MAXLEN", "~", EVENTS_MAXLEN, "*", table.unpack(fields));
+	if event.inviter then
+		self.redis:command("SET", self:invited_by_key(event.invitee), event.inviter);
+		self.redis:command("SADD", self:invitees_key(event.inviter), event.invitee);
+	end
+	local replies, eerr = self.redis:command("EXEC");
+	if not replies then return nil, eerr; end
+	return true;
+end
+
 function store_mt:ping()
 	local pong, err = self.redis:command("PING");
 	if pong == nil then return nil, err; end

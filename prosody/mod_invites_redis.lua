@@ -20,6 +20,9 @@ local st = require "util.stanza";
 local store_lib = module:require("invites_redis_store");
 local redis_store = store_lib.open(module.host);
 
+local hashes = require "util.hashes";
+local base64 = require "util.encodings".base64;
+
 local UNAVAILABLE = "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.";
 
 if module:get_option("storage") == nil or type(module:get_option("storage")) ~= "table"
@@ -101,6 +104,35 @@ module:hook("user-registering", function (event)
 	end
 end, -10);
 
+-- The short invite id the bot shows (src/invites/pending.ts): SHA-256 of the
+-- token, base64url, eight characters. Events never carry the token itself.
+local function invite_id(token)
+	return (base64.encode(hashes.sha256(token)):gsub("%+", "-"):gsub("/", "_"):sub(1, 8));
+end
+
+-- Whoever asked for an account invite (the bot and Prosody's ad-hoc record it).
+local function source_of(data)
+	if type(data) == "table" and type(data.source) == "string" then return jid_bare(data.source); end
+	return nil;
+end
+
+local function record_use(kind, inviter, invitee, token)
+	local ok, err = redis_store:record_use({
+		kind = kind; inviter = inviter; invitee = invitee; invite = invite_id(token); at = os.time();
+	});
+	if not ok then module:log("warn", "Could not record the use of invite %s: %s", invite_id(token), err); end
+end
+
+-- A registration with an invite succeeded: tell the bot, remember who invited whom.
+module:hook("user-registered", function (event)
+	local validated = event.validated_invite or (event.session and event.session.validated_invite);
+	if not validated then return; end
+	local invitee = event.username.."@"..module.host;
+	-- Prosody sets `inviter` for contact invites; account invites name their source.
+	local inviter = validated.inviter and (validated.inviter.."@"..module.host) or source_of(validated.additional_data);
+	record_use("registered", inviter, invitee, validated.token);
+end, -10);
+
 local function remove_preauth(stanza)
 	stanza:maptags(function (tag)
 		if tag.name == "preauth" and tag.attr.xmlns == "urn:xmpp:pars:0" then return nil; end
@@ -139,6 +171,7 @@ module:hook("presence/bare", function (event)
 	end
 
 	module:log("info", "Pre-approving %s's subscription to %s with an invite", contact, username);
+	record_use("subscribed", username.."@"..host, contact, token);
 	if rostermanager.set_contact_pending_in(username, host, contact, stanza)
 		and rostermanager.subscribed(username, host, contact) then
 		rostermanager.roster_push(username, host, contact);

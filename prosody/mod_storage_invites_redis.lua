@@ -9,6 +9,7 @@
 -- the invite table, key (USERNAME, TOKEN) the expiry of a contact invite.
 -- The keyval view (`open_store("invite_token")`, used to list pending invites)
 -- is the same data as { [TOKEN] = invite } or { [TOKEN] = expires }.
+local jid_bare = require "util.jid".bare;
 local store_lib = module:require("invites_redis_store");
 
 local STORE_NAME = "invite_token";
@@ -76,14 +77,22 @@ function driver:open(store, typ)
 	return nil, "unsupported-store";
 end
 
--- Account deletion: the user's pending contact invites go with the account.
+-- Account deletion: every pending invite the user made goes with the account:
+-- their contact invites, and invites they asked for (additional_data.source).
 function driver:purge(username)
+	local bare = username.."@"..module.host;
 	local mine, err = redis_store:scan(prefix_for(username));
 	if not mine then return nil, err; end
 	for token in pairs(mine) do
 		redis_store:set(key_for(username, token), nil);
-		local invite = redis_store:get(key_for(nil, token));
-		if type(invite) == "table" and invite.jid == username.."@"..module.host then
+		redis_store:set(key_for(nil, token), nil);
+	end
+	local all, serr = redis_store:scan(prefix_for(nil));
+	if not all then return nil, serr; end
+	for token, invite in pairs(all) do
+		local data = type(invite) == "table" and invite.additional_data;
+		local source = type(data) == "table" and type(data.source) == "string" and jid_bare(data.source);
+		if type(invite) == "table" and (invite.jid == bare or source == bare) then
 			redis_store:set(key_for(nil, token), nil);
 		end
 	end

@@ -3,6 +3,7 @@
  * Tests build the same app against a private Prosody and Redis.
  */
 import type { Client } from "@xmpp/client";
+import { xml } from "@xmpp/xml";
 import { AdhocRegistry } from "./adhoc/registry.js";
 import { ChatRouter } from "./chat/router.js";
 import { helpReply, hintReply } from "./commands/chat-text.js";
@@ -10,6 +11,7 @@ import { contextFactory } from "./commands/context.js";
 import { adhocErrorFor, chatErrorFor } from "./commands/error-edges.js";
 import { inviteAdhocCommands, inviteChatKeywords } from "./commands/invite-commands.js";
 import { manageAdhocCommands, manageChatKeywords } from "./commands/manage-commands.js";
+import { relationsAdhocCommands, relationsChatKeywords } from "./commands/relations-commands.js";
 import type { Config } from "./config.js";
 import { type Clock, systemClock } from "./invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "./invites/permissions.js";
@@ -18,6 +20,7 @@ import type { ManagedInviteStore } from "./invites/store.js";
 import type { RandomSource } from "./invites/token.js";
 import { bareJid } from "./jid.js";
 import { createLogger, type Logger } from "./logger.js";
+import { UseEventConsumer } from "./notifications/consumer.js";
 import { RedisInviteStore } from "./storage/redis-store.js";
 import { SOFTWARE } from "./version.js";
 import { createConnection } from "./xmpp/connection.js";
@@ -81,7 +84,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const contextFor = contextFactory(policy, log);
 
   const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
-  for (const command of [...inviteAdhocCommands(service), ...manageAdhocCommands(service)]) adhoc.register(command);
+  for (const command of [
+    ...inviteAdhocCommands(service),
+    ...manageAdhocCommands(service),
+    ...relationsAdhocCommands(service),
+  ]) {
+    adhoc.register(command);
+  }
 
   const chat = new ChatRouter({
     contextFor,
@@ -89,7 +98,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
     helpText: (_ctx, lines) => helpReply(host, lines),
   });
-  for (const keyword of [...inviteChatKeywords(service, clock), ...manageChatKeywords(service, clock)]) {
+  for (const keyword of [
+    ...inviteChatKeywords(service, clock),
+    ...manageChatKeywords(service, clock),
+    ...relationsChatKeywords(service),
+  ]) {
     chat.register(keyword);
   }
 
@@ -117,15 +130,31 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     log.child({ part: "chat" }),
   );
 
+  // Tell inviters their invite was used (issue #4): only with a store that carries the events.
+  const stream = store.eventStream?.(config.xmpp.resource);
+  const notifier =
+    stream === undefined
+      ? undefined
+      : new UseEventConsumer({
+          stream,
+          send: (to, text) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text))),
+          isOnline: () => xmpp.status === "online",
+          admins: policy.admins,
+          notifyAdmins: config.notifyAdmins,
+          log: log.child({ part: "notify" }),
+        });
+
   return {
     xmpp,
     service,
     store,
     async start() {
       store.connect();
+      notifier?.start();
       await connection.start();
     },
     async stop() {
+      await notifier?.stop();
       await connection.stop();
       await store.close();
     },

@@ -19,6 +19,8 @@ export interface Config {
   readonly admins: ReadonlySet<string>;
   readonly allowUserInvites: boolean;
   readonly allowContactInvites: boolean;
+  /** Admins hear about every used invite too. */
+  readonly notifyAdmins: boolean;
   readonly inviteTtlSeconds: number;
   /** Invites a non-admin may create per rolling 24 hours. */
   readonly inviteQuota: number;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env): Config {
     admins: readAdmins(reader),
     allowUserInvites: reader.boolean("ALLOW_USER_INVITES", DEFAULTS.allowUserInvites),
     allowContactInvites: reader.boolean("ALLOW_CONTACT_INVITES", DEFAULTS.allowContactInvites),
+    notifyAdmins: reader.boolean("NOTIFY_ADMINS", false),
     inviteTtlSeconds: reader.integer("INVITE_TTL", DEFAULTS.inviteTtlSeconds, 60, MAX_TTL_SECONDS, "seconds"),
     inviteQuota: reader.integer("INVITE_QUOTA", DEFAULTS.inviteQuota, 1, 100_000, "invites"),
     invitePage: readInvitePage(reader),

@@ -31,6 +31,7 @@ export type InviteErrorCode =
   | "invite-not-found"
   | "revoke-all-admins-only"
   | "quota-exceeded"
+  | "relations-admins-only"
   | "store-unavailable";
 
 export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
@@ -85,6 +86,11 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
       `You have created as many invites as allowed in 24 hours; the next one is possible ${retryAt ?? "later"}`,
     chat: ({ retryAt }) =>
       `Sorry, you have created as many invites as allowed in 24 hours. You can create the next one ${retryAt ?? "later"}.`,
+  },
+  "relations-admins-only": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: () => "Only administrators may look up who invited whom",
+    chat: () => "Sorry, only administrators can look up who invited whom.",
   },
   "store-unavailable": {
     stanza: { type: "wait", condition: "internal-server-error" },

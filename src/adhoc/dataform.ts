@@ -14,7 +14,8 @@ export interface FormField {
     | "list-single"
     | "list-multi"
     | "fixed"
-    | "jid-single";
+    | "jid-single"
+    | "jid-multi";
   readonly label?: string;
   readonly desc?: string;
   readonly required?: boolean;

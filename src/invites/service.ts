@@ -17,7 +17,7 @@ import {
   mayInviteNewUsers,
   type Policy,
 } from "./permissions.js";
-import { type InviteStore, type QuotaStore, StoreUnavailableError } from "./store.js";
+import { type InviteStore, type QuotaStore, type RelationsStore, StoreUnavailableError } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 
@@ -28,7 +28,7 @@ export const PASSWORD_RESET_TTL = 86_400;
 export const QUOTA_WINDOW_MS = 86_400_000;
 
 export interface InviteServiceOptions {
-  readonly store: InviteStore & QuotaStore;
+  readonly store: InviteStore & QuotaStore & RelationsStore;
   /** Invites a non-admin may create per rolling 24 hours; undefined = no limit. */
   readonly quota?: number;
   readonly policy: Policy;
@@ -183,6 +183,16 @@ export class InviteService {
     if (!actor.isAdmin) throw new InviteError("revoke-all-admins-only");
     const theirs = await this.listInvites(actor, inviter);
     return this.#guarded(() => this.#options.store.remove(theirs.map((pending) => pending.stored)));
+  }
+
+  /** Admins: who invited this user, and whom this user invited (bare JIDs). */
+  async relationsOf(actor: Actor, jid: string): Promise<{ invitedBy: string | undefined; invitees: string[] }> {
+    if (!actor.isAdmin) throw new InviteError("relations-admins-only");
+    const { store } = this.#options;
+    const [invitedBy, invitees] = await this.#guarded(() =>
+      Promise.all([store.whoInvited(jid), store.inviteesOf(jid)]),
+    );
+    return { invitedBy, invitees };
   }
 
   async #guarded<T>(operation: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { EventStream } from "../notifications/consumer.js";
 import type { Invite } from "./invite.js";
 
 /**
@@ -17,6 +18,12 @@ export interface InviteStore {
   listAll(): Promise<StoredInvite[]>;
   /** Deletes every entry of these invites at once; resolves with how many of them still existed. */
   remove(invites: readonly StoredInvite[]): Promise<number>;
+}
+
+/** Who invited whom, as the server recorded it when invites were used; kept after invites are gone. */
+export interface RelationsStore {
+  whoInvited(invitee: string): Promise<string | undefined>;
+  inviteesOf(inviter: string): Promise<string[]>;
 }
 
 /** The outcome of asking for one more invite under a quota. */
@@ -40,10 +47,12 @@ export interface StoredInvite {
 }
 
 /** A store with a connection to manage; the app opens it on start and closes it on stop. */
-export interface ManagedInviteStore extends InviteStore, QuotaStore {
+export interface ManagedInviteStore extends InviteStore, QuotaStore, RelationsStore {
   /** Starts connecting; must not wait for or require the backend to be up. */
   connect(): void;
   close(): Promise<void>;
+  /** The server's invite use events, when the store carries them (Redis does). */
+  eventStream?(consumer: string): EventStream;
 }
 
 /** The store could not be reached or did not answer in time. */

@@ -38,3 +38,13 @@ export function parseKey(host: string, key: string): ParsedKey | undefined {
 export function quotaKey(host: string, subject: string): string {
   return `invite-quota:${host}:${subject}`;
 }
+
+/** Who invited this bare JID (written by the Prosody module on use). */
+export function invitedByKey(host: string, invitee: string): string {
+  return `invited-by:${host}:${invitee}`;
+}
+
+/** Everyone this bare JID invited: a set (written by the Prosody module on use). */
+export function inviteesKey(host: string, inviter: string): string {
+  return `invitees:${host}:${inviter}`;
+}

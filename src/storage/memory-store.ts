@@ -53,6 +53,19 @@ export class MemoryInviteStore implements ManagedInviteStore {
   }
 
   readonly #quotas = new Map<string, Map<string, number>>();
+  /** invitee → inviter, as the server would record it on use. */
+  readonly invitedBy = new Map<string, string>();
+
+  async whoInvited(invitee: string): Promise<string | undefined> {
+    return this.invitedBy.get(invitee);
+  }
+
+  async inviteesOf(inviter: string): Promise<string[]> {
+    return [...this.invitedBy]
+      .filter(([, by]) => by === inviter)
+      .map(([invitee]) => invitee)
+      .sort();
+  }
 
   async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
     const now = this.clock();

@@ -14,8 +14,10 @@ import {
   StoreUnavailableError,
 } from "../invites/store.js";
 import type { Logger } from "../logger.js";
+import type { EventStream } from "../notifications/consumer.js";
 import { entriesFor, groupByToken, keysOf } from "./entries.js";
-import { hostPrefix, inviterKey, quotaKey, tokenKey } from "./keys.js";
+import { hostPrefix, invitedByKey, inviteesKey, inviterKey, quotaKey, tokenKey } from "./keys.js";
+import { redisEventStream } from "./redis-events.js";
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -119,6 +121,21 @@ export class RedisInviteStore implements ManagedInviteStore {
       const replies = await multi.exec();
       return replies.filter((deleted) => Number(deleted) > 0).length;
     });
+  }
+
+  /** The use-event stream of this host, read as `consumer` (one name per bot instance). */
+  eventStream(consumer: string): EventStream {
+    return redisEventStream(this.#client, this.#options.host, consumer);
+  }
+
+  async whoInvited(invitee: string): Promise<string | undefined> {
+    const inviter = await this.#bounded("read", () => this.#client.get(invitedByKey(this.#options.host, invitee)));
+    return inviter ?? undefined;
+  }
+
+  async inviteesOf(inviter: string): Promise<string[]> {
+    const invitees = await this.#bounded("read", () => this.#client.sMembers(inviteesKey(this.#options.host, inviter)));
+    return [...invitees].sort();
   }
 
   async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {

@@ -64,6 +64,7 @@ describe("command lists (disco#items on the commands node)", () => {
   const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset (Create password reset link)";
   const LIST = "xmpp-invite-bot#list-invites (List pending invites)";
   const REVOKE = "xmpp-invite-bot#revoke-invites (Revoke invites)";
+  const RELATIONS = "xmpp-invite-bot#who-invited-whom (Who invited whom)";
 
   it("shows an admin every command", async () => {
     expect(await commandNodes(admin, bot)).toEqual([
@@ -72,6 +73,7 @@ describe("command lists (disco#items on the commands node)", () => {
       RESET,
       LIST,
       REVOKE,
+      RELATIONS,
     ]);
   });
 
@@ -84,7 +86,13 @@ describe("command lists (disco#items on the commands node)", () => {
   });
 
   it("shows an admin of another domain everything but the contact invite", async () => {
-    expect(await commandNodes(boss, bot)).toEqual([`${ACCOUNT} (Create new account invite)`, RESET, LIST, REVOKE]);
+    expect(await commandNodes(boss, bot)).toEqual([
+      `${ACCOUNT} (Create new account invite)`,
+      RESET,
+      LIST,
+      REVOKE,
+      RELATIONS,
+    ]);
   });
 
   it("hides the contact invite from users when ALLOW_CONTACT_INVITES=false", async () => {

@@ -143,3 +143,13 @@ describe("INVITE_QUOTA", () => {
     ]);
   });
 });
+
+describe("NOTIFY_ADMINS", () => {
+  it("is off unless set", () => {
+    expect(loadConfig(minimal).notifyAdmins).toBe(false);
+    expect(loadConfig({ ...minimal, NOTIFY_ADMINS: "true" }).notifyAdmins).toBe(true);
+    expect(problemsOf({ ...minimal, NOTIFY_ADMINS: "sometimes" })).toEqual([
+      'NOTIFY_ADMINS must be true or false, got "sometimes"',
+    ]);
+  });
+});

@@ -3,7 +3,12 @@ import { InviteError } from "../../../src/errors.js";
 import type { Invite } from "../../../src/invites/invite.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
 import { InviteService } from "../../../src/invites/service.js";
-import { type InviteStore, type QuotaStore, StoreUnavailableError } from "../../../src/invites/store.js";
+import {
+  type InviteStore,
+  type QuotaStore,
+  type RelationsStore,
+  StoreUnavailableError,
+} from "../../../src/invites/store.js";
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 
 const NOW_MS = Date.UTC(2026, 10, 27, 1, 59, 2);
@@ -15,7 +20,7 @@ const TOKEN = Buffer.alloc(18, 7).toString("base64url");
 function setup(
   overrides: Partial<Policy> = {},
   invitePage?: string,
-  store: InviteStore & QuotaStore = new MemoryInviteStore("example.org", clock),
+  store: InviteStore & QuotaStore & RelationsStore = new MemoryInviteStore("example.org", clock),
 ) {
   const policy: Policy = {
     domain: "example.org",
@@ -111,7 +116,7 @@ describe("InviteService.createAccountInvite", () => {
 });
 
 /** A store whose every save fails with `error`. */
-function storeThatThrows(error: Error): InviteStore & QuotaStore {
+function storeThatThrows(error: Error): InviteStore & QuotaStore & RelationsStore {
   return {
     save: async () => {
       throw error;
@@ -122,6 +127,8 @@ function storeThatThrows(error: Error): InviteStore & QuotaStore {
     remove: async () => 0,
     reserve: async () => ({ allowed: true }),
     release: async () => {},
+    whoInvited: async () => undefined,
+    inviteesOf: async () => [],
   };
 }
 

@@ -1,0 +1,70 @@
+/**
+ * The Prosody module's use-event stream (docs/storage.md, "Events") read with
+ * a Redis consumer group. Blocking reads get a connection of their own.
+ */
+import type { createClient } from "@keyv/redis";
+import type { EventStream } from "../notifications/consumer.js";
+
+type RedisClient = ReturnType<typeof createClient>;
+
+export const EVENT_GROUP = "xmpp-invite-bot";
+/** How long a handled entry is remembered, to not send twice after a crash. */
+const DONE_TTL_SECONDS = 7 * 86_400;
+
+export function eventsKey(host: string): string {
+  return `invite-events:${host}`;
+}
+
+function doneKey(host: string, id: string): string {
+  return `invite-events-done:${host}:${id}`;
+}
+
+export function redisEventStream(client: RedisClient, host: string, consumer: string): EventStream {
+  const key = eventsKey(host);
+  let blocking: RedisClient | undefined;
+
+  async function blockingClient(): Promise<RedisClient> {
+    if (blocking === undefined) {
+      blocking = client.duplicate();
+      blocking.on("error", () => {});
+      await blocking.connect();
+    }
+    return blocking;
+  }
+
+  return {
+    async ensureGroup() {
+      try {
+        // From the start of the stream: uses recorded before the bot ever ran are told too.
+        await client.xGroupCreate(key, EVENT_GROUP, "0", { MKSTREAM: true });
+      } catch (error) {
+        if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+      }
+    },
+    async read(which, blockMs) {
+      const reader = which === "pending" ? client : await blockingClient();
+      const options = which === "pending" ? { COUNT: 50 } : { COUNT: 50, BLOCK: blockMs };
+      const reply = await reader.xReadGroup(
+        EVENT_GROUP,
+        consumer,
+        { key, id: which === "pending" ? "0" : ">" },
+        options,
+      );
+      const streams = (reply ?? []) as Array<{
+        messages: Array<{ id: string; message: Record<string, string> } | null>;
+      }>;
+      return streams.flatMap((stream) =>
+        stream.messages.flatMap((entry) => (entry === null ? [] : [{ id: entry.id, fields: entry.message }])),
+      );
+    },
+    async isDone(id) {
+      return (await client.exists(doneKey(host, id))) === 1;
+    },
+    async finish(id) {
+      await client.multi().set(doneKey(host, id), "1", { EX: DONE_TTL_SECONDS }).xAck(key, EVENT_GROUP, id).exec();
+    },
+    async close() {
+      if (blocking?.isOpen) blocking.destroy();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Use notifications and who-invited-whom (issue #4 points 5 and 6), end to
+ * end: Prosody records the use in a Redis stream, the bot tells the inviter.
+ */
+import { xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeIq, formValues } from "../helpers/adhoc-client.js";
+import type { TestBot } from "../helpers/bot.js";
+import { registerWithToken } from "../helpers/ibr-client.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+const CONTACT = "urn:xmpp:invite#invite";
+const ACCOUNT = "urn:xmpp:invite#create-account";
+const QUIET_MS = 1_500;
+
+let world: Scenario;
+let bot: TestBot;
+let admin: TestUser;
+let alice: TestUser;
+let bob: TestUser;
+let counter = 0;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true });
+  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true", NOTIFY_ADMINS: "true" });
+  [admin, alice, bob] = await world.loginAll(["admin@localhost", "alice@localhost", "bob@localhost"]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+function name(prefix: string): string {
+  counter += 1;
+  return `${prefix}${counter}`;
+}
+
+async function tokenFrom(user: TestUser, target: TestBot, node: string): Promise<string> {
+  const reply = await user.requestRaw(executeIq(target.jid, node, { action: "complete" }));
+  const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
+  return /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1] ?? "";
+}
+
+async function registerWith(token: string): Promise<string> {
+  const username = name("newbie");
+  const { register } = await registerWithToken({
+    port: world.servers.prosody.port,
+    domain: "localhost",
+    token,
+    username,
+    password: "pw-123456",
+  });
+  expect(register.attrs.type).toBe("result");
+  return `${username}@localhost`;
+}
+
+/** All chat bodies `user` got from the bot's bare JID so far, after waiting for quiet. */
+async function noticesTo(user: TestUser, about: string): Promise<string[]> {
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  return user.received
+    .filter((s) => s.is("message") && (s.attrs.from ?? "").startsWith("bot@localhost"))
+    .map((s) => s.getChildText("body") ?? "")
+    .filter((body) => body.includes(about));
+}
+
+describe("use notifications", () => {
+  it("tells the inviter once that their invite was used, and the admins", async () => {
+    const invitee = await registerWith(await tokenFrom(alice, bot, CONTACT));
+    const message = await alice.nextMessage({ from: "bot@localhost", body: new RegExp(invitee, "u") }, 10_000);
+    expect(message.getChildText("body")).toBe(`${invitee} accepted your invite and created an account.`);
+    expect(await noticesTo(alice, invitee)).toHaveLength(1);
+    const admins = await noticesTo(admin, invitee);
+    expect(admins).toHaveLength(1);
+    expect(admins[0]).toMatch(
+      new RegExp(`^${invitee} created an account with an invite from alice@localhost \\([\\w-]{8}\\)\\.$`, "u"),
+    );
+  });
+
+  it("tells the inviter when an existing user accepts a contact invite (XEP-0379)", async () => {
+    await world.servers.prosody.register("cora", "localhost", "cora-password");
+    const cora = await world.login("cora@localhost");
+    const token = await tokenFrom(bob, bot, CONTACT);
+    await cora.send(
+      xml("presence", { to: "bob@localhost", type: "subscribe" }, xml("preauth", { xmlns: "urn:xmpp:pars:0", token })),
+    );
+    const message = await bob.nextMessage({ from: "bot@localhost", body: /^cora@localhost/u }, 10_000);
+    expect(message.getChildText("body")).toBe("cora@localhost accepted your invite and is now your contact.");
+  });
+
+  it("delivers exactly once what happened while the bot was offline", async () => {
+    const token = await tokenFrom(alice, bot, CONTACT);
+    await bot.stop();
+    const invitee = await registerWith(token);
+    const again = await world.startBot("bot", { ALLOW_USER_INVITES: "true" });
+    bot = again;
+    await alice.nextMessage(
+      { from: "bot@localhost", body: `${invitee} accepted your invite and created an account.` },
+      10_000,
+    );
+    expect(await noticesTo(alice, invitee)).toHaveLength(1);
+    // Restarting once more does not repeat it.
+    await bot.stop();
+    bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true" });
+    expect(await noticesTo(alice, invitee)).toHaveLength(1);
+  });
+});
+
+describe("who invited whom", () => {
+  it("answers both directions for admins, after the invite is gone", async () => {
+    const token = await tokenFrom(admin, bot, ACCOUNT);
+    const invitee = await registerWith(token);
+    expect(await world.redis.keys(`invite:localhost:*${token}`)).toEqual([]);
+    await admin.sendChat(bot.jid, `who invited ${invitee}`);
+    expect((await admin.nextMessage({ from: bot.jid, body: /invited by/u })).getChildText("body")).toBe(
+      `${invitee} was invited by admin@localhost.`,
+    );
+    await admin.sendChat(bot.jid, "invitees of alice@localhost");
+    const list =
+      (await admin.nextMessage({ from: bot.jid, body: /^alice@localhost invited:/u })).getChildText("body") ?? "";
+    expect(list.split("\n").slice(1)).toEqual(["• newbie1@localhost", "• newbie2@localhost"]);
+    await admin.sendChat(bot.jid, "invitees of bob@localhost");
+    expect((await admin.nextMessage({ from: bot.jid, body: /^bob@localhost invited:/u })).getChildText("body")).toBe(
+      "bob@localhost invited:\n• cora@localhost",
+    );
+  });
+
+  it("refuses users", async () => {
+    await alice.sendChat(bot.jid, "who invited bob@localhost");
+    expect((await alice.nextMessage({ from: bot.jid })).getChildText("body")).toBe(
+      "Sorry, only administrators can look up who invited whom.",
+    );
+  });
+});
+
+describe("account deletion", () => {
+  it("revokes every pending invite the deleted user made", async () => {
+    await world.servers.prosody.register("dora", "localhost", "dora-password");
+    const dora = await world.login("dora@localhost");
+    const token = await tokenFrom(dora, bot, CONTACT);
+    await dora.stop();
+    await world.servers.prosody.prosodyctl("deluser", "dora@localhost");
+    expect(await world.redis.keys(`invite:localhost:*${token}`)).toEqual([]);
+  });
+});
