@@ -2,9 +2,9 @@
  * The invite commands, once for ad-hoc (XEP-0050) and once for chat: the
  * node names and titles are Prosody's mod_invites_adhoc's.
  */
-import type { Element } from "@xmpp/xml";
 import { readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
+import { askWithForm } from "../adhoc/stages.js";
 import { ACCOUNT_INVITE_SYNTAX, parseAccountInviteArgs } from "../chat/account-invite-args.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { Clock } from "../invites/expiry.js";
@@ -71,13 +71,13 @@ async function runAccountInvite(
 ): Promise<CommandResult> {
   const defaultTtl = service.ttlSeconds;
   if (step.firstStage && step.action === "execute") {
-    return optionsStage(accountInviteOptionsForm(defaultTtl));
+    return askWithForm(accountInviteOptionsForm(defaultTtl));
   }
   const entered = step.firstStage ? {} : readAccountInviteOptions(step.form);
   const checked = validateAccountInviteOptions(entered, defaultTtl);
   if (checked.options === undefined) {
     // Nothing entered is lost: the same form comes back, filled in, with what to fix.
-    return optionsStage(accountInviteOptionsForm(defaultTtl, entered), checked.problems.join("\n"));
+    return askWithForm(accountInviteOptionsForm(defaultTtl, entered), checked.problems.join("\n"));
   }
   const created = logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options));
   const uses = created.invite.additional_data?.max_uses;
@@ -95,28 +95,15 @@ async function runPasswordReset(
 ): Promise<CommandResult> {
   const account = readSubmittedForm(step.form).get("accountjid")?.[0]?.trim() ?? "";
   if (step.firstStage || account === "") {
-    return {
-      status: "executing",
-      form: passwordResetForm(),
-      actions: ["complete"],
-      defaultAction: "complete",
-      ...(step.firstStage ? {} : { note: { type: "error", text: "Enter the account whose password is to be reset" } }),
-    };
+    return askWithForm(
+      passwordResetForm(),
+      step.firstStage ? undefined : "Enter the account whose password is to be reset",
+    );
   }
   const created = logged(ctx, await service.createPasswordResetInvite(ctx.actor, ctx.from, account));
   return {
     form: inviteResultForm(created, "Password reset link created"),
     note: { type: "info", text: `Whoever opens this link can set a new password for ${account}.` },
-  };
-}
-
-function optionsStage(form: Element, problems?: string): CommandResult {
-  return {
-    status: "executing",
-    form,
-    actions: ["complete"],
-    defaultAction: "complete",
-    ...(problems === undefined ? {} : { note: { type: "error", text: problems } }),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Element } from "@xmpp/xml";
 import { buildForm, buildTable, readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
+import { askWithForm } from "../adhoc/stages.js";
 import type { ChatKeyword } from "../chat/router.js";
 import { type Clock, formatDateTime } from "../invites/expiry.js";
 import type { PendingInvite } from "../invites/pending.js";
@@ -41,16 +42,13 @@ async function runList(service: InviteService, ctx: RequestContext, step: Comman
   const { actor } = ctx;
   if (!actor.isAdmin) return completedList(await service.listInvites(actor), false);
   if (step.firstStage && step.action === "execute") {
-    return {
-      status: "executing",
-      actions: ["complete"],
-      defaultAction: "complete",
-      form: buildForm({
+    return askWithForm(
+      buildForm({
         type: "form",
         title: "List pending invites",
         fields: [{ var: "inviter", type: "jid-single", label: "Only the invites of (optional)" }],
       }),
-    };
+    );
   }
   const typed = readSubmittedForm(step.form).get("inviter")?.[0]?.trim();
   const inviter = typed ? normalisedJid(typed) : undefined;
@@ -67,11 +65,8 @@ async function runRevoke(service: InviteService, ctx: RequestContext, step: Comm
     if (pendings.length === 0 && !actor.isAdmin) {
       return { note: { type: "info", text: "You have no pending invites." } };
     }
-    return {
-      status: "executing",
-      actions: ["complete"],
-      defaultAction: "complete",
-      form: buildForm({
+    return askWithForm(
+      buildForm({
         type: "form",
         title: "Revoke invites",
         fields: [
@@ -89,7 +84,7 @@ async function runRevoke(service: InviteService, ctx: RequestContext, step: Comm
             : []),
         ],
       }),
-    };
+    );
   }
   const values = readSubmittedForm(step.form);
   let revoked = 0;

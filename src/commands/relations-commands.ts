@@ -1,6 +1,7 @@
 /** Who invited whom (issue #4 point 6): admin-only lookups over ad-hoc and chat. */
 import { buildForm, readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
+import { askWithForm } from "../adhoc/stages.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { InviteService } from "../invites/service.js";
 import { parseBareJid } from "../jid.js";
@@ -17,17 +18,14 @@ async function runRelations(service: InviteService, ctx: RequestContext, step: C
   const typed = readSubmittedForm(step.form).get("accountjid")?.[0] ?? "";
   const jid = normalised(typed);
   if (step.firstStage || jid === undefined) {
-    return {
-      status: "executing",
-      actions: ["complete"],
-      defaultAction: "complete",
-      form: buildForm({
+    return askWithForm(
+      buildForm({
         type: "form",
         title: "Who invited whom",
         fields: [{ var: "accountjid", type: "jid-single", label: "Account", required: true }],
       }),
-      ...(step.firstStage ? {} : { note: { type: "error" as const, text: `"${typed}" is not a JID (user@domain)` } }),
-    };
+      step.firstStage ? undefined : `"${typed}" is not a JID (user@domain)`,
+    );
   }
   const { invitedBy, invitees } = await service.relationsOf(ctx.actor, jid);
   return {

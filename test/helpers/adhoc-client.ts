@@ -38,3 +38,10 @@ export function errorOf(iq: Element): { type?: string; condition?: string; speci
     text: error?.getChildText("text", NS_STANZAS) ?? undefined,
   };
 }
+
+/** The token in an invite URI (`…preauth=TOKEN…`); throws when there is none. */
+export function tokenOf(uri: string | undefined): string {
+  const token = /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1];
+  if (token === undefined) throw new Error(`no token in ${uri}`);
+  return token;
+}

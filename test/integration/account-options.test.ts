@@ -4,7 +4,7 @@
  */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
+import { errorOf, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -71,12 +71,6 @@ async function createWith(values: Record<string, string>, user = admin): Promise
   const done = command(await submit(user, first.attrs.sessionid ?? "", values));
   expect(done.attrs.status).toBe("completed");
   return formValues(done.getChild("x"));
-}
-
-function tokenOf(uri: string | undefined): string {
-  const token = /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1];
-  if (token === undefined) throw new Error(`no token in ${uri}`);
-  return token;
 }
 
 function register(token: string, username: string) {

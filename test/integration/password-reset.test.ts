@@ -1,7 +1,7 @@
 /** Password reset links (issue #4 point 2): the bot creates them, Prosody's reset flow consumes them. */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoItemsIq, errorOf, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
+import { discoItemsIq, errorOf, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -39,10 +39,6 @@ async function resetLink(user: TestUser, account: string): Promise<Element> {
     xml("field", { var: "accountjid" }, xml("value", {}, account)),
   );
   return user.requestRaw(commandIq(RESET, { action: "complete", sessionid: first?.attrs.sessionid ?? "" }, submitted));
-}
-
-function tokenOf(uri: string | undefined): string {
-  return /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1] ?? "";
 }
 
 function canLogIn(username: string, password: string): Promise<boolean> {

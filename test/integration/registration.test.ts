@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
+import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -46,12 +46,6 @@ async function inviteUri(user: TestUser, target: TestBot, node: string): Promise
   const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
   if (uri === undefined) throw new Error(`no invite: ${reply.toString()}`);
   return uri;
-}
-
-function tokenOf(uri: string): string {
-  const token = /preauth=([\w-]{24})/u.exec(uri)?.[1];
-  if (token === undefined) throw new Error(`no token in ${uri}`);
-  return token;
 }
 
 function register(token: string, username: string) {
