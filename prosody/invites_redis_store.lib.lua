@@ -138,7 +138,8 @@ function store_mt:record_use(event)
 	if not ok then return nil, err; end
 	self.redis:command("XADD", self:events_key(), "MAXLEN", "~", EVENTS_MAXLEN, "*", table.unpack(fields));
 	if event.inviter then
-		self.redis:command("SET", self:invited_by_key(event.invitee), event.inviter);
+		-- The first invite that brought someone stays their inviter (NX).
+		self.redis:command("SET", self:invited_by_key(event.invitee), event.inviter, "NX");
 		self.redis:command("SADD", self:invitees_key(event.inviter), event.invitee);
 	end
 	local replies, eerr = self.redis:command("EXEC");

@@ -25,9 +25,11 @@ import { RedisInviteStore } from "./storage/redis-store.js";
 import { SOFTWARE } from "./version.js";
 import { createConnection } from "./xmpp/connection.js";
 import { Disco } from "./xmpp/disco.js";
+import { attachFloodControl } from "./xmpp/flood-control.js";
 import { attachMessages } from "./xmpp/messages.js";
 import { NS } from "./xmpp/namespaces.js";
 import { attachPresence } from "./xmpp/presence.js";
+import { RateLimiter } from "./xmpp/rate-limit.js";
 import { attachSoftwareVersion } from "./xmpp/software-version.js";
 
 export interface AppDeps {
@@ -113,6 +115,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     CAPS_NODE,
   );
+  // Before any IQ route: a flood is refused before it costs anything.
+  const limiter = new RateLimiter({ burst: config.rateLimit.burst, perSecond: config.rateLimit.perSecond });
+  attachFloodControl(xmpp, limiter, log.child({ part: "flood" }));
   disco.addProvider(adhoc);
   disco.attach(xmpp);
   adhoc.attach(xmpp);
@@ -127,6 +132,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     xmpp,
     (from, body) => chat.reply(from, body),
     () => bareJid(selfJid()),
+    limiter,
     log.child({ part: "chat" }),
   );
 

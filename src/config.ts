@@ -27,6 +27,8 @@ export interface Config {
   /** Landing page template with {token}, {uri} and {host}; undefined = use the xmpp: URI. */
   readonly invitePage: string | undefined;
   readonly redis: { readonly url: string; readonly timeoutMs: number };
+  /** Flood control per requester: a burst, then so many requests per second. */
+  readonly rateLimit: { readonly burst: number; readonly perSecond: number };
   readonly logLevel: LogLevel;
 }
 
@@ -47,6 +49,8 @@ export const DEFAULTS = {
   inviteQuota: 10,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 2_000,
+  rateLimitBurst: 20,
+  rateLimitPerSecond: 2,
   logLevel: "info" as LogLevel,
 } as const;
 
@@ -183,6 +187,10 @@ export function loadConfig(env: Env): Config {
     redis: {
       url: redisUrl,
       timeoutMs: reader.integer("REDIS_TIMEOUT_MS", DEFAULTS.redisTimeoutMs, 100, 60_000, "milliseconds"),
+    },
+    rateLimit: {
+      burst: reader.integer("RATE_LIMIT_BURST", DEFAULTS.rateLimitBurst, 1, 10_000, "requests"),
+      perSecond: reader.integer("RATE_LIMIT_PER_SECOND", DEFAULTS.rateLimitPerSecond, 1, 10_000, "requests"),
     },
     logLevel: readLogLevel(reader),
   };

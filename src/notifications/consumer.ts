@@ -1,10 +1,10 @@
 /**
  * Tells inviters (and admins) that their invite was used. Reads the Prosody
- * module's Redis stream with a consumer group, so each event is handled once
- * across bot instances and none is lost while the bot is offline: an entry is
- * acknowledged only after its messages went out; entries left pending by a
- * crash are handled again on start, and a done-marker written with the ack
- * keeps that from sending twice.
+ * module's Redis stream with a consumer group, so each event is handled by one
+ * bot instance and none is lost while the bot is offline: an entry is
+ * acknowledged only after its messages went out, and entries left pending
+ * (sending failed, or the bot stopped) are handled again first. At least once:
+ * a bot killed between sending and acknowledging sends that one notice again.
  */
 import type { Logger } from "../logger.js";
 import { parseUseEvent, recipients, type UseEvent } from "./use-events.js";
@@ -15,10 +15,8 @@ export interface EventStream {
   ensureGroup(): Promise<void>;
   /** `pending` = this consumer's unacknowledged entries; otherwise new ones, waiting up to blockMs. */
   read(which: "pending" | "new", blockMs: number): Promise<Array<{ id: string; fields: Record<string, string> }>>;
-  /** Whether an entry was already handled (its messages sent). */
-  isDone(id: string): Promise<boolean>;
-  /** Marks an entry handled and acknowledges it, in one step. */
-  finish(id: string): Promise<void>;
+  /** Acknowledges an entry: it will not be read again. */
+  ack(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +56,7 @@ export class UseEventConsumer {
     const { stream, log, isOnline } = this.#options;
     const blockMs = this.#options.blockMs ?? 5_000;
     let needPending = true;
+    let failing = false;
     while (this.#running) {
       try {
         if (!isOnline()) {
@@ -72,9 +71,13 @@ export class UseEventConsumer {
           if (!this.#running) break;
           await this.#handle(entry.id, entry.fields);
         }
+        if (failing) log.info("Handling invite use events again");
+        failing = false;
       } catch (error) {
         if (!this.#running) break;
-        log.warn("Cannot read invite use events; retrying", { error: (error as Error).message });
+        // Once per outage, not once per retry.
+        if (!failing) log.warn("Cannot handle invite use events; retrying", { error: (error as Error).message });
+        failing = true;
         needPending = true;
         await sleep(this.#options.retryMs ?? 1_000);
       }
@@ -84,11 +87,11 @@ export class UseEventConsumer {
   async #handle(id: string, fields: Record<string, string>): Promise<void> {
     const { stream, send, admins, notifyAdmins, log } = this.#options;
     const event = parseUseEvent(id, fields);
-    if (event !== undefined && !(await stream.isDone(id))) {
+    if (event !== undefined) {
       for (const [to, text] of recipients(event, admins, notifyAdmins)) await send(to, text);
       log.info("Told about a used invite", describe(event));
     }
-    await stream.finish(id);
+    await stream.ack(id);
   }
 }
 

@@ -8,15 +8,9 @@ import type { EventStream } from "../notifications/consumer.js";
 type RedisClient = ReturnType<typeof createClient>;
 
 export const EVENT_GROUP = "xmpp-invite-bot";
-/** How long a handled entry is remembered, to not send twice after a crash. */
-const DONE_TTL_SECONDS = 7 * 86_400;
 
 export function eventsKey(host: string): string {
   return `invite-events:${host}`;
-}
-
-function doneKey(host: string, id: string): string {
-  return `invite-events-done:${host}:${id}`;
 }
 
 export function redisEventStream(client: RedisClient, host: string, consumer: string): EventStream {
@@ -57,11 +51,8 @@ export function redisEventStream(client: RedisClient, host: string, consumer: st
         stream.messages.flatMap((entry) => (entry === null ? [] : [{ id: entry.id, fields: entry.message }])),
       );
     },
-    async isDone(id) {
-      return (await client.exists(doneKey(host, id))) === 1;
-    },
-    async finish(id) {
-      await client.multi().set(doneKey(host, id), "1", { EX: DONE_TTL_SECONDS }).xAck(key, EVENT_GROUP, id).exec();
+    async ack(id) {
+      await client.xAck(key, EVENT_GROUP, id);
     },
     async close() {
       if (blocking?.isOpen) blocking.destroy();

@@ -80,6 +80,7 @@ declare module "@xmpp/client" {
     timeout: number;
     options: Record<string, unknown>;
     reconnect: Reconnect;
+    middleware: { use(fn: (ctx: { stanza: Element }, next: () => unknown) => unknown): void };
     iqCallee: {
       get(ns: string, name: string, handler: IqHandler): void;
       set(ns: string, name: string, handler: IqHandler): void;

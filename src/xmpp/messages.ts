@@ -2,11 +2,19 @@
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import { reasonToIgnore } from "../chat/router.js";
+import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
+import { type RateLimiter, slowDownText } from "./rate-limit.js";
 
 export type ReplyFn = (from: string, body: string) => Promise<string>;
 
-export function attachMessages(xmpp: Client, reply: ReplyFn, selfBare: () => string, log: Logger): void {
+export function attachMessages(
+  xmpp: Client,
+  reply: ReplyFn,
+  selfBare: () => string,
+  limiter: RateLimiter,
+  log: Logger,
+): void {
   xmpp.on("stanza", (stanza: Element) => {
     if (!stanza.is("message")) return;
     const ignored = reasonToIgnore(stanza, selfBare());
@@ -17,7 +25,11 @@ export function attachMessages(xmpp: Client, reply: ReplyFn, selfBare: () => str
     const from = stanza.attrs.from as string;
     const body = stanza.getChildText("body") ?? "";
     const thread = stanza.getChildText("thread");
-    reply(from, body)
+    const decision = limiter.take(bareJid(from), "chat");
+    // Told once per flood, then silence: answering every message would feed a loop.
+    if (!decision.allowed && !decision.firstRefusal) return;
+    const answer = decision.allowed ? reply(from, body) : Promise.resolve(slowDownText(decision.retryAfterMs));
+    answer
       .then((text) =>
         xmpp.send(
           xml(

@@ -34,6 +34,9 @@ export async function startBot(
     REDIS_URL: servers.redisUrl,
     REDIS_TIMEOUT_MS: "1000",
     LOG_LEVEL: "debug",
+    // Tests send bursts on purpose; flood control has its own test with real limits.
+    RATE_LIMIT_BURST: "10000",
+    RATE_LIMIT_PER_SECOND: "10000",
     ...env,
   });
   const logs: string[] = [];

@@ -153,3 +153,13 @@ describe("NOTIFY_ADMINS", () => {
     ]);
   });
 });
+
+describe("flood control settings", () => {
+  it("default to a burst of 20 and 2 per second", () => {
+    expect(loadConfig(minimal).rateLimit).toEqual({ burst: 20, perSecond: 2 });
+    expect(loadConfig({ ...minimal, RATE_LIMIT_BURST: "5", RATE_LIMIT_PER_SECOND: "1" }).rateLimit).toEqual({
+      burst: 5,
+      perSecond: 1,
+    });
+  });
+});
