@@ -4,15 +4,27 @@
  * and one clear log line per connect, auth failure and disconnect.
  */
 import { type Client, client } from "@xmpp/client";
-import debug from "@xmpp/debug";
 import { xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import { guardedCredentials } from "./credentials.js";
+import { attachDebugLog } from "./debug-log.js";
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 3_000;
 /** A wrong password does not fix itself quickly; do not hammer the server. */
 const AUTH_RETRY_MS = 30_000;
+
+/** Node's codes for a certificate that does not verify (tls.connect). */
+const TLS_VERIFY_ERRORS = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 export interface Connection {
   readonly xmpp: Client;
@@ -25,11 +37,12 @@ export function createConnection(settings: Config["xmpp"], log: Logger): Connect
   const xmpp = client({
     service: settings.service,
     domain: settings.domain,
+    // The JID is set from username + domain; the password only goes out through the guard.
     username: settings.username,
-    password: settings.password,
+    credentials: guardedCredentials(settings.username, settings.password),
     resource: settings.resource,
   });
-  if (settings.debug) debug(xmpp, true);
+  if (settings.debug) attachDebugLog(xmpp);
 
   let attempts = 0;
   let stopping = false;
@@ -52,7 +65,17 @@ export function createConnection(settings: Config["xmpp"], log: Logger): Connect
     log.debug("Reconnecting", { attempt: attempts });
   });
   xmpp.on("error", (error: Error & { condition?: string; code?: string }) => {
-    if (error.name === "SASLError") {
+    if (error.code !== undefined && TLS_VERIFY_ERRORS.has(error.code)) {
+      log.error("The server's TLS certificate could not be verified; not logging in", {
+        ...where,
+        error: error.message,
+        hint: "for a private CA, start the bot with NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
+      });
+      xmpp.reconnect.delay = AUTH_RETRY_MS;
+    } else if (error.name === "InsecureLinkError") {
+      log.error(error.message, where);
+      xmpp.reconnect.delay = AUTH_RETRY_MS;
+    } else if (error.name === "SASLError") {
       authFailed = true;
       xmpp.reconnect.delay = AUTH_RETRY_MS;
       log.error("Authentication failed: check XMPP_USERNAME and XMPP_PASSWORD, and that the account exists", {

@@ -134,6 +134,19 @@ describe("help and hints", () => {
   });
 });
 
+describe("secrets", () => {
+  it("never logs a whole token, at any level", async () => {
+    const text = await ask(alice, "invite");
+    const token = /preauth=([\w-]{24})/u.exec(text)?.[1] ?? "";
+    expect(token).not.toBe("");
+    const logs = bot.logs.join("");
+    expect(bot.config.logLevel).toBe("debug");
+    expect(logs).toContain(`token="${token.slice(0, 4)}…"`);
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain("bot-password");
+  });
+});
+
 describe("messages the bot never answers", () => {
   it("ignores error, groupchat and headline messages and messages without a body", async () => {
     const before = await keyCount();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 
@@ -117,6 +118,12 @@ describe("a running bot", () => {
       );
       expect(run.output()).toContain('<hidden xmlns="xmpp.js"/>');
       expect(run.output()).not.toContain("bot-password");
+      // An invite passes through the trace with its token cut short.
+      const alice = await world.login("alice@localhost");
+      const reply = await alice.requestRaw(executeIq("bot@localhost/invites", "urn:xmpp:invite#invite"));
+      const token = tokenOf(formValues(reply.getChild("command")?.getChild("x")).uri);
+      await eventually(async () => expect(run.output()).toContain(`preauth=${token.slice(0, 4)}…`));
+      expect(run.output()).not.toContain(token);
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {

@@ -1,0 +1,128 @@
+/**
+ * TLS (issue #5, secrets): against a Prosody that requires encryption with a
+ * self-signed certificate, the bot refuses the unverifiable certificate, and
+ * connects once it is given the private CA (NODE_EXTRA_CA_CERTS).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/bot.js";
+import { type ProsodyServer, startProsody } from "../helpers/prosody-server.js";
+import { type RedisServer, startRedis } from "../helpers/redis-server.js";
+import { requireBinaries } from "../helpers/require-binary.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const MAIN = join(ROOT, "src", "main.ts");
+
+let dir: string;
+let prosody: ProsodyServer;
+let redis: RedisServer;
+let cert: string;
+
+beforeAll(async () => {
+  requireBinaries();
+  dir = await mkdtemp(join(tmpdir(), "invite-bot-tls-"));
+  cert = join(dir, "localhost.crt");
+  const key = join(dir, "localhost.key");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stdio: "ignore" },
+  );
+  redis = await startRedis();
+  prosody = await startProsody({
+    hosts: ["localhost"],
+    extraModules: ["tls"],
+    extraConfig: [
+      "c2s_require_encryption = true",
+      "allow_unencrypted_plain_auth = false",
+      `ssl = { certificate = ${JSON.stringify(cert)}; key = ${JSON.stringify(key)} }`,
+    ].join("\n"),
+  });
+  await prosody.register("bot", "localhost", "bot-password");
+});
+
+afterAll(async () => {
+  await prosody?.stop();
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function runBot(extraEnv: Record<string, string>) {
+  const child = spawn(TSX, [MAIN], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      XMPP_SERVICE: prosody.service,
+      XMPP_DOMAIN: "localhost",
+      XMPP_USERNAME: "bot",
+      XMPP_PASSWORD: "bot-password",
+      REDIS_URL: redis.url,
+      LOG_LEVEL: "debug",
+      ...extraEnv,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe("TLS", () => {
+  it("refuses a certificate it cannot verify, and never sends the password", async () => {
+    const run = runBot({});
+    try {
+      await eventually(
+        async () =>
+          expect(run.output()).toMatch(
+            /ERROR The server's TLS certificate could not be verified; not logging in .*self[- ]signed certificate/u,
+          ),
+        15_000,
+      );
+      expect(run.output()).toContain("NODE_EXTRA_CA_CERTS");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(run.output()).not.toContain(" Online ");
+      expect(run.output()).not.toContain("bot-password");
+      expect(prosody.logTail(400)).not.toMatch(/Authenticated as bot@localhost/u);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  });
+
+  it("connects over STARTTLS when given the private CA", async () => {
+    const run = runBot({ NODE_EXTRA_CA_CERTS: cert });
+    try {
+      await eventually(async () => expect(run.output()).toContain(" Online "), 15_000).catch((error) => {
+        throw new Error(`${error}\n${run.output()}\n${prosody.logTail(40)}`);
+      });
+      expect(run.output()).not.toContain("bot-password");
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
+});
