@@ -26,6 +26,7 @@ import { SOFTWARE } from "./version.js";
 import { createConnection } from "./xmpp/connection.js";
 import { Disco } from "./xmpp/disco.js";
 import { attachFloodControl } from "./xmpp/flood-control.js";
+import { InFlight } from "./xmpp/in-flight.js";
 import { attachMessages } from "./xmpp/messages.js";
 import { NS } from "./xmpp/namespaces.js";
 import { attachPresence } from "./xmpp/presence.js";
@@ -48,6 +49,9 @@ export interface App {
   /** Unavailable presence, stream close, Redis close. */
   stop(): Promise<void>;
 }
+
+/** How long a stop waits for requests under way. */
+const STOP_GRACE_MS = 5_000;
 
 /** XEP-0115 §4: a URI naming this software, for the caps node. */
 const CAPS_NODE = "https://www.npmjs.com/package/xmpp-invite-bot";
@@ -117,7 +121,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   );
   // Before any IQ route: a flood is refused before it costs anything.
   const limiter = new RateLimiter({ burst: config.rateLimit.burst, perSecond: config.rateLimit.perSecond });
-  attachFloodControl(xmpp, limiter, log.child({ part: "flood" }));
+  const inFlight = new InFlight();
+  attachFloodControl(xmpp, limiter, inFlight, log.child({ part: "flood" }));
   disco.addProvider(adhoc);
   disco.attach(xmpp);
   adhoc.attach(xmpp);
@@ -133,6 +138,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     (from, body) => chat.reply(from, body),
     () => bareJid(selfJid()),
     limiter,
+    inFlight,
     log.child({ part: "chat" }),
   );
 
@@ -160,6 +166,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       await connection.start();
     },
     async stop() {
+      // Finish and answer what is under way (new requests are told to come back), then leave.
+      const drained = await inFlight.drain(STOP_GRACE_MS);
+      if (!drained) log.warn("Stopping with requests still unanswered", { pending: inFlight.size });
       await notifier?.stop();
       await connection.stop();
       await store.close();

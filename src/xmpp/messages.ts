@@ -4,6 +4,7 @@ import { type Element, xml } from "@xmpp/xml";
 import { reasonToIgnore } from "../chat/router.js";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
+import type { InFlight } from "./in-flight.js";
 import { type RateLimiter, slowDownText } from "./rate-limit.js";
 
 export type ReplyFn = (from: string, body: string) => Promise<string>;
@@ -13,6 +14,7 @@ export function attachMessages(
   reply: ReplyFn,
   selfBare: () => string,
   limiter: RateLimiter,
+  inFlight: InFlight,
   log: Logger,
 ): void {
   xmpp.on("stanza", (stanza: Element) => {
@@ -25,18 +27,21 @@ export function attachMessages(
     const from = stanza.attrs.from as string;
     const body = stanza.getChildText("body") ?? "";
     const thread = stanza.getChildText("thread");
+    if (inFlight.closing) return;
     const decision = limiter.take(bareJid(from), "chat");
     // Told once per flood, then silence: answering every message would feed a loop.
     if (!decision.allowed && !decision.firstRefusal) return;
     const answer = decision.allowed ? reply(from, body) : Promise.resolve(slowDownText(decision.retryAfterMs));
-    answer
-      .then((text) =>
-        xmpp.send(
-          xml(
-            "message",
-            { to: from, type: "chat" },
-            xml("body", {}, text),
-            thread === null ? null : xml("thread", {}, thread),
+    inFlight
+      .track(
+        answer.then((text) =>
+          xmpp.send(
+            xml(
+              "message",
+              { to: from, type: "chat" },
+              xml("body", {}, text),
+              thread === null ? null : xml("thread", {}, thread),
+            ),
           ),
         ),
       )

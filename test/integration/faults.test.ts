@@ -1,0 +1,172 @@
+/**
+ * Faults under load (issue #5): Prosody restarting, Redis restarting, and a
+ * SIGTERM in the middle of a burst. Timings here are bounds on the bot's own
+ * behaviour (reconnect within 5 s, no request beyond REDIS_TIMEOUT_MS), not
+ * performance measurements.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
+import { eventually, type TestBot } from "../helpers/bot.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+const CONTACT = "urn:xmpp:invite#invite";
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+let world: Scenario;
+let bot: TestBot;
+let alice: TestUser;
+
+beforeAll(async () => {
+  world = await startScenario();
+  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true", INVITE_QUOTA: "100000" });
+  alice = await world.login("alice@localhost");
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+interface Outcome {
+  ok: boolean;
+  ms: number;
+  reply: Awaited<ReturnType<TestUser["requestRaw"]>> | undefined;
+}
+
+/** Sends contact-invite commands back to back until `until()` is true; records each outcome. */
+async function load(user: TestUser, target: string, until: () => boolean): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  while (!until()) {
+    const started = Date.now();
+    const reply = await user.requestRaw(executeIq(target, CONTACT), 10_000).catch(() => undefined);
+    outcomes.push({
+      ok: formValues(reply?.getChild("command")?.getChild("x")).uri !== undefined,
+      ms: Date.now() - started,
+      reply,
+    });
+    if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return outcomes;
+}
+
+describe("Redis restarts under load", () => {
+  it("fails commands cleanly within the timeout, writes no half invite, and recovers", async () => {
+    let stop = false;
+    const running = load(alice, bot.jid, () => stop);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await world.servers.redis.halt();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await world.servers.redis.start();
+    await eventually(async () => {
+      const reply = await alice.requestRaw(executeIq(bot.jid, CONTACT));
+      expect(formValues(reply.getChild("command")?.getChild("x")).uri).toBeDefined();
+    }, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stop = true;
+    const outcomes = await running;
+
+    const failures = outcomes.filter((o) => !o.ok);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure.reply).toBeDefined();
+      expect(errorOf(failure.reply ?? xml("iq"))).toMatchObject({ type: "wait", condition: "internal-server-error" });
+    }
+    // REDIS_TIMEOUT_MS is 1000 for test bots.
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1_500);
+    // After recovery everything succeeds.
+    const last = outcomes.slice(-5);
+    expect(last.every((o) => o.ok)).toBe(true);
+
+    // Every invite in Redis is whole: a contact invite that registers has both of its keys.
+    const keys = await world.redis.keys("invite:localhost:*");
+    const byToken = new Map<string, string[]>();
+    for (const key of keys) {
+      const token = key.split(":").at(-1) ?? "";
+      byToken.set(token, [...(byToken.get(token) ?? []), key.split(":")[2] ?? ""]);
+    }
+    for (const kinds of byToken.values()) expect(kinds.sort()).toEqual(["inviter", "token"]);
+  });
+});
+
+describe("Prosody restarts under load", () => {
+  it("is back online within 5 s of Prosody accepting connections, and every command after that succeeds", async () => {
+    const onlineBefore = bot.logs.filter((l) => l.includes(" Online ")).length;
+    await world.servers.prosody.halt();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await world.servers.prosody.start();
+    const acceptingAt = Date.now();
+    await eventually(
+      async () => expect(bot.logs.filter((l) => l.includes(" Online ")).length).toBe(onlineBefore + 1),
+      10_000,
+      20,
+    );
+    const onlineAfterMs = Date.now() - acceptingAt;
+    expect(onlineAfterMs).toBeLessThan(5_000);
+
+    const again = await world.login("alice@localhost");
+    const replies = await Promise.all(Array.from({ length: 20 }, () => again.requestRaw(executeIq(bot.jid, CONTACT))));
+    expect(replies.filter((r) => formValues(r.getChild("command")?.getChild("x")).uri !== undefined)).toHaveLength(20);
+  });
+});
+
+describe("SIGTERM under load", () => {
+  let cwd: string;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), "invite-bot-stop-"));
+  });
+  afterAll(async () => {
+    child?.kill("SIGKILL");
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it("answers every request, says goodbye and exits 0", async () => {
+    await world.servers.prosody.register("bot3", "localhost", "bot3-password");
+    child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "src", "main.ts")], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? "",
+        XMPP_SERVICE: world.servers.service,
+        XMPP_DOMAIN: "localhost",
+        XMPP_USERNAME: "bot3",
+        XMPP_PASSWORD: "bot3-password",
+        REDIS_URL: world.servers.redisUrl,
+        RATE_LIMIT_BURST: "10000",
+        RATE_LIMIT_PER_SECOND: "10000",
+        INVITE_QUOTA: "100000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child?.on("exit", (code) => resolve(code)));
+    await eventually(async () => expect(output).toContain(" Online "), 15_000);
+
+    const user = await world.login("bob@localhost");
+    await user.send(xml("presence", { to: "bot3@localhost", type: "subscribe" }));
+    await user.nextPresence({ from: "bot3@localhost", type: "subscribe" });
+    await user.send(xml("presence", { to: "bot3@localhost", type: "subscribed" }));
+    await user.nextPresence((p) => p.attrs.from === "bot3@localhost/invites" && p.attrs.type === undefined);
+
+    const requests = Array.from({ length: 60 }, () =>
+      user.requestRaw(executeIq("bot3@localhost/invites", CONTACT), 10_000),
+    );
+    await Promise.race(requests);
+    child.kill("SIGTERM");
+    const replies = await Promise.all(requests);
+    expect(await exited).toBe(0);
+    // Each request got an answer: a result, "restarting", or the server's answer for a gone resource.
+    for (const reply of replies) expect(["result", "error"]).toContain(reply.attrs.type);
+    expect(replies.filter((r) => r.attrs.type === "result").length).toBeGreaterThan(0);
+    await user.nextPresence({ from: "bot3@localhost/invites", type: "unavailable" });
+    expect(output).toContain("Stopped");
+    expect(output).not.toContain("Stopping with requests still unanswered");
+  });
+});
