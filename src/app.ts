@@ -6,12 +6,10 @@ import type { Client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
 import { AdhocRegistry } from "./adhoc/registry.js";
 import { ChatRouter } from "./chat/router.js";
+import { allAdhocCommands, allChatKeywords } from "./commands/all-commands.js";
 import { helpReply, hintReply } from "./commands/chat-text.js";
 import { contextFactory } from "./commands/context.js";
 import { adhocErrorFor, chatErrorFor } from "./commands/error-edges.js";
-import { inviteAdhocCommands, inviteChatKeywords } from "./commands/invite-commands.js";
-import { manageAdhocCommands, manageChatKeywords } from "./commands/manage-commands.js";
-import { relationsAdhocCommands, relationsChatKeywords } from "./commands/relations-commands.js";
 import type { Config } from "./config.js";
 import { type Clock, systemClock } from "./invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "./invites/permissions.js";
@@ -90,13 +88,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const contextFor = contextFactory(policy, log);
 
   const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
-  for (const command of [
-    ...inviteAdhocCommands(service),
-    ...manageAdhocCommands(service),
-    ...relationsAdhocCommands(service),
-  ]) {
-    adhoc.register(command);
-  }
+  for (const command of allAdhocCommands(service)) adhoc.register(command);
 
   const chat = new ChatRouter({
     contextFor,
@@ -104,13 +96,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
     helpText: (_ctx, lines) => helpReply(host, lines),
   });
-  for (const keyword of [
-    ...inviteChatKeywords(service, clock),
-    ...manageChatKeywords(service, clock),
-    ...relationsChatKeywords(service),
-  ]) {
-    chat.register(keyword);
-  }
+  for (const keyword of allChatKeywords(service, clock)) chat.register(keyword);
 
   const disco = new Disco(
     {
