@@ -45,3 +45,15 @@ export function tokenOf(uri: string | undefined): string {
   if (token === undefined) throw new Error(`no token in ${uri}`);
   return token;
 }
+
+/** Runs an invite command (`complete`: no options form) and returns the URI it answered; throws on an error. */
+export async function createInviteUri(
+  user: { requestRaw(iq: Element, timeoutMs?: number): Promise<Element> },
+  botJid: string,
+  node: string,
+): Promise<string> {
+  const reply = await user.requestRaw(executeIq(botJid, node, { action: "complete" }));
+  const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
+  if (uri === undefined) throw new Error(`no invite: ${reply.toString()}`);
+  return uri;
+}

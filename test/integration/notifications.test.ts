@@ -4,7 +4,7 @@
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeIq, formValues } from "../helpers/adhoc-client.js";
+import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -37,9 +37,7 @@ function name(prefix: string): string {
 }
 
 async function tokenFrom(user: TestUser, target: TestBot, node: string): Promise<string> {
-  const reply = await user.requestRaw(executeIq(target.jid, node, { action: "complete" }));
-  const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
-  return /preauth=([\w-]{24})/u.exec(uri ?? "")?.[1] ?? "";
+  return tokenOf(await createInviteUri(user, target.jid, node));
 }
 
 async function registerWith(token: string): Promise<string> {

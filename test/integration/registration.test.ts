@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
+import { createInviteUri, errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -40,12 +40,8 @@ function uniqueName(prefix: string): string {
   return `${prefix}${counter}`;
 }
 
-async function inviteUri(user: TestUser, target: TestBot, node: string): Promise<string> {
-  // "complete" skips #create-account's options form and makes the default invite.
-  const reply = await user.requestRaw(executeIq(target.jid, node, { action: "complete" }));
-  const uri = formValues(reply.getChild("command")?.getChild("x")).uri;
-  if (uri === undefined) throw new Error(`no invite: ${reply.toString()}`);
-  return uri;
+function inviteUri(user: TestUser, target: TestBot, node: string): Promise<string> {
+  return createInviteUri(user, target.jid, node);
 }
 
 function register(token: string, username: string) {
