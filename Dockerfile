@@ -19,4 +19,5 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 # Logs go to stderr; SIGTERM (docker stop) sends unavailable presence and exits 0.
-CMD ["node", "dist/main.js"]
+# A 1 MB young generation keeps the resident memory near 70 MB (docs/benchmarks.md).
+CMD ["node", "--max-semi-space-size=1", "dist/main.js"]

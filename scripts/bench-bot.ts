@@ -61,12 +61,23 @@ export async function buildBot(): Promise<BotBuild> {
   }
 }
 
+export interface BotMemory {
+  rssMiB: number;
+  peakMiB: number;
+  /** Heap, stacks, malloc: memory of this process alone. */
+  anonMiB: number;
+  /** Mapped files, mostly the node binary's code, shared with every other node process. */
+  fileMiB: number;
+}
+
 export interface BotProcess {
   pid: number;
   /** Milliseconds from spawn() to the `Online` log line. */
   onlineMs: number;
-  /** VmRSS and VmHWM (peak) of the process now, in MiB. */
-  memory(): { rssMiB: number; peakMiB: number };
+  /** Milliseconds from spawn() to the `Connecting` log line: node's start-up and loading the bot's modules. */
+  connectingMs: number | undefined;
+  /** The process's memory now, in MiB: VmRSS, VmHWM (peak RSS), and RSS split into anonymous and file-backed. */
+  memory(): BotMemory;
   /** How many lines of each level the bot logged so far. */
   logCounts(): Record<string, number>;
   /** The last lines the bot printed. */
@@ -80,11 +91,16 @@ const BOT_VARIABLES =
   /^(XMPP_|REDIS_|ADMIN_JIDS$|ALLOW_|NOTIFY_ADMINS$|INVITE_|RATE_LIMIT_|LOG_LEVEL$|NODE_OPTIONS$|NODE_ENV$)/u;
 
 /** Spawns `node <main>` with `env` (and a clean environment otherwise); resolves once it logged `Online`. */
-export async function spawnBot(main: string, env: Record<string, string>, timeoutMs = 30_000): Promise<BotProcess> {
+export async function spawnBot(
+  main: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  nodeFlags: readonly string[] = [],
+): Promise<BotProcess> {
   const cwd = join(main, "..", ".."); // the build dir: no .env there for dotenv to pick up
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !BOT_VARIABLES.test(name)));
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, main], {
     cwd,
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -102,6 +118,7 @@ export async function spawnBot(main: string, env: Record<string, string>, timeou
   let partial = "";
   const counts: Record<string, number> = {};
   let onlineAt: number | undefined;
+  let connectingAt: number | undefined;
   let onOnline: () => void = () => {};
   const online = new Promise<void>((resolve) => {
     onOnline = resolve;
@@ -114,6 +131,7 @@ export async function spawnBot(main: string, env: Record<string, string>, timeou
       kept = `${kept}${line}\n`.slice(-32 * 1024);
       const level = /^\S+\s+(DEBUG|INFO|WARN|ERROR)\s/u.exec(line)?.[1];
       if (level !== undefined) counts[level] = (counts[level] ?? 0) + 1;
+      if (connectingAt === undefined && /^\S+\s+INFO\s+Connecting\b/u.test(line)) connectingAt = performance.now();
       if (onlineAt === undefined && /^\S+\s+INFO\s+Online\b/u.test(line)) {
         onlineAt = performance.now();
         onOnline();
@@ -152,10 +170,16 @@ export async function spawnBot(main: string, env: Record<string, string>, timeou
   return {
     pid,
     onlineMs: onlineAt - started,
+    connectingMs: connectingAt === undefined ? undefined : connectingAt - started,
     memory() {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "mu").exec(status)?.[1]);
-      return { rssMiB: kib("VmRSS") / 1024, peakMiB: kib("VmHWM") / 1024 };
+      return {
+        rssMiB: kib("VmRSS") / 1024,
+        peakMiB: kib("VmHWM") / 1024,
+        anonMiB: kib("RssAnon") / 1024,
+        fileMiB: kib("RssFile") / 1024,
+      };
     },
     logCounts: () => ({ ...counts }),
     output: (lines = 40) => `${kept}${partial}`.split("\n").slice(-lines).join("\n"),

@@ -21,6 +21,8 @@ export interface InviteClient {
   readonly created: number;
   /** Creates one invite; resolves with the round trip in milliseconds. */
   createInvite(): Promise<number>;
+  /** An XEP-0199 ping to the same target: the round trip of a request that does no work there. */
+  ping(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,8 @@ export async function connectInviteClient(options: ClientOptions): Promise<Invit
     await xmpp.stop().catch(() => {});
     throw new Error(`could not log in as ${jid} at ${service}: ${(error as Error).message}`);
   }
-  // contact invites are "xmpp:alice@host?roster;preauth=TOKEN", with ";ibr=y" only when they also register.
+  // A contact invite that does not register an account (both sides run with user invites off, Prosody's default):
+  // "xmpp:alice@host?roster;preauth=TOKEN", without ";ibr=y".
   const uriPattern = new RegExp(`^xmpp:${escapeRegExp(jid)}\\?roster;preauth=[\\w-]{8,}$`, "u");
   let created = 0;
   return {
@@ -75,6 +78,16 @@ export async function connectInviteClient(options: ClientOptions): Promise<Invit
       }
       created += 1;
       return elapsed;
+    },
+    async ping() {
+      const iq = xml("iq", { type: "get", to: target }, xml("ping", { xmlns: "urn:xmpp:ping" }));
+      const started = performance.now();
+      try {
+        await xmpp.iqCaller.request(iq, REQUEST_TIMEOUT_MS);
+      } catch (error) {
+        throw new Error(`${jid} → ${target}: ping failed: ${describe(error)}`);
+      }
+      return performance.now() - started;
     },
     async stop() {
       if (xmpp.status === "offline") return;
@@ -143,11 +156,28 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] ?? Number.NaN;
 }
 
-/** `count` requests one after another. */
-export async function sequential(user: InviteClient, count: number): Promise<LatencyResult> {
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) times.push(await user.createInvite());
-  return summarize(times);
+/**
+ * `count` rounds; in each round every operation runs once and is awaited, one after the other. One request is
+ * in flight at a time, and background noise on the machine falls on every side alike instead of on whichever
+ * side happened to run while it lasted.
+ */
+export async function roundsOf(
+  operations: ReadonlyArray<() => Promise<number>>,
+  count: number,
+): Promise<LatencyResult[]> {
+  const times = operations.map((): number[] => []);
+  for (let i = 0; i < count; i++) {
+    for (const [index, operation] of operations.entries()) times[index]?.push(await operation());
+  }
+  return times.map(summarize);
+}
+
+/** Sequential invite latency of several clients, interleaved (see roundsOf). */
+export function sequentialEach(users: readonly InviteClient[], count: number): Promise<LatencyResult[]> {
+  return roundsOf(
+    users.map((user) => () => user.createInvite()),
+    count,
+  );
 }
 
 function summarize(times: number[]): LatencyResult {

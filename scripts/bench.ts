@@ -2,29 +2,34 @@
  * `npm run bench`: invite creation through the bot (Redis) against Prosody's own mod_invites_adhoc
  * (default internal file storage), in one run, on one private Prosody with two VirtualHosts
  * (scripts/bench-prosody.ts), with one client implementation for both sides (scripts/bench-load.ts).
+ * docs/benchmarks.md explains the method and the results.
  *
- * Measures, per side: sequential latency (p50, p99) on an empty store and throughput with 16 requests
- * in flight; fills the store to 3,000 invites of that user; measures both again. Then the bot's resident
- * memory (VmRSS of its own process) and its time from spawn to `Online` (scripts/bench-bot.ts).
- * Prints a table, the ratios bot/native and PASS/MISS per target. Exit 0 when the run worked (a missed
- * target is a result, not an error), 1 when anything failed, 130 when interrupted.
+ * Per side: a warm-up by another user (so the measured user's store starts empty), sequential latency
+ * (p50, p99) on an empty store, throughput with 16 requests in flight; a fill to 3,000 invites of the
+ * measured user; both measurements again. Then the bot's resident memory (VmRSS of its own process) and its
+ * time from spawn to `Online` (scripts/bench-bot.ts), and the CPU time each process spent per invite.
+ * Prints a table, the ratios bot/native and PASS/MISS per target. Exit 0 when the run worked (a missed target
+ * is a result, not an error), 1 when anything failed, 130 when interrupted.
  *
- * Knobs for a quick look (defaults are the documented run): BENCH_SEQUENTIAL (300), BENCH_THROUGHPUT (1000),
- * BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240, per side).
+ * Knobs, for a quicker look or an experiment (the defaults are the documented run): BENCH_SEQUENTIAL (300),
+ * BENCH_THROUGHPUT (1000), BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240 per side), BENCH_WARMUP (500),
+ * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1").
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { availableParallelism, cpus, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { createClient } from "@keyv/redis";
-import { type RedisServer, startRedis } from "../test/helpers/redis-server.js";
+import { type RedisServer, redisProcessId, startRedis } from "../test/helpers/redis-server.js";
 import { findOnPath } from "../test/helpers/require-binary.js";
-import { type BotBuild, type BotProcess, buildBot, spawnBot } from "./bench-bot.js";
+import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot } from "./bench-bot.js";
+import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
 import {
   closedLoop,
   connectInviteClient,
   type InviteClient,
   type LatencyResult,
-  sequential,
+  roundsOf,
+  sequentialEach,
   type ThroughputResult,
 } from "./bench-load.js";
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
@@ -38,7 +43,10 @@ function envInt(name: string, fallback: number): number {
 }
 
 const SETTINGS = {
-  warmup: 20,
+  /** Sequential requests by the warm-up user right after start, reported as "cold". */
+  cold: 20,
+  /** Then this many more by the warm-up user, 16 in flight: the bot's JIT warms up, the measured store stays empty. */
+  warmup: envInt("BENCH_WARMUP", 500),
   sequential: envInt("BENCH_SEQUENTIAL", 300),
   concurrency: 16,
   throughput: envInt("BENCH_THROUGHPUT", 1000),
@@ -46,11 +54,15 @@ const SETTINGS = {
   throughputMaxSeconds: 30,
   fillTo: envInt("BENCH_FILL_TO", 3000),
   fillMaxSeconds: envInt("BENCH_FILL_MAX_S", 240),
+  botNodeFlags: (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1")
+    .split(/\s+/u)
+    .filter((flag) => flag !== ""),
 } as const;
 
 const TARGETS = { latencyRatio: 0.5, throughputRatio: 20, rssMB: 80 } as const;
 
 const USER = "alice";
+const WARMUP_USER = "warmup";
 const BOT_USER = "invites";
 const BOT_RESOURCE = "invites";
 const password = (name: string): string => `${name}-bench-password`;
@@ -75,29 +87,38 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+const runStarted = performance.now();
+const elapsed = (): string => `${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s`;
 const log = (text: string): void => {
   console.error(`[bench ${elapsed()}] ${text}`);
 };
-const runStarted = performance.now();
-const elapsed = (): string => `${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s`;
 
 // ---------------------------------------------------------------------------------------------------------------
 
+interface Throughput extends ThroughputResult {
+  /** Invites of the measured user in the store when the phase started. */
+  store: number;
+  /** CPU milliseconds per invite of each process during the phase. */
+  cpu: CpuSnapshot;
+}
+
+interface Sequential extends LatencyResult {
+  store: number;
+}
+
 interface SideResults {
-  emptySeq: LatencyResult;
-  emptySeqStore: number;
-  emptyTput: ThroughputResult;
-  emptyTputStore: number;
-  fill: { count: number; seconds: number; capped: boolean };
-  fullSeq: LatencyResult;
-  fullSeqStore: number;
-  fullTput: ThroughputResult;
-  fullTputStore: number;
+  cold: LatencyResult;
+  emptySeq: Sequential;
+  emptyTput: Throughput;
+  fill: Throughput;
+  fullSeq: Sequential;
+  fullTput: Throughput;
 }
 
 interface Side {
-  name: string;
+  name: "bot" | "native";
   client: InviteClient;
+  warmup: InviteClient;
   /** Invites of USER in this side's store, counted in the store itself. */
   storeCount(): Promise<number>;
 }
@@ -115,7 +136,7 @@ async function checkedStoreCount(side: Side): Promise<number> {
 async function main(): Promise<number> {
   const missing = ["prosody", "prosodyctl", "redis-server"].filter((name) => findOnPath(name) === undefined);
   if (missing.length > 0) {
-    console.error(`npm run bench needs ${missing.join(", ")} on PATH. Install with:`);
+    console.error(`npm run bench needs ${missing.join(", ")} on PATH. Install them with:`);
     console.error("  sudo apt-get install -y prosody redis-server");
     return 1;
   }
@@ -134,64 +155,75 @@ async function main(): Promise<number> {
 async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): Promise<number> {
   if (build.warnings !== "") log(`tsc reported problems but emitted JavaScript; benchmarking that:\n${build.warnings}`);
   log(`bot compiled in ${build.seconds.toFixed(1)} s; Prosody on ${prosody.service}, Redis on ${redis.url}`);
+  const loadBefore = loadavg();
 
   await prosody.register(BOT_USER, BOT_HOST, password(BOT_USER));
-  await prosody.register(USER, BOT_HOST, password(USER));
-  await prosody.register(USER, NATIVE_HOST, password(USER));
+  for (const host of [BOT_HOST, NATIVE_HOST]) {
+    for (const user of [USER, WARMUP_USER]) await prosody.register(user, host, password(user));
+  }
 
-  log("starting the bot (node dist/main.js in its own process) …");
-  const bot: BotProcess = await spawnBot(build.main, {
-    XMPP_SERVICE: prosody.service,
-    XMPP_DOMAIN: BOT_HOST,
-    XMPP_USERNAME: BOT_USER,
-    XMPP_PASSWORD: password(BOT_USER),
-    XMPP_RESOURCE: BOT_RESOURCE,
-    REDIS_URL: redis.url,
-    // The quota stays on (a Redis round trip per invite, as in production) but never bites.
-    INVITE_QUOTA: "100000",
-    // Flood control (a token bucket per requester) at its maximum, so that one user with 16 requests in
-    // flight measures capacity rather than the limiter; Prosody's side has no limit either (no mod_limits).
-    RATE_LIMIT_BURST: "10000",
-    RATE_LIMIT_PER_SECOND: "10000",
-    // Prosody's defaults, as on native.localhost: contact invites that do not register accounts.
-    ALLOW_USER_INVITES: "false",
-    ALLOW_CONTACT_INVITES: "true",
-    LOG_LEVEL: "info",
-  });
+  const flags = SETTINGS.botNodeFlags.length > 0 ? ` ${SETTINGS.botNodeFlags.join(" ")}` : "";
+  log(`starting the bot (node${flags} dist/main.js, in its own process) …`);
+  const bot: BotProcess = await spawnBot(
+    build.main,
+    {
+      XMPP_SERVICE: prosody.service,
+      XMPP_DOMAIN: BOT_HOST,
+      XMPP_USERNAME: BOT_USER,
+      XMPP_PASSWORD: password(BOT_USER),
+      XMPP_RESOURCE: BOT_RESOURCE,
+      REDIS_URL: redis.url,
+      // The quota stays on (a Redis round trip per invite, as in production) but never bites.
+      INVITE_QUOTA: "100000",
+      // Flood control (a token bucket per requester) at its maximum, so that one user with 16 requests in
+      // flight measures capacity rather than the limiter; Prosody's side has no limit either (no mod_limits).
+      RATE_LIMIT_BURST: "10000",
+      RATE_LIMIT_PER_SECOND: "10000",
+      // Prosody's defaults, as on native.localhost: contact invites that do not register accounts.
+      ALLOW_USER_INVITES: "false",
+      ALLOW_CONTACT_INVITES: "true",
+      LOG_LEVEL: "info",
+    },
+    30_000,
+    SETTINGS.botNodeFlags,
+  );
   cleanups.push(() => bot.stop());
   const memoryAtOnline = bot.memory();
   log(`bot online after ${bot.onlineMs.toFixed(0)} ms (pid ${bot.pid}, RSS ${memoryAtOnline.rssMiB.toFixed(1)} MiB)`);
+
+  const redisPid = await redisProcessId(redis.port);
+  if (redisPid === undefined) throw new Error("could not read redis-server's process id");
+  const cpu = cpuMeter({ prosody: prosody.pid, bot: bot.pid, redis: redisPid, client: "self" });
 
   const raw = createClient({ url: redis.url });
   raw.on("error", () => {});
   await raw.connect();
   cleanups.push(async () => raw.destroy());
 
-  const [botClient, nativeClient] = await Promise.all([
-    connectInviteClient({
+  const connect = async (username: string, host: string, target: string): Promise<InviteClient> => {
+    const client = await connectInviteClient({
       service: prosody.service,
-      domain: BOT_HOST,
-      username: USER,
-      password: password(USER),
-      target: `${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}`,
-    }),
-    connectInviteClient({
-      service: prosody.service,
-      domain: NATIVE_HOST,
-      username: USER,
-      password: password(USER),
-      target: NATIVE_HOST,
-    }),
+      domain: host,
+      username,
+      password: password(username),
+      target,
+    });
+    cleanups.push(() => client.stop());
+    return client;
+  };
+  const botTarget = `${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}`;
+  const [botClient, botWarmup, nativeClient, nativeWarmup] = await Promise.all([
+    connect(USER, BOT_HOST, botTarget),
+    connect(WARMUP_USER, BOT_HOST, botTarget),
+    connect(USER, NATIVE_HOST, NATIVE_HOST),
+    connect(WARMUP_USER, NATIVE_HOST, NATIVE_HOST),
   ]);
-  cleanups.push(
-    () => botClient.stop(),
-    () => nativeClient.stop(),
-  );
 
   const sides: Side[] = [
     {
       name: "bot",
       client: botClient,
+      warmup: botWarmup,
       async storeCount() {
         let count = 0;
         for await (const keys of raw.scanIterator({ MATCH: `invite:${BOT_HOST}:inviter:${USER}:*`, COUNT: 1000 })) {
@@ -203,6 +235,7 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     {
       name: "native",
       client: nativeClient,
+      warmup: nativeWarmup,
       async storeCount() {
         let text: string;
         try {
@@ -210,76 +243,94 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
         } catch {
           return 0; // no invite yet: Prosody has not created the file
         }
-        // mod_storage_internal's map: return { ["TOKEN"] = EXPIRES; ... };
+        // mod_storage_internal's map store: return { ["TOKEN"] = EXPIRES; ... };
         return text.match(/\["[\w-]+"\]\s*=\s*\d+\s*;/gu)?.length ?? 0;
       },
     },
   ];
+  const [botSide, nativeSide] = sides as [Side, Side];
 
-  const results = new Map<string, Partial<SideResults>>(sides.map((side) => [side.name, {}]));
-  const resultOf = (side: Side): Partial<SideResults> => results.get(side.name) as Partial<SideResults>;
-
-  for (const side of sides) {
-    await checkedStoreCount(side);
-    for (let i = 0; i < SETTINGS.warmup; i++) await side.client.createInvite();
-  }
-
-  const measure = async (phase: "empty" | "full"): Promise<void> => {
-    for (const side of sides) {
-      const store = await checkedStoreCount(side);
-      log(`${side.name}: ${SETTINGS.sequential} sequential requests (${store} invites in the store) …`);
-      const result = await sequential(side.client, SETTINGS.sequential);
-      log(`${side.name}: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}`);
-      Object.assign(
-        resultOf(side),
-        phase === "empty" ? { emptySeq: result, emptySeqStore: store } : { fullSeq: result, fullSeqStore: store },
-      );
-    }
-    for (const side of sides) {
-      const store = await checkedStoreCount(side);
-      log(
-        `${side.name}: ${SETTINGS.throughput} requests, ${SETTINGS.concurrency} in flight, at most ${SETTINGS.throughputMaxSeconds} s (${store} invites in the store) …`,
-      );
-      const result = await closedLoop(side.client, {
-        concurrency: SETTINGS.concurrency,
-        count: SETTINGS.throughput,
-        maxSeconds: SETTINGS.throughputMaxSeconds,
-      });
-      log(`${side.name}: ${result.count} in ${result.seconds.toFixed(2)} s = ${result.perSecond.toFixed(0)}/s`);
-      Object.assign(
-        resultOf(side),
-        phase === "empty" ? { emptyTput: result, emptyTputStore: store } : { fullTput: result, fullTputStore: store },
-      );
-    }
-  };
-
-  await measure("empty");
-
-  for (const side of sides) {
+  /** Closed-loop load on one side, with the CPU each process spent on it. */
+  const load = async (side: Side, count: number, maxSeconds: number, what: string): Promise<Throughput> => {
     const store = await checkedStoreCount(side);
-    const missingInvites = Math.max(0, SETTINGS.fillTo - store);
     log(
-      `${side.name}: filling the store from ${store} to ${SETTINGS.fillTo} invites (${SETTINGS.concurrency} in flight) …`,
+      `${side.name}: ${what}: ${count} requests, ${SETTINGS.concurrency} in flight (${store} invites in the store) …`,
     );
-    const fill = await closedLoop(side.client, {
+    const before = cpu.snapshot();
+    const result = await closedLoop(side.client, {
       concurrency: SETTINGS.concurrency,
-      count: missingInvites,
-      maxSeconds: SETTINGS.fillMaxSeconds,
+      count,
+      maxSeconds,
       progress: (done, seconds) => log(`${side.name}: … ${store + done} invites after ${seconds.toFixed(0)} s`),
     });
-    log(`${side.name}: ${fill.count} invites in ${fill.seconds.toFixed(1)} s${fill.capped ? " (time cap hit)" : ""}`);
-    resultOf(side).fill = { count: fill.count, seconds: fill.seconds, capped: fill.capped };
+    const perInvite = cpu.perOperation(before, cpu.snapshot(), result.count);
+    log(
+      `${side.name}: ${result.count} in ${result.seconds.toFixed(2)} s = ${result.perSecond.toFixed(0)}/s${result.capped ? " (time cap hit)" : ""}`,
+    );
+    return { ...result, store, cpu: perInvite };
+  };
+
+  const seq = async (): Promise<[Sequential, Sequential]> => {
+    const stores = [await checkedStoreCount(botSide), await checkedStoreCount(nativeSide)];
+    log(
+      `sequential: ${SETTINGS.sequential} rounds of one bot and one native request (stores: ${stores.join(" / ")}) …`,
+    );
+    const [b, n] = (await sequentialEach([botSide.client, nativeSide.client], SETTINGS.sequential)) as [
+      LatencyResult,
+      LatencyResult,
+    ];
+    log(`sequential: p50 bot ${ms(b.p50)}, native ${ms(n.p50)}; p99 bot ${ms(b.p99)}, native ${ms(n.p99)}`);
+    return [
+      { ...b, store: stores[0] ?? 0 },
+      { ...n, store: stores[1] ?? 0 },
+    ];
+  };
+
+  // Warm-up, by another user of each host.
+  log(`warm-up by ${WARMUP_USER}: ${SETTINGS.cold} sequential rounds, then ${SETTINGS.warmup} requests per side …`);
+  const [botCold, nativeCold] = (await sequentialEach([botWarmup, nativeWarmup], SETTINGS.cold)) as [
+    LatencyResult,
+    LatencyResult,
+  ];
+  for (const side of sides) {
+    await closedLoop(side.warmup, { concurrency: SETTINGS.concurrency, count: SETTINGS.warmup, maxSeconds: 60 });
   }
 
-  await measure("full");
+  // What a request costs that does no work at the other end: the floor under each side's latency.
+  log(`reference: ${SETTINGS.sequential} rounds of XMPP ping (bot, server) and Redis PING …`);
+  const timedRedisPing = async (): Promise<number> => {
+    const started = performance.now();
+    await raw.ping();
+    return performance.now() - started;
+  };
+  const [botPing, nativePing, redisPing] = (await roundsOf(
+    [() => botClient.ping(), () => nativeClient.ping(), timedRedisPing],
+    SETTINGS.sequential,
+  )) as [LatencyResult, LatencyResult, LatencyResult];
+
+  const [botEmptySeq, nativeEmptySeq] = await seq();
+  const botEmptyTput = await load(botSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
+  const nativeEmptyTput = await load(nativeSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
+
+  const fill = async (side: Side): Promise<Throughput> => {
+    const missingInvites = SETTINGS.fillTo - (await checkedStoreCount(side));
+    if (missingInvites < 1) throw new Error(`BENCH_FILL_TO=${SETTINGS.fillTo} is not above the invites made so far`);
+    return load(side, missingInvites, SETTINGS.fillMaxSeconds, `filling to ${SETTINGS.fillTo}`);
+  };
+  const botFill = await fill(botSide);
+  const nativeFill = await fill(nativeSide);
+
+  const [botFullSeq, nativeFullSeq] = await seq();
+  const botFullTput = await load(botSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
+  const nativeFullTput = await load(nativeSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
 
   const memory = bot.memory();
   const counts = bot.logCounts();
   for (const side of sides) await checkedStoreCount(side);
-  const totals = sides.map((side) => `${side.name} ${side.client.created}`).join(", ");
+  const totals = sides.map((side) => `${side.name} ${side.client.created + side.warmup.created}`).join(", ");
+  const loadAfter = loadavg();
 
-  await botClient.stop();
-  await nativeClient.stop();
+  for (const client of [botClient, botWarmup, nativeClient, nativeWarmup]) await client.stop();
   const exitCode = await bot.stop();
   if (exitCode !== 0) throw new Error(`the bot exited with code ${String(exitCode)} on SIGTERM:\n${bot.output()}`);
   if ((counts.WARN ?? 0) + (counts.ERROR ?? 0) > 0) {
@@ -287,12 +338,29 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   }
 
   report({
-    bot: results.get("bot") as SideResults,
-    native: results.get("native") as SideResults,
+    reference: { botPing, nativePing, redisPing },
+    bot: {
+      cold: botCold,
+      emptySeq: botEmptySeq,
+      emptyTput: botEmptyTput,
+      fill: botFill,
+      fullSeq: botFullSeq,
+      fullTput: botFullTput,
+    },
+    native: {
+      cold: nativeCold,
+      emptySeq: nativeEmptySeq,
+      emptyTput: nativeEmptyTput,
+      fill: nativeFill,
+      fullSeq: nativeFullSeq,
+      fullTput: nativeFullTput,
+    },
     onlineMs: bot.onlineMs,
+    connectingMs: bot.connectingMs,
     memoryAtOnline,
     memory,
     totals,
+    load: [loadBefore, loadAfter],
     prosodyVersion: await prosody.version(),
   });
   return 0;
@@ -302,12 +370,15 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
 // Report
 
 interface Report {
+  reference: { botPing: LatencyResult; nativePing: LatencyResult; redisPing: LatencyResult };
   bot: SideResults;
   native: SideResults;
   onlineMs: number;
-  memoryAtOnline: { rssMiB: number; peakMiB: number };
-  memory: { rssMiB: number; peakMiB: number };
+  connectingMs: number | undefined;
+  memoryAtOnline: BotMemory;
+  memory: BotMemory;
   totals: string;
+  load: [number[], number[]];
   prosodyVersion: string;
 }
 
@@ -324,73 +395,105 @@ function firstLine(command: string, args: string[]): string {
   }
 }
 
-function report(r: Report): void {
-  const { bot, native } = r;
-  const rows: Array<[string, string, string, string]> = [
-    ["", "bot (Redis)", "native (file)", "bot/native"],
-    [`empty store: sequential, n=${bot.emptySeq.count}`, "", "", ""],
-    ["  invites in store at start", String(bot.emptySeqStore), String(native.emptySeqStore), ""],
-    ["  p50 latency", ms(bot.emptySeq.p50), ms(native.emptySeq.p50), ratio(bot.emptySeq.p50 / native.emptySeq.p50)],
-    ["  p99 latency", ms(bot.emptySeq.p99), ms(native.emptySeq.p99), ratio(bot.emptySeq.p99 / native.emptySeq.p99)],
-    [`empty store: ${SETTINGS.concurrency} in flight`, "", "", ""],
-    ["  invites in store at start", String(bot.emptyTputStore), String(native.emptyTputStore), ""],
-    ["  requests", String(bot.emptyTput.count), String(native.emptyTput.count), ""],
+type Row = [string, string, string, string];
+
+function throughputRows(bot: Throughput, native: Throughput, label: string): Row[] {
+  const cpu = (t: Throughput, name: string): string => (t.cpu[name] ?? 0).toFixed(2);
+  return [
+    [label, "", "", ""],
+    ["  invites in store at start", String(bot.store), String(native.store), ""],
+    ["  requests (time)", countNote(bot), countNote(native), ""],
+    ["  throughput", perSecond(bot.perSecond), perSecond(native.perSecond), ratio(bot.perSecond / native.perSecond)],
+    ["  p50 / p99 under load", pair(bot), pair(native), ""],
     [
-      "  throughput",
-      perSecond(bot.emptyTput.perSecond),
-      perSecond(native.emptyTput.perSecond),
-      ratio(bot.emptyTput.perSecond / native.emptyTput.perSecond),
-    ],
-    ["  p50 / p99 under load", pair(bot.emptyTput), pair(native.emptyTput), ""],
-    [`fill to ${SETTINGS.fillTo} (${SETTINGS.concurrency} in flight)`, "", "", ""],
-    ["  invites added", String(bot.fill.count), String(native.fill.count), ""],
-    [
-      "  time / rate",
-      `${bot.fill.seconds.toFixed(1)} s, ${perSecond(bot.fill.count / bot.fill.seconds)}`,
-      `${native.fill.seconds.toFixed(1)} s, ${perSecond(native.fill.count / native.fill.seconds)}`,
+      "  CPU ms/invite: Prosody, bot, Redis, client",
+      ["prosody", "bot", "redis", "client"].map((name) => cpu(bot, name)).join(" "),
+      ["prosody", "bot", "redis", "client"].map((name) => cpu(native, name)).join(" "),
       "",
     ],
-    [`after ${SETTINGS.fillTo}: sequential, n=${bot.fullSeq.count}`, "", "", ""],
-    ["  invites in store at start", String(bot.fullSeqStore), String(native.fullSeqStore), ""],
-    ["  p50 latency", ms(bot.fullSeq.p50), ms(native.fullSeq.p50), ratio(bot.fullSeq.p50 / native.fullSeq.p50)],
-    ["  p99 latency", ms(bot.fullSeq.p99), ms(native.fullSeq.p99), ratio(bot.fullSeq.p99 / native.fullSeq.p99)],
-    [`after ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`, "", "", ""],
-    ["  invites in store at start", String(bot.fullTputStore), String(native.fullTputStore), ""],
-    ["  requests", countNote(bot.fullTput), countNote(native.fullTput), ""],
+  ];
+}
+
+function sequentialRows(bot: Sequential, native: Sequential, label: string): Row[] {
+  return [
+    [label, "", "", ""],
+    ["  invites in store at start", String(bot.store), String(native.store), ""],
+    ["  p50 latency", ms(bot.p50), ms(native.p50), ratio(bot.p50 / native.p50)],
+    ["  p99 latency", ms(bot.p99), ms(native.p99), ratio(bot.p99 / native.p99)],
+  ];
+}
+
+function report(r: Report): void {
+  const { bot, native } = r;
+  const rows: Row[] = [
+    ["", "bot (Redis)", "native (file)", "bot/native"],
+    [`cold: first ${bot.cold.count} requests after start (warm-up user)`, "", "", ""],
+    ["  p50 latency", ms(bot.cold.p50), ms(native.cold.p50), ratio(bot.cold.p50 / native.cold.p50)],
+    [`reference: no-op round trips, sequential, n=${r.reference.botPing.count}`, "", "", ""],
     [
-      "  throughput",
-      perSecond(bot.fullTput.perSecond),
-      perSecond(native.fullTput.perSecond),
-      ratio(bot.fullTput.perSecond / native.fullTput.perSecond),
+      "  XMPP ping to the bot / to the server, p50",
+      ms(r.reference.botPing.p50),
+      ms(r.reference.nativePing.p50),
+      ratio(r.reference.botPing.p50 / r.reference.nativePing.p50),
     ],
-    ["  p50 / p99 under load", pair(bot.fullTput), pair(native.fullTput), ""],
+    ["  Redis PING from a node-redis client, p50", ms(r.reference.redisPing.p50), "", ""],
+    ...sequentialRows(bot.emptySeq, native.emptySeq, `empty store: sequential, n=${bot.emptySeq.count}`),
+    ...throughputRows(bot.emptyTput, native.emptyTput, `empty store: ${SETTINGS.concurrency} in flight`),
+    ...throughputRows(bot.fill, native.fill, `fill to ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`),
+    ...sequentialRows(bot.fullSeq, native.fullSeq, `after ${SETTINGS.fillTo}: sequential, n=${bot.fullSeq.count}`),
+    ...throughputRows(bot.fullTput, native.fullTput, `after ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`),
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
   const line = (row: readonly string[]): string =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("   ");
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join("   ")
+      .trimEnd();
 
   const latencyRatio = bot.emptySeq.p50 / native.emptySeq.p50;
   const throughputRatio = bot.fullTput.perSecond / native.fullTput.perSecond;
   const rssMB = (r.memory.rssMiB * MIB) / 1e6;
   const verdict = (ok: boolean): string => (ok ? "PASS" : "MISS");
-  const fillNote = native.fill.capped || bot.fill.capped ? "  (a fill hit its time cap: see 'invites added')" : "";
+  const mem = (m: BotMemory): string =>
+    `${m.rssMiB.toFixed(1)} MiB (anonymous ${m.anonMiB.toFixed(1)} + file-backed ${m.fileMiB.toFixed(1)})`;
+  const capped = [bot.fill, native.fill].some((fill) => fill.capped)
+    ? `\nNOTE: a fill hit its ${SETTINGS.fillMaxSeconds} s cap; the "after" rows start below ${SETTINGS.fillTo} invites.`
+    : "";
+  const targets: Array<[string, string, boolean]> = [
+    [
+      `bot p50 ≤ ${TARGETS.latencyRatio}× native, empty store`,
+      ratio(latencyRatio),
+      latencyRatio <= TARGETS.latencyRatio,
+    ],
+    [
+      `bot throughput ≥ ${TARGETS.throughputRatio}× native, after ${SETTINGS.fillTo}`,
+      ratio(throughputRatio),
+      throughputRatio >= TARGETS.throughputRatio,
+    ],
+    [`bot RSS ≤ ${TARGETS.rssMB} MB after the run`, `${rssMB.toFixed(1)} MB`, rssMB <= TARGETS.rssMB],
+  ];
+  const targetWidth = Math.max(...targets.map(([what]) => what.length));
+  const flags = SETTINGS.botNodeFlags.length > 0 ? ` ${SETTINGS.botNodeFlags.join(" ")}` : "";
 
   const out = [
     "",
-    "Invite creation: the bot (Redis) against Prosody's mod_invites_adhoc (internal storage)",
-    `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM`,
+    "Invite creation (XEP-0050 urn:xmpp:invite#invite): the bot (Redis) vs Prosody's mod_invites_adhoc (internal storage)",
+    `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM; load average ${r.load[0].map((l) => l.toFixed(2)).join(" ")} at start, ${r.load[1].map((l) => l.toFixed(2)).join(" ")} at end`,
     `versions: Prosody ${r.prosodyVersion}; ${firstLine("redis-server", ["--version"])}; Node ${process.version}`,
-    `client: @xmpp/client, one session per side (${USER}@${BOT_HOST} → ${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}, ${USER}@${NATIVE_HOST} → ${NATIVE_HOST})`,
+    `clients: @xmpp/client, ${USER}@${BOT_HOST} → ${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}, ${USER}@${NATIVE_HOST} → ${NATIVE_HOST}`,
     "",
     ...rows.map(line),
     "",
-    `bot process: online ${r.onlineMs.toFixed(0)} ms after spawn; RSS at online ${r.memoryAtOnline.rssMiB.toFixed(1)} MiB, after the run ${r.memory.rssMiB.toFixed(1)} MiB = ${rssMB.toFixed(1)} MB (peak ${r.memory.peakMiB.toFixed(1)} MiB)`,
-    `invites created: ${r.totals}${fillNote}`,
+    `bot process (node${flags} dist/main.js): online ${r.onlineMs.toFixed(0)} ms after spawn` +
+      (r.connectingMs === undefined
+        ? ""
+        : ` (${r.connectingMs.toFixed(0)} ms to "Connecting": node and modules; ${(r.onlineMs - r.connectingMs).toFixed(0)} ms to "Online": TCP, SASL SCRAM-SHA-1 with 10,000 iterations, bind)`),
+    `  RSS at online    ${mem(r.memoryAtOnline)}`,
+    `  RSS after run    ${mem(r.memory)} = ${rssMB.toFixed(1)} MB; peak ${r.memory.peakMiB.toFixed(1)} MiB`,
+    `invites created per side: ${r.totals}${capped}`,
     "",
     "targets",
-    `  bot p50 ≤ ${TARGETS.latencyRatio}× native, empty store:     ${ratio(latencyRatio).padStart(8)}   ${verdict(latencyRatio <= TARGETS.latencyRatio)}`,
-    `  bot throughput ≥ ${TARGETS.throughputRatio}× native, after ${SETTINGS.fillTo}: ${ratio(throughputRatio).padStart(8)}   ${verdict(throughputRatio >= TARGETS.throughputRatio)}`,
-    `  bot RSS ≤ ${TARGETS.rssMB} MB:                           ${`${rssMB.toFixed(1)} MB`.padStart(8)}   ${verdict(rssMB <= TARGETS.rssMB)}`,
+    ...targets.map(([what, value, ok]) => `  ${what.padEnd(targetWidth)}   ${value.padStart(8)}   ${verdict(ok)}`),
     `run time: ${elapsed().trim()}`,
     "",
   ];
@@ -402,7 +505,7 @@ function pair(result: ThroughputResult): string {
 }
 
 function countNote(result: ThroughputResult): string {
-  return result.capped ? `${result.count} (${SETTINGS.throughputMaxSeconds} s cap)` : String(result.count);
+  return `${result.count} (${result.seconds.toFixed(1)} s${result.capped ? ", cap" : ""})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
