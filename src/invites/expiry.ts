@@ -24,7 +24,8 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
 /** "1 week", "10 days", "1 day and 2 hours", "45 minutes": at most two units. */
 export function describeDuration(seconds: number): string {
   const parts: string[] = [];
-  let rest = Math.max(0, Math.round(seconds));
+  // To the nearest minute: an invite made a second ago lasts "1 week", not "6 days and 23 hours".
+  let rest = seconds < 60 ? 0 : Math.round(seconds / 60) * 60;
   for (const [name, size] of UNITS) {
     const count = Math.floor(rest / size);
     if (count === 0) continue;

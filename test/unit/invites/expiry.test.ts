@@ -18,6 +18,8 @@ describe("expiry", () => {
     [3_600, "1 hour"],
     [2_700, "45 minutes"],
     [30, "less than a minute"],
+    [604_799, "1 week"],
+    [604_740, "6 days and 23 hours"],
   ])("describes %i seconds as %s", (seconds, words) => {
     expect(describeDuration(seconds)).toBe(words);
   });
