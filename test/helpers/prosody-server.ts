@@ -24,10 +24,17 @@ export interface StartProsodyOptions {
   port?: number;
   /** How long to wait for the c2s port. */
   readyTimeoutMs?: number;
+  /**
+   * The whole config text, for a setup the options above cannot express (e.g. per-host
+   * modules); it must log to `<dir>/prosody.log` and listen on 127.0.0.1:`port`.
+   */
+  config?: (paths: { dir: string; port: number }) => string;
 }
 
 export interface ProsodyServer {
   port: number;
+  /** The running process's pid (changes on restart). */
+  readonly pid: number | undefined;
   /** `xmpp://127.0.0.1:PORT` */
   service: string;
   hosts: readonly string[];
@@ -63,7 +70,8 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
   await mkdir(join(dir, "certs"));
   await writeFile(
     configPath,
-    prosodyConfig({ dir, port, hosts, extraModules: options.extraModules, extraConfig: options.extraConfig }),
+    options.config?.({ dir, port }) ??
+      prosodyConfig({ dir, port, hosts, extraModules: options.extraModules, extraConfig: options.extraConfig }),
   );
 
   let proc: ManagedProcess | undefined;
@@ -141,6 +149,9 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
 
   return {
     port,
+    get pid() {
+      return proc?.pid;
+    },
     service: `xmpp://127.0.0.1:${port}`,
     hosts,
     dir,
