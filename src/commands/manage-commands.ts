@@ -87,11 +87,7 @@ async function runRevoke(service: InviteService, ctx: RequestContext, step: Comm
     );
   }
   const values = readSubmittedForm(step.form);
-  let revoked = 0;
-  for (const id of values.get("invites") ?? []) {
-    await service.revokeInvite(actor, id);
-    revoked += 1;
-  }
+  let revoked = (await service.revokeInvites(actor, values.get("invites") ?? [])).length;
   const inviter = normalisedJid(values.get("inviter")?.[0]);
   if (inviter !== undefined) revoked += await service.revokeAllOf(actor, inviter);
   ctx.log.info("Invites revoked", { count: revoked });

@@ -172,10 +172,29 @@ export class InviteService {
 
   /** Revokes one visible invite by its short id. */
   async revokeInvite(actor: Actor, id: string): Promise<PendingInvite> {
-    const match = (await this.listInvites(actor)).find((pending) => pending.id === id);
-    if (match === undefined) throw new InviteError("invite-not-found");
-    await this.#guarded(() => this.#options.store.remove([match.stored]));
-    return match;
+    const [revoked] = await this.revokeInvites(actor, [id]);
+    return revoked as PendingInvite;
+  }
+
+  /**
+   * Revokes visible invites by their short ids with one listing and one removal.
+   * At an id that matches nothing, the ones before it are revoked and invite-not-found is thrown.
+   */
+  async revokeInvites(actor: Actor, ids: readonly string[]): Promise<PendingInvite[]> {
+    const visible = new Map((await this.listInvites(actor)).map((pending) => [pending.id, pending]));
+    const matched: PendingInvite[] = [];
+    let missing = false;
+    for (const id of ids) {
+      const match = visible.get(id);
+      if (match === undefined) {
+        missing = true;
+        break;
+      }
+      matched.push(match);
+    }
+    if (matched.length > 0) await this.#guarded(() => this.#options.store.remove(matched.map((p) => p.stored)));
+    if (missing) throw new InviteError("invite-not-found");
+    return matched;
   }
 
   /** Admins: revokes every pending invite of one user; resolves with how many. */

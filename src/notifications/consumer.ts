@@ -64,7 +64,8 @@ export class UseEventConsumer {
           await sleep(this.#options.retryMs ?? 500);
           continue;
         }
-        await stream.ensureGroup();
+        // Once per (re)start of reading: after a start, a Redis outage (which may have emptied it) or going offline.
+        if (needPending) await stream.ensureGroup();
         const entries = await stream.read(needPending ? "pending" : "new", needPending ? 0 : blockMs);
         if (needPending && entries.length === 0) needPending = false;
         for (const entry of entries) {

@@ -48,3 +48,8 @@ export function invitedByKey(host: string, invitee: string): string {
 export function inviteesKey(host: string, inviter: string): string {
   return `invitees:${host}:${inviter}`;
 }
+
+/** The Prosody module's stream of invite uses (read by the bot's consumer group). */
+export function eventsKey(host: string): string {
+  return `invite-events:${host}`;
+}

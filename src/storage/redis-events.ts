@@ -4,14 +4,11 @@
  */
 import type { createClient } from "@keyv/redis";
 import type { EventStream } from "../notifications/consumer.js";
+import { eventsKey } from "./keys.js";
 
 type RedisClient = ReturnType<typeof createClient>;
 
 export const EVENT_GROUP = "xmpp-invite-bot";
-
-export function eventsKey(host: string): string {
-  return `invite-events:${host}`;
-}
 
 export function redisEventStream(client: RedisClient, host: string, consumer: string): EventStream {
   const key = eventsKey(host);
