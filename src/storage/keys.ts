@@ -1,55 +1,75 @@
 /**
- * Redis key names, shared with the Prosody module (prosody/mod_invites_redis.lua).
- * docs/storage.md is the contract; change both sides together.
+ * Redis key names of layout v2, shared with the Prosody module
+ * (prosody/invites_redis_store.lib.lua). docs/storage.md is the contract;
+ * change both sides together.
+ *
+ * Every key of a host starts with `invite:{HOST}:`: the `{HOST}` hash tag puts
+ * them all in one Redis Cluster slot, so each MULTI and EVAL stays valid there.
  */
 
-/** Host-level entry: Prosody's `invite_token` map store, key (nil, TOKEN). */
-export function tokenKey(host: string, token: string): string {
-  return `invite:${host}:token:${token}`;
+/** The layout this code reads and writes. */
+export const LAYOUT_VERSION = "2";
+
+/** The common prefix of every key of a host. */
+export function hostTag(host: string): string {
+  return `invite:{${host}}:`;
 }
 
-/** Inviter-level entry: key (INVITER_LOCALPART, TOKEN) → expires. */
-export function inviterKey(host: string, inviterLocal: string, token: string): string {
-  return `invite:${host}:inviter:${inviterLocal}:${token}`;
+export function layoutKey(host: string): string {
+  return `${hostTag(host)}layout`;
 }
 
-/** The prefix of every invite key of a host, for SCAN. */
-export function hostPrefix(host: string): string {
-  return `invite:${host}:`;
+/** The lock held by the instance that migrates a v1 store. */
+export function migratingKey(host: string): string {
+  return `${hostTag(host)}migrating`;
 }
 
-export type ParsedKey =
-  | { readonly kind: "token"; readonly token: string }
-  | { readonly kind: "inviter"; readonly inviterLocal: string; readonly token: string };
-
-/** Reads a key name back; local parts cannot contain ":" (RFC 7622 §3.3.1), tokens neither. */
-export function parseKey(host: string, key: string): ParsedKey | undefined {
-  const prefix = hostPrefix(host);
-  if (!key.startsWith(prefix)) return undefined;
-  const parts = key.slice(prefix.length).split(":");
-  if (parts[0] === "token" && parts.length === 2 && parts[1]) return { kind: "token", token: parts[1] };
-  if (parts[0] === "inviter" && parts.length === 3 && parts[1] && parts[2]) {
-    return { kind: "inviter", inviterLocal: parts[1], token: parts[2] };
-  }
-  return undefined;
+/** The signed invite record, named by the hash of its token. */
+export function recordKey(host: string, hash: string): string {
+  return `${hostTag(host)}rec:${hash}`;
 }
 
-/** Rolling 24-hour invite quota of one requester: a sorted set of creation times (not part of Prosody's store). */
+/** Uses already taken of a counted reusable invite. */
+export function usedKey(host: string, hash: string): string {
+  return `${hostTag(host)}used:${hash}`;
+}
+
+/** Every pending invite of the host, scored by expiry. */
+export function pendingKey(host: string): string {
+  return `${hostTag(host)}pending`;
+}
+
+/** The same invites with score 0, for lookup by id prefix (ZRANGE BYLEX). */
+export function idsKey(host: string): string {
+  return `${hostTag(host)}ids`;
+}
+
+/** The invites one bare JID made, scored by expiry. */
+export function byInviterKey(host: string, inviter: string): string {
+  return `${hostTag(host)}by:${inviter}`;
+}
+
+/** The invites bound to one username (and reset links for it), scored by expiry. */
+export function forUsernameKey(host: string, local: string): string {
+  return `${hostTag(host)}for:${local}`;
+}
+
+/** Rolling 24-hour invite quota of one requester (the bot's own). */
 export function quotaKey(host: string, subject: string): string {
-  return `invite-quota:${host}:${subject}`;
+  return `${hostTag(host)}quota:${subject}`;
 }
 
 /** Who invited this bare JID (written by the Prosody module on use). */
 export function invitedByKey(host: string, invitee: string): string {
-  return `invited-by:${host}:${invitee}`;
+  return `${hostTag(host)}invited-by:${invitee}`;
 }
 
 /** Everyone this bare JID invited: a set (written by the Prosody module on use). */
 export function inviteesKey(host: string, inviter: string): string {
-  return `invitees:${host}:${inviter}`;
+  return `${hostTag(host)}invitees:${inviter}`;
 }
 
 /** The Prosody module's stream of invite uses (read by the bot's consumer group). */
 export function eventsKey(host: string): string {
-  return `invite-events:${host}`;
+  return `${hostTag(host)}events`;
 }

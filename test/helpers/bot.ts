@@ -5,6 +5,7 @@
 import { type App, type AppDeps, createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
+import { BOT_SIGNING_ENV } from "./signing.js";
 
 export interface TestBot {
   app: App;
@@ -37,6 +38,7 @@ export async function startBot(
     // Tests send bursts on purpose; flood control has its own test with real limits.
     RATE_LIMIT_BURST: "10000",
     RATE_LIMIT_PER_SECOND: "10000",
+    ...BOT_SIGNING_ENV,
     ...env,
   });
   const logs: string[] = [];

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { type ProsodyServer, type StartProsodyOptions, startProsody } from "./prosody-server.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 import { requireBinaries } from "./require-binary.js";
+import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY } from "./signing.js";
 
 /** The repository's prosody/ folder (mod_invites_redis and its storage driver). */
 export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.meta.url));
@@ -21,6 +22,8 @@ export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
       'storage = { invite_token = "invites_redis" }',
       `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
       "invites_redis_timeout = 0.3",
+      `invites_redis_signing_key = ${JSON.stringify(TEST_SIGNING_KEY)}`,
+      `invites_redis_signing_keys_old = { ${JSON.stringify(TEST_OLD_SIGNING_KEY)} }`,
     ].join("\n"),
   };
 }
