@@ -5,6 +5,7 @@
  * registers a newcomer in-band with it (XEP-0401) and checks they are contacts.
  */
 import { CONTACT_INVITE_NODE } from "../src/commands/invite-commands.js";
+import { inviteId } from "../src/invites/pending.js";
 import type { InviteStore } from "../src/invites/store.js";
 import { errorOf, executeIq, formValues, NS_COMMANDS } from "../test/helpers/adhoc-client.js";
 import { registerWithToken } from "../test/helpers/ibr-client.js";
@@ -78,8 +79,8 @@ async function createContactInvite(user: TestUser, options: CheckOptions): Promi
   }
   print(`[check] Invite URI:   ${uri}`);
   print(`[check] Valid until:  ${values.expire ?? "?"}`);
-  const expires = await options.store.findContactExpiry(options.username, token);
-  if (expires === undefined) throw new Error("the invite is not in Redis");
+  const stored = await options.store.findById(inviteId(token));
+  if (stored.length === 0) throw new Error("the invite is not in Redis");
   print("[check] The invite is in Redis.");
   await registerNewcomer(options, token);
 }

@@ -18,6 +18,7 @@ import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { findOnPath, SERVER_BINARIES } from "../test/helpers/require-binary.js";
 import { startServers, type TestServers } from "../test/helpers/servers.js";
+import { BOT_SIGNING_ENV } from "../test/helpers/signing.js";
 import { withTimeout } from "../test/helpers/xmpp-user.js";
 import { runCheck } from "./demo-check.js";
 import { type DemoInfo, instructions, missingBinariesMessage } from "./demo-instructions.js";
@@ -102,6 +103,8 @@ async function startBot(info: { service: string; redisUrl: string; password: str
     // So that the user's invites register new accounts too (;ibr=y), as on a friendly server.
     ALLOW_USER_INVITES: "true",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    // The same key the demo's Prosody signs and checks invite records with.
+    ...BOT_SIGNING_ENV,
   });
   const bot = createApp(config, { log: createLogger(config.logLevel) });
   app = bot;

@@ -36,6 +36,8 @@ export interface AppDeps {
   readonly store?: ManagedInviteStore;
   readonly clock?: Clock;
   readonly random?: RandomSource;
+  /** Called when the bot cannot go on at all (e.g. an invite store layout it does not know); main exits. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface App {
@@ -70,7 +72,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       url: config.redis.url,
       host,
       timeoutMs: config.redis.timeoutMs,
+      signingKeys: config.signingKeys,
       log: log.child({ part: "redis" }),
+      ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
     });
   const service = new InviteService({
     store,
@@ -139,6 +143,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           isOnline: () => xmpp.status === "online",
           admins: policy.admins,
           notifyAdmins: config.notifyAdmins,
+          host,
           log: log.child({ part: "notify" }),
         });
 

@@ -27,6 +27,8 @@ export interface Config {
   /** Landing page template with {token}, {uri} and {host}; undefined = use the xmpp: URI. */
   readonly invitePage: string | undefined;
   readonly redis: { readonly url: string; readonly timeoutMs: number };
+  /** HMAC keys for invite records (docs/storage.md, "The tag"): the current one and old ones still accepted. */
+  readonly signingKeys: { readonly current: string; readonly old: readonly string[] };
   /** Flood control per requester: a burst, then so many requests per second. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
   readonly logLevel: LogLevel;
@@ -140,6 +142,26 @@ function readInvitePage(reader: Reader): string | undefined {
   return page;
 }
 
+/** At least 32 characters: a key from `openssl rand -base64 32` has 44. */
+export const MIN_SIGNING_KEY_LENGTH = 32;
+
+function readSigningKeys(reader: Reader): Config["signingKeys"] {
+  const current = reader.required("INVITE_SIGNING_KEY", "$(openssl rand -base64 32)");
+  const old = (reader.optional("INVITE_SIGNING_KEYS_OLD") ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+  for (const [name, key] of [["INVITE_SIGNING_KEY", current], ...old.map((k) => ["INVITE_SIGNING_KEYS_OLD", k])]) {
+    if (key !== "" && key !== undefined && key.length < MIN_SIGNING_KEY_LENGTH) {
+      reader.problems.push(
+        `${name} must be at least ${MIN_SIGNING_KEY_LENGTH} characters (make one with: openssl rand -base64 32)`,
+      );
+    }
+  }
+  if (current !== "" && current.includes(",")) reader.problems.push("INVITE_SIGNING_KEY must not contain a comma");
+  return { current, old };
+}
+
 function readLogLevel(reader: Reader): LogLevel {
   const value = reader.optional("LOG_LEVEL")?.toLowerCase();
   if (value === undefined) return DEFAULTS.logLevel;
@@ -188,6 +210,7 @@ export function loadConfig(env: Env): Config {
       url: redisUrl,
       timeoutMs: reader.integer("REDIS_TIMEOUT_MS", DEFAULTS.redisTimeoutMs, 100, 60_000, "milliseconds"),
     },
+    signingKeys: readSigningKeys(reader),
     rateLimit: {
       burst: reader.integer("RATE_LIMIT_BURST", DEFAULTS.rateLimitBurst, 1, 10_000, "requests"),
       perSecond: reader.integer("RATE_LIMIT_PER_SECOND", DEFAULTS.rateLimitPerSecond, 1, 10_000, "requests"),

@@ -1,6 +1,7 @@
 /**
  * The only place that reads process.env, loads .env and handles signals
- * (STYLE.md §4). Exit codes: 0 after a clean stop, 2 for bad configuration.
+ * (STYLE.md §4). Exit codes: 0 after a clean stop, 2 for bad configuration (or an invite store
+ * layout this version cannot read).
  */
 import dotenv from "dotenv";
 import { createApp } from "./app.js";
@@ -21,7 +22,13 @@ function configOrExit() {
 
 const config = configOrExit();
 const log = createLogger(config.logLevel);
-const app = createApp(config, { log });
+const app = createApp(config, {
+  log,
+  // Already logged by the part that found it; nothing the bot can do about it by itself.
+  onFatal: () => {
+    void app.stop().finally(() => process.exit(2));
+  },
+});
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

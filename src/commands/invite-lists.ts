@@ -54,3 +54,16 @@ export function listLines(pendings: readonly PendingInvite[], showInviter: boole
     ].join(" — "),
   );
 }
+
+/** "1–25 of 1,234" */
+export function pageSummary(list: {
+  invites: readonly unknown[];
+  total: number;
+  page: number;
+  pageSize: number;
+}): string {
+  const first = (list.page - 1) * list.pageSize + 1;
+  const last = first + list.invites.length - 1;
+  const total = list.total.toLocaleString("en");
+  return list.invites.length === list.total ? `${total}` : `${first}–${last} of ${total}`;
+}

@@ -29,9 +29,8 @@ export interface InviteData {
   readonly source?: string;
   /** The only local part that may register with it (XEP-0445). */
   readonly username?: string;
-  /** For reusable invites: the cap, and what is left of it (the server counts it down). */
+  /** For reusable invites: the cap (the uses taken are counted beside the record). */
   readonly max_uses?: number;
-  readonly uses_left?: number;
   /** The inviter's note, for listings. */
   readonly note?: string;
   readonly [key: string]: unknown;

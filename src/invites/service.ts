@@ -24,6 +24,22 @@ import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 /** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
 export const PASSWORD_RESET_TTL = 86_400;
 
+/** Invites per page of a list (chat and ad-hoc). */
+export const PAGE_SIZE = 25;
+
+const REVOKE_BATCH = 500;
+const REVOKE_ALL_MAX_ROUNDS = 1_000;
+
+/** One page of a list of pending invites. */
+export interface PendingList {
+  readonly invites: readonly PendingInvite[];
+  /** How many pending invites the whole list has. */
+  readonly total: number;
+  /** 1-based. */
+  readonly page: number;
+  readonly pageSize: number;
+}
+
 /** The quota window: a rolling 24 hours. */
 export const QUOTA_WINDOW_MS = 86_400_000;
 
@@ -108,7 +124,7 @@ export class InviteService {
     }
     const data: InviteData = {
       ...(username === undefined ? {} : { username }),
-      ...(maxUses > 1 ? { max_uses: maxUses, uses_left: maxUses } : {}),
+      ...(maxUses > 1 ? { max_uses: maxUses } : {}),
       ...(note === undefined ? {} : { note }),
     };
     // XEP-0401 roster-subscription: a contact invite from the admin that registers, so
@@ -154,20 +170,24 @@ export class InviteService {
   }
 
   /**
-   * Pending invites this requester may see: their own, or everyone's for an
-   * admin (optionally only one inviter's), soonest to expire first.
+   * One page of the pending invites this requester may see: their own, or
+   * everyone's for an admin (optionally only one inviter's), soonest to expire first.
    */
-  async listInvites(actor: Actor, inviter?: string): Promise<PendingInvite[]> {
-    const { domain } = this.#options.policy;
+  async listInvites(actor: Actor, query: { inviter?: string; page?: number } = {}): Promise<PendingList> {
+    const inviter = actor.isAdmin ? query.inviter : actor.jid;
+    const page = Math.max(1, Math.floor(query.page ?? 1));
     const now = nowSeconds(this.#clock);
-    const all = await this.#guarded(() => this.#options.store.listAll());
-    return all
-      .map((stored) => toPending(stored, domain, now))
-      .filter((pending): pending is PendingInvite => pending !== undefined)
-      .filter((pending) =>
-        actor.isAdmin ? inviter === undefined || pending.inviter === inviter : pending.inviter === actor.jid,
-      )
-      .sort((a, b) => a.expires - b.expires);
+    const { invites, total } = await this.#guarded(() =>
+      this.#options.store.listPage({
+        ...(inviter === undefined ? {} : { inviter }),
+        offset: (page - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+      }),
+    );
+    const pendings = invites
+      .map((stored) => toPending(stored, now))
+      .filter((pending): pending is PendingInvite => pending !== undefined);
+    return { invites: pendings, total, page, pageSize: PAGE_SIZE };
   }
 
   /** Revokes one visible invite by its short id. */
@@ -177,20 +197,24 @@ export class InviteService {
   }
 
   /**
-   * Revokes visible invites by their short ids with one listing and one removal.
-   * At an id that matches nothing, the ones before it are revoked and invite-not-found is thrown.
+   * Revokes visible invites by their short ids: each id is looked up on its
+   * own (an index lookup, whatever the size of the store), then all are removed at once.
+   * At an id that matches nothing visible, the ones before it are revoked and invite-not-found is thrown.
    */
   async revokeInvites(actor: Actor, ids: readonly string[]): Promise<PendingInvite[]> {
-    const visible = new Map((await this.listInvites(actor)).map((pending) => [pending.id, pending]));
+    const now = nowSeconds(this.#clock);
     const matched: PendingInvite[] = [];
     let missing = false;
     for (const id of ids) {
-      const match = visible.get(id);
-      if (match === undefined) {
+      const found = await this.#guarded(() => this.#options.store.findById(id));
+      const visible = found
+        .map((stored) => toPending(stored, now))
+        .filter((p): p is PendingInvite => p !== undefined && (actor.isAdmin || p.inviter === actor.jid));
+      if (visible.length === 0) {
         missing = true;
         break;
       }
-      matched.push(match);
+      matched.push(...visible);
     }
     if (matched.length > 0) await this.#guarded(() => this.#options.store.remove(matched.map((p) => p.stored)));
     if (missing) throw new InviteError("invite-not-found");
@@ -200,8 +224,15 @@ export class InviteService {
   /** Admins: revokes every pending invite of one user; resolves with how many. */
   async revokeAllOf(actor: Actor, inviter: string): Promise<number> {
     if (!actor.isAdmin) throw new InviteError("revoke-all-admins-only");
-    const theirs = await this.listInvites(actor, inviter);
-    return this.#guarded(() => this.#options.store.remove(theirs.map((pending) => pending.stored)));
+    const { store } = this.#options;
+    let revoked = 0;
+    // Each round removes what it read, so the first page is always the next batch.
+    for (let round = 0; round < REVOKE_ALL_MAX_ROUNDS; round += 1) {
+      const { invites } = await this.#guarded(() => store.listPage({ inviter, offset: 0, limit: REVOKE_BATCH }));
+      if (invites.length === 0) break;
+      revoked += await this.#guarded(() => store.remove(invites));
+    }
+    return revoked;
   }
 
   /** Admins: who invited this user, and whom this user invited (bare JIDs). */

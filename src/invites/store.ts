@@ -1,23 +1,42 @@
 import type { EventStream } from "../notifications/consumer.js";
 import type { Invite } from "./invite.js";
+import type { InviteRecord } from "./record.js";
 
 /**
- * Where invites live. Mirrors Prosody's `invite_token` map store (DESIGN.md §3):
- * a host-level entry (token → invite) when the invite allows registration, and an
- * inviter-level entry (inviter, token → expires) for contact invites. Both are
- * written at once and disappear when the invite expires.
+ * Where invites live (docs/storage.md). Each invite is one record named by the
+ * hash of its token, in indexes per host and per inviter, so that a list reads
+ * only the invites it shows. Records that fail their signature check are not
+ * returned by any method.
  */
 export interface InviteStore {
-  /** Stores every entry the invite needs, all or nothing; throws StoreUnavailableError. */
+  /** Stores the invite with its indexes, all or nothing; throws StoreUnavailableError. */
   save(invite: Invite): Promise<void>;
-  /** The host-level entry, if it exists and has not expired. */
-  findByToken(token: string): Promise<Invite | undefined>;
-  /** The inviter-level entry's expiry (unix seconds), if it exists. */
-  findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined>;
-  /** Every live entry of this host, grouped by token. */
-  listAll(): Promise<StoredInvite[]>;
-  /** Deletes every entry of these invites at once; resolves with how many of them still existed. */
+  /** A page of the host's pending invites, soonest to expire first, and how many there are in all. */
+  listPage(query: PageQuery): Promise<InvitePage>;
+  /** The pending invites whose id (first 8 characters of the hash) is `id`; usually one, rarely more. */
+  findById(id: string): Promise<StoredInvite[]>;
+  /** Deletes these invites and their index entries at once; resolves with how many still existed. */
   remove(invites: readonly StoredInvite[]): Promise<number>;
+}
+
+export interface PageQuery {
+  /** Only the invites this bare JID made; all of the host's when absent. */
+  readonly inviter?: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface InvitePage {
+  readonly invites: readonly StoredInvite[];
+  /** Pending invites in the whole list (not just this page). */
+  readonly total: number;
+}
+
+/** One pending invite as stored: its hash and verified record, and the uses a counted invite has taken. */
+export interface StoredInvite {
+  readonly hash: string;
+  readonly record: InviteRecord;
+  readonly used: number;
 }
 
 /** Who invited whom, as the server recorded it when invites were used; kept after invites are gone. */
@@ -37,13 +56,6 @@ export interface QuotaStore {
   reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision>;
   /** Gives a reservation back (the invite could not be saved). */
   release(subject: string, member: string): Promise<void>;
-}
-
-/** What the store holds for one token: the host-level invite and/or inviter-level expiries. */
-export interface StoredInvite {
-  readonly token: string;
-  readonly invite?: Invite;
-  readonly inviters: readonly { readonly local: string; readonly expires: number }[];
 }
 
 /** A store with a connection to manage; the app opens it on start and closes it on stop. */

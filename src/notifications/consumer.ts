@@ -26,6 +26,8 @@ export interface ConsumerOptions {
   readonly isOnline: () => boolean;
   readonly admins: ReadonlySet<string>;
   readonly notifyAdmins: boolean;
+  /** The bot's domain: inviters are its users (or admins). */
+  readonly host: string;
   readonly log: Logger;
   readonly blockMs?: number;
   readonly retryMs?: number;
@@ -86,10 +88,12 @@ export class UseEventConsumer {
   }
 
   async #handle(id: string, fields: Record<string, string>): Promise<void> {
-    const { stream, send, admins, notifyAdmins, log } = this.#options;
+    const { stream, send, admins, notifyAdmins, host, log } = this.#options;
     const event = parseUseEvent(id, fields);
-    if (event !== undefined) {
-      for (const [to, text] of recipients(event, admins, notifyAdmins)) await send(to, text);
+    if (event === undefined) {
+      log.warn("Ignoring a malformed entry in the use-event stream (not written by the Prosody module?)", { id });
+    } else {
+      for (const [to, text] of recipients(event, { admins, notifyAdmins, host })) await send(to, text);
       log.info("Told about a used invite", describe(event));
     }
     await stream.ack(id);

@@ -2,6 +2,10 @@
  * Invite use events, as the Prosody module records them (docs/storage.md,
  * "Events"), and the sentences the bot sends about them. Pure.
  */
+import { parseBareJid } from "../jid.js";
+
+/** An invite's short id: 8 base64url characters. */
+const INVITE_ID = /^[A-Za-z0-9_-]{8}$/u;
 
 export interface UseEvent {
   readonly id: string;
@@ -15,17 +19,27 @@ export interface UseEvent {
   readonly at: number;
 }
 
-/** Reads one stream entry; undefined for anything that is not a use event. */
+/**
+ * Reads one stream entry; undefined for anything that is not a well-formed use
+ * event. Anyone who can write to Redis can add entries, so every field that
+ * ends up in a message is checked first (docs/storage.md, "Use events").
+ */
 export function parseUseEvent(id: string, fields: Readonly<Record<string, string>>): UseEvent | undefined {
-  const { kind, invitee } = fields;
-  if ((kind !== "registered" && kind !== "subscribed") || !invitee) return undefined;
+  const { kind, invitee, inviter, invite, at } = fields;
+  if (kind !== "registered" && kind !== "subscribed") return undefined;
+  const inviteeJid = invitee === undefined ? undefined : parseBareJid(invitee);
+  if (inviteeJid === undefined) return undefined;
+  const inviterJid = inviter ? parseBareJid(inviter) : undefined;
+  if (inviter && inviterJid === undefined) return undefined;
+  if (invite && !INVITE_ID.test(invite)) return undefined;
+  if (at !== undefined && at !== "" && !/^\d{1,12}$/u.test(at)) return undefined;
   return {
     id,
     kind,
-    inviter: fields.inviter || undefined,
-    invitee,
-    invite: fields.invite || undefined,
-    at: Number(fields.at) || 0,
+    inviter: inviterJid === undefined ? undefined : `${inviterJid.local}@${inviterJid.domain}`,
+    invitee: `${inviteeJid.local}@${inviteeJid.domain}`,
+    invite: invite || undefined,
+    at: Number(at) || 0,
   };
 }
 
@@ -41,10 +55,20 @@ export function adminNotice(event: UseEvent): string {
   return `${event.invitee} ${what} ${whose}${event.invite === undefined ? "" : ` (${event.invite})`}.`;
 }
 
-/** Who hears about an event: the inviter, and admins when NOTIFY_ADMINS (each once). */
-export function recipients(event: UseEvent, admins: ReadonlySet<string>, notifyAdmins: boolean): Map<string, string> {
+/**
+ * Who hears about an event: the inviter, and admins when NOTIFY_ADMINS (each once).
+ * The inviter only when they are a user of `host` or an admin: nobody else can make invites here,
+ * so an entry naming anyone else was not written by the server.
+ */
+export function recipients(
+  event: UseEvent,
+  { admins, notifyAdmins, host }: { admins: ReadonlySet<string>; notifyAdmins: boolean; host: string },
+): Map<string, string> {
   const out = new Map<string, string>();
   if (notifyAdmins) for (const admin of admins) out.set(admin, adminNotice(event));
-  if (event.inviter !== undefined) out.set(event.inviter, inviterNotice(event));
+  const inviter = event.inviter;
+  if (inviter !== undefined && (inviter.endsWith(`@${host}`) || admins.has(inviter))) {
+    out.set(inviter, inviterNotice(event));
+  }
   return out;
 }

@@ -1,60 +1,51 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import type { ManagedInviteStore, QuotaDecision, StoredInvite } from "../invites/store.js";
-import { entriesFor, groupByToken, keysOf } from "./entries.js";
-import { inviterKey, tokenKey } from "./keys.js";
+import { inviterOf, recordOf } from "../invites/record.js";
+import type { InvitePage, ManagedInviteStore, PageQuery, QuotaDecision, StoredInvite } from "../invites/store.js";
+import { idOfHash, tokenHash } from "./record.js";
 
-/** The same layout as the Redis store, in a Map: for unit tests and the contract suite. */
+/** The same behaviour as the Redis store, in Maps: for unit tests and the contract suite. */
 export class MemoryInviteStore implements ManagedInviteStore {
-  readonly entries = new Map<string, { value: unknown; expiresAtMs: number }>();
+  readonly #invites = new Map<string, StoredInvite>();
+  readonly #quotas = new Map<string, Map<string, number>>();
+  /** invitee → inviter, as the server would record it on use. */
+  readonly invitedBy = new Map<string, string>();
 
-  constructor(
-    private readonly host: string,
-    private readonly clock: Clock = systemClock,
-  ) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   connect(): void {}
 
   async close(): Promise<void> {}
 
   async save(invite: Invite): Promise<void> {
-    const now = this.clock();
-    for (const { key, value, ttl } of entriesFor(this.host, invite, now)) {
-      this.entries.set(key, { value: structuredClone(value), expiresAtMs: now + ttl });
-    }
+    const hash = tokenHash(invite.token);
+    this.#invites.set(hash, { hash, record: structuredClone(recordOf(invite)), used: 0 });
   }
 
-  async findByToken(token: string): Promise<Invite | undefined> {
-    return this.#get(tokenKey(this.host, token)) as Invite | undefined;
+  /** Takes one use of a counted invite, as the server does (for tests of the lists). */
+  useOnce(token: string): void {
+    const stored = this.#invites.get(tokenHash(token));
+    if (stored !== undefined) this.#invites.set(stored.hash, { ...stored, used: stored.used + 1 });
   }
 
-  async findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined> {
-    return this.#get(inviterKey(this.host, inviterLocal, token)) as number | undefined;
+  async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {
+    const all = this.#live()
+      .filter((stored) => inviter === undefined || inviterOf(stored.record) === inviter)
+      .sort((a, b) => a.record.expires - b.record.expires || (a.hash < b.hash ? -1 : 1));
+    return { invites: all.slice(offset, offset + limit).map((s) => structuredClone(s)), total: all.length };
   }
 
-  async listAll(): Promise<StoredInvite[]> {
-    return groupByToken(
-      this.host,
-      [...this.entries.keys()].map((key) => [key, this.#get(key)] as const),
-    );
+  async findById(id: string): Promise<StoredInvite[]> {
+    return this.#live()
+      .filter((stored) => idOfHash(stored.hash) === id)
+      .map((s) => structuredClone(s));
   }
 
   async remove(invites: readonly StoredInvite[]): Promise<number> {
     let removed = 0;
-    for (const invite of invites) {
-      let existed = false;
-      for (const key of keysOf(this.host, [invite])) {
-        if (this.#get(key) !== undefined) existed = true;
-        this.entries.delete(key);
-      }
-      if (existed) removed += 1;
-    }
+    for (const { hash } of invites) if (this.#invites.delete(hash)) removed += 1;
     return removed;
   }
-
-  readonly #quotas = new Map<string, Map<string, number>>();
-  /** invitee → inviter, as the server would record it on use. */
-  readonly invitedBy = new Map<string, string>();
 
   async whoInvited(invitee: string): Promise<string | undefined> {
     return this.invitedBy.get(invitee);
@@ -81,13 +72,9 @@ export class MemoryInviteStore implements ManagedInviteStore {
     this.#quotas.get(subject)?.delete(member);
   }
 
-  #get(key: string): unknown {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAtMs <= this.clock()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return structuredClone(entry.value);
+  #live(): StoredInvite[] {
+    const nowSeconds = this.clock() / 1000;
+    for (const [hash, stored] of this.#invites) if (stored.record.expires <= nowSeconds) this.#invites.delete(hash);
+    return [...this.#invites.values()];
   }
 }

@@ -2,11 +2,11 @@
  * The Prosody module's use-event stream (docs/storage.md, "Events") read with
  * a Redis consumer group. Blocking reads get a connection of their own.
  */
-import type { createClient } from "@keyv/redis";
+
 import type { EventStream } from "../notifications/consumer.js";
 import { eventsKey } from "./keys.js";
 
-type RedisClient = ReturnType<typeof createClient>;
+import type { RedisClient } from "./redis-connection.js";
 
 export const EVENT_GROUP = "xmpp-invite-bot";
 

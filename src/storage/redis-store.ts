@@ -1,210 +1,162 @@
 /**
- * Invites in Redis through keyv + @keyv/redis, in the layout of docs/storage.md.
- *
- * Failure behaviour: commands never queue while Redis is away (disableOfflineQueue)
- * and every operation is bounded by REDIS_TIMEOUT_MS, so a request fails fast with
- * StoreUnavailableError while the client keeps reconnecting in the background.
+ * The invite store in Redis, in the layout of docs/storage.md: one connection
+ * shared by the invite records, the quota, who-invited-whom and the use-event
+ * stream. Every operation waits until the host's store is known to be layout
+ * v2 (migrating a v1 store first, once per start) and fails fast with
+ * StoreUnavailableError while Redis is away.
  */
-import KeyvRedis, { createClient, Keyv } from "@keyv/redis";
 import type { Invite } from "../invites/invite.js";
 import {
+  type InvitePage,
   type ManagedInviteStore,
+  type PageQuery,
   type QuotaDecision,
   type StoredInvite,
   StoreUnavailableError,
 } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import type { EventStream } from "../notifications/consumer.js";
-import { entriesFor, groupByToken, keysOf } from "./entries.js";
-import { hostPrefix, invitedByKey, inviteesKey, inviterKey, quotaKey, tokenKey } from "./keys.js";
+import { ensureLayout, UnknownLayoutError } from "./layout.js";
+import type { SigningKeys } from "./record.js";
+import { RedisConnection } from "./redis-connection.js";
 import { redisEventStream } from "./redis-events.js";
+import { RedisInvites } from "./redis-invites.js";
+import { RedisQuota } from "./redis-quota.js";
+import { RedisRelations } from "./redis-relations.js";
+
+export { redactUrl } from "./redis-connection.js";
 
 export interface RedisStoreOptions {
   readonly url: string;
   readonly host: string;
   readonly timeoutMs: number;
+  readonly signingKeys: SigningKeys;
   readonly log: Logger;
+  /** Called when the store cannot be used by this version at all (an unknown layout). */
+  readonly onFatal?: (error: Error) => void;
 }
-
-const MAX_RECONNECT_DELAY_MS = 2_000;
-
-// Check and count in one step inside Redis, so that racing requests (or bot
-// instances) cannot both take the last place. Returns -1 when reserved, else
-// the time (ms) the oldest reservation leaves the window.
-const RESERVE = `
-local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return tonumber(oldest[2]) + window
-end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], window)
-return -1
-`;
 
 export class RedisInviteStore implements ManagedInviteStore {
   readonly #options: RedisStoreOptions;
-  readonly #client: ReturnType<typeof createClient>;
-  readonly #keyv: Keyv;
-  #reachable = true;
+  readonly #redis: RedisConnection;
+  readonly #invites: RedisInvites;
+  readonly #quota: RedisQuota;
+  readonly #relations: RedisRelations;
+  /** Settles when the layout check of the current connection is over. */
+  #layout: Promise<void> | undefined;
+  #layoutChecked = false;
 
   /** Builds the client without connecting; call connect(). */
   constructor(options: RedisStoreOptions) {
     this.#options = options;
-    this.#client = createClient({
+    this.#redis = new RedisConnection({
       url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: options.timeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      },
+      timeoutMs: options.timeoutMs,
+      log: options.log,
+      onReady: () => this.#checkLayout(),
     });
-    const adapter = new KeyvRedis(this.#client, { throwOnConnectError: true, throwOnErrors: true });
-    // Plain JSON and our own full key names, so a Lua client reads them as they are.
-    this.#keyv = new Keyv({
-      store: adapter,
-      useKeyPrefix: false,
-      namespace: undefined,
-      serialize: JSON.stringify,
-      deserialize: (text: string) => JSON.parse(text),
-      throwOnErrors: true,
-    });
-    // Failures are reported by the operation that met them; these events only track the link.
-    adapter.on("error", (error: unknown) => this.#lost(error));
-    this.#keyv.on("error", () => {});
-    this.#client.on("ready", () => this.#restored());
+    this.#invites = new RedisInvites(this.#redis, options.host, options.signingKeys, options.log);
+    this.#quota = new RedisQuota(this.#redis, options.host);
+    this.#relations = new RedisRelations(this.#redis, options.host);
   }
 
   /** Starts connecting; resolves at once, the client keeps retrying in the background. */
   connect(): void {
-    this.#client.connect().catch((error: unknown) => this.#lost(error));
+    this.#redis.connect();
   }
 
   async close(): Promise<void> {
-    if (this.#client.isOpen) this.#client.destroy();
+    this.#redis.close();
+  }
+
+  /** Resolves when the store is ready to use (layout checked or migrated); for tests and the benchmark. */
+  async ready(): Promise<void> {
+    while (!this.#layoutChecked) {
+      await (this.#layout ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    }
   }
 
   async save(invite: Invite): Promise<void> {
-    const entries = entriesFor(this.#options.host, invite, Date.now());
-    // One MULTI/EXEC: the host and inviter entries appear together or not at all.
-    await this.#bounded("save", () => this.#keyv.setMany(entries.map((e) => ({ ...e }))));
+    await this.#usable("save");
+    return this.#invites.save(invite);
   }
 
-  async findByToken(token: string): Promise<Invite | undefined> {
-    return this.#bounded("read", () => this.#keyv.get<Invite>(tokenKey(this.#options.host, token)));
+  async listPage(query: PageQuery): Promise<InvitePage> {
+    await this.#usable("list");
+    return this.#invites.listPage(query);
   }
 
-  async findContactExpiry(inviterLocal: string, token: string): Promise<number | undefined> {
-    return this.#bounded("read", () => this.#keyv.get<number>(inviterKey(this.#options.host, inviterLocal, token)));
-  }
-
-  async listAll(): Promise<StoredInvite[]> {
-    return this.#bounded("list", async () => {
-      const pairs: Array<readonly [string, unknown]> = [];
-      const pattern = `${hostPrefix(this.#options.host)}*`;
-      for await (const keys of this.#client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
-        if (keys.length === 0) continue;
-        const values = await this.#client.mGet(keys);
-        for (const [i, key] of keys.entries()) pairs.push([key, decodeEnvelope(values[i])]);
-      }
-      return groupByToken(this.#options.host, pairs);
-    });
+  async findById(id: string): Promise<StoredInvite[]> {
+    await this.#usable("read");
+    return this.#invites.findById(id);
   }
 
   async remove(invites: readonly StoredInvite[]): Promise<number> {
-    if (invites.length === 0) return 0;
-    return this.#bounded("remove", async () => {
-      // One transaction; an invite counts as removed when any of its keys still existed.
-      const multi = this.#client.multi();
-      for (const invite of invites) multi.del(keysOf(this.#options.host, [invite]));
-      const replies = await multi.exec();
-      return replies.filter((deleted) => Number(deleted) > 0).length;
-    });
+    await this.#usable("remove");
+    return this.#invites.remove(invites);
+  }
+
+  async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
+    await this.#usable("quota");
+    return this.#quota.reserve(subject, limit, windowMs, member);
+  }
+
+  async release(subject: string, member: string): Promise<void> {
+    await this.#usable("quota");
+    return this.#quota.release(subject, member);
+  }
+
+  async whoInvited(invitee: string): Promise<string | undefined> {
+    await this.#usable("read");
+    return this.#relations.whoInvited(invitee);
+  }
+
+  async inviteesOf(inviter: string): Promise<string[]> {
+    await this.#usable("read");
+    return this.#relations.inviteesOf(inviter);
   }
 
   /** The use-event stream of this host, read as `consumer` (one name per bot instance). */
   eventStream(consumer: string): EventStream {
-    return redisEventStream(this.#client, this.#options.host, consumer);
+    const stream = redisEventStream(this.#redis.client, this.#options.host, consumer);
+    return {
+      ...stream,
+      ensureGroup: async () => {
+        await this.#usable("read");
+        return stream.ensureGroup();
+      },
+    };
   }
 
-  async whoInvited(invitee: string): Promise<string | undefined> {
-    const inviter = await this.#bounded("read", () => this.#client.get(invitedByKey(this.#options.host, invitee)));
-    return inviter ?? undefined;
-  }
-
-  async inviteesOf(inviter: string): Promise<string[]> {
-    const invitees = await this.#bounded("read", () => this.#client.sMembers(inviteesKey(this.#options.host, inviter)));
-    return [...invitees].sort();
-  }
-
-  async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
-    const key = quotaKey(this.#options.host, subject);
-    const args = [String(Date.now()), String(windowMs), String(limit), member];
-    const reply = await this.#bounded("quota", () => this.#client.eval(RESERVE, { keys: [key], arguments: args }));
-    return Number(reply) === -1 ? { allowed: true } : { allowed: false, retryAtMs: Number(reply) };
-  }
-
-  async release(subject: string, member: string): Promise<void> {
-    await this.#bounded("quota", () => this.#client.zRem(quotaKey(this.#options.host, subject), member));
-  }
-
-  async #bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (!this.#client.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StoreUnavailableError(`Redis did not answer within ${this.#options.timeoutMs} ms`)),
-        this.#options.timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([run(), timeout]);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError(`Redis ${operation} failed: ${(error as Error).message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
+  /** Nothing is read or written before the layout is known to be v2 (a migration may be under way). */
+  async #usable(operation: string): Promise<void> {
+    if (this.#layoutChecked) return;
+    if (this.#layout === undefined || !this.#redis.isReady) {
+      throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
     }
+    await this.#layout;
+    if (!this.#layoutChecked) throw new StoreUnavailableError(`the invite store is not ready (${operation})`);
   }
 
-  #lost(error: unknown): void {
-    if (!this.#reachable) return;
-    this.#reachable = false;
-    this.#options.log.warn("Redis connection lost; invites cannot be created until it is back", {
-      url: redactUrl(this.#options.url),
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
-
-  #restored(): void {
-    const wasLost = !this.#reachable;
-    this.#reachable = true;
-    this.#options.log.info(wasLost ? "Redis connection restored" : "Connected to Redis", {
-      url: redactUrl(this.#options.url),
-    });
-  }
-}
-
-/** The value inside keyv's envelope, or undefined for a missing, expired or foreign value. */
-function decodeEnvelope(raw: unknown): unknown {
-  if (typeof raw !== "string") return undefined;
-  try {
-    const envelope = JSON.parse(raw) as { value?: unknown; expires?: unknown };
-    if (typeof envelope.expires === "number" && envelope.expires < Date.now()) return undefined;
-    return envelope.value;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Hides a password in redis://user:password@host URLs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable url)";
+  #checkLayout(): void {
+    if (this.#layoutChecked || this.#layout !== undefined) return;
+    const { host, signingKeys, log } = this.#options;
+    this.#layout = ensureLayout({ client: this.#redis.client, host, keys: signingKeys, log })
+      .then(() => {
+        this.#layoutChecked = true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof UnknownLayoutError) {
+          log.error(error.message);
+          this.#options.onFatal?.(error);
+          return;
+        }
+        log.warn("Could not check the invite store's layout; trying again when Redis is back", {
+          error: (error as Error).message,
+        });
+      })
+      .finally(() => {
+        if (!this.#layoutChecked) this.#layout = undefined;
+      });
   }
 }

@@ -3,9 +3,16 @@
  * as another writer (or an attacker with access to Redis) would: for tests of
  * what each side accepts. Uses only the record codec, not the bot's store.
  */
-import { expiryIndexesOf, type InviteRecord, type SignedValue, signRecord, tokenHash } from "../../src/storage/record.js";
-import { idsKey, recordKey } from "../../src/storage/keys.js";
+
 import { generateToken } from "../../src/invites/token.js";
+import { idsKey, recordKey } from "../../src/storage/keys.js";
+import {
+  expiryIndexesOf,
+  type InviteRecord,
+  type SignedValue,
+  signRecord,
+  tokenHash,
+} from "../../src/storage/record.js";
 import type { RawRedis } from "./scenario.js";
 import { TEST_SIGNING_KEYS } from "./signing.js";
 

@@ -2,9 +2,12 @@
  * The InviteStore contract, run against every implementation (keyv's
  * @keyv/test-suite pattern): the memory store in unit tests, Redis in integration.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Invite } from "../../src/invites/invite.js";
+import { inviteId } from "../../src/invites/pending.js";
+import { recordOf } from "../../src/invites/record.js";
 import type { InviteStore } from "../../src/invites/store.js";
+import { tokenHash } from "../../src/storage/record.js";
 
 export interface ContractSubject {
   store: InviteStore;
@@ -12,16 +15,23 @@ export interface ContractSubject {
   now(): number;
   /** Lets time pass for the store (a fake clock or a real wait). */
   advance(seconds: number): Promise<void>;
+  /** Empties the store before each test. */
+  clear(): Promise<void>;
 }
 
-function invite(overrides: Partial<Invite>, now: number): Invite {
+let counter = 0;
+
+/** A contact invite of alice that allows registration, with a new token; overrides on top. */
+function invite(now: number, overrides: Partial<Invite> = {}): Invite {
+  counter += 1;
+  const token = `contractToken${String(counter).padStart(11, "0")}`;
   return {
     type: "roster",
     jid: "alice@example.org",
-    token: "AAAAAAAAAAAAAAAAAAAAAAAA",
+    token,
     allow_registration: true,
     additional_data: { source: "alice@example.org/phone" },
-    uri: "xmpp:alice@example.org?roster;preauth=AAAAAAAAAAAAAAAAAAAAAAAA;ibr=y",
+    uri: `xmpp:alice@example.org?roster;preauth=${token};ibr=y`,
     created_at: now,
     expires: now + 3600,
     reusable: false,
@@ -29,77 +39,93 @@ function invite(overrides: Partial<Invite>, now: number): Invite {
   };
 }
 
+function account(now: number, overrides: Partial<Invite> = {}): Invite {
+  return invite(now, {
+    type: "register",
+    jid: "example.org",
+    additional_data: { source: "admin@example.org/laptop" },
+    ...overrides,
+  });
+}
+
 export function inviteStoreContract(name: string, subject: () => ContractSubject): void {
   describe(`${name} follows the InviteStore contract`, () => {
-    it("keeps a registration invite under its token, field for field", async () => {
+    beforeEach(async () => subject().clear());
+
+    it("keeps the invite's record, field for field, under the hash of its token, without the token", async () => {
       const { store, now } = subject();
-      const stored = invite({ token: "tokenForRegistration0001" }, now());
-      await store.save(stored);
-      expect(await store.findByToken("tokenForRegistration0001")).toEqual(stored);
+      const saved = invite(now(), { additional_data: { source: "alice@example.org/phone", note: "for the club" } });
+      await store.save(saved);
+      const [found, ...more] = await store.findById(inviteId(saved.token));
+      expect(more).toEqual([]);
+      expect(found).toEqual({ hash: tokenHash(saved.token), record: recordOf(saved), used: 0 });
+      expect(JSON.stringify(found)).not.toContain(saved.token);
     });
 
-    it("keeps the inviter-level expiry of a contact invite", async () => {
+    it("does not find an unknown id, nor something that is not an id", async () => {
       const { store, now } = subject();
-      const stored = invite({ token: "tokenForContactOnly00001", allow_registration: false }, now());
-      await store.save(stored);
-      expect(await store.findContactExpiry("alice", "tokenForContactOnly00001")).toBe(stored.expires);
+      await store.save(invite(now()));
+      expect(await store.findById(inviteId("tokenThatWasNeverStored1"))).toEqual([]);
+      expect(await store.findById("*")).toEqual([]);
     });
 
-    it("writes no host-level entry for a contact invite that does not allow registration", async () => {
+    it("lists the host's invites soonest to expire first, with the total, a page at a time", async () => {
       const { store, now } = subject();
-      await store.save(invite({ token: "tokenContactNoRegister01", allow_registration: false }, now()));
-      expect(await store.findByToken("tokenContactNoRegister01")).toBeUndefined();
+      const saved = [3, 1, 4, 2, 5].map((hours) => invite(now(), { expires: now() + hours * 3600 }));
+      for (const each of saved) await store.save(each);
+      const byExpiry = [...saved].sort((a, b) => a.expires - b.expires).map((i) => tokenHash(i.token));
+      const first = await store.listPage({ offset: 0, limit: 2 });
+      const second = await store.listPage({ offset: 2, limit: 2 });
+      const last = await store.listPage({ offset: 4, limit: 2 });
+      expect(first.total).toBe(5);
+      expect([...first.invites, ...second.invites, ...last.invites].map((s) => s.hash)).toEqual(byExpiry);
+      expect(last.invites).toHaveLength(1);
     });
 
-    it("writes both entries for a contact invite that allows registration", async () => {
+    it("lists one inviter's invites: contact invites by their JID, account invites by their source", async () => {
       const { store, now } = subject();
-      const stored = invite({ token: "tokenContactAndRegister1" }, now());
-      await store.save(stored);
-      expect(await store.findByToken("tokenContactAndRegister1")).toEqual(stored);
-      expect(await store.findContactExpiry("alice", "tokenContactAndRegister1")).toBe(stored.expires);
+      const mine = invite(now(), { allow_registration: false });
+      const theirs = invite(now(), { jid: "bob@example.org", additional_data: { source: "bob@example.org/x" } });
+      const adminAccount = account(now());
+      const fromCommandLine = account(now(), { additional_data: {} });
+      for (const each of [mine, theirs, adminAccount, fromCommandLine]) await store.save(each);
+      const hashesOf = async (inviter: string) =>
+        (await store.listPage({ inviter, offset: 0, limit: 25 })).invites.map((s) => s.hash);
+      expect(await hashesOf("alice@example.org")).toEqual([tokenHash(mine.token)]);
+      expect(await hashesOf("bob@example.org")).toEqual([tokenHash(theirs.token)]);
+      expect(await hashesOf("admin@example.org")).toEqual([tokenHash(adminAccount.token)]);
+      expect((await store.listPage({ offset: 0, limit: 25 })).total).toBe(4);
     });
 
-    it("writes no inviter-level entry for an account invite", async () => {
+    it("removes invites from every list at once, and says how many still existed", async () => {
       const { store, now } = subject();
-      const stored = invite(
-        { type: "register", jid: "example.org", token: "tokenAccountInvite000001", uri: "xmpp:example.org?register" },
-        now(),
-      );
-      await store.save(stored);
-      expect(await store.findByToken("tokenAccountInvite000001")).toEqual(stored);
-      expect(await store.findContactExpiry("example.org", "tokenAccountInvite000001")).toBeUndefined();
+      const contact = invite(now());
+      const bound = account(now(), { jid: "frank@example.org", additional_data: { username: "frank" } });
+      await store.save(contact);
+      await store.save(bound);
+      const stored = (await store.listPage({ offset: 0, limit: 25 })).invites;
+      expect(await store.remove(stored)).toBe(2);
+      expect(await store.listPage({ offset: 0, limit: 25 })).toEqual({ invites: [], total: 0 });
+      expect(await store.listPage({ inviter: "alice@example.org", offset: 0, limit: 25 })).toEqual({
+        invites: [],
+        total: 0,
+      });
+      expect(await store.findById(inviteId(contact.token))).toEqual([]);
+      expect(await store.remove(stored)).toBe(0);
     });
 
-    it("does not find an unknown token", async () => {
-      const { store } = subject();
-      expect(await store.findByToken("tokenThatWasNeverStored1")).toBeUndefined();
-      expect(await store.findContactExpiry("alice", "tokenThatWasNeverStored1")).toBeUndefined();
-    });
-
-    it("lists every live invite with its host and inviter entries, and removes them all at once", async () => {
-      const { store, now } = subject();
-      const both = invite({ token: "tokenListedWithBothKeys1" }, now());
-      const contactOnly = invite({ token: "tokenListedContactOnly01", allow_registration: false }, now());
-      await store.save(both);
-      await store.save(contactOnly);
-      const listed = (await store.listAll()).filter((s) => s.token.startsWith("tokenListed"));
-      expect(listed.sort((a, b) => a.token.localeCompare(b.token))).toEqual([
-        { token: "tokenListedContactOnly01", inviters: [{ local: "alice", expires: contactOnly.expires }] },
-        { token: "tokenListedWithBothKeys1", invite: both, inviters: [{ local: "alice", expires: both.expires }] },
-      ]);
-      expect(await store.remove(listed)).toBe(2);
-      expect(await store.findByToken("tokenListedWithBothKeys1")).toBeUndefined();
-      expect(await store.findContactExpiry("alice", "tokenListedContactOnly01")).toBeUndefined();
-      expect(await store.remove(listed)).toBe(0);
-    });
-
-    it("forgets an invite once it has expired", async () => {
+    it("forgets an invite once it has expired, in every list", async () => {
       const { store, now, advance } = subject();
-      const stored = invite({ token: "tokenThatExpiresQuickly1", expires: now() + 1 }, now());
-      await store.save(stored);
+      const soon = invite(now(), { expires: now() + 1 });
+      const later = invite(now());
+      await store.save(soon);
+      await store.save(later);
       await advance(2);
-      expect(await store.findByToken("tokenThatExpiresQuickly1")).toBeUndefined();
-      expect(await store.findContactExpiry("alice", "tokenThatExpiresQuickly1")).toBeUndefined();
+      expect((await store.listPage({ offset: 0, limit: 25 })).invites.map((s) => s.hash)).toEqual([
+        tokenHash(later.token),
+      ]);
+      expect((await store.listPage({ inviter: "alice@example.org", offset: 0, limit: 25 })).total).toBe(1);
+      expect(await store.findById(inviteId(soon.token))).toEqual([]);
     });
   });
 }

@@ -1,27 +1,40 @@
-/** The Redis store against a real Redis: the shared contract and the raw layout of docs/storage.md. */
+/** The Redis store against a real Redis: the shared contract and the raw layout v2 of docs/storage.md. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Invite } from "../../src/invites/invite.js";
+import { inviteId } from "../../src/invites/pending.js";
+import { recordOf } from "../../src/invites/record.js";
 import { createLogger } from "../../src/logger.js";
+import { byInviterKey, idsKey, layoutKey, pendingKey, recordKey } from "../../src/storage/keys.js";
+import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { RedisInviteStore } from "../../src/storage/redis-store.js";
-import { eventually } from "../helpers/bot.js";
+import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient } from "../helpers/scenario.js";
+import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import { inviteStoreContract } from "../helpers/store-contract.js";
 
+const HOST = "example.org";
 let server: RedisServer;
 let store: RedisInviteStore;
 let raw: RawRedis;
+const logs: string[] = [];
 
 beforeAll(async () => {
   requireBinaries(["redis-server"]);
   server = await startRedis();
-  store = new RedisInviteStore({ url: server.url, host: "example.org", timeoutMs: 1000, log: createLogger("silent") });
+  store = new RedisInviteStore({
+    url: server.url,
+    host: HOST,
+    timeoutMs: 1000,
+    signingKeys: TEST_SIGNING_KEYS,
+    log: createLogger("debug", { write: (line: string) => logs.push(line) }),
+  });
   store.connect();
   raw = rawRedisClient(server.url);
   raw.on("error", () => {});
   await raw.connect();
-  await eventually(async () => store.findByToken("warm-up"));
+  await store.ready();
 });
 
 afterAll(async () => {
@@ -34,51 +47,125 @@ inviteStoreContract("RedisInviteStore", () => ({
   store,
   now: () => Math.floor(Date.now() / 1000),
   advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+  clear: async () => {
+    await raw.flushDb();
+    await raw.set(layoutKey(HOST), "2");
+  },
 }));
 
-describe("the raw layout in Redis (docs/storage.md)", () => {
-  const now = Math.floor(Date.now() / 1000);
-  const invite: Invite = {
+function contactInvite(token: string, now: number): Invite {
+  return {
     type: "roster",
     jid: "alice@example.org",
-    token: "RawLayoutToken_000000001",
+    token,
     allow_registration: true,
     additional_data: { source: "alice@example.org/phone" },
-    uri: "xmpp:alice@example.org?roster;preauth=RawLayoutToken_000000001;ibr=y",
+    uri: `xmpp:alice@example.org?roster;preauth=${token};ibr=y`,
     created_at: now,
     expires: now + 3600,
     reusable: false,
+    landing_page: `https://example.org/invite/${token}`,
   };
+}
 
-  it("stores plain JSON in keyv's envelope under the documented keys, with a TTL", async () => {
+describe("the raw layout in Redis (docs/storage.md)", () => {
+  it("stores a signed record in keyv's envelope under the hash of the token, with a TTL and its indexes", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const invite = contactInvite("RawLayoutToken_000000001", now);
     await store.save(invite);
-    const host = JSON.parse((await raw.get("invite:example.org:token:RawLayoutToken_000000001")) ?? "null");
-    expect(host).toEqual({ value: invite, expires: expect.any(Number) });
-    expect(Math.abs(host.expires - invite.expires * 1000)).toBeLessThan(1000);
-    const inviter = JSON.parse((await raw.get("invite:example.org:inviter:alice:RawLayoutToken_000000001")) ?? "null");
-    expect(inviter).toEqual({ value: invite.expires, expires: expect.any(Number) });
-    for (const key of [
-      "invite:example.org:token:RawLayoutToken_000000001",
-      "invite:example.org:inviter:alice:RawLayoutToken_000000001",
-    ]) {
-      const ttl = await raw.pTTL(key);
-      expect(ttl).toBeGreaterThan(3_590_000);
-      expect(ttl).toBeLessThanOrEqual(3_600_000);
+    const hash = tokenHash(invite.token);
+    const envelope = JSON.parse((await raw.get(recordKey(HOST, hash))) ?? "null");
+    expect(envelope).toEqual({
+      value: { record: expect.any(String), tag: expect.any(String) },
+      expires: now * 1000 + 3_600_000,
+    });
+    expect(JSON.parse(envelope.value.record)).toEqual(recordOf(invite));
+    expect(verifyRecord(TEST_SIGNING_KEYS, HOST, hash, envelope.value)).toEqual(recordOf(invite));
+    const ttl = await raw.pTTL(recordKey(HOST, hash));
+    expect(ttl).toBeGreaterThan(3_590_000);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+    expect(await raw.zScore(pendingKey(HOST), hash)).toBe(invite.expires);
+    expect(await raw.zScore(byInviterKey(HOST, "alice@example.org"), hash)).toBe(invite.expires);
+    expect(await raw.zScore(idsKey(HOST), hash)).toBe(0);
+  });
+
+  it("keeps no token anywhere: not in a key, not in a value, not in a landing page", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = ["NoTokenAtRest_0000000001", "NoTokenAtRest_0000000002"];
+    for (const token of tokens) await store.save(contactInvite(token, now));
+    const everything: string[] = [];
+    for await (const keys of raw.scanIterator({ MATCH: "*", COUNT: 1000 })) {
+      for (const key of keys) {
+        everything.push(key);
+        if ((await raw.type(key)) === "string") everything.push((await raw.get(key)) ?? "");
+        if ((await raw.type(key)) === "zset") everything.push(...(await raw.zRange(key, 0, -1)));
+      }
+    }
+    expect(everything.length).toBeGreaterThan(0);
+    for (const token of tokens) expect(everything.join("\n")).not.toContain(token);
+    expect(everything.every((text) => !text.startsWith("invite:") || text.startsWith(`invite:{${HOST}}:`))).toBe(true);
+  });
+
+  it("reads a record another writer (the Prosody module) signed, and one signed with the old key", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const reset = recordWith({ jid: "bob@example.org", additional_data: { allow_reset: "bob" }, created_at: now });
+    const current = await writeRawRecord(raw, reset, { host: HOST });
+    const old = await writeRawRecord(raw, reset, { host: HOST, signingKey: TEST_OLD_SIGNING_KEY });
+    for (const token of [current, old]) {
+      expect((await store.findById(inviteId(token))).map((s) => s.record)).toEqual([reset]);
     }
   });
+});
 
-  it("reads an entry another writer (the Prosody module) stored in the same format", async () => {
-    const written = { ...invite, token: "WrittenByProsody00000001", additional_data: { allow_reset: "bob" } };
-    await raw.set(
-      "invite:example.org:token:WrittenByProsody00000001",
-      JSON.stringify({ value: written, expires: written.expires * 1000 }),
-      { EX: 3600 },
-    );
-    expect(await store.findByToken("WrittenByProsody00000001")).toEqual(written);
-  });
+describe("records written without the signing key", () => {
+  const forgeries: Record<string, (token: string) => Promise<void>> = {
+    "an unsigned record": async (token) => {
+      await writeRawRecord(raw, recordWith(), { host: HOST, token, value: { record: JSON.stringify(recordWith()) } });
+    },
+    "a record signed with another key": async (token) => {
+      await writeRawRecord(raw, recordWith(), { host: HOST, token, signingKey: "x".repeat(40) });
+    },
+    "a record whose text was edited after signing (roles added)": async (token) => {
+      await writeRawRecord(raw, recordWith(), { host: HOST, token });
+      const value = (await readRawRecord(raw, token, HOST)) as { record: string; tag: string };
+      const edited = { ...JSON.parse(value.record), additional_data: { roles: { "prosody:admin": true } } };
+      await writeRawRecord(raw, recordWith(), {
+        host: HOST,
+        token,
+        value: { ...value, record: JSON.stringify(edited) },
+      });
+    },
+    "a record and tag copied from another invite": async (token) => {
+      const other = await writeRawRecord(raw, recordWith(), { host: HOST });
+      const value = (await readRawRecord(raw, other, HOST)) as { record: string; tag: string };
+      await writeRawRecord(raw, recordWith(), { host: HOST, token, value });
+    },
+    "a record signed for another host": async (token) => {
+      const value = (await readRawRecord(
+        raw,
+        await writeRawRecord(raw, recordWith(), { host: "other.org", token }),
+        "other.org",
+      )) as object;
+      await writeRawRecord(raw, recordWith(), { host: HOST, token, value: value as never });
+    },
+    "something that is not JSON at all": async (token) => {
+      await writeRawRecord(raw, recordWith(), { host: HOST, token });
+      await raw.set(recordKey(HOST, tokenHash(token)), "not json", { EX: 3600 });
+    },
+  };
 
-  it("writes nothing under keyv's default namespace or any other prefix", async () => {
-    const keys = await raw.keys("*");
-    expect(keys.every((key) => key.startsWith("invite:example.org:"))).toBe(true);
+  for (const [what, forge] of Object.entries(forgeries)) {
+    it(`ignores ${what} in lists and lookups`, async () => {
+      const token = `Forged${String(Object.keys(forgeries).indexOf(what)).padStart(18, "0")}`;
+      await forge(token);
+      const all = await store.listPage({ offset: 0, limit: 1000 });
+      expect(all.invites.map((s) => s.hash)).not.toContain(tokenHash(token));
+      expect(await store.findById(inviteId(token))).toEqual([]);
+    });
+  }
+
+  it("says so in its log, without the token", async () => {
+    expect(logs.join("")).toContain("signature does not verify");
+    expect(logs.join("")).not.toMatch(/Forged0{12}/u);
   });
 });

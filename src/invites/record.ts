@@ -1,0 +1,50 @@
+/**
+ * What is kept of an invite once it is created (docs/storage.md, "The invite
+ * record"): Prosody's fields without the token and what contains it, and the
+ * rules both the bot and Prosody read from it. Pure.
+ */
+import { bareJid } from "../jid.js";
+import type { Invite, InviteData } from "./invite.js";
+
+export interface InviteRecord {
+  readonly type: "register" | "roster";
+  readonly jid: string;
+  readonly allow_registration: boolean;
+  readonly additional_data?: InviteData;
+  readonly created_at: number;
+  readonly expires: number;
+  readonly reusable: boolean;
+}
+
+/** The record of a newly created invite: everything but what reveals the token. */
+export function recordOf(invite: Invite): InviteRecord {
+  return {
+    type: invite.type,
+    jid: invite.jid,
+    allow_registration: invite.allow_registration,
+    ...(invite.additional_data === undefined ? {} : { additional_data: invite.additional_data }),
+    created_at: invite.created_at,
+    expires: invite.expires,
+    reusable: invite.reusable ?? false,
+  };
+}
+
+/** Who made the invite: the contact invite's JID, or the bare JID of its source (none from Prosody's command line). */
+export function inviterOf(record: InviteRecord): string | undefined {
+  if (record.type === "roster") return bareJid(record.jid);
+  const source = record.additional_data?.source;
+  return typeof source === "string" ? bareJid(source) : undefined;
+}
+
+/** The username an account invite is bound to (also reset links): `jid = LOCAL@HOST`. */
+export function boundLocalOf(record: InviteRecord): string | undefined {
+  if (record.type !== "register") return undefined;
+  const at = record.jid.indexOf("@");
+  return at === -1 ? undefined : record.jid.slice(0, at).toLowerCase();
+}
+
+/** The cap of a counted reusable invite, if it has one. */
+export function maxUsesOf(record: InviteRecord): number | undefined {
+  const max = record.additional_data?.max_uses;
+  return record.reusable && typeof max === "number" && max > 1 ? max : undefined;
+}

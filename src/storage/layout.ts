@@ -1,0 +1,86 @@
+/**
+ * The layout version of a host's store (docs/storage.md, "Versions and
+ * migration"): v2 is used as it is, a v1 store is migrated by exactly one bot
+ * instance while the others wait, and a layout this code does not know stops
+ * the bot.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../logger.js";
+import { LAYOUT_VERSION, layoutKey, migratingKey } from "./keys.js";
+import { migrateV1 } from "./migrate-v1.js";
+import type { SigningKeys } from "./record.js";
+import { type RedisClient, RedisScript } from "./redis-connection.js";
+
+const LOCK_MS = 30_000;
+const RENEW_EVERY_MS = 10_000;
+const WAIT_STEP_MS = 200;
+/** How long an instance waits for another one's migration before it tries to take over. */
+const WAIT_FOR_OTHER_MS = 2 * LOCK_MS;
+
+// Only the holder may renew or release the lock.
+const RENEW = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+const RELEASE = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/** The store holds a layout this version of the bot cannot read. */
+export class UnknownLayoutError extends Error {
+  constructor(host: string, found: string) {
+    super(
+      `The invite store in Redis has layout ${found} for ${host}; this version of xmpp-invite-bot reads layout ` +
+        `${LAYOUT_VERSION} only. Run the version of the bot that wrote it, or a newer one (docs/storage.md).`,
+    );
+    this.name = "UnknownLayoutError";
+  }
+}
+
+export interface LayoutOptions {
+  readonly client: RedisClient;
+  readonly host: string;
+  readonly keys: SigningKeys;
+  readonly log: Logger;
+}
+
+/** Resolves once the host's store is layout v2; migrates a v1 store first. Throws UnknownLayoutError. */
+export async function ensureLayout(options: LayoutOptions): Promise<void> {
+  const { client, host, log } = options;
+  const deadline = Date.now() + WAIT_FOR_OTHER_MS;
+  let warned = false;
+  for (;;) {
+    const found = await client.get(layoutKey(host));
+    if (found === LAYOUT_VERSION) return;
+    if (found !== null) throw new UnknownLayoutError(host, found);
+    const owner = randomUUID();
+    if ((await client.set(migratingKey(host), owner, { NX: true, PX: LOCK_MS })) === "OK") {
+      await migrateHoldingLock(options, owner);
+      return;
+    }
+    if (!warned && Date.now() > deadline) {
+      warned = true;
+      log.warn("Another instance has been migrating the invite store for a long time; still waiting", { host });
+    }
+    await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+  }
+}
+
+async function migrateHoldingLock(options: LayoutOptions, owner: string): Promise<void> {
+  const { client, host, log } = options;
+  const lock = migratingKey(host);
+  const renew = setInterval(() => {
+    RENEW.run(client, [lock], [owner, String(LOCK_MS)]).catch(() => {});
+  }, RENEW_EVERY_MS);
+  try {
+    const counts = await migrateV1(options);
+    await client.set(layoutKey(host), LAYOUT_VERSION);
+    if (Object.values(counts).some((count) => count > 0)) {
+      log.info("Migrated the invite store from layout 1 to layout 2", { host, ...counts });
+    }
+  } finally {
+    clearInterval(renew);
+    await RELEASE.run(client, [lock], [owner]).catch(() => {});
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The bot's one Redis connection (node-redis through @keyv/redis): fails fast
+ * while Redis is away (disableOfflineQueue), bounds every operation by
+ * REDIS_TIMEOUT_MS, reconnects in the background, and says once when the link
+ * is lost and when it is back.
+ */
+import { createHash } from "node:crypto";
+import { createClient } from "@keyv/redis";
+import { StoreUnavailableError } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+export class RedisConnection {
+  readonly client: RedisClient;
+  readonly #url: string;
+  readonly #timeoutMs: number;
+  readonly #log: Logger;
+  #reachable = true;
+
+  constructor(options: { url: string; timeoutMs: number; log: Logger; onReady: () => void }) {
+    this.#url = options.url;
+    this.#timeoutMs = options.timeoutMs;
+    this.#log = options.log;
+    this.client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.timeoutMs,
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+      },
+    });
+    this.client.on("error", (error: unknown) => this.#lost(error));
+    this.client.on("ready", () => {
+      this.#restored();
+      options.onReady();
+    });
+  }
+
+  connect(): void {
+    this.client.connect().catch((error: unknown) => this.#lost(error));
+  }
+
+  close(): void {
+    if (this.client.isOpen) this.client.destroy();
+  }
+
+  get isReady(): boolean {
+    return this.client.isReady;
+  }
+
+  /** Runs one operation within REDIS_TIMEOUT_MS; every failure becomes StoreUnavailableError. */
+  async bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (!this.client.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreUnavailableError(`Redis did not answer within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`Redis ${operation} failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #lost(error: unknown): void {
+    if (!this.#reachable) return;
+    this.#reachable = false;
+    this.#log.warn("Redis connection lost; invites cannot be created until it is back", {
+      url: redactUrl(this.#url),
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  #restored(): void {
+    const wasLost = !this.#reachable;
+    this.#reachable = true;
+    this.#log.info(wasLost ? "Redis connection restored" : "Connected to Redis", { url: redactUrl(this.#url) });
+  }
+}
+
+/** A Lua script run with EVALSHA, loaded again with EVAL when Redis does not have it (after a restart). */
+export class RedisScript {
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha = createHash("sha1").update(source).digest("hex");
+  }
+
+  async run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await client.evalSha(this.#sha, { keys, arguments: args });
+    } catch (error) {
+      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      return client.eval(this.#source, { keys, arguments: args });
+    }
+  }
+}
+
+/** Hides a password in redis://user:password@host URLs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable url)";
+  }
+}

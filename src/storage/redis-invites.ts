@@ -1,0 +1,160 @@
+/**
+ * Invite records and their indexes in Redis (docs/storage.md, layout v2).
+ * Records are read through keyv (the values are keyv envelopes); writes and
+ * index upkeep are MULTI/EXEC and scripts on the same connection, every key of
+ * one call in the host's hash slot.
+ */
+import KeyvRedis, { Keyv } from "@keyv/redis";
+import type { Invite } from "../invites/invite.js";
+import { maxUsesOf, recordOf } from "../invites/record.js";
+import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+import { byInviterKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
+import { expiryIndexesOf, type SigningKeys, signRecord, tokenHash, verifyRecord } from "./record.js";
+import { type RedisConnection, RedisScript } from "./redis-connection.js";
+
+// Removes up to ARGV[2] members scored at or below ARGV[1] (expired) from the
+// index KEYS[1], and the same members from KEYS[2..] (ids, pending).
+const PRUNE = new RedisScript(`
+local expired = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+if #expired == 0 then return 0 end
+for i = 1, #KEYS do redis.call('ZREM', KEYS[i], unpack(expired)) end
+return #expired
+`);
+
+/** How many expired index members one read removes at most (the rest go with the next reads). */
+const PRUNE_BATCH = 1_000;
+/** How many hashes one id can match (ids are 48 bits: a second one is already rare). */
+const ID_MATCHES = 10;
+
+export class RedisInvites {
+  readonly #redis: RedisConnection;
+  readonly #host: string;
+  readonly #keys: SigningKeys;
+  readonly #log: Logger;
+  readonly #keyv: Keyv;
+
+  constructor(redis: RedisConnection, host: string, keys: SigningKeys, log: Logger) {
+    this.#redis = redis;
+    this.#host = host;
+    this.#keys = keys;
+    this.#log = log;
+    const adapter = new KeyvRedis(redis.client, { throwOnConnectError: true, throwOnErrors: true });
+    // Plain JSON and our own full key names, so that Prosody reads the same bytes.
+    this.#keyv = new Keyv({
+      store: adapter,
+      useKeyPrefix: false,
+      namespace: undefined,
+      serialize: JSON.stringify,
+      deserialize: parseOrNothing as never,
+      throwOnErrors: true,
+    });
+    adapter.on("error", () => {}); // reported by the operation that met it
+    this.#keyv.on("error", () => {});
+  }
+
+  async save(invite: Invite): Promise<void> {
+    const host = this.#host;
+    const hash = tokenHash(invite.token);
+    const record = recordOf(invite);
+    const value = signRecord(this.#keys, host, hash, record);
+    const expiresMs = record.expires * 1000;
+    await this.#redis.bounded("save", async () => {
+      // One MULTI/EXEC: Prosody never sees an invite without its indexes, or the reverse.
+      const multi = this.#redis.client.multi();
+      multi.set(recordKey(host, hash), JSON.stringify({ value, expires: expiresMs }), { PXAT: expiresMs });
+      for (const index of expiryIndexesOf(host, record)) multi.zAdd(index, { score: record.expires, value: hash });
+      multi.zAdd(idsKey(host), { score: 0, value: hash });
+      await multi.exec();
+    });
+  }
+
+  async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {
+    const host = this.#host;
+    const index = inviter === undefined ? pendingKey(host) : byInviterKey(host, inviter);
+    const now = String(Math.floor(Date.now() / 1000));
+    return this.#redis.bounded("list", async () => {
+      const client = this.#redis.client;
+      const pruneKeys = index === pendingKey(host) ? [index, idsKey(host)] : [index, idsKey(host), pendingKey(host)];
+      await PRUNE.run(client, pruneKeys, [now, String(PRUNE_BATCH)]);
+      const [total, hashes] = await Promise.all([
+        client.zCount(index, `(${now}`, "+inf"),
+        client.zRange(index, `(${now}`, "+inf", { BY: "SCORE", LIMIT: { offset, count: limit } }),
+      ]);
+      return { invites: await this.#load(hashes, index), total };
+    });
+  }
+
+  async findById(id: string): Promise<StoredInvite[]> {
+    if (!/^[\w-]{8}$/u.test(id)) return [];
+    return this.#redis.bounded("read", async () => {
+      const hashes = await this.#redis.client.zRange(idsKey(this.#host), `[${id}`, `[${id}\u00ff`, {
+        BY: "LEX",
+        LIMIT: { offset: 0, count: ID_MATCHES },
+      });
+      const now = Date.now() / 1000;
+      return (await this.#load(hashes, idsKey(this.#host))).filter((stored) => stored.record.expires > now);
+    });
+  }
+
+  async remove(invites: readonly StoredInvite[]): Promise<number> {
+    if (invites.length === 0) return 0;
+    const host = this.#host;
+    return this.#redis.bounded("remove", async () => {
+      const multi = this.#redis.client.multi();
+      for (const { hash, record } of invites) {
+        multi.del(recordKey(host, hash));
+        multi.del(usedKey(host, hash));
+        for (const index of [...expiryIndexesOf(host, record), idsKey(host)]) multi.zRem(index, hash);
+      }
+      const replies = await multi.exec();
+      const perInvite = replies.length / invites.length;
+      // An invite counts as removed when its record still existed.
+      return invites.filter((_, i) => Number(replies[i * perInvite]) > 0).length;
+    });
+  }
+
+  /**
+   * The verified records of these hashes, with the uses counted invites have taken.
+   * Missing records (gone by TTL or deleted) leave their index entry behind: removed here.
+   * Records whose tag does not verify are skipped and reported.
+   */
+  async #load(hashes: readonly string[], index: string): Promise<StoredInvite[]> {
+    if (hashes.length === 0) return [];
+    const host = this.#host;
+    const values = await this.#keyv.getMany<unknown>(hashes.map((hash) => recordKey(host, hash)));
+    const found: { hash: string; record: NonNullable<ReturnType<typeof verifyRecord>> }[] = [];
+    const missing: string[] = [];
+    let forged = 0;
+    for (const [i, hash] of hashes.entries()) {
+      const value = values[i];
+      if (value === undefined || value === null) {
+        missing.push(hash);
+        continue;
+      }
+      const record = verifyRecord(this.#keys, host, hash, value);
+      if (record === undefined) forged += 1;
+      else found.push({ hash, record });
+    }
+    if (forged > 0) {
+      this.#log.warn("Ignoring invite records whose signature does not verify (written without the signing key)", {
+        count: forged,
+      });
+    }
+    if (missing.length > 0) await this.#redis.client.zRem(index, missing);
+    const counted = found.filter(({ record }) => maxUsesOf(record) !== undefined);
+    const usedValues =
+      counted.length === 0 ? [] : await this.#redis.client.mGet(counted.map((c) => usedKey(host, c.hash)));
+    const used = new Map(counted.map((c, i) => [c.hash, Number(usedValues[i] ?? 0) || 0]));
+    return found.map(({ hash, record }) => ({ hash, record, used: used.get(hash) ?? 0 }));
+  }
+}
+
+/** Anything that is not JSON is not a record of ours: read as absent. */
+function parseOrNothing(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
