@@ -1,0 +1,211 @@
+/**
+ * Layout v1 → v2 (docs/storage.md, "Versions and migration"), from a store the
+ * v1 code wrote (test/fixtures/v1-store): every kind of invite, the quota, who
+ * invited whom and the event stream with pending entries; two instances at
+ * once; a second run; a layout this version does not know.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { inviteId } from "../../src/invites/pending.js";
+import { createLogger, type Logger } from "../../src/logger.js";
+import {
+  eventsKey,
+  idsKey,
+  invitedByKey,
+  inviteesKey,
+  layoutKey,
+  pendingKey,
+  quotaKey,
+} from "../../src/storage/keys.js";
+import { tokenHash } from "../../src/storage/record.js";
+import { RedisInviteStore } from "../../src/storage/redis-store.js";
+import { tokenOf } from "../helpers/adhoc-client.js";
+import { eventually } from "../helpers/bot.js";
+import { registerWithToken } from "../helpers/ibr-client.js";
+import { type RedisServer, startRedis } from "../helpers/redis-server.js";
+import { requireBinaries } from "../helpers/require-binary.js";
+import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
+import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
+import { fixtureInvite, fixtureTokens, loadV1Fixture, V1_FIXTURE } from "../helpers/v1-fixture.js";
+
+const HOST = V1_FIXTURE.host;
+const V1_PATTERNS = [`invite:${HOST}:*`, `invite-quota:${HOST}:*`, `invited-by:${HOST}:*`, `invitees:${HOST}:*`];
+
+let server: RedisServer;
+let raw: RawRedis;
+const stores: RedisInviteStore[] = [];
+
+function newStore(logs: string[], onFatal?: (error: Error) => void): RedisInviteStore {
+  const log: Logger = createLogger("info", { write: (line: string) => logs.push(line) });
+  const store = new RedisInviteStore({
+    url: server.url,
+    host: HOST,
+    timeoutMs: 2000,
+    signingKeys: TEST_SIGNING_KEYS,
+    log,
+    ...(onFatal === undefined ? {} : { onFatal }),
+  });
+  stores.push(store);
+  store.connect();
+  return store;
+}
+
+/** Every key with its type and content, for before/after comparisons. */
+async function dump(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const keys: string[] = [];
+  for await (const batch of raw.scanIterator({ MATCH: "*", COUNT: 1000 })) keys.push(...batch);
+  for (const key of keys.sort()) {
+    const type = await raw.type(key);
+    if (type === "string") out[key] = await raw.get(key);
+    else if (type === "zset") out[key] = await raw.zRangeWithScores(key, 0, -1);
+    else if (type === "set") out[key] = (await raw.sMembers(key)).sort();
+    else if (type === "stream")
+      out[key] = { entries: await raw.xRange(key, "-", "+"), groups: await raw.xInfoGroups(key) };
+  }
+  return out;
+}
+
+async function v1Keys(): Promise<string[]> {
+  const found: string[] = [];
+  for (const pattern of V1_PATTERNS) for await (const keys of raw.scanIterator({ MATCH: pattern })) found.push(...keys);
+  return found.filter((key) => !key.startsWith(`invite:{`));
+}
+
+const migratedLines = (logs: string[]) => logs.filter((line) => line.includes("Migrated the invite store")).length;
+
+describe("migrating a v1 store on a bare Redis", () => {
+  beforeAll(async () => {
+    requireBinaries(["redis-server"]);
+    server = await startRedis();
+    raw = rawRedisClient(server.url);
+    raw.on("error", () => {});
+    await raw.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+    await raw.flushDb();
+  });
+
+  afterAll(async () => {
+    if (raw?.isOpen) raw.destroy();
+    await server?.stop();
+  });
+
+  it("moves every invite, the quota, who invited whom and the event stream to layout 2", async () => {
+    await loadV1Fixture(raw);
+    const quotaBefore = await raw.zCard(`invite-quota:${HOST}:alice@localhost`);
+    const logs: string[] = [];
+    const store = newStore(logs);
+    await store.ready();
+
+    expect(await raw.get(layoutKey(HOST))).toBe("2");
+    expect(await v1Keys()).toEqual([]);
+    const tokens = [...new Set([...fixtureTokens("token"), ...fixtureTokens("inviter")])];
+    expect(await raw.zCard(pendingKey(HOST))).toBe(tokens.length);
+    expect(await raw.zCard(idsKey(HOST))).toBe(tokens.length);
+    for (const token of tokens) {
+      const [found] = await store.findById(inviteId(token));
+      expect(found?.hash).toBe(tokenHash(token));
+    }
+    // The counted invite with one of its two uses taken keeps that count; the club invite has all 3 left.
+    const counted = fixtureTokens("token").filter((t) => fixtureInvite(t).reusable === true);
+    const usesLeft = await Promise.all(
+      counted.map(async (token) => {
+        const [stored] = await store.findById(inviteId(token));
+        return `${(stored?.record.additional_data?.max_uses ?? 0) - (stored?.used ?? 0)}/${stored?.record.additional_data?.max_uses}`;
+      }),
+    );
+    expect(usesLeft.sort()).toEqual(["1/2", "3/3"]);
+    const admins = await store.listPage({ inviter: "admin@localhost", offset: 0, limit: 25 });
+    expect(
+      admins.invites
+        .map((s) => s.record.additional_data?.note)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(["club", "plain account"]);
+    expect(await raw.zCard(quotaKey(HOST, "alice@localhost"))).toBe(quotaBefore);
+    expect(await raw.get(invitedByKey(HOST, "gina@localhost"))).toBe("admin@localhost");
+    expect(await raw.sMembers(inviteesKey(HOST, "alice@localhost"))).toEqual(["hank@localhost"]);
+    const [group] = (await raw.xInfoGroups(eventsKey(HOST))) as unknown as { pending: number; lag: number }[];
+    expect(group).toMatchObject({ pending: 1, lag: 1 });
+    expect(migratedLines(logs)).toBe(1);
+  });
+
+  it("is done by exactly one of two instances starting at the same moment", async () => {
+    await loadV1Fixture(raw);
+    const logs: string[] = [];
+    const [one, two] = [newStore(logs), newStore(logs)];
+    await Promise.all([one.ready(), two.ready()]);
+    expect(migratedLines(logs)).toBe(1);
+    expect(await v1Keys()).toEqual([]);
+    expect(await raw.zCard(pendingKey(HOST))).toBe(
+      new Set([...fixtureTokens("token"), ...fixtureTokens("inviter")]).size,
+    );
+  });
+
+  it("does nothing the second time", async () => {
+    await loadV1Fixture(raw);
+    const first: string[] = [];
+    await newStore(first).ready();
+    const before = await dump();
+    const second: string[] = [];
+    await newStore(second).ready();
+    expect(migratedLines(second)).toBe(0);
+    expect(await dump()).toEqual(before);
+  });
+
+  it("appends the unacknowledged v1 events when Prosody already wrote v2 events", async () => {
+    await loadV1Fixture(raw);
+    await raw.xAdd(eventsKey(HOST), "*", { kind: "registered", invitee: "ivy@localhost", at: "1" });
+    await newStore([]).ready();
+    const invitees = (await raw.xRange(eventsKey(HOST), "-", "+")).map((e) => e.message.invitee);
+    // gina's was acknowledged by the v1 bot; hank's was delivered but not acknowledged; admin's never delivered.
+    expect(invitees).toEqual(["ivy@localhost", "hank@localhost", "admin@localhost"]);
+  });
+
+  it("stops with a clear reason at a layout it does not know, and writes nothing", async () => {
+    await loadV1Fixture(raw);
+    await raw.set(layoutKey(HOST), "3");
+    const before = await dump();
+    const logs: string[] = [];
+    const fatal = new Promise<Error>((resolve) => newStore(logs, resolve));
+    expect((await fatal).message).toContain("layout 3");
+    expect(logs.join("")).toContain("reads layout 2 only");
+    expect(await dump()).toEqual(before);
+  });
+});
+
+describe("a migrated store in use, with Prosody", () => {
+  let world: Scenario;
+
+  beforeAll(async () => {
+    world = await startScenario({ inviteModule: true });
+    await loadV1Fixture(world.redis);
+  });
+
+  afterAll(async () => world?.stop());
+
+  it("tells the inviters about the uses the v1 bot had not told, and the v1 tokens still register", async () => {
+    const [alice, bob] = await world.loginAll(["alice@localhost", "bob@localhost"]);
+    // The v1 bot's resource, so it takes over the consumer's pending entry.
+    const bot = await world.startBot("bot", { XMPP_RESOURCE: "invites" });
+    await alice.nextMessage({ from: bot.jid, body: /hank@localhost accepted your invite/u });
+    await bob.nextMessage({ from: bot.jid, body: /admin@localhost accepted your invite/u });
+
+    const plain = fixtureTokens("token").find(
+      (t) => (fixtureInvite(t).additional_data as { note?: string })?.note === "plain account",
+    );
+    const result = await registerWithToken({
+      port: world.servers.prosody.port,
+      domain: "localhost",
+      token: tokenOf(`preauth=${plain}`),
+      username: "migrated1",
+      password: "migrated1-pw",
+    });
+    expect(result.register.attrs.type).toBe("result");
+    await eventually(async () => {
+      expect(await bot.app.store.findById(inviteId(plain ?? ""))).toEqual([]);
+    });
+  });
+});
