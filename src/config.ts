@@ -146,7 +146,13 @@ function readInvitePage(reader: Reader): string | undefined {
 export const MIN_SIGNING_KEY_LENGTH = 32;
 
 function readSigningKeys(reader: Reader): Config["signingKeys"] {
-  const current = reader.required("INVITE_SIGNING_KEY", "$(openssl rand -base64 32)");
+  const current = reader.optional("INVITE_SIGNING_KEY") ?? "";
+  if (current === "") {
+    reader.problems.push(
+      "INVITE_SIGNING_KEY is required: a secret of at least 32 characters, the same as Prosody's " +
+        "invites_redis_signing_key (make one with: openssl rand -base64 32)",
+    );
+  }
   const old = (reader.optional("INVITE_SIGNING_KEYS_OLD") ?? "")
     .split(",")
     .map((key) => key.trim())

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULTS, loadConfig } from "../../src/config.js";
 
-const minimal = { XMPP_DOMAIN: "example.org", XMPP_USERNAME: "invites", XMPP_PASSWORD: "secret" };
+const KEY = "k".repeat(32);
+const minimal = {
+  XMPP_DOMAIN: "example.org",
+  XMPP_USERNAME: "invites",
+  XMPP_PASSWORD: "secret",
+  INVITE_SIGNING_KEY: KEY,
+};
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -60,6 +66,15 @@ describe("loadConfig", () => {
     expect(config.logLevel).toBe("debug");
   });
 
+  it("reads the signing key and the old keys still accepted after a rotation", () => {
+    expect(loadConfig(minimal).signingKeys).toEqual({ current: KEY, old: [] });
+    const rotated = loadConfig({ ...minimal, INVITE_SIGNING_KEYS_OLD: ` ${"a".repeat(32)} , ${"b".repeat(40)} ` });
+    expect(rotated.signingKeys.old).toEqual(["a".repeat(32), "b".repeat(40)]);
+    expect(problemsOf({ ...minimal, INVITE_SIGNING_KEYS_OLD: "tooshort" })).toEqual([
+      "INVITE_SIGNING_KEYS_OLD must be at least 32 characters (make one with: openssl rand -base64 32)",
+    ]);
+  });
+
   it("treats empty values as unset, as dotenv leaves them", () => {
     const config = loadConfig({ ...minimal, ADMIN_JIDS: "", INVITE_TTL: " ", XMPP_RESOURCE: "" });
     expect(config.inviteTtlSeconds).toBe(604_800);
@@ -77,6 +92,7 @@ describe("loadConfig", () => {
       "XMPP_DOMAIN is required (for example XMPP_DOMAIN=example.org)",
       "XMPP_USERNAME is required (for example XMPP_USERNAME=invites)",
       "XMPP_PASSWORD is required (for example XMPP_PASSWORD=a-long-secret)",
+      "INVITE_SIGNING_KEY is required: a secret of at least 32 characters, the same as Prosody's invites_redis_signing_key (make one with: openssl rand -base64 32)",
     ]);
   });
 
@@ -95,6 +111,7 @@ describe("loadConfig", () => {
       REDIS_TIMEOUT_MS: "-1",
       INVITE_PAGE: "ftp://example.org/",
       LOG_LEVEL: "loud",
+      INVITE_SIGNING_KEY: "short",
     });
     expect(problems).toEqual([
       'XMPP_DOMAIN is not a domain name: "not a domain"',
@@ -110,6 +127,7 @@ describe("loadConfig", () => {
       'INVITE_PAGE must contain {token} or {uri}, got "ftp://example.org/"',
       'INVITE_PAGE must start with https:// or http://, got "ftp://example.org/"',
       'REDIS_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000, got "-1"',
+      "INVITE_SIGNING_KEY must be at least 32 characters (make one with: openssl rand -base64 32)",
       'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
     ]);
   });

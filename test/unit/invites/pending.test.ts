@@ -1,20 +1,29 @@
 import { describe, expect, it } from "vitest";
-import type { Invite } from "../../../src/invites/invite.js";
 import { inviteId, toPending } from "../../../src/invites/pending.js";
+import type { InviteRecord } from "../../../src/invites/record.js";
+import { tokenHash } from "../../../src/storage/record.js";
 
 const NOW = 1_800_000_000;
-const base: Invite = {
+const HASH = tokenHash("T".repeat(24));
+const base: InviteRecord = {
   type: "register",
   jid: "example.org",
-  token: "T".repeat(24),
   allow_registration: true,
-  uri: "xmpp:example.org?register;preauth=TTT",
   created_at: NOW - 10,
   expires: NOW + 3600,
   reusable: false,
 };
 
+function stored(record: InviteRecord, used = 0) {
+  return { hash: HASH, record, used };
+}
+
 describe("inviteId", () => {
+  it("is the first eight characters of the token's hash, the name Redis knows the invite by", () => {
+    expect(inviteId("T".repeat(24))).toBe(HASH.slice(0, 8));
+    expect(toPending(stored(base), NOW)?.id).toBe(inviteId("T".repeat(24)));
+  });
+
   it("is eight base64url characters that do not reveal the token", () => {
     const id = inviteId("AbCdEfGhIjKlMnOpQrStUvWx");
     expect(id).toMatch(/^[\w-]{8}$/u);
@@ -27,9 +36,10 @@ describe("toPending", () => {
   it("names an account invite's maker from its source, with its options", () => {
     const invite = {
       ...base,
-      additional_data: { source: "Admin@Example.org/pc", note: "club", max_uses: 5, uses_left: 2 },
+      reusable: true,
+      additional_data: { source: "Admin@Example.org/pc", note: "club", max_uses: 5 },
     };
-    expect(toPending({ token: base.token, invite, inviters: [] }, "example.org", NOW)).toMatchObject({
+    expect(toPending(stored(invite, 3), NOW)).toMatchObject({
       kind: "account",
       inviter: "admin@example.org",
       note: "club",
@@ -39,33 +49,31 @@ describe("toPending", () => {
     });
   });
 
-  it("knows a contact invite by its inviter, with or without a host entry", () => {
+  it("knows a contact invite by its inviter, whether or not it allows registration", () => {
     const contact = { ...base, type: "roster" as const, jid: "alice@example.org" };
-    expect(toPending({ token: "a", invite: contact, inviters: [] }, "example.org", NOW)).toMatchObject({
+    expect(toPending(stored(contact), NOW)).toMatchObject({ kind: "contact", inviter: "alice@example.org" });
+    const contactOnly = { ...contact, jid: "bob@example.org", allow_registration: false, expires: NOW + 5 };
+    expect(toPending(stored(contactOnly), NOW)).toMatchObject({
       kind: "contact",
-      inviter: "alice@example.org",
+      inviter: "bob@example.org",
+      allowsRegistration: false,
+      expires: NOW + 5,
     });
-    expect(toPending({ token: "a", inviters: [{ local: "bob", expires: NOW + 5 }] }, "example.org", NOW)).toMatchObject(
-      {
-        kind: "contact",
-        inviter: "bob@example.org",
-        allowsRegistration: false,
-        expires: NOW + 5,
-      },
-    );
+  });
+
+  it("shows no use count for an invite that is not counted", () => {
+    expect(toPending(stored({ ...base, additional_data: { max_uses: 5 } }), NOW)?.maxUses).toBeUndefined();
   });
 
   it("knows a password reset, and an invite nobody is recorded for", () => {
     const reset = { ...base, additional_data: { allow_reset: "bob" } };
-    expect(toPending({ token: "a", invite: reset, inviters: [] }, "example.org", NOW)).toMatchObject({
+    expect(toPending(stored(reset), NOW)).toMatchObject({
       kind: "reset",
       inviter: undefined,
     });
   });
 
   it("drops expired invites", () => {
-    expect(
-      toPending({ token: "a", invite: { ...base, expires: NOW }, inviters: [] }, "example.org", NOW),
-    ).toBeUndefined();
+    expect(toPending(stored({ ...base, expires: NOW }), NOW)).toBeUndefined();
   });
 });

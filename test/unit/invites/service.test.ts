@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { InviteError } from "../../../src/errors.js";
 import type { Invite } from "../../../src/invites/invite.js";
+import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
+import { recordOf } from "../../../src/invites/record.js";
 import { InviteService } from "../../../src/invites/service.js";
 import {
   type InviteStore,
@@ -10,6 +12,11 @@ import {
   StoreUnavailableError,
 } from "../../../src/invites/store.js";
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
+
+/** What the store keeps for the token, as a record. */
+async function storedRecord(store: InviteStore, token: string) {
+  return (await store.findById(inviteId(token)))[0]?.record;
+}
 
 const NOW_MS = Date.UTC(2026, 10, 27, 1, 59, 2);
 const NOW = NOW_MS / 1000;
@@ -20,7 +27,7 @@ const TOKEN = Buffer.alloc(18, 7).toString("base64url");
 function setup(
   overrides: Partial<Policy> = {},
   invitePage?: string,
-  store: InviteStore & QuotaStore & RelationsStore = new MemoryInviteStore("example.org", clock),
+  store: InviteStore & QuotaStore & RelationsStore = new MemoryInviteStore(clock),
 ) {
   const policy: Policy = {
     domain: "example.org",
@@ -53,8 +60,7 @@ describe("InviteService.createContactInvite", () => {
     };
     expect(invite).toEqual(expected);
     expect(landingUrl).toBe(invite.uri);
-    expect(await store.findContactExpiry("alice", TOKEN)).toBe(NOW + 604_800);
-    expect(await store.findByToken(TOKEN)).toBeUndefined();
+    expect(await storedRecord(store, TOKEN)).toEqual(recordOf(expected));
   });
 
   it("allows registration (;ibr=y, host-level entry) when users may invite", async () => {
@@ -62,7 +68,7 @@ describe("InviteService.createContactInvite", () => {
     const { invite } = await service.createContactInvite(actor("alice@example.org"), "alice@example.org/phone");
     expect(invite.allow_registration).toBe(true);
     expect(invite.uri).toBe(`xmpp:alice@example.org?roster;preauth=${TOKEN};ibr=y`);
-    expect(await store.findByToken(TOKEN)).toEqual(invite);
+    expect(await storedRecord(store, TOKEN)).toEqual(recordOf(invite));
   });
 
   it("allows registration for an admin even when users may not invite", async () => {
@@ -90,7 +96,7 @@ describe("InviteService.createContactInvite", () => {
     await expect(service.createContactInvite(actor("alice@example.org"), "alice@example.org/a")).rejects.toEqual(
       new InviteError("contact-invites-admins-only"),
     );
-    expect((store as MemoryInviteStore).entries.size).toBe(0);
+    expect((await store.listPage({ offset: 0, limit: 25 })).total).toBe(0);
   });
 });
 
@@ -104,7 +110,7 @@ describe("InviteService.createAccountInvite", () => {
       allow_registration: true,
       uri: `xmpp:example.org?register;preauth=${TOKEN}`,
     });
-    expect(await store.findByToken(TOKEN)).toEqual(invite);
+    expect(await storedRecord(store, TOKEN)).toEqual(recordOf(invite));
   });
 
   it("refuses an account invite to a non-admin", async () => {
@@ -121,9 +127,8 @@ function storeThatThrows(error: Error): InviteStore & QuotaStore & RelationsStor
     save: async () => {
       throw error;
     },
-    findByToken: async () => undefined,
-    findContactExpiry: async () => undefined,
-    listAll: async () => [],
+    listPage: async () => ({ invites: [], total: 0 }),
+    findById: async () => [],
     remove: async () => 0,
     reserve: async () => ({ allowed: true }),
     release: async () => {},
@@ -172,7 +177,7 @@ describe("the quota", () => {
   }
 
   it("refuses the third invite in 24 hours and says when the next is possible", async () => {
-    const store = new MemoryInviteStore("example.org", clock);
+    const store = new MemoryInviteStore(clock);
     const { service, actor } = quotaService(store);
     await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
     await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
@@ -183,7 +188,7 @@ describe("the quota", () => {
   });
 
   it("gives the place back when the invite could not be stored", async () => {
-    const store = new MemoryInviteStore("example.org", clock);
+    const store = new MemoryInviteStore(clock);
     let failing = true;
     const save = store.save.bind(store);
     store.save = async (invite) => {
@@ -203,8 +208,93 @@ describe("the quota", () => {
   });
 
   it("exempts admins", async () => {
-    const { service, actor } = quotaService(new MemoryInviteStore("example.org", clock));
+    const { service, actor } = quotaService(new MemoryInviteStore(clock));
     for (let i = 0; i < 5; i += 1)
       await service.createContactInvite(actor("admin@example.org"), "admin@example.org/pc");
+  });
+});
+
+describe("InviteService lists and revocations", () => {
+  function counterRandom() {
+    let n = 0;
+    return (size: number) => {
+      n += 1;
+      const bytes = Buffer.alloc(size, 0);
+      bytes.writeUInt32BE(n, 0);
+      return bytes;
+    };
+  }
+
+  function manyInvites() {
+    const store = new MemoryInviteStore(clock);
+    const policy: Policy = {
+      domain: "example.org",
+      admins: new Set(["admin@example.org"]),
+      allowUserInvites: false,
+      allowContactInvites: true,
+    };
+    const service = new InviteService({
+      store,
+      policy,
+      ttlSeconds: 604_800,
+      invitePage: undefined,
+      clock,
+      random: counterRandom(),
+    });
+    return { service, actor: (jid: string) => actorFor(jid, policy) };
+  }
+
+  it("pages an admin's list 25 at a time and tells the total", async () => {
+    const { service, actor } = manyInvites();
+    for (let i = 0; i < 30; i += 1)
+      await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    const first = await service.listInvites(actor("admin@example.org"));
+    const second = await service.listInvites(actor("admin@example.org"), { page: 2 });
+    expect([first.invites.length, first.total, second.invites.length, second.page]).toEqual([25, 30, 5, 2]);
+    const ids = [...first.invites, ...second.invites].map((p) => p.id);
+    expect(new Set(ids).size).toBe(30);
+  });
+
+  it("shows a user only their own invites, and an admin one inviter's when asked", async () => {
+    const { service, actor } = manyInvites();
+    await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    await service.createContactInvite(actor("bob@example.org"), "bob@example.org/b");
+    await service.createAccountInvite(actor("admin@example.org"), "admin@example.org/pc");
+    const inviters = async (who: string, inviter?: string) =>
+      (await service.listInvites(actor(who), inviter === undefined ? {} : { inviter })).invites.map((p) => p.inviter);
+    expect(await inviters("alice@example.org")).toEqual(["alice@example.org"]);
+    expect(await inviters("alice@example.org", "bob@example.org")).toEqual(["alice@example.org"]);
+    expect(await inviters("admin@example.org", "bob@example.org")).toEqual(["bob@example.org"]);
+    expect((await inviters("admin@example.org")).sort()).toEqual([
+      "admin@example.org",
+      "alice@example.org",
+      "bob@example.org",
+    ]);
+  });
+
+  it("lets a user revoke their own invite by id but not someone else's", async () => {
+    const { service, actor } = manyInvites();
+    const alices = await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    const bobs = await service.createContactInvite(actor("bob@example.org"), "bob@example.org/b");
+    await expect(service.revokeInvite(actor("alice@example.org"), inviteId(bobs.invite.token))).rejects.toEqual(
+      new InviteError("invite-not-found"),
+    );
+    expect((await service.revokeInvite(actor("alice@example.org"), inviteId(alices.invite.token))).inviter).toBe(
+      "alice@example.org",
+    );
+    expect((await service.listInvites(actor("admin@example.org"))).total).toBe(1);
+  });
+
+  it("revokes every pending invite of one user for an admin, and only for an admin", async () => {
+    const { service, actor } = manyInvites();
+    for (let i = 0; i < 3; i += 1) await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    await service.createContactInvite(actor("bob@example.org"), "bob@example.org/b");
+    await expect(service.revokeAllOf(actor("bob@example.org"), "alice@example.org")).rejects.toEqual(
+      new InviteError("revoke-all-admins-only"),
+    );
+    expect(await service.revokeAllOf(actor("admin@example.org"), "alice@example.org")).toBe(3);
+    expect((await service.listInvites(actor("admin@example.org"))).invites.map((p) => p.inviter)).toEqual([
+      "bob@example.org",
+    ]);
   });
 });

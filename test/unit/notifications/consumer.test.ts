@@ -51,6 +51,7 @@ describe("UseEventConsumer", () => {
       isOnline: () => true,
       admins: new Set(),
       notifyAdmins: false,
+      host: "example.org",
       log: createLogger("silent"),
       retryMs: 5,
     });
@@ -73,6 +74,7 @@ describe("UseEventConsumer", () => {
       isOnline: () => true,
       admins: new Set(),
       notifyAdmins: false,
+      host: "example.org",
       log: createLogger("silent"),
       retryMs: 5,
     });
@@ -95,12 +97,49 @@ describe("use events", () => {
   it("tells admins once each, and the inviter in their own words", () => {
     const parsed = parseUseEvent("1-0", event("1-0", "bob@example.org").fields);
     if (parsed === undefined) throw new Error("not parsed");
-    const to = recipients(parsed, new Set(["admin@example.org", "alice@example.org"]), true);
+    const admins = new Set(["admin@example.org", "alice@example.org"]);
+    const to = recipients(parsed, { admins, notifyAdmins: true, host: "example.org" });
     expect([...to]).toEqual([
       ["admin@example.org", "bob@example.org created an account with an invite from alice@example.org (AbCd1234)."],
       ["alice@example.org", "bob@example.org accepted your invite and created an account."],
     ]);
-    expect(recipients(parsed, new Set(["admin@example.org"]), false).size).toBe(1);
+    expect(
+      recipients(parsed, { admins: new Set(["admin@example.org"]), notifyAdmins: false, host: "example.org" }).size,
+    ).toBe(1);
+  });
+
+  it("refuses entries whose fields are not what the Prosody module writes", () => {
+    const good = {
+      kind: "registered",
+      inviter: "alice@example.org",
+      invitee: "bob@example.org",
+      invite: "AbCd1234",
+      at: "1",
+    };
+    expect(parseUseEvent("1-0", good)).toBeDefined();
+    for (const bad of [
+      { invitee: "not a jid" },
+      { invitee: "bob@example.org/resource" },
+      { inviter: "<script>@example.org" },
+      { inviter: "alice@example.org\nYou won a prize: https://evil.example" },
+      { invite: "TOKEN-LIKE-AND-TOO-LONG-000000" },
+      { invite: "Ab<d1234" },
+      { at: "soon" },
+    ]) {
+      expect(parseUseEvent("1-0", { ...good, ...bad }), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
+  it("tells only an inviter who could have made an invite here: a local user or an admin", () => {
+    const from = (inviter: string) =>
+      recipients(parseUseEvent("1-0", { kind: "registered", inviter, invitee: "bob@example.org" }) ?? fail(), {
+        admins: new Set(["boss@other.example"]),
+        notifyAdmins: false,
+        host: "example.org",
+      });
+    expect([...from("alice@example.org").keys()]).toEqual(["alice@example.org"]);
+    expect([...from("boss@other.example").keys()]).toEqual(["boss@other.example"]);
+    expect([...from("victim@elsewhere.example").keys()]).toEqual([]);
   });
 
   it("names the server when nobody made the invite", () => {
@@ -109,3 +148,7 @@ describe("use events", () => {
     ).toBe("c@x became a contact through an invite made on the server.");
   });
 });
+
+function fail(): never {
+  throw new Error("not parsed");
+}
