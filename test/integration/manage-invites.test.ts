@@ -2,6 +2,9 @@
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteId } from "../../src/invites/pending.js";
+import { actorFor } from "../../src/invites/permissions.js";
+import { recordKey } from "../../src/storage/keys.js";
+import { tokenHash } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
@@ -65,7 +68,9 @@ describe("listing", () => {
     expect(rows[0]?.id).toMatch(/^[\w-]{8}$/u);
     expect(JSON.stringify(rows)).not.toContain(token);
     const text = await ask(alice, "invites");
-    expect(text).toMatch(/^Your pending invites:\n• [\w-]{8} — contact invite, may register — expires in 1 week\n/u);
+    expect(text).toMatch(
+      /^Your pending invites \(1\):\n• [\w-]{8} — contact invite, may register — expires in 1 week\n/u,
+    );
     expect(text).not.toContain(token);
     expect(idsIn(text)).toEqual([rows[0]?.id]);
   });
@@ -93,7 +98,7 @@ describe("revoking", () => {
     const id = inviteId(token);
     expect(idsIn(await ask(alice, "invites"))).toContain(id);
     expect(await ask(alice, `revoke ${id}`)).toBe(`Revoked invite ${id} (contact invite, may register).`);
-    expect(await world.redis.keys(`invite:localhost:*${token}`)).toEqual([]);
+    expect(await world.redis.exists(recordKey("localhost", tokenHash(token)))).toBe(0);
     const port = world.servers.prosody.port;
     const attempt = await registerWithToken({
       port,
@@ -162,5 +167,86 @@ describe("revoking", () => {
       `Revoked ${bobs.length - 1} pending invite${bobs.length - 1 === 1 ? "" : "s"} of bob@localhost.`,
     );
     expect(await ask(bob, "invites")).toBe("There are no pending invites.");
+  });
+});
+
+describe("paging, for admins with many invites", () => {
+  let tokens: string[] = [];
+
+  beforeAll(async () => {
+    // 30 account invites of the admin, made through the same service the commands use.
+    const actor = actorFor("admin@localhost", bot.app.service.policy);
+    tokens = [];
+    for (let i = 0; i < 30; i += 1) {
+      const created = await bot.app.service.createAccountInvite(actor, "admin@localhost/seed", { note: `seed ${i}` });
+      tokens.push(created.invite.token);
+    }
+  });
+
+  it("shows 25 in chat, says how many more and how to see them", async () => {
+    const first = await ask(admin, "invites of admin@localhost");
+    expect(first).toMatch(/^Pending invites \(1–25 of 30\):\n/u);
+    expect(idsIn(first)).toHaveLength(25);
+    expect(first).toContain('5 more: say "invites of admin@localhost page 2".');
+    const second = await ask(admin, "invites of admin@localhost page 2");
+    expect(second).toMatch(/^Pending invites \(26–30 of 30\):\n/u);
+    expect(new Set([...idsIn(first), ...idsIn(second)])).toEqual(new Set(tokens.map(inviteId)));
+    expect(await ask(admin, "invites of admin@localhost page 3")).toBe(
+      "There are only 30 pending invites; that page is past the end.",
+    );
+  });
+
+  it("offers the next page in the ad-hoc table (XEP-0050 next), then completes", async () => {
+    const ask1 = await admin.requestRaw(command({ node: LIST, action: "execute" }));
+    const sessionid = ask1.getChild("command", NS_COMMANDS)?.attrs.sessionid ?? "";
+    const filter = xml(
+      "x",
+      { xmlns: "jabber:x:data", type: "submit" },
+      xml("field", { var: "inviter" }, xml("value", {}, "admin@localhost")),
+    );
+    const page1 = (await admin.requestRaw(command({ node: LIST, action: "complete", sessionid }, filter))).getChild(
+      "command",
+      NS_COMMANDS,
+    );
+    expect(page1?.attrs.status).toBe("executing");
+    expect(page1?.getChild("actions")?.attrs.execute).toBe("next");
+    expect(page1?.getChild("x")?.getChildren("item")).toHaveLength(25);
+    const page2 = (await admin.requestRaw(command({ node: LIST, action: "next", sessionid }))).getChild(
+      "command",
+      NS_COMMANDS,
+    );
+    expect(page2?.attrs.status).toBe("completed");
+    expect(page2?.getChild("x")?.getChildren("item")).toHaveLength(5);
+  });
+
+  it("revokes an invite beyond the first page by the id typed into the form", async () => {
+    const form = (await admin.requestRaw(command({ node: REVOKE, action: "execute" }))).getChild(
+      "command",
+      NS_COMMANDS,
+    );
+    const vars = form
+      ?.getChild("x")
+      ?.getChildren("field")
+      .map((f) => f.attrs.var);
+    expect(vars).toEqual(["invites", "ids", "inviter"]);
+    const listedIds = form
+      ?.getChild("x")
+      ?.getChildren("field")[0]
+      ?.getChildren("option")
+      .map((o) => o.getChildText("value"));
+    const beyond = tokens.map(inviteId).find((id) => !listedIds?.includes(id)) ?? "";
+    expect(beyond).not.toBe("");
+    const submit = xml(
+      "x",
+      { xmlns: "jabber:x:data", type: "submit" },
+      xml("field", { var: "ids" }, xml("value", {}, beyond)),
+    );
+    const done = (
+      await admin.requestRaw(
+        command({ node: REVOKE, action: "complete", sessionid: form?.attrs.sessionid ?? "" }, submit),
+      )
+    ).getChild("command", NS_COMMANDS);
+    expect(done?.getChildText("note")).toBe("Revoked 1 invite.");
+    expect(await bot.app.store.findById(beyond)).toEqual([]);
   });
 });
