@@ -56,8 +56,22 @@ modules_enabled = {
 -- Prosody's invite store (map store "invite_token") goes to Redis; everything else stays
 -- "internal" (files in the prosody-data volume).
 storage = { invite_token = "invites_redis" }
--- The same Redis and database as the bot's REDIS_URL in docker-compose.yml.
-invites_redis_url = "redis://redis:6379/0"
+-- The same Redis and database as the bot's REDIS_URL in docker-compose.yml, as Prosody's own
+-- ACL user (docs/security.md).
+local redis_password = getenv("REDIS_PROSODY_PASSWORD")
+if redis_password == nil then
+	lua.error("REDIS_PROSODY_PASSWORD is not set: docker-compose.yml passes it to this container from .env", 0)
+end
+invites_redis_url = "redis://prosody:" .. redis_password .. "@redis:6379/0"
+-- The key the bot signs invite records with, too (INVITE_SIGNING_KEY in .env): Prosody refuses
+-- records without a valid signature, so write access to Redis cannot make invites.
+invites_redis_signing_key = getenv("INVITE_SIGNING_KEY")
+-- Old keys still accepted after a rotation (docs/security.md), comma-separated in .env.
+local old_keys = {}
+for key in (getenv("INVITE_SIGNING_KEYS_OLD") or ""):gmatch("[^,%s]+") do
+	old_keys[#old_keys + 1] = key
+end
+invites_redis_signing_keys_old = old_keys
 
 -- Only people with an invite may register (mod_invites_register loads in-band registration
 -- for them); open registration stays off.

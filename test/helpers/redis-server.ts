@@ -1,8 +1,10 @@
 /** A private, throw-away redis-server on a free loopback port (no persistence). */
-import { rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { onProcessExit } from "./exit-cleanup.js";
 import { describeExit, type ManagedProcess, spawnManaged } from "./managed-process.js";
 import { pollUntil } from "./poll.js";
@@ -11,8 +13,12 @@ import { tcpExchange } from "./tcp.js";
 
 export interface RedisServer {
   port: number;
-  /** `redis://127.0.0.1:PORT` */
+  /** `redis://127.0.0.1:PORT`: the default user, which may do anything (the tests' own client). */
   url: string;
+  /** The bot's ACL user of docs/security.md (docker/redis/acl-rules.conf). */
+  botUrl: string;
+  /** Prosody's ACL user of docs/security.md. */
+  prosodyUrl: string;
   /** Working directory of the server (removed by stop()). */
   dir: string;
   /** Stops the process but keeps its directory, for an outage; start() brings it back on the same port. */
@@ -64,12 +70,37 @@ function isCompleteBulkReply(received: string): boolean {
   return Buffer.byteLength(received) >= headerEnd + 2 + length + 2;
 }
 
+/** The passwords of the ACL users in the tests (letters and digits only, as write-acl.sh requires). */
+export const TEST_REDIS_PASSWORDS = { bot: "testBotPassword0123456789", prosody: "testProsodyPassword0123456789" };
+
+const WRITE_ACL = fileURLToPath(new URL("../../docker/redis/write-acl.sh", import.meta.url));
+
+/**
+ * The ACL file docker-compose.yml gives Redis (docker/redis/write-acl.sh), except that the default user
+ * stays on without a password: it is the tests' own client, which inspects and forges keys.
+ */
+function writeTestAcl(path: string): void {
+  execFileSync("sh", [WRITE_ACL, path], {
+    env: {
+      ...process.env,
+      REDIS_BOT_PASSWORD: TEST_REDIS_PASSWORDS.bot,
+      REDIS_PROSODY_PASSWORD: TEST_REDIS_PASSWORDS.prosody,
+    },
+  });
+  const lines = readFileSync(path, "utf8").split("\n");
+  if (!lines[0]?.startsWith("user default off")) throw new Error(`unexpected ACL file from write-acl.sh: ${lines[0]}`);
+  lines[0] = "user default on nopass ~* &* +@all";
+  writeFileSync(path, lines.join("\n"), { mode: 0o600 });
+}
+
 /** Starts redis-server in the foreground and resolves once it answers PING. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   const dir = await mkdtemp(join(tmpdir(), "invite-bot-redis-"));
   const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  const aclFile = join(dir, "users.acl");
+  writeTestAcl(aclFile);
   let proc: ManagedProcess | undefined;
 
   const launch = async (): Promise<void> => {
@@ -82,6 +113,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       dir,
       logfile: "", // log to stdout, which we keep
       "protected-mode": "yes",
+      aclfile: aclFile,
     };
     const args = Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]);
     const started = spawnManaged("redis-server", args, dir);
@@ -121,6 +153,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    botUrl: `redis://xmpp-invite-bot:${TEST_REDIS_PASSWORDS.bot}@127.0.0.1:${port}`,
+    prosodyUrl: `redis://prosody:${TEST_REDIS_PASSWORDS.prosody}@127.0.0.1:${port}`,
     dir,
     async stop() {
       await halt();

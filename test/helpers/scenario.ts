@@ -41,7 +41,7 @@ export async function startScenario(options: { inviteModule?: boolean } = {}): P
   for (const [host, names] of Object.entries(ACCOUNTS)) {
     for (const name of names) await servers.prosody.register(name, host, `${name}-password`);
   }
-  const redis = rawRedisClient(servers.redisUrl);
+  const redis = rawRedisClient(servers.redis.url);
   redis.on("error", () => {});
   await redis.connect();
   const scenario: Scenario = {

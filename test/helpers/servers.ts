@@ -33,7 +33,7 @@ export interface TestServers {
   redis: RedisServer;
   /** Same as prosody.service (`xmpp://127.0.0.1:PORT`). */
   service: string;
-  /** Same as redis.url (`redis://127.0.0.1:PORT`). */
+  /** The bot's Redis URL: its ACL user of docs/security.md (redis.url is the unrestricted test client). */
   redisUrl: string;
   /** Stops both servers (each even if the other fails to stop). */
   stop(): Promise<void>;
@@ -50,7 +50,7 @@ export async function startServers(
   requireBinaries();
   if (inviteModule) {
     const redis = await startRedis();
-    const prosody = await startProsody({ ...inviteModuleOptions(redis.url), ...prosodyOptions }).catch(
+    const prosody = await startProsody({ ...inviteModuleOptions(redis.prosodyUrl), ...prosodyOptions }).catch(
       async (error) => {
         await redis.stop();
         throw error;
@@ -72,7 +72,7 @@ function serversOf(prosody: ProsodyServer, redis: RedisServer): TestServers {
     prosody,
     redis,
     service: prosody.service,
-    redisUrl: redis.url,
+    redisUrl: redis.botUrl,
     async stop() {
       const results = await Promise.allSettled([prosody.stop(), redis.stop()]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");

@@ -35,7 +35,8 @@ describe("integration harness", { timeout: 60_000 }, () => {
 
   it("serves private loopback ports", () => {
     expect(servers?.service).toMatch(/^xmpp:\/\/127\.0\.0\.1:\d+$/);
-    expect(servers?.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(servers?.redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(servers?.redisUrl).toMatch(/^redis:\/\/xmpp-invite-bot:\w+@127\.0\.0\.1:\d+$/);
     expect(servers?.prosody.port).not.toBe(5222);
   });
 

@@ -37,7 +37,7 @@ const stores: RedisInviteStore[] = [];
 function newStore(logs: string[], onFatal?: (error: Error) => void): RedisInviteStore {
   const log: Logger = createLogger("info", { write: (line: string) => logs.push(line) });
   const store = new RedisInviteStore({
-    url: server.url,
+    url: server.botUrl,
     host: HOST,
     timeoutMs: 2000,
     signingKeys: TEST_SIGNING_KEYS,

@@ -24,7 +24,7 @@ beforeAll(async () => {
   requireBinaries(["redis-server"]);
   server = await startRedis();
   store = new RedisInviteStore({
-    url: server.url,
+    url: server.botUrl,
     host: HOST,
     timeoutMs: 1000,
     signingKeys: TEST_SIGNING_KEYS,

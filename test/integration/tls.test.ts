@@ -77,7 +77,7 @@ function runBot(extraEnv: Record<string, string>) {
       XMPP_DOMAIN: "localhost",
       XMPP_USERNAME: "bot",
       XMPP_PASSWORD: "bot-password",
-      REDIS_URL: redis.url,
+      REDIS_URL: redis.botUrl,
       LOG_LEVEL: "debug",
       ...extraEnv,
     },
