@@ -1,6 +1,7 @@
 /**
  * The real entry point (src/main.ts) as a process: bad configuration exits 2
- * with every problem listed; SIGTERM says goodbye and exits 0.
+ * with every problem listed, and so does an invite store layout it does not
+ * know; SIGTERM says goodbye and exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,9 +10,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { layoutKey } from "../../src/storage/keys.js";
 import { executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -59,6 +62,7 @@ describe("bad configuration", () => {
       "XMPP_DOMAIN is required",
       "XMPP_USERNAME is required",
       "XMPP_PASSWORD is required",
+      "INVITE_SIGNING_KEY is required",
       'ADMIN_JIDS: "not-a-jid" is not a bare JID',
       'ALLOW_USER_INVITES must be true or false, got "perhaps"',
       'INVITE_TTL must be a whole number of seconds from 60 to 31622400, got "soon"',
@@ -85,6 +89,7 @@ describe("a running bot", () => {
     XMPP_USERNAME: "bot",
     XMPP_PASSWORD: "bot-password",
     REDIS_URL: world.servers.redisUrl,
+    ...BOT_SIGNING_ENV,
   });
 
   it("sends unavailable presence and exits 0 on SIGTERM", async () => {
@@ -109,6 +114,19 @@ describe("a running bot", () => {
     }
   });
 
+  it("exits 2 with one clear line when the invite store has a layout it does not know", async () => {
+    await world.redis.set(layoutKey("localhost"), "3");
+    const run = runMain(cwd, botEnv());
+    try {
+      expect(await run.exited).toBe(2);
+      expect(run.output()).toContain("The invite store in Redis has layout 3 for localhost");
+      expect(run.output()).not.toMatch(/\n\s+at /u);
+    } finally {
+      run.child.kill("SIGKILL");
+      await world.redis.set(layoutKey("localhost"), "2");
+    }
+  });
+
   it("prints every stanza with XMPP_DEBUG=1, credentials hidden", async () => {
     const run = runMain(cwd, { ...botEnv(), XMPP_DEBUG: "1" });
     try {
@@ -121,7 +139,7 @@ describe("a running bot", () => {
       // An invite passes through the trace with its token cut short.
       const alice = await world.login("alice@localhost");
       const reply = await alice.requestRaw(executeIq("bot@localhost/invites", "urn:xmpp:invite#invite"));
-      const token = tokenOf(formValues(reply.getChild("command")?.getChild("x")).uri);
+      const token = tokenOf(formValues(reply.getChild("command")?.getChild("x")).uri ?? reply.toString());
       await eventually(async () => expect(run.output()).toContain(`preauth=${token.slice(0, 4)}…`));
       expect(run.output()).not.toContain(token);
       run.child.kill("SIGTERM");
