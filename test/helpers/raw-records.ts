@@ -65,3 +65,13 @@ export async function readRawRecord(redis: RawRedis, token: string, host = "loca
   const raw = await redis.get(recordKey(host, tokenHash(token)));
   return raw === null ? undefined : (JSON.parse(raw) as { value: unknown }).value;
 }
+
+/** The record stored for a token, parsed (its tag unchecked), or undefined when there is none. */
+export async function storedRecord(
+  redis: RawRedis,
+  token: string,
+  host = "localhost",
+): Promise<InviteRecord | undefined> {
+  const value = (await readRawRecord(redis, token, host)) as { record?: string } | undefined;
+  return value?.record === undefined ? undefined : (JSON.parse(value.record) as InviteRecord);
+}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOKEN_PATTERN } from "../../src/invites/token.js";
 import { discoInfoIq, discoItemsIq, errorOf, executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
+import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 
@@ -141,15 +142,18 @@ describe("executing #invite", () => {
     expect(Math.abs(expire - (Date.now() + 604_800_000))).toBeLessThan(60_000);
     const token = match?.[1] ?? "";
     expect(token).toMatch(TOKEN_PATTERN);
-    expect(await world.redis.exists(`invite:localhost:inviter:alice:${token}`)).toBe(1);
-    expect(await world.redis.exists(`invite:localhost:token:${token}`)).toBe(0);
+    expect(await storedRecord(world.redis, token)).toMatchObject({
+      type: "roster",
+      jid: "alice@localhost",
+      allow_registration: false,
+    });
   });
 
   it("adds ;ibr=y for an admin, who may always invite new users", async () => {
     const values = formValues((await execute(admin, bot, CONTACT)).getChild("command")?.getChild("x"));
     expect(values.uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
     const token = /preauth=([\w-]{24})/u.exec(values.uri ?? "")?.[1];
-    expect(await world.redis.exists(`invite:localhost:token:${token}`)).toBe(1);
+    expect((await storedRecord(world.redis, token ?? ""))?.allow_registration).toBe(true);
   });
 
   it("adds ;ibr=y for a user when ALLOW_USER_INVITES=true, with the INVITE_PAGE landing URL", async () => {
@@ -175,9 +179,9 @@ describe("executing #create-account", () => {
     const values = formValues((await execute(admin, bot, ACCOUNT, COMPLETE)).getChild("command")?.getChild("x"));
     const token = /^xmpp:localhost\?register;preauth=([\w-]{24})$/u.exec(values.uri ?? "")?.[1];
     expect(token).toBeDefined();
-    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "{}");
-    expect(stored.value).toMatchObject({ type: "register", jid: "localhost", allow_registration: true, token });
-    expect(stored.value.additional_data.source).toBe(admin.jid);
+    const stored = await storedRecord(world.redis, token ?? "");
+    expect(stored).toMatchObject({ type: "register", jid: "localhost", allow_registration: true });
+    expect(stored?.additional_data?.source).toBe(admin.jid);
   });
 
   it("gives an admin of another domain an account invite for the bot's domain", async () => {

@@ -1,7 +1,10 @@
 /** The chat keywords against a real Prosody and Redis (issue 2 point 5). */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordKey } from "../../src/storage/keys.js";
+import { tokenHash } from "../../src/storage/record.js";
 import type { TestBot } from "../helpers/bot.js";
+import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 
@@ -41,7 +44,7 @@ describe("chat keyword invite", () => {
     expect(text).toMatch(/expires in 1 week, until \w{3}, \d\d \w{3} \d{4} \d\d:\d\d UTC\./u);
     expect(text).toContain("becomes your contact");
     const token = uri.slice(-24);
-    expect(await world.redis.exists(`invite:localhost:inviter:alice:${token}`)).toBe(1);
+    expect(await storedRecord(world.redis, token)).toMatchObject({ type: "roster", jid: "alice@localhost" });
   });
 
   it("creates the same invite as the #invite command (registration for admins)", async () => {
@@ -49,8 +52,11 @@ describe("chat keyword invite", () => {
     const uri = text.split("\n")[1] ?? "";
     expect(uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
     const token = /preauth=([\w-]{24})/u.exec(uri)?.[1];
-    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "{}");
-    expect(stored.value).toMatchObject({ type: "roster", jid: "admin@localhost", allow_registration: true });
+    expect(await storedRecord(world.redis, token ?? "")).toMatchObject({
+      type: "roster",
+      jid: "admin@localhost",
+      allow_registration: true,
+    });
     expect(text).toContain("can create an account on localhost");
   });
 
@@ -80,12 +86,11 @@ describe("account invite options in chat", () => {
     expect(text).toContain("It can be used 5 times and expires in 1 day, until ");
     expect(text).toContain("Note: for the chess club");
     const token = /preauth=([\w-]{24})/u.exec(text)?.[1];
-    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "{}");
-    expect(stored.value).toMatchObject({
+    expect(await storedRecord(world.redis, token ?? "")).toMatchObject({
       reusable: true,
-      additional_data: { max_uses: 5, uses_left: 5, note: "for the chess club" },
+      additional_data: { max_uses: 5, note: "for the chess club" },
     });
-    expect(await world.redis.pTTL(`invite:localhost:token:${token}`)).toBeGreaterThan(86_300_000);
+    expect(await world.redis.pTTL(recordKey("localhost", tokenHash(token ?? "")))).toBeGreaterThan(86_300_000);
   });
 
   it("binds the invite to a username", async () => {

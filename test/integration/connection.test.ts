@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { eventually } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 
 let world: Scenario;
 const apps: App[] = [];
@@ -26,6 +27,7 @@ function buildBot(password: string): { app: App; logs: string[] } {
     XMPP_USERNAME: "bot",
     XMPP_PASSWORD: password,
     REDIS_URL: world.servers.redisUrl,
+    ...BOT_SIGNING_ENV,
   });
   const app = createApp(config, { log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
   apps.push(app);

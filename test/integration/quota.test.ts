@@ -1,5 +1,6 @@
 /** The invite quota (issue #4 point 4): per user, rolling 24 hours, in Redis, admins exempt. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quotaKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -64,7 +65,7 @@ describe("the invite quota", () => {
     const bobOnAnotherDevice = await world.login("bob@localhost");
     expect((await invite(bobOnAnotherDevice, bot)).uri).toBeDefined(); // bob's second and last
     expect(errorOf((await invite(bob, bot)).reply).condition).toBe("resource-constraint");
-    const keys = await world.redis.keys("invite-quota:localhost:bob@localhost");
+    const keys = await world.redis.keys(quotaKey("localhost", "bob@localhost"));
     expect(keys).toHaveLength(1);
     expect(await world.redis.zCard(keys[0] ?? "")).toBe(2);
   });

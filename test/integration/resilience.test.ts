@@ -7,6 +7,7 @@ import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
+import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 
@@ -69,7 +70,7 @@ describe("Redis goes away and comes back", () => {
       return attempt;
     }, 10_000);
     const token = /preauth=([\w-]{24})/u.exec(recovered.uri ?? "")?.[1];
-    await eventually(async () => expect(await world.redis.exists(`invite:localhost:inviter:alice:${token}`)).toBe(1));
+    await eventually(async () => expect(await storedRecord(world.redis, token ?? "")).toBeDefined());
 
     expect(bot.logs.some((l) => l.includes("Redis connection lost"))).toBe(true);
     expect(bot.logs.some((l) => l.includes("Redis connection restored"))).toBe(true);
