@@ -7,10 +7,11 @@
 import type { InviteData } from "../invites/invite.js";
 import type { InviteRecord } from "../invites/record.js";
 import type { Logger } from "../logger.js";
-import { eventsKey, idsKey, invitedByKey, inviteesKey, quotaKey, recordKey, usedKey } from "./keys.js";
-import { expiryIndexesOf, type SigningKeys, signRecord, tokenHash } from "./record.js";
+import { eventsKey, invitedByKey, inviteesKey, quotaKey, usedKey } from "./keys.js";
+import { type SigningKeys, signRecord, tokenHash } from "./record.js";
 import type { RedisClient } from "./redis-connection.js";
 import { EVENT_GROUP } from "./redis-events.js";
+import { queueRecordWrite } from "./redis-invites.js";
 
 export interface MigrationCounts {
   invites: number;
@@ -100,12 +101,8 @@ async function migrateInvites(client: RedisClient, host: string, keys: SigningKe
     if (converted !== undefined && converted.record.expires > now) {
       const hash = tokenHash(token);
       const { record, used } = converted;
-      const expiresMs = record.expires * 1000;
-      const value = signRecord(keys, host, hash, record);
-      multi.set(recordKey(host, hash), JSON.stringify({ value, expires: expiresMs }), { PXAT: expiresMs });
-      for (const index of expiryIndexesOf(host, record)) multi.zAdd(index, { score: record.expires, value: hash });
-      multi.zAdd(idsKey(host), { score: 0, value: hash });
-      if (used > 0) multi.set(usedKey(host, hash), String(used), { PXAT: expiresMs });
+      queueRecordWrite(multi, host, hash, signRecord(keys, host, hash, record), record);
+      if (used > 0) multi.set(usedKey(host, hash), String(used), { PXAT: record.expires * 1000 });
       migrated += 1;
     }
     multi.del(v1Keys);

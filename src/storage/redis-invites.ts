@@ -10,7 +10,15 @@ import { maxUsesOf, recordOf } from "../invites/record.js";
 import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import { byInviterKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
-import { expiryIndexesOf, type SigningKeys, signRecord, tokenHash, verifyRecord } from "./record.js";
+import {
+  expiryIndexesOf,
+  type InviteRecord,
+  type SignedValue,
+  type SigningKeys,
+  signRecord,
+  tokenHash,
+  verifyRecord,
+} from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
 // Removes up to ARGV[2] members scored at or below ARGV[1] (expired) from the
@@ -26,6 +34,23 @@ return #expired
 const PRUNE_BATCH = 1_000;
 /** How many hashes one id can match (ids are 48 bits: a second one is already rare). */
 const ID_MATCHES = 10;
+
+type Multi = ReturnType<RedisConnection["client"]["multi"]>;
+
+/** Queues the writes of one invite: the record with its TTL, and its index entries (docs/storage.md). */
+export function queueRecordWrite(
+  multi: Multi,
+  host: string,
+  hash: string,
+  value: SignedValue,
+  record: InviteRecord,
+): Multi {
+  const expiresMs = record.expires * 1000;
+  multi.set(recordKey(host, hash), JSON.stringify({ value, expires: expiresMs }), { PXAT: expiresMs });
+  for (const index of expiryIndexesOf(host, record)) multi.zAdd(index, { score: record.expires, value: hash });
+  multi.zAdd(idsKey(host), { score: 0, value: hash });
+  return multi;
+}
 
 export class RedisInvites {
   readonly #redis: RedisConnection;
@@ -58,14 +83,9 @@ export class RedisInvites {
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     const value = signRecord(this.#keys, host, hash, record);
-    const expiresMs = record.expires * 1000;
     await this.#redis.bounded("save", async () => {
       // One MULTI/EXEC: Prosody never sees an invite without its indexes, or the reverse.
-      const multi = this.#redis.client.multi();
-      multi.set(recordKey(host, hash), JSON.stringify({ value, expires: expiresMs }), { PXAT: expiresMs });
-      for (const index of expiryIndexesOf(host, record)) multi.zAdd(index, { score: record.expires, value: hash });
-      multi.zAdd(idsKey(host), { score: 0, value: hash });
-      await multi.exec();
+      await queueRecordWrite(this.#redis.client.multi(), host, hash, value, record).exec();
     });
   }
 
