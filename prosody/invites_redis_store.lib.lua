@@ -1,164 +1,411 @@
--- The Redis layout of docs/storage.md, for Prosody: Prosody's `invite_token`
--- map store, one Redis key per entry, values in keyv's JSON envelope
--- {"value": ..., "expires": unix-ms}, and a Redis TTL equal to the invite's
--- remaining lifetime. Shared by mod_storage_invites_redis and mod_invites_redis.
+-- Layout v2 of docs/storage.md, for Prosody: signed invite records named by the
+-- SHA-256 of their token (no token at rest), indexes per host, inviter, bound
+-- username and id, counted uses, use events. Shared by mod_storage_invites_redis
+-- and mod_invites_redis. Every key of a host carries the {HOST} hash tag, and
+-- every key a call touches is passed in KEYS, so each call stays valid on a
+-- Redis Cluster.
+--
+-- Redis commands this module sends (docs/security.md lists the ACL user made
+-- from them): PING, SELECT, AUTH; GET, SET (PX), EXISTS, MGET; ZADD, ZRANGE
+-- (BYSCORE), ZREMRANGEBYSCORE; MULTI, EXEC (with SET, ZADD, DEL, ZREM);
+-- EVALSHA and EVAL of the scripts below, which call GET, DEL, INCR, DECR,
+-- PEXPIREAT, ZREM, ZRANGE, XADD, SET NX and SADD.
+-- Keys: invite:{HOST}:layout (read only), :rec:*, :used:*, :pending, :ids,
+-- :by:*, :for:*, :events, :invited-by:*, :invitees:*.
 local json = require "util.json";
+local hashes = require "util.hashes";
+local base64 = require "util.encodings".base64;
+local jid_bare = require "util.jid".bare;
+local jid_node = require "util.jid".node;
 local socket = require "socket";
 local resp = module:require("resp_client");
 
 local DEFAULT_URL = "redis://127.0.0.1:6379/0";
 local DEFAULT_TIMEOUT = 0.5; -- seconds; Redis on the same network answers in well under 1 ms
+local LAYOUT = "2";
+local TAG_CONTEXT = "xmpp-invite-bot/2";
+local MIN_KEY_LENGTH = 32;
+local EVENTS_MAXLEN = 100000;
 
 local store_mt = {};
 store_mt.__index = store_mt;
 
-local function escape_pattern(text)
-	-- Redis glob special characters in a host or local part must match literally.
-	return (text:gsub("[%*%?%[%]\\]", "\\%0"));
+local function now() return os.time(); end
+
+local function base64url(bytes)
+	return (base64.encode(bytes):gsub("%+", "-"):gsub("/", "_"):gsub("=+$", ""));
 end
 
-function store_mt:token_key(token)
-	return "invite:"..self.host..":token:"..token;
+--- base64url(SHA-256(token)), 43 characters: the name of an invite in Redis.
+local function token_hash(token)
+	return base64url(hashes.sha256(token));
 end
 
-function store_mt:inviter_key(username, token)
-	return "invite:"..self.host..":inviter:"..username..":"..token;
+-- Key names (docs/storage.md, "Keys").
+function store_mt:key(suffix) return "invite:{"..self.host.."}:"..suffix; end
+function store_mt:record_key(hash) return self:key("rec:"..hash); end
+function store_mt:used_key(hash) return self:key("used:"..hash); end
+function store_mt:pending_key() return self:key("pending"); end
+function store_mt:ids_key() return self:key("ids"); end
+function store_mt:by_key(bare) return self:key("by:"..bare); end
+function store_mt:for_key(localpart) return self:key("for:"..localpart); end
+function store_mt:events_key() return self:key("events"); end
+function store_mt:invited_by_key(bare) return self:key("invited-by:"..bare); end
+function store_mt:invitees_key(bare) return self:key("invitees:"..bare); end
+function store_mt:layout_key() return self:key("layout"); end
+
+-- A script run with EVALSHA, sent again with EVAL when Redis does not know it (after a restart).
+local function script(source)
+	local hex = hashes.sha1(source, true);
+	return function (redis, keys, args)
+		local call = { "EVALSHA", hex, #keys };
+		for _, k in ipairs(keys) do call[#call+1] = k; end
+		for _, a in ipairs(args) do call[#call+1] = a; end
+		local reply, err = redis:command(table.unpack(call));
+		if reply == nil and tostring(err):match("NOSCRIPT") then
+			call[1], call[2] = "EVAL", source;
+			reply, err = redis:command(table.unpack(call));
+		end
+		return reply, err;
+	end;
 end
 
-local function now_ms()
-	return math.floor(socket.gettime() * 1000);
+-- One use of an invite (docs/storage.md, "Counted uses"): KEYS = rec, used, then
+-- every index the invite is in; ARGV = hash, tag, max (0 single use, -1 not
+-- counted, N counted). Returns the uses left, -1 gone, -2 none left, -3 changed.
+local CLAIM = script([[
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+local ok, env = pcall(cjson.decode, raw)
+if not ok or type(env) ~= 'table' or type(env.value) ~= 'table' or env.value.tag ~= ARGV[2] then return -3 end
+local max = tonumber(ARGV[3])
+if max < 0 then return 0 end
+local left = 0
+if max > 1 then
+  local used = redis.call('INCR', KEYS[2])
+  if used == 1 and type(env.expires) == 'number' then
+    redis.call('PEXPIREAT', KEYS[2], string.format('%d', env.expires))
+  end
+  if used > max then
+    redis.call('DECR', KEYS[2])
+    return -2
+  end
+  left = max - used
+end
+if left == 0 then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+end
+return left
+]]);
+
+-- Removes an invite: KEYS = rec, used, indexes; ARGV = hash. Returns 1 if the record existed.
+local REMOVE = script([[
+local existed = redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2])
+for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return existed
+]]);
+
+-- A use event and who-invited-whom in one step: KEYS = events[, invited-by, invitees];
+-- ARGV = inviter (or ""), invitee, maxlen, then the event's field/value pairs.
+local RECORD_USE = script([[
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
+if ARGV[1] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[1], 'NX')
+  redis.call('SADD', KEYS[3], ARGV[2])
+end
+return 1
+]]);
+
+---------- Signing (docs/storage.md, "The tag") ----------
+
+function store_mt:tag_with(key, hash, text)
+	return base64url(hashes.hmac_sha256(key, TAG_CONTEXT.."\n"..self.host.."\n"..hash.."\n"..text));
 end
 
--- The expiry (unix seconds) of an entry: the invite's own, or the number itself.
-local function expiry_of(value)
-	if type(value) == "table" then return tonumber(value.expires); end
-	return tonumber(value);
-end
-
-local function decode(raw)
-	if not raw then return nil; end
-	local ok, envelope = pcall(json.decode, raw);
-	if not ok or type(envelope) ~= "table" then return nil; end
-	if type(envelope.expires) == "number" and envelope.expires < now_ms() then return nil; end
-	return envelope.value;
-end
-
-function store_mt:get(key)
-	local raw, err = self.redis:command("GET", key);
-	if raw == nil then return nil, err; end
-	return decode(raw or nil);
-end
-
---- Writes or (value == nil) deletes one entry; an entry without a future expiry is deleted.
-function store_mt:set(key, value)
-	local expires = value ~= nil and expiry_of(value);
-	local ttl = expires and (expires * 1000 - now_ms());
-	if value == nil or not ttl or ttl <= 0 then
-		local ok, err = self.redis:command("DEL", key);
-		if ok == nil then return nil, err; end
-		return true;
+--- The record in a stored value if its tag verifies with the current or an old key.
+function store_mt:verify(hash, value)
+	if type(value) ~= "table" or type(value.record) ~= "string" or type(value.tag) ~= "string" then return nil; end
+	local valid = false;
+	for _, key in ipairs(self.keys) do
+		-- Constant-time comparison: the tag is a MAC.
+		if hashes.equals(self:tag_with(key, hash, value.record), value.tag) then valid = true; end
 	end
-	local text = json.encode({ value = value; expires = expires * 1000 });
-	local ok, err = self.redis:command("SET", key, text, "PX", math.floor(ttl));
+	if not valid then return nil; end
+	local ok, record = pcall(json.decode, value.record);
+	if not ok or type(record) ~= "table" or (record.type ~= "register" and record.type ~= "roster")
+		or type(record.jid) ~= "string" or type(record.expires) ~= "number" then
+		return nil;
+	end
+	return record;
+end
+
+---------- Which indexes an invite is in (docs/storage.md, "Keys") ----------
+
+--- Who made the invite: a contact invite's JID, or the bare JID of an account invite's source.
+local function inviter_of(record)
+	if record.type == "roster" then return jid_bare(record.jid):lower(); end
+	local data = record.additional_data;
+	if type(data) == "table" and type(data.source) == "string" then return jid_bare(data.source):lower(); end
+	return nil;
+end
+
+--- The username an account invite (or reset link) is bound to: jid = LOCAL@HOST.
+local function bound_local_of(record)
+	if record.type ~= "register" then return nil; end
+	local node = jid_node(record.jid);
+	return node and node:lower() or nil;
+end
+
+function store_mt:expiry_indexes(record)
+	local keys = { self:pending_key() };
+	local inviter = inviter_of(record);
+	if inviter then keys[#keys+1] = self:by_key(inviter); end
+	local bound = bound_local_of(record);
+	if bound then keys[#keys+1] = self:for_key(bound); end
+	return keys;
+end
+
+--- The cap of a counted reusable invite; -1 for a reusable invite without one; 0 for single use.
+local function max_uses_of(record)
+	if not record.reusable then return 0; end
+	local data = record.additional_data;
+	local max = type(data) == "table" and tonumber(data.max_uses);
+	if max and max > 1 then return math.floor(max); end
+	return -1;
+end
+
+---------- Layout version (docs/storage.md, "Versions and migration") ----------
+
+--- nil, reason when this module must not touch the store; true otherwise.
+function store_mt:usable()
+	if not self.signing_ok then return nil, "no signing key (invites_redis_signing_key)"; end
+	local t = socket.gettime();
+	if self.layout_checked_at == nil or t - self.layout_checked_at >= self.layout_interval then
+		local found = self.redis:command("GET", self:layout_key());
+		if found ~= nil then -- nil: Redis trouble; the operation itself will say so
+			self.layout_checked_at = t;
+			local was = self.layout_error;
+			if found == false or found == LAYOUT then
+				self.layout_error = nil;
+				if was then module:log("info", "Invite store layout is %s again; invites work", LAYOUT); end
+			else
+				self.layout_error = "invite store layout "..tostring(found).." is not supported by this module; update prosody/";
+				if was ~= self.layout_error then module:log("error", "%s", self.layout_error); end
+			end
+		end
+	end
+	if self.layout_error then return nil, self.layout_error; end
+	return true;
+end
+
+---------- Records ----------
+
+local function strip_token(invite)
+	local record = {
+		type = invite.type;
+		jid = invite.jid;
+		allow_registration = not not invite.allow_registration;
+		created_at = tonumber(invite.created_at) or now();
+		expires = tonumber(invite.expires);
+		reusable = not not invite.reusable;
+	};
+	if type(invite.additional_data) == "table" then record.additional_data = invite.additional_data; end
+	return record;
+end
+
+--- The verified record of a token: record, hash, tag; or nil, err (err only for Redis trouble).
+function store_mt:get_record(token)
+	local ok, uerr = self:usable();
+	if not ok then return nil, uerr; end
+	local hash = token_hash(token);
+	local raw, err = self.redis:command("GET", self:record_key(hash));
+	if raw == nil then return nil, err; end
+	if raw == false then return nil; end
+	local okj, envelope = pcall(json.decode, raw);
+	local value = okj and type(envelope) == "table" and envelope.value or nil;
+	local record = self:verify(hash, value);
+	if not record then
+		module:log("warn", "Ignoring invite record %s: its signature does not verify (not written with the signing key)",
+			hash:sub(1, 8));
+		return nil;
+	end
+	if record.expires <= now() then return nil; end
+	return record, hash, value.tag;
+end
+
+--- Signs and writes a record with its indexes, in one MULTI/EXEC.
+function store_mt:write_record(token, record)
+	local ok, uerr = self:usable();
+	if not ok then return nil, uerr; end
+	local hash = token_hash(token);
+	local ttl = record.expires and (record.expires - now()) or 0;
+	if ttl <= 0 then return self:remove_token(token); end
+	local text = json.encode(record);
+	local value = { record = text; tag = self:tag_with(self.keys[1], hash, text) };
+	local envelope = json.encode({ value = value; expires = record.expires * 1000 });
+	local r = self.redis;
+	local okm, err = r:command("MULTI");
+	if not okm then return nil, err; end
+	r:command("SET", self:record_key(hash), envelope, "PX", math.floor(ttl * 1000));
+	for _, index in ipairs(self:expiry_indexes(record)) do r:command("ZADD", index, record.expires, hash); end
+	r:command("ZADD", self:ids_key(), 0, hash);
+	local replies, eerr = r:command("EXEC");
+	if not replies then return nil, eerr; end
+	for _, reply in ipairs(replies) do
+		if reply == nil then return nil, "Redis refused part of an invite write"; end
+	end
+	return true;
+end
+
+--- Writes the invite Prosody built (mod_invites create_invite), without its token.
+function store_mt:write_invite(token, invite)
+	return self:write_record(token, strip_token(invite));
+end
+
+--- Whether any record exists for the token (signed or not).
+function store_mt:exists(token)
+	local n, err = self.redis:command("EXISTS", self:record_key(token_hash(token)));
+	if n == nil then return nil, err; end
+	return n == 1;
+end
+
+--- The keys one invite touches: rec, used, then every index (for CLAIM and REMOVE).
+function store_mt:invite_keys(hash, record)
+	local keys = { self:record_key(hash), self:used_key(hash) };
+	local indexes = record and self:expiry_indexes(record) or { self:pending_key() };
+	for _, index in ipairs(indexes) do keys[#keys+1] = index; end
+	keys[#keys+1] = self:ids_key();
+	return keys;
+end
+
+--- Removes an invite by hash, reading its record (verified or not) for its indexes.
+function store_mt:remove_hash(hash, extra_indexes)
+	local raw, err = self.redis:command("GET", self:record_key(hash));
+	if raw == nil then return nil, err; end
+	local record;
+	if raw then
+		local ok, envelope = pcall(json.decode, raw);
+		local value = ok and type(envelope) == "table" and envelope.value;
+		local okr, parsed = pcall(json.decode, type(value) == "table" and value.record or "");
+		if okr and type(parsed) == "table" and type(parsed.jid) == "string" then record = parsed; end
+	end
+	local keys = self:invite_keys(hash, record);
+	for _, index in ipairs(extra_indexes or {}) do keys[#keys+1] = index; end
+	local removed, rerr = REMOVE(self.redis, keys, { hash });
+	if removed == nil then return nil, rerr; end
+	return removed == 1;
+end
+
+function store_mt:remove_token(token)
+	local ok, err = self:remove_hash(token_hash(token));
 	if ok == nil then return nil, err; end
 	return true;
 end
 
---- Deletes a key and says whether this call was the one that removed it: the atomic claim.
-function store_mt:claim(key)
-	local removed, err = self.redis:command("DEL", key);
-	if removed == nil then return nil, err; end
-	return removed == 1;
-end
-
---- All live entries whose key starts with `prefix`, as { [suffix] = value }.
-function store_mt:scan(prefix)
-	local found, cursor = {}, "0";
-	repeat
-		local reply, err = self.redis:command("SCAN", cursor, "MATCH", escape_pattern(prefix).."*", "COUNT", 1000);
-		if not reply then return nil, err; end
-		cursor = reply[1];
-		local keys = reply[2] or {};
-		if #keys > 0 then
-			local values, merr = self.redis:command("MGET", table.unpack(keys));
-			if not values then return nil, merr; end
-			for i, key in ipairs(keys) do
-				local value = decode(values[i] or nil);
-				if value ~= nil then found[key:sub(#prefix + 1)] = value; end
-			end
-		end
-	until cursor == "0";
-	return found;
-end
-
--- One use of a counted reusable invite, inside Redis so that racing servers
--- cannot both take the last use: returns the uses left after this one, -1 when
--- none was left (or the invite is gone), -2 when the invite is not counted.
-local USE_ONE = [[
-local raw = redis.call('GET', KEYS[1])
-if not raw then return -1 end
-local envelope = cjson.decode(raw)
-local data = type(envelope.value) == 'table' and envelope.value.additional_data
-if type(data) ~= 'table' or type(data.uses_left) ~= 'number' then return -2 end
-if data.uses_left <= 0 then return -1 end
-data.uses_left = data.uses_left - 1
-if data.uses_left == 0 then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('SET', KEYS[1], cjson.encode(envelope), 'KEEPTTL')
-end
-return data.uses_left
-]];
-
-function store_mt:use_one(key)
-	local left, err = self.redis:command("EVAL", USE_ONE, 1, key);
+--- One use of an invite (registration or XEP-0379): the uses left, or -1 gone, -2 used up, -3 changed; nil, err.
+function store_mt:claim(hash, tag, record)
+	local left, err = CLAIM(self.redis, self:invite_keys(hash, record), { hash, tag, max_uses_of(record) });
 	if left == nil then return nil, err; end
 	return left;
 end
 
--- Use events and who-invited-whom (docs/storage.md, "Events"). The stream is
--- capped so that a bot that never reads it cannot fill Redis.
-local EVENTS_MAXLEN = 100000;
+--- Live members of an index (pruned of expired ones), at most `limit`.
+function store_mt:index_members(index, limit)
+	local t = now();
+	local _, perr = self.redis:command("ZREMRANGEBYSCORE", index, "-inf", t);
+	if perr then return nil, perr; end
+	local members, err = self.redis:command("ZRANGE", index, "("..t, "+inf", "BYSCORE", "LIMIT", 0, limit or 100000);
+	if not members then return nil, err; end
+	return members;
+end
 
-function store_mt:events_key() return "invite-events:"..self.host; end
-function store_mt:invited_by_key(jid) return "invited-by:"..self.host..":"..jid; end
-function store_mt:invitees_key(jid) return "invitees:"..self.host..":"..jid; end
-
---- Records that `invitee` used an invite of `inviter` (bare JIDs), atomically:
---- the event for the bot, and both directions of who-invited-whom (kept forever).
-function store_mt:record_use(event)
-	local fields = {};
-	for _, name in ipairs({ "kind", "inviter", "invitee", "invite", "at" }) do
-		if event[name] ~= nil then
-			fields[#fields+1] = name;
-			fields[#fields+1] = tostring(event[name]);
+--- { [hash] = record } of the verified, live records among these hashes.
+function store_mt:records_of(hashes_list)
+	local out = {};
+	if #hashes_list == 0 then return out; end
+	local keys = {};
+	for i, hash in ipairs(hashes_list) do keys[i] = self:record_key(hash); end
+	local values, err = self.redis:command("MGET", table.unpack(keys));
+	if not values then return nil, err; end
+	for i, hash in ipairs(hashes_list) do
+		local raw = values[i];
+		if raw then
+			local ok, envelope = pcall(json.decode, raw);
+			local record = ok and type(envelope) == "table" and self:verify(hash, envelope.value);
+			if record and record.expires > now() then out[hash] = record; end
 		end
 	end
-	local ok, err = self.redis:command("MULTI");
-	if not ok then return nil, err; end
-	self.redis:command("XADD", self:events_key(), "MAXLEN", "~", EVENTS_MAXLEN, "*", table.unpack(fields));
+	return out;
+end
+
+---------- Use events (docs/storage.md, "Use events") ----------
+
+function store_mt:record_use(event)
+	local ok, uerr = self:usable();
+	if not ok then return nil, uerr; end
+	local keys = { self:events_key() };
+	local args = { event.inviter or "", event.invitee, EVENTS_MAXLEN };
 	if event.inviter then
-		-- The first invite that brought someone stays their inviter (NX).
-		self.redis:command("SET", self:invited_by_key(event.invitee), event.inviter, "NX");
-		self.redis:command("SADD", self:invitees_key(event.inviter), event.invitee);
+		keys[2] = self:invited_by_key(event.invitee);
+		keys[3] = self:invitees_key(event.inviter);
 	end
-	local replies, eerr = self.redis:command("EXEC");
-	if not replies then return nil, eerr; end
+	for _, name in ipairs({ "kind", "inviter", "invitee", "invite", "at" }) do
+		if event[name] ~= nil then
+			args[#args+1] = name;
+			args[#args+1] = tostring(event[name]);
+		end
+	end
+	local reply, err = RECORD_USE(self.redis, keys, args);
+	if reply == nil then return nil, err; end
 	return true;
 end
 
 function store_mt:ping()
 	local pong, err = self.redis:command("PING");
 	if pong == nil then return nil, err; end
-	return true;
+	return self:usable();
+end
+
+--- The xmpp: URI of an invite, rebuilt from its record and token (XEP-0401 §5, Prosody's get_uri).
+local function uri_of(record, token)
+	local ibr = (record.type == "roster" and record.allow_registration) and ";ibr=y" or "";
+	return "xmpp:"..record.jid.."?"..record.type..";preauth="..token..ibr;
 end
 
 local function open(host)
+	local keys = {};
+	local current = module:get_option_string("invites_redis_signing_key");
+	local signing_ok = type(current) == "string" and #current >= MIN_KEY_LENGTH;
+	if signing_ok then keys[1] = current; end
+	for _, old in ipairs(module:get_option_array("invites_redis_signing_keys_old", {})) do
+		if type(old) == "string" and #old >= MIN_KEY_LENGTH then keys[#keys+1] = old; end
+	end
+	if not signing_ok then
+		module:log("error", "invites_redis_signing_key is %s: add invites_redis_signing_key = \"...\" (at least %d "
+			.."characters, the same as the bot's INVITE_SIGNING_KEY; make one with: openssl rand -base64 32). "
+			.."Every invite is refused until then.", current and "too short" or "not set", MIN_KEY_LENGTH);
+	end
 	local url = module:get_option_string("invites_redis_url", DEFAULT_URL);
 	local timeout = module:get_option_number("invites_redis_timeout", DEFAULT_TIMEOUT);
 	local redis, err = resp.new(url, timeout, function (...) module:log(...) end);
 	if not redis then error("invites_redis: "..err); end
-	return setmetatable({ host = host:lower(); redis = redis }, store_mt);
+	return setmetatable({
+		host = host:lower();
+		redis = redis;
+		keys = keys;
+		signing_ok = signing_ok;
+		trust_roles = module:get_option_boolean("invites_redis_trust_roles", false);
+		layout_interval = module:get_option_number("invites_redis_layout_check_interval", 60);
+	}, store_mt);
 end
 
-return { open = open; expiry_of = expiry_of };
+return {
+	open = open;
+	token_hash = token_hash;
+	uri_of = uri_of;
+	inviter_of = inviter_of;
+	bound_local_of = bound_local_of;
+	max_uses_of = max_uses_of;
+};

@@ -4,13 +4,15 @@
 --   modules_enabled = { ..., "invites", "invites_register", "invites_redis" }
 --   storage = { invite_token = "invites_redis" }
 --
--- 1. Single use is claimed atomically (DEL returns 1 to one caller only) when a
---    registration is about to be accepted; Prosody 0.12 checks, then deletes.
---    Reusable invites with a cap are counted down inside Redis (EVAL), and an
---    invite bound to a username (XEP-0445) registers only that username.
--- 2. XEP-0379 pre-approval works for contact-only invites (Prosody 0.12.3
+-- 1. Every use is claimed atomically inside Redis (one script: docs/storage.md,
+--    "Counted uses") when a registration is about to be accepted, and when a
+--    XEP-0379 subscription is pre-approved; Prosody 0.12 checks, then deletes.
+--    A counted invite stops at its cap on both paths, and its last use removes
+--    every key of it. An invite bound to a username (XEP-0445) registers only that name.
+-- 2. Only records whose signature verifies count (the store library checks it).
+-- 3. XEP-0379 pre-approval works for contact-only invites (Prosody 0.12.3
 --    crashes in mod_invites.lua:194 when the invite has no host-level entry).
--- 3. With Redis down, preauth and registration are refused with a clear reason.
+-- 4. With Redis down, preauth and registration are refused with a clear reason.
 local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local rostermanager = require "core.rostermanager";
@@ -60,11 +62,10 @@ module:hook("user-registering", function (event)
 	if event.allowed == false then return; end
 	local validated = event.validated_invite or (event.session and event.session.validated_invite);
 	if not validated then return; end
-	local key = redis_store:token_key(validated.token);
-	local invite, err = redis_store:get(key);
+	local invite, hash, tag = redis_store:get_record(validated.token);
 	if invite == nil then
-		if err then
-			module:log("warn", "Refusing a registration: %s", err);
+		if hash then -- get_record returned nil, err: Redis trouble or an unusable store
+			module:log("warn", "Refusing a registration: %s", hash);
 			return refuse(event, "wait", "internal-server-error", UNAVAILABLE);
 		end
 		return refuse(event, "cancel", "forbidden", "This invite has already been used");
@@ -84,21 +85,13 @@ module:hook("user-registering", function (event)
 	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
 	if exists and not resetting then return; end
 
-	if invite.reusable then
-		local left, uerr = redis_store:use_one(key);
-		if left == nil then
-			module:log("warn", "Refusing a registration: %s", uerr);
-			return refuse(event, "wait", "internal-server-error", UNAVAILABLE);
-		elseif left == -1 then
-			return refuse(event, "cancel", "forbidden", "This invite has been used as many times as it allows");
-		end
-		return;
-	end
-	local claimed, cerr = redis_store:claim(key);
-	if claimed == nil then
+	local left, cerr = redis_store:claim(hash, tag, invite);
+	if left == nil then
 		module:log("warn", "Refusing a registration: %s", cerr);
 		refuse(event, "wait", "internal-server-error", UNAVAILABLE);
-	elseif not claimed then
+	elseif left == -2 then
+		refuse(event, "cancel", "forbidden", "This invite has been used as many times as it allows");
+	elseif left < 0 then
 		module:log("info", "Refusing a registration with an invite that was just used by someone else");
 		refuse(event, "cancel", "forbidden", "This invite has already been used");
 	end
@@ -156,19 +149,15 @@ module:hook("presence/bare", function (event)
 	if not username or host ~= module.host then return; end
 	local contact = jid_bare(stanza.attr.from);
 
-	local expires, err = redis_store:get(redis_store:inviter_key(username, token));
-	if expires == nil then
-		if err then module:log("warn", "Cannot check a preauth token, asking %s as usual: %s", username, err); end
+	local invite, hash, tag = redis_store:get_record(token);
+	if invite == nil then
+		if hash then module:log("warn", "Cannot check a preauth token, asking %s as usual: %s", username, hash); end
 		return;
 	end
-	if os.time() > (tonumber(expires) or 0) then return; end
-
-	local invite = redis_store:get(redis_store:token_key(token));
-	if not (type(invite) == "table" and invite.reusable) then
-		local claimed = redis_store:claim(redis_store:inviter_key(username, token));
-		if not claimed then return; end -- used a moment ago by someone else
-		redis_store:set(redis_store:token_key(token), nil);
-	end
+	if not (invite.type == "roster" and jid_split(invite.jid) == username) then return; end
+	-- Every use counts, here as at registration: a counted invite stops at its cap on both paths.
+	local left = redis_store:claim(hash, tag, invite);
+	if left == nil or left < 0 then return; end -- used a moment ago by someone else, or Redis trouble
 
 	module:log("info", "Pre-approving %s's subscription to %s with an invite", contact, username);
 	record_use("subscribed", username.."@"..host, contact, token);

@@ -1,68 +1,122 @@
 -- Storage driver "invites_redis": serves Prosody's `invite_token` store from
--- Redis in the layout of docs/storage.md, so Prosody's mod_invites family and
+-- Redis in layout v2 of docs/storage.md, so Prosody's mod_invites family and
 -- xmpp-invite-bot share one set of invites.
 --
 --   storage = { invite_token = "invites_redis" }
---   invites_redis_url = "redis://127.0.0.1:6379/0"
+--   invites_redis_url = "redis://prosody:PASSWORD@127.0.0.1:6379/0"
+--   invites_redis_signing_key = "..."   -- the bot's INVITE_SIGNING_KEY
 --
--- Prosody's map store `invite_token` (mod_invites.lua): key (nil, TOKEN) holds
--- the invite table, key (USERNAME, TOKEN) the expiry of a contact invite.
--- The keyval view (`open_store("invite_token")`, used to list pending invites)
--- is the same data as { [TOKEN] = invite } or { [TOKEN] = expires }.
-local jid_bare = require "util.jid".bare;
+-- Prosody's map store `invite_token` (mod_invites.lua) is keyed by token:
+-- (nil, TOKEN) holds the invite when it allows registration, (USERNAME, TOKEN)
+-- the expiry of a contact invite. Redis keeps one signed record per invite,
+-- named by the token's hash; the table "Prosody's invite_token store on top of
+-- it" in docs/storage.md says how each call maps onto it.
+local jid_node = require "util.jid".node;
 local store_lib = module:require("invites_redis_store");
 
 local STORE_NAME = "invite_token";
 local redis_store = store_lib.open(module.host);
 
-local function key_for(username, token)
-	if username == nil then return redis_store:token_key(token); end
-	return redis_store:inviter_key(username, token);
+--- What Prosody gets back: the record with its token and URI, and no roles or groups unless trusted.
+local function as_invite(record, token)
+	local invite = {};
+	for k, v in pairs(record) do invite[k] = v; end
+	invite.token = token;
+	invite.uri = store_lib.uri_of(record, token);
+	local data = record.additional_data;
+	if type(data) == "table" and not redis_store.trust_roles and (data.roles ~= nil or data.groups ~= nil) then
+		local copy = {};
+		for k, v in pairs(data) do if k ~= "roles" and k ~= "groups" then copy[k] = v; end end
+		invite.additional_data = copy;
+	end
+	return invite;
 end
 
-local function prefix_for(username)
-	return key_for(username, "");
+local function is_contact_of(record, username)
+	return record.type == "roster" and jid_node(record.jid) == username;
 end
 
 local map_store = {};
 map_store.__index = map_store;
 
 function map_store:get(username, token)
-	return redis_store:get(key_for(username, token));
+	local record, err = redis_store:get_record(token);
+	if not record then return nil, err; end
+	if username == nil then
+		if not record.allow_registration then return nil; end
+		return as_invite(record, token);
+	end
+	if is_contact_of(record, username) then return record.expires; end
+	return nil;
 end
 
 function map_store:set(username, token, value)
-	return redis_store:set(key_for(username, token), value);
+	if value == nil then return redis_store:remove_token(token); end
+	if username == nil then return redis_store:write_invite(token, value); end
+	-- The contact part of an invite whose record Prosody wrote a moment ago with set(nil, ...).
+	local exists, err = redis_store:exists(token);
+	if exists == nil then return nil, err; end
+	if exists then return true; end
+	return redis_store:write_record(token, {
+		type = "roster";
+		jid = username.."@"..module.host;
+		allow_registration = false;
+		created_at = os.time();
+		expires = tonumber(value);
+		reusable = false;
+	});
 end
 
 function map_store:set_keys(username, keyvalues)
 	for token, value in pairs(keyvalues) do
-		local ok, err = redis_store:set(key_for(username, token), value);
+		local ok, err = map_store.set(self, username, token, value);
 		if not ok then return nil, err; end
 	end
 	return true;
 end
 
+-- The keyval view lists pending invites keyed by HASH: Redis has no tokens.
 local keyval_store = {};
 keyval_store.__index = keyval_store;
 
 function keyval_store:get(username)
-	local entries, err = redis_store:scan(prefix_for(username));
-	if not entries then return nil, err; end
-	if next(entries) == nil then return nil; end
-	return entries;
+	local ok, uerr = redis_store:usable();
+	if not ok then return nil, uerr; end
+	local index = username == nil and redis_store:pending_key() or redis_store:by_key(username.."@"..module.host);
+	local members, err = redis_store:index_members(index);
+	if not members then return nil, err; end
+	local records, rerr = redis_store:records_of(members);
+	if not records then return nil, rerr; end
+	local out = {};
+	for hash, record in pairs(records) do
+		if username == nil and record.allow_registration then out[hash] = record; end
+		if username ~= nil and is_contact_of(record, username) then out[hash] = record.expires; end
+	end
+	if next(out) == nil then return nil; end
+	return out;
 end
 
 function keyval_store:set(username, data)
-	local existing, err = redis_store:scan(prefix_for(username));
-	if not existing then return nil, err; end
-	for token in pairs(existing) do
-		if not (data and data[token] ~= nil) then
-			local ok, derr = redis_store:set(key_for(username, token), nil);
-			if not ok then return nil, derr; end
+	if data ~= nil or username == nil then
+		return nil, "invites_redis: replacing the whole invite store is not supported (docs/storage.md)";
+	end
+	return redis_store:purge_user(username);
+end
+
+--- Every pending invite the user made (by:) and every invite bound to their name (for:), removed.
+function redis_store:purge_user(username)
+	local ok, uerr = self:usable();
+	if not ok then return nil, uerr; end
+	local indexes = { self:by_key((username.."@"..module.host):lower()), self:for_key(username:lower()) };
+	for _, index in ipairs(indexes) do
+		local members, err = self.redis:command("ZRANGE", index, 0, -1);
+		if not members then return nil, err; end
+		for _, hash in ipairs(members) do
+			local removed, rerr = self:remove_hash(hash, indexes);
+			if removed == nil then return nil, rerr; end
 		end
 	end
-	return map_store.set_keys(self, username, data or {});
+	return true;
 end
 
 local driver = {};
@@ -77,26 +131,10 @@ function driver:open(store, typ)
 	return nil, "unsupported-store";
 end
 
--- Account deletion: every pending invite the user made goes with the account:
--- their contact invites, and invites they asked for (additional_data.source).
+-- Account deletion: the invites the user made, and those bound to their username
+-- (a reset link for the account must not reset the password of a later account of that name).
 function driver:purge(username)
-	local bare = username.."@"..module.host;
-	local mine, err = redis_store:scan(prefix_for(username));
-	if not mine then return nil, err; end
-	for token in pairs(mine) do
-		redis_store:set(key_for(username, token), nil);
-		redis_store:set(key_for(nil, token), nil);
-	end
-	local all, serr = redis_store:scan(prefix_for(nil));
-	if not all then return nil, serr; end
-	for token, invite in pairs(all) do
-		local data = type(invite) == "table" and invite.additional_data;
-		local source = type(data) == "table" and type(data.source) == "string" and jid_bare(data.source);
-		if type(invite) == "table" and (invite.jid == bare or source == bare) then
-			redis_store:set(key_for(nil, token), nil);
-		end
-	end
-	return true;
+	return redis_store:purge_user(username);
 end
 
 module:provides("storage", driver);

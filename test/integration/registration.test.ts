@@ -7,10 +7,16 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inviteId } from "../../src/invites/pending.js";
+import { actorFor } from "../../src/invites/permissions.js";
+import { byInviterKey, forUsernameKey, idsKey, pendingKey, recordKey } from "../../src/storage/keys.js";
+import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { createInviteUri, errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { readRawRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
@@ -191,8 +197,12 @@ describe("invites made by Prosody itself", () => {
   it("prosodyctl mod_invites generate stores in Redis and registers", async () => {
     const output = await world.servers.prosody.prosodyctl("mod_invites", "generate", "localhost");
     const { token } = inviteFromProsodyctl(output);
-    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${token}`)) ?? "null");
-    expect(stored.value).toMatchObject({ type: "register", jid: "localhost", token, allow_registration: true });
+    // Signed with the shared key, so the bot reads it too; stored under the token's hash only.
+    const [stored] = await bot.app.store.findById(inviteId(token));
+    expect(stored?.record).toMatchObject({ type: "register", jid: "localhost", allow_registration: true });
+    const value = await readRawRecord(world.redis, token);
+    expect(verifyRecord(TEST_SIGNING_KEYS, "localhost", tokenHash(token), value)).toEqual(stored?.record);
+    expect(JSON.stringify(value)).not.toContain(token);
     expect((await register(token, uniqueName("cli"))).register.attrs.type).toBe("result");
   });
 
@@ -200,7 +210,10 @@ describe("invites made by Prosody itself", () => {
     const reply = await admin.requestRaw(executeIq("localhost", ACCOUNT));
     const uri = formValues(reply.getChild("command")?.getChild("x")).uri ?? "";
     const token = tokenOf(uri);
-    expect(await bot.app.store.findByToken(token)).toMatchObject({ type: "register", token, uri });
+    expect(uri).toMatch(/^xmpp:localhost\?register;preauth=/u);
+    const [stored] = await bot.app.store.findById(inviteId(token));
+    expect(stored?.record).toMatchObject({ type: "register", jid: "localhost", allow_registration: true });
+    expect(stored?.record.additional_data?.source).toBe(admin.jid);
     expect((await register(token, uniqueName("native"))).register.attrs.type).toBe("result");
   });
 });
@@ -250,14 +263,29 @@ describe("Redis unavailable", () => {
 });
 
 describe("account deletion", () => {
-  it("removes the deleted user's pending contact invites", async () => {
+  it("removes the deleted user's pending invites and the reset links for that name, from every index", async () => {
     const name = uniqueName("leaver");
     await world.servers.prosody.register(name, "localhost", `${name}-pw`);
     const leaver = await login(name);
     const token = tokenOf(await inviteUri(leaver, openBot, CONTACT));
-    expect(await world.redis.keys(`invite:localhost:*${token}`)).toHaveLength(2);
+    const reset = await bot.app.service.createPasswordResetInvite(
+      actorFor("admin@localhost", bot.app.service.policy),
+      admin.jid,
+      `${name}@localhost`,
+    );
+    const hashes = [tokenHash(token), tokenHash(reset.invite.token)];
+    for (const hash of hashes) expect(await world.redis.zScore(pendingKey("localhost"), hash)).not.toBeNull();
+    expect(await world.redis.zCard(byInviterKey("localhost", `${name}@localhost`))).toBe(1);
+    expect(await world.redis.zCard(forUsernameKey("localhost", name))).toBe(1);
     await leaver.stop();
     await world.servers.prosody.prosodyctl("deluser", `${name}@localhost`);
-    expect(await world.redis.keys(`invite:localhost:*${token}`)).toEqual([]);
+    for (const hash of hashes) {
+      expect(await world.redis.exists(recordKey("localhost", hash))).toBe(0);
+      expect(await world.redis.zScore(pendingKey("localhost"), hash)).toBeNull();
+      expect(await world.redis.zScore(idsKey("localhost"), hash)).toBeNull();
+      expect(await world.redis.zScore(byInviterKey("localhost", "admin@localhost"), hash)).toBeNull();
+    }
+    expect(await world.redis.exists(byInviterKey("localhost", `${name}@localhost`))).toBe(0);
+    expect(await world.redis.exists(forUsernameKey("localhost", name))).toBe(0);
   });
 });
