@@ -36,7 +36,9 @@ export interface Scenario {
 }
 
 /** With `inviteModule`, Prosody runs our module from prosody/ and consumes the invites in Redis. */
-export async function startScenario(options: { inviteModule?: boolean } = {}): Promise<Scenario> {
+export async function startScenario(
+  options: { inviteModule?: boolean; moduleConfig?: string } = {},
+): Promise<Scenario> {
   const servers = await startServers({}, options);
   for (const [host, names] of Object.entries(ACCOUNTS)) {
     for (const name of names) await servers.prosody.register(name, host, `${name}-password`);

@@ -41,21 +41,22 @@ export interface TestServers {
 
 /**
  * Throws with the install command if a binary is missing; never skips.
- * With `inviteModule`, Redis starts first and Prosody reads its invites from it.
+ * With `inviteModule`, Redis starts first and Prosody reads its invites from it;
+ * `moduleConfig` adds lines to that configuration (e.g. an option of the module).
  */
 export async function startServers(
   prosodyOptions: StartProsodyOptions = {},
-  { inviteModule = false } = {},
+  { inviteModule = false, moduleConfig = "" }: { inviteModule?: boolean; moduleConfig?: string } = {},
 ): Promise<TestServers> {
   requireBinaries();
   if (inviteModule) {
     const redis = await startRedis();
-    const prosody = await startProsody({ ...inviteModuleOptions(redis.prosodyUrl), ...prosodyOptions }).catch(
-      async (error) => {
-        await redis.stop();
-        throw error;
-      },
-    );
+    const options = inviteModuleOptions(redis.prosodyUrl);
+    const extraConfig = [options.extraConfig, moduleConfig].join("\n");
+    const prosody = await startProsody({ ...options, extraConfig, ...prosodyOptions }).catch(async (error) => {
+      await redis.stop();
+      throw error;
+    });
     return serversOf(prosody, redis);
   }
   const [prosody, redis] = await Promise.allSettled([startProsody(prosodyOptions), startRedis()]);

@@ -4,9 +4,12 @@
  */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pendingKey, recordKey, usedKey } from "../../src/storage/keys.js";
+import { tokenHash } from "../../src/storage/record.js";
 import { errorOf, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
 
@@ -111,7 +114,7 @@ describe("the options form", () => {
   it("uses the chosen expiry", async () => {
     const values = await createWith({ expire: "3600" });
     expect(Math.abs(Date.parse(values.expire ?? "") - (Date.now() + 3_600_000))).toBeLessThan(60_000);
-    const ttl = await world.redis.pTTL(`invite:localhost:token:${tokenOf(values.uri)}`);
+    const ttl = await world.redis.pTTL(recordKey("localhost", tokenHash(tokenOf(values.uri))));
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
@@ -195,14 +198,18 @@ describe("what the options do in Prosody", () => {
     } finally {
       await Promise.all(sessions.map((s) => s.close()));
     }
-    expect(await world.redis.exists(`invite:localhost:token:${token}`)).toBe(0);
+    // The last use removed every key of the invite: the record, its use count and its index entries.
+    expect(
+      await world.redis.exists([recordKey("localhost", tokenHash(token)), usedKey("localhost", tokenHash(token))]),
+    ).toBe(0);
+    expect(await world.redis.zScore(pendingKey("localhost"), tokenHash(token))).toBeNull();
   });
 
   it("makes the new user and the admin mutual contacts with roster-subscription", async () => {
     const values = await createWith({ "roster-subscription": "true", note: "for the chess club" });
     expect(values.uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
-    const stored = JSON.parse((await world.redis.get(`invite:localhost:token:${tokenOf(values.uri)}`)) ?? "{}");
-    expect(stored.value.additional_data).toMatchObject({ note: "for the chess club" });
+    const stored = await storedRecord(world.redis, tokenOf(values.uri));
+    expect(stored?.additional_data).toMatchObject({ note: "for the chess club" });
     const newcomer = name("chess");
     expect((await register(tokenOf(values.uri), newcomer)).register.attrs.type).toBe("result");
     const user = await connectUser({
