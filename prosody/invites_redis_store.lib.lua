@@ -2,16 +2,22 @@
 -- SHA-256 of their token (no token at rest), indexes per host, inviter, bound
 -- username and id, counted uses, use events. Shared by mod_storage_invites_redis
 -- and mod_invites_redis. Every key of a host carries the {HOST} hash tag, and
--- every key a call touches is passed in KEYS, so each call stays valid on a
--- Redis Cluster.
+-- every key a script or MULTI touches is passed in KEYS, so each call stays
+-- valid on a Redis Cluster. No SCAN: everything is found through an index.
 --
--- Redis commands this module sends (docs/security.md lists the ACL user made
--- from them): PING, SELECT, AUTH; GET, SET (PX), EXISTS, MGET; ZADD, ZRANGE
--- (BYSCORE), ZREMRANGEBYSCORE; MULTI, EXEC (with SET, ZADD, DEL, ZREM);
--- EVALSHA and EVAL of the scripts below, which call GET, DEL, INCR, DECR,
--- PEXPIREAT, ZREM, ZRANGE, XADD, SET NX and SADD.
--- Keys: invite:{HOST}:layout (read only), :rec:*, :used:*, :pending, :ids,
--- :by:*, :for:*, :events, :invited-by:*, :invitees:*.
+-- Every Redis command this module sends (the Redis ACL user for Prosody in
+-- docs/security.md is made from this list; keep it exact):
+--   connection:  AUTH (when the URL has a password), SELECT (db other than 0), PING
+--   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
+--                ZRANGE 0 -1 (by:*, for:*: account deletion)
+--   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
+--   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the four scripts below:
+--     CLAIM       GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes
+--     REMOVE      DEL rec:* used:*, ZREM indexes
+--     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
+--     RECORD_USE  XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
+-- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
+-- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID.
 local json = require "util.json";
 local hashes = require "util.hashes";
 local base64 = require "util.encodings".base64;
@@ -118,6 +124,21 @@ end
 return 1
 ]]);
 
+-- The live members of an index, pruned of expired ones (score below NOW); for
+-- `pending`, the expired members leave `ids` too. KEYS = index[, ids];
+-- ARGV = now, limit.
+local PRUNE = script([[
+local expired = '(' .. ARGV[1]
+if KEYS[2] then
+  local gone = redis.call('ZRANGE', KEYS[1], '-inf', expired, 'BYSCORE')
+  for i = 1, #gone, 1000 do
+    redis.call('ZREM', KEYS[2], unpack(gone, i, math.min(i + 999, #gone)))
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', expired)
+return redis.call('ZRANGE', KEYS[1], ARGV[1], '+inf', 'BYSCORE', 'LIMIT', 0, ARGV[2])
+]]);
+
 ---------- Signing (docs/storage.md, "The tag") ----------
 
 function store_mt:tag_with(key, hash, text)
@@ -135,7 +156,8 @@ function store_mt:verify(hash, value)
 	if not valid then return nil; end
 	local ok, record = pcall(json.decode, value.record);
 	if not ok or type(record) ~= "table" or (record.type ~= "register" and record.type ~= "roster")
-		or type(record.jid) ~= "string" or type(record.expires) ~= "number" then
+		or type(record.jid) ~= "string" or type(record.expires) ~= "number"
+		or type(record.created_at) ~= "number" then
 		return nil;
 	end
 	return record;
@@ -179,24 +201,26 @@ end
 ---------- Layout version (docs/storage.md, "Versions and migration") ----------
 
 --- nil, reason when this module must not touch the store; true otherwise.
+-- The layout is read at most every `invites_redis_layout_check_interval` seconds; the
+-- result is shared by both modules of a host, so a wrong layout is logged once.
 function store_mt:usable()
 	if not self.signing_ok then return nil, "no signing key (invites_redis_signing_key)"; end
-	local t = socket.gettime();
-	if self.layout_checked_at == nil or t - self.layout_checked_at >= self.layout_interval then
+	local state, t = self.layout, socket.gettime();
+	if state.checked_at == nil or t - state.checked_at >= self.layout_interval then
 		local found = self.redis:command("GET", self:layout_key());
 		if found ~= nil then -- nil: Redis trouble; the operation itself will say so
-			self.layout_checked_at = t;
-			local was = self.layout_error;
+			state.checked_at = t;
+			local was = state.error;
 			if found == false or found == LAYOUT then
-				self.layout_error = nil;
-				if was then module:log("info", "Invite store layout is %s again; invites work", LAYOUT); end
+				state.error = nil;
+				if was then module:log("info", "Invite store layout is %s again; invites work again", LAYOUT); end
 			else
-				self.layout_error = "invite store layout "..tostring(found).." is not supported by this module; update prosody/";
-				if was ~= self.layout_error then module:log("error", "%s", self.layout_error); end
+				state.error = "invite store layout "..tostring(found).." is not supported by this module; update prosody/";
+				if was ~= state.error then module:log("error", "%s", state.error); end
 			end
 		end
 	end
-	if self.layout_error then return nil, self.layout_error; end
+	if state.error then return nil, state.error; end
 	return true;
 end
 
@@ -248,13 +272,19 @@ function store_mt:write_record(token, record)
 	local r = self.redis;
 	local okm, err = r:command("MULTI");
 	if not okm then return nil, err; end
-	r:command("SET", self:record_key(hash), envelope, "PX", math.floor(ttl * 1000));
-	for _, index in ipairs(self:expiry_indexes(record)) do r:command("ZADD", index, record.expires, hash); end
-	r:command("ZADD", self:ids_key(), 0, hash);
+	local queued = { { "SET", self:record_key(hash), envelope, "PX", math.floor(ttl * 1000) } };
+	for _, index in ipairs(self:expiry_indexes(record)) do queued[#queued+1] = { "ZADD", index, record.expires, hash }; end
+	queued[#queued+1] = { "ZADD", self:ids_key(), 0, hash };
+	for _, command in ipairs(queued) do
+		-- A refused command (e.g. by the ACL) makes EXEC fail with EXECABORT below.
+		local q, qerr = r:command(table.unpack(command));
+		if q == nil and not tostring(qerr):match("^Redis error") then return nil, qerr; end
+	end
 	local replies, eerr = r:command("EXEC");
 	if not replies then return nil, eerr; end
-	for _, reply in ipairs(replies) do
-		if reply == nil then return nil, "Redis refused part of an invite write"; end
+	-- An error reply inside EXEC leaves a hole (nil) in the array: check every position.
+	for i = 1, #queued do
+		if replies[i] == nil then return nil, "Redis refused part of an invite write"; end
 	end
 	return true;
 end
@@ -311,12 +341,11 @@ function store_mt:claim(hash, tag, record)
 	return left;
 end
 
---- Live members of an index (pruned of expired ones), at most `limit`.
+--- Live members of an index (pruned of expired ones; `pending` prunes `ids` too), at most `limit`.
 function store_mt:index_members(index, limit)
-	local t = now();
-	local _, perr = self.redis:command("ZREMRANGEBYSCORE", index, "-inf", t);
-	if perr then return nil, perr; end
-	local members, err = self.redis:command("ZRANGE", index, "("..t, "+inf", "BYSCORE", "LIMIT", 0, limit or 100000);
+	local keys = { index };
+	if index == self:pending_key() then keys[2] = self:ids_key(); end
+	local members, err = PRUNE(self.redis, keys, { now(), limit or 100000 });
 	if not members then return nil, err; end
 	return members;
 end
@@ -380,7 +409,12 @@ local function open(host)
 	local signing_ok = type(current) == "string" and #current >= MIN_KEY_LENGTH;
 	if signing_ok then keys[1] = current; end
 	for _, old in ipairs(module:get_option_array("invites_redis_signing_keys_old", {})) do
-		if type(old) == "string" and #old >= MIN_KEY_LENGTH then keys[#keys+1] = old; end
+		if type(old) == "string" and #old >= MIN_KEY_LENGTH then
+			keys[#keys+1] = old;
+		else
+			module:log("warn", "Ignoring an entry of invites_redis_signing_keys_old: shorter than %d characters",
+				MIN_KEY_LENGTH);
+		end
 	end
 	if not signing_ok then
 		module:log("error", "invites_redis_signing_key is %s: add invites_redis_signing_key = \"...\" (at least %d "
@@ -391,14 +425,20 @@ local function open(host)
 	local timeout = module:get_option_number("invites_redis_timeout", DEFAULT_TIMEOUT);
 	local redis, err = resp.new(url, timeout, function (...) module:log(...) end);
 	if not redis then error("invites_redis: "..err); end
-	return setmetatable({
+	local store = setmetatable({
 		host = host:lower();
 		redis = redis;
 		keys = keys;
 		signing_ok = signing_ok;
 		trust_roles = module:get_option_boolean("invites_redis_trust_roles", false);
+		-- Seconds between reads of invite:{HOST}:layout; 0 reads it before every operation (tests).
 		layout_interval = module:get_option_number("invites_redis_layout_check_interval", 60);
+		-- { checked_at, error }, shared by mod_storage_invites_redis and mod_invites_redis of this host.
+		layout = module:shared("/"..host:lower().."/invites_redis/layout");
 	}, store_mt);
+	-- The layout is read once at load (when Redis answers), then at most once per interval.
+	if signing_ok then store:usable(); end
+	return store;
 end
 
 return {
