@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteRecord } from "../../src/invites/record.js";
-import { eventsKey, layoutKey, recordKey, usedKey } from "../../src/storage/keys.js";
+import { eventsKey, forUsernameKey, layoutKey, recordKey, usedKey } from "../../src/storage/keys.js";
 import { signRecord, tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
@@ -206,6 +206,25 @@ describe("signed records", () => {
     const username = uniqueName("cliadmin");
     expect((await register(token, username)).register.attrs.type).toBe("result");
     expect(hasRolesFile(username)).toBe(false);
+  });
+
+  it("a signed reset link sets a new password for its account, once, and leaves its index", async () => {
+    const name = uniqueName("resetme");
+    await world.servers.prosody.register(name, "localhost", "old-password");
+    const link = recordWith({ jid: `${name}@localhost`, additional_data: { allow_reset: name } });
+    const token = await writeRawRecord(world.redis, link);
+    expect(await world.redis.zCard(forUsernameKey("localhost", name))).toBe(1);
+    expect((await register(token, name, "new-password")).register.attrs.type).toBe("result");
+    const user = await connectUser({
+      service: world.servers.service,
+      domain: "localhost",
+      username: name,
+      password: "new-password",
+    });
+    world.users.push(user);
+    expect(await world.redis.exists(forUsernameKey("localhost", name))).toBe(0);
+    const again = await register(token, name, "third-password");
+    expect(errorOf(again.preauth)).toMatchObject({ condition: "forbidden" });
   });
 
   it("are what `prosodyctl mod_invites generate` stores, and they register", async () => {
