@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteRecord } from "../../src/invites/record.js";
-import { eventsKey, forUsernameKey, layoutKey, recordKey, usedKey } from "../../src/storage/keys.js";
+import { eventsKey, forUsernameKey, layoutKey, pendingKey, recordKey, usedKey } from "../../src/storage/keys.js";
 import { signRecord, tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
@@ -278,6 +278,28 @@ describe("with invites_redis_trust_roles = true", () => {
     const attempt = await register(token, "untrusted", "untrusted-pw", trusting);
     expect(errorOf(attempt.preauth)).toMatchObject({ condition: "forbidden" });
     expect(hasRolesFile("untrusted", trusting)).toBe(false);
+  });
+});
+
+describe("without a usable signing key", () => {
+  let keyless: Scenario;
+  beforeAll(async () => {
+    // A later line of the config wins: the test key is replaced by one that is too short.
+    keyless = await startScenario({ inviteModule: true, moduleConfig: 'invites_redis_signing_key = "short"' });
+  });
+  afterAll(async () => keyless?.stop());
+
+  it("says what to add, and refuses every invite: the bot's, and Prosody's own", async () => {
+    expect(keyless.servers.prosody.logTail(100_000)).toMatch(
+      /error.*invites_redis_signing_key is too short: add invites_redis_signing_key = "\.\.\." \(at least 32 characters/u,
+    );
+    const token = await writeRawRecord(keyless.redis, recordWith());
+    const attempt = await register(token, "keyless", "keyless-pw", keyless);
+    expect(errorOf(attempt.preauth)).toMatchObject({ type: "wait", condition: "internal-server-error" });
+    expect(hasAccount("keyless", keyless)).toBe(false);
+    await expect(keyless.servers.prosody.prosodyctl("mod_invites", "generate", "localhost")).rejects.toThrow();
+    // Nothing unsigned was written for it.
+    expect(await keyless.redis.zCard(pendingKey("localhost"))).toBe(1);
   });
 });
 

@@ -31,9 +31,16 @@ afterAll(async () => {
   await world?.stop();
 });
 
+/** The bot's answer: the next chat message from it that is not a use notification (those come on their own). */
 async function ask(user: TestUser, body: string): Promise<string> {
   await user.sendChat(bot.jid, body);
-  return (await user.nextMessage({ from: bot.jid })).getChildText("body") ?? "";
+  const reply = await user.nextMessage(
+    (stanza) =>
+      stanza.name === "message" &&
+      (stanza.attrs.from ?? "").startsWith(bot.jid) &&
+      !/ accepted your invite /u.test(stanza.getChildText("body") ?? ""),
+  );
+  return reply.getChildText("body") ?? "";
 }
 
 async function contactInvite(user: TestUser): Promise<string> {

@@ -13,6 +13,7 @@ import { eventually } from "../helpers/bot.js";
 import { type ProsodyServer, startProsody } from "../helpers/prosody-server.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
+import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -78,6 +79,7 @@ function runBot(extraEnv: Record<string, string>) {
       XMPP_USERNAME: "bot",
       XMPP_PASSWORD: "bot-password",
       REDIS_URL: redis.botUrl,
+      ...BOT_SIGNING_ENV,
       LOG_LEVEL: "debug",
       ...extraEnv,
     },
