@@ -358,13 +358,21 @@ function store_mt:records_of(hashes_list)
 	for i, hash in ipairs(hashes_list) do keys[i] = self:record_key(hash); end
 	local values, err = self.redis:command("MGET", table.unpack(keys));
 	if not values then return nil, err; end
+	local ignored = 0;
 	for i, hash in ipairs(hashes_list) do
 		local raw = values[i];
 		if raw then
 			local ok, envelope = pcall(json.decode, raw);
 			local record = ok and type(envelope) == "table" and self:verify(hash, envelope.value);
-			if record and record.expires > now() then out[hash] = record; end
+			if not record then
+				ignored = ignored + 1;
+			elseif record.expires > now() then
+				out[hash] = record;
+			end
 		end
+	end
+	if ignored > 0 then
+		module:log("warn", "Ignoring %d invite record(s) in a listing: their signature does not verify", ignored);
 	end
 	return out;
 end
