@@ -15,12 +15,22 @@ import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteRecord } from "../../src/invites/record.js";
-import { eventsKey, forUsernameKey, layoutKey, pendingKey, recordKey, usedKey } from "../../src/storage/keys.js";
+import {
+  byInviterKey,
+  eventsKey,
+  forUsernameKey,
+  idsKey,
+  layoutKey,
+  pendingKey,
+  recordKey,
+  usedKey,
+} from "../../src/storage/keys.js";
 import { signRecord, tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
-import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
+import { startServers, type TestServers } from "../helpers/servers.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
 
@@ -519,6 +529,58 @@ describe("indexes hold exactly the live invites, through creation, every use and
     expect(await fresh.redis.xLen(eventsKey("localhost"))).toBeGreaterThanOrEqual(5);
     expect(everything).toContain(tokenHash(tokens[0] ?? "").slice(0, 8));
     for (const token of tokens) expect(everything).not.toContain(token);
+  });
+});
+
+describe("readers of an index prune its expired entries", () => {
+  // Prosody 0.12 lists the store (keyval get) only from Lua, so the admin shell calls the driver in the server.
+  let shelled: TestServers;
+  let redis: RawRedis;
+  beforeAll(async () => {
+    const modules = ["invites", "invites_register", "invites_adhoc", "invites_redis", "admin_shell"];
+    shelled = await startServers({ extraModules: modules }, { inviteModule: true });
+    redis = rawRedisClient(shelled.redis.url);
+    redis.on("error", () => {});
+    await redis.connect();
+  });
+  afterAll(async () => {
+    if (redis?.isOpen) redis.destroy();
+    await shelled?.stop();
+  });
+
+  /** How many invites the driver's keyval view lists for `user` (nil: the host's account invites). */
+  async function listed(user: string): Promise<string> {
+    const output = await shelled.prosody.prosodyctl(
+      "shell",
+      `> local t = require"core.storagemanager".open("localhost", "invite_token", "keyval"):get(${user}); ` +
+        "local n = 0; for _ in pairs(t or {}) do n = n + 1 end; return n",
+    );
+    return /Result: (\S+)/u.exec(output)?.[1] ?? output;
+  }
+
+  it("in pending (and ids with it) and in by:, keeping the live ones", async () => {
+    const account = recordWith({ additional_data: { source: "alice@localhost/x" } });
+    const contact = recordWith({ type: "roster", jid: "alice@localhost", allow_registration: false });
+    const live = [await writeRawRecord(redis, account), await writeRawRecord(redis, contact)].map(tokenHash);
+    const gone = [await writeRawRecord(redis, account), await writeRawRecord(redis, contact)].map(tokenHash);
+    // As if they had expired: the TTL took the records, the index entries carry a past expiry.
+    const past = Math.floor(Date.now() / 1000) - 60;
+    for (const hash of gone) {
+      await redis.del(recordKey("localhost", hash));
+      for (const key of [pendingKey("localhost"), byInviterKey("localhost", "alice@localhost")]) {
+        await redis.zAdd(key, { score: past, value: hash });
+      }
+    }
+    const members = async (key: string) => (await redis.zRange(key, 0, -1)).sort();
+    expect(await members(idsKey("localhost"))).toEqual([...live, ...gone].sort());
+
+    expect(await listed("nil")).toBe("1"); // the account invite; the contact-only one does not register
+    expect(await members(pendingKey("localhost"))).toEqual([...live].sort());
+    expect(await members(idsKey("localhost"))).toEqual([...live].sort());
+    expect(await members(byInviterKey("localhost", "alice@localhost"))).toHaveLength(4);
+
+    expect(await listed('"alice"')).toBe("1"); // alice's contact invite
+    expect(await members(byInviterKey("localhost", "alice@localhost"))).toEqual([...live].sort());
   });
 });
 
