@@ -47,8 +47,13 @@ export function benchConfig(dir: string, port: number): string {
   // The harness lowers SCRAM's PBKDF2 iterations to 256 to make test logins cheap; the bot's time to online
   // is measured here, so Prosody's default (10,000) applies, as on a real server.
   base = base.replace(/^default_iteration_count = .*\n/gmu, "");
+  // An experiment, not the documented run: BENCH_PROSODY_NAGLE=off sets TCP_NODELAY on Prosody's sockets
+  // (docs/benchmarks.md, "Stanzas over 8 KiB").
+  const nagle = process.env.BENCH_PROSODY_NAGLE ?? "on";
+  if (nagle !== "on" && nagle !== "off") throw new Error('BENCH_PROSODY_NAGLE must be "on" or "off"');
   return [
     base,
+    ...(nagle === "off" ? ["network_settings = { nagle = false }", ""] : []),
     `VirtualHost ${luaString(BOT_HOST)}`,
     "",
     `VirtualHost ${luaString(NATIVE_HOST)}`,

@@ -11,18 +11,26 @@
  * Prints a table, the ratios bot/native and PASS/MISS per target. Exit 0 when the run worked (a missed target
  * is a result, not an error), 1 when anything failed, 130 when interrupted.
  *
- * Knobs, for a quicker look or an experiment (the defaults are the documented run): BENCH_SEQUENTIAL (300),
+ * Then the list phase (scripts/bench-lists.ts): a user's own list and an admin's first page through the bot,
+ * with an empty store and with 1,000,000 other users' invites seeded into Redis, and the store call alone.
+ *
+ * Knobs, for a quicker look or an experiment (the defaults are the documented run): BENCH_PHASES
+ * ("invites,lists"), BENCH_LIST_SEED (1000000), BENCH_LIST_INVITERS (100000), BENCH_LIST_ROUNDS (200),
+ * BENCH_PROSODY_NAGLE ("on", Prosody's default; "off" sets TCP_NODELAY on its sockets), BENCH_SEQUENTIAL (300),
  * BENCH_THROUGHPUT (1000), BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240 per side), BENCH_WARMUP (500),
  * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1").
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { createClient } from "@keyv/redis";
+import { byInviterKey } from "../src/storage/keys.js";
 import { type RedisServer, redisProcessId, startRedis } from "../test/helpers/redis-server.js";
 import { findOnPath } from "../test/helpers/require-binary.js";
 import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot } from "./bench-bot.js";
 import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
+import { type ListSettings, listReport, runListBench } from "./bench-lists.js";
 import {
   closedLoop,
   connectInviteClient,
@@ -42,6 +50,10 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
+const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1")
+  .split(/\s+/u)
+  .filter((flag) => flag !== "");
+
 const SETTINGS = {
   /** Sequential requests by the warm-up user right after start, reported as "cold". */
   cold: 20,
@@ -54,9 +66,23 @@ const SETTINGS = {
   throughputMaxSeconds: 30,
   fillTo: envInt("BENCH_FILL_TO", 3000),
   fillMaxSeconds: envInt("BENCH_FILL_MAX_S", 240),
-  botNodeFlags: (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1")
-    .split(/\s+/u)
-    .filter((flag) => flag !== ""),
+  botNodeFlags,
+  /** Which parts run: "invites" (the comparison with Prosody's command), "lists" (scripts/bench-lists.ts). */
+  phases: new Set(
+    (process.env.BENCH_PHASES ?? "invites,lists").split(",").map((phase) => {
+      const name = phase.trim();
+      if (name !== "invites" && name !== "lists") throw new Error(`BENCH_PHASES: unknown phase "${name}"`);
+      return name;
+    }),
+  ),
+  lists: {
+    seed: envInt("BENCH_LIST_SEED", 1_000_000),
+    inviters: envInt("BENCH_LIST_INVITERS", 100_000),
+    own: 5,
+    rounds: envInt("BENCH_LIST_ROUNDS", 200),
+    warmupRounds: 100,
+    botNodeFlags,
+  } satisfies ListSettings,
 } as const;
 
 const TARGETS = { latencyRatio: 0.5, throughputRatio: 20, rssMB: 80 } as const;
@@ -66,6 +92,8 @@ const WARMUP_USER = "warmup";
 const BOT_USER = "invites";
 const BOT_RESOURCE = "invites";
 const password = (name: string): string => `${name}-bench-password`;
+/** The bot's INVITE_SIGNING_KEY (at least 32 characters): 32 random bytes, new for every run. */
+const BENCH_SIGNING_KEY = randomBytes(32).toString("base64url");
 
 // ---------------------------------------------------------------------------------------------------------------
 // Clean-up: newest first, once, also on Ctrl-C / SIGTERM.
@@ -134,7 +162,8 @@ async function checkedStoreCount(side: Side): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const missing = ["prosody", "prosodyctl", "redis-server"].filter((name) => findOnPath(name) === undefined);
+  const needed = ["prosody", "prosodyctl", "redis-server", ...(SETTINGS.phases.has("lists") ? ["redis-cli"] : [])];
+  const missing = needed.filter((name) => findOnPath(name) === undefined);
   if (missing.length > 0) {
     console.error(`npm run bench needs ${missing.join(", ")} on PATH. Install them with:`);
     console.error("  sudo apt-get install -y prosody redis-server");
@@ -149,10 +178,22 @@ async function main(): Promise<number> {
   if (build.status === "rejected") throw build.reason;
   if (prosody.status === "rejected") throw prosody.reason;
   if (redis.status === "rejected") throw redis.reason;
-  return run(build.value, prosody.value, redis.value);
+  if (SETTINGS.phases.has("invites")) await run(build.value, prosody.value, redis.value);
+  if (SETTINGS.phases.has("lists")) {
+    const lists = await runListBench({
+      build: build.value,
+      prosody: prosody.value,
+      settings: SETTINGS.lists,
+      log,
+      defer: (task) => cleanups.push(task),
+    });
+    console.log(listReport(lists));
+    console.log(`run time: ${elapsed().trim()}`);
+  }
+  return 0;
 }
 
-async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): Promise<number> {
+async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): Promise<void> {
   if (build.warnings !== "") log(`tsc reported problems but emitted JavaScript; benchmarking that:\n${build.warnings}`);
   log(`bot compiled in ${build.seconds.toFixed(1)} s; Prosody on ${prosody.service}, Redis on ${redis.url}`);
   const loadBefore = loadavg();
@@ -183,6 +224,8 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
       ALLOW_USER_INVITES: "false",
       ALLOW_CONTACT_INVITES: "true",
       LOG_LEVEL: "info",
+      // Layout v2 signs every record (docs/storage.md); a fresh key per run.
+      INVITE_SIGNING_KEY: BENCH_SIGNING_KEY,
     },
     30_000,
     SETTINGS.botNodeFlags,
@@ -225,11 +268,8 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
       client: botClient,
       warmup: botWarmup,
       async storeCount() {
-        let count = 0;
-        for await (const keys of raw.scanIterator({ MATCH: `invite:${BOT_HOST}:inviter:${USER}:*`, COUNT: 1000 })) {
-          count += keys.length;
-        }
-        return count;
+        // Layout v2: the inviter's index (docs/storage.md); nothing expires during a run.
+        return raw.zCard(byInviterKey(BOT_HOST, `${USER}@${BOT_HOST}`));
       },
     },
     {
@@ -363,7 +403,6 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     load: [loadBefore, loadAfter],
     prosodyVersion: await prosody.version(),
   });
-  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
