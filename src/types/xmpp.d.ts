@@ -22,6 +22,8 @@ declare module "@xmpp/xml" {
     text(): string;
     c(name: string, attrs?: Attrs): Element;
     t(text: string): Element;
+    /** Appends a child element (ltx). */
+    cnode(child: Element): Element;
     up(): Element;
     append(...children: Child[]): Element;
     toString(): string;
@@ -92,6 +94,8 @@ declare module "@xmpp/client" {
     start(): Promise<JID>;
     stop(): Promise<void>;
     send(element: Element): Promise<void>;
+    /** Writes raw text to the stream. */
+    write(data: string): Promise<void>;
     sendMany(elements: Element[]): Promise<void>;
     disconnect(timeout?: number): Promise<void>;
     isSecure(): boolean;

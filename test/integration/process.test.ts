@@ -142,6 +142,17 @@ describe("a running bot", () => {
       const token = tokenOf(formValues(reply.getChild("command")?.getChild("x")).uri ?? reply.toString());
       await eventually(async () => expect(run.output()).toContain(`preauth=${token.slice(0, 4)}…`));
       expect(run.output()).not.toContain(token);
+
+      // A message 12,000 elements deep (written raw: serialising it would recurse in the sender too)
+      // goes through the trace, and the bot still answers afterwards.
+      const depth = 12_000;
+      await alice.xmpp.write(
+        `<message to="bot@localhost/invites" type="chat">${"<x>".repeat(depth)}deep${"</x>".repeat(depth)}</message>`,
+      );
+      await alice.sendChat("bot@localhost/invites", "help");
+      await alice.nextMessage({ from: "bot@localhost/invites", body: /^I create invites for localhost/u }, 10_000);
+      expect(run.output()).toContain("[deeper elements not shown]");
+      expect(run.output()).not.toContain("RangeError");
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {
