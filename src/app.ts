@@ -86,7 +86,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
 
-  const connection = createConnection(config.xmpp, log.child({ part: "xmpp" }));
+  const connection = createConnection(config.xmpp, log.child({ part: "xmpp" }), (error) => deps.onFatal?.(error));
   const { xmpp } = connection;
   const selfJid = () => xmpp.jid?.toString() ?? `${config.xmpp.username}@${host}/${config.xmpp.resource}`;
   const contextFor = contextFactory(policy, log);

@@ -33,7 +33,16 @@ export interface Connection {
   stop(): Promise<void>;
 }
 
-export function createConnection(settings: Config["xmpp"], log: Logger): Connection {
+/**
+ * `onFatal` is called when going on would do harm: another session took over this
+ * JID's resource (RFC 6120 §4.9.3.3 <conflict/>). Reconnecting would take it back,
+ * and the two would replace each other for ever, losing notices in between.
+ */
+export function createConnection(
+  settings: Config["xmpp"],
+  log: Logger,
+  onFatal: (error: Error) => void = () => {},
+): Connection {
   const xmpp = client({
     service: settings.service,
     domain: settings.domain,
@@ -65,7 +74,16 @@ export function createConnection(settings: Config["xmpp"], log: Logger): Connect
     log.debug("Reconnecting", { attempt: attempts });
   });
   xmpp.on("error", (error: Error & { condition?: string; code?: string }) => {
-    if (error.code !== undefined && TLS_VERIFY_ERRORS.has(error.code)) {
+    if (error.name === "StreamError" && error.condition === "conflict") {
+      stopping = true;
+      xmpp.reconnect.stop();
+      log.error(
+        "Another session logged in with the same JID and resource and replaced this one; stopping. " +
+          "Give each bot instance its own XMPP_RESOURCE.",
+        { jid: `${where.jid}/${settings.resource}` },
+      );
+      onFatal(error);
+    } else if (error.code !== undefined && TLS_VERIFY_ERRORS.has(error.code)) {
       log.error("The server's TLS certificate could not be verified; not logging in", {
         ...where,
         error: error.message,

@@ -127,6 +127,28 @@ describe("a running bot", () => {
     }
   });
 
+  it("stops with exit 2 when another instance takes over its resource, instead of fighting it", async () => {
+    const first = runMain(cwd, botEnv());
+    let second: Run | undefined;
+    try {
+      await eventually(async () => expect(first.output()).toContain(" Online "), 15_000);
+      second = runMain(cwd, botEnv());
+      expect(await first.exited).toBe(2);
+      expect(first.output()).toContain("Another session logged in with the same JID and resource");
+      await eventually(async () => expect(second?.output()).toContain(" Online "), 15_000);
+      // The second is left alone: it is still online, and was never replaced.
+      const alice = await world.login("alice@localhost");
+      await alice.sendChat("bot@localhost/invites", "help");
+      await alice.nextMessage({ from: "bot@localhost/invites", body: /^I create invites for localhost/u }, 10_000);
+      expect(second.output().match(/ Online /gu)).toHaveLength(1);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    } finally {
+      first.child.kill("SIGKILL");
+      second?.child.kill("SIGKILL");
+    }
+  });
+
   it("prints every stanza with XMPP_DEBUG=1, credentials hidden", async () => {
     const run = runMain(cwd, { ...botEnv(), XMPP_DEBUG: "1" });
     try {
