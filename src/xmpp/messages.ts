@@ -5,9 +5,25 @@ import { reasonToIgnore } from "../chat/router.js";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
 import type { InFlight } from "./in-flight.js";
+import { NS } from "./namespaces.js";
 import { type RateLimiter, slowDownText } from "./rate-limit.js";
 
 export type ReplyFn = (from: string, body: string) => Promise<string>;
+
+/**
+ * A reply that carries an invite or a reset link (they all contain `preauth=`)
+ * must not be archived or copied to the user's other clients: XEP-0334 §4
+ * no-store / no-copy for message archives (XEP-0313), and XEP-0280 §7 private
+ * for carbons. Whoever holds the archive would otherwise hold the link.
+ */
+export function privacyHints(text: string): Element[] {
+  if (!text.includes("preauth=")) return [];
+  return [
+    xml("no-store", { xmlns: NS.hints }),
+    xml("no-copy", { xmlns: NS.hints }),
+    xml("private", { xmlns: NS.carbons }),
+  ];
+}
 
 export function attachMessages(
   xmpp: Client,
@@ -41,6 +57,7 @@ export function attachMessages(
               { to: from, type: "chat" },
               xml("body", {}, text),
               thread === null ? null : xml("thread", {}, thread),
+              ...privacyHints(text),
             ),
           ),
         ),

@@ -9,4 +9,8 @@ export const NS = {
   ping: "urn:xmpp:ping",
   version: "jabber:iq:version",
   roster: "jabber:iq:roster",
+  /** XEP-0334 message processing hints. */
+  hints: "urn:xmpp:hints",
+  /** XEP-0280 message carbons. */
+  carbons: "urn:xmpp:carbons:2",
 } as const;

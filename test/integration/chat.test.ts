@@ -1,4 +1,6 @@
 /** The chat keywords against a real Prosody and Redis (issue 2 point 5). */
+
+import type { Element } from "@xmpp/xml";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordKey } from "../../src/storage/keys.js";
@@ -141,6 +143,28 @@ describe("help and hints", () => {
 });
 
 describe("secrets", () => {
+  it("asks archives and carbons to keep no copy of a reply with a link (XEP-0334, XEP-0280), and only of those", async () => {
+    const hintsOf = (message: Element) =>
+      message
+        .getChildElements()
+        .filter((child) => child.name !== "body")
+        .map((child) => `${child.name} ${child.attrs.xmlns}`);
+    await alice.sendChat(bot.jid, "invite");
+    const withLink = await alice.nextMessage({ from: bot.jid, type: "chat" });
+    expect(withLink.getChildText("body")).toContain("preauth=");
+    expect(hintsOf(withLink)).toEqual([
+      "no-store urn:xmpp:hints",
+      "no-copy urn:xmpp:hints",
+      "private urn:xmpp:carbons:2",
+    ]);
+    await admin.sendChat(bot.jid, "reset bob@localhost");
+    const reset = await admin.nextMessage({ from: bot.jid, type: "chat" });
+    expect(reset.getChildText("body")).toContain("preauth=");
+    expect(hintsOf(reset)).toHaveLength(3);
+    await alice.sendChat(bot.jid, "help");
+    expect(hintsOf(await alice.nextMessage({ from: bot.jid, type: "chat" }))).toEqual([]);
+  });
+
   it("never logs a whole token, at any level", async () => {
     const text = await ask(alice, "invite");
     const token = /preauth=([\w-]{24})/u.exec(text)?.[1] ?? "";
