@@ -65,6 +65,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     admins: config.admins,
     allowUserInvites: config.allowUserInvites,
     allowContactInvites: config.allowContactInvites,
+    botJid: `${config.xmpp.username}@${host}`.toLowerCase(),
   };
   const store =
     deps.store ??

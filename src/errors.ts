@@ -28,6 +28,8 @@ export type InviteErrorCode =
   | "password-reset-admins-only"
   | "password-reset-bad-jid"
   | "password-reset-not-local"
+  | "password-reset-admin-account"
+  | "password-reset-bot-account"
   | "invite-not-found"
   | "revoke-all-admins-only"
   | "quota-exceeded"
@@ -69,6 +71,17 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     stanza: { type: "modify", condition: "not-acceptable" },
     text: ({ host }) => `Only passwords of accounts on ${host} can be reset`,
     chat: ({ host }) => `Sorry, I can only reset passwords of accounts on ${host}.`,
+  },
+  "password-reset-admin-account": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: () => "The password of another administrator cannot be reset with a link; they can change it themselves",
+    chat: () =>
+      "Sorry, I do not make reset links for another administrator's account; they can change their password themselves.",
+  },
+  "password-reset-bot-account": {
+    stanza: { type: "auth", condition: "forbidden" },
+    text: () => "The password of the invite bot's own account cannot be reset with a link",
+    chat: () => "Sorry, I do not make reset links for my own account: whoever used it would control me.",
   },
   "invite-not-found": {
     stanza: { type: "cancel", condition: "item-not-found" },

@@ -16,6 +16,8 @@ export interface Policy {
   readonly admins: ReadonlySet<string>;
   readonly allowUserInvites: boolean;
   readonly allowContactInvites: boolean;
+  /** The bot's own bare JID: no reset link may take over its account. */
+  readonly botJid?: string;
 }
 
 export function actorFor(bareJid: string, policy: Policy): Actor {

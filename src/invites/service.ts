@@ -156,6 +156,12 @@ export class InviteService {
     const target = parseBareJid(account.trim());
     if (target === undefined) throw new InviteError("password-reset-bad-jid");
     if (target.domain !== domain) throw new InviteError("password-reset-not-local");
+    const bare = `${target.local}@${target.domain}`;
+    // A reset link hands the account to whoever holds it: never the bot's own, nor another admin's.
+    if (bare === this.#options.policy.botJid) throw new InviteError("password-reset-bot-account");
+    if (this.#options.policy.admins.has(bare) && bare !== actor.jid) {
+      throw new InviteError("password-reset-admin-account");
+    }
     const username = target.local;
     return this.#create(
       (token) => ({

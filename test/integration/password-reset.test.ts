@@ -1,7 +1,7 @@
 /** Password reset links (issue #4 point 2): the bot creates them, Prosody's reset flow consumes them. */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoItemsIq, errorOf, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
+import { discoItemsIq, errorOf, executeIq, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -135,6 +135,44 @@ describe("password reset links", () => {
       text: "Only passwords of accounts on localhost can be reset",
     });
     expect(errorOf(await resetLink(admin, "not a jid"))).toMatchObject({ condition: "jid-malformed" });
+  });
+
+  it("are refused for another admin's account and for the bot's own, with the reason", async () => {
+    const strict = await world.startBot("bot2", { ADMIN_JIDS: "admin@localhost,bob@localhost" });
+    const linkFrom = (target: string) =>
+      admin.requestRaw(executeIq(strict.jid, RESET, { action: "execute" })).then(async (first) => {
+        const sessionid = first.getChild("command")?.attrs.sessionid ?? "";
+        return admin.requestRaw(
+          xml(
+            "iq",
+            { type: "set", to: strict.jid },
+            xml(
+              "command",
+              { xmlns: NS_COMMANDS, node: RESET, action: "complete", sessionid },
+              xml(
+                "x",
+                { xmlns: "jabber:x:data", type: "submit" },
+                xml("field", { var: "accountjid" }, xml("value", {}, target)),
+              ),
+            ),
+          ),
+        );
+      });
+    expect(errorOf(await linkFrom("bob@localhost"))).toMatchObject({
+      type: "auth",
+      condition: "forbidden",
+      text: "The password of another administrator cannot be reset with a link; they can change it themselves",
+    });
+    expect(errorOf(await linkFrom("Bot2@localhost"))).toMatchObject({
+      condition: "forbidden",
+      text: "The password of the invite bot's own account cannot be reset with a link",
+    });
+    await admin.sendChat(strict.jid, "reset bot2@localhost");
+    expect((await admin.nextMessage({ from: strict.jid })).getChildText("body")).toBe(
+      "Sorry, I do not make reset links for my own account: whoever used it would control me.",
+    );
+    // An admin's own account is theirs to reset.
+    expect((await linkFrom("admin@localhost")).attrs.type).toBe("result");
   });
 
   it("work over chat for admins, and are refused to users", async () => {
