@@ -23,11 +23,20 @@ export function isValidLocal(local: string): boolean {
   return local.length > 0 && Buffer.byteLength(local) <= 1023 && !FORBIDDEN_IN_LOCAL.test(local);
 }
 
+/**
+ * A local part as the server will store it: Unicode compatibility forms folded (NFKC), lower
+ * case. Close to Prosody's nodeprep (RFC 3920 Nodeprep, NFKC + case mapping), so that a name
+ * typed as "ｆｒａｎｋ" is the "frank" the server registers.
+ */
+export function normaliseLocal(local: string): string {
+  return local.normalize("NFKC").toLowerCase();
+}
+
 /** Parses `user@domain` (no resource); returns undefined when it is not one. */
 export function parseBareJid(address: string): BareJid | undefined {
   const at = address.indexOf("@");
   if (at <= 0 || address.includes("/")) return undefined;
-  const local = address.slice(0, at).toLowerCase();
+  const local = normaliseLocal(address.slice(0, at));
   const domain = address.slice(at + 1).toLowerCase();
   if (!isValidLocal(local) || !isValidDomain(domain)) return undefined;
   return { local, domain };

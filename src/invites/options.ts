@@ -3,7 +3,7 @@
  * a bound username (XEP-0445), adding the new user to the inviter's contacts,
  * a lifetime from a short list, a number of uses and a note.
  */
-import { isValidLocal } from "../jid.js";
+import { isValidLocal, normaliseLocal } from "../jid.js";
 
 export interface AccountInviteOptions {
   /** Only this local part may register (normalised to lower case). */
@@ -48,7 +48,8 @@ export function validateAccountInviteOptions(
   defaultTtl: number,
 ): { options: AccountInviteOptions; problems: [] } | { options?: undefined; problems: string[] } {
   const problems: string[] = [];
-  const username = raw.username?.trim().toLowerCase() || undefined;
+  // As the server will register it (nodeprep): an invite bound to a name typed in full-width letters must still work.
+  const username = (raw.username === undefined ? "" : normaliseLocal(raw.username.trim())) || undefined;
   if (username !== undefined && !isValidLocal(username)) {
     problems.push(`"${raw.username}" cannot be a username (no spaces or any of " & ' / : < > @)`);
   }

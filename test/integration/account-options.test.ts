@@ -181,6 +181,15 @@ describe("what the options do in Prosody", () => {
     expect((await register(token, bound)).register.attrs.type).toBe("result");
   });
 
+  it("binds a username typed in full-width letters to the name the server registers", async () => {
+    const bound = name("wide");
+    // "ｗｉｄｅ7" in full-width forms; Prosody's nodeprep registers it as "wide7".
+    const wide = [...bound].map((c) => String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0)).join("");
+    const values = await createWith({ username: wide });
+    expect(values.uri).toMatch(new RegExp(`^xmpp:${bound}@localhost\\?register;preauth=`, "u"));
+    expect((await register(tokenOf(values.uri), wide)).register.attrs.type).toBe("result");
+  });
+
   it("stops a reusable invite at its cap when 10 clients race for 3 uses", async () => {
     const token = tokenOf((await createWith({ "max-uses": "3" })).uri);
     const sessions = await Promise.all(

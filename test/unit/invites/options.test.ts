@@ -21,6 +21,17 @@ describe("validateAccountInviteOptions", () => {
     });
   });
 
+  it("folds a username the way the server's nodeprep will: full-width letters become plain ones", () => {
+    expect(validateAccountInviteOptions({ username: "ｆｒａｎｋ" }, DEFAULT_TTL)).toEqual({
+      options: { username: "frank" },
+      problems: [],
+    });
+    expect(validateAccountInviteOptions({ username: "Ｆｒａｎｋ２" }, DEFAULT_TTL)).toEqual({
+      options: { username: "frank2" },
+      problems: [],
+    });
+  });
+
   it("trims and lower-cases the username", () => {
     expect(validateAccountInviteOptions({ username: "  Alice.Smith " }, DEFAULT_TTL)).toEqual({
       options: { username: "alice.smith" },
