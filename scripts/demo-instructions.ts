@@ -17,7 +17,7 @@ export interface DemoInfo {
 }
 
 /** The install line for Debian/Ubuntu; printed verbatim when a server binary is missing. */
-export const INSTALL_LINE = "sudo apt-get install -y prosody lua-redis redis-server";
+export const INSTALL_LINE = "sudo apt-get install -y prosody redis-server";
 
 export function missingBinariesMessage(missing: readonly string[]): string {
   return [

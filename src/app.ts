@@ -1,5 +1,5 @@
 /**
- * createApp wires every part and does no I/O; start() connects (STYLE.md §5).
+ * createApp wires every part and does no I/O; start() connects: tests build the app without touching the network.
  * Tests build the same app against a private Prosody and Redis.
  */
 import type { Client } from "@xmpp/client";

@@ -1,7 +1,7 @@
 /**
- * Configuration is a pure function of an environment (STYLE.md §4): it returns a
+ * Configuration is a pure function of an environment (docs/architecture.md): it returns a
  * frozen, typed object or throws a ConfigError that lists every problem at once.
- * Variables: DESIGN.md §4; the README's configuration table documents each one.
+ * The README's configuration table documents each variable.
  */
 import { isValidDomain, isValidLocal, parseBareJid } from "./jid.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";

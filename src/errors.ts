@@ -1,5 +1,5 @@
 /**
- * The error catalogue (STYLE.md §3). The domain throws InviteError with a code;
+ * The error catalogue (docs/architecture.md, "Where errors are translated"). The domain throws InviteError with a code;
  * the edges translate it: XMPP stanza errors (RFC 6120 §8.3) for ad-hoc, a
  * sentence for chat. A unit test checks that every code has every mapping.
  */
@@ -18,6 +18,8 @@ export interface ErrorParams {
   readonly host: string;
   /** For quota-exceeded: when the next invite is possible, in words. */
   readonly retryAt?: string;
+  /** For store-unavailable: what did not happen ("no invite was created"); the default says nothing changed. */
+  readonly notDone?: string;
 }
 
 export type InviteErrorCode =
@@ -107,10 +109,10 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
   },
   "store-unavailable": {
     stanza: { type: "wait", condition: "internal-server-error" },
-    text: () =>
-      "The invite store is not reachable right now, so no invite was created. Please try again in a minute; if it keeps failing, tell the server administrator.",
-    chat: () =>
-      "Sorry, I cannot reach my invite store right now, so no invite was created. Please try again in a minute; if it keeps failing, tell the server administrator.",
+    text: ({ notDone }) =>
+      `The invite store is not reachable right now, so ${notDone ?? "nothing was changed"}. Please try again in a minute; if it keeps failing, tell the server administrator.`,
+    chat: ({ notDone }) =>
+      `Sorry, I cannot reach my invite store right now, so ${notDone ?? "nothing was changed"}. Please try again in a minute; if it keeps failing, tell the server administrator.`,
   },
 };
 

@@ -48,9 +48,3 @@ export function bareJid(address: string): string {
   const bare = slash === -1 ? address : address.slice(0, slash);
   return bare.toLowerCase();
 }
-
-/** Splits a normalised bare JID; a domain-only JID has no local part. */
-export function splitBare(bare: string): { local: string | undefined; domain: string } {
-  const at = bare.indexOf("@");
-  return at === -1 ? { local: undefined, domain: bare } : { local: bare.slice(0, at), domain: bare.slice(at + 1) };
-}

@@ -1,6 +1,6 @@
 /**
  * The only place that reads process.env, loads .env and handles signals
- * (STYLE.md §4). Exit codes: 0 after a clean stop, 2 for bad configuration (or an invite store
+ * (docs/architecture.md). Exit codes: 0 after a clean stop, 2 for bad configuration (or an invite store
  * layout this version cannot read, or another session with the same resource).
  */
 import dotenv from "dotenv";

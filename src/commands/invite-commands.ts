@@ -23,7 +23,7 @@ export const ACCOUNT_INVITE_NODE = "urn:xmpp:invite#create-account";
 /** The node Prosody's community uses for admin password resets. */
 export const PASSWORD_RESET_NODE = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
-/** Logs a new invite without its token (DESIGN.md §2: never log a whole token). */
+/** Logs a new invite without its token: a whole token never goes into a log. */
 function logged(ctx: RequestContext, created: CreatedInvite): CreatedInvite {
   const { invite } = created;
   ctx.log.info("Invite created", {

@@ -6,7 +6,7 @@ import type { CreatedInvite } from "../invites/invite.js";
 /** XEP-0401 §5 FORM_TYPE of the result form (version 0.6). */
 export const INVITATION_FORM_TYPE = "urn:xmpp:invite#invitation";
 
-/** The result form of Prosody's mod_invites_adhoc, field for field (DESIGN.md §2). */
+/** The result form of Prosody's mod_invites_adhoc, field for field (XEP-0401 §4, FORM_TYPE urn:xmpp:invite#invitation). */
 export function inviteResultForm(
   { invite, landingUrl }: CreatedInvite,
   title = "Your invite has been created",

@@ -1,6 +1,6 @@
 /**
  * Who may do what: the same decisions as Prosody's mod_invites_adhoc, driven by
- * configuration instead of Prosody roles (DESIGN.md §2).
+ * configuration instead of Prosody roles (docs/architecture.md, "Key design decisions").
  */
 
 export interface Actor {

@@ -24,6 +24,8 @@ import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 /** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
 export const PASSWORD_RESET_TTL = 86_400;
 
+const NO_INVITE_CREATED = "no invite was created";
+
 /** Invites per page of a list (chat and ad-hoc). */
 export const PAGE_SIZE = 25;
 
@@ -97,7 +99,10 @@ export class InviteService {
     const { quota, store } = this.#options;
     if (actor.isAdmin || quota === undefined) return create();
     const member = randomUUID();
-    const decision = await this.#guarded(() => store.reserve(actor.jid, quota, QUOTA_WINDOW_MS, member));
+    const decision = await this.#guarded(
+      () => store.reserve(actor.jid, quota, QUOTA_WINDOW_MS, member),
+      NO_INVITE_CREATED,
+    );
     if (!decision.allowed) {
       const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(this.#clock));
       throw new InviteError("quota-exceeded", { params: { retryAt } });
@@ -183,12 +188,14 @@ export class InviteService {
     const inviter = actor.isAdmin ? query.inviter : actor.jid;
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const now = nowSeconds(this.#clock);
-    const { invites, total } = await this.#guarded(() =>
-      this.#options.store.listPage({
-        ...(inviter === undefined ? {} : { inviter }),
-        offset: (page - 1) * PAGE_SIZE,
-        limit: PAGE_SIZE,
-      }),
+    const { invites, total } = await this.#guarded(
+      () =>
+        this.#options.store.listPage({
+          ...(inviter === undefined ? {} : { inviter }),
+          offset: (page - 1) * PAGE_SIZE,
+          limit: PAGE_SIZE,
+        }),
+      "the list cannot be shown",
     );
     const pendings = invites
       .map((stored) => toPending(stored, now))
@@ -245,17 +252,21 @@ export class InviteService {
   async relationsOf(actor: Actor, jid: string): Promise<{ invitedBy: string | undefined; invitees: string[] }> {
     if (!actor.isAdmin) throw new InviteError("relations-admins-only");
     const { store } = this.#options;
-    const [invitedBy, invitees] = await this.#guarded(() =>
-      Promise.all([store.whoInvited(jid), store.inviteesOf(jid)]),
+    const [invitedBy, invitees] = await this.#guarded(
+      () => Promise.all([store.whoInvited(jid), store.inviteesOf(jid)]),
+      "I cannot look it up",
     );
     return { invitedBy, invitees };
   }
 
-  async #guarded<T>(operation: () => Promise<T>): Promise<T> {
+  /** Store failures become store-unavailable, saying what did not happen (the default: nothing was changed). */
+  async #guarded<T>(operation: () => Promise<T>, notDone?: string): Promise<T> {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw new InviteError("store-unavailable", { cause: error });
+      if (error instanceof StoreUnavailableError) {
+        throw new InviteError("store-unavailable", { cause: error, params: notDone === undefined ? {} : { notDone } });
+      }
       throw error;
     }
   }
@@ -283,7 +294,7 @@ export class InviteService {
       reusable: extra.reusable ?? false,
       ...(page === undefined ? {} : { landing_page: page }),
     };
-    await this.#guarded(() => store.save(invite));
+    await this.#guarded(() => store.save(invite), NO_INVITE_CREATED);
     return { invite, landingUrl: page ?? uri };
   }
 }

@@ -6,7 +6,7 @@ export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{24}$/u;
 
 export type RandomSource = (size: number) => Buffer;
 
-/** A new invite token from a CSPRNG (DESIGN.md §2). */
+/** A new invite token from a CSPRNG, the size of Prosody's id.medium() (docs/storage.md, "Names"). */
 export function generateToken(random: RandomSource = randomBytes): string {
   return random(TOKEN_BYTES).toString("base64url");
 }

@@ -2,7 +2,7 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
-export const INSTALL_COMMAND = "apt-get install -y prosody lua-redis redis-server";
+export const INSTALL_COMMAND = "apt-get install -y prosody redis-server";
 
 /** The binaries the integration harness runs. */
 export const SERVER_BINARIES = ["prosody", "prosodyctl", "redis-server"] as const;

@@ -166,6 +166,6 @@ describe("integration harness", { timeout: 60_000 }, () => {
     } finally {
       process.env.PATH = path;
     }
-    expect(INSTALL_COMMAND).toBe("apt-get install -y prosody lua-redis redis-server");
+    expect(INSTALL_COMMAND).toBe("apt-get install -y prosody redis-server");
   });
 });

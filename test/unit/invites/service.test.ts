@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InviteError } from "../../../src/errors.js";
+import { describeError, InviteError } from "../../../src/errors.js";
 import type { Invite } from "../../../src/invites/invite.js";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
@@ -146,6 +146,23 @@ describe("storage failures", () => {
       code: "store-unavailable",
       cause: { message: "Redis is not connected" },
     });
+  });
+
+  it("says what did not happen: no invite was created, or the list cannot be shown", async () => {
+    const down = new StoreUnavailableError("Redis is not connected");
+    const failing = {
+      ...storeThatThrows(down),
+      listPage: async () => {
+        throw down;
+      },
+    };
+    const { service, actor } = setup({}, undefined, failing);
+    const created = await service.createAccountInvite(actor("admin@example.org"), "x@example.org/y").catch((e) => e);
+    const listed = await service.listInvites(actor("admin@example.org")).catch((e) => e);
+    const say = (error: InviteError) => describeError(error.code).chat({ host: "example.org", ...error.params });
+    expect(say(created)).toContain("so no invite was created.");
+    expect(say(listed)).toContain("so the list cannot be shown.");
+    expect(say(listed)).not.toContain("invite was created");
   });
 
   it("lets programming errors through unchanged", async () => {
