@@ -431,8 +431,16 @@ local function open(host)
 	end
 	local url = module:get_option_string("invites_redis_url", DEFAULT_URL);
 	local timeout = module:get_option_number("invites_redis_timeout", DEFAULT_TIMEOUT);
-	local redis, err = resp.new(url, timeout, function (...) module:log(...) end);
-	if not redis then error("invites_redis: "..err); end
+	-- One connection per process for each URL, shared by every host and both modules.
+	local clients = module:shared("/*/invites_redis/clients");
+	local client_key = url.."\0"..tostring(timeout);
+	local redis = clients[client_key];
+	if not redis then
+		local err;
+		redis, err = resp.new(url, timeout, function (...) module:log(...) end);
+		if not redis then error("invites_redis: "..err); end
+		clients[client_key] = redis;
+	end
 	local store = setmetatable({
 		host = host:lower();
 		redis = redis;

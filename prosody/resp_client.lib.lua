@@ -101,6 +101,7 @@ function client_mt:_connect()
 	end
 	conn:setoption("tcp-nodelay", true);
 	self.conn = conn;
+	self.fresh = true; -- a failure on a connection just made is not a stale socket
 	local s = self.settings;
 	if s.password then
 		local _, aerr = self:_call(s.user and { "AUTH", s.user, s.password } or { "AUTH", s.password });
@@ -139,6 +140,16 @@ function client_mt:command(...)
 	local conn, cerr = self:_connect();
 	if not conn then return nil, cerr; end
 	local reply, err, is_reply_error = self:_call(args);
+	if reply == nil and not is_reply_error and err == "closed" and not self.fresh then
+		-- The socket was closed under us (Redis restarted): the command never reached a live
+		-- server, so it is safe to send it again, once, on a new connection. A timeout is not
+		-- retried: the command may have run.
+		self:_disconnect();
+		conn, cerr = self:_connect();
+		if not conn then return nil, cerr; end
+		reply, err, is_reply_error = self:_call(args);
+	end
+	self.fresh = false;
 	if reply == nil and not is_reply_error then
 		-- Timeout or broken socket: drop the connection; the next call reconnects.
 		self:_disconnect();

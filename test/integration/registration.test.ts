@@ -14,7 +14,7 @@ import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { createInviteUri, errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
-import { readRawRecord } from "../helpers/raw-records.js";
+import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
@@ -271,6 +271,23 @@ describe("Redis unavailable", () => {
       if (attempt.register.attrs.type !== "result") throw new Error(attempt.preauth.toString());
     }, 10_000);
     expect((await login(after)).bareJid).toBe(`${after}@localhost`);
+  });
+});
+
+describe("Redis restarted", () => {
+  it("serves the first registration after a restart: the module reconnects and retries once", async () => {
+    await world.servers.redis.restart(); // the test Redis comes back empty, on the same port
+    const token = await writeRawRecord(world.redis, recordWith(), {}).catch(async () => {
+      // The tests' own client reconnects by itself; wait for it.
+      await eventually(async () => expect(await world.redis.ping()).toBe("PONG"));
+      return writeRawRecord(world.redis, recordWith());
+    });
+    const attempt = await register(token, uniqueName("restarted"));
+    expect(attempt.preauth.attrs.type).toBe("result");
+    expect(attempt.register.attrs.type).toBe("result");
+    // Both modules (the storage driver and mod_invites_redis) share one connection.
+    const clients = (await world.redis.clientList()).filter((client) => client.user === "prosody");
+    expect(clients).toHaveLength(1);
   });
 });
 
