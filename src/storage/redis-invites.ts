@@ -52,6 +52,15 @@ export function queueRecordWrite(
   return multi;
 }
 
+/** Queues the removal of one invite (its record first, its use count, its index entries); returns how many commands. */
+function queueRemoval(multi: Multi, host: string, hash: string, record: InviteRecord): number {
+  multi.del(recordKey(host, hash));
+  multi.del(usedKey(host, hash));
+  const indexes = [...expiryIndexesOf(host, record), idsKey(host)];
+  for (const index of indexes) multi.zRem(index, hash);
+  return 2 + indexes.length;
+}
+
 export class RedisInvites {
   readonly #redis: RedisConnection;
   readonly #host: string;
@@ -83,10 +92,16 @@ export class RedisInvites {
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     const value = signRecord(this.#keys, host, hash, record);
-    await this.#redis.bounded("save", async () => {
-      // One MULTI/EXEC: Prosody never sees an invite without its indexes, or the reverse.
-      await queueRecordWrite(this.#redis.client.multi(), host, hash, value, record).exec();
-    });
+    try {
+      await this.#redis.bounded("save", async () => {
+        // One MULTI/EXEC: Prosody never sees an invite without its indexes, or the reverse.
+        await queueRecordWrite(this.#redis.client.multi(), host, hash, value, record).exec();
+      });
+    } catch (error) {
+      // The requester is told that no invite was created: make it true even if Redis runs the save late.
+      if (this.#redis.isReady) this.#undoSave(hash, record);
+      throw error;
+    }
   }
 
   async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {
@@ -122,16 +137,36 @@ export class RedisInvites {
     const host = this.#host;
     return this.#redis.bounded("remove", async () => {
       const multi = this.#redis.client.multi();
+      // Where each invite's first reply (the DEL of its record) is: invites are in different indexes.
+      const firsts: number[] = [];
+      let queued = 0;
       for (const { hash, record } of invites) {
-        multi.del(recordKey(host, hash));
-        multi.del(usedKey(host, hash));
-        for (const index of [...expiryIndexesOf(host, record), idsKey(host)]) multi.zRem(index, hash);
+        firsts.push(queued);
+        queued += queueRemoval(multi, host, hash, record);
       }
       const replies = await multi.exec();
-      const perInvite = replies.length / invites.length;
       // An invite counts as removed when its record still existed.
-      return invites.filter((_, i) => Number(replies[i * perInvite]) > 0).length;
+      return firsts.filter((at) => Number(replies[at]) > 0).length;
     });
+  }
+
+  /**
+   * Removes an invite whose save failed, on the same connection: a save that timed out may
+   * still be run by Redis, and if it is, this runs after it (commands of one connection run in order).
+   */
+  #undoSave(hash: string, record: InviteRecord): void {
+    const id = hash.slice(0, 8);
+    const multi = this.#redis.client.multi();
+    queueRemoval(multi, this.#host, hash, record);
+    multi
+      .exec()
+      .then(() => this.#log.info("Removed an invite whose save timed out", { id }))
+      .catch((error: unknown) =>
+        this.#log.error("An invite whose save timed out may still be in Redis; revoke it if it shows in a list", {
+          id,
+          error: (error as Error).message,
+        }),
+      );
   }
 
   /**

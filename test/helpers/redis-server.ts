@@ -23,6 +23,10 @@ export interface RedisServer {
   dir: string;
   /** Stops the process but keeps its directory, for an outage; start() brings it back on the same port. */
   halt(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open and nothing is answered, as with a hung server. */
+  pause(): void;
+  /** Lets a paused process go on (SIGCONT); it then works through what was sent meanwhile. */
+  resume(): void;
   /** Starts the process again after halt(). */
   start(): Promise<void>;
   /** Stops the server and waits for it to exit; the data is lost. */
@@ -138,6 +142,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     });
   };
 
+  const signal = (name: NodeJS.Signals): void => {
+    if (proc?.pid === undefined) throw new Error("redis-server is not running");
+    process.kill(proc.pid, name);
+  };
+
   const halt = async (): Promise<void> => {
     await proc?.stop();
   };
@@ -162,6 +171,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       forgetDir();
     },
     halt,
+    pause: () => signal("SIGSTOP"),
+    resume: () => signal("SIGCONT"),
     start: launch,
     async restart() {
       await halt();

@@ -114,6 +114,25 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
       expect(await store.remove(stored)).toBe(0);
     });
 
+    it("counts what it removed, whatever indexes each invite was in", async () => {
+      const { store, now } = subject();
+      // A reset link made by an admin is in three indexes, a contact invite in two.
+      const reset = account(now(), {
+        jid: "bob@example.org",
+        additional_data: { source: "admin@example.org/x", allow_reset: "bob" },
+      });
+      const contact = invite(now());
+      await store.save(reset);
+      await store.save(contact);
+      const [resetStored] = await store.findById(inviteId(reset.token));
+      const [contactStored] = await store.findById(inviteId(contact.token));
+      if (resetStored === undefined || contactStored === undefined) throw new Error("not saved");
+      expect(await store.remove([contactStored, resetStored])).toBe(2);
+      await store.save(reset);
+      expect(await store.remove([contactStored, resetStored])).toBe(1);
+      expect(await store.remove([resetStored, contactStored])).toBe(0);
+    });
+
     it("forgets an invite once it has expired, in every list", async () => {
       const { store, now, advance } = subject();
       const soon = invite(now(), { expires: now() + 1 });

@@ -5,6 +5,7 @@
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { storedRecord } from "../helpers/raw-records.js";
@@ -36,6 +37,28 @@ async function createInvite(user: TestUser) {
 function ping(user: TestUser) {
   return user.request(xml("iq", { type: "get", to: bot.jid }, xml("ping", { xmlns: "urn:xmpp:ping" })));
 }
+
+describe("Redis hangs while an invite is saved", () => {
+  it("tells the admin nothing was created, and nothing is, once Redis goes on", async () => {
+    const admin = await world.login("admin@localhost");
+    const records = async () => (await world.redis.keys(recordKey("localhost", "*"))).length;
+    const before = await records();
+    world.servers.redis.pause();
+    try {
+      // Admins have no quota: the save is the first thing to reach Redis, and it times out (1 s).
+      await admin.sendChat(bot.jid, "invite account");
+      const answer = await admin.nextMessage({ from: bot.jid }, 10_000);
+      expect(answer.getChildText("body")).toMatch(/so no invite was created/u);
+    } finally {
+      world.servers.redis.resume();
+    }
+    // Redis now works through what it had received: the save, then the bot's clean-up sent after it.
+    // Once it answers another client, it has read and run both.
+    await eventually(async () => expect(await world.redis.ping()).toBe("PONG"));
+    expect(await records()).toBe(before);
+    await eventually(async () => expect(bot.logs.join("")).toContain("Removed an invite whose save timed out"));
+  });
+});
 
 describe("Redis goes away and comes back", () => {
   it("fails commands cleanly during the outage and serves them again afterwards", async () => {
