@@ -33,6 +33,11 @@ export class RateLimiter {
     this.#options = { maxTracked: 10_000, now: Date.now, ...options };
   }
 
+  /** How many requesters are tracked now (at most `maxTracked`). */
+  get tracked(): number {
+    return this.#buckets.size;
+  }
+
   /** Takes a token for `key`; `channel` tells refusals apart so each channel says "slow down" once. */
   take(key: string, channel = "any"): RateDecision {
     const { burst, perSecond, now } = this.#options;

@@ -120,7 +120,7 @@ describe("the options form", () => {
   });
 
   it("sends the form back, filled in, with what to fix, and creates nothing", async () => {
-    const before = (await world.redis.keys("invite:*")).length;
+    const before = (await world.redis.keys(recordKey("localhost", "*"))).length;
     const first = command(await start(admin));
     const again = command(
       await submit(admin, first.attrs.sessionid ?? "", { username: "two words", "max-uses": "500", note: "keep me" }),
@@ -134,7 +134,7 @@ describe("the options form", () => {
       "max-uses": "500",
       note: "keep me",
     });
-    expect((await world.redis.keys("invite:*")).length).toBe(before);
+    expect((await world.redis.keys(recordKey("localhost", "*"))).length).toBe(before);
     // The same session goes on once the values are right.
     const done = command(await submit(admin, first.attrs.sessionid ?? "", { username: "", "max-uses": "2" }));
     expect(done.attrs.status).toBe("completed");

@@ -1,6 +1,6 @@
 /** The invite quota (issue #4 point 4): per user, rolling 24 hours, in Redis, admins exempt. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quotaKey } from "../../src/storage/keys.js";
+import { quotaKey, recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -38,7 +38,8 @@ describe("the invite quota", () => {
   it("refuses a user's third invite in 24 hours, saying when the next is possible, on every instance", async () => {
     expect((await invite(alice, bot)).uri).toBeDefined();
     expect((await invite(alice, otherInstance)).uri).toBeDefined();
-    const before = (await world.redis.keys("invite:*")).length;
+    const records = async () => (await world.redis.keys(recordKey("localhost", "*"))).length;
+    const before = await records();
     for (const target of [bot, otherInstance]) {
       const { reply } = await invite(alice, target);
       expect(errorOf(reply)).toMatchObject({ type: "wait", condition: "resource-constraint" });
@@ -50,11 +51,15 @@ describe("the invite quota", () => {
     expect((await alice.nextMessage({ from: bot.jid })).getChildText("body")).toMatch(
       /^Sorry, you have created as many invites as allowed in 24 hours\. You can create the next one in 1 day \(/u,
     );
-    expect((await world.redis.keys("invite:*")).length).toBe(before);
+    expect(await records()).toBe(before);
   });
 
   it("counts each user on their own", async () => {
+    // alice has used her two; bob still has his own, and alice is still refused after his.
     expect((await invite(bob, bot)).uri).toBeDefined();
+    expect(errorOf((await invite(alice, bot)).reply).condition).toBe("resource-constraint");
+    expect(await world.redis.zCard(quotaKey("localhost", "bob@localhost"))).toBe(1);
+    expect(await world.redis.zCard(quotaKey("localhost", "alice@localhost"))).toBe(2);
   });
 
   it("does not limit admins", async () => {
