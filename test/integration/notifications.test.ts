@@ -4,8 +4,9 @@
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventsKey } from "../../src/storage/keys.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
-import type { TestBot } from "../helpers/bot.js";
+import { eventually, type TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -13,7 +14,6 @@ import type { TestUser } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
 const ACCOUNT = "urn:xmpp:invite#create-account";
-const QUIET_MS = 1_500;
 
 let world: Scenario;
 let bot: TestBot;
@@ -54,9 +54,21 @@ async function registerWith(token: string): Promise<string> {
   return `${username}@localhost`;
 }
 
-/** All chat bodies `user` got from the bot's bare JID so far, after waiting for quiet. */
+/**
+ * All chat bodies `user` got from the bot about `about`, once the bot is done with the stream: every
+ * entry delivered and acknowledged (a notice is sent before its entry is acknowledged, and never after),
+ * then one chat round trip, whose answer comes after any notice the bot sent before it.
+ */
 async function noticesTo(user: TestUser, about: string): Promise<string[]> {
-  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  await eventually(async () => {
+    const [group] = (await world.redis.xInfoGroups(eventsKey("localhost"))) as unknown as {
+      pending: number;
+      lag: number | null;
+    }[];
+    expect(group).toMatchObject({ pending: 0, lag: 0 });
+  });
+  await user.sendChat(bot.jid, "help");
+  await user.nextMessage({ from: bot.jid, body: /^I create invites for localhost/u }, 10_000);
   return user.received
     .filter((s) => s.is("message") && (s.attrs.from ?? "").startsWith("bot@localhost"))
     .map((s) => s.getChildText("body") ?? "")

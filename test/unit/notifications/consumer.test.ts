@@ -18,11 +18,11 @@ function fakeStream(entries: Array<{ id: string; fields: Record<string, string> 
       return taken;
     },
     ack: async (id) => {
+      // As XACK: an id that is not pending changes nothing.
+      const at = pending.findIndex((e) => e.id === id);
+      if (at === -1) return;
       done.add(id);
-      pending.splice(
-        pending.findIndex((e) => e.id === id),
-        1,
-      );
+      pending.splice(at, 1);
     },
     close: async () => {},
   };
