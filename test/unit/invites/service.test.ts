@@ -4,7 +4,7 @@ import type { Invite } from "../../../src/invites/invite.js";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
 import { recordOf } from "../../../src/invites/record.js";
-import { InviteService } from "../../../src/invites/service.js";
+import { InviteService, QUOTA_WINDOW_MS } from "../../../src/invites/service.js";
 import {
   type InviteStore,
   type QuotaStore,
@@ -174,7 +174,8 @@ describe("storage failures", () => {
 });
 
 describe("the quota", () => {
-  function quotaService(store: MemoryInviteStore) {
+  /** A service with a quota of 2 and a clock that the test moves, shared with its store. */
+  function quotaService(prepare: (store: MemoryInviteStore) => void = () => {}) {
     const policy: Policy = {
       domain: "example.org",
       admins: new Set(["admin@example.org"]),
@@ -182,6 +183,8 @@ describe("the quota", () => {
       allowContactInvites: true,
     };
     let nowMs = NOW_MS;
+    const store = new MemoryInviteStore(() => nowMs);
+    prepare(store);
     const service = new InviteService({
       store,
       policy,
@@ -190,12 +193,11 @@ describe("the quota", () => {
       clock: () => nowMs,
       quota: 2,
     });
-    return { service, actor: (jid: string) => actorFor(jid, policy), later: (ms: number) => (nowMs += ms) };
+    return { service, store, actor: (jid: string) => actorFor(jid, policy), later: (ms: number) => (nowMs += ms) };
   }
 
   it("refuses the third invite in 24 hours and says when the next is possible", async () => {
-    const store = new MemoryInviteStore(clock);
-    const { service, actor } = quotaService(store);
+    const { service, actor } = quotaService();
     await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
     await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
     await expect(service.createContactInvite(actor("alice@example.org"), "alice@example.org/a")).rejects.toMatchObject({
@@ -204,15 +206,32 @@ describe("the quota", () => {
     });
   });
 
+  it("allows the next invite once the oldest has left the 24-hour window, and not a moment before", async () => {
+    const { service, actor, later } = quotaService();
+    const alice = actor("alice@example.org");
+    await service.createContactInvite(alice, "alice@example.org/a");
+    later(3_600_000);
+    await service.createContactInvite(alice, "alice@example.org/a");
+    later(QUOTA_WINDOW_MS - 3_600_000 - 1);
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+      code: "quota-exceeded",
+    });
+    later(1);
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).resolves.toBeDefined();
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+      code: "quota-exceeded",
+    });
+  });
+
   it("gives the place back when the invite could not be stored", async () => {
-    const store = new MemoryInviteStore(clock);
     let failing = true;
-    const save = store.save.bind(store);
-    store.save = async (invite) => {
-      if (failing) throw new StoreUnavailableError("down");
-      return save(invite);
-    };
-    const { service, actor } = quotaService(store);
+    const { service, actor } = quotaService((store) => {
+      const save = store.save.bind(store);
+      store.save = async (invite) => {
+        if (failing) throw new StoreUnavailableError("down");
+        return save(invite);
+      };
+    });
     const alice = actor("alice@example.org");
     for (let i = 0; i < 3; i += 1) {
       await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
@@ -220,14 +239,20 @@ describe("the quota", () => {
       });
     }
     failing = false;
+    // The three failures took no place: both places are still there, and only two.
     await service.createContactInvite(alice, "alice@example.org/a");
     await service.createContactInvite(alice, "alice@example.org/a");
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+      code: "quota-exceeded",
+    });
   });
 
   it("exempts admins", async () => {
-    const { service, actor } = quotaService(new MemoryInviteStore(clock));
-    for (let i = 0; i < 5; i += 1)
+    const { service, actor } = quotaService();
+    for (let i = 0; i < 5; i += 1) {
       await service.createContactInvite(actor("admin@example.org"), "admin@example.org/pc");
+    }
+    expect((await service.listInvites(actor("admin@example.org"))).total).toBe(5);
   });
 });
 
