@@ -8,8 +8,8 @@ import { idOfHash, tokenHash } from "./record.js";
 export class MemoryInviteStore implements ManagedInviteStore {
   readonly #invites = new Map<string, StoredInvite>();
   readonly #quotas = new Map<string, Map<string, number>>();
-  /** invitee → inviter, as the server would record it on use. */
-  readonly invitedBy = new Map<string, string>();
+  readonly #invitedBy = new Map<string, string>();
+  readonly #invitees = new Map<string, Set<string>>();
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -47,15 +47,18 @@ export class MemoryInviteStore implements ManagedInviteStore {
     return removed;
   }
 
+  /** Records a use as the server does: the first inviter stays, every invitee is added. */
+  recordUse(inviter: string, invitee: string): void {
+    if (!this.#invitedBy.has(invitee)) this.#invitedBy.set(invitee, inviter);
+    this.#invitees.set(inviter, new Set([...(this.#invitees.get(inviter) ?? []), invitee]));
+  }
+
   async whoInvited(invitee: string): Promise<string | undefined> {
-    return this.invitedBy.get(invitee);
+    return this.#invitedBy.get(invitee);
   }
 
   async inviteesOf(inviter: string): Promise<string[]> {
-    return [...this.invitedBy]
-      .filter(([, by]) => by === inviter)
-      .map(([invitee]) => invitee)
-      .sort();
+    return [...(this.#invitees.get(inviter) ?? [])].sort();
   }
 
   async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Invite } from "../../src/invites/invite.js";
 import { inviteId } from "../../src/invites/pending.js";
 import { recordOf } from "../../src/invites/record.js";
-import type { InviteStore } from "../../src/invites/store.js";
+import type { InviteStore, QuotaStore, RelationsStore } from "../../src/invites/store.js";
 import { tokenHash } from "../../src/storage/record.js";
 
 export interface ContractSubject {
@@ -145,6 +145,69 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
       ]);
       expect((await store.listPage({ inviter: "alice@example.org", offset: 0, limit: 25 })).total).toBe(1);
       expect(await store.findById(inviteId(soon.token))).toEqual([]);
+    });
+  });
+}
+
+export interface QuotaSubject {
+  store: QuotaStore;
+  /** Unix ms as the store sees it. */
+  nowMs(): number;
+  advanceMs(ms: number): Promise<void>;
+}
+
+/** The QuotaStore contract: a rolling window per subject, shared by every caller. */
+export function quotaStoreContract(name: string, subject: () => QuotaSubject): void {
+  describe(`${name} follows the QuotaStore contract`, () => {
+    it("reserves up to the limit, then says when the oldest place frees up", async () => {
+      const { store, nowMs } = subject();
+      const start = nowMs();
+      expect(await store.reserve("q1@example.org", 2, 60_000, "a")).toEqual({ allowed: true });
+      expect(await store.reserve("q1@example.org", 2, 60_000, "b")).toEqual({ allowed: true });
+      const refused = await store.reserve("q1@example.org", 2, 60_000, "c");
+      expect(refused.allowed).toBe(false);
+      if (refused.allowed) return;
+      expect(refused.retryAtMs).toBeGreaterThanOrEqual(start + 60_000);
+      expect(refused.retryAtMs).toBeLessThanOrEqual(nowMs() + 60_000);
+    });
+
+    it("keeps subjects apart, and gives a released place back", async () => {
+      const { store } = subject();
+      expect(await store.reserve("q2@example.org", 1, 60_000, "a")).toEqual({ allowed: true });
+      expect(await store.reserve("q3@example.org", 1, 60_000, "a")).toEqual({ allowed: true });
+      expect((await store.reserve("q2@example.org", 1, 60_000, "b")).allowed).toBe(false);
+      await store.release("q2@example.org", "a");
+      expect(await store.reserve("q2@example.org", 1, 60_000, "b")).toEqual({ allowed: true });
+    });
+
+    it("frees a place once it has left the window", async () => {
+      const { store, advanceMs } = subject();
+      expect(await store.reserve("q4@example.org", 1, 1_000, "a")).toEqual({ allowed: true });
+      expect((await store.reserve("q4@example.org", 1, 1_000, "b")).allowed).toBe(false);
+      await advanceMs(1_100);
+      expect(await store.reserve("q4@example.org", 1, 1_000, "b")).toEqual({ allowed: true });
+    });
+  });
+}
+
+export interface RelationsSubject {
+  store: RelationsStore;
+  /** Records a use as the server does (docs/storage.md, "Use events"). */
+  recordUse(inviter: string, invitee: string): Promise<void>;
+}
+
+/** The RelationsStore contract: the first inviter stays, every invitee is listed, sorted. */
+export function relationsStoreContract(name: string, subject: () => RelationsSubject): void {
+  describe(`${name} follows the RelationsStore contract`, () => {
+    it("answers who invited whom in both directions; the first inviter stays", async () => {
+      const { store, recordUse } = subject();
+      await recordUse("r1@example.org", "zed@example.org");
+      await recordUse("r1@example.org", "amy@example.org");
+      await recordUse("r2@example.org", "zed@example.org");
+      expect(await store.whoInvited("zed@example.org")).toBe("r1@example.org");
+      expect(await store.inviteesOf("r1@example.org")).toEqual(["amy@example.org", "zed@example.org"]);
+      expect(await store.whoInvited("nobody@example.org")).toBeUndefined();
+      expect(await store.inviteesOf("nobody@example.org")).toEqual([]);
     });
   });
 }

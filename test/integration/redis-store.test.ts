@@ -4,7 +4,15 @@ import type { Invite } from "../../src/invites/invite.js";
 import { inviteId } from "../../src/invites/pending.js";
 import { recordOf } from "../../src/invites/record.js";
 import { createLogger } from "../../src/logger.js";
-import { byInviterKey, idsKey, layoutKey, pendingKey, recordKey } from "../../src/storage/keys.js";
+import {
+  byInviterKey,
+  idsKey,
+  invitedByKey,
+  inviteesKey,
+  layoutKey,
+  pendingKey,
+  recordKey,
+} from "../../src/storage/keys.js";
 import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { RedisInviteStore } from "../../src/storage/redis-store.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
@@ -12,7 +20,7 @@ import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient } from "../helpers/scenario.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEYS } from "../helpers/signing.js";
-import { inviteStoreContract } from "../helpers/store-contract.js";
+import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from "../helpers/store-contract.js";
 
 const HOST = "example.org";
 let server: RedisServer;
@@ -67,6 +75,21 @@ function contactInvite(token: string, now: number): Invite {
     landing_page: `https://example.org/invite/${token}`,
   };
 }
+
+quotaStoreContract("RedisInviteStore", () => ({
+  store,
+  nowMs: () => Date.now(),
+  advanceMs: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}));
+
+relationsStoreContract("RedisInviteStore", () => ({
+  store,
+  // What the Prosody module's record_use script does (docs/storage.md, "Use events").
+  recordUse: async (inviter, invitee) => {
+    await raw.set(invitedByKey(HOST, invitee), inviter, { NX: true });
+    await raw.sAdd(inviteesKey(HOST, inviter), invitee);
+  },
+}));
 
 describe("the raw layout in Redis (docs/storage.md)", () => {
   it("stores a signed record in keyv's envelope under the hash of the token, with a TTL and its indexes", async () => {

@@ -1,5 +1,5 @@
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
-import { inviteStoreContract } from "../../helpers/store-contract.js";
+import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from "../../helpers/store-contract.js";
 
 let nowMs = Date.UTC(2026, 10, 27);
 let store = new MemoryInviteStore(() => nowMs);
@@ -13,4 +13,17 @@ inviteStoreContract("MemoryInviteStore", () => ({
   clear: async () => {
     store = new MemoryInviteStore(() => nowMs);
   },
+}));
+
+quotaStoreContract("MemoryInviteStore", () => ({
+  store,
+  nowMs: () => nowMs,
+  advanceMs: async (ms) => {
+    nowMs += ms;
+  },
+}));
+
+relationsStoreContract("MemoryInviteStore", () => ({
+  store,
+  recordUse: async (inviter, invitee) => store.recordUse(inviter, invitee),
 }));
