@@ -9,6 +9,8 @@ export interface ProsodyConfigInput {
   extraModules?: readonly string[];
   /** Lua appended to the global section (before the VirtualHost lines). */
   extraConfig?: string;
+  /** The `storage` option as Lua (default `"internal"`); set once, as Prosody 13 warns about a second one. */
+  storage?: string;
 }
 
 /** What every test server loads: c2s clients, rosters, presence subscriptions, ping, ad-hoc. */
@@ -53,7 +55,7 @@ export function prosodyConfig(input: ProsodyConfigInput): string {
     'authentication = "internal_hashed"',
     // SCRAM-SHA-1 with the default 10000 iterations costs xmpp.js ~1 s of CPU per login; tests need no such hardening.
     "default_iteration_count = 256",
-    'storage = "internal"',
+    `storage = ${input.storage ?? '"internal"'}`,
     "allow_registration = false",
     `modules_enabled = ${luaList(modules)}`,
     // s2s and its cert auth are auto-loaded; both hosts live in this one server, so they are not needed.

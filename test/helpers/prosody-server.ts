@@ -20,6 +20,8 @@ export interface StartProsodyOptions {
   hosts?: readonly string[];
   /** Modules enabled on top of BASE_MODULES (e.g. "invites", "register"). */
   extraModules?: readonly string[];
+  /** The `storage` option as Lua; `"internal"` by default. */
+  storage?: string;
   /** Port for c2s; a free one by default. */
   port?: number;
   /** How long to wait for the c2s port. */
@@ -71,7 +73,14 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
   await writeFile(
     configPath,
     options.config?.({ dir, port }) ??
-      prosodyConfig({ dir, port, hosts, extraModules: options.extraModules, extraConfig: options.extraConfig }),
+      prosodyConfig({
+        dir,
+        port,
+        hosts,
+        extraModules: options.extraModules,
+        extraConfig: options.extraConfig,
+        ...(options.storage === undefined ? {} : { storage: options.storage }),
+      }),
   );
 
   let proc: ManagedProcess | undefined;

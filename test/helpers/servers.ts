@@ -16,10 +16,10 @@ export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.
 export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
   return {
     extraModules: ["invites", "invites_register", "invites_adhoc", "invites_redis"],
+    storage: '{ invite_token = "invites_redis" }',
     extraConfig: [
       `plugin_paths = { ${JSON.stringify(PROSODY_MODULE_DIR)} }`,
       'admins = { "admin@localhost" }',
-      'storage = { invite_token = "invites_redis" }',
       `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
       "invites_redis_timeout = 0.3",
       `invites_redis_signing_key = ${JSON.stringify(TEST_SIGNING_KEY)}`,
