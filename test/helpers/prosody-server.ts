@@ -1,5 +1,5 @@
 /** A private Prosody on a free loopback port, with its own config, data and log in a temp dir. */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -188,4 +188,31 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
     },
     logTail,
   };
+}
+
+/** The installed Prosody's major version, from `prosodyctl about` ("Prosody 0.12.3" → 0; "Prosody 13.0.1" → 13). */
+let majorVersion: number | undefined;
+
+export function prosodyMajorVersion(): number {
+  if (majorVersion !== undefined) return majorVersion;
+  const about = execFileSync("prosodyctl", ["about"], { encoding: "utf8" });
+  const match = /^Prosody (\d+)\./mu.exec(about);
+  if (match?.[1] === undefined) throw new Error(`cannot tell Prosody's version from prosodyctl about:\n${about}`);
+  majorVersion = Number(match[1]);
+  return majorVersion;
+}
+
+/**
+ * The prosodyctl arguments that make an invite from the command line: `mod_invites generate` on 0.12,
+ * `shell invite create_account` / `create_reset` on 13, where the former is deprecated and exits 1
+ * (13 needs admin_shell loaded: inviteModuleOptions loads it there). `admin` makes an invite for an admin account,
+ * `reset` a password reset link for that user.
+ */
+export function commandLineInviteArgs(host: string, options: { admin?: boolean; reset?: string } = {}): string[] {
+  if (prosodyMajorVersion() >= 13) {
+    if (options.reset !== undefined) return ["shell", "invite", "create_reset", `${options.reset}@${host}`];
+    return ["shell", "invite", "create_account", host, ...(options.admin ? ["--role", "prosody:admin"] : [])];
+  }
+  if (options.reset !== undefined) return ["mod_invites", "generate", host, "--reset", options.reset];
+  return ["mod_invites", "generate", host, ...(options.admin ? ["--admin"] : [])];
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 /** Starts the private Prosody and Redis that the integration tests run against. */
-import { type ProsodyServer, type StartProsodyOptions, startProsody } from "./prosody-server.js";
+import { type ProsodyServer, prosodyMajorVersion, type StartProsodyOptions, startProsody } from "./prosody-server.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 import { requireBinaries } from "./require-binary.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY } from "./signing.js";
@@ -15,7 +15,14 @@ export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.
  */
 export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
   return {
-    extraModules: ["invites", "invites_register", "invites_adhoc", "invites_redis"],
+    // Prosody 13 makes command-line invites through the admin shell (commandLineInviteArgs).
+    extraModules: [
+      "invites",
+      "invites_register",
+      "invites_adhoc",
+      "invites_redis",
+      ...(prosodyMajorVersion() >= 13 ? ["admin_shell"] : []),
+    ],
     storage: '{ invite_token = "invites_redis" }',
     extraConfig: [
       `plugin_paths = { ${JSON.stringify(PROSODY_MODULE_DIR)} }`,

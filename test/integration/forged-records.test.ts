@@ -28,6 +28,7 @@ import {
 import { signRecord, tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
@@ -206,7 +207,7 @@ describe("signed records", () => {
 
   it("grant no role from Prosody's own `generate --admin` either, unless trusted", async () => {
     const { token } = inviteFromProsodyctl(
-      await world.servers.prosody.prosodyctl("mod_invites", "generate", "localhost", "--admin"),
+      await world.servers.prosody.prosodyctl(...commandLineInviteArgs("localhost", { admin: true })),
     );
     // Signed by Prosody with the roles in it; the driver drops them when it reads the invite back.
     const value = await readRawRecord(world.redis, token);
@@ -239,7 +240,7 @@ describe("signed records", () => {
 
   it("are what `prosodyctl mod_invites generate` stores, and they register", async () => {
     const { token } = inviteFromProsodyctl(
-      await world.servers.prosody.prosodyctl("mod_invites", "generate", "localhost"),
+      await world.servers.prosody.prosodyctl(...commandLineInviteArgs("localhost")),
     );
     const value = await readRawRecord(world.redis, token);
     expect(verifyRecord(TEST_SIGNING_KEYS, "localhost", tokenHash(token), value)).toMatchObject({
@@ -307,7 +308,7 @@ describe("without a usable signing key", () => {
     const attempt = await register(token, "keyless", "keyless-pw", keyless);
     expect(errorOf(attempt.preauth)).toMatchObject({ type: "wait", condition: "internal-server-error" });
     expect(hasAccount("keyless", keyless)).toBe(false);
-    await expect(keyless.servers.prosody.prosodyctl("mod_invites", "generate", "localhost")).rejects.toThrow();
+    await expect(keyless.servers.prosody.prosodyctl(...commandLineInviteArgs("localhost"))).rejects.toThrow();
     // Nothing unsigned was written for it.
     expect(await keyless.redis.zCard(pendingKey("localhost"))).toBe(1);
   });
@@ -436,9 +437,9 @@ describe("indexes hold exactly the live invites, through creation, every use and
     const prosodyctl = fresh.servers.prosody.prosodyctl;
     const t: Record<string, string> = {};
     // A: Prosody's command line, no source: only pending and ids.
-    t.A = inviteFromProsodyctl(await prosodyctl("mod_invites", "generate", "localhost")).token;
+    t.A = inviteFromProsodyctl(await prosodyctl(...commandLineInviteArgs("localhost"))).token;
     // D: a reset link for bob, from the command line: also for:bob.
-    t.D = inviteFromProsodyctl(await prosodyctl("mod_invites", "generate", "localhost", "--reset", "bob")).token;
+    t.D = inviteFromProsodyctl(await prosodyctl(...commandLineInviteArgs("localhost", { reset: "bob" }))).token;
     // B: Prosody's ad-hoc account invite: by:admin (its source).
     t.B = tokenOf(
       formValues((await admin.requestRaw(executeIq("localhost", ACCOUNT))).getChild("command")?.getChild("x")).uri,

@@ -15,6 +15,7 @@ import {
   openIbrSession,
   registerWithToken,
 } from "../helpers/ibr-client.js";
+import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
 import { connectUser } from "../helpers/xmpp-user.js";
 
@@ -37,7 +38,7 @@ afterAll(async () => {
 
 /** A fresh account invite for localhost, made by Prosody's own CLI while Prosody runs. */
 async function generateInvite(): Promise<{ uri: string; token: string }> {
-  return inviteFromProsodyctl(await servers.prosody.prosodyctl("mod_invites", "generate", DOMAIN));
+  return inviteFromProsodyctl(await servers.prosody.prosodyctl(...commandLineInviteArgs(DOMAIN)));
 }
 
 function open() {
@@ -56,7 +57,7 @@ async function canLogIn(username: string, password: string): Promise<boolean> {
 
 describe("prosodyctl mod_invites generate", () => {
   it("prints an xmpp: URI with the preauth token", async () => {
-    const output = await servers.prosody.prosodyctl("mod_invites", "generate", DOMAIN);
+    const output = await servers.prosody.prosodyctl(...commandLineInviteArgs(DOMAIN));
     const { uri, token } = inviteFromProsodyctl(output);
     expect(uri).toBe(`xmpp:${DOMAIN}?register;preauth=${token}`);
     expect(token).toMatch(/^[A-Za-z0-9_-]{16,}$/);

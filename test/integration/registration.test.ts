@@ -14,6 +14,7 @@ import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { createInviteUri, errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
@@ -207,7 +208,7 @@ describe("racing one token", () => {
 
 describe("invites made by Prosody itself", () => {
   it("prosodyctl mod_invites generate stores in Redis and registers", async () => {
-    const output = await world.servers.prosody.prosodyctl("mod_invites", "generate", "localhost");
+    const output = await world.servers.prosody.prosodyctl(...commandLineInviteArgs("localhost"));
     const { token } = inviteFromProsodyctl(output);
     // Signed with the shared key, so the bot reads it too; stored under the token's hash only.
     const [stored] = await bot.app.store.findById(inviteId(token));
