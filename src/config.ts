@@ -190,8 +190,13 @@ export function loadConfig(env: Env): Config {
   }
   const password = reader.required("XMPP_PASSWORD", "a-long-secret");
 
-  const service = reader.optional("XMPP_SERVICE") ?? (domain === "" ? "" : `xmpp://${domain}:5222`);
-  if (service !== "") reader.url("XMPP_SERVICE", service, SERVICE_PROTOCOLS, "xmpp://example.org:5222");
+  // Unset: the bare domain, which xmpp.js resolves as a client does (RFC 6120 §3.2.1: DNS SRV
+  // _xmpps-client / _xmpp-client, XEP-0156 host-meta, then DOMAIN:5222), so delegated domains work.
+  const explicitService = reader.optional("XMPP_SERVICE");
+  const service = explicitService ?? domain;
+  if (explicitService !== undefined) {
+    reader.url("XMPP_SERVICE", explicitService, SERVICE_PROTOCOLS, "xmpp://example.org:5222");
+  }
 
   const redisUrl = reader.optional("REDIS_URL") ?? DEFAULTS.redisUrl;
   reader.url("REDIS_URL", redisUrl, ["redis:", "rediss:"], DEFAULTS.redisUrl);

@@ -23,7 +23,8 @@ describe("loadConfig", () => {
   it("applies the documented defaults", () => {
     const config = loadConfig(minimal);
     expect(config.xmpp).toEqual({
-      service: "xmpp://example.org:5222",
+      // Resolved like a client does: DNS SRV, XEP-0156, then example.org:5222.
+      service: "example.org",
       domain: "example.org",
       username: "invites",
       password: "secret",
