@@ -3,13 +3,14 @@
  * DNS SRV `_xmpp-client._tcp`), so a domain that delegates XMPP to another host
  * works out of the box. DNS here is a private server on 127.0.0.1.
  */
-import { Resolver, setServers } from "node:dns";
+import { getServers, Resolver, setServers } from "node:dns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 
 let world: Scenario;
 let dns: DnsServer;
+const systemServers = getServers();
 
 beforeAll(async () => {
   world = await startScenario();
@@ -21,6 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  setServers(systemServers);
   await world?.stop();
   await dns?.stop();
 });
