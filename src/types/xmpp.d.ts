@@ -118,11 +118,3 @@ declare module "@xmpp/debug" {
   import type { Client } from "@xmpp/client";
   export default function debug(entity: Client, force?: boolean): void;
 }
-
-declare module "@xmpp/client/lib/createOnAuthenticate.js" {
-  export function getMechanism(options: {
-    mechanisms: string[];
-    entity: { isSecure(): boolean };
-    credentials: object;
-  }): string;
-}

@@ -6,7 +6,6 @@
  * single credential byte is sent.
  */
 import { isIP } from "node:net";
-import { getMechanism } from "@xmpp/client/lib/createOnAuthenticate.js";
 import { xml } from "@xmpp/xml";
 
 export interface LinkInfo {
@@ -36,6 +35,16 @@ export function mayAuthenticate(link: LinkInfo): boolean {
   return link.isSecure() || isLoopbackAddress(link.socket?.remoteAddress);
 }
 
+/**
+ * The SASL mechanism to use, in the server's order of preference (RFC 6120 §6.3.3): the first
+ * on an encrypted link; otherwise the first that does not send the password itself (not PLAIN).
+ * The same choice @xmpp/client makes, without reaching into its private files.
+ */
+export function chooseMechanism(mechanisms: readonly string[], secure: boolean): string | undefined {
+  if (secure) return mechanisms[0];
+  return mechanisms.find((mechanism) => mechanism !== "PLAIN");
+}
+
 type Authenticate = (credentials: object, mechanism: string, userAgent?: unknown) => Promise<void>;
 
 /** The `credentials` callback for @xmpp/client: checks the link, then authenticates as it would. */
@@ -44,6 +53,8 @@ export function guardedCredentials(username: string, password: string) {
   return async (authenticate: Authenticate, mechanisms: string[], _fast: unknown, entity: LinkInfo) => {
     if (!mayAuthenticate(entity)) throw new InsecureLinkError(entity.socket?.remoteAddress);
     const credentials = { username, password };
-    await authenticate(credentials, getMechanism({ mechanisms, entity, credentials }), userAgent);
+    const mechanism = chooseMechanism(mechanisms, entity.isSecure());
+    if (mechanism === undefined) throw new InsecureLinkError(entity.socket?.remoteAddress);
+    await authenticate(credentials, mechanism, userAgent);
   };
 }

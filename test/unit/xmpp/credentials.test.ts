@@ -59,3 +59,12 @@ describe("redactTokens (XMPP_DEBUG)", () => {
     );
   });
 });
+
+describe("chooseMechanism", () => {
+  it("takes the server's first choice on an encrypted link, and never PLAIN on a plain one", async () => {
+    const { chooseMechanism } = await import("../../../src/xmpp/credentials.js");
+    expect(chooseMechanism(["PLAIN", "SCRAM-SHA-1"], true)).toBe("PLAIN");
+    expect(chooseMechanism(["PLAIN", "SCRAM-SHA-1"], false)).toBe("SCRAM-SHA-1");
+    expect(chooseMechanism(["PLAIN"], false)).toBeUndefined();
+  });
+});
