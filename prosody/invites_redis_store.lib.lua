@@ -139,6 +139,14 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', expired)
 return redis.call('ZRANGE', KEYS[1], ARGV[1], '+inf', 'BYSCORE', 'LIMIT', 0, ARGV[2])
 ]]);
 
+--- The value inside a stored keyv envelope {"value": ..., "expires": ms}, or nil for anything else.
+local function envelope_value(raw)
+	if not raw then return nil; end
+	local ok, envelope = pcall(json.decode, raw);
+	if not ok or type(envelope) ~= "table" then return nil; end
+	return envelope.value;
+end
+
 ---------- Signing (docs/storage.md, "The tag") ----------
 
 function store_mt:tag_with(key, hash, text)
@@ -247,8 +255,7 @@ function store_mt:get_record(token)
 	local raw, err = self.redis:command("GET", self:record_key(hash));
 	if raw == nil then return nil, err; end
 	if raw == false then return nil; end
-	local okj, envelope = pcall(json.decode, raw);
-	local value = okj and type(envelope) == "table" and envelope.value or nil;
+	local value = envelope_value(raw);
 	local record = self:verify(hash, value);
 	if not record then
 		module:log("warn", "Ignoring invite record %s: its signature does not verify (not written with the signing key)",
@@ -315,11 +322,10 @@ function store_mt:remove_hash(hash, extra_indexes)
 	local raw, err = self.redis:command("GET", self:record_key(hash));
 	if raw == nil then return nil, err; end
 	local record;
-	if raw then
-		local ok, envelope = pcall(json.decode, raw);
-		local value = ok and type(envelope) == "table" and envelope.value;
-		local okr, parsed = pcall(json.decode, type(value) == "table" and value.record or "");
-		if okr and type(parsed) == "table" and type(parsed.jid) == "string" then record = parsed; end
+	local value = envelope_value(raw or nil);
+	if type(value) == "table" and type(value.record) == "string" then
+		local ok, parsed = pcall(json.decode, value.record);
+		if ok and type(parsed) == "table" and type(parsed.jid) == "string" then record = parsed; end
 	end
 	local keys = self:invite_keys(hash, record);
 	for _, index in ipairs(extra_indexes or {}) do keys[#keys+1] = index; end
@@ -362,8 +368,7 @@ function store_mt:records_of(hashes_list)
 	for i, hash in ipairs(hashes_list) do
 		local raw = values[i];
 		if raw then
-			local ok, envelope = pcall(json.decode, raw);
-			local record = ok and type(envelope) == "table" and self:verify(hash, envelope.value);
+			local record = self:verify(hash, envelope_value(raw));
 			if not record then
 				ignored = ignored + 1;
 			elseif record.expires > now() then

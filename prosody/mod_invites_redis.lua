@@ -22,8 +22,6 @@ local st = require "util.stanza";
 local store_lib = module:require("invites_redis_store");
 local redis_store = store_lib.open(module.host);
 
-local hashes = require "util.hashes";
-local base64 = require "util.encodings".base64;
 
 local UNAVAILABLE = "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.";
 
@@ -97,10 +95,10 @@ module:hook("user-registering", function (event)
 	end
 end, -10);
 
--- The short invite id the bot shows (src/invites/pending.ts): SHA-256 of the
--- token, base64url, eight characters. Events never carry the token itself.
+-- The short invite id the bot shows: the first eight characters of the token's
+-- hash (docs/storage.md, "Names"). Events never carry the token itself.
 local function invite_id(token)
-	return (base64.encode(hashes.sha256(token)):gsub("%+", "-"):gsub("/", "_"):sub(1, 8));
+	return store_lib.token_hash(token):sub(1, 8);
 end
 
 -- Whoever asked for an account invite (the bot and Prosody's ad-hoc record it).

@@ -11,6 +11,7 @@ import type { ChatKeyword } from "../chat/router.js";
 import { type Clock, formatDateTime } from "../invites/expiry.js";
 import type { Actor } from "../invites/permissions.js";
 import type { InviteService, PendingList } from "../invites/service.js";
+import { isInviteId } from "../invites/token.js";
 import { bareJid, parseBareJid } from "../jid.js";
 import type { RequestContext } from "./context.js";
 import { describeKind, LIST_COLUMNS, listLines, listRow, pageSummary } from "./invite-lists.js";
@@ -199,7 +200,7 @@ export function manageChatKeywords(service: InviteService, clock: Clock): ChatKe
           log.info("Invites revoked", { count, of: inviter });
           return `Revoked ${count} pending invite${count === 1 ? "" : "s"} of ${bareJid(inviter)}.`;
         }
-        if (!/^[\w-]{8}$/u.test(args)) return 'Say "revoke ID" with an id from "invites".';
+        if (!isInviteId(args)) return 'Say "revoke ID" with an id from "invites".';
         const revoked = await service.revokeInvite(actor, args);
         log.info("Invites revoked", { count: 1 });
         return `Revoked invite ${revoked.id} (${describeKind(revoked)}).`;

@@ -3,9 +3,9 @@
  * token (a whole token is never shown after creation), what kind of invite it
  * is, whose it is, and how long it lasts.
  */
-import { createHash } from "node:crypto";
 import { inviterOf, maxUsesOf } from "./record.js";
 import type { StoredInvite } from "./store.js";
+import { idOfHash, tokenHash } from "./token.js";
 
 export interface PendingInvite {
   /** The first eight characters of the token's hash; reveals nothing of the token. */
@@ -26,7 +26,7 @@ export interface PendingInvite {
 
 /** The short id of a token: SHA-256, base64url, eight characters (docs/storage.md, "Names"). */
 export function inviteId(token: string): string {
-  return createHash("sha256").update(token).digest("base64url").slice(0, 8);
+  return idOfHash(tokenHash(token));
 }
 
 /** The invite as listed, or undefined when it has expired. */
@@ -37,7 +37,7 @@ export function toPending(stored: StoredInvite, now: number): PendingInvite | un
   const kind = record.type === "roster" ? "contact" : data.allow_reset ? "reset" : "account";
   const maxUses = maxUsesOf(record);
   return {
-    id: hash.slice(0, 8),
+    id: idOfHash(hash),
     kind,
     inviter: inviterOf(record),
     expires: record.expires,

@@ -2,10 +2,8 @@
  * Invite use events, as the Prosody module records them (docs/storage.md,
  * "Events"), and the sentences the bot sends about them. Pure.
  */
+import { isInviteId } from "../invites/token.js";
 import { parseBareJid } from "../jid.js";
-
-/** An invite's short id: 8 base64url characters. */
-const INVITE_ID = /^[A-Za-z0-9_-]{8}$/u;
 
 export interface UseEvent {
   readonly id: string;
@@ -31,7 +29,7 @@ export function parseUseEvent(id: string, fields: Readonly<Record<string, string
   if (inviteeJid === undefined) return undefined;
   const inviterJid = inviter ? parseBareJid(inviter) : undefined;
   if (inviter && inviterJid === undefined) return undefined;
-  if (invite && !INVITE_ID.test(invite)) return undefined;
+  if (invite && !isInviteId(invite)) return undefined;
   if (at !== undefined && at !== "" && !/^\d{1,12}$/u.test(at)) return undefined;
   return {
     id,

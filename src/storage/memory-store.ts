@@ -2,7 +2,7 @@ import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
 import { inviterOf, recordOf } from "../invites/record.js";
 import type { InvitePage, ManagedInviteStore, PageQuery, QuotaDecision, StoredInvite } from "../invites/store.js";
-import { idOfHash, tokenHash } from "./record.js";
+import { idOfHash, tokenHash } from "../invites/token.js";
 
 /** The same behaviour as the Redis store, in Maps: for unit tests and the contract suite. */
 export class MemoryInviteStore implements ManagedInviteStore {
@@ -20,12 +20,6 @@ export class MemoryInviteStore implements ManagedInviteStore {
   async save(invite: Invite): Promise<void> {
     const hash = tokenHash(invite.token);
     this.#invites.set(hash, { hash, record: structuredClone(recordOf(invite)), used: 0 });
-  }
-
-  /** Takes one use of a counted invite, as the server does (for tests of the lists). */
-  useOnce(token: string): void {
-    const stored = this.#invites.get(tokenHash(token));
-    if (stored !== undefined) this.#invites.set(stored.hash, { ...stored, used: stored.used + 1 });
   }
 
   async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {

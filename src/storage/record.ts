@@ -4,7 +4,7 @@
  * and Prosody tell a record they wrote from one written by anyone else with
  * access to Redis.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { boundLocalOf, type InviteRecord, inviterOf } from "../invites/record.js";
 import { byInviterKey, forUsernameKey, pendingKey } from "./keys.js";
 
@@ -24,15 +24,8 @@ export type { InviteRecord };
 
 const TAG_CONTEXT = "xmpp-invite-bot/2";
 
-/** base64url(SHA-256(token)), 43 characters: how Redis names an invite. */
-export function tokenHash(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
-}
-
-/** The short id lists and events show: the first 8 characters of the hash. */
-export function idOfHash(hash: string): string {
-  return hash.slice(0, 8);
-}
+/** How an invite is named in Redis; defined with the token (re-exported for the storage side). */
+export { idOfHash, tokenHash } from "../invites/token.js";
 
 function tagWith(key: string, host: string, hash: string, record: string): Buffer {
   return createHmac("sha256", key).update(`${TAG_CONTEXT}\n${host}\n${hash}\n${record}`).digest();

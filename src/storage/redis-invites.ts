@@ -8,6 +8,7 @@ import KeyvRedis, { Keyv } from "@keyv/redis";
 import type { Invite } from "../invites/invite.js";
 import { maxUsesOf, recordOf } from "../invites/record.js";
 import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
+import { idOfHash, isInviteId, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { byInviterKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
 import {
@@ -16,7 +17,6 @@ import {
   type SignedValue,
   type SigningKeys,
   signRecord,
-  tokenHash,
   verifyRecord,
 } from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
@@ -121,7 +121,7 @@ export class RedisInvites {
   }
 
   async findById(id: string): Promise<StoredInvite[]> {
-    if (!/^[\w-]{8}$/u.test(id)) return [];
+    if (!isInviteId(id)) return [];
     return this.#redis.bounded("read", async () => {
       const hashes = await this.#redis.client.zRange(idsKey(this.#host), `[${id}`, `[${id}\u00ff`, {
         BY: "LEX",
@@ -155,7 +155,7 @@ export class RedisInvites {
    * still be run by Redis, and if it is, this runs after it (commands of one connection run in order).
    */
   #undoSave(hash: string, record: InviteRecord): void {
-    const id = hash.slice(0, 8);
+    const id = idOfHash(hash);
     const multi = this.#redis.client.multi();
     queueRemoval(multi, this.#host, hash, record);
     multi
