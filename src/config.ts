@@ -3,7 +3,7 @@
  * frozen, typed object or throws a ConfigError that lists every problem at once.
  * The README's configuration table documents each variable.
  */
-import { isValidDomain, isValidLocal, parseBareJid } from "./jid.js";
+import { isValidDomain, isValidLocal, normaliseBareJid } from "./jid.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 export interface Config {
@@ -121,11 +121,11 @@ function readAdmins(reader: Reader): Set<string> {
   for (const entry of (reader.optional("ADMIN_JIDS") ?? "").split(",")) {
     const address = entry.trim();
     if (address === "") continue;
-    const jid = parseBareJid(address);
+    const jid = normaliseBareJid(address);
     if (jid === undefined) {
       reader.problems.push(`ADMIN_JIDS: "${address}" is not a bare JID (expected user@domain, without /resource)`);
     } else {
-      admins.add(`${jid.local}@${jid.domain}`);
+      admins.add(jid);
     }
   }
   return admins;

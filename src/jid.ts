@@ -42,6 +42,12 @@ export function parseBareJid(address: string): BareJid | undefined {
   return { local, domain };
 }
 
+/** `user@domain` normalised (see parseBareJid), or undefined when `address` is not a bare JID. */
+export function normaliseBareJid(address: string): string | undefined {
+  const jid = parseBareJid(address);
+  return jid === undefined ? undefined : `${jid.local}@${jid.domain}`;
+}
+
 /** The normalised bare JID of any JID string: `User@Host/res` → `user@host`. */
 export function bareJid(address: string): string {
   const slash = address.indexOf("/");

@@ -12,7 +12,7 @@ import { type Clock, formatDateTime } from "../invites/expiry.js";
 import type { Actor } from "../invites/permissions.js";
 import type { InviteService, PendingList } from "../invites/service.js";
 import { isInviteId } from "../invites/token.js";
-import { bareJid, parseBareJid } from "../jid.js";
+import { bareJid, normaliseBareJid } from "../jid.js";
 import type { RequestContext } from "./context.js";
 import { describeKind, LIST_COLUMNS, listLines, listRow, pageSummary } from "./invite-lists.js";
 
@@ -25,8 +25,7 @@ function mayManage({ actor }: RequestContext): boolean {
 }
 
 function normalisedJid(text: string | undefined): string | undefined {
-  const jid = text === undefined ? undefined : parseBareJid(text.trim());
-  return jid === undefined ? undefined : `${jid.local}@${jid.domain}`;
+  return text === undefined ? undefined : normaliseBareJid(text.trim());
 }
 
 interface ListState {

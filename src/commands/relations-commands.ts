@@ -4,14 +4,13 @@ import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry
 import { askWithForm } from "../adhoc/stages.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { InviteService } from "../invites/service.js";
-import { parseBareJid } from "../jid.js";
+import { normaliseBareJid } from "../jid.js";
 import type { RequestContext } from "./context.js";
 
 export const RELATIONS_NODE = "xmpp-invite-bot#who-invited-whom";
 
 function normalised(text: string): string | undefined {
-  const jid = parseBareJid(text.trim());
-  return jid === undefined ? undefined : `${jid.local}@${jid.domain}`;
+  return normaliseBareJid(text.trim());
 }
 
 async function runRelations(service: InviteService, ctx: RequestContext, step: CommandStep): Promise<CommandResult> {

@@ -3,7 +3,7 @@
  * "Events"), and the sentences the bot sends about them. Pure.
  */
 import { isInviteId } from "../invites/token.js";
-import { parseBareJid } from "../jid.js";
+import { normaliseBareJid } from "../jid.js";
 
 export interface UseEvent {
   readonly id: string;
@@ -25,17 +25,17 @@ export interface UseEvent {
 export function parseUseEvent(id: string, fields: Readonly<Record<string, string>>): UseEvent | undefined {
   const { kind, invitee, inviter, invite, at } = fields;
   if (kind !== "registered" && kind !== "subscribed") return undefined;
-  const inviteeJid = invitee === undefined ? undefined : parseBareJid(invitee);
+  const inviteeJid = invitee === undefined ? undefined : normaliseBareJid(invitee);
   if (inviteeJid === undefined) return undefined;
-  const inviterJid = inviter ? parseBareJid(inviter) : undefined;
+  const inviterJid = inviter ? normaliseBareJid(inviter) : undefined;
   if (inviter && inviterJid === undefined) return undefined;
   if (invite && !isInviteId(invite)) return undefined;
   if (at !== undefined && at !== "" && !/^\d{1,12}$/u.test(at)) return undefined;
   return {
     id,
     kind,
-    inviter: inviterJid === undefined ? undefined : `${inviterJid.local}@${inviterJid.domain}`,
-    invitee: `${inviteeJid.local}@${inviteeJid.domain}`,
+    inviter: inviterJid,
+    invitee: inviteeJid,
     invite: invite || undefined,
     at: Number(at) || 0,
   };
