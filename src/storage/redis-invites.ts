@@ -21,13 +21,19 @@ import {
 } from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
-// Removes up to ARGV[2] members scored at or below ARGV[1] (expired) from the
-// index KEYS[1], and the same members from KEYS[2..] (ids, pending).
-const PRUNE = new RedisScript(`
+// One page of the index KEYS[1], in one round trip: first removes up to ARGV[2]
+// members scored at or below ARGV[1] (expired) from it and from KEYS[2..] (ids,
+// pending), then returns { live members in all, the ARGV[4] of them from ARGV[3] }.
+const PAGE = new RedisScript(`
 local expired = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
-if #expired == 0 then return 0 end
-for i = 1, #KEYS do redis.call('ZREM', KEYS[i], unpack(expired)) end
-return #expired
+if #expired > 0 then
+  for i = 1, #KEYS do redis.call('ZREM', KEYS[i], unpack(expired)) end
+end
+local live = '(' .. ARGV[1]
+return {
+  redis.call('ZCOUNT', KEYS[1], live, '+inf'),
+  redis.call('ZRANGE', KEYS[1], live, '+inf', 'BYSCORE', 'LIMIT', tonumber(ARGV[3]), tonumber(ARGV[4])),
+}
 `);
 
 /** How many expired index members one read removes at most (the rest go with the next reads). */
@@ -109,13 +115,9 @@ export class RedisInvites {
     const index = inviter === undefined ? pendingKey(host) : byInviterKey(host, inviter);
     const now = String(Math.floor(Date.now() / 1000));
     return this.#redis.bounded("list", async () => {
-      const client = this.#redis.client;
-      const pruneKeys = index === pendingKey(host) ? [index, idsKey(host)] : [index, idsKey(host), pendingKey(host)];
-      await PRUNE.run(client, pruneKeys, [now, String(PRUNE_BATCH)]);
-      const [total, hashes] = await Promise.all([
-        client.zCount(index, `(${now}`, "+inf"),
-        client.zRange(index, `(${now}`, "+inf", { BY: "SCORE", LIMIT: { offset, count: limit } }),
-      ]);
+      const keys = index === pendingKey(host) ? [index, idsKey(host)] : [index, idsKey(host), pendingKey(host)];
+      const args = [now, String(PRUNE_BATCH), String(offset), String(limit)];
+      const [total, hashes] = (await PAGE.run(this.#redis.client, keys, args)) as [number, string[]];
       return { invites: await this.#load(hashes, index), total };
     });
   }
