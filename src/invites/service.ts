@@ -210,16 +210,18 @@ export class InviteService {
   }
 
   /**
-   * Revokes visible invites by their short ids: each id is looked up on its
-   * own (an index lookup, whatever the size of the store), then all are removed at once.
+   * Revokes visible invites by their short ids: each id is an index lookup, whatever the
+   * size of the store, all sent at once; then the matches are removed at once.
    * At an id that matches nothing visible, the ones before it are revoked and invite-not-found is thrown.
    */
   async revokeInvites(actor: Actor, ids: readonly string[]): Promise<PendingInvite[]> {
     const now = nowSeconds(this.#clock);
+    const { store } = this.#options;
+    // All lookups at once (one pipelined round trip to Redis), read in the order given.
+    const founds = await this.#guarded(() => Promise.all(ids.map((id) => store.findById(id))));
     const matched: PendingInvite[] = [];
     let missing = false;
-    for (const id of ids) {
-      const found = await this.#guarded(() => this.#options.store.findById(id));
+    for (const found of founds) {
       const visible = found
         .map((stored) => toPending(stored, now))
         .filter((p): p is PendingInvite => p !== undefined && (actor.isAdmin || p.inviter === actor.jid));
@@ -229,7 +231,7 @@ export class InviteService {
       }
       matched.push(...visible);
     }
-    if (matched.length > 0) await this.#guarded(() => this.#options.store.remove(matched.map((p) => p.stored)));
+    if (matched.length > 0) await this.#guarded(() => store.remove(matched.map((p) => p.stored)));
     if (missing) throw new InviteError("invite-not-found");
     return matched;
   }
