@@ -157,8 +157,12 @@ function readSigningKeys(reader: Reader): Config["signingKeys"] {
     .split(",")
     .map((key) => key.trim())
     .filter((key) => key !== "");
-  for (const [name, key] of [["INVITE_SIGNING_KEY", current], ...old.map((k) => ["INVITE_SIGNING_KEYS_OLD", k])]) {
-    if (key !== "" && key !== undefined && key.length < MIN_SIGNING_KEY_LENGTH) {
+  const named: Array<[string, string]> = [
+    ["INVITE_SIGNING_KEY", current],
+    ...old.map((k): [string, string] => ["INVITE_SIGNING_KEYS_OLD", k]),
+  ];
+  for (const [name, key] of named) {
+    if (key !== "" && key.length < MIN_SIGNING_KEY_LENGTH) {
       reader.problems.push(
         `${name} must be at least ${MIN_SIGNING_KEY_LENGTH} characters (make one with: openssl rand -base64 32)`,
       );

@@ -55,6 +55,11 @@ export function listLines(pendings: readonly PendingInvite[], showInviter: boole
   );
 }
 
+/** How many invites of the whole list come after this page. */
+export function remainingAfter(list: { total: number; page: number; pageSize: number }): number {
+  return Math.max(0, list.total - list.page * list.pageSize);
+}
+
 /** "1–25 of 1,234" */
 export function pageSummary(list: {
   invites: readonly unknown[];

@@ -14,7 +14,7 @@ import type { InviteService, PendingList } from "../invites/service.js";
 import { isInviteId } from "../invites/token.js";
 import { bareJid, normaliseBareJid } from "../jid.js";
 import type { RequestContext } from "./context.js";
-import { describeKind, LIST_COLUMNS, listLines, listRow, pageSummary } from "./invite-lists.js";
+import { describeKind, LIST_COLUMNS, listLines, listRow, pageSummary, remainingAfter } from "./invite-lists.js";
 
 export const LIST_INVITES_NODE = "xmpp-invite-bot#list-invites";
 export const REVOKE_INVITES_NODE = "xmpp-invite-bot#revoke-invites";
@@ -42,7 +42,7 @@ function listTable(list: PendingList, admin: boolean): Element {
 function listStage(list: PendingList, admin: boolean, inviter: string | undefined): CommandResult {
   if (list.total === 0) return { note: { type: "info", text: "There are no pending invites." } };
   const form = listTable(list, admin);
-  if (list.page * list.pageSize >= list.total) return { form };
+  if (remainingAfter(list) === 0) return { form };
   const state: ListState = { inviter, page: list.page };
   return { status: "executing", form, actions: ["next", "complete"], defaultAction: "next", state };
 }
@@ -153,12 +153,12 @@ function listReply(list: PendingList, admin: boolean, inviter: string | undefine
   if (list.total === 0) return "There are no pending invites.";
   if (list.invites.length === 0) return `There are only ${list.total} pending invites; that page is past the end.`;
   const heading = `${admin ? "Pending invites" : "Your pending invites"} (${pageSummary(list)}):`;
-  const next = list.page * list.pageSize < list.total;
+  const more = remainingAfter(list);
   const nextWords = `invites ${inviter === undefined ? "" : `of ${inviter} `}page ${list.page + 1}`;
   return [
     heading,
     ...listLines(list.invites, admin, clock),
-    ...(next ? [`${list.total - list.page * list.pageSize} more: say "${nextWords}".`] : []),
+    ...(more > 0 ? [`${more} more: say "${nextWords}".`] : []),
     'Say "revoke ID" to revoke one.',
   ].join("\n");
 }

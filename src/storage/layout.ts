@@ -14,7 +14,7 @@ import { type RedisClient, RedisScript } from "./redis-connection.js";
 const LOCK_MS = 30_000;
 const RENEW_EVERY_MS = 10_000;
 const WAIT_STEP_MS = 200;
-/** How long an instance waits for another one's migration before it tries to take over. */
+/** How long an instance waits for another one's migration before it says so (the lock's expiry lets it take over). */
 const WAIT_FOR_OTHER_MS = 2 * LOCK_MS;
 
 // Only the holder may renew or release the lock.
