@@ -340,6 +340,22 @@ function store_mt:remove_token(token)
 	return true;
 end
 
+--- Every pending invite the user made (by:) and every invite bound to their name (for:), removed.
+function store_mt:purge_user(username)
+	local ok, uerr = self:usable();
+	if not ok then return nil, uerr; end
+	local indexes = { self:by_key((username.."@"..self.host):lower()), self:for_key(username:lower()) };
+	for _, index in ipairs(indexes) do
+		local members, err = self.redis:command("ZRANGE", index, 0, -1);
+		if not members then return nil, err; end
+		for _, hash in ipairs(members) do
+			local removed, rerr = self:remove_hash(hash, indexes);
+			if removed == nil then return nil, rerr; end
+		end
+	end
+	return true;
+end
+
 --- One use of an invite (registration or XEP-0379): the uses left, or -1 gone, -2 used up, -3 changed; nil, err.
 function store_mt:claim(hash, tag, record)
 	local left, err = CLAIM(self.redis, self:invite_keys(hash, record), { hash, tag, max_uses_of(record) });

@@ -103,22 +103,6 @@ function keyval_store:set(username, data)
 	return redis_store:purge_user(username);
 end
 
---- Every pending invite the user made (by:) and every invite bound to their name (for:), removed.
-function redis_store:purge_user(username)
-	local ok, uerr = self:usable();
-	if not ok then return nil, uerr; end
-	local indexes = { self:by_key((username.."@"..module.host):lower()), self:for_key(username:lower()) };
-	for _, index in ipairs(indexes) do
-		local members, err = self.redis:command("ZRANGE", index, 0, -1);
-		if not members then return nil, err; end
-		for _, hash in ipairs(members) do
-			local removed, rerr = self:remove_hash(hash, indexes);
-			if removed == nil then return nil, rerr; end
-		end
-	end
-	return true;
-end
-
 local driver = {};
 
 function driver:open(store, typ)

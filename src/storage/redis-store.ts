@@ -45,10 +45,16 @@ export class RedisInviteStore implements ManagedInviteStore {
   /** Settles when the layout check of the current connection is over. */
   #layout: Promise<void> | undefined;
   #layoutChecked = false;
+  /** Settles once, when the layout is first known to be v2. */
+  readonly #ready: Promise<void>;
+  #markReady: () => void = () => {};
 
   /** Builds the client without connecting; call connect(). */
   constructor(options: RedisStoreOptions) {
     this.#options = options;
+    this.#ready = new Promise((resolve) => {
+      this.#markReady = resolve;
+    });
     this.#redis = new RedisConnection({
       url: options.url,
       timeoutMs: options.timeoutMs,
@@ -70,10 +76,8 @@ export class RedisInviteStore implements ManagedInviteStore {
   }
 
   /** Resolves when the store is ready to use (layout checked or migrated); for tests and the benchmark. */
-  async ready(): Promise<void> {
-    while (!this.#layoutChecked) {
-      await (this.#layout ?? new Promise((resolve) => setTimeout(resolve, 20)));
-    }
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   async save(invite: Invite): Promise<void> {
@@ -144,6 +148,7 @@ export class RedisInviteStore implements ManagedInviteStore {
     this.#layout = ensureLayout({ client: this.#redis.client, host, keys: signingKeys, log })
       .then(() => {
         this.#layoutChecked = true;
+        this.#markReady();
       })
       .catch((error: unknown) => {
         if (error instanceof UnknownLayoutError) {
