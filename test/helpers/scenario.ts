@@ -5,6 +5,7 @@
 import { createClient } from "@keyv/redis";
 import type { AppDeps } from "../../src/app.js";
 import { startBot, type TestBot } from "./bot.js";
+import { registerWithToken } from "./ibr-client.js";
 import { startServers, type TestServers } from "./servers.js";
 import { connectUser, type TestUser } from "./xmpp-user.js";
 
@@ -30,6 +31,8 @@ export interface Scenario {
   users: TestUser[];
   startBot(username: string, env?: Record<string, string>, deps?: Omit<AppDeps, "log">): Promise<TestBot>;
   login(jid: string): Promise<TestUser>;
+  /** Registers `username@localhost` in-band with an invite token (XEP-0401 preauth, then XEP-0077). */
+  registerWithInvite(token: string, username: string, password?: string): ReturnType<typeof registerWithToken>;
   /** Logs several users in at once; the result has one user per JID, in order. */
   loginAll<const T extends readonly string[]>(jids: T): Promise<{ -readonly [K in keyof T]: TestUser }>;
   stop(): Promise<void>;
@@ -58,6 +61,9 @@ export async function startScenario(
     },
     async loginAll(jids) {
       return (await Promise.all(jids.map((jid) => scenario.login(jid)))) as never;
+    },
+    registerWithInvite(token, username, password = `${username}-pw`) {
+      return registerWithToken({ port: servers.prosody.port, domain: "localhost", token, username, password });
     },
     async login(jid) {
       const [username = "", domain = ""] = jid.split("@");

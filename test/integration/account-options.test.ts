@@ -8,7 +8,8 @@ import { pendingKey, recordKey, usedKey } from "../../src/storage/keys.js";
 import { tokenHash } from "../../src/storage/record.js";
 import { errorOf, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
-import { openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { openIbrSession } from "../helpers/ibr-client.js";
+import { uniqueName } from "../helpers/names.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
@@ -19,7 +20,6 @@ let world: Scenario;
 let bot: TestBot;
 let admin: TestUser;
 let boss: TestUser;
-let counter = 0;
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
@@ -30,11 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.stop();
 });
-
-function name(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
 
 function command(reply: Element): Element {
   const element = reply.getChild("command", NS_COMMANDS);
@@ -77,13 +72,7 @@ async function createWith(values: Record<string, string>, user = admin): Promise
 }
 
 function register(token: string, username: string) {
-  return registerWithToken({
-    port: world.servers.prosody.port,
-    domain: "localhost",
-    token,
-    username,
-    password: "pw-123456",
-  });
+  return world.registerWithInvite(token, username, "pw-123456");
 }
 
 describe("the options form", () => {
@@ -169,11 +158,11 @@ describe("the options form", () => {
 
 describe("what the options do in Prosody", () => {
   it("binds the invite to a username: another name is refused, that name registers", async () => {
-    const bound = name("bound");
+    const bound = uniqueName("bound");
     const values = await createWith({ username: bound.toUpperCase() });
     expect(values.uri).toMatch(new RegExp(`^xmpp:${bound}@localhost\\?register;preauth=`, "u"));
     const token = tokenOf(values.uri);
-    const wrong = await register(token, name("someoneelse"));
+    const wrong = await register(token, uniqueName("someoneelse"));
     expect(errorOf(wrong.register)).toMatchObject({
       condition: "not-acceptable",
       text: `This invite is for the username ${bound} only`,
@@ -182,7 +171,7 @@ describe("what the options do in Prosody", () => {
   });
 
   it("binds a username typed in full-width letters to the name the server registers", async () => {
-    const bound = name("wide");
+    const bound = uniqueName("wide");
     // "ｗｉｄｅ7" in full-width forms; Prosody's nodeprep registers it as "wide7".
     const wide = [...bound].map((c) => String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0)).join("");
     const values = await createWith({ username: wide });
@@ -197,7 +186,7 @@ describe("what the options do in Prosody", () => {
     );
     try {
       await Promise.all(sessions.map((s) => s.preauth(token)));
-      const replies = await Promise.all(sessions.map((s) => s.register(name("club"), "pw-123456")));
+      const replies = await Promise.all(sessions.map((s) => s.register(uniqueName("club"), "pw-123456")));
       expect(replies.filter((r) => r.attrs.type === "result")).toHaveLength(3);
       for (const refused of replies.filter((r) => r.attrs.type === "error")) {
         expect(errorOf(refused).text).toMatch(
@@ -219,7 +208,7 @@ describe("what the options do in Prosody", () => {
     expect(values.uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
     const stored = await storedRecord(world.redis, tokenOf(values.uri));
     expect(stored?.additional_data).toMatchObject({ note: "for the chess club" });
-    const newcomer = name("chess");
+    const newcomer = uniqueName("chess");
     expect((await register(tokenOf(values.uri), newcomer)).register.attrs.type).toBe("result");
     const user = await connectUser({
       service: world.servers.service,

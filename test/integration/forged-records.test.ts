@@ -27,7 +27,8 @@ import {
 } from "../../src/storage/keys.js";
 import { signRecord, tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
-import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { inviteFromProsodyctl, openIbrSession } from "../helpers/ibr-client.js";
+import { uniqueName } from "../helpers/names.js";
 import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
@@ -39,7 +40,6 @@ const ADMIN_ROLES = { roles: { "prosody:admin": true } };
 const ACCOUNT = "urn:xmpp:invite#create-account";
 const CONTACT = "urn:xmpp:invite#invite";
 let world: Scenario;
-let counter = 0;
 
 beforeAll(async () => {
   // The layout is read before every operation here, so that a change shows at once.
@@ -51,13 +51,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-function uniqueName(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
-
 function register(token: string, username: string, password = `${username}-pw`, on: Scenario = world) {
-  return registerWithToken({ port: on.servers.prosody.port, domain: "localhost", token, username, password });
+  return on.registerWithInvite(token, username, password);
 }
 
 function dataFile(on: Scenario, store: string, username: string): string {

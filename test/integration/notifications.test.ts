@@ -8,6 +8,7 @@ import { eventsKey } from "../../src/storage/keys.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
+import { uniqueName } from "../helpers/names.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
@@ -20,7 +21,6 @@ let bot: TestBot;
 let admin: TestUser;
 let alice: TestUser;
 let bob: TestUser;
-let counter = 0;
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
@@ -32,17 +32,12 @@ afterAll(async () => {
   await world?.stop();
 });
 
-function name(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
-
 async function tokenFrom(user: TestUser, target: TestBot, node: string): Promise<string> {
   return tokenOf(await createInviteUri(user, target.jid, node));
 }
 
 async function registerWith(token: string): Promise<string> {
-  const username = name("newbie");
+  const username = uniqueName("newbie");
   const { register } = await registerWithToken({
     port: world.servers.prosody.port,
     domain: "localhost",

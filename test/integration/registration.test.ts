@@ -13,7 +13,8 @@ import { byInviterKey, forUsernameKey, idsKey, pendingKey, recordKey } from "../
 import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { createInviteUri, errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
-import { inviteFromProsodyctl, openIbrSession, registerWithToken } from "../helpers/ibr-client.js";
+import { inviteFromProsodyctl, openIbrSession } from "../helpers/ibr-client.js";
+import { uniqueName } from "../helpers/names.js";
 import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -29,7 +30,6 @@ let openBot: TestBot; // ALLOW_USER_INVITES=true
 let admin: TestUser;
 let alice: TestUser;
 let bob: TestUser;
-let counter = 0;
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
@@ -42,23 +42,12 @@ afterAll(async () => {
   await world?.stop();
 });
 
-function uniqueName(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
-
 function inviteUri(user: TestUser, target: TestBot, node: string): Promise<string> {
   return createInviteUri(user, target.jid, node);
 }
 
 function register(token: string, username: string) {
-  return registerWithToken({
-    port: world.servers.prosody.port,
-    domain: "localhost",
-    token,
-    username,
-    password: `${username}-pw`,
-  });
+  return world.registerWithInvite(token, username);
 }
 
 async function login(username: string): Promise<TestUser> {
