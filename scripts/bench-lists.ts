@@ -119,6 +119,9 @@ async function connectListSession(service: string, username: string, bot: string
       throw new Error(`${jid}: ${what} failed: ${(error as Error).message}`);
     }
   };
+  /** An IQ running the list-invites command at the bot. */
+  const listCommand = (attrs: Record<string, string>): Element =>
+    xml("iq", { type: "set", to: bot }, xml("command", { xmlns: NS_COMMANDS, node: LIST_NODE, ...attrs }));
   const rowsOf = (answer: Element): number =>
     answer.getChild("command", NS_COMMANDS)?.getChild("x", NS_DATA_FORMS)?.getChildren("item").length ?? -1;
 
@@ -144,11 +147,7 @@ async function connectListSession(service: string, username: string, bot: string
       return elapsed;
     },
     async adhocOwn(expectRows) {
-      const iq = xml(
-        "iq",
-        { type: "set", to: bot },
-        xml("command", { xmlns: NS_COMMANDS, node: LIST_NODE, action: "execute" }),
-      );
+      const iq = listCommand({ action: "execute" });
       const started = performance.now();
       const answer = await request(iq, "list-invites");
       const elapsed = performance.now() - started;
@@ -159,11 +158,7 @@ async function connectListSession(service: string, username: string, bot: string
       return elapsed;
     },
     async adhocAdmin(expectRows) {
-      const first = xml(
-        "iq",
-        { type: "set", to: bot },
-        xml("command", { xmlns: NS_COMMANDS, node: LIST_NODE, action: "execute" }),
-      );
+      const first = listCommand({ action: "execute" });
       const started = performance.now();
       const form = await request(first, "list-invites (form stage)");
       const command = form.getChild("command", NS_COMMANDS);
@@ -171,11 +166,7 @@ async function connectListSession(service: string, username: string, bot: string
       if (command?.attrs.status !== "executing" || typeof sessionid !== "string") {
         throw new Error(`${jid}: list-invites: wanted the admin's form: ${form.toString()}`);
       }
-      const second = xml(
-        "iq",
-        { type: "set", to: bot },
-        xml("command", { xmlns: NS_COMMANDS, node: LIST_NODE, sessionid, action: "complete" }),
-      );
+      const second = listCommand({ sessionid, action: "complete" });
       const pageStarted = performance.now();
       const answer = await request(second, "list-invites (first page)");
       const ended = performance.now();
