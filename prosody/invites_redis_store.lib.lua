@@ -7,7 +7,7 @@
 --
 -- Every Redis command this module sends (the Redis ACL user for Prosody in
 -- docs/security.md is made from this list; keep it exact):
---   connection:  AUTH (when the URL has a password), SELECT (db other than 0), PING
+--   connection:  AUTH (when the URL has a password), SELECT (db other than 0)
 --   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
 --                ZRANGE 0 -1 (by:*, for:*: account deletion)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
@@ -23,11 +23,13 @@ local hashes = require "util.hashes";
 local base64 = require "util.encodings".base64;
 local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
-local socket = require "socket";
+local async = require "util.async";
+local gettime = require "util.time".now;
 local resp = module:require("resp_client");
 
 local DEFAULT_URL = "redis://127.0.0.1:6379/0";
-local DEFAULT_TIMEOUT = 0.5; -- seconds; Redis on the same network answers in well under 1 ms
+-- Seconds. Redis on the same network answers in well under 1 ms; only the session that asked waits.
+local DEFAULT_TIMEOUT = 0.25;
 local LAYOUT = "2";
 local TAG_CONTEXT = "xmpp-invite-bot/2";
 local MIN_KEY_LENGTH = 32;
@@ -213,7 +215,7 @@ end
 -- result is shared by both modules of a host, so a wrong layout is logged once.
 function store_mt:usable()
 	if not self.signing_ok then return nil, "no signing key (invites_redis_signing_key)"; end
-	local state, t = self.layout, socket.gettime();
+	local state, t = self.layout, gettime();
 	if state.checked_at == nil or t - state.checked_at >= self.layout_interval then
 		local found = self.redis:command("GET", self:layout_key());
 		if found ~= nil then -- nil: Redis trouble; the operation itself will say so
@@ -247,8 +249,22 @@ local function strip_token(invite)
 	return record;
 end
 
+--- Runs f with the lookup of `token` already done by the caller (record, hash, tag), so that
+-- Prosody's own lookup inside f (mod_invites get) costs no second round trip to Redis.
+-- Shared by both modules of the host; cleared as soon as f returns.
+function store_mt:with_known_record(token, record, hash, tag, f)
+	local known = self.known;
+	known.token, known.record, known.hash, known.tag = token, record, hash, tag;
+	local ok, result = pcall(f);
+	known.token, known.record, known.hash, known.tag = nil, nil, nil, nil;
+	if not ok then error(result, 0); end
+	return result;
+end
+
 --- The verified record of a token: record, hash, tag; or nil, err (err only for Redis trouble).
 function store_mt:get_record(token)
+	local known = self.known;
+	if known.token ~= nil and known.token == token then return known.record, known.hash, known.tag; end
 	local ok, uerr = self:usable();
 	if not ok then return nil, uerr; end
 	local hash = token_hash(token);
@@ -420,10 +436,9 @@ function store_mt:record_use(event)
 	return true;
 end
 
-function store_mt:ping()
-	local pong, err = self.redis:command("PING");
-	if pong == nil then return nil, err; end
-	return self:usable();
+--- Whether Redis failed to answer a moment ago (calls fail at once now, without trying).
+function store_mt:unreachable()
+	return self.redis:unreachable();
 end
 
 --- The xmpp: URI of an invite, rebuilt from its record and token (XEP-0401 §5, Prosody's get_uri).
@@ -472,9 +487,14 @@ local function open(host)
 		layout_interval = module:get_option_number("invites_redis_layout_check_interval", 60);
 		-- { checked_at, error }, shared by mod_storage_invites_redis and mod_invites_redis of this host.
 		layout = module:shared("/"..host:lower().."/invites_redis/layout");
+		-- A lookup the caller has just made (with_known_record), shared by both modules of this host.
+		known = module:shared("/"..host:lower().."/invites_redis/known");
 	}, store_mt);
-	-- The layout is read once at load (when Redis answers), then at most once per interval.
-	if signing_ok then store:usable(); end
+	-- The layout is read at load, in a runner of its own so that a hanging Redis cannot hold up the
+	-- server's start; then at most once per interval. prosodyctl reads it on first use.
+	if signing_ok and prosody.process_type == "prosody" then
+		async.runner(function () store:usable(); end):run(true);
+	end
 	return store;
 end
 

@@ -13,30 +13,96 @@
 -- 3. XEP-0379 pre-approval works for contact-only invites (Prosody 0.12.3
 --    crashes in mod_invites.lua:194 when the invite has no host-level entry).
 -- 4. With Redis down, preauth and registration are refused with a clear reason.
+-- 5. Nothing here can stall Prosody: Redis is reached over Prosody's event loop
+--    (resp_client.lib.lua), a preauth costs one lookup and nothing else, and
+--    invite checks from one address (and from everybody together) are rate limited.
 local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local rostermanager = require "core.rostermanager";
 local usermanager = require "core.usermanager";
 local st = require "util.stanza";
+local new_throttle = require "util.throttle".create;
+local new_cache = require "util.cache".new;
 
 local store_lib = module:require("invites_redis_store");
 local redis_store = store_lib.open(module.host);
-
+local invites = module:depends("invites");
 
 local UNAVAILABLE = "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.";
+local INVALID = "The invite token is invalid or expired"; -- mod_invites_register's words
+local TOO_MANY = "Too many invite checks from your address. Please wait a minute and try again.";
 
 if module:get_option("storage") == nil or type(module:get_option("storage")) ~= "table"
 	or module:get_option("storage").invite_token ~= "invites_redis" then
 	module:log("warn", "storage = { invite_token = \"invites_redis\" } is not set: Prosody keeps invites elsewhere");
 end
 
--- XEP-0401 §4: the preauth IQ. Only Redis trouble is ours to answer; a healthy
--- store lets mod_invites_register validate the token as usual.
+---------- Rate limits for invite checks (preauth, and registrations that use an invite) ----------
+
+local per_address = module:get_option_number("invites_redis_checks_per_minute", 10);
+local in_total = module:get_option_number("invites_redis_checks_per_second", 50);
+-- One bucket per client address, the least recently used forgotten first (a forgotten address starts full).
+local addresses = new_cache(10000);
+local total_bucket = new_throttle(in_total, 1);
+
+local function check_allowed(session)
+	local address = session.ip or "unknown";
+	local entry = addresses:get(address);
+	if not entry then
+		entry = { bucket = new_throttle(per_address, 60); limited = false };
+		addresses:set(address, entry);
+	end
+	-- The address first: one client over its own limit does not use up everybody's.
+	if not entry.bucket:poll(1) then
+		if not entry.limited then -- logged once each time it goes over
+			entry.limited = true;
+			module:log("info", "Refusing invite checks from %s for a while: more than %d a minute", address, per_address);
+		end
+		return false;
+	end
+	entry.limited = false;
+	if not total_bucket:poll(1) then
+		module:log("debug", "Refusing an invite check from %s: more than %d a second from all clients", address, in_total);
+		return false;
+	end
+	return true;
+end
+
+-- Prosody's tokens and the bot's are base64url; anything else is refused without asking Redis.
+local function plausible_token(token)
+	return type(token) == "string" and #token >= 8 and #token <= 128 and not token:find("[^%w%-_]");
+end
+
+-- XEP-0401 §4: the preauth IQ, answered here instead of by mod_invites_register
+-- (whose own handler cannot tell "no such invite" from "Redis is down"), with the
+-- same outcome: the session remembers the validated invite for its registration.
 module:hook("stanza/iq/urn:xmpp:pars:0:preauth", function (event)
-	local ok, err = redis_store:ping();
-	if ok then return; end
-	module:log("warn", "Refusing a preauth request: %s", err);
-	event.origin.send(st.error_reply(event.stanza, "wait", "internal-server-error", UNAVAILABLE));
+	local origin, stanza = event.origin, event.stanza;
+	if stanza.attr.type ~= "set" then return; end
+	if not check_allowed(origin) then
+		origin.send(st.error_reply(stanza, "wait", "policy-violation", TOO_MANY));
+		return true;
+	end
+	local token = stanza.tags[1].attr.token;
+	if not plausible_token(token) then
+		origin.send(st.error_reply(stanza, "cancel", "forbidden", INVALID));
+		return true;
+	end
+	local record, hash, tag = redis_store:get_record(token);
+	if record == nil and hash then -- nil, err: Redis trouble or an unusable store
+		module:log("warn", "Refusing a preauth request: %s", hash);
+		origin.send(st.error_reply(stanza, "wait", "internal-server-error", UNAVAILABLE));
+		return true;
+	end
+	local validated = record and redis_store:with_known_record(token, record, hash, tag, function ()
+		return invites.get(token);
+	end);
+	if not validated then
+		origin.send(st.error_reply(stanza, "cancel", "forbidden", INVALID));
+		return true;
+	end
+	origin.validated_invite = validated;
+	origin.send(st.reply(stanza));
 	return true;
 end, 10);
 
@@ -60,6 +126,9 @@ module:hook("user-registering", function (event)
 	if event.allowed == false then return; end
 	local validated = event.validated_invite or (event.session and event.session.validated_invite);
 	if not validated then return; end
+	if event.session and not check_allowed(event.session) then
+		return refuse(event, "wait", "policy-violation", TOO_MANY);
+	end
 	local invite, hash, tag = redis_store:get_record(validated.token);
 	if invite == nil then
 		if hash then -- get_record returned nil, err: Redis trouble or an unusable store

@@ -29,6 +29,9 @@ export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
       'admins = { "admin@localhost" }',
       `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
       "invites_redis_timeout = 0.3",
+      // Every test client comes from 127.0.0.1: the per-address limit is tested on its own (stall.test.ts).
+      "invites_redis_checks_per_minute = 100000",
+      "invites_redis_checks_per_second = 100000",
       `invites_redis_signing_key = ${JSON.stringify(TEST_SIGNING_KEY)}`,
       `invites_redis_signing_keys_old = { ${JSON.stringify(TEST_OLD_SIGNING_KEY)} }`,
     ].join("\n"),
