@@ -30,6 +30,8 @@ local resp = module:require("resp_client");
 local DEFAULT_URL = "redis://127.0.0.1:6379/0";
 -- Seconds. Redis on the same network answers in well under 1 ms; only the session that asked waits.
 local DEFAULT_TIMEOUT = 0.25;
+-- Seconds of failing at once, without trying, after Redis left a call unanswered (resp_client.lib.lua).
+local DEFAULT_RETRY_AFTER = 1;
 local LAYOUT = "2";
 local TAG_CONTEXT = "xmpp-invite-bot/2";
 local MIN_KEY_LENGTH = 32;
@@ -467,13 +469,14 @@ local function open(host)
 	end
 	local url = module:get_option_string("invites_redis_url", DEFAULT_URL);
 	local timeout = module:get_option_number("invites_redis_timeout", DEFAULT_TIMEOUT);
+	local retry_after = module:get_option_number("invites_redis_retry_after", DEFAULT_RETRY_AFTER);
 	-- One connection per process for each URL, shared by every host and both modules.
 	local clients = module:shared("/*/invites_redis/clients");
-	local client_key = url.."\0"..tostring(timeout);
+	local client_key = url.."\0"..tostring(timeout).."\0"..tostring(retry_after);
 	local redis = clients[client_key];
 	if not redis then
 		local err;
-		redis, err = resp.new(url, timeout, function (...) module:log(...) end);
+		redis, err = resp.new(url, timeout, retry_after, function (...) module:log(...) end);
 		if not redis then error("invites_redis: "..err); end
 		clients[client_key] = redis;
 	end

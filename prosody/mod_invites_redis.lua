@@ -31,6 +31,7 @@ local invites = module:depends("invites");
 local UNAVAILABLE = "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.";
 local INVALID = "The invite token is invalid or expired"; -- mod_invites_register's words
 local TOO_MANY = "Too many invite checks from your address. Please wait a minute and try again.";
+local TOO_MANY_IN_TOTAL = "Too many invite checks at the moment. Please wait a minute and try again.";
 
 if module:get_option("storage") == nil or type(module:get_option("storage")) ~= "table"
 	or module:get_option("storage").invite_token ~= "invites_redis" then
@@ -45,6 +46,14 @@ local in_total = module:get_option_number("invites_redis_checks_per_second", 50)
 local addresses = new_cache(10000);
 local total_bucket = new_throttle(in_total, 1);
 
+-- util.throttle refills lazily, from the time of its last refill: bring it up to date first,
+-- or a bucket that has been full for a while lets through twice its size at once.
+local function take(bucket)
+	bucket:update();
+	return bucket:poll(1);
+end
+
+--- true when this session may check an invite now; nil, the words to refuse with otherwise.
 local function check_allowed(session)
 	local address = session.ip or "unknown";
 	local entry = addresses:get(address);
@@ -53,17 +62,17 @@ local function check_allowed(session)
 		addresses:set(address, entry);
 	end
 	-- The address first: one client over its own limit does not use up everybody's.
-	if not entry.bucket:poll(1) then
+	if not take(entry.bucket) then
 		if not entry.limited then -- logged once each time it goes over
 			entry.limited = true;
 			module:log("info", "Refusing invite checks from %s for a while: more than %d a minute", address, per_address);
 		end
-		return false;
+		return nil, TOO_MANY;
 	end
 	entry.limited = false;
-	if not total_bucket:poll(1) then
+	if not take(total_bucket) then
 		module:log("debug", "Refusing an invite check from %s: more than %d a second from all clients", address, in_total);
-		return false;
+		return nil, TOO_MANY_IN_TOTAL;
 	end
 	return true;
 end
@@ -79,8 +88,9 @@ end
 module:hook("stanza/iq/urn:xmpp:pars:0:preauth", function (event)
 	local origin, stanza = event.origin, event.stanza;
 	if stanza.attr.type ~= "set" then return; end
-	if not check_allowed(origin) then
-		origin.send(st.error_reply(stanza, "wait", "policy-violation", TOO_MANY));
+	local allowed, too_many = check_allowed(origin);
+	if not allowed then
+		origin.send(st.error_reply(stanza, "wait", "policy-violation", too_many));
 		return true;
 	end
 	local token = stanza.tags[1].attr.token;
@@ -126,8 +136,9 @@ module:hook("user-registering", function (event)
 	if event.allowed == false then return; end
 	local validated = event.validated_invite or (event.session and event.session.validated_invite);
 	if not validated then return; end
-	if event.session and not check_allowed(event.session) then
-		return refuse(event, "wait", "policy-violation", TOO_MANY);
+	if event.session then
+		local allowed, too_many = check_allowed(event.session);
+		if not allowed then return refuse(event, "wait", "policy-violation", too_many); end
 	end
 	local invite, hash, tag = redis_store:get_record(validated.token);
 	if invite == nil then

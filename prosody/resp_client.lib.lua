@@ -7,7 +7,8 @@
 --   * elsewhere (prosodyctl) over a blocking socket with a short timeout
 --     (resp_blocking.lib.lua);
 --   * one circuit breaker (redis_breaker.lib.lua) in front of both: a call
---     without an answer makes every call fail at once for a second, then one
+--     without an answer makes every call fail at once for a while
+--     (invites_redis_retry_after, 1 s by default), then one
 --     call finds out whether Redis is back.
 -- Errors are returned (nil, err), never raised. Why not lua-redis: it raises on
 -- every failure, blocks, and is only packaged for Lua 5.1-5.3.
@@ -16,8 +17,6 @@ local protocol = module:require("resp_protocol");
 local new_breaker = module:require("redis_breaker").new;
 local new_async = module:require("resp_async").new;
 local new_blocking = module:require("resp_blocking").new;
-
-local RETRY_AFTER = 1; -- seconds of failing fast after Redis did not answer
 
 local client_mt = {};
 client_mt.__index = client_mt;
@@ -59,12 +58,13 @@ function client_mt:unreachable()
 	return self.breaker:is_open();
 end
 
-local function new(url, timeout, log)
+--- A client for `url`: `timeout` seconds per call, `retry_after` seconds of failing fast after a call went unanswered.
+local function new(url, timeout, retry_after, log)
 	local settings, err = protocol.parse_url(url);
 	if not settings then return nil, err; end
 	local hello = hello_commands(settings);
 	local where = settings.host..":"..settings.port;
-	local breaker = new_breaker(RETRY_AFTER, function (reason)
+	local breaker = new_breaker(retry_after, function (reason)
 		log("error", "Redis unreachable at %s: %s; invite requests fail at once until it answers again", where,
 			tostring(reason));
 	end, function ()

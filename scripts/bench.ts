@@ -18,7 +18,11 @@
  * ("invites,lists"), BENCH_LIST_SEED (1000000), BENCH_LIST_INVITERS (100000), BENCH_LIST_ROUNDS (200),
  * BENCH_PROSODY_NAGLE ("on", Prosody's default; "off" sets TCP_NODELAY on its sockets), BENCH_SEQUENTIAL (300),
  * BENCH_THROUGHPUT (1000), BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240 per side), BENCH_WARMUP (500),
- * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1").
+ * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1"),
+ * BENCH_STALL_SECONDS (10 per stall scenario), BENCH_STALL_MODULE_DIR (another copy of prosody/ to measure).
+ *
+ * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
+ * or is far away while clients keep asking for invite checks.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -41,6 +45,7 @@ import {
   type ThroughputResult,
 } from "./bench-load.js";
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
+import { runStallBench, type StallSettings, stallReport } from "./bench-stall.js";
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -67,11 +72,16 @@ const SETTINGS = {
   fillTo: envInt("BENCH_FILL_TO", 3000),
   fillMaxSeconds: envInt("BENCH_FILL_MAX_S", 240),
   botNodeFlags,
-  /** Which parts run: "invites" (the comparison with Prosody's command), "lists" (scripts/bench-lists.ts). */
+  /**
+   * Which parts run: "invites" (the comparison with Prosody's command), "lists" (scripts/bench-lists.ts),
+   * "stall" (Prosody with a slow or hanging Redis, scripts/bench-stall.ts).
+   */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists").split(",").map((phase) => {
+    (process.env.BENCH_PHASES ?? "invites,lists,stall").split(",").map((phase) => {
       const name = phase.trim();
-      if (name !== "invites" && name !== "lists") throw new Error(`BENCH_PHASES: unknown phase "${name}"`);
+      if (name !== "invites" && name !== "lists" && name !== "stall") {
+        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall)`);
+      }
       return name;
     }),
   ),
@@ -83,6 +93,10 @@ const SETTINGS = {
     warmupRounds: 100,
     botNodeFlags,
   } satisfies ListSettings,
+  stall: {
+    seconds: envInt("BENCH_STALL_SECONDS", 10),
+    moduleDir: process.env.BENCH_STALL_MODULE_DIR || undefined,
+  } satisfies StallSettings,
 } as const;
 
 const TARGETS = { latencyRatio: 0.5, throughputRatio: 20, rssMB: 80 } as const;
@@ -170,6 +184,17 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
+  if (SETTINGS.phases.has("stall")) {
+    const stall = await runStallBench({ settings: SETTINGS.stall, log, defer: (task) => cleanups.push(task) });
+    console.log(stallReport(stall));
+    console.log(`run time: ${elapsed().trim()}`);
+  }
+  return 0;
+}
+
+/** The invite and list phases: the bot against Prosody's own command, on the bench's Prosody. */
+async function runBotPhases(): Promise<void> {
   log("compiling the bot (tsc -p tsconfig.build.json) and starting Prosody + Redis on 127.0.0.1 …");
   const [build, prosody, redis] = await Promise.allSettled([buildBot(), startBenchProsody(), startRedis()]);
   if (build.status === "fulfilled") cleanups.push(() => build.value.remove());
@@ -190,7 +215,6 @@ async function main(): Promise<number> {
     console.log(listReport(lists));
     console.log(`run time: ${elapsed().trim()}`);
   }
-  return 0;
 }
 
 async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): Promise<void> {

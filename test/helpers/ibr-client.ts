@@ -36,6 +36,8 @@ export interface OpenIbrSessionOptions {
   domain: string;
   /** Time allowed for connecting and receiving the stream features; default for later IQs too (10 s). */
   timeoutMs?: number;
+  /** The loopback address to connect from (e.g. 127.0.0.2, for a second client address); the kernel's choice by default. */
+  localAddress?: string;
 }
 
 export interface RegisterWithTokenOptions {
@@ -197,7 +199,11 @@ export async function openIbrSession(options: OpenIbrSessionOptions): Promise<Ib
     socket.destroy();
   });
 
-  const socket: Socket = connect({ host: "127.0.0.1", port });
+  const socket: Socket = connect({
+    host: "127.0.0.1",
+    port,
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+  });
   socket.setEncoding("utf8");
   socket.on("data", (data: string) => parser.write(data));
   socket.on("error", (error) => fail(new IbrStreamError(`socket error: ${error.message}`)));

@@ -80,6 +80,7 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
         extraModules: options.extraModules,
         extraConfig: options.extraConfig,
         ...(options.storage === undefined ? {} : { storage: options.storage }),
+        major: prosodyMajorVersion(),
       }),
   );
 

@@ -6,7 +6,7 @@ import { createClient } from "@keyv/redis";
 import type { AppDeps } from "../../src/app.js";
 import { startBot, type TestBot } from "./bot.js";
 import { registerWithToken } from "./ibr-client.js";
-import { startServers, type TestServers } from "./servers.js";
+import { type ServerOptions, startServers, type TestServers } from "./servers.js";
 import { connectUser, type TestUser } from "./xmpp-user.js";
 
 export const ACCOUNTS = {
@@ -39,9 +39,7 @@ export interface Scenario {
 }
 
 /** With `inviteModule`, Prosody runs our module from prosody/ and consumes the invites in Redis. */
-export async function startScenario(
-  options: { inviteModule?: boolean; moduleConfig?: string } = {},
-): Promise<Scenario> {
+export async function startScenario(options: ServerOptions = {}): Promise<Scenario> {
   const servers = await startServers({}, options);
   for (const [host, names] of Object.entries(ACCOUNTS)) {
     for (const name of names) await servers.prosody.register(name, host, `${name}-password`);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 /** Starts the private Prosody and Redis that the integration tests run against. */
 import { type ProsodyServer, prosodyMajorVersion, type StartProsodyOptions, startProsody } from "./prosody-server.js";
+import { type RedisProxy, startRedisProxy } from "./redis-proxy.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 import { requireBinaries } from "./require-binary.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY } from "./signing.js";
@@ -13,7 +14,7 @@ export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.
  * docs/prosody.md tells admins to configure it. admin@localhost is a Prosody
  * admin, for Prosody's own invite commands.
  */
-export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
+export function inviteModuleOptions(redisUrl: string, moduleDir = PROSODY_MODULE_DIR): StartProsodyOptions {
   return {
     // Prosody 13 makes command-line invites through the admin shell (commandLineInviteArgs).
     extraModules: [
@@ -25,7 +26,7 @@ export function inviteModuleOptions(redisUrl: string): StartProsodyOptions {
     ],
     storage: '{ invite_token = "invites_redis" }',
     extraConfig: [
-      `plugin_paths = { ${JSON.stringify(PROSODY_MODULE_DIR)} }`,
+      `plugin_paths = { ${JSON.stringify(moduleDir)} }`,
       'admins = { "admin@localhost" }',
       `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
       "invites_redis_timeout = 0.3",
@@ -45,6 +46,8 @@ export interface TestServers {
   service: string;
   /** The bot's Redis URL: its ACL user of docs/security.md (redis.url is the unrestricted test client). */
   redisUrl: string;
+  /** With `redisProxy`: what Prosody reaches Redis through (the bot and the tests' client go direct). */
+  redisProxy?: RedisProxy;
   /** Stops both servers (each even if the other fails to stop). */
   stop(): Promise<void>;
 }
@@ -54,20 +57,31 @@ export interface TestServers {
  * With `inviteModule`, Redis starts first and Prosody reads its invites from it;
  * `moduleConfig` adds lines to that configuration (e.g. an option of the module).
  */
+export interface ServerOptions {
+  inviteModule?: boolean;
+  moduleConfig?: string;
+  /** Prosody reaches Redis through a proxy (test/helpers/redis-proxy.ts) that can hang or delay it. */
+  redisProxy?: boolean;
+  /** Another copy of prosody/ to load (the benchmark compares versions); the repository's by default. */
+  moduleDir?: string;
+}
+
 export async function startServers(
   prosodyOptions: StartProsodyOptions = {},
-  { inviteModule = false, moduleConfig = "" }: { inviteModule?: boolean; moduleConfig?: string } = {},
+  { inviteModule = false, moduleConfig = "", redisProxy = false, moduleDir }: ServerOptions = {},
 ): Promise<TestServers> {
   requireBinaries();
   if (inviteModule) {
     const redis = await startRedis();
-    const options = inviteModuleOptions(redis.prosodyUrl);
+    const proxy = redisProxy ? await startRedisProxy(redis.port) : undefined;
+    const options = inviteModuleOptions(proxy?.urlFor(redis.prosodyUrl) ?? redis.prosodyUrl, moduleDir);
     const extraConfig = [options.extraConfig, moduleConfig].join("\n");
     const prosody = await startProsody({ ...options, extraConfig, ...prosodyOptions }).catch(async (error) => {
+      await proxy?.stop();
       await redis.stop();
       throw error;
     });
-    return serversOf(prosody, redis);
+    return serversOf(prosody, redis, proxy);
   }
   const [prosody, redis] = await Promise.allSettled([startProsody(prosodyOptions), startRedis()]);
   if (prosody.status === "rejected" || redis.status === "rejected") {
@@ -78,14 +92,15 @@ export async function startServers(
   return serversOf(prosody.value, redis.value);
 }
 
-function serversOf(prosody: ProsodyServer, redis: RedisServer): TestServers {
+function serversOf(prosody: ProsodyServer, redis: RedisServer, redisProxy?: RedisProxy): TestServers {
   return {
     prosody,
     redis,
     service: prosody.service,
     redisUrl: redis.botUrl,
+    ...(redisProxy === undefined ? {} : { redisProxy }),
     async stop() {
-      const results = await Promise.allSettled([prosody.stop(), redis.stop()]);
+      const results = await Promise.allSettled([prosody.stop(), redis.stop(), redisProxy?.stop()]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
       if (failed !== undefined) throw failed.reason;
     },

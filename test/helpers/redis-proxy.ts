@@ -1,0 +1,155 @@
+/**
+ * A TCP proxy on a free loopback port in front of a private Redis, to make Redis hang or sit further away
+ * for one client (Prosody) while the tests' own client still reaches Redis directly, and to see every
+ * command that client sends. Used by the stall tests and `npm run bench`'s stall phase.
+ */
+import { connect, createServer, type Server, type Socket } from "node:net";
+
+export interface RedisProxy {
+  port: number;
+  /** `url` with its port replaced by the proxy's (credentials and database kept). */
+  urlFor(url: string): string;
+  /** Stops forwarding in both directions; connections stay open and bytes are held, as with a hung server. */
+  hang(): void;
+  /** Forwards again, what was held first. */
+  release(): void;
+  /** Holds every chunk this long in each direction: a Redis further away. 0 by default. */
+  delayMs: number;
+  /**
+   * Every command the clients sent so far (held or forwarded), decoded: ["GET", "invite:…"]; without
+   * AUTH, which a client sends on each new connection (and which would carry a password).
+   */
+  readonly commands: readonly (readonly string[])[];
+  /** Resolves once the clients have sent `count` commands in all. */
+  waitForCommands(count: number, timeoutMs?: number): Promise<void>;
+  /** Connections open through the proxy now. */
+  connections(): number;
+  stop(): Promise<void>;
+}
+
+/** Decodes the RESP arrays of bulk strings a Redis client sends, chunk by chunk. */
+export function commandDecoder(onCommand: (command: string[]) => void): (chunk: Buffer) => void {
+  let buffer = Buffer.alloc(0);
+  const line = (from: number): { text: string; next: number } | undefined => {
+    const end = buffer.indexOf("\r\n", from);
+    return end === -1 ? undefined : { text: buffer.subarray(from, end).toString("latin1"), next: end + 2 };
+  };
+  return (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const header = line(0);
+      if (header === undefined) return;
+      if (!header.text.startsWith("*")) throw new Error(`not a RESP command: ${header.text}`);
+      const count = Number(header.text.slice(1));
+      const parts: string[] = [];
+      let at = header.next;
+      for (let i = 0; i < count; i++) {
+        const size = line(at);
+        if (size === undefined) return;
+        const length = Number(size.text.slice(1));
+        if (buffer.length < size.next + length + 2) return;
+        parts.push(buffer.subarray(size.next, size.next + length).toString("utf8"));
+        at = size.next + length + 2;
+      }
+      buffer = buffer.subarray(at);
+      onCommand(parts);
+    }
+  };
+}
+
+/** Starts a proxy to 127.0.0.1:`redisPort`. */
+export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
+  const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
+  const commands: string[][] = [];
+  const waiters = new Set<() => void>();
+  let hung = false;
+  /** Sends held while hanging, in order, released by release(). */
+  let held: (() => void)[] = [];
+
+  const forward = (to: Socket, chunk: Buffer): void => {
+    const send = (): void => {
+      if (!to.destroyed) to.write(chunk);
+    };
+    const later = (): void => {
+      if (proxy.delayMs > 0) setTimeout(send, proxy.delayMs);
+      else send();
+    };
+    if (hung) held.push(later);
+    else later();
+  };
+
+  const server: Server = createServer((client) => {
+    const upstream = connect({ host: "127.0.0.1", port: redisPort });
+    clients.add(client);
+    client.on("close", () => clients.delete(client));
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.setNoDelay(true);
+      socket.on("close", () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+      socket.on("error", () => {});
+    }
+    const decode = commandDecoder((command) => {
+      if (command[0]?.toUpperCase() === "AUTH") return;
+      commands.push(command);
+      for (const waiter of waiters) waiter();
+    });
+    client.on("data", (chunk: Buffer) => {
+      decode(chunk);
+      forward(upstream, chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => forward(client, chunk));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the proxy has no TCP address");
+
+  const proxy: RedisProxy = {
+    port: address.port,
+    delayMs: 0,
+    commands,
+    urlFor(url) {
+      const parsed = new URL(url);
+      parsed.port = String(address.port);
+      return parsed.toString().replace(/\/$/u, "");
+    },
+    hang() {
+      hung = true;
+    },
+    release() {
+      hung = false;
+      const sends = held;
+      held = [];
+      for (const send of sends) send();
+    },
+    waitForCommands(count, timeoutMs = 10_000) {
+      if (commands.length >= count) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`the proxy saw ${commands.length} commands, not ${count}, within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const check = (): void => {
+          if (commands.length < count) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+    connections: () => clients.size,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
