@@ -92,7 +92,10 @@ function connection_mt:_connect()
 	-- An idle connection stays open; Prosody would close it after its read timeout.
 	function listeners.onreadtimeout() return true; end
 	local s = self.settings;
-	net_connect(basic_resolver.new(s.host, s.port, "tcp", {}), listeners);
+	-- A name is looked up in DNS by Prosody's resolver, which does not read /etc/hosts (unbound's
+	-- hoststxt is off by default): say what "localhost" means here.
+	local host = s.host:lower() == "localhost" and "127.0.0.1" or s.host;
+	net_connect(basic_resolver.new(host, s.port, "tcp", {}), listeners);
 end
 
 --- The reply (an error reply as an error object), or nil, reason when Redis did not answer.

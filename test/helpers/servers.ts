@@ -64,17 +64,21 @@ export interface ServerOptions {
   redisProxy?: boolean;
   /** Another copy of prosody/ to load (the benchmark compares versions); the repository's by default. */
   moduleDir?: string;
+  /** The host name Prosody's Redis URL uses instead of 127.0.0.1 (e.g. `localhost`). */
+  prosodyRedisHost?: string;
 }
 
 export async function startServers(
   prosodyOptions: StartProsodyOptions = {},
-  { inviteModule = false, moduleConfig = "", redisProxy = false, moduleDir }: ServerOptions = {},
+  { inviteModule = false, moduleConfig = "", redisProxy = false, moduleDir, prosodyRedisHost }: ServerOptions = {},
 ): Promise<TestServers> {
   requireBinaries();
   if (inviteModule) {
     const redis = await startRedis();
     const proxy = redisProxy ? await startRedisProxy(redis.port) : undefined;
-    const options = inviteModuleOptions(proxy?.urlFor(redis.prosodyUrl) ?? redis.prosodyUrl, moduleDir);
+    const url = new URL(proxy?.urlFor(redis.prosodyUrl) ?? redis.prosodyUrl);
+    if (prosodyRedisHost !== undefined) url.hostname = prosodyRedisHost;
+    const options = inviteModuleOptions(url.toString().replace(/\/$/u, ""), moduleDir);
     const extraConfig = [options.extraConfig, moduleConfig].join("\n");
     const prosody = await startProsody({ ...options, extraConfig, ...prosodyOptions }).catch(async (error) => {
       await proxy?.stop();
