@@ -159,6 +159,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     async stop() {
       // Finish and answer what is under way (new requests are told to come back), then leave.
+      if (inFlight.size > 0) log.info("Finishing the requests under way before stopping", { pending: inFlight.size });
       const drained = await inFlight.drain(STOP_GRACE_MS);
       if (!drained) log.warn("Stopping with requests still unanswered", { pending: inFlight.size });
       await notifier?.stop();

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idsKey, pendingKey, recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
+import { type RedisProxy, startRedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
@@ -117,11 +118,15 @@ describe("Prosody restarts under load", () => {
 describe("SIGTERM under load", () => {
   let cwd: string;
   let child: ChildProcess | undefined;
+  // The bot reaches Redis 40 ms away (each way), so that its invites are still being saved when SIGTERM comes.
+  let farRedis: RedisProxy;
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), "invite-bot-stop-"));
+    farRedis = await startRedisProxy(world.servers.redis.port);
   });
   afterAll(async () => {
     child?.kill("SIGKILL");
+    await farRedis?.stop();
     await rm(cwd, { recursive: true, force: true });
   });
 
@@ -135,7 +140,7 @@ describe("SIGTERM under load", () => {
         XMPP_DOMAIN: "localhost",
         XMPP_USERNAME: "bot3",
         XMPP_PASSWORD: "bot3-password",
-        REDIS_URL: world.servers.redisUrl,
+        REDIS_URL: farRedis.urlFor(world.servers.redisUrl),
         ...BOT_SIGNING_ENV,
         RATE_LIMIT_BURST: "10000",
         RATE_LIMIT_PER_SECOND: "10000",
@@ -155,10 +160,17 @@ describe("SIGTERM under load", () => {
     await user.send(xml("presence", { to: "bot3@localhost", type: "subscribed" }));
     await user.nextPresence((p) => p.attrs.from === "bot3@localhost/invites" && p.attrs.type === undefined);
 
+    farRedis.delayMs = 40;
     const requests = Array.from({ length: 60 }, () =>
       user.requestRaw(executeIq("bot3@localhost/invites", CONTACT), 10_000),
     );
-    await Promise.race(requests);
+    // A ping sent after them: one sender's stanzas reach the recipient in order (RFC 6120 §10.1), so once the
+    // bot has answered it (no Redis needed), all 60 requests have reached the bot, and their saves are still on
+    // their way to Redis. Waiting for the first answer instead did not ensure that: the last requests could
+    // still be in Prosody when the bot's stream closed, and then nobody answers them.
+    await user.request(
+      xml("iq", { type: "get", to: "bot3@localhost/invites" }, xml("ping", { xmlns: "urn:xmpp:ping" })),
+    );
     child.kill("SIGTERM");
     const replies = await Promise.all(requests);
     expect(await exited).toBe(0);
@@ -178,6 +190,7 @@ describe("SIGTERM under load", () => {
     expect(replies.filter((r) => r.attrs.type === "result").length).toBeGreaterThan(0);
     await user.nextPresence({ from: "bot3@localhost/invites", type: "unavailable" });
     expect(output).toContain("Stopped");
+    expect(output).toContain("Finishing the requests under way before stopping"); // SIGTERM came under load
     expect(output).not.toContain("Stopping with requests still unanswered");
   });
 });
