@@ -24,14 +24,29 @@ export interface Config {
   readonly inviteTtlSeconds: number;
   /** Invites a non-admin may create per rolling 24 hours. */
   readonly inviteQuota: number;
-  /** Landing page template with {token}, {uri} and {host}; undefined = use the xmpp: URI. */
+  /**
+   * Landing page template with {token}, {uri} and {host}: INVITE_PAGE, else the bot's own page when the web
+   * server is on; undefined = use the xmpp: URI.
+   */
   readonly invitePage: string | undefined;
+  /** The invite web pages (WEB_LISTEN); undefined = no web server. */
+  readonly web: WebConfig | undefined;
   readonly redis: { readonly url: string; readonly timeoutMs: number };
   /** HMAC keys for invite records (docs/storage.md, "The tag"): the current one and old ones still accepted. */
   readonly signingKeys: { readonly current: string; readonly old: readonly string[] };
   /** Flood control per requester: a burst, then so many requests per second. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
   readonly logLevel: LogLevel;
+}
+
+export interface WebConfig {
+  /** Where the HTTP server listens; port 0 = any free port. */
+  readonly listen: { readonly host: string; readonly port: number };
+  /** The public base URL (WEB_URL), without a trailing slash. */
+  readonly url: string;
+  readonly siteName: string;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  readonly trustProxy: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -131,9 +146,12 @@ function readAdmins(reader: Reader): Set<string> {
   return admins;
 }
 
-function readInvitePage(reader: Reader): string | undefined {
+/** The path of the bot's own invite page under WEB_URL (src/web/routes.ts serves it). */
+export const WEB_INVITE_PATH = "/invite/{token}";
+
+function readInvitePage(reader: Reader, web: WebConfig | undefined): string | undefined {
   const page = reader.optional("INVITE_PAGE");
-  if (page === undefined) return undefined;
+  if (page === undefined) return web === undefined ? undefined : `${web.url}${WEB_INVITE_PATH}`;
   if (!page.includes("{token}") && !page.includes("{uri}")) {
     reader.problems.push(`INVITE_PAGE must contain {token} or {uri}, got "${page}"`);
   }
@@ -172,6 +190,62 @@ function readSigningKeys(reader: Reader): Config["signingKeys"] {
   return { current, old };
 }
 
+/** `host:port` or `[v6]:port`. */
+function readListen(reader: Reader, value: string): WebConfig["listen"] {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/u.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65_535) {
+    reader.problems.push(`WEB_LISTEN must be host:port (for example WEB_LISTEN=127.0.0.1:8080), got "${value}"`);
+    return { host: "127.0.0.1", port: 0 };
+  }
+  return { host: match[1] ?? match[2] ?? "", port };
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/u;
+
+function readWebUrl(reader: Reader): string {
+  const value = reader.optional("WEB_URL");
+  if (value === undefined) {
+    reader.problems.push(
+      "WEB_URL is required with WEB_LISTEN: the address people open (for example WEB_URL=https://invite.example.org)",
+    );
+    return "";
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    reader.problems.push(`WEB_URL is not a valid URL: "${value}" (for example WEB_URL=https://invite.example.org)`);
+    return "";
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.test(url.hostname))) {
+    reader.problems.push(
+      `WEB_URL must be https (http only for a loopback address such as http://127.0.0.1:8080), got "${value}"`,
+    );
+  }
+  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    reader.problems.push(`WEB_URL must be a plain base URL without ?query, #fragment or user:password, got "${value}"`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/u, "")}`;
+}
+
+function readWeb(reader: Reader, domain: string): WebConfig | undefined {
+  const listen = reader.optional("WEB_LISTEN");
+  if (listen === undefined) {
+    for (const name of ["WEB_URL", "SITE_NAME", "TRUST_PROXY"]) {
+      if (reader.optional(name) !== undefined)
+        reader.problems.push(`${name} is set but WEB_LISTEN is not: set WEB_LISTEN to turn the web pages on`);
+    }
+    return undefined;
+  }
+  return {
+    listen: readListen(reader, listen),
+    url: readWebUrl(reader),
+    siteName: reader.optional("SITE_NAME") ?? domain,
+    trustProxy: reader.boolean("TRUST_PROXY", false),
+  };
+}
+
 function readLogLevel(reader: Reader): LogLevel {
   const value = reader.optional("LOG_LEVEL")?.toLowerCase();
   if (value === undefined) return DEFAULTS.logLevel;
@@ -205,6 +279,7 @@ export function loadConfig(env: Env): Config {
   const redisUrl = reader.optional("REDIS_URL") ?? DEFAULTS.redisUrl;
   reader.url("REDIS_URL", redisUrl, ["redis:", "rediss:"], DEFAULTS.redisUrl);
 
+  const web = readWeb(reader, domain);
   const config: Config = {
     xmpp: {
       service,
@@ -220,7 +295,8 @@ export function loadConfig(env: Env): Config {
     notifyAdmins: reader.boolean("NOTIFY_ADMINS", false),
     inviteTtlSeconds: reader.integer("INVITE_TTL", DEFAULTS.inviteTtlSeconds, 60, MAX_TTL_SECONDS, "seconds"),
     inviteQuota: reader.integer("INVITE_QUOTA", DEFAULTS.inviteQuota, 1, 100_000, "invites"),
-    invitePage: readInvitePage(reader),
+    invitePage: readInvitePage(reader, web),
+    web,
     redis: {
       url: redisUrl,
       timeoutMs: reader.integer("REDIS_TIMEOUT_MS", DEFAULTS.redisTimeoutMs, 100, 60_000, "milliseconds"),

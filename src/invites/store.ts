@@ -15,6 +15,11 @@ export interface InviteStore {
   listPage(query: PageQuery): Promise<InvitePage>;
   /** The pending invites whose id (first 8 characters of the hash) is `id`; usually one, rarely more. */
   findById(id: string): Promise<StoredInvite[]>;
+  /**
+   * The pending invite of this token (what an invite page shows), or undefined: unknown, expired, or not signed
+   * with our key. A counted invite comes with the uses it has taken.
+   */
+  findByToken(token: string): Promise<StoredInvite | undefined>;
   /** Deletes these invites and their index entries at once; resolves with how many still existed. */
   remove(invites: readonly StoredInvite[]): Promise<number>;
 }

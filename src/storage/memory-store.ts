@@ -35,6 +35,12 @@ export class MemoryInviteStore implements ManagedInviteStore {
       .map((s) => structuredClone(s));
   }
 
+  async findByToken(token: string): Promise<StoredInvite | undefined> {
+    const hash = tokenHash(token);
+    const found = this.#live().find((stored) => stored.hash === hash);
+    return found === undefined ? undefined : structuredClone(found);
+  }
+
   async remove(invites: readonly StoredInvite[]): Promise<number> {
     let removed = 0;
     for (const { hash } of invites) if (this.#invites.delete(hash)) removed += 1;

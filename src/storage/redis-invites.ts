@@ -36,6 +36,9 @@ return {
 }
 `);
 
+/** Prosody's tokens and ours are base64url (the Prosody module refuses anything else the same way). */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{8,128}$/u;
+
 /** How many expired index members one read removes at most (the rest go with the next reads). */
 const PRUNE_BATCH = 1_000;
 /** How many hashes one id can match (ids are 48 bits: a second one is already rare). */
@@ -131,6 +134,14 @@ export class RedisInvites {
       });
       const now = Date.now() / 1000;
       return (await this.#load(hashes, idsKey(this.#host))).filter((stored) => stored.record.expires > now);
+    });
+  }
+
+  async findByToken(token: string): Promise<StoredInvite | undefined> {
+    if (!TOKEN_SHAPE.test(token)) return undefined;
+    return this.#redis.bounded("read", async () => {
+      const [found] = await this.#load([tokenHash(token)], idsKey(this.#host));
+      return found !== undefined && found.record.expires > Date.now() / 1000 ? found : undefined;
     });
   }
 

@@ -95,6 +95,11 @@ export class RedisInviteStore implements ManagedInviteStore {
     return this.#invites.findById(id);
   }
 
+  async findByToken(token: string): Promise<StoredInvite | undefined> {
+    await this.#usable("read");
+    return this.#invites.findByToken(token);
+  }
+
   async remove(invites: readonly StoredInvite[]): Promise<number> {
     await this.#usable("remove");
     return this.#invites.remove(invites);

@@ -118,3 +118,75 @@ declare module "@xmpp/debug" {
   import type { Client } from "@xmpp/client";
   export default function debug(entity: Client, force?: boolean): void;
 }
+
+// The parts of xmpp.js the web registration composes itself (src/registration/in-band.ts).
+declare module "@xmpp/client-core" {
+  import type { EventEmitter } from "node:events";
+  import type { Element } from "@xmpp/xml";
+
+  export class Client extends EventEmitter {
+    constructor(options: { service: string; domain: string; lang?: string; timeout?: number });
+    status: string;
+    socket?: { remoteAddress?: string } | null;
+    transports: unknown[];
+    connect(service: string): Promise<void>;
+    open(options: { domain: string; lang?: string }): Promise<Element>;
+    stop(): Promise<unknown>;
+    send(element: Element): Promise<void>;
+    isSecure(): boolean;
+  }
+}
+
+declare module "@xmpp/events" {
+  export class Deferred<T> {
+    promise: Promise<T>;
+    resolve(value: T): void;
+    reject(reason: unknown): void;
+  }
+}
+
+declare module "@xmpp/middleware" {
+  import type { Element } from "@xmpp/xml";
+  export interface Middleware {
+    use(fn: (ctx: { stanza: Element }, next: () => Promise<unknown>) => unknown): void;
+  }
+  export default function middleware(deps: { entity: unknown }): Middleware;
+}
+
+declare module "@xmpp/stream-features" {
+  import type { Middleware } from "@xmpp/middleware";
+  export interface StreamFeatures {
+    use(name: string, xmlns: string, handler: (...args: unknown[]) => unknown): void;
+  }
+  export default function streamFeatures(deps: { middleware: Middleware }): StreamFeatures;
+}
+
+declare module "@xmpp/iq/caller.js" {
+  import type { Middleware } from "@xmpp/middleware";
+  import type { Element } from "@xmpp/xml";
+  export interface IqCaller {
+    request(stanza: Element, timeout?: number): Promise<Element>;
+  }
+  export default function iqCaller(deps: { middleware: Middleware; entity: unknown }): IqCaller;
+}
+
+declare module "@xmpp/starttls" {
+  import type { StreamFeatures } from "@xmpp/stream-features";
+  export default function starttls(deps: { streamFeatures: StreamFeatures }): void;
+}
+
+declare module "@xmpp/resolve" {
+  export default function resolve(deps: { entity: unknown }): void;
+}
+
+declare module "@xmpp/tcp" {
+  export default function tcp(deps: { entity: unknown }): void;
+}
+
+declare module "@xmpp/tls" {
+  export default function tls(deps: { entity: unknown }): void;
+}
+
+declare module "@xmpp/websocket" {
+  export default function websocket(deps: { entity: unknown }): void;
+}

@@ -62,6 +62,21 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
       expect(JSON.stringify(found)).not.toContain(saved.token);
     });
 
+    it("finds a pending invite by its token, and nothing for an unknown, expired or odd token", async () => {
+      const { store, now, advance } = subject();
+      const saved = invite(now(), { expires: now() + 1 });
+      await store.save(saved);
+      expect(await store.findByToken(saved.token)).toEqual({
+        hash: tokenHash(saved.token),
+        record: recordOf(saved),
+        used: 0,
+      });
+      expect(await store.findByToken("tokenThatWasNeverStored1")).toBeUndefined();
+      expect(await store.findByToken("<script>")).toBeUndefined();
+      await advance(2);
+      expect(await store.findByToken(saved.token)).toBeUndefined();
+    });
+
     it("does not find an unknown id, nor something that is not an id", async () => {
       const { store, now } = subject();
       await store.save(invite(now()));

@@ -182,3 +182,62 @@ describe("flood control settings", () => {
     });
   });
 });
+
+describe("web pages (WEB_LISTEN, WEB_URL, SITE_NAME, TRUST_PROXY)", () => {
+  const web = { ...minimal, WEB_LISTEN: "127.0.0.1:8080", WEB_URL: "https://invite.example.org/" };
+
+  it("are off unless WEB_LISTEN is set, and INVITE_PAGE keeps its meaning", () => {
+    expect(loadConfig(minimal).web).toBeUndefined();
+    expect(loadConfig(minimal).invitePage).toBeUndefined();
+  });
+
+  it("read every setting, with the site name defaulting to the domain", () => {
+    const config = loadConfig(web);
+    expect(config.web).toEqual({
+      listen: { host: "127.0.0.1", port: 8080 },
+      url: "https://invite.example.org",
+      siteName: "example.org",
+      trustProxy: false,
+    });
+    const named = loadConfig({ ...web, SITE_NAME: "Example Chat", TRUST_PROXY: "yes", WEB_LISTEN: "[::1]:0" });
+    expect(named.web?.siteName).toBe("Example Chat");
+    expect(named.web?.trustProxy).toBe(true);
+    expect(named.web?.listen).toEqual({ host: "::1", port: 0 });
+  });
+
+  it("make every landing-url the bot's own page, unless INVITE_PAGE is set", () => {
+    expect(loadConfig(web).invitePage).toBe("https://invite.example.org/invite/{token}");
+    expect(loadConfig({ ...web, WEB_URL: "https://example.org/join/" }).invitePage).toBe(
+      "https://example.org/join/invite/{token}",
+    );
+    const own = "https://example.org/invites_page?{token}";
+    expect(loadConfig({ ...web, INVITE_PAGE: own }).invitePage).toBe(own);
+  });
+
+  it("allow http only for a loopback WEB_URL", () => {
+    expect(loadConfig({ ...web, WEB_URL: "http://127.0.0.1:8080" }).web?.url).toBe("http://127.0.0.1:8080");
+    expect(loadConfig({ ...web, WEB_URL: "http://localhost:8080" }).web?.url).toBe("http://localhost:8080");
+    expect(problemsOf({ ...web, WEB_URL: "http://invite.example.org" })).toEqual([
+      'WEB_URL must be https (http only for a loopback address such as http://127.0.0.1:8080), got "http://invite.example.org"',
+    ]);
+  });
+
+  it("report every problem at once, with the others", () => {
+    expect(problemsOf({ ...minimal, XMPP_DOMAIN: "", WEB_LISTEN: "8080", TRUST_PROXY: "maybe" })).toEqual([
+      "XMPP_DOMAIN is required (for example XMPP_DOMAIN=example.org)",
+      'WEB_LISTEN must be host:port (for example WEB_LISTEN=127.0.0.1:8080), got "8080"',
+      "WEB_URL is required with WEB_LISTEN: the address people open (for example WEB_URL=https://invite.example.org)",
+      'TRUST_PROXY must be true or false, got "maybe"',
+    ]);
+    expect(problemsOf({ ...web, WEB_URL: "https://example.org/?a=1", WEB_LISTEN: "127.0.0.1:70000" })).toEqual([
+      'WEB_LISTEN must be host:port (for example WEB_LISTEN=127.0.0.1:8080), got "127.0.0.1:70000"',
+      'WEB_URL must be a plain base URL without ?query, #fragment or user:password, got "https://example.org/?a=1"',
+    ]);
+  });
+
+  it("refuse web settings without WEB_LISTEN instead of ignoring them", () => {
+    expect(problemsOf({ ...minimal, WEB_URL: "https://invite.example.org" })).toEqual([
+      "WEB_URL is set but WEB_LISTEN is not: set WEB_LISTEN to turn the web pages on",
+    ]);
+  });
+});

@@ -129,6 +129,7 @@ function storeThatThrows(error: Error): InviteStore & QuotaStore & RelationsStor
     },
     listPage: async () => ({ invites: [], total: 0 }),
     findById: async () => [],
+    findByToken: async () => undefined,
     remove: async () => 0,
     reserve: async () => ({ allowed: true }),
     release: async () => {},

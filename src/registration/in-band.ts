@@ -1,0 +1,120 @@
+/**
+ * Registration with an invite token, exactly as an XEP-0401 client does it: an unauthenticated c2s stream to
+ * XMPP_SERVICE (STARTTLS where offered, the certificate verified as for the bot's own login),
+ * `<preauth xmlns='urn:xmpp:pars:0' token='…'/>` (XEP-0401 §4, XEP-0445 §3), then a XEP-0077 §3.1 registration.
+ * The server does the rest: on Prosody our module claims the invite atomically, binds it to its username, counts
+ * reusable invites and makes inviter and invitee mutual contacts. A password reset link is the same, with the
+ * account's existing name (Prosody's `allow_reset`).
+ *
+ * Built from xmpp.js's own parts without SASL or resource binding: the same transports, DNS lookup and STARTTLS
+ * as the bot's connection.
+ */
+import { Client } from "@xmpp/client-core";
+import { Deferred } from "@xmpp/events";
+import iqCallerPlugin from "@xmpp/iq/caller.js";
+import middlewarePlugin from "@xmpp/middleware";
+import resolvePlugin from "@xmpp/resolve";
+import starttlsPlugin from "@xmpp/starttls";
+import streamFeaturesPlugin from "@xmpp/stream-features";
+import tcpPlugin from "@xmpp/tcp";
+import tlsPlugin from "@xmpp/tls";
+import websocketPlugin from "@xmpp/websocket";
+import { type Element, xml } from "@xmpp/xml";
+import { type Logger, redactToken } from "../logger.js";
+import { mayAuthenticate } from "../xmpp/credentials.js";
+import { failureOf, type StanzaErrorLike } from "./in-band-answers.js";
+import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
+
+const NS_STREAM = "http://etherx.jabber.org/streams";
+const NS_PARS = "urn:xmpp:pars:0";
+const NS_REGISTER = "jabber:iq:register";
+
+export interface InBandRegistrarOptions {
+  /** Where to connect, as XMPP_SERVICE (or the bare domain, looked up like a client does). */
+  readonly service: string;
+  readonly domain: string;
+  /** For the whole exchange, from connecting to the registration's answer. */
+  readonly timeoutMs: number;
+  readonly log: Logger;
+}
+
+function isStanzaError(error: unknown): error is Error & StanzaErrorLike {
+  return error instanceof Error && error.name === "StanzaError";
+}
+
+export class InBandRegistrar implements Registrar {
+  constructor(private readonly options: InBandRegistrarOptions) {}
+
+  register(request: RegistrationRequest): Promise<RegistrationResult> {
+    return this.#run(request, "registration");
+  }
+
+  resetPassword(request: RegistrationRequest): Promise<RegistrationResult> {
+    return this.#run(request, "password reset");
+  }
+
+  async #run(request: RegistrationRequest, what: string): Promise<RegistrationResult> {
+    const { service, domain, timeoutMs } = this.options;
+    const log = this.options.log.child({ invite: redactToken(request.token) });
+    const entity = new Client({ service, domain, lang: "en", timeout: timeoutMs });
+    tcpPlugin({ entity });
+    tlsPlugin({ entity });
+    websocketPlugin({ entity });
+    resolvePlugin({ entity });
+    const middleware = middlewarePlugin({ entity });
+    const streamFeatures = streamFeaturesPlugin({ middleware });
+    const iq = iqCallerPlugin({ middleware, entity });
+    starttlsPlugin({ streamFeatures });
+    // After STARTTLS (which restarts the stream and takes the first features), the features to register under.
+    const ready = new Deferred<Element>();
+    middleware.use((ctx, next) => (ctx.stanza.is("features", NS_STREAM) ? ready.resolve(ctx.stanza) : next()));
+    entity.on("error", (error: Error) => ready.reject(error));
+    entity.on("disconnect", () => ready.reject(new Error("the server closed the connection")));
+
+    // One deadline for the whole exchange: connecting (which xmpp.js does not bound) and each answer.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const within = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, deadline]);
+    deadline.catch(() => {});
+    ready.promise.catch(() => {});
+
+    let step = "connecting";
+    try {
+      await within(entity.connect(service));
+      step = "opening the stream";
+      await within(entity.open({ domain, lang: "en" }));
+      await within(ready.promise);
+      if (!mayAuthenticate(entity)) {
+        log.error("Not registering over an unencrypted connection: the server offered no TLS", { service });
+        return { ok: false, reason: "unavailable" };
+      }
+      step = "checking the invite";
+      await within(iq.request(xml("iq", { type: "set" }, xml("preauth", { xmlns: NS_PARS, token: request.token }))));
+      step = what;
+      const query = xml(
+        "query",
+        { xmlns: NS_REGISTER },
+        xml("username", {}, request.username),
+        xml("password", {}, request.password),
+      );
+      await within(iq.request(xml("iq", { type: "set" }, query)));
+      log.info(`Web ${what} done`, { username: request.username });
+      return { ok: true };
+    } catch (error) {
+      if (isStanzaError(error)) {
+        const reason = failureOf(error);
+        log.info(`Web ${what} refused by the server`, { step, condition: error.condition, text: error.text, reason });
+        return { ok: false, reason, ...(error.text ? { serverText: error.text } : {}) };
+      }
+      log.warn(`Web ${what} failed`, { step, service, error: (error as Error).message });
+      return { ok: false, reason: "unavailable" };
+    } finally {
+      clearTimeout(timer);
+      ready.reject(new Error("done"));
+      // The visitor gets the answer now; the stream closes behind it.
+      void entity.stop().catch(() => {});
+    }
+  }
+}

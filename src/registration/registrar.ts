@@ -1,0 +1,42 @@
+/**
+ * How an account comes into being (docs/web.md, "How the account is created"): the web pages know only this
+ * port. Today's adapter is in-band registration with the invite's token (in-band.ts: XEP-0401 preauth, then
+ * XEP-0077, which the server checks against the invite: XEP-0445); a server without that gets another adapter.
+ */
+
+export interface RegistrationRequest {
+  /** The invite's token, exactly as in its link. */
+  readonly token: string;
+  /** The local part to register (or whose password a reset link sets). */
+  readonly username: string;
+  /** Passed to the server and forgotten: never logged, stored or shown. */
+  readonly password: string;
+}
+
+/** Why the server did not create the account (or set the password), as the page explains it. */
+export type RegistrationFailure =
+  /** The name belongs to someone else. */
+  | "username-taken"
+  /** The server refused the name itself (characters, length). */
+  | "username-invalid"
+  /** The server's password policy refused the password (its words in `serverText`). */
+  | "password-refused"
+  /** The invite is unknown, expired, revoked, or used up in the meantime. */
+  | "invite-invalid"
+  /** The invite is bound to another username (XEP-0445). */
+  | "wrong-username"
+  /** The server (or our module) asks to slow down. */
+  | "throttled"
+  /** The server, its invite store or the link to it is not working right now. */
+  | "unavailable";
+
+export type RegistrationResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: RegistrationFailure; readonly serverText?: string };
+
+export interface Registrar {
+  /** Registers `username` with the invite. */
+  register(request: RegistrationRequest): Promise<RegistrationResult>;
+  /** Sets a new password for `username` with a password reset link. */
+  resetPassword(request: RegistrationRequest): Promise<RegistrationResult>;
+}
