@@ -21,6 +21,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { UseEventConsumer } from "./notifications/consumer.js";
 import { RedisInviteStore } from "./storage/redis-store.js";
 import { SOFTWARE } from "./version.js";
+import { createWebApp, type WebApp, type WebAppDeps } from "./web/web-app.js";
 import { createConnection } from "./xmpp/connection.js";
 import { Disco } from "./xmpp/disco.js";
 import { attachFloodControl } from "./xmpp/flood-control.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   readonly store?: ManagedInviteStore;
   readonly clock?: Clock;
   readonly random?: RandomSource;
+  /** For the web pages: other data files, registrar or limits (tests). */
+  readonly web?: Omit<WebAppDeps, "store" | "log">;
   /** Called when the bot cannot go on at all (e.g. an invite store layout it does not know); main exits. */
   readonly onFatal?: (error: Error) => void;
 }
@@ -44,6 +47,10 @@ export interface App {
   readonly xmpp: Client;
   readonly service: InviteService;
   readonly store: ManagedInviteStore;
+  /** The invite web pages, when WEB_LISTEN is set. */
+  readonly web: WebApp | undefined;
+  /** Where the web pages listen (host:port) once started. */
+  readonly webAddress: string | undefined;
   /** Connects to Redis and XMPP; resolves once the first XMPP attempt is over (reconnects go on). */
   start(): Promise<void>;
   /** Unavailable presence, stream close, Redis close. */
@@ -148,13 +155,35 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           log: log.child({ part: "notify" }),
         });
 
+  const web =
+    config.web === undefined
+      ? undefined
+      : createWebApp(config, config.web, { ...deps.web, store, log: log.child({ part: "web" }) });
+  let webAddress: string | undefined;
+
   return {
     xmpp,
     service,
     store,
+    web,
+    get webAddress() {
+      return webAddress;
+    },
     async start() {
       store.connect();
       notifier?.start();
+      if (web !== undefined) {
+        try {
+          webAddress = await web.start();
+        } catch (error) {
+          log.error("Cannot listen for the web pages on WEB_LISTEN", {
+            listen: `${config.web?.listen.host}:${config.web?.listen.port}`,
+            error: (error as Error).message,
+          });
+          deps.onFatal?.(error as Error);
+          return;
+        }
+      }
       await connection.start();
     },
     async stop() {
@@ -163,6 +192,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const drained = await inFlight.drain(STOP_GRACE_MS);
       if (!drained) log.warn("Stopping with requests still unanswered", { pending: inFlight.size });
       await notifier?.stop();
+      await web?.stop();
       await connection.stop();
       await store.close();
     },

@@ -47,6 +47,8 @@ export interface WebConfig {
   readonly siteName: string;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   readonly trustProxy: boolean;
+  /** The admin's own app catalog (WEB_APPS_FILE) instead of data/apps.json. */
+  readonly appsFile: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -232,7 +234,7 @@ function readWebUrl(reader: Reader): string {
 function readWeb(reader: Reader, domain: string): WebConfig | undefined {
   const listen = reader.optional("WEB_LISTEN");
   if (listen === undefined) {
-    for (const name of ["WEB_URL", "SITE_NAME", "TRUST_PROXY"]) {
+    for (const name of ["WEB_URL", "SITE_NAME", "TRUST_PROXY", "WEB_APPS_FILE"]) {
       if (reader.optional(name) !== undefined)
         reader.problems.push(`${name} is set but WEB_LISTEN is not: set WEB_LISTEN to turn the web pages on`);
     }
@@ -243,6 +245,7 @@ function readWeb(reader: Reader, domain: string): WebConfig | undefined {
     url: readWebUrl(reader),
     siteName: reader.optional("SITE_NAME") ?? domain,
     trustProxy: reader.boolean("TRUST_PROXY", false),
+    appsFile: reader.optional("WEB_APPS_FILE"),
   };
 }
 

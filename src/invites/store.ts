@@ -63,11 +63,19 @@ export interface QuotaStore {
   release(subject: string, member: string): Promise<void>;
 }
 
+/** Counters in fixed windows, shared by every bot instance (the web pages' rate limits: src/web/rate-limits.ts). */
+export interface HitCounter {
+  /** Counts one hit on `key` in a window of `windowMs` starting at its first hit; resolves with the count so far. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+}
+
 /** A store with a connection to manage; the app opens it on start and closes it on stop. */
 export interface ManagedInviteStore extends InviteStore, QuotaStore, RelationsStore {
   /** Starts connecting; must not wait for or require the backend to be up. */
   connect(): void;
   close(): Promise<void>;
+  /** Counters for the web pages' rate limits, shared by every bot instance (Redis has them). */
+  hitCounter?(): HitCounter;
   /** The server's invite use events, when the store carries them (Redis does). */
   eventStream?(consumer: string): EventStream;
 }

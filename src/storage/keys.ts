@@ -73,3 +73,8 @@ export function inviteesKey(host: string, inviter: string): string {
 export function eventsKey(host: string): string {
   return `${hostTag(host)}events`;
 }
+
+/** A web rate-limit counter (src/web/rate-limits.ts), e.g. `views:203.0.113.7`; expires with its window. */
+export function webHitsKey(host: string, key: string): string {
+  return `${hostTag(host)}web-hits:${key}`;
+}

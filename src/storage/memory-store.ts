@@ -1,7 +1,14 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
 import { inviterOf, recordOf } from "../invites/record.js";
-import type { InvitePage, ManagedInviteStore, PageQuery, QuotaDecision, StoredInvite } from "../invites/store.js";
+import type {
+  HitCounter,
+  InvitePage,
+  ManagedInviteStore,
+  PageQuery,
+  QuotaDecision,
+  StoredInvite,
+} from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 
 /** The same behaviour as the Redis store, in Maps: for unit tests and the contract suite. */
@@ -39,6 +46,21 @@ export class MemoryInviteStore implements ManagedInviteStore {
     const hash = tokenHash(token);
     const found = this.#live().find((stored) => stored.hash === hash);
     return found === undefined ? undefined : structuredClone(found);
+  }
+
+  /** Rate-limit counters in fixed windows, on the store's clock. */
+  hitCounter(): HitCounter {
+    const windows = new Map<string, { count: number; endsMs: number }>();
+    return {
+      hit: async (key, windowMs) => {
+        const now = this.clock();
+        const current = windows.get(key);
+        const window = current !== undefined && current.endsMs > now ? current : { count: 0, endsMs: now + windowMs };
+        window.count += 1;
+        windows.set(key, window);
+        return { count: window.count, resetInMs: window.endsMs - now };
+      },
+    };
   }
 
   async remove(invites: readonly StoredInvite[]): Promise<number> {

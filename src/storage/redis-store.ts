@@ -7,6 +7,7 @@
  */
 import type { Invite } from "../invites/invite.js";
 import {
+  type HitCounter,
   type InvitePage,
   type ManagedInviteStore,
   type PageQuery,
@@ -20,6 +21,7 @@ import { ensureLayout, UnknownLayoutError } from "./layout.js";
 import type { SigningKeys } from "./record.js";
 import { RedisConnection } from "./redis-connection.js";
 import { redisEventStream } from "./redis-events.js";
+import { RedisHitCounter } from "./redis-hits.js";
 import { RedisInvites } from "./redis-invites.js";
 import { RedisQuota } from "./redis-quota.js";
 import { RedisRelations } from "./redis-relations.js";
@@ -123,6 +125,11 @@ export class RedisInviteStore implements ManagedInviteStore {
   async inviteesOf(inviter: string): Promise<string[]> {
     await this.#usable("read");
     return this.#relations.inviteesOf(inviter);
+  }
+
+  /** The web pages' rate-limit counters, on the same connection. */
+  hitCounter(): HitCounter {
+    return new RedisHitCounter(this.#redis, this.#options.host);
   }
 
   /** The use-event stream of this host, read as `consumer` (one name per bot instance). */

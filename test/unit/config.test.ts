@@ -198,6 +198,7 @@ describe("web pages (WEB_LISTEN, WEB_URL, SITE_NAME, TRUST_PROXY)", () => {
       url: "https://invite.example.org",
       siteName: "example.org",
       trustProxy: false,
+      appsFile: undefined,
     });
     const named = loadConfig({ ...web, SITE_NAME: "Example Chat", TRUST_PROXY: "yes", WEB_LISTEN: "[::1]:0" });
     expect(named.web?.siteName).toBe("Example Chat");

@@ -1,0 +1,61 @@
+/**
+ * What an invite page shows, read from the stored record and the token in the link. Pure.
+ *
+ * The record holds no token and no URI (docs/storage.md), so the `xmpp:` URI is built again here, the same way
+ * the bot built it when it made the invite (src/invites/uri.ts).
+ */
+import { boundLocalOf, inviterOf, maxUsesOf } from "../invites/record.js";
+import type { StoredInvite } from "../invites/store.js";
+import { accountInviteUri, contactInviteUri } from "../invites/uri.js";
+
+/**
+ * `account`: create an account; `account-contact`: become the inviter's contact, with or without a new account
+ * (`;ibr=y`); `contact`: become the inviter's contact with an account one already has; `reset`: set a new password.
+ */
+export type InviteKind = "account" | "account-contact" | "contact" | "reset";
+
+export interface InviteView {
+  readonly kind: InviteKind;
+  readonly token: string;
+  readonly hash: string;
+  readonly domain: string;
+  /** The XEP-0401 URI an app opens. */
+  readonly uri: string;
+  /** Bare JID of whoever made the invite, when known. */
+  readonly inviter: string | undefined;
+  /** The only username this invite registers (XEP-0445), or the account a reset link is for. */
+  readonly username: string | undefined;
+  /** Unix seconds. */
+  readonly expires: number;
+}
+
+function localOf(jid: string): string {
+  return jid.slice(0, jid.indexOf("@"));
+}
+
+/** The view of a pending invite; undefined for a counted invite already at its cap (nothing to show but 404). */
+export function inviteViewOf(stored: StoredInvite, token: string, domain: string): InviteView | undefined {
+  const { record } = stored;
+  const max = maxUsesOf(record);
+  if (max !== undefined && stored.used >= max) return undefined;
+  const base = { token, hash: stored.hash, domain, expires: record.expires, inviter: inviterOf(record) };
+  if (record.type === "roster") {
+    const uri = contactInviteUri(localOf(record.jid), domain, token, record.allow_registration);
+    return { ...base, kind: record.allow_registration ? "account-contact" : "contact", uri, username: undefined };
+  }
+  const data = record.additional_data ?? {};
+  const reset = typeof data.allow_reset === "string" ? data.allow_reset : undefined;
+  const named = typeof data.username === "string" ? data.username : undefined;
+  const username = reset ?? named ?? boundLocalOf(record);
+  return {
+    ...base,
+    kind: reset === undefined ? "account" : "reset",
+    uri: accountInviteUri(domain, token, username),
+    username,
+  };
+}
+
+/** Whether a registration form belongs to this invite. */
+export function registers(view: InviteView): boolean {
+  return view.kind !== "contact";
+}

@@ -1,0 +1,38 @@
+/**
+ * What every page needs besides its own data: the visitor's language (with the catalog to speak it), the site,
+ * the visitor's platform, and where the pages live under WEB_URL.
+ */
+import type { App } from "./apps.js";
+import { type Catalog, translate } from "./i18n.js";
+import type { Platform } from "./platform.js";
+
+export interface Site {
+  readonly name: string;
+  readonly domain: string;
+  /** WEB_URL without a trailing slash, e.g. `https://example.org/join`. */
+  readonly url: string;
+  /** The path part of WEB_URL ("" or e.g. "/join"): every route and asset is under it. */
+  readonly basePath: string;
+  readonly apps: readonly App[];
+  /** Each language's code and its own name, for the language switch. */
+  readonly languages: readonly { readonly code: string; readonly name: string }[];
+}
+
+export interface PageContext {
+  readonly site: Site;
+  readonly lang: string;
+  readonly platform: Platform | undefined;
+  /** The page's own path under the site, without query (for the language switch). */
+  readonly path: string;
+  t(key: string, values?: Readonly<Record<string, string>>): string;
+}
+
+export function pageContext(
+  site: Site,
+  catalog: Catalog,
+  lang: string,
+  platform: Platform | undefined,
+  path: string,
+): PageContext {
+  return { site, lang, platform, path, t: (key, values) => translate(catalog, key, values) };
+}

@@ -1,0 +1,101 @@
+/** The landing page of an invite, one shape per kind (docs/web.md, "Pages"). */
+import { html, type SafeHtml } from "../html.js";
+import type { InviteView } from "../invite-view.js";
+import type { PageContext } from "../page-context.js";
+import { appsSection } from "./apps-section.js";
+import { page } from "./layout.js";
+import { qrSection } from "./qr-section.js";
+import { type FormState, registerPath, registrationForm } from "./register-form.js";
+
+export function invitePageUrl(ctx: PageContext, view: InviteView): string {
+  return `${ctx.site.url}/invite/${view.token}`;
+}
+
+function openButton(ctx: PageContext, view: InviteView, primary: boolean): SafeHtml {
+  return html`<a class="button${primary ? "" : " secondary"} open-invite" href="${view.uri}">${ctx.t("apps.open_invite")}</a>`;
+}
+
+function accountBody(ctx: PageContext, view: InviteView): SafeHtml {
+  const site = ctx.site.name;
+  const intro =
+    view.inviter === undefined
+      ? ctx.t("page.account.intro", { site })
+      : ctx.t("page.account.by", { inviter: view.inviter, site });
+  return html`<h1>${ctx.t("page.account.title", { site })}</h1>
+<p class="intro">${intro}</p>
+<p><a class="button create-account" href="${registerPath(ctx, view)}">${ctx.t("page.account.create")}</a></p>
+<p>${ctx.t("page.account.app_first")}</p>
+<p>${openButton(ctx, view, false)}</p>`;
+}
+
+function accountContactBody(ctx: PageContext, view: InviteView, inviter: string): SafeHtml {
+  return html`<h1>${ctx.t("page.contact.title", { inviter })}</h1>
+<p class="intro">${ctx.t("page.contact.intro", { inviter })}</p>
+<div class="paths">
+<section class="path have-account"><h2>${ctx.t("page.contact.have_account")}</h2>
+<p>${ctx.t("page.contact.have_account_body", { inviter })}</p><p>${openButton(ctx, view, true)}</p></section>
+<section class="path need-account"><h2>${ctx.t("page.contact.need_account", { domain: view.domain })}</h2>
+<p>${ctx.t("page.contact.need_account_body", { inviter })}</p>
+<p><a class="button create-account" href="${registerPath(ctx, view)}">${ctx.t("page.account.create")}</a></p></section>
+</div>`;
+}
+
+function contactBody(ctx: PageContext, view: InviteView, inviter: string): SafeHtml {
+  return html`<h1>${ctx.t("page.contact.title", { inviter })}</h1>
+<p class="intro">${ctx.t("page.contact.intro", { inviter })}</p>
+<p class="address">${ctx.t("page.contact.address", { address: inviter })}</p>
+<p>${openButton(ctx, view, true)}</p>
+<p>${ctx.t("page.contact.no_account")}</p>`;
+}
+
+/** The landing page; a reset link's landing page is its form. */
+export function invitePage(ctx: PageContext, view: InviteView, form: FormState): string {
+  if (view.kind === "reset") return resetPage(ctx, view, form);
+  const inviter = view.inviter ?? view.domain;
+  const body =
+    view.kind === "account"
+      ? accountBody(ctx, view)
+      : view.kind === "account-contact"
+        ? accountContactBody(ctx, view, inviter)
+        : contactBody(ctx, view, inviter);
+  const title =
+    view.kind === "account"
+      ? ctx.t("page.account.title", { site: ctx.site.name })
+      : ctx.t("page.contact.title", { inviter });
+  return page(ctx, {
+    title,
+    alternate: view.uri,
+    body: html`${body}
+${appsSection(ctx, view.uri, view.kind !== "contact")}
+${qrSection(ctx, invitePageUrl(ctx, view), view.uri)}`,
+  });
+}
+
+export function registerPage(ctx: PageContext, view: InviteView, form: FormState): string {
+  if (view.kind === "reset") return resetPage(ctx, view, form);
+  const inviter = view.inviter;
+  const intro =
+    view.kind === "account-contact" && inviter !== undefined
+      ? ctx.t("page.contact.need_account_body", { inviter })
+      : ctx.t(inviter === undefined ? "page.account.intro" : "page.account.by", {
+          site: ctx.site.name,
+          ...(inviter === undefined ? {} : { inviter }),
+        });
+  return page(ctx, {
+    title: ctx.t("form.heading"),
+    alternate: view.uri,
+    body: html`<h1>${ctx.t("form.heading")}</h1>
+<p class="intro">${intro}</p>
+${registrationForm(ctx, view, form)}`,
+  });
+}
+
+function resetPage(ctx: PageContext, view: InviteView, form: FormState): string {
+  const account = `${view.username ?? ""}@${view.domain}`;
+  return page(ctx, {
+    title: ctx.t("page.reset.title", { account }),
+    body: html`<h1>${ctx.t("page.reset.title", { account })}</h1>
+<p class="intro">${ctx.t("page.reset.body", { account })}</p>
+${registrationForm(ctx, view, form)}`,
+  });
+}

@@ -1,0 +1,28 @@
+/** After the account was made (or the password set): the address, how to log in, the new contact. No password. */
+import { html } from "../html.js";
+import type { InviteView } from "../invite-view.js";
+import type { PageContext } from "../page-context.js";
+import { page } from "./layout.js";
+
+export function successPage(ctx: PageContext, view: InviteView, address: string, appName: string | undefined): string {
+  if (view.kind === "reset") {
+    return page(ctx, {
+      title: ctx.t("success.reset_title"),
+      body: html`<h1>${ctx.t("success.reset_title")}</h1><p class="address">${ctx.t("success.reset_body", { address })}</p>`,
+    });
+  }
+  const login =
+    appName === undefined ? ctx.t("success.login_any", { address }) : ctx.t("success.login", { app: appName, address });
+  // Prosody's mod_invites_register makes inviter and invitee mutual contacts for contact invites (XEP-0379).
+  const contact =
+    view.kind === "account-contact" && view.inviter !== undefined
+      ? html`<p class="contact">${ctx.t("success.contact", { inviter: view.inviter })}</p>`
+      : "";
+  return page(ctx, {
+    title: ctx.t("success.title", { address }),
+    body: html`<h1>${ctx.t("success.title", { address })}</h1>
+<p class="address"><strong>${address}</strong></p>
+<p>${login}</p>
+${contact}`,
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * The invite web pages' HTTP server (docs/web.md). Built apart from listen(), Fastify's way, so that tests drive
+ * it through inject() and a real port alike. Every answer is a page: unknown paths, wrong methods, odd bodies and
+ * our own failures get a 4xx (or 5xx) page in the visitor's language, never a stack trace.
+ */
+import formbody from "@fastify/formbody";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { WebConfig } from "../config.js";
+import type { HitCounter, InviteStore } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+import type { Registrar } from "../registration/registrar.js";
+import { securityHeaders } from "./headers.js";
+import { FALLBACK_LANGUAGE, negotiateLanguage, translate } from "./i18n.js";
+import { registerInviteRoutes } from "./invite-routes.js";
+import { type PageContext, pageContext, type Site } from "./page-context.js";
+import { type Message, messagePage } from "./pages/message-page.js";
+import { platformOf } from "./platform.js";
+import { DEFAULT_WEB_LIMITS, type WebLimits } from "./rate-limits.js";
+import type { WebData } from "./web-data.js";
+
+/** Form bodies are a few fields: anything bigger is refused with 413 before it is read. */
+export const BODY_LIMIT_BYTES = 8 * 1024;
+
+export interface WebDeps {
+  readonly config: WebConfig;
+  readonly domain: string;
+  readonly data: WebData;
+  readonly store: Pick<InviteStore, "findByToken">;
+  readonly registrar: Registrar;
+  readonly hits: HitCounter;
+  /** From csrfKey(INVITE_SIGNING_KEY). */
+  readonly csrfKey: Buffer;
+  readonly log: Logger;
+  readonly limits?: WebLimits;
+}
+
+/** Builds a page context for this request: ?lang= first (the language switch), then Accept-Language. */
+export type ContextFor = (request: FastifyRequest, path: string) => PageContext;
+
+export interface Pages {
+  contextFor: ContextFor;
+  /** Sends a message page with `status` (and Retry-After for too-many). */
+  sendMessage(reply: FastifyReply, ctx: PageContext, status: number, message: Message): FastifyReply;
+}
+
+function siteOf(deps: WebDeps): Site {
+  const { config, data } = deps;
+  return {
+    name: config.siteName,
+    domain: deps.domain,
+    url: config.url,
+    basePath: new URL(config.url).pathname.replace(/\/+$/u, ""),
+    apps: data.apps,
+    languages: Object.keys(data.catalogs).map((code) => ({
+      code,
+      name: translate(data.catalogs[code] ?? {}, "language.name"),
+    })),
+  };
+}
+
+export function buildWebServer(deps: WebDeps): FastifyInstance {
+  const { config, data } = deps;
+  const site = siteOf(deps);
+  const languages = Object.keys(data.catalogs);
+  const headers = securityHeaders(config.url.startsWith("https:"));
+  const log = deps.log;
+
+  const contextFor: ContextFor = (request, path) => {
+    const asked = (request.query as Record<string, unknown> | undefined)?.lang;
+    const lang =
+      typeof asked === "string" && languages.includes(asked)
+        ? asked
+        : negotiateLanguage(request.headers["accept-language"], languages);
+    const catalog = data.catalogs[lang] ?? data.catalogs[FALLBACK_LANGUAGE] ?? {};
+    return pageContext(site, catalog, lang, platformOf(request.headers["user-agent"]), path);
+  };
+  const sendMessage: Pages["sendMessage"] = (reply, ctx, status, message) => {
+    if (message.kind === "too-many") reply.header("retry-after", String(message.retryAfterSeconds));
+    return reply.code(status).type("text/html; charset=utf-8").send(messagePage(ctx, message));
+  };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    // Invite tokens are in paths: keep Fastify from echoing paths or bodies in its own error texts.
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  // Only HTML forms: JSON or any other body type is answered 415.
+  app.removeAllContentTypeParsers();
+  app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.headers(headers);
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    reply.header("vary", "Accept-Language");
+    const type = String(reply.getHeader("content-type") ?? "");
+    if (type.startsWith("text/html")) reply.header("content-language", contextFor(request, "").lang);
+    return payload;
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    const ctx = contextFor(request, "");
+    if (status >= 500) {
+      log.error("Web page failed", { method: request.method, route: request.routeOptions.url, error: error.message });
+    } else {
+      log.debug("Web request refused", { method: request.method, status, code: error.code });
+    }
+    return sendMessage(reply, ctx, status, { kind: "error", status });
+  });
+
+  const knownPaths = [/^\/invite\/[^/]+$/u, /^\/invite\/[^/]+\/register$/u, /^\/$/u, /^\/assets\/style\.css$/u];
+  app.setNotFoundHandler((request, reply) => {
+    const ctx = contextFor(request, "");
+    const path = request.url.split("?")[0]?.slice(site.basePath.length).replace(/\/$/u, "") || "/";
+    if (request.url.startsWith(site.basePath) && knownPaths.some((known) => known.test(path))) {
+      reply.header("allow", path.endsWith("/register") ? "GET, HEAD, POST" : "GET, HEAD");
+      return sendMessage(reply, ctx, 405, { kind: "error", status: 405 });
+    }
+    return sendMessage(reply, ctx, 404, { kind: "not-found" });
+  });
+
+  app.register(
+    async (scope) => {
+      scope.get("/", (request, reply) => sendMessage(reply, contextFor(request, "/"), 200, { kind: "home" }));
+      scope.get("/assets/style.css", (_request, reply) =>
+        reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=86400").send(data.stylesheet),
+      );
+      registerInviteRoutes(scope, {
+        ...deps,
+        limits: deps.limits ?? DEFAULT_WEB_LIMITS,
+        https: config.url.startsWith("https:"),
+        origin: new URL(config.url).origin,
+        basePath: site.basePath,
+        pages: { contextFor, sendMessage },
+      });
+    },
+    { prefix: site.basePath },
+  );
+  return app;
+}

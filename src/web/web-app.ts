@@ -1,0 +1,74 @@
+/**
+ * The web side of the bot's process (docs/web.md): the HTTP server with its dependencies, listening on
+ * WEB_LISTEN from start() to stop(). Accounts are created over XMPP with the invite's token (InBandRegistrar).
+ */
+import type { FastifyInstance } from "fastify";
+import type { Config, WebConfig } from "../config.js";
+import type { HitCounter, ManagedInviteStore } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+import { InBandRegistrar } from "../registration/in-band.js";
+import type { Registrar } from "../registration/registrar.js";
+import { csrfKey } from "./csrf.js";
+import type { WebLimits } from "./rate-limits.js";
+import { buildWebServer } from "./server.js";
+import { loadWebData, type WebData } from "./web-data.js";
+
+/** A registration is a few round trips on a local link; this bounds a server that does not answer. */
+const REGISTRATION_TIMEOUT_MS = 10_000;
+
+export interface WebApp {
+  readonly server: FastifyInstance;
+  /** Listens on WEB_LISTEN; resolves with the address it listens on (host:port, the port found when it was 0). */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface WebAppDeps {
+  readonly store: ManagedInviteStore;
+  readonly log: Logger;
+  readonly data?: WebData;
+  readonly registrar?: Registrar;
+  readonly limits?: WebLimits;
+}
+
+export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): WebApp {
+  const { store, log } = deps;
+  const hits: HitCounter | undefined = store.hitCounter?.();
+  if (hits === undefined) throw new Error("the invite store has no rate-limit counters for the web pages");
+  const server = buildWebServer({
+    config: web,
+    domain: config.xmpp.domain,
+    data: deps.data ?? loadWebData(web.appsFile),
+    store,
+    hits,
+    registrar:
+      deps.registrar ??
+      new InBandRegistrar({
+        service: config.xmpp.service,
+        domain: config.xmpp.domain,
+        timeoutMs: REGISTRATION_TIMEOUT_MS,
+        log: log.child({ part: "register" }),
+      }),
+    csrfKey: csrfKey(config.signingKeys.current),
+    log,
+    ...(deps.limits === undefined ? {} : { limits: deps.limits }),
+  });
+  return {
+    server,
+    async start() {
+      await server.listen({ host: web.listen.host, port: web.listen.port });
+      const address = server.server.address();
+      const where =
+        address === null || typeof address === "string" ? `${web.listen.host}:${web.listen.port}` : hostPort(address);
+      log.info("Web pages listening", { listen: where, url: web.url });
+      return where;
+    },
+    async stop() {
+      await server.close();
+    },
+  };
+}
+
+function hostPort(address: { address: string; port: number; family: string }): string {
+  return address.family === "IPv6" ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+}

@@ -1,0 +1,31 @@
+/**
+ * The web pages' data files, read once at start: the message catalogs (data/locales/*.json), the app catalog
+ * (data/apps.json, or the admin's own file: WEB_APPS_FILE) and the stylesheet (data/web/style.css).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { type App, parseAppCatalog } from "./apps.js";
+import { type Catalog, FALLBACK_LANGUAGE, parseCatalog } from "./i18n.js";
+
+/** data/ beside src/ and dist/: the same relative place from src/web/ and dist/web/. */
+export const DATA_DIR = new URL("../../data/", import.meta.url);
+
+export interface WebData {
+  readonly catalogs: Readonly<Record<string, Catalog>>;
+  readonly apps: readonly App[];
+  readonly stylesheet: string;
+}
+
+export function loadWebData(appsFile?: string): WebData {
+  const localesDir = new URL("locales/", DATA_DIR);
+  const catalogs: Record<string, Catalog> = {};
+  for (const name of readdirSync(localesDir)
+    .filter((file) => file.endsWith(".json"))
+    .sort()) {
+    catalogs[name.slice(0, -5)] = parseCatalog(JSON.parse(readFileSync(new URL(name, localesDir), "utf8")), name);
+  }
+  if (catalogs[FALLBACK_LANGUAGE] === undefined) throw new Error(`data/locales/${FALLBACK_LANGUAGE}.json is missing`);
+  const appsPath = appsFile ?? new URL("apps.json", DATA_DIR);
+  const apps = parseAppCatalog(JSON.parse(readFileSync(appsPath, "utf8")));
+  const stylesheet = readFileSync(new URL("web/style.css", DATA_DIR), "utf8");
+  return { catalogs, apps, stylesheet };
+}

@@ -1,0 +1,74 @@
+/** Fakes for the web pages' unit tests: a registrar that records what it was asked, and a built server. */
+import type { FastifyInstance } from "fastify";
+import type { WebConfig } from "../../src/config.js";
+import type { Clock } from "../../src/invites/expiry.js";
+import { InviteService } from "../../src/invites/service.js";
+import { createLogger } from "../../src/logger.js";
+import type { Registrar, RegistrationRequest, RegistrationResult } from "../../src/registration/registrar.js";
+import { MemoryInviteStore } from "../../src/storage/memory-store.js";
+import { csrfKey } from "../../src/web/csrf.js";
+import { DEFAULT_WEB_LIMITS, type WebLimits } from "../../src/web/rate-limits.js";
+import { buildWebServer } from "../../src/web/server.js";
+import { loadWebData } from "../../src/web/web-data.js";
+
+export class FakeRegistrar implements Registrar {
+  readonly calls: Array<{ kind: "register" | "reset" } & RegistrationRequest> = [];
+  next: RegistrationResult = { ok: true };
+
+  async register(request: RegistrationRequest): Promise<RegistrationResult> {
+    this.calls.push({ kind: "register", ...request });
+    return this.next;
+  }
+
+  async resetPassword(request: RegistrationRequest): Promise<RegistrationResult> {
+    this.calls.push({ kind: "reset", ...request });
+    return this.next;
+  }
+}
+
+export const WEB_URL = "https://invite.example.org";
+export const POLICY = {
+  domain: "example.org",
+  admins: new Set(["admin@example.org"]),
+  allowUserInvites: true,
+  allowContactInvites: true,
+  botJid: "invites@example.org",
+};
+
+export interface WebWorld {
+  server: FastifyInstance;
+  store: MemoryInviteStore;
+  service: InviteService;
+  registrar: FakeRegistrar;
+  logs: string[];
+}
+
+export function webWorld(
+  options: { limits?: Partial<WebLimits>; clock?: Clock; web?: Partial<WebConfig>; store?: MemoryInviteStore } = {},
+): WebWorld {
+  const clock = options.clock ?? (() => Date.now());
+  const store = options.store ?? new MemoryInviteStore(clock);
+  const service = new InviteService({ store, policy: POLICY, ttlSeconds: 3600, invitePage: undefined, clock });
+  const registrar = new FakeRegistrar();
+  const logs: string[] = [];
+  const config: WebConfig = {
+    listen: { host: "127.0.0.1", port: 0 },
+    url: WEB_URL,
+    siteName: "Example Chat",
+    trustProxy: false,
+    appsFile: undefined,
+    ...options.web,
+  };
+  const server = buildWebServer({
+    config,
+    domain: "example.org",
+    data: loadWebData(),
+    store,
+    hits: store.hitCounter(),
+    registrar,
+    csrfKey: csrfKey("k".repeat(32)),
+    log: createLogger("debug", { write: (line: string) => logs.push(line) }),
+    limits: { ...DEFAULT_WEB_LIMITS, ...options.limits },
+  });
+  return { server, store, service, registrar, logs };
+}

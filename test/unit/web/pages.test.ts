@@ -1,0 +1,129 @@
+/**
+ * Every page in every language: rendering throws on a message key a catalog lacks, so this also checks that the
+ * pages use no key the catalogs do not have. And nothing from an invite or the visitor ends up as markup.
+ */
+import { describe, expect, it } from "vitest";
+import type { StoredInvite } from "../../../src/invites/store.js";
+import { tokenHash } from "../../../src/invites/token.js";
+import { type InviteView, inviteViewOf } from "../../../src/web/invite-view.js";
+import { pageContext, type Site } from "../../../src/web/page-context.js";
+import { invitePage, registerPage } from "../../../src/web/pages/invite-page.js";
+import { type Message, messagePage } from "../../../src/web/pages/message-page.js";
+import { successPage } from "../../../src/web/pages/success-page.js";
+import { loadWebData } from "../../../src/web/web-data.js";
+import { HOSTILE_TEXTS } from "../../fixtures/hostile-web-inputs.js";
+
+const data = loadWebData();
+const site: Site = {
+  name: "Example Chat",
+  domain: "example.org",
+  url: "https://invite.example.org",
+  basePath: "",
+  apps: data.apps,
+  languages: [{ code: "en", name: "English" }],
+};
+const TOKEN = "AAAAAAAAAAAAAAAAAAAAAAAA";
+
+function stored(record: Partial<StoredInvite["record"]>, used = 0): StoredInvite {
+  return {
+    hash: tokenHash(TOKEN),
+    used,
+    record: {
+      type: "register",
+      jid: "example.org",
+      allow_registration: true,
+      additional_data: { source: "admin@example.org/x" },
+      created_at: 1,
+      expires: 2_000_000_000,
+      reusable: false,
+      ...record,
+    },
+  };
+}
+
+const views: Record<string, InviteView | undefined> = {
+  account: inviteViewOf(stored({}), TOKEN, "example.org"),
+  bound: inviteViewOf(
+    stored({ jid: "carol@example.org", additional_data: { username: "Carol" } }),
+    TOKEN,
+    "example.org",
+  ),
+  accountContact: inviteViewOf(stored({ type: "roster", jid: "alice@example.org" }), TOKEN, "example.org"),
+  contact: inviteViewOf(
+    stored({ type: "roster", jid: "alice@example.org", allow_registration: false }),
+    TOKEN,
+    "example.org",
+  ),
+  reset: inviteViewOf(
+    stored({ jid: "bob@example.org", additional_data: { allow_reset: "bob" } }),
+    TOKEN,
+    "example.org",
+  ),
+};
+
+describe("inviteViewOf", () => {
+  it("tells the four kinds apart and rebuilds their URIs as the bot made them", () => {
+    expect(views.account).toMatchObject({ kind: "account", inviter: "admin@example.org", username: undefined });
+    expect(views.account?.uri).toBe(`xmpp:example.org?register;preauth=${TOKEN}`);
+    expect(views.bound).toMatchObject({ kind: "account", username: "Carol" });
+    expect(views.bound?.uri).toBe(`xmpp:Carol@example.org?register;preauth=${TOKEN}`);
+    expect(views.accountContact).toMatchObject({ kind: "account-contact", inviter: "alice@example.org" });
+    expect(views.accountContact?.uri).toBe(`xmpp:alice@example.org?roster;preauth=${TOKEN};ibr=y`);
+    expect(views.contact?.uri).toBe(`xmpp:alice@example.org?roster;preauth=${TOKEN}`);
+    expect(views.reset).toMatchObject({ kind: "reset", username: "bob" });
+  });
+
+  it("has nothing to show for a counted invite at its cap", () => {
+    const capped = stored({ reusable: true, additional_data: { max_uses: 3 } }, 3);
+    expect(inviteViewOf(capped, TOKEN, "example.org")).toBeUndefined();
+    expect(inviteViewOf({ ...capped, used: 2 }, TOKEN, "example.org")?.kind).toBe("account");
+  });
+});
+
+describe("every page", () => {
+  const messages: Message[] = [
+    { kind: "home" },
+    { kind: "invalid" },
+    { kind: "not-found" },
+    { kind: "too-many", retryAfterSeconds: 90 },
+    { kind: "unavailable" },
+    { kind: "error", status: 415 },
+  ];
+
+  for (const lang of Object.keys(data.catalogs)) {
+    it(`renders in ${lang}, from that catalog only`, () => {
+      const ctx = pageContext(site, data.catalogs[lang] ?? {}, lang, "android", "/x");
+      const pages: string[] = messages.map((message) => messagePage(ctx, message));
+      const errors = { username: "u", password: "p", form: "f" };
+      for (const view of Object.values(views)) {
+        if (view === undefined) throw new Error("a view is missing");
+        const form = { username: "x", errors: {}, csrf: "c" };
+        pages.push(invitePage(ctx, view, form), registerPage(ctx, view, { ...form, errors }));
+        pages.push(
+          successPage(ctx, view, "x@example.org", "Gajim"),
+          successPage(ctx, view, "x@example.org", undefined),
+        );
+      }
+      for (const markup of pages) {
+        expect(markup).toContain(`<html lang="${lang}">`);
+        expect(markup).not.toMatch(/\{\w+\}/u);
+      }
+    });
+  }
+
+  it("escapes hostile text wherever it comes from", () => {
+    const ctx = pageContext({ ...site, name: HOSTILE_TEXTS[0] ?? "" }, data.catalogs.en ?? {}, "en", undefined, "/x");
+    for (const text of HOSTILE_TEXTS) {
+      const hostile = inviteViewOf(stored({ type: "roster", jid: `${text}@example.org` }), TOKEN, "example.org");
+      if (hostile === undefined) throw new Error("no view");
+      const markup = [
+        invitePage(ctx, { ...hostile, inviter: text }, { username: text, errors: { form: text }, csrf: text }),
+        registerPage(ctx, hostile, { username: text, errors: { username: text }, csrf: text, app: text }),
+        successPage(ctx, { ...hostile, inviter: text }, text, text),
+      ].join("");
+      expect(markup).not.toContain("<script>");
+      expect(markup).not.toContain("<img src=x");
+      expect(markup).not.toContain("</textarea>");
+    }
+  });
+});
