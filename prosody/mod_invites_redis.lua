@@ -42,6 +42,9 @@ end
 
 local per_address = module:get_option_number("invites_redis_checks_per_minute", 10);
 local in_total = module:get_option_number("invites_redis_checks_per_second", 50);
+-- Addresses without a per-address limit: the invite bot's own, when it creates accounts for its web pages
+-- (it limits each visitor itself, docs/web.md). The limit for all clients together still applies to them.
+local exempt = module:get_option_set("invites_redis_checks_exempt", {});
 -- One bucket per client address, the least recently used forgotten first (a forgotten address starts full).
 local addresses = new_cache(10000);
 local total_bucket = new_throttle(in_total, 1);
@@ -56,6 +59,10 @@ end
 --- true when this session may check an invite now; nil, the words to refuse with otherwise.
 local function check_allowed(session)
 	local address = session.ip or "unknown";
+	if exempt:contains(address) then
+		if take(total_bucket) then return true; end
+		return nil, TOO_MANY_IN_TOTAL;
+	end
 	local entry = addresses:get(address);
 	if not entry then
 		entry = { bucket = new_throttle(per_address, 60); limited = false };

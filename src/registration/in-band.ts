@@ -106,6 +106,13 @@ export class InBandRegistrar implements Registrar {
       if (isStanzaError(error)) {
         const reason = failureOf(error);
         log.info(`Web ${what} refused by the server`, { step, condition: error.condition, text: error.text, reason });
+        if (reason === "throttled") {
+          log.warn(
+            "The server limits invite checks from the bot's address: every web registration comes from it. " +
+              "With Prosody, add that address to invites_redis_checks_exempt (docs/prosody.md)",
+            { text: error.text },
+          );
+        }
         return { ok: false, reason, ...(error.text ? { serverText: error.text } : {}) };
       }
       log.warn(`Web ${what} failed`, { step, service, error: (error as Error).message });

@@ -222,7 +222,11 @@ describe("rate limits for invite checks", () => {
     world = await startScenario({
       inviteModule: true,
       redisProxy: true,
-      moduleConfig: ["invites_redis_checks_per_minute = 3", "invites_redis_checks_per_second = 1000"].join("\n"),
+      moduleConfig: [
+        "invites_redis_checks_per_minute = 3",
+        "invites_redis_checks_per_second = 1000",
+        'invites_redis_checks_exempt = { "127.0.0.4" }',
+      ].join("\n"),
     });
     proxy = proxyOf(world);
   });
@@ -265,6 +269,12 @@ describe("rate limits for invite checks", () => {
       type: "wait",
       condition: "policy-violation",
     });
+  });
+
+  it("has no per-address limit for an exempt address (the bot's, for its web pages)", async () => {
+    const bot = await session("127.0.0.4");
+    const unknown = "C".repeat(24);
+    for (let i = 0; i < 6; i++) expect(errorOf(await bot.preauth(unknown))).toEqual(INVALID);
   });
 
   it("limits all clients together", async () => {
