@@ -34,13 +34,16 @@ export function csrfTokenMatches(key: Buffer, inviteHash: string, nonce: string,
 }
 
 /**
- * Whether a POST comes from a page of `origin`: `Sec-Fetch-Site` (Fetch Metadata) must be same-origin (or none:
- * typed by the user), and `Origin`, when the browser sends it, must be ours exactly. Browsers send at least one of
- * them with every form POST; a client that sends neither still needs the token and the cookie.
+ * Whether a POST comes from a page of `origin`. `Sec-Fetch-Site` (Fetch Metadata) must be same-origin (or none:
+ * typed by the user). `Origin` must be ours exactly, except that a browser sends `Origin: null` from our own
+ * pages, whose `Referrer-Policy: no-referrer` hides the origin too (Fetch §3.2.5); "null" passes only with
+ * `Sec-Fetch-Site: same-origin` vouching for it. A client that sends neither header still needs the form's token
+ * and the cookie.
  */
 export function fromOwnOrigin(headers: { origin?: string; "sec-fetch-site"?: string }, origin: string): boolean {
   const site = headers["sec-fetch-site"];
   if (site !== undefined && site !== "same-origin" && site !== "none") return false;
   const from = headers.origin;
-  return from === undefined || from === origin;
+  if (from === undefined || from === origin) return true;
+  return from === "null" && site === "same-origin";
 }

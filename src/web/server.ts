@@ -111,7 +111,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
     return sendMessage(reply, ctx, status, { kind: "error", status });
   });
 
-  const knownPaths = [/^\/invite\/[^/]+$/u, /^\/invite\/[^/]+\/register$/u, /^\/$/u, /^\/assets\/style\.css$/u];
+  const knownPaths = [/^\/invite\/[^/]+$/u, /^\/invite\/[^/]+\/register$/u, /^\/$/u, /^\/assets\/[\w.]+$/u];
   app.setNotFoundHandler((request, reply) => {
     const ctx = contextFor(request, "");
     const path = request.url.split("?")[0]?.slice(site.basePath.length).replace(/\/$/u, "") || "/";
@@ -128,6 +128,11 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
       scope.get("/assets/style.css", (_request, reply) =>
         reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=86400").send(data.stylesheet),
       );
+      scope.get("/assets/icon.svg", (_request, reply) =>
+        reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(data.icon),
+      );
+      // Browsers ask for it whatever the page says.
+      scope.get("/favicon.ico", (_request, reply) => reply.redirect(`${site.basePath}/assets/icon.svg`, 301));
       registerInviteRoutes(scope, {
         ...deps,
         limits: deps.limits ?? DEFAULT_WEB_LIMITS,

@@ -1,6 +1,6 @@
 /**
  * The web pages' data files, read once at start: the message catalogs (data/locales/*.json), the app catalog
- * (data/apps.json, or the admin's own file: WEB_APPS_FILE) and the stylesheet (data/web/style.css).
+ * (data/apps.json, or the admin's own file: WEB_APPS_FILE) the stylesheet and the icon (data/web/).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { type App, parseAppCatalog } from "./apps.js";
@@ -13,6 +13,8 @@ export interface WebData {
   readonly catalogs: Readonly<Record<string, Catalog>>;
   readonly apps: readonly App[];
   readonly stylesheet: string;
+  /** The pages' icon (SVG). */
+  readonly icon: string;
 }
 
 export function loadWebData(appsFile?: string): WebData {
@@ -27,5 +29,6 @@ export function loadWebData(appsFile?: string): WebData {
   const appsPath = appsFile ?? new URL("apps.json", DATA_DIR);
   const apps = parseAppCatalog(JSON.parse(readFileSync(appsPath, "utf8")));
   const stylesheet = readFileSync(new URL("web/style.css", DATA_DIR), "utf8");
-  return { catalogs, apps, stylesheet };
+  const icon = readFileSync(new URL("web/icon.svg", DATA_DIR), "utf8");
+  return { catalogs, apps, stylesheet, icon };
 }

@@ -23,12 +23,12 @@ export function findOnPath(name: string): string | undefined {
 }
 
 /** Throws, naming the install command, if any of `names` is not an executable on PATH. */
-export function requireBinaries(names: readonly string[] = SERVER_BINARIES): void {
+export function requireBinaries(names: readonly string[] = SERVER_BINARIES, install = INSTALL_COMMAND): void {
   const missing = names.filter((name) => findOnPath(name) === undefined);
   if (missing.length > 0) {
     throw new Error(
       `integration tests need ${missing.join(", ")} on PATH (not found in ${process.env.PATH ?? "<no PATH>"}); ` +
-        `install them with: ${INSTALL_COMMAND}`,
+        `install them with: ${install}`,
     );
   }
 }

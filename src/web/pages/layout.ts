@@ -28,6 +28,7 @@ export function page(ctx: PageContext, options: PageOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${options.title} · ${ctx.site.name}</title>
 <link rel="stylesheet" href="${ctx.site.basePath}/assets/style.css">
+<link rel="icon" href="${ctx.site.basePath}/assets/icon.svg" type="image/svg+xml">
 ${alternate}
 </head>
 <body>

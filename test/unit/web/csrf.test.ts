@@ -35,6 +35,10 @@ describe("fromOwnOrigin", () => {
     expect(fromOwnOrigin({ "sec-fetch-site": "none" }, origin)).toBe(true);
     expect(fromOwnOrigin({}, origin)).toBe(true);
   });
+  it("accepts the 'null' origin of our own no-referrer pages only when Fetch Metadata says same-origin", () => {
+    expect(fromOwnOrigin({ origin: "null", "sec-fetch-site": "same-origin" }, origin)).toBe(true);
+    expect(fromOwnOrigin({ origin: "null", "sec-fetch-site": "cross-site" }, origin)).toBe(false);
+  });
   it("refuses other origins and other sites, even same-site ones", () => {
     expect(fromOwnOrigin({ origin: "https://evil.example" }, origin)).toBe(false);
     expect(fromOwnOrigin({ origin: "null" }, origin)).toBe(false);
