@@ -17,7 +17,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # src/version.ts reads ../package.json from dist/, so package.json stays next to dist/.
 COPY --from=build /app/dist ./dist
+# The web pages' catalogs, app list, stylesheet and icon: data/ sits next to dist/ (src/web/web-data.ts).
+COPY data ./data
 USER node
+# The invite web pages, when WEB_LISTEN is set (docker-compose.yml sets 0.0.0.0:8080).
+EXPOSE 8080
 # Logs go to stderr; SIGTERM (docker stop) sends unavailable presence and exits 0.
 # A 1 MB young generation keeps the resident memory near 70 MB (docs/benchmarks.md).
 CMD ["node", "--max-semi-space-size=1", "dist/main.js"]

@@ -2,13 +2,15 @@
  * `npm run demo:check`: what a newcomer would do by hand, done by a real client.
  * Logs in as the demo user, sends `help` to the bot, runs the contact-invite
  * ad-hoc command (XEP-0050), checks that the invite reached the store, then
- * registers a newcomer in-band with it (XEP-0401) and checks they are contacts.
+ * registers a newcomer in-band with it (XEP-0401) and checks they are contacts; then, with a second invite,
+ * registers another newcomer through the invite web page, as a browser would, and checks the same.
  */
 import { CONTACT_INVITE_NODE } from "../src/commands/invite-commands.js";
 import { inviteId } from "../src/invites/pending.js";
 import type { InviteStore } from "../src/invites/store.js";
 import { errorOf, executeIq, formValues, NS_COMMANDS } from "../test/helpers/adhoc-client.js";
 import { registerWithToken } from "../test/helpers/ibr-client.js";
+import { type WebPage, WebVisitor } from "../test/helpers/web-client.js";
 import { connectUser, type TestUser } from "../test/helpers/xmpp-user.js";
 
 const NS_DATA_FORMS = "jabber:x:data";
@@ -23,6 +25,8 @@ export interface CheckOptions {
   /** The bot's bare JID (chat goes there) and full JID (ad-hoc commands go there, XEP-0050 §2). */
   readonly botBare: string;
   readonly botFull: string;
+  /** The invite pages' base URL (WEB_URL). */
+  readonly webUrl: string;
   /** The bot's store, to confirm the invite was saved. */
   readonly store: InviteStore;
   readonly print: (text: string) => void;
@@ -42,11 +46,16 @@ export async function runCheck(options: CheckOptions): Promise<void> {
   });
   try {
     await askForHelp(user, options);
-    await createContactInvite(user, options);
+    const token = await createContactInvite(user, options);
+    await registerNewcomer(options, token, "in-band with the invite (XEP-0401)", inBand);
+    const page = await createContactInvite(user, options, true);
+    await registerNewcomer(options, page, `through the invite page ${page}`, throughWebPage(options.webUrl));
   } finally {
     await user.stop();
   }
-  print("[check] OK: the bot answers chat and ad-hoc commands, and Prosody registers with its invites.");
+  print(
+    "[check] OK: the bot answers chat and ad-hoc commands, Prosody registers with its invites, and so does its web page.",
+  );
 }
 
 async function askForHelp(user: TestUser, { botBare, print }: CheckOptions): Promise<void> {
@@ -58,7 +67,8 @@ async function askForHelp(user: TestUser, { botBare, print }: CheckOptions): Pro
   print(`[check] The bot replied:\n${indent(body)}`);
 }
 
-async function createContactInvite(user: TestUser, options: CheckOptions): Promise<void> {
+/** Runs the contact-invite command; resolves with the token, or with the landing URL when `landing` is set. */
+async function createContactInvite(user: TestUser, options: CheckOptions, landing = false): Promise<string> {
   const { botFull, print } = options;
   print(`[check] Executing the ad-hoc command ${CONTACT_INVITE_NODE} on ${botFull} …`);
   const answer = await user.requestRaw(executeIq(botFull, CONTACT_INVITE_NODE), WAIT_MS);
@@ -82,20 +92,48 @@ async function createContactInvite(user: TestUser, options: CheckOptions): Promi
   const stored = await options.store.findById(inviteId(token));
   if (stored.length === 0) throw new Error("the invite is not in Redis");
   print("[check] The invite is in Redis.");
-  await registerNewcomer(options, token);
+  if (!landing) return token;
+  const url = values["landing-url"] ?? "";
+  if (!url.startsWith(`${options.webUrl}/invite/`)) throw new Error(`the landing-url "${url}" is not the bot's page`);
+  return url;
 }
 
-/** What a new person's client does with the invite: preauth, register, log in (XEP-0401 §5). */
-async function registerNewcomer(options: CheckOptions, token: string): Promise<void> {
-  const { print, domain } = options;
-  const username = `newcomer${Date.now() % 100_000}`;
-  const password = `${username}-password`;
-  print(`[check] Registering ${username}@${domain} in-band with the invite …`);
+type Register = (options: CheckOptions, invite: string, username: string, password: string) => Promise<void>;
+
+/** What a new person's client does with the invite: preauth, register (XEP-0401 §5). */
+const inBand: Register = async (options, token, username, password) => {
   const port = Number(new URL(options.service).port);
-  const { preauth, register } = await registerWithToken({ port, domain, token, username, password });
+  const { preauth, register } = await registerWithToken({ port, domain: options.domain, token, username, password });
   if (register.attrs.type !== "result") {
     throw new Error(`registration was refused: ${preauth.toString()} ${register.toString()}`);
   }
+};
+
+/** What a new person does in a browser: open the link, "Create your account", fill in the form. */
+function throughWebPage(webUrl: string): Register {
+  return async (_options, url, username, password) => {
+    const visitor = new WebVisitor(webUrl);
+    const expectOk = (page: WebPage, what: string) => {
+      if (page.status !== 200) throw new Error(`${what}: HTTP ${page.status} from ${page.url}`);
+      return page;
+    };
+    const landing = expectOk(await visitor.get(url), "the landing page");
+    const form = expectOk(await visitor.follow(landing, "create-account"), "the registration form");
+    const done = expectOk(
+      await visitor.submit(form, { username, password, password_again: password }),
+      "the registration",
+    );
+    if (!done.body.includes(`${username}@`)) throw new Error("the success page does not show the new address");
+  };
+}
+
+/** Registers a newcomer with the invite one way, logs in, and checks that the inviter is a mutual contact. */
+async function registerNewcomer(options: CheckOptions, invite: string, how: string, register: Register): Promise<void> {
+  const { print, domain } = options;
+  const username = `newcomer${Date.now() % 100_000}`;
+  const password = `${username}-password`;
+  print(`[check] Registering ${username}@${domain} ${how} …`);
+  await register(options, invite, username, password);
   const newcomer = await connectUser({ service: options.service, domain, username, password, timeoutMs: WAIT_MS });
   try {
     const roster = await newcomer.roster();

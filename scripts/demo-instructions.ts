@@ -14,6 +14,10 @@ export interface DemoInfo {
   readonly user: DemoAccount;
   readonly redisUrl: string;
   readonly redisPort: number;
+  /** The invite pages (WEB_URL). */
+  readonly webUrl: string;
+  /** An account invite made at start, to open in a browser. */
+  readonly inviteUrl: string;
 }
 
 /** The install line for Debian/Ubuntu; printed verbatim when a server binary is missing. */
@@ -43,6 +47,12 @@ export function instructions(info: DemoInfo): string {
     ` ${pad(admin.jid)}password: ${admin.password}   (admin: may also create account invites)`,
     ` ${pad(user.jid)}password: ${user.password}   (ordinary user)`,
     ` ${pad(bot)}the invite bot (online)`,
+    ` ${pad("Invite pages")}${info.webUrl}`,
+    "",
+    " A newcomer's first step, in a browser on this machine: open this account invite",
+    `   ${info.inviteUrl}`,
+    ' choose "Create your account", then log in with the new account as in 1. below.',
+    " Every invite link the bot gives opens the same way.",
     "",
     " 1. Add one of the two accounts to a desktop XMPP client on this machine, with its password.",
     `    Set the server (host) to 127.0.0.1 and the port to ${port}, and allow a plain, unencrypted`,

@@ -15,7 +15,9 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { type App, createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { actorFor } from "../src/invites/permissions.js";
 import { createLogger } from "../src/logger.js";
+import { freePort } from "../test/helpers/ports.js";
 import { findOnPath, SERVER_BINARIES } from "../test/helpers/require-binary.js";
 import { startServers, type TestServers } from "../test/helpers/servers.js";
 import { BOT_SIGNING_ENV } from "../test/helpers/signing.js";
@@ -27,6 +29,8 @@ import { onSupervisorGone, SUPERVISED_ENV, superviseDemo } from "./demo-supervis
 const DOMAIN = "localhost";
 /** The standard c2s port, so clients need no custom port, when nothing else uses it. */
 const PREFERRED_PORT = 5222;
+/** The invite pages' port, when nothing else uses it. */
+const PREFERRED_WEB_PORT = 8080;
 const BOT_USERNAME = "invites";
 const ADMIN_USERNAME = "admin";
 const USER_USERNAME = "alice";
@@ -92,8 +96,19 @@ async function startDemoServers(): Promise<TestServers> {
   return startServers({ hosts }, { inviteModule: true });
 }
 
-async function startBot(info: { service: string; redisUrl: string; password: string }): Promise<App> {
+/** The preferred port when it is free, else one the kernel picks. */
+async function webPort(): Promise<number> {
+  if (await portIsFree(PREFERRED_WEB_PORT)) return PREFERRED_WEB_PORT;
+  console.log(`Port ${PREFERRED_WEB_PORT} is in use; the invite pages get a free port instead.`);
+  return freePort();
+}
+
+async function startBot(info: { service: string; redisUrl: string; password: string; webPort: number }): Promise<App> {
   const config = loadConfig({
+    // The invite pages, on loopback: open the links the bot gives in a browser on this machine.
+    WEB_LISTEN: `127.0.0.1:${info.webPort}`,
+    WEB_URL: `http://127.0.0.1:${info.webPort}`,
+    SITE_NAME: "xmpp-invite-bot demo",
     XMPP_SERVICE: info.service,
     XMPP_DOMAIN: DOMAIN,
     XMPP_USERNAME: BOT_USERNAME,
@@ -127,9 +142,18 @@ async function run(): Promise<void> {
   checkpoint();
 
   console.log("Starting the bot …");
-  const bot = await startBot({ service: servers.service, redisUrl: servers.redisUrl, password: passwords.bot });
+  const web = await webPort();
+  const bot = await startBot({
+    service: servers.service,
+    redisUrl: servers.redisUrl,
+    password: passwords.bot,
+    webPort: web,
+  });
   checkpoint();
 
+  // A first account invite from the admin, so that the invite page can be tried without an XMPP client.
+  const admin = actorFor(`${ADMIN_USERNAME}@${DOMAIN}`, bot.service.policy);
+  const { landingUrl } = await bot.service.createAccountInvite(admin, `${ADMIN_USERNAME}@${DOMAIN}/demo`);
   const info: DemoInfo = {
     port: prosody.port,
     domain: DOMAIN,
@@ -138,6 +162,8 @@ async function run(): Promise<void> {
     user: { jid: `${USER_USERNAME}@${DOMAIN}`, password: passwords.user },
     redisUrl: servers.redisUrl,
     redisPort: servers.redis.port,
+    webUrl: `http://127.0.0.1:${web}`,
+    inviteUrl: landingUrl,
   };
   console.log(instructions(info));
 
@@ -152,6 +178,7 @@ async function run(): Promise<void> {
     password: passwords.user,
     botBare: info.bot,
     botFull: bot.xmpp.jid?.toString() ?? `${info.bot}/invites`,
+    webUrl: info.webUrl,
     store: bot.store,
     print: (text) => console.log(text),
   });

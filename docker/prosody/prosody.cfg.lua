@@ -72,6 +72,9 @@ for key in (getenv("INVITE_SIGNING_KEYS_OLD") or ""):gmatch("[^,%s]+") do
 	old_keys[#old_keys + 1] = key
 end
 invites_redis_signing_keys_old = old_keys
+-- The bot's fixed address on the compose network (docker-compose.yml): its web pages register every
+-- newcomer from there, and it limits each visitor itself (docs/web.md).
+invites_redis_checks_exempt = { "172.30.77.10" }
 
 -- Only people with an invite may register (mod_invites_register loads in-band registration
 -- for them); open registration stays off.
