@@ -36,6 +36,8 @@ export async function buildBot(): Promise<BotBuild> {
     // "type": "module" for the emitted ESM, and version.ts reads ../package.json.
     await copyFile(join(ROOT, "package.json"), join(dir, "package.json"));
     await symlink(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    // The web pages' data files sit next to dist/, as in the package and the image.
+    await symlink(join(ROOT, "data"), join(dir, "data"), "dir");
     const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
     const outDir = join(dir, "dist");
     const started = performance.now();
@@ -88,7 +90,7 @@ export interface BotProcess {
 
 /** Variables that must not leak from the caller's environment into the bot's configuration. */
 const BOT_VARIABLES =
-  /^(XMPP_|REDIS_|ADMIN_JIDS$|ALLOW_|NOTIFY_ADMINS$|INVITE_|RATE_LIMIT_|LOG_LEVEL$|NODE_OPTIONS$|NODE_ENV$)/u;
+  /^(XMPP_|REDIS_|ADMIN_JIDS$|ALLOW_|NOTIFY_ADMINS$|INVITE_|RATE_LIMIT_|WEB_|SITE_NAME$|TRUST_PROXY$|LOG_LEVEL$|NODE_OPTIONS$|NODE_ENV$)/u;
 
 /** Spawns `node <main>` with `env` (and a clean environment otherwise); resolves once it logged `Online`. */
 export async function spawnBot(

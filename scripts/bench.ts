@@ -18,7 +18,7 @@
  * ("invites,lists"), BENCH_LIST_SEED (1000000), BENCH_LIST_INVITERS (100000), BENCH_LIST_ROUNDS (200),
  * BENCH_PROSODY_NAGLE ("on", Prosody's default; "off" sets TCP_NODELAY on its sockets), BENCH_SEQUENTIAL (300),
  * BENCH_THROUGHPUT (1000), BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240 per side), BENCH_WARMUP (500),
- * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1"),
+ * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1 --max-old-space-size=64"),
  * BENCH_STALL_SECONDS (10 per stall scenario), BENCH_STALL_MODULE_DIR (another copy of prosody/ to measure).
  *
  * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
@@ -26,7 +26,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { createClient } from "@keyv/redis";
 import { byInviterKey } from "../src/storage/keys.js";
@@ -46,6 +46,7 @@ import {
 } from "./bench-load.js";
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
 import { runStallBench, type StallSettings, stallReport } from "./bench-stall.js";
+import { runWebBench, type WebSettings, webReport } from "./bench-web.js";
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -55,7 +56,7 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
-const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1")
+const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1 --max-old-space-size=64")
   .split(/\s+/u)
   .filter((flag) => flag !== "");
 
@@ -74,17 +75,22 @@ const SETTINGS = {
   botNodeFlags,
   /**
    * Which parts run: "invites" (the comparison with Prosody's command), "lists" (scripts/bench-lists.ts),
-   * "stall" (Prosody with a slow or hanging Redis, scripts/bench-stall.ts).
+   * "stall" (Prosody with a slow or hanging Redis, scripts/bench-stall.ts), "web" (the invite pages against
+   * Prosody's mod_invites_page, scripts/bench-web.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall").split(",").map((phase) => {
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web").split(",").map((phase) => {
       const name = phase.trim();
-      if (name !== "invites" && name !== "lists" && name !== "stall") {
-        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall)`);
+      if (name !== "invites" && name !== "lists" && name !== "stall" && name !== "web") {
+        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web)`);
       }
       return name;
     }),
   ),
+  web: {
+    seconds: envInt("BENCH_WEB_SECONDS", 10),
+    registrations: envInt("BENCH_WEB_REGISTRATIONS", 50),
+  } satisfies WebSettings,
   lists: {
     seed: envInt("BENCH_LIST_SEED", 1_000_000),
     inviters: envInt("BENCH_LIST_INVITERS", 100_000),
@@ -98,6 +104,9 @@ const SETTINGS = {
     moduleDir: process.env.BENCH_STALL_MODULE_DIR || undefined,
   } satisfies StallSettings,
 } as const;
+
+/** Debian's prosody-modules puts the community modules next to Prosody's own. */
+const INVITES_PAGE_MODULE = "/usr/lib/prosody/modules/mod_invites_page/mod_invites_page.lua";
 
 const TARGETS = { latencyRatio: 0.5, throughputRatio: 20, rssMB: 80 } as const;
 
@@ -180,11 +189,30 @@ async function main(): Promise<number> {
   const missing = needed.filter((name) => findOnPath(name) === undefined);
   if (missing.length > 0) {
     console.error(`npm run bench needs ${missing.join(", ")} on PATH. Install them with:`);
-    console.error("  sudo apt-get install -y prosody redis-server");
+    console.error("  sudo apt-get install -y prosody redis-server prosody-modules");
+    return 1;
+  }
+  if (SETTINGS.phases.has("web") && !existsSync(INVITES_PAGE_MODULE)) {
+    console.error(`The web phase compares with Prosody's mod_invites_page (${INVITES_PAGE_MODULE}). Install it with:`);
+    console.error("  sudo apt-get install -y prosody-modules");
     return 1;
   }
 
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
+  if (SETTINGS.phases.has("web")) {
+    log("compiling the bot (tsc -p tsconfig.build.json) for the web phase …");
+    const build = await buildBot();
+    cleanups.push(() => build.remove());
+    const web = await runWebBench({
+      settings: SETTINGS.web,
+      build,
+      nodeFlags: SETTINGS.botNodeFlags,
+      log,
+      defer: (task) => cleanups.push(task),
+    });
+    console.log(webReport(web));
+    console.log(`run time: ${elapsed().trim()}`);
+  }
   if (SETTINGS.phases.has("stall")) {
     const stall = await runStallBench({ settings: SETTINGS.stall, log, defer: (task) => cleanups.push(task) });
     console.log(stallReport(stall));

@@ -49,6 +49,10 @@ export interface WebConfig {
   readonly trustProxy: boolean;
   /** The admin's own app catalog (WEB_APPS_FILE) instead of data/apps.json. */
   readonly appsFile: string | undefined;
+  /** Invite pages per client address and minute (WEB_VIEWS_PER_MINUTE). */
+  readonly viewsPerMinute: number;
+  /** Registration attempts per client address in 10 minutes (WEB_ATTEMPTS_PER_10_MINUTES). */
+  readonly attemptsPer10Minutes: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -70,6 +74,8 @@ export const DEFAULTS = {
   redisTimeoutMs: 2_000,
   rateLimitBurst: 20,
   rateLimitPerSecond: 2,
+  webViewsPerMinute: 60,
+  webAttemptsPer10Minutes: 10,
   logLevel: "info" as LogLevel,
 } as const;
 
@@ -234,7 +240,14 @@ function readWebUrl(reader: Reader): string {
 function readWeb(reader: Reader, domain: string): WebConfig | undefined {
   const listen = reader.optional("WEB_LISTEN");
   if (listen === undefined) {
-    for (const name of ["WEB_URL", "SITE_NAME", "TRUST_PROXY", "WEB_APPS_FILE"]) {
+    for (const name of [
+      "WEB_URL",
+      "SITE_NAME",
+      "TRUST_PROXY",
+      "WEB_APPS_FILE",
+      "WEB_VIEWS_PER_MINUTE",
+      "WEB_ATTEMPTS_PER_10_MINUTES",
+    ]) {
       if (reader.optional(name) !== undefined)
         reader.problems.push(`${name} is set but WEB_LISTEN is not: set WEB_LISTEN to turn the web pages on`);
     }
@@ -246,6 +259,14 @@ function readWeb(reader: Reader, domain: string): WebConfig | undefined {
     siteName: reader.optional("SITE_NAME") ?? domain,
     trustProxy: reader.boolean("TRUST_PROXY", false),
     appsFile: reader.optional("WEB_APPS_FILE"),
+    viewsPerMinute: reader.integer("WEB_VIEWS_PER_MINUTE", DEFAULTS.webViewsPerMinute, 1, 1_000_000, "pages"),
+    attemptsPer10Minutes: reader.integer(
+      "WEB_ATTEMPTS_PER_10_MINUTES",
+      DEFAULTS.webAttemptsPer10Minutes,
+      1,
+      1_000_000,
+      "attempts",
+    ),
   };
 }
 

@@ -22,13 +22,24 @@ function configOrExit() {
 
 const config = configOrExit();
 const log = createLogger(config.logLevel);
-const app = createApp(config, {
-  log,
-  // Already logged by the part that found it; nothing the bot can do about it by itself.
-  onFatal: () => {
-    void app.stop().finally(() => process.exit(2));
-  },
-});
+
+function appOrExit() {
+  try {
+    return createApp(config, {
+      log,
+      // Already logged by the part that found it; nothing the bot can do about it by itself.
+      onFatal: () => {
+        void app.stop().finally(() => process.exit(2));
+      },
+    });
+  } catch (error) {
+    // The web pages' data files (data/, WEB_APPS_FILE) are read here: a bad file is a configuration problem.
+    log.error("Cannot start", { error: (error as Error).message });
+    process.exit(2);
+  }
+}
+
+const app = appOrExit();
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -6,15 +6,46 @@ import { encode } from "uqr";
 import { html, type SafeHtml, trusted } from "./html.js";
 
 const QUIET_ZONE = 4;
+/**
+ * Drawing a code takes a millisecond or two (the encoder tries all eight masks, ISO/IEC 18004 §7.8.3), more than
+ * the rest of a page: the codes of the invites opened lately are kept. About 10 KB each.
+ */
+const CACHE_SIZE = 100;
+const cache = new Map<string, Drawn>();
 
-/** An SVG QR code of `text`, labelled for screen readers; `text` is encoded byte for byte (`;` and all). */
-export function qrSvg(text: string, label: string): SafeHtml {
+interface Drawn {
+  /** The dark modules as one SVG path. */
+  readonly path: string;
+  /** Modules per side, quiet zone included. */
+  readonly side: number;
+}
+
+/** `text`'s code, from the cache when it was drawn lately (a Map keeps insertion order: the oldest goes first). */
+function drawnCode(text: string): Drawn {
+  const cached = cache.get(text);
+  if (cached !== undefined) {
+    cache.delete(text);
+    cache.set(text, cached);
+    return cached;
+  }
+  const drawn = draw(text);
+  cache.set(text, drawn);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return drawn;
+}
+
+function draw(text: string): Drawn {
   // Error correction M (15 %): still reads when a phone camera sees the screen at an angle.
   const { data, size } = encode(text, { ecc: "M", border: 0 });
   const squares: string[] = [];
   for (const [y, row] of data.entries()) {
     for (const [x, dark] of row.entries()) if (dark) squares.push(`M${x + QUIET_ZONE} ${y + QUIET_ZONE}h1v1h-1z`);
   }
-  const side = size + 2 * QUIET_ZONE;
-  return html`<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${side}" role="img" aria-label="${label}" shape-rendering="crispEdges"><rect width="${side}" height="${side}" fill="#fff"/><path fill="#000" d="${trusted(squares.join(""))}"/></svg>`;
+  return { path: squares.join(""), side: size + 2 * QUIET_ZONE };
+}
+
+/** An SVG QR code of `text`, labelled for screen readers; `text` is encoded byte for byte (`;` and all). */
+export function qrSvg(text: string, label: string): SafeHtml {
+  const { path, side } = drawnCode(text);
+  return html`<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${side}" role="img" aria-label="${label}" shape-rendering="crispEdges"><rect width="${side}" height="${side}" fill="#fff"/><path fill="#000" d="${trusted(path)}"/></svg>`;
 }

@@ -9,7 +9,7 @@ import type { Logger } from "../logger.js";
 import { InBandRegistrar } from "../registration/in-band.js";
 import type { Registrar } from "../registration/registrar.js";
 import { csrfKey } from "./csrf.js";
-import type { WebLimits } from "./rate-limits.js";
+import { DEFAULT_WEB_LIMITS, type WebLimits } from "./rate-limits.js";
 import { buildWebServer } from "./server.js";
 import { loadWebData, type WebData } from "./web-data.js";
 
@@ -51,7 +51,11 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
       }),
     csrfKey: csrfKey(config.signingKeys.current),
     log,
-    ...(deps.limits === undefined ? {} : { limits: deps.limits }),
+    limits: deps.limits ?? {
+      ...DEFAULT_WEB_LIMITS,
+      viewsPerAddress: { limit: web.viewsPerMinute, windowMs: 60_000 },
+      postsPerAddress: { limit: web.attemptsPer10Minutes, windowMs: 600_000 },
+    },
   });
   return {
     server,

@@ -66,11 +66,20 @@ export interface ServerOptions {
   moduleDir?: string;
   /** The host name Prosody's Redis URL uses instead of 127.0.0.1 (e.g. `localhost`). */
   prosodyRedisHost?: string;
+  /** More Prosody modules next to the invite modules (e.g. the community `invites_page`, for the benchmark). */
+  moreModules?: readonly string[];
 }
 
 export async function startServers(
   prosodyOptions: StartProsodyOptions = {},
-  { inviteModule = false, moduleConfig = "", redisProxy = false, moduleDir, prosodyRedisHost }: ServerOptions = {},
+  {
+    inviteModule = false,
+    moduleConfig = "",
+    redisProxy = false,
+    moduleDir,
+    prosodyRedisHost,
+    moreModules = [],
+  }: ServerOptions = {},
 ): Promise<TestServers> {
   requireBinaries();
   if (inviteModule) {
@@ -80,11 +89,14 @@ export async function startServers(
     if (prosodyRedisHost !== undefined) url.hostname = prosodyRedisHost;
     const options = inviteModuleOptions(url.toString().replace(/\/$/u, ""), moduleDir);
     const extraConfig = [options.extraConfig, moduleConfig].join("\n");
-    const prosody = await startProsody({ ...options, extraConfig, ...prosodyOptions }).catch(async (error) => {
-      await proxy?.stop();
-      await redis.stop();
-      throw error;
-    });
+    const extraModules = [...(options.extraModules ?? []), ...moreModules];
+    const prosody = await startProsody({ ...options, extraModules, extraConfig, ...prosodyOptions }).catch(
+      async (error) => {
+        await proxy?.stop();
+        await redis.stop();
+        throw error;
+      },
+    );
     return serversOf(prosody, redis, proxy);
   }
   const [prosody, redis] = await Promise.allSettled([startProsody(prosodyOptions), startRedis()]);

@@ -57,6 +57,8 @@ export function webWorld(
     siteName: "Example Chat",
     trustProxy: false,
     appsFile: undefined,
+    viewsPerMinute: 60,
+    attemptsPer10Minutes: 10,
     ...options.web,
   };
   const server = buildWebServer({

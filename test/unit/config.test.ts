@@ -199,11 +199,21 @@ describe("web pages (WEB_LISTEN, WEB_URL, SITE_NAME, TRUST_PROXY)", () => {
       siteName: "example.org",
       trustProxy: false,
       appsFile: undefined,
+      viewsPerMinute: 60,
+      attemptsPer10Minutes: 10,
     });
     const named = loadConfig({ ...web, SITE_NAME: "Example Chat", TRUST_PROXY: "yes", WEB_LISTEN: "[::1]:0" });
     expect(named.web?.siteName).toBe("Example Chat");
     expect(named.web?.trustProxy).toBe(true);
     expect(named.web?.listen).toEqual({ host: "::1", port: 0 });
+  });
+
+  it("read the per-address limits of the pages", () => {
+    const limits = loadConfig({ ...web, WEB_VIEWS_PER_MINUTE: "600", WEB_ATTEMPTS_PER_10_MINUTES: "30" }).web;
+    expect([limits?.viewsPerMinute, limits?.attemptsPer10Minutes]).toEqual([600, 30]);
+    expect(problemsOf({ ...web, WEB_VIEWS_PER_MINUTE: "0" })).toEqual([
+      'WEB_VIEWS_PER_MINUTE must be a whole number of pages from 1 to 1000000, got "0"',
+    ]);
   });
 
   it("make every landing-url the bot's own page, unless INVITE_PAGE is set", () => {

@@ -35,6 +35,15 @@ describe("qrSvg", () => {
     expect(decode(qrSvg(local, "scan").markup)).toBe(local);
   });
 
+  it("draws the same code again for the same text, from its cache or not", () => {
+    const first = qrSvg("xmpp:a@example.org?roster;preauth=x", "scan").markup;
+    for (let i = 0; i < 150; i += 1) qrSvg(`https://example.org/${i}`, "scan");
+    expect(qrSvg("xmpp:a@example.org?roster;preauth=x", "scan").markup).toBe(first);
+    expect(qrSvg("xmpp:a@example.org?roster;preauth=x", "another label").markup).toContain(
+      'aria-label="another label"',
+    );
+  });
+
   it("is an accessible image with a white quiet zone, its label escaped", () => {
     const svg = qrSvg("x", '"><script>').markup;
     expect(svg).toContain('role="img"');
