@@ -83,7 +83,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    // Invite tokens are in paths: keep Fastify from echoing paths or bodies in its own error texts.
+    // While stopping, new requests get 503 (and the page below) instead of waiting on a closing server.
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });

@@ -143,6 +143,25 @@ describe("invite landing pages", () => {
   });
 });
 
+describe("a WEB_URL with a path", () => {
+  it("serves every page, link and asset under that path", async () => {
+    const world = webWorld({ web: { url: "https://example.org/join" } });
+    const { invite } = await world.service.createAccountInvite(admin, "admin@example.org/x");
+    const page = await world.server.inject({ method: "GET", url: `/join/invite/${invite.token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('href="/join/assets/style.css"');
+    expect(page.body).toContain(`href="/join/invite/${invite.token}/register?lang=en"`);
+    expect((await world.server.inject({ method: "GET", url: "/join/assets/style.css" })).statusCode).toBe(200);
+    expect((await world.server.inject({ method: "GET", url: `/invite/${invite.token}` })).statusCode).toBe(404);
+    const wrong = await world.server.inject({ method: "DELETE", url: `/join/invite/${invite.token}` });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe("GET, HEAD");
+    const form = await world.server.inject({ method: "GET", url: `/join/invite/${invite.token}/register` });
+    expect(form.headers["set-cookie"]).toContain("Path=/join;");
+    expect(form.headers["set-cookie"]).toContain("; Secure");
+  });
+});
+
 describe("languages", () => {
   it("follow Accept-Language, with a switch that wins over it", async () => {
     const world = webWorld();
