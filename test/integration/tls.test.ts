@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import { InBandRegistrar } from "../../src/registration/in-band.js";
 import { eventually } from "../helpers/bot.js";
 import { type ProsodyServer, startProsody } from "../helpers/prosody-server.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
@@ -126,5 +128,23 @@ describe("TLS", () => {
     } finally {
       run.child.kill("SIGKILL");
     }
+  });
+});
+
+describe("TLS for the web pages' registrations", () => {
+  it("refuses a certificate it cannot verify before sending the invite or the password", async () => {
+    const lines: string[] = [];
+    const registrar = new InBandRegistrar({
+      service: prosody.service,
+      domain: "localhost",
+      timeoutMs: 5_000,
+      log: createLogger("debug", { write: (line: string) => lines.push(line) }),
+    });
+    const result = await registrar.register({ token: "A".repeat(24), username: "nobody", password: "web-secret" });
+    expect(result).toEqual({ ok: false, reason: "unavailable" });
+    const log = lines.join("");
+    expect(log).toMatch(/Web registration failed .*step="?opening the stream/u);
+    expect(log).toMatch(/self[- ]signed certificate/iu);
+    expect(log).not.toContain("web-secret");
   });
 });
