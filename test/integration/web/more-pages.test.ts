@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeIq, formValues, NS_COMMANDS, tokenOf } from "../../helpers/adhoc-client.js";
 import type { TestBot } from "../../helpers/bot.js";
 import { freePort } from "../../helpers/ports.js";
+import { recordWith, writeRawRecord } from "../../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
 import { WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
@@ -62,6 +63,15 @@ describe("a contact-only invite", () => {
     await bob.nextPresence({ from: "alice@localhost", type: "subscribed" });
     expect(subscriptionOf(await alice.roster(), "bob@localhost")).toBe("from");
     expect((await new WebVisitor(webUrl).get(url)).status).toBe(404);
+  });
+});
+
+describe("a record written to Redis without the signing key", () => {
+  it("gets no page: the pages read records through the same signature check", async () => {
+    const forged = await writeRawRecord(world.redis, recordWith(), { signingKey: "f".repeat(32) });
+    const signed = await writeRawRecord(world.redis, recordWith());
+    expect((await new WebVisitor(webUrl).get(`${webUrl}/invite/${forged}`)).status).toBe(404);
+    expect((await new WebVisitor(webUrl).get(`${webUrl}/invite/${signed}`)).status).toBe(200);
   });
 });
 
