@@ -71,7 +71,7 @@ export const DEFAULTS = {
   inviteTtlSeconds: 604_800,
   inviteQuota: 10,
   redisUrl: "redis://127.0.0.1:6379",
-  redisTimeoutMs: 2_000,
+  redisTimeoutMs: 500,
   rateLimitBurst: 20,
   rateLimitPerSecond: 2,
   webViewsPerMinute: 60,

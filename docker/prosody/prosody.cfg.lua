@@ -46,12 +46,16 @@ modules_enabled = {
 
 	-- Invite-based registration as Prosody ships it (XEP-0401, XEP-0379, XEP-0445)
 	"invites"; -- the invite store and its API
-	"invites_adhoc"; -- Prosody's own invite commands, next to the bot's
+	-- (not "invites_adhoc": mod_invites_bot below puts the bot's commands where Prosody's own would be)
 	"invites_register"; -- in-band registration with an invite token; makes inviter and invitee contacts
 
-	-- Ours (./prosody): the invite store in Redis
+	-- Ours (./prosody): the invite store in Redis, and the apps' invite buttons leading to the bot
 	"invites_redis";
+	"invites_bot";
 }
+
+-- The bot's full JID, from the same .env as the bot (docs/clients.md).
+invites_bot_jid = (getenv("XMPP_USERNAME") or "invites") .. "@" .. domain .. "/" .. (getenv("XMPP_RESOURCE") or "invites")
 
 -- Prosody's invite store (map store "invite_token") goes to Redis; everything else stays
 -- "internal" (files in the prosody-data volume).

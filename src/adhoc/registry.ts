@@ -3,7 +3,7 @@
  * throws), disco listing filtered per requester, and the execution protocol.
  * Knows nothing of invites: commands bring `allowed` and `run`.
  */
-import type { Client, IqContext } from "@xmpp/client";
+import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import type { DiscoInfo, DiscoItem, DiscoNodeProvider } from "../xmpp/disco.js";
 import { NS } from "../xmpp/namespaces.js";
@@ -83,7 +83,7 @@ export class AdhocRegistry<Ctx> implements DiscoNodeProvider {
   }
 
   attach(xmpp: Client): void {
-    xmpp.iqCallee.set(NS.commands, "command", (ctx) => this.#execute(ctx));
+    xmpp.iqCallee.set(NS.commands, "command", ({ element, stanza }) => this.execute(element, stanza.attrs.from ?? ""));
   }
 
   /** XEP-0050 §2.2: disco#info on a command node. */
@@ -110,13 +110,16 @@ export class AdhocRegistry<Ctx> implements DiscoNodeProvider {
       .map(({ node, name }) => ({ jid, node, name }));
   }
 
-  async #execute({ element, stanza }: IqContext): Promise<Element> {
+  /**
+   * Runs one `<command/>` for the requester `from` (a full JID): asked of the bot directly, or forwarded by the
+   * server for a user who executed it at the domain (src/xmpp/delegation.ts). Resolves with the reply's child.
+   */
+  async execute(element: Element, from: string): Promise<Element> {
     const node = element.attrs.node ?? "";
     const action = element.attrs.action ?? "execute";
     const command = this.#commands.get(node);
     if (command === undefined) return stanzaError("cancel", "item-not-found", `No command ${node}`);
 
-    const from = stanza.attrs.from ?? "";
     const ctx = this.#options.contextFor(from);
     if (!command.allowed(ctx)) return stanzaError("auth", "forbidden", FORBIDDEN_TEXT);
     if (!ACTIONS.has(action)) return commandError("malformed-action", `Unknown action "${action}"`);

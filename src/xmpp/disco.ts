@@ -3,7 +3,7 @@
  * node (XEP-0115 §6.2: `node#ver` answers like the plain query).
  * Other parts add nodes through providers (ad-hoc commands do, XEP-0050 §2).
  */
-import type { Client, IqContext } from "@xmpp/client";
+import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import { capsVersion, type Identity } from "./caps.js";
 import { NS } from "./namespaces.js";
@@ -48,26 +48,28 @@ export class Disco {
   }
 
   attach(xmpp: Client): void {
-    xmpp.iqCallee.get(NS.discoInfo, "query", (ctx) => this.#info(ctx));
-    xmpp.iqCallee.get(NS.discoItems, "query", (ctx) => this.#items(ctx));
+    xmpp.iqCallee.get(NS.discoInfo, "query", ({ element, stanza }) => this.info(element, stanza.attrs.from ?? ""));
+    xmpp.iqCallee.get(NS.discoItems, "query", ({ element, stanza }) => this.items(element, stanza.attrs.from ?? ""));
   }
 
-  #info({ element, stanza }: IqContext): Element {
+  /** The answer to a disco#info `<query/>` from `from`: the query to send back, or an `<error/>`. */
+  info(element: Element, from: string): Element {
     const node = element.attrs.node;
     if (node === undefined || node === `${this.capsNode}#${this.ver}`) return infoQuery(this.#self, node);
     for (const provider of this.#providers) {
-      const answer = provider.info(node, stanza.attrs.from ?? "");
+      const answer = provider.info(node, from);
       if (answer === "forbidden") return stanzaError("auth", "forbidden", "You are not allowed to see this node");
       if (answer !== undefined) return infoQuery(answer, node);
     }
     return stanzaError("cancel", "item-not-found");
   }
 
-  #items({ element, stanza }: IqContext): Element {
+  /** The answer to a disco#items `<query/>` from `from`. */
+  items(element: Element, from: string): Element {
     const node = element.attrs.node;
     if (node === undefined) return xml("query", { xmlns: NS.discoItems });
     for (const provider of this.#providers) {
-      const answer = provider.items(node, stanza.attrs.from ?? "");
+      const answer = provider.items(node, from);
       if (answer === "forbidden") return stanzaError("auth", "forbidden", "You are not allowed to see this node");
       if (answer !== undefined) {
         return xml("query", { xmlns: NS.discoItems, node }, ...answer.map((item) => xml("item", { ...item })));

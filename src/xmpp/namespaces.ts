@@ -13,4 +13,8 @@ export const NS = {
   hints: "urn:xmpp:hints",
   /** XEP-0280 message carbons. */
   carbons: "urn:xmpp:carbons:2",
+  /** XEP-0355 namespace delegation: how our Prosody module forwards a user's request to the bot. */
+  delegation: "urn:xmpp:delegation:2",
+  /** XEP-0297 stanza forwarding, inside the delegation wrapper. */
+  forward: "urn:xmpp:forward:0",
 } as const;

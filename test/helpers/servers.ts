@@ -14,13 +14,18 @@ export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.
  * docs/prosody.md tells admins to configure it. admin@localhost is a Prosody
  * admin, for Prosody's own invite commands.
  */
-export function inviteModuleOptions(redisUrl: string, moduleDir = PROSODY_MODULE_DIR): StartProsodyOptions {
+export function inviteModuleOptions(
+  redisUrl: string,
+  moduleDir = PROSODY_MODULE_DIR,
+  inviteBot?: string,
+): StartProsodyOptions {
   return {
     // Prosody 13 makes command-line invites through the admin shell (commandLineInviteArgs).
     extraModules: [
       "invites",
       "invites_register",
-      "invites_adhoc",
+      // Our mod_invites_bot replaces Prosody's own invite commands (docs/prosody.md).
+      inviteBot === undefined ? "invites_adhoc" : "invites_bot",
       "invites_redis",
       ...(prosodyMajorVersion() >= 13 ? ["admin_shell"] : []),
     ],
@@ -35,6 +40,7 @@ export function inviteModuleOptions(redisUrl: string, moduleDir = PROSODY_MODULE
       "invites_redis_checks_per_second = 100000",
       `invites_redis_signing_key = ${JSON.stringify(TEST_SIGNING_KEY)}`,
       `invites_redis_signing_keys_old = { ${JSON.stringify(TEST_OLD_SIGNING_KEY)} }`,
+      ...(inviteBot === undefined ? [] : [`invites_bot_jid = ${JSON.stringify(inviteBot)}`]),
     ].join("\n"),
   };
 }
@@ -68,6 +74,8 @@ export interface ServerOptions {
   prosodyRedisHost?: string;
   /** More Prosody modules next to the invite modules (e.g. the community `invites_page`, for the benchmark). */
   moreModules?: readonly string[];
+  /** Load our mod_invites_bot for this bot (full JID) instead of Prosody's mod_invites_adhoc. */
+  inviteBot?: string;
 }
 
 export async function startServers(
@@ -79,6 +87,7 @@ export async function startServers(
     moduleDir,
     prosodyRedisHost,
     moreModules = [],
+    inviteBot,
   }: ServerOptions = {},
 ): Promise<TestServers> {
   requireBinaries();
@@ -87,7 +96,7 @@ export async function startServers(
     const proxy = redisProxy ? await startRedisProxy(redis.port) : undefined;
     const url = new URL(proxy?.urlFor(redis.prosodyUrl) ?? redis.prosodyUrl);
     if (prosodyRedisHost !== undefined) url.hostname = prosodyRedisHost;
-    const options = inviteModuleOptions(url.toString().replace(/\/$/u, ""), moduleDir);
+    const options = inviteModuleOptions(url.toString().replace(/\/$/u, ""), moduleDir, inviteBot);
     const extraConfig = [options.extraConfig, moduleConfig].join("\n");
     const extraModules = [...(options.extraModules ?? []), ...moreModules];
     const prosody = await startProsody({ ...options, extraModules, extraConfig, ...prosodyOptions }).catch(

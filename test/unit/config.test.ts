@@ -36,7 +36,7 @@ describe("loadConfig", () => {
     expect(config.allowContactInvites).toBe(true);
     expect(config.inviteTtlSeconds).toBe(604_800);
     expect(config.invitePage).toBeUndefined();
-    expect(config.redis).toEqual({ url: DEFAULTS.redisUrl, timeoutMs: 2_000 });
+    expect(config.redis).toEqual({ url: DEFAULTS.redisUrl, timeoutMs: 500 });
     expect(config.logLevel).toBe("info");
   });
 

@@ -1,0 +1,138 @@
+-- mod_invites_bot: the apps' own "invite" buttons lead to the invite bot (docs/clients.md).
+--
+--   modules_enabled = { ..., "invites_bot" }      -- instead of "invites_adhoc"
+--   invites_bot_jid = "invites@example.org/invites"
+--
+-- Conversations, Monal, Gajim and the others never look at the bot: they ask the user's own server for the
+-- XEP-0401 commands (XEP-0050 §2.1, disco#items of node "commands" at the domain) and run them there.
+-- This module:
+-- 1. lists the bot's #invite and #create-account in the server's own command list, as the bot would list them
+--    for this user (asked of the bot on the user's behalf), after Prosody's own commands: once with the
+--    domain as jid (Monal, yaxim and poezio use only those) and then with the bot's full JID (the
+--    Conversations family keeps the last item of a node and runs it there, straight at the bot);
+-- 2. answers those two commands executed at the domain by forwarding them to the bot and relaying its answer;
+-- 3. lists nothing, and answers wait/recipient-unavailable, while the bot is offline.
+--
+-- Forwarding uses XEP-0355's wrapper: <iq from=DOMAIN><delegation xmlns='urn:xmpp:delegation:2'>
+-- <forwarded xmlns='urn:xmpp:forward:0'> the user's own IQ, its from stamped by this server </forwarded>
+-- </delegation></iq>. The bot trusts such a request only from the bare domain, which no user can send.
+local st = require "util.stanza";
+local jid = require "util.jid";
+local async = require "util.async";
+local new_id = require "util.id".short;
+local modulemanager = require "core.modulemanager";
+
+local xmlns_cmd = "http://jabber.org/protocol/commands";
+local xmlns_items = "http://jabber.org/protocol/disco#items";
+local xmlns_info = "http://jabber.org/protocol/disco#info";
+local xmlns_delegation = "urn:xmpp:delegation:2";
+local xmlns_forward = "urn:xmpp:forward:0";
+
+-- XEP-0401 §3 and §5: the two commands the apps' buttons run.
+local RELAYED = { ["urn:xmpp:invite#invite"] = true; ["urn:xmpp:invite#create-account"] = true };
+
+local OFFLINE = "The invite service is offline at the moment. Please try again in a few minutes.";
+local SLOW = "The invite service did not answer in time. Please try again in a minute.";
+
+local bot_jid = jid.prep(module:get_option_string("invites_bot_jid", ""));
+-- Well under Conversations' 2 s, after which it silently shares a plain address instead of an invite.
+local timeout = module:get_option_number("invites_bot_timeout", 1.5);
+
+if not bot_jid or not jid.resource(bot_jid) then
+	module:log("error", "invites_bot_jid must be the invite bot's full JID, e.g. \"invites@%s/invites\" "
+		.."(its XMPP_USERNAME@XMPP_DOMAIN/XMPP_RESOURCE); the apps' invite buttons stay unanswered", module.host);
+	return;
+end
+
+if modulemanager.is_loaded(module.host, "invites_adhoc") then
+	module:log("warn", "mod_invites_adhoc is loaded too: its commands and the bot's have the same nodes. "
+		.."Remove \"invites_adhoc\" from modules_enabled (docs/prosody.md)");
+end
+
+-- The bot is an account of this server: it is online when its full JID has a session here.
+local function bot_online()
+	return prosody.full_sessions[bot_jid] ~= nil;
+end
+
+-- The user's request in XEP-0355's wrapper, sent to the bot; returns the bot's reply IQ, or nil and an error.
+local function ask_bot(stanza)
+	if not async.ready() then return nil, { type = "wait", condition = "internal-server-error", text = SLOW }; end
+	local inner = st.clone(stanza);
+	inner.attr.xmlns = "jabber:client";
+	local wrapper = st.iq({ type = stanza.attr.type, from = module.host, to = bot_jid, id = new_id() })
+		:tag("delegation", { xmlns = xmlns_delegation })
+			:tag("forwarded", { xmlns = xmlns_forward })
+				:add_child(inner);
+	local event, err = async.wait_for(module:send_iq(wrapper, nil, timeout));
+	if not event then return nil, err; end
+	local forwarded = event.stanza:get_child("delegation", xmlns_delegation);
+	forwarded = forwarded and forwarded:get_child("forwarded", xmlns_forward);
+	for _, child in ipairs(forwarded and forwarded.tags or {}) do
+		if child.name == "iq" then return child; end
+	end
+	return nil, { type = "cancel", condition = "internal-server-error", text = "The invite service sent no answer" };
+end
+
+-- The bot's reply, as this server's own answer to the user.
+local function relay(origin, stanza, reply)
+	local answer = st.clone(reply);
+	answer.attr.xmlns = nil;
+	answer.attr.from, answer.attr.to, answer.attr.id = stanza.attr.to, stanza.attr.from, stanza.attr.id;
+	origin.send(answer);
+end
+
+local function refuse(origin, stanza, err)
+	local timed_out = err and err.condition == "remote-server-timeout";
+	origin.send(st.error_reply(stanza, err and err.type or "wait", err and err.condition or "internal-server-error",
+		timed_out and SLOW or (err and err.text) or SLOW));
+end
+
+-- 1. The server's command list, with the bot's commands this user may run (after mod_adhoc's, priority 0).
+module:hook("host-disco-items-node", function (event)
+	if event.node ~= xmlns_cmd or not bot_online() then return; end
+	local query = st.iq({ type = "get", from = event.stanza.attr.from, to = module.host, id = new_id() })
+		:tag("query", { xmlns = xmlns_items, node = xmlns_cmd });
+	local reply, err = ask_bot(query);
+	if not reply or reply.attr.type ~= "result" then
+		module:log("warn", "The invite bot did not list its commands: %s", err and err.text or "an error");
+		return;
+	end
+	local items = reply:get_child("query", xmlns_items);
+	for _, item in ipairs(items and items.tags or {}) do
+		if item.name == "item" and RELAYED[item.attr.node] then
+			event.reply:tag("item", { jid = module.host, node = item.attr.node, name = item.attr.name }):up();
+			event.reply:tag("item", { jid = item.attr.jid, node = item.attr.node, name = item.attr.name }):up();
+		end
+	end
+	event.exists = true;
+end, -10);
+
+-- XEP-0050 §2.2: disco#info of those nodes at the domain, as the bot answers it for this user.
+module:hook("host-disco-info-node", function (event)
+	if not RELAYED[event.node] or not bot_online() then return; end
+	local reply = ask_bot(st.iq({ type = "get", from = event.stanza.attr.from, to = module.host, id = new_id() })
+		:tag("query", { xmlns = xmlns_info, node = event.node }));
+	local info = reply and reply.attr.type == "result" and reply:get_child("query", xmlns_info);
+	if not info then return; end
+	for _, child in ipairs(info.tags) do event.reply:add_child(st.clone(child)); end
+	event.exists = true;
+end, -10);
+
+-- 2. The two commands executed at the domain (before mod_adhoc, priority 500).
+module:hook("iq-set/host/"..xmlns_cmd..":command", function (event)
+	local origin, stanza = event.origin, event.stanza;
+	if not RELAYED[stanza.tags[1].attr.node] then return; end
+	if not bot_online() then
+		origin.send(st.error_reply(stanza, "wait", "recipient-unavailable", OFFLINE));
+		return true;
+	end
+	local reply, err = ask_bot(stanza);
+	if reply then
+		relay(origin, stanza, reply);
+	else
+		module:log("info", "Forwarding %s to the invite bot failed: %s", stanza.tags[1].attr.node,
+			err and (err.text or err.condition) or "?");
+		refuse(origin, stanza, err);
+	end
+	return true;
+end, 600);

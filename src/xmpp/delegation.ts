@@ -1,0 +1,79 @@
+/**
+ * Requests our Prosody module forwards on a user's behalf (prosody/mod_invites_bot.lua): a client that asks its
+ * own server for the invite commands, and runs them there, reaches the bot this way (docs/clients.md).
+ *
+ * The wire format is XEP-0355's (Namespace Delegation, §5): the server sends
+ * `<iq from='DOMAIN'><delegation xmlns='urn:xmpp:delegation:2'><forwarded xmlns='urn:xmpp:forward:0'>` with the
+ * user's IQ inside, exactly as it came from the user's session (its `from` stamped by the server, RFC 6120 §8.1.2.1),
+ * and gets back the same wrapper with the reply IQ. Only `XMPP_DOMAIN` itself may forward: a user cannot send a
+ * stanza from the bare domain (the server stamps `from` on everything a client sends, and s2s checks the sending
+ * domain), so no one can make the bot act for someone else.
+ */
+import type { Client } from "@xmpp/client";
+import { type Element, xml } from "@xmpp/xml";
+import { parseBareJid } from "../jid.js";
+import type { Logger } from "../logger.js";
+import { NS } from "./namespaces.js";
+import { stanzaError } from "./stanza-error.js";
+
+/** Answers one forwarded request's child element (a `<command/>` or a disco `<query/>`) for the requester `from`. */
+export type DelegatedHandler = (element: Element, from: string) => Element | Promise<Element>;
+
+export interface DelegationRoutes {
+  /** `type:namespace:name` → handler, e.g. `set:http://jabber.org/protocol/commands:command`. */
+  readonly [route: string]: DelegatedHandler;
+}
+
+export function routeKey(type: string, ns: string, name: string): string {
+  return `${type}:${ns}:${name}`;
+}
+
+/** The user's IQ inside a forwarding wrapper, or undefined when the stanza is not one. */
+export function forwardedIq(stanza: Element): Element | undefined {
+  return stanza.getChild("delegation", NS.delegation)?.getChild("forwarded", NS.forward)?.getChild("iq");
+}
+
+/** The requester a forwarded request is for (its inner `from`) when `domain` sent it; undefined otherwise. */
+export function delegatedRequester(stanza: Element, domain: string): string | undefined {
+  if (stanza.attrs.from !== domain) return undefined;
+  return forwardedIq(stanza)?.attrs.from;
+}
+
+function isFullOrBareJid(address: string): boolean {
+  const slash = address.indexOf("/");
+  return parseBareJid(slash === -1 ? address : address.slice(0, slash)) !== undefined;
+}
+
+/** The reply to the user's IQ, from the address they sent it to, wrapped for the server. */
+function wrapReply(inner: Element, answer: Element): Element {
+  const attrs = { from: inner.attrs.to, to: inner.attrs.from, id: inner.attrs.id };
+  const reply = answer.is("error")
+    ? xml("iq", { ...attrs, type: "error" }, answer)
+    : xml("iq", { ...attrs, type: "result" }, answer);
+  return xml("delegation", { xmlns: NS.delegation }, xml("forwarded", { xmlns: NS.forward }, reply));
+}
+
+export function attachDelegation(
+  xmpp: Client,
+  options: { domain: string; routes: DelegationRoutes; log: Logger },
+): void {
+  const { domain, routes, log } = options;
+  const handle = async (stanza: Element): Promise<Element> => {
+    if (stanza.attrs.from !== domain) {
+      log.warn("Refusing a forwarded request that does not come from the server", { from: stanza.attrs.from });
+      return stanzaError("auth", "forbidden", `Only ${domain} may forward requests to this bot`);
+    }
+    const inner = forwardedIq(stanza);
+    const child = inner?.getChildElements()[0];
+    const from = inner?.attrs.from;
+    const type = inner?.attrs.type;
+    if (inner === undefined || child === undefined || from === undefined || !isFullOrBareJid(from)) {
+      return stanzaError("modify", "bad-request", "Expected a forwarded <iq/> with a from and one child");
+    }
+    const handler = routes[routeKey(type ?? "", child.getNS() ?? child.attrs.xmlns ?? "", child.name)];
+    const answer = handler === undefined ? stanzaError("cancel", "service-unavailable") : await handler(child, from);
+    return wrapReply(inner, answer);
+  };
+  xmpp.iqCallee.set(NS.delegation, "delegation", ({ stanza }) => handle(stanza));
+  xmpp.iqCallee.get(NS.delegation, "delegation", ({ stanza }) => handle(stanza));
+}

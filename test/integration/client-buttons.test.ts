@@ -1,0 +1,251 @@
+/**
+ * The apps' own "invite" buttons lead to the bot (issue 11): each client's stanza sequence replayed from a
+ * separate test client against the private Prosody running prosody/mod_invites_bot.lua, with the real bot.
+ */
+import { type Element, xml } from "@xmpp/xml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inviteId } from "../../src/invites/pending.js";
+import { actorFor } from "../../src/invites/permissions.js";
+import { quotaKey } from "../../src/storage/keys.js";
+import { errorOf, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
+import { eventually, type TestBot } from "../helpers/bot.js";
+import {
+  CONVERSATIONS_TIMEOUT_MS,
+  CREATE_ACCOUNT,
+  conversationsCommands,
+  INVITE,
+  monalCommands,
+  runCommand,
+  serverCommands,
+  submitted,
+  uriJid,
+} from "../helpers/client-replays.js";
+import { type RedisProxy, startRedisProxy } from "../helpers/redis-proxy.js";
+import { type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+const BOT = "bot@localhost/invites";
+const DOMAIN = "localhost";
+
+let world: Scenario;
+let bot: TestBot;
+let admin: TestUser;
+let alice: TestUser;
+let eve: TestUser;
+let boss: TestUser;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true, inviteBot: BOT });
+  bot = await world.startBot("bot");
+  [admin, alice, eve, boss] = await world.loginAll([
+    "admin@localhost",
+    "alice@localhost",
+    "eve@other.localhost",
+    "boss@other.localhost",
+  ]);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+/** The invite behind a URI is the bot's: in Redis, in the bot's list of the inviter. */
+async function expectBotsInvite(uri: string | undefined, inviter: string): Promise<void> {
+  const token = tokenOf(uri);
+  expect(await bot.app.store.findById(inviteId(token))).toHaveLength(1);
+  const listed = await bot.app.service.listInvites(actorFor(inviter, bot.app.service.policy));
+  expect(listed.invites.map((invite) => invite.id)).toContain(inviteId(token));
+}
+
+describe("discovery at the user's own server", () => {
+  it("lists the bot's #invite to a local user, at the domain and then at the bot's full JID", async () => {
+    const items = await serverCommands(alice, DOMAIN);
+    expect(items.filter((item) => item.node === INVITE)).toEqual([
+      { jid: DOMAIN, node: INVITE, name: "Create new contact invite" },
+      { jid: BOT, node: INVITE, name: "Create new contact invite" },
+    ]);
+    expect(items.some((item) => item.node === CREATE_ACCOUNT)).toBe(false);
+  });
+
+  it("lists #create-account too for an admin of the bot", async () => {
+    const items = await serverCommands(admin, DOMAIN);
+    expect(conversationsCommands(items).get(CREATE_ACCOUNT)).toBe(BOT);
+    expect(conversationsCommands(items).get(INVITE)).toBe(BOT);
+    expect(monalCommands(items, DOMAIN)).toEqual(new Set([INVITE, CREATE_ACCOUNT]));
+  });
+
+  it("lists nothing of the bot's to a user of another domain, and only #create-account to its admin", async () => {
+    expect((await serverCommands(eve, DOMAIN)).filter((item) => item.jid === BOT)).toEqual([]);
+    const forBoss = await serverCommands(boss, DOMAIN);
+    expect(forBoss.filter((item) => item.jid === BOT).map((item) => item.node)).toEqual([CREATE_ACCOUNT]);
+  });
+});
+
+describe("Conversations 2.20", () => {
+  it("Show QR code: #invite with action='complete' at the item's jid, one round, within 2 s", async () => {
+    const jid = conversationsCommands(await serverCommands(alice, DOMAIN)).get(INVITE) ?? "";
+    const quotaBefore = await world.redis.zCard(quotaKey(DOMAIN, "alice@localhost"));
+    const answer = await runCommand(
+      alice,
+      jid,
+      INVITE,
+      { action: "complete" },
+      { timeoutMs: CONVERSATIONS_TIMEOUT_MS },
+    );
+    expect(answer.from).toBe(jid);
+    expect(answer.status).toBe("completed");
+    expect(answer.forms).toBe(1);
+    expect(uriJid(answer.values.uri)).toBe("alice@localhost");
+    expect(answer.values.uri).toMatch(/\?roster;preauth=[\w-]{24}$/u);
+    await expectBotsInvite(answer.values.uri, "alice@localhost");
+    expect(await world.redis.zCard(quotaKey(DOMAIN, "alice@localhost"))).toBe(quotaBefore + 1);
+  });
+
+  it("invite to server: #create-account at the #invite item's jid, then the resubmission with roster-subscription", async () => {
+    const commands = conversationsCommands(await serverCommands(admin, DOMAIN));
+    const jid = commands.get(INVITE) ?? "";
+    expect(commands.get(CREATE_ACCOUNT)).toBe(jid);
+    const first = await runCommand(admin, jid, CREATE_ACCOUNT, { action: "execute" });
+    expect(first.from).toBe(jid);
+    expect(first.status).toBe("executing");
+    const required = first.reply.getChild("command", NS_COMMANDS)?.getChild("x")?.getChildren("field") ?? [];
+    expect(required.filter((field: Element) => field.getChild("required") !== undefined)).toEqual([]);
+    const done = await runCommand(
+      admin,
+      jid,
+      CREATE_ACCOUNT,
+      { action: "execute", sessionid: first.sessionid ?? "" },
+      { form: submitted({ "roster-subscription": "true" }) },
+    );
+    expect(done.status).toBe("completed");
+    expect(done.values.uri).toMatch(/^xmpp:admin@localhost\?roster;preauth=[\w-]{24};ibr=y$/u);
+    await expectBotsInvite(done.values.uri, "admin@localhost");
+  });
+});
+
+describe("Cheogram and Snikket's app", () => {
+  it("#invite with action='execute' at the item's jid completes in one round", async () => {
+    const jid = conversationsCommands(await serverCommands(alice, DOMAIN)).get(INVITE) ?? "";
+    const answer = await runCommand(alice, jid, INVITE, { action: "execute" });
+    expect(answer.status).toBe("completed");
+    expect(uriJid(answer.values.uri)).toBe("alice@localhost");
+    await expectBotsInvite(answer.values.uri, "alice@localhost");
+  });
+});
+
+describe("Monal, yaxim and poezio: commands executed at the domain", () => {
+  it("#invite at the domain is answered by the bot, from the domain", async () => {
+    expect(monalCommands(await serverCommands(alice, DOMAIN), DOMAIN).has(INVITE)).toBe(true);
+    const quotaBefore = await world.redis.zCard(quotaKey(DOMAIN, "alice@localhost"));
+    const answer = await runCommand(alice, DOMAIN, INVITE, { action: "execute" });
+    expect(answer.from).toBe(DOMAIN);
+    expect(answer.status).toBe("completed");
+    expect(uriJid(answer.values.uri)).toBe("alice@localhost");
+    expect(answer.values.expire).toMatch(/Z$/u);
+    await expectBotsInvite(answer.values.uri, "alice@localhost");
+    expect(await world.redis.zCard(quotaKey(DOMAIN, "alice@localhost"))).toBe(quotaBefore + 1);
+  });
+
+  it("#create-account at the domain keeps its session across the forwarded stages", async () => {
+    const first = await runCommand(admin, DOMAIN, CREATE_ACCOUNT, { action: "execute" });
+    expect(first.status).toBe("executing");
+    const done = await runCommand(
+      admin,
+      DOMAIN,
+      CREATE_ACCOUNT,
+      { action: "complete", sessionid: first.sessionid ?? "" },
+      { form: submitted({}) },
+    );
+    expect(done.from).toBe(DOMAIN);
+    expect(done.status).toBe("completed");
+    expect(done.values.uri).toMatch(/^xmpp:localhost\?register;preauth=[\w-]{24}$/u);
+    await expectBotsInvite(done.values.uri, "admin@localhost");
+  });
+
+  it("applies the bot's permissions to the real requester", async () => {
+    expect(errorOf((await runCommand(alice, DOMAIN, CREATE_ACCOUNT, { action: "execute" })).reply)).toMatchObject({
+      type: "auth",
+      condition: "forbidden",
+    });
+    expect(errorOf((await runCommand(eve, DOMAIN, INVITE, { action: "execute" })).reply)).toMatchObject({
+      condition: "forbidden",
+    });
+  });
+});
+
+describe("a forged forwarded request", () => {
+  it("is refused by the bot unless the server itself sent it", async () => {
+    const before = await bot.app.service.listInvites(actorFor("admin@localhost", bot.app.service.policy));
+    const forged = xml(
+      "iq",
+      { type: "set", to: BOT },
+      xml(
+        "delegation",
+        { xmlns: "urn:xmpp:delegation:2" },
+        xml(
+          "forwarded",
+          { xmlns: "urn:xmpp:forward:0" },
+          xml(
+            "iq",
+            { xmlns: "jabber:client", type: "set", from: "admin@localhost/laptop", to: DOMAIN, id: "x1" },
+            xml("command", { xmlns: NS_COMMANDS, node: CREATE_ACCOUNT, action: "complete" }),
+          ),
+        ),
+      ),
+    );
+    expect(errorOf(await alice.requestRaw(forged))).toMatchObject({ type: "auth", condition: "forbidden" });
+    const after = await bot.app.service.listInvites(actorFor("admin@localhost", bot.app.service.policy));
+    expect(after.total).toBe(before.total);
+  });
+});
+
+describe("with the bot offline", () => {
+  it("the server lists none of its commands and answers them with a wait error that says why", async () => {
+    await bot.stop();
+    await eventually(async () => {
+      expect((await serverCommands(alice, DOMAIN)).filter((item) => item.node === INVITE)).toEqual([]);
+    }, 5_000);
+    const answer = await runCommand(alice, DOMAIN, INVITE, { action: "execute" });
+    expect(errorOf(answer.reply)).toEqual({
+      type: "wait",
+      condition: "recipient-unavailable",
+      specific: undefined,
+      text: "The invite service is offline at the moment. Please try again in a few minutes.",
+    });
+  });
+});
+
+describe("with the bot's Redis hanging", () => {
+  let slow: Scenario;
+  let proxy: RedisProxy;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    slow = await startScenario({ inviteModule: true, inviteBot: BOT });
+    proxy = await startRedisProxy(slow.servers.redis.port);
+    // The default REDIS_TIMEOUT_MS, not the test helper's.
+    await slow.startBot("bot", { REDIS_URL: proxy.urlFor(slow.servers.redisUrl), REDIS_TIMEOUT_MS: "500" });
+    user = await slow.login("alice@localhost");
+  });
+
+  afterAll(async () => {
+    proxy?.release();
+    await slow?.stop();
+    await proxy?.stop();
+  });
+
+  it("#invite through the server still gets the bot's own clear error within Conversations' 2 s", async () => {
+    proxy.hang();
+    const answer = await runCommand(
+      user,
+      DOMAIN,
+      INVITE,
+      { action: "complete" },
+      { timeoutMs: CONVERSATIONS_TIMEOUT_MS },
+    );
+    expect(errorOf(answer.reply)).toMatchObject({ type: "wait", condition: "internal-server-error" });
+    expect(errorOf(answer.reply).text).toMatch(
+      /^The invite store is not reachable right now, so no invite was created/u,
+    );
+  });
+});
