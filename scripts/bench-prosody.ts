@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { luaString, prosodyConfig } from "../test/helpers/prosody-config.js";
 import { startProsody } from "../test/helpers/prosody-server.js";
+import { PROSODY_MODULE_DIR } from "../test/helpers/servers.js";
 
 export const BOT_HOST = "localhost";
 export const NATIVE_HOST = "native.localhost";
@@ -39,7 +40,8 @@ function encodePathPart(part: string, keep = /[A-Za-z0-9]/u): string {
   return [...part].map((c) => (keep.test(c) ? c : `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`)).join("");
 }
 
-export function benchConfig(dir: string, port: number): string {
+/** With `inviteBot` (the bot's full JID), BOT_HOST also runs prosody/mod_invites_bot.lua for it (docs/clients.md). */
+export function benchConfig(dir: string, port: number, inviteBot?: string): string {
   const logPath = join(dir, "prosody.log");
   const logLine = `log = { info = ${luaString(logPath)} }`;
   let base = prosodyConfig({ dir, port, hosts: [] });
@@ -54,7 +56,11 @@ export function benchConfig(dir: string, port: number): string {
   return [
     base,
     ...(nagle === "off" ? ["network_settings = { nagle = false }", ""] : []),
+    ...(inviteBot === undefined ? [] : [`plugin_paths = { ${luaString(PROSODY_MODULE_DIR)} }`]),
     `VirtualHost ${luaString(BOT_HOST)}`,
+    ...(inviteBot === undefined
+      ? []
+      : ['  modules_enabled = { "invites_bot" }', `  invites_bot_jid = ${luaString(inviteBot)}`]),
     "",
     `VirtualHost ${luaString(NATIVE_HOST)}`,
     '  modules_enabled = { "invites"; "invites_adhoc" }',
@@ -66,8 +72,12 @@ export function benchConfig(dir: string, port: number): string {
   ].join("\n");
 }
 
-export async function startBenchProsody(readyTimeoutMs = 15_000): Promise<BenchProsody> {
-  const server = await startProsody({ hosts: [], readyTimeoutMs, config: ({ dir, port }) => benchConfig(dir, port) });
+export async function startBenchProsody(readyTimeoutMs = 15_000, inviteBot?: string): Promise<BenchProsody> {
+  const server = await startProsody({
+    hosts: [],
+    readyTimeoutMs,
+    config: ({ dir, port }) => benchConfig(dir, port, inviteBot),
+  });
   const pid = server.pid;
   if (pid === undefined) {
     await server.stop();

@@ -19,7 +19,8 @@
  * BENCH_PROSODY_NAGLE ("on", Prosody's default; "off" sets TCP_NODELAY on its sockets), BENCH_SEQUENTIAL (300),
  * BENCH_THROUGHPUT (1000), BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240 per side), BENCH_WARMUP (500),
  * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1 --max-old-space-size=64"),
- * BENCH_STALL_SECONDS (10 per stall scenario), BENCH_STALL_MODULE_DIR (another copy of prosody/ to measure).
+ * BENCH_STALL_SECONDS (10 per stall scenario), BENCH_STALL_MODULE_DIR (another copy of prosody/ to measure),
+ * BENCH_WEB_SECONDS (10), BENCH_WEB_REGISTRATIONS (50), BENCH_BUTTONS_ROUNDS (300).
  *
  * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
  * or is far away while clients keep asking for invite checks.
@@ -33,6 +34,7 @@ import { byInviterKey } from "../src/storage/keys.js";
 import { type RedisServer, redisProcessId, startRedis } from "../test/helpers/redis-server.js";
 import { findOnPath } from "../test/helpers/require-binary.js";
 import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot } from "./bench-bot.js";
+import { buttonsReport, runButtonsBench } from "./bench-buttons.js";
 import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
 import { type ListSettings, listReport, runListBench } from "./bench-lists.js";
 import {
@@ -76,17 +78,19 @@ const SETTINGS = {
   /**
    * Which parts run: "invites" (the comparison with Prosody's command), "lists" (scripts/bench-lists.ts),
    * "stall" (Prosody with a slow or hanging Redis, scripts/bench-stall.ts), "web" (the invite pages against
-   * Prosody's mod_invites_page, scripts/bench-web.ts).
+   * Prosody's mod_invites_page, scripts/bench-web.ts), "buttons" (#invite forwarded by the server, direct, and
+   * Prosody's own, scripts/bench-buttons.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web").split(",").map((phase) => {
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons").split(",").map((phase) => {
       const name = phase.trim();
-      if (name !== "invites" && name !== "lists" && name !== "stall" && name !== "web") {
-        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web)`);
+      if (!["invites", "lists", "stall", "web", "buttons"].includes(name)) {
+        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons)`);
       }
       return name;
     }),
   ),
+  buttonsRounds: envInt("BENCH_BUTTONS_ROUNDS", 300),
   web: {
     seconds: envInt("BENCH_WEB_SECONDS", 10),
     registrations: envInt("BENCH_WEB_REGISTRATIONS", 50),
@@ -199,19 +203,24 @@ async function main(): Promise<number> {
   }
 
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
-  if (SETTINGS.phases.has("web")) {
-    log("compiling the bot (tsc -p tsconfig.build.json) for the web phase …");
+  if (SETTINGS.phases.has("web") || SETTINGS.phases.has("buttons")) {
+    log("compiling the bot (tsc -p tsconfig.build.json) for the web and buttons phases …");
     const build = await buildBot();
     cleanups.push(() => build.remove());
-    const web = await runWebBench({
-      settings: SETTINGS.web,
+    const context = {
       build,
       nodeFlags: SETTINGS.botNodeFlags,
       log,
-      defer: (task) => cleanups.push(task),
-    });
-    console.log(webReport(web));
-    console.log(`run time: ${elapsed().trim()}`);
+      defer: (task: () => Promise<unknown>) => cleanups.push(task),
+    };
+    if (SETTINGS.phases.has("web")) {
+      console.log(webReport(await runWebBench({ ...context, settings: SETTINGS.web })));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
+    if (SETTINGS.phases.has("buttons")) {
+      console.log(buttonsReport(await runButtonsBench({ ...context, rounds: SETTINGS.buttonsRounds })));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
   }
   if (SETTINGS.phases.has("stall")) {
     const stall = await runStallBench({ settings: SETTINGS.stall, log, defer: (task) => cleanups.push(task) });
