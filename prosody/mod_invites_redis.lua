@@ -25,6 +25,9 @@ local new_throttle = require "util.throttle".create;
 local new_cache = require "util.cache".new;
 
 local store_lib = module:require("invites_redis_store");
+
+-- The bot asks the server's disco#info whether it consumes invites itself (REGISTRATION=auto, docs/servers.md).
+module:add_feature("urn:xmpp-invite-bot:registration-hook:0");
 local redis_store = store_lib.open(module.host);
 local invites = module:depends("invites");
 

@@ -5,6 +5,7 @@
  */
 import { isValidDomain, isValidLocal, normaliseBareJid } from "./jid.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { REGISTRATION_MODES, type RegistrationMode } from "./registration/choose.js";
 
 export interface Config {
   readonly xmpp: {
@@ -37,6 +38,10 @@ export interface Config {
   /** Flood control per requester: a burst, then so many requests per second. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
   readonly logLevel: LogLevel;
+  /** How accounts are made from invites (REGISTRATION, docs/servers.md). */
+  readonly registration: RegistrationMode;
+  /** ejabberd's mod_http_api (EJABBERD_API_URL), for mutual contacts when the bot registers. */
+  readonly ejabberdApiUrl: string | undefined;
 }
 
 export interface WebConfig {
@@ -270,6 +275,14 @@ function readWeb(reader: Reader, domain: string): WebConfig | undefined {
   };
 }
 
+function readRegistration(reader: Reader): RegistrationMode {
+  const value = reader.optional("REGISTRATION")?.toLowerCase();
+  if (value === undefined) return "auto";
+  if ((REGISTRATION_MODES as readonly string[]).includes(value)) return value as RegistrationMode;
+  reader.problems.push(`REGISTRATION must be one of ${REGISTRATION_MODES.join(", ")}, got "${value}"`);
+  return "auto";
+}
+
 function readLogLevel(reader: Reader): LogLevel {
   const value = reader.optional("LOG_LEVEL")?.toLowerCase();
   if (value === undefined) return DEFAULTS.logLevel;
@@ -331,7 +344,17 @@ export function loadConfig(env: Env): Config {
       perSecond: reader.integer("RATE_LIMIT_PER_SECOND", DEFAULTS.rateLimitPerSecond, 1, 10_000, "requests"),
     },
     logLevel: readLogLevel(reader),
+    registration: readRegistration(reader),
+    ejabberdApiUrl: reader.optional("EJABBERD_API_URL"),
   };
+  if (config.ejabberdApiUrl !== undefined) {
+    reader.url("EJABBERD_API_URL", config.ejabberdApiUrl, ["https:", "http:"], "http://127.0.0.1:5280/api");
+  }
+  if (config.registration === "bot" && web === undefined) {
+    reader.problems.push(
+      "REGISTRATION=bot needs the web pages: newcomers register there (set WEB_LISTEN and WEB_URL, docs/web.md)",
+    );
+  }
 
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return deepFreeze(config);

@@ -63,6 +63,38 @@ export interface QuotaStore {
   release(subject: string, member: string): Promise<void>;
 }
 
+/** One use of an invite taken by the bot itself (docs/servers.md), with the way to give it back. */
+export interface ClaimedInvite {
+  readonly hash: string;
+  /** The short id lists and use events show. */
+  readonly id: string;
+  readonly record: InviteRecord;
+  /** The server refused: the invite works again as before the claim (unless it expired meanwhile). */
+  giveBack(): Promise<void>;
+}
+
+export type ClaimOutcome =
+  | { readonly ok: true; readonly claim: ClaimedInvite }
+  /** gone: unknown, expired, revoked, used, or not signed with our key; used-up: a counted invite at its cap. */
+  | { readonly ok: false; readonly reason: "gone" | "used-up" };
+
+/** A use as the Prosody module records it (docs/storage.md, "Use events"). */
+export interface UseEvent {
+  readonly kind: "registered" | "subscribed";
+  readonly inviter: string | undefined;
+  readonly invitee: string;
+  /** The invite's short id. */
+  readonly invite: string;
+  /** Unix seconds. */
+  readonly at: number;
+}
+
+/** Claiming invites and recording their use from the bot's side, for servers without our hook. */
+export interface InviteClaims {
+  claim(token: string): Promise<ClaimOutcome>;
+  recordUse(event: UseEvent): Promise<void>;
+}
+
 /** Counters in fixed windows, shared by every bot instance (the web pages' rate limits: src/web/rate-limits.ts). */
 export interface HitCounter {
   /** Counts one hit on `key` in a window of `windowMs` starting at its first hit; resolves with the count so far. */
@@ -76,6 +108,8 @@ export interface ManagedInviteStore extends InviteStore, QuotaStore, RelationsSt
   close(): Promise<void>;
   /** Counters for the web pages' rate limits, shared by every bot instance (Redis has them). */
   hitCounter?(): HitCounter;
+  /** Claims for the bot as registration hook (Redis has them). */
+  claims?(): InviteClaims;
   /** The server's invite use events, when the store carries them (Redis does). */
   eventStream?(consumer: string): EventStream;
 }

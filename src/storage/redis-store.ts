@@ -8,6 +8,7 @@
 import type { Invite } from "../invites/invite.js";
 import {
   type HitCounter,
+  type InviteClaims,
   type InvitePage,
   type ManagedInviteStore,
   type PageQuery,
@@ -19,6 +20,7 @@ import type { Logger } from "../logger.js";
 import type { EventStream } from "../notifications/consumer.js";
 import { ensureLayout, UnknownLayoutError } from "./layout.js";
 import type { SigningKeys } from "./record.js";
+import { RedisClaims } from "./redis-claims.js";
 import { RedisConnection } from "./redis-connection.js";
 import { redisEventStream } from "./redis-events.js";
 import { RedisHitCounter } from "./redis-hits.js";
@@ -125,6 +127,11 @@ export class RedisInviteStore implements ManagedInviteStore {
   async inviteesOf(inviter: string): Promise<string[]> {
     await this.#usable("read");
     return this.#relations.inviteesOf(inviter);
+  }
+
+  /** Claims of invites for the bot as registration hook (docs/servers.md), on the same connection. */
+  claims(): InviteClaims {
+    return new RedisClaims(this.#redis, this.#options.host, this.#options.signingKeys);
   }
 
   /** The web pages' rate-limit counters, on the same connection. */

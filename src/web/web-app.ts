@@ -1,20 +1,16 @@
 /**
  * The web side of the bot's process (docs/web.md): the HTTP server with its dependencies, listening on
- * WEB_LISTEN from start() to stop(). Accounts are created over XMPP with the invite's token (InBandRegistrar).
+ * WEB_LISTEN from start() to stop(). Accounts are made by the registrar the app chose (src/registration/).
  */
 import type { FastifyInstance } from "fastify";
 import type { Config, WebConfig } from "../config.js";
 import type { HitCounter, ManagedInviteStore } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-import { InBandRegistrar } from "../registration/in-band.js";
 import type { Registrar } from "../registration/registrar.js";
 import { csrfKey } from "./csrf.js";
 import { DEFAULT_WEB_LIMITS, type WebLimits } from "./rate-limits.js";
 import { buildWebServer } from "./server.js";
 import { loadWebData, type WebData } from "./web-data.js";
-
-/** A registration is a few round trips on a local link; this bounds a server that does not answer. */
-const REGISTRATION_TIMEOUT_MS = 10_000;
 
 export interface WebApp {
   readonly server: FastifyInstance;
@@ -26,8 +22,9 @@ export interface WebApp {
 export interface WebAppDeps {
   readonly store: ManagedInviteStore;
   readonly log: Logger;
+  /** How accounts are made (chosen by the app once online: src/registration/choose.ts). */
+  readonly registrar: Registrar;
   readonly data?: WebData;
-  readonly registrar?: Registrar;
   readonly limits?: WebLimits;
 }
 
@@ -41,14 +38,7 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     data: deps.data ?? loadWebData(web.appsFile),
     store,
     hits,
-    registrar:
-      deps.registrar ??
-      new InBandRegistrar({
-        service: config.xmpp.service,
-        domain: config.xmpp.domain,
-        timeoutMs: REGISTRATION_TIMEOUT_MS,
-        log: log.child({ part: "register" }),
-      }),
+    registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),
     log,
     limits: deps.limits ?? {

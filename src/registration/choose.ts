@@ -1,0 +1,65 @@
+/**
+ * Which way accounts are made (REGISTRATION, docs/servers.md), decided once the bot is online:
+ * `server` — the server consumes our invites itself (Prosody with our module: in-band with the token);
+ * `bot` — the bot is the registration hook (XEP-0133 as a server admin);
+ * `auto` (the default) — `server` when the server announces our module's disco feature, else `bot` when the
+ * server offers the bot XEP-0133 add-user, else an error that says what is missing.
+ */
+import { type Element, xml } from "@xmpp/xml";
+import { ADD_USER, type IqRequest, offersCommand } from "./admin-commands.js";
+import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
+
+export const REGISTRATION_MODES = ["auto", "server", "bot"] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
+/** Announced by prosody/mod_invites_redis.lua on its host: "I consume the bot's invites". */
+export const REGISTRATION_HOOK_FEATURE = "urn:xmpp-invite-bot:registration-hook:0";
+
+export type Decision = { readonly way: "server" | "bot" } | { readonly way: undefined; readonly problem: string };
+
+async function announcesHook(request: IqRequest, domain: string): Promise<boolean> {
+  const reply = await request(
+    xml("iq", { type: "get", to: domain }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" })),
+  );
+  return (reply.getChild("query")?.getChildren("feature") ?? []).some(
+    (feature: Element) => feature.attrs.var === REGISTRATION_HOOK_FEATURE,
+  );
+}
+
+export async function decideRegistration(
+  mode: RegistrationMode,
+  request: IqRequest,
+  domain: string,
+): Promise<Decision> {
+  if (mode === "server") return { way: "server" };
+  if (mode === "auto" && (await announcesHook(request, domain))) return { way: "server" };
+  if (await offersCommand(request, domain, ADD_USER)) return { way: "bot" };
+  return {
+    way: undefined,
+    problem:
+      mode === "bot"
+        ? `REGISTRATION=bot, but ${domain} does not offer the bot XEP-0133 add-user (${ADD_USER}): make the bot's account a server administrator`
+        : `${domain} cannot turn invites into accounts: it does not announce our Prosody module (${REGISTRATION_HOOK_FEATURE}: load mod_invites_redis, docs/prosody.md), and it does not offer the bot XEP-0133 add-user (${ADD_USER}: make the bot's account a server administrator, docs/servers.md)`,
+  };
+}
+
+/** The registrar the web pages use, chosen once the bot is online; until then, "not available". */
+export class ChosenRegistrar implements Registrar {
+  #chosen: Registrar | undefined;
+
+  choose(registrar: Registrar): void {
+    this.#chosen = registrar;
+  }
+
+  get chosen(): Registrar | undefined {
+    return this.#chosen;
+  }
+
+  register(request: RegistrationRequest): Promise<RegistrationResult> {
+    return this.#chosen?.register(request) ?? Promise.resolve({ ok: false, reason: "unavailable" });
+  }
+
+  resetPassword(request: RegistrationRequest): Promise<RegistrationResult> {
+    return this.#chosen?.resetPassword(request) ?? Promise.resolve({ ok: false, reason: "unavailable" });
+  }
+}

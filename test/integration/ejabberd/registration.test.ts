@@ -1,0 +1,198 @@
+/**
+ * The bot as the registration hook on a server without one of ours (issue 12): a private ejabberd 23.01 (Debian
+ * 12), the bot an admin there (XEP-0133), Redis, and the invite web pages. Accounts are made through the page
+ * and checked over XMPP; the invite rules are our Prosody module's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inviteId } from "../../../src/invites/pending.js";
+import { actorFor } from "../../../src/invites/permissions.js";
+import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
+import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
+import { freePort } from "../../helpers/ports.js";
+import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
+import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
+import { textOf } from "../../helpers/web-form.js";
+import { connectUser, type TestUser } from "../../helpers/xmpp-user.js";
+
+let ejabberd: EjabberdServer;
+let redis: RedisServer;
+let bot: TestBot;
+let webUrl: string;
+let alice: TestUser;
+const users: TestUser[] = [];
+
+beforeAll(async () => {
+  [ejabberd, redis] = await Promise.all([startEjabberd({ admins: ["bot@localhost"], api: true }), startRedis()]);
+  for (const name of ["bot", "admin", "alice", "plain"]) await ejabberd.register(name, `${name}-password`);
+  const port = await freePort();
+  webUrl = `http://127.0.0.1:${port}`;
+  bot = await startBot({ service: ejabberd.service, redisUrl: redis.botUrl }, "bot", {
+    ADMIN_JIDS: "admin@localhost",
+    ALLOW_USER_INVITES: "true",
+    REGISTRATION: "auto",
+    EJABBERD_API_URL: ejabberd.apiUrl,
+    WEB_LISTEN: `127.0.0.1:${port}`,
+    WEB_URL: webUrl,
+    // Every visitor here is 127.0.0.1: the limits have their own tests (test/integration/web/rate-limits.test.ts).
+    WEB_VIEWS_PER_MINUTE: "100000",
+    WEB_ATTEMPTS_PER_10_MINUTES: "100000",
+  });
+  await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the bot creates the accounts"));
+  alice = await logIn("alice", "alice-password");
+});
+
+afterAll(async () => {
+  await Promise.allSettled(users.map((user) => user.stop()));
+  await bot?.stop();
+  await Promise.allSettled([ejabberd?.stop(), redis?.stop()]);
+});
+
+async function logIn(username: string, password: string): Promise<TestUser> {
+  const user = await connectUser({
+    service: ejabberd.service,
+    domain: "localhost",
+    username,
+    password,
+    timeoutMs: 5_000,
+  });
+  users.push(user);
+  return user;
+}
+
+function canLogIn(username: string, password: string): Promise<boolean> {
+  return logIn(username, password).then(
+    () => true,
+    () => false,
+  );
+}
+
+const admin = () => actorFor("admin@localhost", bot.app.service.policy);
+
+async function register(url: string, username: string, password: string): Promise<WebPage> {
+  const visitor = new WebVisitor(webUrl);
+  const form = await visitor.follow(await visitor.get(url), "create-account");
+  return visitor.submit(form, { username, password, password_again: password });
+}
+
+function subscriptionOf(roster: Awaited<ReturnType<TestUser["roster"]>>, jid: string): string | undefined {
+  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
+}
+
+describe("on ejabberd, through the web page", () => {
+  it("an account invite makes one account that logs in over XMPP, once", async () => {
+    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
+    const done = await register(landingUrl, "ejnew", "ejnew-password");
+    expect(done.status).toBe(200);
+    expect(done.body).toContain("Welcome, ejnew@localhost!");
+    expect(await canLogIn("ejnew", "ejnew-password")).toBe(true);
+    expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
+    const relations = await bot.app.service.relationsOf(admin(), "ejnew@localhost");
+    expect(relations.invitedBy).toBe("admin@localhost");
+  });
+
+  it("20 racers on one token make exactly one account", async () => {
+    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
+    const visitors = Array.from({ length: 20 }, () => new WebVisitor(webUrl));
+    const forms = await Promise.all(
+      visitors.map(async (visitor) => visitor.follow(await visitor.get(landingUrl), "create-account")),
+    );
+    const answers = await Promise.all(
+      forms.map((form, i) =>
+        visitors[i]?.submit(form, { username: `racer${i}`, password: "racer-pw", password_again: "racer-pw" }),
+      ),
+    );
+    expect(answers.filter((page) => page?.status === 200)).toHaveLength(1);
+    expect(answers.filter((page) => page?.status === 410)).toHaveLength(19);
+    const logins = await Promise.all(answers.map((_, i) => canLogIn(`racer${i}`, "racer-pw")));
+    expect(logins.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("a taken username is said so, and the invite still works", async () => {
+    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
+    const visitor = new WebVisitor(webUrl);
+    const form = await visitor.follow(await visitor.get(landingUrl), "create-account");
+    const taken = await visitor.submit(form, {
+      username: "plain",
+      password: "x-password",
+      password_again: "x-password",
+    });
+    expect(taken.status).toBe(409);
+    expect(textOf(taken.body, { id: "username-error" })).toBe(
+      "This username is already taken. Please choose another one.",
+    );
+    expect(await canLogIn("plain", "plain-password")).toBe(true);
+    const fixed = await visitor.submit(taken, {
+      username: "plain2",
+      password: "x-password",
+      password_again: "x-password",
+    });
+    expect(fixed.status).toBe(200);
+    expect(await canLogIn("plain2", "x-password")).toBe(true);
+  });
+
+  it("an invite bound to a username registers only that name", async () => {
+    const { invite, landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", {
+      username: "boundej",
+    });
+    expect(invite.uri).toContain("boundej@localhost");
+    const done = await register(landingUrl, "whatever", "bound-password");
+    expect(done.body).toContain("Welcome, boundej@localhost!");
+    expect(await canLogIn("boundej", "bound-password")).toBe(true);
+  });
+
+  it("a reusable invite stops at its cap", async () => {
+    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", { maxUses: 2 });
+    expect((await register(landingUrl, "capped1", "cap-password")).status).toBe(200);
+    expect((await register(landingUrl, "capped2", "cap-password")).status).toBe(200);
+    expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
+    expect(await canLogIn("capped2", "cap-password")).toBe(true);
+  });
+
+  it("expired, revoked and made-up tokens get the 404 page", async () => {
+    const revoked = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
+    await bot.app.service.revokeInvite(admin(), inviteId(revoked.invite.token));
+    const expiring = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", { ttlSeconds: 1 });
+    for (const url of [revoked.landingUrl, `${webUrl}/invite/madeUpTokenAAAAAAAAAAAAA`]) {
+      expect((await new WebVisitor(webUrl).get(url)).status).toBe(404);
+    }
+    await eventually(async () => expect((await new WebVisitor(webUrl).get(expiring.landingUrl)).status).toBe(404));
+  });
+
+  it("an account-and-contact invite makes inviter and invitee mutual contacts (ejabberd's HTTP API)", async () => {
+    const { landingUrl } = await bot.app.service.createContactInvite(
+      actorFor("alice@localhost", bot.app.service.policy),
+      "alice@localhost/phone",
+    );
+    const done = await register(landingUrl, "ejfriend", "friend-password");
+    expect(done.body).toContain("alice@localhost is already in your contacts.");
+    const friend = await logIn("ejfriend", "friend-password");
+    expect(subscriptionOf(await friend.roster(), "alice@localhost")).toBe("both");
+    expect(subscriptionOf(await alice.roster(), "ejfriend@localhost")).toBe("both");
+    // The use is told to the inviter, as on Prosody (the bot records it in the same event stream).
+    const told = await alice.nextMessage({ from: bot.jid.split("/")[0] ?? "", type: "chat" }, 10_000);
+    expect(told.getChildText("body")).toContain("ejfriend@localhost");
+  });
+
+  it("a password reset link sets a new password for that account only", async () => {
+    await ejabberd.register("forgets", "old-password");
+    const { landingUrl } = await bot.app.service.createPasswordResetInvite(
+      admin(),
+      "admin@localhost/web",
+      "forgets@localhost",
+    );
+    const visitor = new WebVisitor(webUrl);
+    const page = await visitor.get(landingUrl);
+    const done = await visitor.submit(page, { password: "new-password", password_again: "new-password" });
+    expect(done.body).toContain("Your password was changed");
+    expect(await canLogIn("forgets", "new-password")).toBe(true);
+    expect(await canLogIn("forgets", "old-password")).toBe(false);
+    expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
+  });
+
+  it("never logs a password", () => {
+    const all = bot.logs.join("");
+    for (const secret of ["ejnew-password", "racer-pw", "friend-password", "new-password"]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+});
