@@ -31,7 +31,12 @@ beforeAll(async () => {
     WEB_URL: webUrl,
     SITE_NAME: "Localhost Chat",
     ALLOW_USER_INVITES: "true",
+    // Found out at start-up from our module's disco feature (docs/servers.md).
+    REGISTRATION: "auto",
   });
+  await eventually(async () =>
+    expect(bot.logs.join("")).toContain("Registration: the server consumes the invites (in-band with the token"),
+  );
   [admin, alice] = await world.loginAll(["admin@localhost", "alice@localhost"]);
 });
 
