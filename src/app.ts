@@ -193,11 +193,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       return;
     }
     const tell = (to: string, text: string) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text)));
-    registrar.choose(
-      decision.way === "server" || claims === undefined
-        ? inBandRegistrar(config, registrationLog)
-        : adminRegistrar(config, { claims, request, tell, log: registrationLog }),
-    );
+    if (decision.way === "server" || claims === undefined) {
+      registrar.choose(inBandRegistrar(config, registrationLog), "server");
+    } else {
+      registrar.choose(adminRegistrar(config, { claims, request, tell, log: registrationLog }), "bot");
+    }
     registrationLog.info(
       decision.way === "server"
         ? "Registration: the server consumes the invites (in-band with the token, XEP-0445)"
@@ -220,6 +220,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       : createWebApp(config, config.web, {
           ...deps.web,
           registrar: deps.web?.registrar ?? registrar,
+          // A server without our hook has no XEP-0379 pre-approval either (docs/servers.md).
+          preApproves: () => registrar.way !== "bot",
           store,
           log: log.child({ part: "web" }),
         });

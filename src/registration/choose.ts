@@ -46,9 +46,16 @@ export async function decideRegistration(
 /** The registrar the web pages use, chosen once the bot is online; until then, "not available". */
 export class ChosenRegistrar implements Registrar {
   #chosen: Registrar | undefined;
+  #way: "server" | "bot" | undefined;
 
-  choose(registrar: Registrar): void {
+  choose(registrar: Registrar, way: "server" | "bot"): void {
     this.#chosen = registrar;
+    this.#way = way;
+  }
+
+  /** How accounts are made, once decided. */
+  get way(): "server" | "bot" | undefined {
+    return this.#way;
   }
 
   get chosen(): Registrar | undefined {

@@ -16,6 +16,8 @@ export interface Site {
   readonly apps: readonly App[];
   /** Each language's code and its own name, for the language switch. */
   readonly languages: readonly { readonly code: string; readonly name: string }[];
+  /** Whether the server approves an invite's contact request by itself (XEP-0379); not where the bot registers. */
+  readonly preApproves: () => boolean;
 }
 
 export interface PageContext {

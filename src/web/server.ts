@@ -32,6 +32,8 @@ export interface WebDeps {
   readonly csrfKey: Buffer;
   readonly log: Logger;
   readonly limits?: WebLimits;
+  /** Whether the server pre-approves invites' contact requests (XEP-0379); true unless the bot is the hook. */
+  readonly preApproves?: () => boolean;
 }
 
 /** Builds a page context for this request: ?lang= first (the language switch), then Accept-Language. */
@@ -55,6 +57,7 @@ function siteOf(deps: WebDeps): Site {
       code,
       name: translate(data.catalogs[code] ?? {}, "language.name"),
     })),
+    preApproves: deps.preApproves ?? (() => true),
   };
 }
 

@@ -26,6 +26,7 @@ export interface WebAppDeps {
   readonly registrar: Registrar;
   readonly data?: WebData;
   readonly limits?: WebLimits;
+  readonly preApproves?: () => boolean;
 }
 
 export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): WebApp {
@@ -40,6 +41,7 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     hits,
     registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),
+    ...(deps.preApproves === undefined ? {} : { preApproves: deps.preApproves }),
     log,
     limits: deps.limits ?? {
       ...DEFAULT_WEB_LIMITS,

@@ -45,6 +45,7 @@ function contactBody(ctx: PageContext, view: InviteView, inviter: string): SafeH
 <p class="intro">${ctx.t("page.contact.intro", { inviter })}</p>
 <p class="address">${ctx.t("page.contact.address", { address: inviter })}</p>
 <p>${openButton(ctx, view, true)}</p>
+${ctx.site.preApproves() ? "" : html`<p class="note no-preapproval">${ctx.t("page.contact.no_preapproval", { inviter })}</p>`}
 <p>${ctx.t("page.contact.no_account")}</p>`;
 }
 

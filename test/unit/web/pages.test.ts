@@ -21,6 +21,7 @@ const site: Site = {
   basePath: "",
   apps: data.apps,
   languages: [{ code: "en", name: "English" }],
+  preApproves: () => true,
 };
 const TOKEN = "AAAAAAAAAAAAAAAAAAAAAAAA";
 
@@ -110,6 +111,18 @@ describe("every page", () => {
       }
     });
   }
+
+  it("tells a contact-only invite's visitor when the server does not pre-approve their request", () => {
+    const ctx = (preApproves: boolean) =>
+      pageContext({ ...site, preApproves: () => preApproves }, data.catalogs.en ?? {}, "en", undefined, "/x");
+    const view = views.contact;
+    if (view === undefined) throw new Error("no view");
+    const form = { username: "", errors: {}, csrf: "" };
+    expect(invitePage(ctx(true), view, form)).not.toContain("no-preapproval");
+    expect(invitePage(ctx(false), view, form)).toContain(
+      "your request reaches alice@example.org as an ordinary contact request, which they accept.",
+    );
+  });
 
   it("escapes hostile text wherever it comes from", () => {
     const ctx = pageContext({ ...site, name: HOSTILE_TEXTS[0] ?? "" }, data.catalogs.en ?? {}, "en", undefined, "/x");
