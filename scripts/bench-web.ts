@@ -178,10 +178,60 @@ export async function runWebBench(context: WebContext): Promise<WebResult> {
   const prosodyFresh = await load(roundRobin(prosodyPage), settings.seconds);
 
   log(`web: ${settings.registrations} registrations through the bot's page …`);
-  const posts: number[] = [];
-  const visits: number[] = [];
-  for (let i = 0; i < settings.registrations; i += 1) {
-    const invite = await writeRawRecord(redis, recordWith());
+  const registration = registrationStats(
+    await registrations({
+      webUrl,
+      count: settings.registrations,
+      newInvite: () => writeRawRecord(redis, recordWith()),
+      botOutput: () => bot.output(20),
+    }),
+  );
+  const memory = bot.memory();
+  return {
+    bot: botStats,
+    prosody: prosodyStats,
+    botFresh,
+    prosodyFresh,
+    registration,
+    rssMiB: memory.rssMiB,
+    peakMiB: memory.peakMiB,
+  };
+}
+
+export interface RegistrationStats {
+  count: number;
+  postP50: number;
+  postP99: number;
+  visitP50: number;
+}
+
+export interface RegistrationSamples {
+  /** The POST of the form, from sending it to the success page, in ms. */
+  posts: number[];
+  /** The whole visit: landing page, form, POST. */
+  visits: number[];
+}
+
+export function registrationStats({ posts, visits }: RegistrationSamples): RegistrationStats {
+  const sortedPosts = [...posts].sort((a, b) => a - b);
+  const sortedVisits = [...visits].sort((a, b) => a - b);
+  return {
+    count: posts.length,
+    postP50: percentile(sortedPosts, 50),
+    postP99: percentile(sortedPosts, 99),
+    visitP50: percentile(sortedVisits, 50),
+  };
+}
+
+/** `count` registrations through the bot's page, one after another, each with a new account invite. */
+export async function registrations(
+  options: { webUrl: string; count: number; newInvite: () => Promise<string>; botOutput: () => string },
+  into: RegistrationSamples = { posts: [], visits: [] },
+): Promise<RegistrationSamples> {
+  const { webUrl } = options;
+  const { posts, visits } = into;
+  for (let i = 0; i < options.count; i += 1) {
+    const invite = await options.newInvite();
     const visitor = new WebVisitor(webUrl);
     const visitStarted = performance.now();
     const landing = await visitor.get(`${webUrl}/invite/${invite}`);
@@ -191,28 +241,14 @@ export async function runWebBench(context: WebContext): Promise<WebResult> {
     const done = await visitor.submit(form, { username, password: "bench-password", password_again: "bench-password" });
     const ended = performance.now();
     if (done.status !== 200 || !done.body.includes(`${username}@localhost`)) {
-      throw new Error(`registration ${i} failed: HTTP ${done.status}\n${done.body.slice(0, 800)}\n${bot.output(20)}`);
+      throw new Error(
+        `registration ${i} failed: HTTP ${done.status}\n${done.body.slice(0, 800)}\n${options.botOutput()}`,
+      );
     }
     posts.push(ended - postStarted);
     visits.push(ended - visitStarted);
   }
-  posts.sort((a, b) => a - b);
-  visits.sort((a, b) => a - b);
-  const memory = bot.memory();
-  return {
-    bot: botStats,
-    prosody: prosodyStats,
-    botFresh,
-    prosodyFresh,
-    registration: {
-      count: posts.length,
-      postP50: percentile(posts, 50),
-      postP99: percentile(posts, 99),
-      visitP50: percentile(visits, 50),
-    },
-    rssMiB: memory.rssMiB,
-    peakMiB: memory.peakMiB,
-  };
+  return into;
 }
 
 function verdict(ok: boolean): string {

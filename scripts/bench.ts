@@ -20,7 +20,8 @@
  * BENCH_THROUGHPUT (1000), BENCH_FILL_TO (3000), BENCH_FILL_MAX_S (240 per side), BENCH_WARMUP (500),
  * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1 --max-old-space-size=64"),
  * BENCH_STALL_SECONDS (10 per stall scenario), BENCH_STALL_MODULE_DIR (another copy of prosody/ to measure),
- * BENCH_WEB_SECONDS (10), BENCH_WEB_REGISTRATIONS (50), BENCH_BUTTONS_ROUNDS (300).
+ * BENCH_WEB_SECONDS (10), BENCH_WEB_REGISTRATIONS (50), BENCH_BUTTONS_ROUNDS (300),
+ * BENCH_SERVERS_REGISTRATIONS (50; the servers phase needs ejabberd).
  *
  * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
  * or is far away while clients keep asking for invite checks.
@@ -47,6 +48,7 @@ import {
   type ThroughputResult,
 } from "./bench-load.js";
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
+import { runServersBench, serversReport } from "./bench-servers.js";
 import { runStallBench, type StallSettings, stallReport } from "./bench-stall.js";
 import { runWebBench, type WebSettings, webReport } from "./bench-web.js";
 
@@ -82,15 +84,16 @@ const SETTINGS = {
    * Prosody's own, scripts/bench-buttons.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons").split(",").map((phase) => {
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers").split(",").map((phase) => {
       const name = phase.trim();
-      if (!["invites", "lists", "stall", "web", "buttons"].includes(name)) {
-        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons)`);
+      if (!["invites", "lists", "stall", "web", "buttons", "servers"].includes(name)) {
+        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons, servers)`);
       }
       return name;
     }),
   ),
   buttonsRounds: envInt("BENCH_BUTTONS_ROUNDS", 300),
+  serversRegistrations: envInt("BENCH_SERVERS_REGISTRATIONS", 50),
   web: {
     seconds: envInt("BENCH_WEB_SECONDS", 10),
     registrations: envInt("BENCH_WEB_REGISTRATIONS", 50),
@@ -203,7 +206,7 @@ async function main(): Promise<number> {
   }
 
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
-  if (SETTINGS.phases.has("web") || SETTINGS.phases.has("buttons")) {
+  if (SETTINGS.phases.has("web") || SETTINGS.phases.has("buttons") || SETTINGS.phases.has("servers")) {
     log("compiling the bot (tsc -p tsconfig.build.json) for the web and buttons phases …");
     const build = await buildBot();
     cleanups.push(() => build.remove());
@@ -219,6 +222,11 @@ async function main(): Promise<number> {
     }
     if (SETTINGS.phases.has("buttons")) {
       console.log(buttonsReport(await runButtonsBench({ ...context, rounds: SETTINGS.buttonsRounds })));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
+    if (SETTINGS.phases.has("servers")) {
+      const servers = await runServersBench({ ...context, registrations: SETTINGS.serversRegistrations });
+      console.log(serversReport(servers));
       console.log(`run time: ${elapsed().trim()}`);
     }
   }
