@@ -6,10 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor } from "../../../src/invites/permissions.js";
+import { InviteService } from "../../../src/invites/service.js";
+import { quotaKey } from "../../../src/storage/keys.js";
 import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
 import { freePort } from "../../helpers/ports.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
+import { rawRedisClient } from "../../helpers/scenario.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { connectUser, type TestUser } from "../../helpers/xmpp-user.js";
@@ -148,6 +151,49 @@ describe("on ejabberd, through the web page", () => {
     expect(await canLogIn("capped2", "cap-password")).toBe(true);
   });
 
+  it("a counted invite's last use, refused by the server, is given back whole", async () => {
+    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", { maxUses: 2 });
+    expect((await register(landingUrl, "last1", "last-password")).status).toBe(200);
+    // The second and last use: the claim removes every key of the invite, then the server refuses the name.
+    expect((await register(landingUrl, "plain", "last-password")).status).toBe(409);
+    expect((await register(landingUrl, "last2", "last-password")).status).toBe(200);
+    expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
+  });
+
+  it("a contact-only invite's page says that the request is an ordinary one here", async () => {
+    const contactOnly = new InviteService({
+      store: bot.app.store,
+      policy: { ...bot.app.service.policy, allowUserInvites: false },
+      ttlSeconds: 3600,
+      invitePage: `${webUrl}/invite/{token}`,
+    });
+    const { landingUrl } = await contactOnly.createContactInvite(
+      actorFor("alice@localhost", bot.app.service.policy),
+      "alice@localhost/phone",
+    );
+    const page = await new WebVisitor(webUrl).get(landingUrl);
+    expect(page.status).toBe(200);
+    expect(textOf(page.body, { className: "no-preapproval" })).toBe(
+      "This server does not add contacts by itself: your request reaches alice@localhost as an ordinary contact request, which they accept.",
+    );
+  });
+
+  it("counts a user's invites in the quota, as on Prosody", async () => {
+    const key = quotaKey("localhost", "alice@localhost");
+    const raw = rawRedisClient(redis.url);
+    await raw.connect();
+    try {
+      const before = await raw.zCard(key);
+      await bot.app.service.createContactInvite(
+        actorFor("alice@localhost", bot.app.service.policy),
+        "alice@localhost/x",
+      );
+      expect(await raw.zCard(key)).toBe(before + 1);
+    } finally {
+      raw.destroy();
+    }
+  });
+
   it("expired, revoked and made-up tokens get the 404 page", async () => {
     const revoked = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
     await bot.app.service.revokeInvite(admin(), inviteId(revoked.invite.token));
@@ -168,9 +214,17 @@ describe("on ejabberd, through the web page", () => {
     const friend = await logIn("ejfriend", "friend-password");
     expect(subscriptionOf(await friend.roster(), "alice@localhost")).toBe("both");
     expect(subscriptionOf(await alice.roster(), "ejfriend@localhost")).toBe("both");
-    // The use is told to the inviter, as on Prosody (the bot records it in the same event stream).
-    const told = await alice.nextMessage({ from: bot.jid.split("/")[0] ?? "", type: "chat" }, 10_000);
+    // The use is told to the inviter exactly once, as on Prosody (the bot records it in the same event stream).
+    const botBare = bot.jid.split("/")[0] ?? "";
+    const told = await alice.nextMessage({ from: botBare, type: "chat" }, 10_000);
     expect(told.getChildText("body")).toContain("ejfriend@localhost");
+    await alice.sendChat(botBare, "help");
+    const help = await alice.nextMessage({ from: botBare, type: "chat" }, 10_000);
+    expect(help.getChildText("body")).toContain("Send me one of these");
+    const aboutFriend = alice.received.filter(
+      (stanza) => stanza.name === "message" && (stanza.getChildText("body") ?? "").includes("ejfriend@localhost"),
+    );
+    expect(aboutFriend).toHaveLength(1);
   });
 
   it("a password reset link sets a new password for that account only", async () => {

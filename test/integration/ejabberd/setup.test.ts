@@ -62,6 +62,21 @@ describe("a bot that is not a server admin", () => {
   });
 });
 
+describe("a server that needs the bot as its hook, without web pages", () => {
+  it("stops the bot at start-up, saying what to set", async () => {
+    const fatal: Error[] = [];
+    const bot = await startBot(
+      { service: ejabberd.service, redisUrl: redis.botUrl },
+      "bot",
+      { ADMIN_JIDS: "alice@localhost", REGISTRATION: "auto", XMPP_RESOURCE: "bot-noweb" },
+      { onFatal: (error) => fatal.push(error) },
+    );
+    bots.push(bot);
+    await eventually(async () => expect(fatal).toHaveLength(1));
+    expect(fatal[0]?.message).toContain("set WEB_LISTEN and WEB_URL");
+  });
+});
+
 describe("mutual contacts without an HTTP API", () => {
   it("come from the new account: the inviter gets its request, and the bot tells them to accept", async () => {
     const { bot, webUrl } = await webBot("bot");
