@@ -105,7 +105,9 @@ describe("on ejabberd, through the web page", () => {
       ),
     );
     expect(answers.filter((page) => page?.status === 200)).toHaveLength(1);
-    expect(answers.filter((page) => page?.status === 410)).toHaveLength(19);
+    // The others are refused: "used up a moment ago" (410) on the form, or the 404 page when the claim was over
+    // before their request looked the invite up.
+    expect(answers.filter((page) => page?.status === 410 || page?.status === 404)).toHaveLength(19);
     const logins = await Promise.all(answers.map((_, i) => canLogIn(`racer${i}`, "racer-pw")));
     expect(logins.filter(Boolean)).toHaveLength(1);
   });
