@@ -1,0 +1,45 @@
+/**
+ * What docker-compose's files promise, read as text (no Docker engine runs here; the Prosody entrypoint and
+ * config themselves run in test/integration/compose-prosody.test.ts).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+
+describe("self-hosting files", () => {
+  it("keep certificates and private CAs out of git and out of the bot's image", () => {
+    const ignored = read(".gitignore").split("\n");
+    expect(ignored).toEqual(expect.arrayContaining(["certs/", "ca/", ".env"]));
+    expect(read(".dockerignore").split("\n")).toEqual(expect.arrayContaining(["certs", "ca", ".env"]));
+  });
+
+  it("give the bot its private CA read-only, and Prosody the certificates (Let's Encrypt's whole directory too)", () => {
+    const compose = read("docker-compose.yml");
+    expect(compose).toContain("- ./ca:/ca:ro");
+    expect(compose).toContain(["- $", "{CERTS:-./certs}:/certs:ro"].join(""));
+    expect(read(".env.example")).toContain("#NODE_EXTRA_CA_CERTS=/ca/ca.pem");
+  });
+
+  it("pass register-bot-account the bot's name and password from .env, not through a shell", () => {
+    const compose = read("docker-compose.yml");
+    expect(compose).toContain(["XMPP_PASSWORD: $", "{XMPP_PASSWORD:?set XMPP_PASSWORD in .env}"].join(""));
+    expect(read("docker/prosody/Dockerfile")).toContain("/usr/local/bin/register-bot-account");
+    const readme = read("README.md");
+    expect(readme).toContain("docker compose exec prosody register-bot-account");
+    expect(readme).toContain("docker compose exec prosody prosodyctl adduser admin@example.org");
+    expect(readme).not.toMatch(/set -a; \. \.\/\.env/u);
+  });
+
+  it("install the public CAs for federation in the Prosody image", () => {
+    expect(read("docker/prosody/Dockerfile")).toMatch(/apt-get install -y prosody ca-certificates/u);
+  });
+
+  it("run the current Node.js LTS in the image, and say which versions are supported", () => {
+    const dockerfile = read("Dockerfile");
+    expect(dockerfile.match(/^FROM node:(\d+)-/gmu)).toEqual(["FROM node:24-", "FROM node:24-"]);
+    const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe("^22.12 || >=24");
+    expect(read(".ci/run")).toContain("NODE_LTS=24");
+  });
+});
