@@ -19,8 +19,7 @@ import type { RandomSource } from "./invites/token.js";
 import { bareJid } from "./jid.js";
 import { createLogger, type Logger } from "./logger.js";
 import { UseEventConsumer } from "./notifications/consumer.js";
-import { ChosenRegistrar, decideRegistration } from "./registration/choose.js";
-import { adminRegistrar, inBandRegistrar, iqRequestOver } from "./registration/ways.js";
+import { chooseRegistrationWhenOnline } from "./registration/ways.js";
 import { RedisInviteStore } from "./storage/redis-store.js";
 import { SOFTWARE } from "./version.js";
 import { createWebApp, type WebApp, type WebAppDeps } from "./web/web-app.js";
@@ -175,43 +174,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         });
 
   // How accounts are made from invites: decided once online (REGISTRATION, src/registration/choose.ts).
-  const registrar = new ChosenRegistrar();
-  const registrationLog = log.child({ part: "register" });
-  const request = iqRequestOver(xmpp);
-  const chooseRegistration = async (): Promise<void> => {
-    const decision = await decideRegistration(config.registration, request, host);
-    if (decision.way === undefined) {
-      registrationLog.error(decision.problem);
-      deps.onFatal?.(new Error(decision.problem));
-      return;
-    }
-    const claims = store.claims?.();
-    if (decision.way === "bot" && (config.web === undefined || claims === undefined)) {
-      const problem = `${host} has no registration hook of ours, so the bot makes the accounts, through its web pages: set WEB_LISTEN and WEB_URL (docs/servers.md, docs/web.md)`;
-      registrationLog.error(problem);
-      deps.onFatal?.(new Error(problem));
-      return;
-    }
-    const tell = (to: string, text: string) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text)));
-    if (decision.way === "server" || claims === undefined) {
-      registrar.choose(inBandRegistrar(config, registrationLog), "server");
-    } else {
-      registrar.choose(adminRegistrar(config, { claims, request, tell, log: registrationLog }), "bot");
-    }
-    registrationLog.info(
-      decision.way === "server"
-        ? "Registration: the server consumes the invites (in-band with the token, XEP-0445)"
-        : "Registration: the bot creates the accounts (XEP-0133 add-user, as a server administrator)",
-      { registration: config.registration },
-    );
-  };
-  xmpp.on("online", () => {
-    if (registrar.chosen !== undefined) return;
-    chooseRegistration().catch((error: unknown) =>
-      registrationLog.warn("Could not find out how accounts are made; trying again at the next login", {
-        error: (error as Error).message,
-      }),
-    );
+  const registrar = chooseRegistrationWhenOnline(xmpp, {
+    config,
+    store,
+    log: log.child({ part: "register" }),
+    ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
   });
 
   const web =

@@ -5,10 +5,11 @@
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
-import type { InviteClaims } from "../invites/store.js";
+import type { InviteClaims, ManagedInviteStore } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import type { IqRequest } from "./admin-commands.js";
 import { AdminRegistrar } from "./as-admin.js";
+import { ChosenRegistrar, decideRegistration } from "./choose.js";
 import { ClientSideContacts, type ContactMaker, EjabberdApiContacts } from "./contacts.js";
 import { InBandRegistrar } from "./in-band.js";
 import type { Registrar } from "./registrar.js";
@@ -50,4 +51,53 @@ export function adminRegistrar(
     contacts,
     log: deps.log,
   });
+}
+
+/**
+ * The registrar the web pages use: chosen at the first login (REGISTRATION) and logged once; what cannot work
+ * is logged and handed to `onFatal` (main exits 2). A failed attempt is tried again at the next login.
+ */
+export function chooseRegistrationWhenOnline(
+  xmpp: Client,
+  options: { config: Config; store: ManagedInviteStore; log: Logger; onFatal?: (error: Error) => void },
+): ChosenRegistrar {
+  const { config, store, log } = options;
+  const host = config.xmpp.domain;
+  const registrar = new ChosenRegistrar();
+  const request = iqRequestOver(xmpp);
+  const fatal = (problem: string): void => {
+    log.error(problem);
+    options.onFatal?.(new Error(problem));
+  };
+  const choose = async (): Promise<void> => {
+    const decision = await decideRegistration(config.registration, request, host);
+    if (decision.way === undefined) return fatal(decision.problem);
+    if (decision.way === "server") {
+      registrar.choose(inBandRegistrar(config, log), "server");
+      log.info("Registration: the server consumes the invites (in-band with the token, XEP-0445)", {
+        registration: config.registration,
+      });
+      return;
+    }
+    const claims = store.claims?.();
+    if (config.web === undefined || claims === undefined) {
+      return fatal(
+        `${host} has no registration hook of ours, so the bot makes the accounts, through its web pages: set WEB_LISTEN and WEB_URL (docs/servers.md, docs/web.md)`,
+      );
+    }
+    const tell = (to: string, text: string) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text)));
+    registrar.choose(adminRegistrar(config, { claims, request, tell, log }), "bot");
+    log.info("Registration: the bot creates the accounts (XEP-0133 add-user, as a server administrator)", {
+      registration: config.registration,
+    });
+  };
+  xmpp.on("online", () => {
+    if (registrar.chosen !== undefined) return;
+    choose().catch((error: unknown) =>
+      log.warn("Could not find out how accounts are made; trying again at the next login", {
+        error: (error as Error).message,
+      }),
+    );
+  });
+  return registrar;
 }
