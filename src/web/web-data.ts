@@ -17,6 +17,22 @@ export interface WebData {
   readonly icon: string;
 }
 
+/** The app catalog in a file; the error names the file (and the setting it came from) and what is wrong. */
+function readApps(path: string | URL, setting = ""): ReturnType<typeof parseAppCatalog> {
+  const where = `${setting}${path instanceof URL ? path.pathname : path}`;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read the app catalog ${where}: ${(error as Error).message}`);
+  }
+  try {
+    return parseAppCatalog(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`the app catalog ${where} is not usable: ${(error as Error).message}`);
+  }
+}
+
 export function loadWebData(appsFile?: string): WebData {
   const localesDir = new URL("locales/", DATA_DIR);
   const catalogs: Record<string, Catalog> = {};
@@ -26,8 +42,7 @@ export function loadWebData(appsFile?: string): WebData {
     catalogs[name.slice(0, -5)] = parseCatalog(JSON.parse(readFileSync(new URL(name, localesDir), "utf8")), name);
   }
   if (catalogs[FALLBACK_LANGUAGE] === undefined) throw new Error(`data/locales/${FALLBACK_LANGUAGE}.json is missing`);
-  const appsPath = appsFile ?? new URL("apps.json", DATA_DIR);
-  const apps = parseAppCatalog(JSON.parse(readFileSync(appsPath, "utf8")));
+  const apps = appsFile === undefined ? readApps(new URL("apps.json", DATA_DIR)) : readApps(appsFile, "WEB_APPS_FILE ");
   const stylesheet = readFileSync(new URL("web/style.css", DATA_DIR), "utf8");
   const icon = readFileSync(new URL("web/icon.svg", DATA_DIR), "utf8");
   return { catalogs, apps, stylesheet, icon };

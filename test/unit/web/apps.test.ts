@@ -107,3 +107,20 @@ describe("inviteLinks", () => {
     expect(inviteLinks(byId("gajim"), INVITE)[0]).toMatchObject({ kind: "website", comeBack: false });
   });
 });
+
+describe("loadWebData with the admin's own catalog (WEB_APPS_FILE)", () => {
+  it("says which file cannot be read or is wrong, and where", async () => {
+    const { loadWebData } = await import("../../../src/web/web-data.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    expect(() => loadWebData("/nonexistent/apps.json")).toThrow(
+      /^cannot read the app catalog WEB_APPS_FILE \/nonexistent\/apps\.json: ENOENT/u,
+    );
+    const bad = join(mkdtempSync(join(tmpdir(), "apps-")), "apps.json");
+    writeFileSync(bad, JSON.stringify({ apps: [{ id: "x" }] }));
+    expect(() => loadWebData(bad)).toThrow(
+      /the app catalog WEB_APPS_FILE .* is not usable: app catalog: apps\[0\]\.platforms must be a non-empty list/u,
+    );
+  });
+});
