@@ -43,6 +43,16 @@ export function boundLocalOf(record: InviteRecord): string | undefined {
   return at === -1 ? undefined : record.jid.slice(0, at).toLowerCase();
 }
 
+/**
+ * The only username an account invite registers (XEP-0445), as its inviter wrote it: the bot's
+ * `additional_data.username`, else the local part of `jid` (Prosody's own invites for one user). The Prosody
+ * module reads it the same way (`bound_username`).
+ */
+export function boundUsernameOf(record: InviteRecord): string | undefined {
+  const named = record.additional_data?.username;
+  return typeof named === "string" ? named : boundLocalOf(record);
+}
+
 /** The cap of a counted reusable invite, if it has one. */
 export function maxUsesOf(record: InviteRecord): number | undefined {
   const max = record.additional_data?.max_uses;

@@ -21,6 +21,14 @@ export function idOfHash(hash: string): string {
   return hash.slice(0, 8);
 }
 
+/**
+ * Whether `text` can be an invite token at all: Prosody's and ours are base64url, 8 to 128 characters (the
+ * Prosody module refuses anything else the same way, `plausible_token`). Anything else needs no lookup.
+ */
+export function isPlausibleToken(text: string): boolean {
+  return /^[A-Za-z0-9_-]{8,128}$/u.test(text);
+}
+
 /** Whether `text` has the shape of a short id (8 base64url characters). */
 export function isInviteId(text: string): boolean {
   return /^[A-Za-z0-9_-]{8}$/u.test(text);

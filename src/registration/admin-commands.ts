@@ -5,11 +5,10 @@
  * mod_admin_adhoc and Openfire answer `status='completed'` with `<note type='error'>`.
  */
 import { type Element, xml } from "@xmpp/xml";
+import { NS } from "../xmpp/namespaces.js";
 
-export const NS_COMMANDS = "http://jabber.org/protocol/commands";
-export const NS_ADMIN = "http://jabber.org/protocol/admin";
-export const ADD_USER = `${NS_ADMIN}#add-user`;
-export const CHANGE_USER_PASSWORD = `${NS_ADMIN}#change-user-password`;
+export const ADD_USER = `${NS.admin}#add-user`;
+export const CHANGE_USER_PASSWORD = `${NS.admin}#change-user-password`;
 
 /** Sends an IQ and resolves with the answer, result or error (never rejects for a stanza error). */
 export type IqRequest = (iq: Element) => Promise<Element>;
@@ -23,21 +22,19 @@ export type AdminAnswer =
       readonly text: string | undefined;
     };
 
-const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
-
 function refusalOf(reply: Element): AdminAnswer | undefined {
   if (reply.attrs.type === "error") {
     const error = reply.getChild("error");
     const condition = error
       ?.getChildElements()
-      .find((child) => child.attrs.xmlns === NS_STANZAS && child.name !== "text");
+      .find((child) => child.attrs.xmlns === NS.stanzas && child.name !== "text");
     return {
       ok: false,
       condition: condition?.name ?? "undefined-condition",
-      text: error?.getChildText("text", NS_STANZAS) ?? undefined,
+      text: error?.getChildText("text", NS.stanzas) ?? undefined,
     };
   }
-  const command = reply.getChild("command", NS_COMMANDS);
+  const command = reply.getChild("command", NS.commands);
   const note = command?.getChildren("note").find((n) => n.attrs.type === "error");
   if (note !== undefined) return { ok: false, condition: "note", text: note.getText() };
   return undefined;
@@ -47,7 +44,7 @@ function submitted(values: Readonly<Record<string, string>>): Element {
   return xml(
     "x",
     { xmlns: "jabber:x:data", type: "submit" },
-    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, NS_ADMIN)),
+    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, NS.admin)),
     ...Object.entries(values).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))),
   );
 }
@@ -60,23 +57,23 @@ export async function runAdminCommand(
   values: Readonly<Record<string, string>>,
 ): Promise<AdminAnswer> {
   const first = await request(
-    xml("iq", { type: "set", to: domain }, xml("command", { xmlns: NS_COMMANDS, node, action: "execute" })),
+    xml("iq", { type: "set", to: domain }, xml("command", { xmlns: NS.commands, node, action: "execute" })),
   );
   const refused = refusalOf(first);
   if (refused !== undefined) return refused;
-  const sessionid = first.getChild("command", NS_COMMANDS)?.attrs.sessionid;
+  const sessionid = first.getChild("command", NS.commands)?.attrs.sessionid;
   const done = await request(
     xml(
       "iq",
       { type: "set", to: domain },
       xml(
         "command",
-        { xmlns: NS_COMMANDS, node, action: "complete", ...(sessionid === undefined ? {} : { sessionid }) },
+        { xmlns: NS.commands, node, action: "complete", ...(sessionid === undefined ? {} : { sessionid }) },
         submitted(values),
       ),
     ),
   );
-  const status = done.getChild("command", NS_COMMANDS)?.attrs.status;
+  const status = done.getChild("command", NS.commands)?.attrs.status;
   return (
     refusalOf(done) ?? (status === "completed" ? { ok: true } : { ok: false, condition: "not-completed", text: status })
   );
@@ -85,11 +82,7 @@ export async function runAdminCommand(
 /** Whether the server offers this admin command to the bot (XEP-0030 items of node `commands` at the domain). */
 export async function offersCommand(request: IqRequest, domain: string, node: string): Promise<boolean> {
   const reply = await request(
-    xml(
-      "iq",
-      { type: "get", to: domain },
-      xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS_COMMANDS }),
-    ),
+    xml("iq", { type: "get", to: domain }, xml("query", { xmlns: NS.discoItems, node: NS.commands })),
   );
   if (reply.attrs.type !== "result") return false;
   return (reply.getChild("query")?.getChildren("item") ?? []).some((item) => item.attrs.node === node);

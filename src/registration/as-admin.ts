@@ -6,7 +6,7 @@
  * who-invited-whom. Password reset links use `change-user-password` for their own account only.
  */
 import { type Clock, nowSeconds, systemClock } from "../invites/expiry.js";
-import { boundLocalOf, type InviteRecord, inviterOf } from "../invites/record.js";
+import { boundUsernameOf, inviterOf } from "../invites/record.js";
 import { type ClaimedInvite, type InviteClaims, StoreUnavailableError } from "../invites/store.js";
 import { normaliseLocal } from "../jid.js";
 import { type Logger, redactToken } from "../logger.js";
@@ -37,11 +37,6 @@ export function adminFailureOf(answer: Exclude<AdminAnswer, { ok: true }>): Regi
   return "unavailable";
 }
 
-function boundName(record: InviteRecord): string | undefined {
-  const named = record.additional_data?.username;
-  return typeof named === "string" ? normaliseLocal(named) : boundLocalOf(record);
-}
-
 export class AdminRegistrar implements Registrar {
   readonly #options: AdminRegistrarOptions;
 
@@ -55,8 +50,8 @@ export class AdminRegistrar implements Registrar {
       if (typeof record.additional_data?.allow_reset === "string" || !record.allow_registration) {
         return { ok: false, reason: "invite-invalid" };
       }
-      const bound = boundName(record);
-      if (bound !== undefined && bound !== name) return { ok: false, reason: "wrong-username" };
+      const bound = boundUsernameOf(record);
+      if (bound !== undefined && normaliseLocal(bound) !== name) return { ok: false, reason: "wrong-username" };
       const { domain } = this.#options;
       const jid = `${name}@${domain}`;
       const answer = await runAdminCommand(this.#options.request, domain, ADD_USER, {

@@ -6,6 +6,7 @@
  * server offers the bot XEP-0133 add-user, else an error that says what is missing.
  */
 import { type Element, xml } from "@xmpp/xml";
+import { NS } from "../xmpp/namespaces.js";
 import { ADD_USER, type IqRequest, offersCommand } from "./admin-commands.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
 
@@ -18,9 +19,7 @@ export const REGISTRATION_HOOK_FEATURE = "urn:xmpp-invite-bot:registration-hook:
 export type Decision = { readonly way: "server" | "bot" } | { readonly way: undefined; readonly problem: string };
 
 async function announcesHook(request: IqRequest, domain: string): Promise<boolean> {
-  const reply = await request(
-    xml("iq", { type: "get", to: domain }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" })),
-  );
+  const reply = await request(xml("iq", { type: "get", to: domain }, xml("query", { xmlns: NS.discoInfo })));
   return (reply.getChild("query")?.getChildren("feature") ?? []).some(
     (feature: Element) => feature.attrs.var === REGISTRATION_HOOK_FEATURE,
   );

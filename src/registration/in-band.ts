@@ -22,12 +22,9 @@ import websocketPlugin from "@xmpp/websocket";
 import { type Element, xml } from "@xmpp/xml";
 import { type Logger, redactToken } from "../logger.js";
 import { mayAuthenticate } from "../xmpp/credentials.js";
+import { NS } from "../xmpp/namespaces.js";
 import { failureOf, type StanzaErrorLike } from "./in-band-answers.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
-
-const NS_STREAM = "http://etherx.jabber.org/streams";
-const NS_PARS = "urn:xmpp:pars:0";
-const NS_REGISTER = "jabber:iq:register";
 
 export interface InBandRegistrarOptions {
   /** Where to connect, as XMPP_SERVICE (or the bare domain, looked up like a client does). */
@@ -67,7 +64,7 @@ export class InBandRegistrar implements Registrar {
     starttlsPlugin({ streamFeatures });
     // After STARTTLS (which restarts the stream and takes the first features), the features to register under.
     const ready = new Deferred<Element>();
-    middleware.use((ctx, next) => (ctx.stanza.is("features", NS_STREAM) ? ready.resolve(ctx.stanza) : next()));
+    middleware.use((ctx, next) => (ctx.stanza.is("features", NS.streams) ? ready.resolve(ctx.stanza) : next()));
     entity.on("error", (error: Error) => ready.reject(error));
     entity.on("disconnect", () => ready.reject(new Error("the server closed the connection")));
 
@@ -91,11 +88,11 @@ export class InBandRegistrar implements Registrar {
         return { ok: false, reason: "unavailable" };
       }
       step = "checking the invite";
-      await within(iq.request(xml("iq", { type: "set" }, xml("preauth", { xmlns: NS_PARS, token: request.token }))));
+      await within(iq.request(xml("iq", { type: "set" }, xml("preauth", { xmlns: NS.pars, token: request.token }))));
       step = what;
       const query = xml(
         "query",
-        { xmlns: NS_REGISTER },
+        { xmlns: NS.register },
         xml("username", {}, request.username),
         xml("password", {}, request.password),
       );

@@ -8,7 +8,7 @@ import KeyvRedis, { Keyv } from "@keyv/redis";
 import type { Invite } from "../invites/invite.js";
 import { maxUsesOf, recordOf } from "../invites/record.js";
 import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
-import { idOfHash, isInviteId, tokenHash } from "../invites/token.js";
+import { idOfHash, isInviteId, isPlausibleToken, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { byInviterKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
 import {
@@ -35,9 +35,6 @@ return {
   redis.call('ZRANGE', KEYS[1], live, '+inf', 'BYSCORE', 'LIMIT', tonumber(ARGV[3]), tonumber(ARGV[4])),
 }
 `);
-
-/** Prosody's tokens and ours are base64url (the Prosody module refuses anything else the same way). */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{8,128}$/u;
 
 /** How many expired index members one read removes at most (the rest go with the next reads). */
 const PRUNE_BATCH = 1_000;
@@ -138,7 +135,7 @@ export class RedisInvites {
   }
 
   async findByToken(token: string): Promise<StoredInvite | undefined> {
-    if (!TOKEN_SHAPE.test(token)) return undefined;
+    if (!isPlausibleToken(token)) return undefined;
     return this.#redis.bounded("read", async () => {
       const [found] = await this.#load([tokenHash(token)], idsKey(this.#host));
       return found !== undefined && found.record.expires > Date.now() / 1000 ? found : undefined;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type HitCounter, type InviteStore, StoreUnavailableError } from "../invites/store.js";
-import { idOfHash, tokenHash } from "../invites/token.js";
+import { idOfHash, isPlausibleToken, tokenHash } from "../invites/token.js";
 import { normaliseLocal } from "../jid.js";
 import type { Logger } from "../logger.js";
 import type { Registrar, RegistrationResult } from "../registration/registrar.js";
@@ -35,8 +35,6 @@ export interface InviteRouteDeps {
   readonly pages: Pages;
 }
 
-/** Prosody's tokens and ours are base64url; anything else is answered 404 without asking Redis. */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{8,128}$/u;
 const NONCE_MAX_AGE_SECONDS = 86_400;
 
 type Params = { token: string };
@@ -106,7 +104,7 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
     const client = clientKey(request.ip);
     try {
       const checks = [{ key: `views:${client}`, limit: limits.viewsPerAddress }];
-      if (extraLimits && TOKEN_SHAPE.test(token)) {
+      if (extraLimits && isPlausibleToken(token)) {
         checks.push({ key: `posts:${client}`, limit: limits.postsPerAddress });
         checks.push({ key: `invite:${tokenHash(token)}`, limit: limits.postsPerInvite });
       }
@@ -116,7 +114,8 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
         pages.sendMessage(reply, ctx, 429, { kind: "too-many", retryAfterSeconds: decision.retryAfterSeconds });
         return undefined;
       }
-      const stored = TOKEN_SHAPE.test(token) ? await deps.store.findByToken(token) : undefined;
+      // A token that cannot be one is answered 404 without asking the store.
+      const stored = isPlausibleToken(token) ? await deps.store.findByToken(token) : undefined;
       const view = stored === undefined ? undefined : inviteViewOf(stored, token, deps.domain);
       if (view === undefined) pages.sendMessage(reply, ctx, 404, { kind: "invalid" });
       return view;

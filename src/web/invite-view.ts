@@ -4,7 +4,7 @@
  * The record holds no token and no URI (docs/storage.md), so the `xmpp:` URI is built again here, the same way
  * the bot built it when it made the invite (src/invites/uri.ts).
  */
-import { boundLocalOf, inviterOf, maxUsesOf } from "../invites/record.js";
+import { boundUsernameOf, inviterOf, maxUsesOf } from "../invites/record.js";
 import type { StoredInvite } from "../invites/store.js";
 import { accountInviteUri, contactInviteUri } from "../invites/uri.js";
 
@@ -45,8 +45,7 @@ export function inviteViewOf(stored: StoredInvite, token: string, domain: string
   }
   const data = record.additional_data ?? {};
   const reset = typeof data.allow_reset === "string" ? data.allow_reset : undefined;
-  const named = typeof data.username === "string" ? data.username : undefined;
-  const username = reset ?? named ?? boundLocalOf(record);
+  const username = reset ?? boundUsernameOf(record);
   return {
     ...base,
     kind: reset === undefined ? "account" : "reset",

@@ -13,6 +13,14 @@ export const NS = {
   hints: "urn:xmpp:hints",
   /** XEP-0280 message carbons. */
   carbons: "urn:xmpp:carbons:2",
+  /** RFC 6120 §4.8 stream namespace (stream features). */
+  streams: "http://etherx.jabber.org/streams",
+  /** XEP-0401 / XEP-0379 pre-authentication (`<preauth/>`). */
+  pars: "urn:xmpp:pars:0",
+  /** XEP-0077 in-band registration. */
+  register: "jabber:iq:register",
+  /** XEP-0133 service administration commands. */
+  admin: "http://jabber.org/protocol/admin",
   /** XEP-0355 namespace delegation: how our Prosody module forwards a user's request to the bot. */
   delegation: "urn:xmpp:delegation:2",
   /** XEP-0297 stanza forwarding, inside the delegation wrapper. */
