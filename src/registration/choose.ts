@@ -57,10 +57,6 @@ export class ChosenRegistrar implements Registrar {
     return this.#way;
   }
 
-  get chosen(): Registrar | undefined {
-    return this.#chosen;
-  }
-
   register(request: RegistrationRequest): Promise<RegistrationResult> {
     return this.#chosen?.register(request) ?? Promise.resolve({ ok: false, reason: "unavailable" });
   }

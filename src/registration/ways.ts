@@ -92,7 +92,7 @@ export function chooseRegistrationWhenOnline(
     });
   };
   xmpp.on("online", () => {
-    if (registrar.chosen !== undefined) return;
+    if (registrar.way !== undefined) return;
     choose().catch((error: unknown) =>
       log.warn("Could not find out how accounts are made; trying again at the next login", {
         error: (error as Error).message,

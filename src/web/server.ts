@@ -15,7 +15,7 @@ import { registerInviteRoutes } from "./invite-routes.js";
 import { type PageContext, pageContext, type Site } from "./page-context.js";
 import { type Message, messagePage } from "./pages/message-page.js";
 import { platformOf } from "./platform.js";
-import { DEFAULT_WEB_LIMITS, type WebLimits } from "./rate-limits.js";
+import type { WebLimits } from "./rate-limits.js";
 import type { WebData } from "./web-data.js";
 
 /** Form bodies are a few fields: anything bigger is refused with 413 before it is read. */
@@ -31,7 +31,7 @@ export interface WebDeps {
   /** From csrfKey(INVITE_SIGNING_KEY). */
   readonly csrfKey: Buffer;
   readonly log: Logger;
-  readonly limits?: WebLimits;
+  readonly limits: WebLimits;
   /** Whether the server pre-approves invites' contact requests (XEP-0379); true unless the bot is the hook. */
   readonly preApproves?: () => boolean;
 }
@@ -65,15 +65,18 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
   const { config, data } = deps;
   const site = siteOf(deps);
   const languages = Object.keys(data.catalogs);
-  const headers = securityHeaders(config.url.startsWith("https:"));
+  const https = config.url.startsWith("https:");
+  const headers = securityHeaders(https);
   const log = deps.log;
 
-  const contextFor: ContextFor = (request, path) => {
+  const languageOf = (request: FastifyRequest): string => {
     const asked = (request.query as Record<string, unknown> | undefined)?.lang;
-    const lang =
-      typeof asked === "string" && languages.includes(asked)
-        ? asked
-        : negotiateLanguage(request.headers["accept-language"], languages);
+    return typeof asked === "string" && languages.includes(asked)
+      ? asked
+      : negotiateLanguage(request.headers["accept-language"], languages);
+  };
+  const contextFor: ContextFor = (request, path) => {
+    const lang = languageOf(request);
     const catalog = data.catalogs[lang] ?? data.catalogs[FALLBACK_LANGUAGE] ?? {};
     return pageContext(site, catalog, lang, platformOf(request.headers["user-agent"]), path);
   };
@@ -99,7 +102,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     reply.header("vary", "Accept-Language");
     const type = String(reply.getHeader("content-type") ?? "");
-    if (type.startsWith("text/html")) reply.header("content-language", contextFor(request, "").lang);
+    if (type.startsWith("text/html")) reply.header("content-language", languageOf(request));
     return payload;
   });
 
@@ -138,8 +141,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
       scope.get("/favicon.ico", (_request, reply) => reply.redirect(`${site.basePath}/assets/icon.svg`, 301));
       registerInviteRoutes(scope, {
         ...deps,
-        limits: deps.limits ?? DEFAULT_WEB_LIMITS,
-        https: config.url.startsWith("https:"),
+        https,
         origin: new URL(config.url).origin,
         basePath: site.basePath,
         pages: { contextFor, sendMessage },
