@@ -14,7 +14,7 @@
 import { startRedis } from "../test/helpers/redis-server.js";
 import { BOT_SIGNING_ENV } from "../test/helpers/signing.js";
 import type { BotBuild } from "./bench-bot.js";
-import { spawnBot } from "./bench-bot.js";
+import { spawnBot, UNLIMITED_BOT_ENV } from "./bench-bot.js";
 import {
   closedLoop,
   connectInviteClient,
@@ -70,9 +70,7 @@ export async function runButtonsBench(context: ButtonsContext): Promise<ButtonsR
       XMPP_PASSWORD: password(BOT_USER),
       XMPP_RESOURCE: BOT_RESOURCE,
       REDIS_URL: redis.url,
-      INVITE_QUOTA: "100000",
-      RATE_LIMIT_BURST: "10000",
-      RATE_LIMIT_PER_SECOND: "10000",
+      ...UNLIMITED_BOT_ENV,
       LOG_LEVEL: "info",
       ...BOT_SIGNING_ENV,
     },

@@ -6,15 +6,18 @@
  */
 
 import { startEjabberd } from "../test/helpers/ejabberd-server.js";
-import { freePort } from "../test/helpers/ports.js";
 import { recordWith, writeRawRecord } from "../test/helpers/raw-records.js";
 import { startRedis } from "../test/helpers/redis-server.js";
 import { rawRedisClient } from "../test/helpers/scenario.js";
 import { startServers } from "../test/helpers/servers.js";
-import { BOT_SIGNING_ENV } from "../test/helpers/signing.js";
 import type { BotBuild } from "./bench-bot.js";
-import { spawnBot } from "./bench-bot.js";
-import { type RegistrationSamples, type RegistrationStats, registrationStats, registrations } from "./bench-web.js";
+import {
+  type RegistrationSamples,
+  type RegistrationStats,
+  registrationStats,
+  registrations,
+  spawnWebBot,
+} from "./bench-web.js";
 
 const BLOCK = 10;
 
@@ -31,38 +34,6 @@ export interface ServersResult {
   ejabberd: RegistrationStats;
 }
 
-async function webBot(
-  context: ServersContext,
-  service: string,
-  redisUrl: string,
-  env: Record<string, string>,
-): Promise<{ webUrl: string; output: () => string }> {
-  const port = await freePort();
-  const webUrl = `http://127.0.0.1:${port}`;
-  const bot = await spawnBot(
-    context.build.main,
-    {
-      XMPP_SERVICE: service,
-      XMPP_DOMAIN: "localhost",
-      XMPP_USERNAME: "bot",
-      XMPP_PASSWORD: "bot-password",
-      REDIS_URL: redisUrl,
-      ADMIN_JIDS: "admin@localhost",
-      LOG_LEVEL: "info",
-      WEB_LISTEN: `127.0.0.1:${port}`,
-      WEB_URL: webUrl,
-      WEB_VIEWS_PER_MINUTE: "1000000",
-      WEB_ATTEMPTS_PER_10_MINUTES: "1000000",
-      ...BOT_SIGNING_ENV,
-      ...env,
-    },
-    30_000,
-    context.nodeFlags,
-  );
-  context.defer(() => bot.stop());
-  return { webUrl, output: () => bot.output(20) };
-}
-
 export async function runServersBench(context: ServersContext): Promise<ServersResult> {
   const { log, defer } = context;
   log("servers: starting Prosody (our module) + Redis, and ejabberd 23.01 + Redis …");
@@ -76,8 +47,8 @@ export async function runServersBench(context: ServersContext): Promise<ServersR
   defer(() => ejRedis.stop());
   await prosodySide.prosody.register("bot", "localhost", "bot-password");
   await ejabberd.register("bot", "bot-password");
-  const onProsody = await webBot(context, prosodySide.service, prosodySide.redisUrl, { REGISTRATION: "server" });
-  const onEjabberd = await webBot(context, ejabberd.service, ejRedis.botUrl, {
+  const onProsody = await spawnWebBot(context, prosodySide.service, prosodySide.redisUrl, { REGISTRATION: "server" });
+  const onEjabberd = await spawnWebBot(context, ejabberd.service, ejRedis.botUrl, {
     REGISTRATION: "bot",
     EJABBERD_API_URL: ejabberd.apiUrl,
   });

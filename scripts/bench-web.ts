@@ -134,31 +134,8 @@ export async function runWebBench(context: WebContext): Promise<WebResult> {
   await redis.connect();
   defer(async () => redis.destroy());
 
-  const webPort = await freePort();
-  const webUrl = `http://127.0.0.1:${webPort}`;
   log("web: starting the bot with its web pages (node dist/main.js) …");
-  const bot: BotProcess = await spawnBot(
-    context.build.main,
-    {
-      XMPP_SERVICE: servers.service,
-      XMPP_DOMAIN: "localhost",
-      XMPP_USERNAME: BOT_USER,
-      XMPP_PASSWORD: `${BOT_USER}-password`,
-      REDIS_URL: servers.redisUrl,
-      ADMIN_JIDS: "admin@localhost",
-      // spawnBot waits for the "Online" line (info); the pages log nothing per request at that level.
-      LOG_LEVEL: "info",
-      WEB_LISTEN: `127.0.0.1:${webPort}`,
-      WEB_URL: webUrl,
-      // Every request of the benchmark comes from 127.0.0.1: the limits must count, not refuse.
-      WEB_VIEWS_PER_MINUTE: "1000000",
-      WEB_ATTEMPTS_PER_10_MINUTES: "1000000",
-      ...BOT_SIGNING_ENV,
-    },
-    30_000,
-    context.nodeFlags,
-  );
-  defer(() => bot.stop());
+  const { webUrl, output, memory: botMemory } = await spawnWebBot(context, servers.service, servers.redisUrl);
 
   // One account invite, read by both pages from the same Redis; and many, for a new one every request.
   const token = await writeRawRecord(redis, recordWith());
@@ -183,10 +160,10 @@ export async function runWebBench(context: WebContext): Promise<WebResult> {
       webUrl,
       count: settings.registrations,
       newInvite: () => writeRawRecord(redis, recordWith()),
-      botOutput: () => bot.output(20),
+      botOutput: output,
     }),
   );
-  const memory = bot.memory();
+  const memory = botMemory();
   return {
     bot: botStats,
     prosody: prosodyStats,
@@ -196,6 +173,43 @@ export async function runWebBench(context: WebContext): Promise<WebResult> {
     rssMiB: memory.rssMiB,
     peakMiB: memory.peakMiB,
   };
+}
+
+/**
+ * The bot in its own process (`node dist/main.js`) with its web pages on a free loopback port, the per-address
+ * limits raised out of the way (every request of a benchmark comes from 127.0.0.1: they count, not refuse).
+ */
+export async function spawnWebBot(
+  context: { build: BotBuild; nodeFlags: readonly string[]; defer(task: () => Promise<unknown>): void },
+  service: string,
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ webUrl: string; output: () => string; memory: BotProcess["memory"] }> {
+  const port = await freePort();
+  const webUrl = `http://127.0.0.1:${port}`;
+  const bot = await spawnBot(
+    context.build.main,
+    {
+      XMPP_SERVICE: service,
+      XMPP_DOMAIN: "localhost",
+      XMPP_USERNAME: BOT_USER,
+      XMPP_PASSWORD: `${BOT_USER}-password`,
+      REDIS_URL: redisUrl,
+      ADMIN_JIDS: "admin@localhost",
+      // spawnBot waits for the "Online" line (info); the pages log nothing per request at that level.
+      LOG_LEVEL: "info",
+      WEB_LISTEN: `127.0.0.1:${port}`,
+      WEB_URL: webUrl,
+      WEB_VIEWS_PER_MINUTE: "1000000",
+      WEB_ATTEMPTS_PER_10_MINUTES: "1000000",
+      ...BOT_SIGNING_ENV,
+      ...env,
+    },
+    30_000,
+    context.nodeFlags,
+  );
+  context.defer(() => bot.stop());
+  return { webUrl, output: () => bot.output(20), memory: () => bot.memory() };
 }
 
 export interface RegistrationStats {

@@ -34,7 +34,7 @@ import { createClient } from "@keyv/redis";
 import { byInviterKey } from "../src/storage/keys.js";
 import { type RedisServer, redisProcessId, startRedis } from "../test/helpers/redis-server.js";
 import { findOnPath } from "../test/helpers/require-binary.js";
-import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot } from "./bench-bot.js";
+import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot, UNLIMITED_BOT_ENV } from "./bench-bot.js";
 import { buttonsReport, runButtonsBench } from "./bench-buttons.js";
 import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
 import { type ListSettings, listReport, runListBench } from "./bench-lists.js";
@@ -285,12 +285,8 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
       XMPP_PASSWORD: password(BOT_USER),
       XMPP_RESOURCE: BOT_RESOURCE,
       REDIS_URL: redis.url,
-      // The quota stays on (a Redis round trip per invite, as in production) but never bites.
-      INVITE_QUOTA: "100000",
-      // Flood control (a token bucket per requester) at its maximum, so that one user with 16 requests in
-      // flight measures capacity rather than the limiter; Prosody's side has no limit either (no mod_limits).
-      RATE_LIMIT_BURST: "10000",
-      RATE_LIMIT_PER_SECOND: "10000",
+      // Prosody's side has no limit either (no mod_limits).
+      ...UNLIMITED_BOT_ENV,
       // Prosody's defaults, as on native.localhost: contact invites that do not register accounts.
       ALLOW_USER_INVITES: "false",
       ALLOW_CONTACT_INVITES: "true",
