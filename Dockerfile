@@ -19,6 +19,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The web pages' catalogs, app list, stylesheet and icon: data/ sits next to dist/ (src/web/web-data.ts).
 COPY data ./data
+# The Redis scripts the bot shares with our Prosody module (src/storage/redis-claims.ts).
+COPY prosody/scripts ./prosody/scripts
 USER node
 # The invite web pages, when WEB_LISTEN is set (docker-compose.yml sets 0.0.0.0:8080).
 EXPOSE 8080

@@ -65,6 +65,14 @@ function store_mt:invitees_key(bare) return self:key("invitees:"..bare); end
 function store_mt:layout_key() return self:key("layout"); end
 
 -- A script run with EVALSHA, sent again with EVAL when Redis does not know it (after a restart).
+-- A script shared with the bot, from prosody/scripts/ (beside this file).
+local function resource(path)
+	local file = assert(module:load_resource(path));
+	local text = file:read("*a");
+	file:close();
+	return text;
+end
+
 local function script(source)
 	local hex = hashes.sha1(source, true);
 	return function (redis, keys, args)
@@ -80,34 +88,8 @@ local function script(source)
 	end;
 end
 
--- One use of an invite (docs/storage.md, "Counted uses"): KEYS = rec, used, then
--- every index the invite is in; ARGV = hash, tag, max (0 single use, -1 not
--- counted, N counted). Returns the uses left, -1 gone, -2 none left, -3 changed.
-local CLAIM = script([[
-local raw = redis.call('GET', KEYS[1])
-if not raw then return -1 end
-local ok, env = pcall(cjson.decode, raw)
-if not ok or type(env) ~= 'table' or type(env.value) ~= 'table' or env.value.tag ~= ARGV[2] then return -3 end
-local max = tonumber(ARGV[3])
-if max < 0 then return 0 end
-local left = 0
-if max > 1 then
-  local used = redis.call('INCR', KEYS[2])
-  if used == 1 and type(env.expires) == 'number' then
-    redis.call('PEXPIREAT', KEYS[2], string.format('%d', env.expires))
-  end
-  if used > max then
-    redis.call('DECR', KEYS[2])
-    return -2
-  end
-  left = max - used
-end
-if left == 0 then
-  redis.call('DEL', KEYS[1], KEYS[2])
-  for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-end
-return left
-]]);
+-- One use of an invite (docs/storage.md, "Counted uses"); the bot runs the same file.
+local CLAIM = script(resource("scripts/claim.lua"));
 
 -- Removes an invite: KEYS = rec, used, indexes; ARGV = hash. Returns 1 if the record existed.
 local REMOVE = script([[
@@ -117,16 +99,8 @@ for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return existed
 ]]);
 
--- A use event and who-invited-whom in one step: KEYS = events[, invited-by, invitees];
--- ARGV = inviter (or ""), invitee, maxlen, then the event's field/value pairs.
-local RECORD_USE = script([[
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
-if ARGV[1] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[1], 'NX')
-  redis.call('SADD', KEYS[3], ARGV[2])
-end
-return 1
-]]);
+-- A use event and who-invited-whom in one step; the bot runs the same file.
+local RECORD_USE = script(resource("scripts/record_use.lua"));
 
 -- The live members of an index, pruned of expired ones (score below NOW); for
 -- `pending`, the expired members leave `ids` too. KEYS = index[, ids];

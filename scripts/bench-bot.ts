@@ -36,8 +36,9 @@ export async function buildBot(): Promise<BotBuild> {
     // "type": "module" for the emitted ESM, and version.ts reads ../package.json.
     await copyFile(join(ROOT, "package.json"), join(dir, "package.json"));
     await symlink(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-    // The web pages' data files sit next to dist/, as in the package and the image.
+    // The web pages' data files and the Redis scripts shared with Prosody sit next to dist/, as in the image.
     await symlink(join(ROOT, "data"), join(dir, "data"), "dir");
+    await symlink(join(ROOT, "prosody"), join(dir, "prosody"), "dir");
     const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
     const outDir = join(dir, "dist");
     const started = performance.now();

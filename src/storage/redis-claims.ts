@@ -5,6 +5,7 @@
  * cap, the last use removing every key — and a way to give the use back when the server then refuses.
  */
 
+import { readFileSync } from "node:fs";
 import { maxUsesOf } from "../invites/record.js";
 import type { ClaimOutcome, InviteClaims, UseEvent } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
@@ -12,33 +13,16 @@ import { eventsKey, idsKey, invitedByKey, inviteesKey, recordKey, usedKey } from
 import { expiryIndexesOf, type InviteRecord, type SigningKeys, verifyRecord } from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
-// The Prosody module's CLAIM, word for word in effect: KEYS = rec, used, indexes…, ids; ARGV = hash, tag, max
-// (0 single use, -1 not counted, N counted). Returns the uses left, -1 gone, -2 none left, -3 changed.
-const CLAIM = new RedisScript(`
-local raw = redis.call('GET', KEYS[1])
-if not raw then return -1 end
-local ok, env = pcall(cjson.decode, raw)
-if not ok or type(env) ~= 'table' or type(env.value) ~= 'table' or env.value.tag ~= ARGV[2] then return -3 end
-local max = tonumber(ARGV[3])
-if max < 0 then return 0 end
-local left = 0
-if max > 1 then
-  local used = redis.call('INCR', KEYS[2])
-  if used == 1 and type(env.expires) == 'number' then
-    redis.call('PEXPIREAT', KEYS[2], string.format('%d', env.expires))
-  end
-  if used > max then
-    redis.call('DECR', KEYS[2])
-    return -2
-  end
-  left = max - used
-end
-if left == 0 then
-  redis.call('DEL', KEYS[1], KEYS[2])
-  for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-end
-return left
-`);
+/**
+ * The Prosody module's own scripts (prosody/scripts/, beside the module that runs them too): one text for both
+ * sides, so a use is taken and recorded the same way whoever takes it. Read once, when this file is loaded.
+ */
+function sharedScript(name: string): RedisScript {
+  return new RedisScript(readFileSync(new URL(`../../prosody/scripts/${name}`, import.meta.url), "utf8"));
+}
+
+// KEYS = rec, used, indexes…, ids; ARGV = hash, tag, max. Returns the uses left, -1 gone, -2 none left, -3 changed.
+const CLAIM = sharedScript("claim.lua");
 
 // Gives one use back: KEYS as CLAIM; ARGV = hash, the record's raw value, expires (ms), expires (s), max.
 // A counted invite still stored gets its count lowered; one whose claim removed it (its last use, or a single
@@ -59,16 +43,8 @@ redis.call('ZADD', KEYS[#KEYS], 0, ARGV[1])
 return 1
 `);
 
-// The Prosody module's RECORD_USE: KEYS = events[, invited-by, invitees]; ARGV = inviter or "", invitee,
-// maxlen, then the event's field/value pairs.
-const RECORD_USE = new RedisScript(`
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
-if ARGV[1] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[1], 'NX')
-  redis.call('SADD', KEYS[3], ARGV[2])
-end
-return 1
-`);
+// KEYS = events[, invited-by, invitees]; ARGV = inviter or "", invitee, maxlen, then field/value pairs.
+const RECORD_USE = sharedScript("record_use.lua");
 
 /** The Prosody module's cap of the event stream (docs/storage.md, "Use events"). */
 const EVENTS_MAXLEN = "100000";

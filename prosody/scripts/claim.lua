@@ -1,0 +1,29 @@
+-- One use of an invite (docs/storage.md, "Counted uses"), run by the Prosody module
+-- (invites_redis_store.lib.lua) and by the bot where it is the registration hook
+-- (src/storage/redis-claims.ts): one text, so both take uses the same way.
+-- KEYS = rec, used, then every index the invite is in; ARGV = hash, tag, max
+-- (0 single use, -1 not counted, N counted). Returns the uses left, -1 gone,
+-- -2 none left, -3 changed.
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+local ok, env = pcall(cjson.decode, raw)
+if not ok or type(env) ~= 'table' or type(env.value) ~= 'table' or env.value.tag ~= ARGV[2] then return -3 end
+local max = tonumber(ARGV[3])
+if max < 0 then return 0 end
+local left = 0
+if max > 1 then
+  local used = redis.call('INCR', KEYS[2])
+  if used == 1 and type(env.expires) == 'number' then
+    redis.call('PEXPIREAT', KEYS[2], string.format('%d', env.expires))
+  end
+  if used > max then
+    redis.call('DECR', KEYS[2])
+    return -2
+  end
+  left = max - used
+end
+if left == 0 then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+end
+return left
