@@ -9,7 +9,7 @@ import type { TestBot } from "../helpers/bot.js";
 import { launchBrowser, openPage, type WatchedPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/ports.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
-import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
+import { connectUser, subscriptionOf, type TestUser } from "../helpers/xmpp-user.js";
 
 let world: Scenario;
 let bot: TestBot;
@@ -57,10 +57,6 @@ async function logIn(username: string, password: string): Promise<TestUser> {
   const user = await connectUser({ service: world.servers.service, domain: "localhost", username, password });
   world.users.push(user);
   return user;
-}
-
-function subscriptionOf(roster: Awaited<ReturnType<TestUser["roster"]>>, jid: string): string | undefined {
-  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
 }
 
 describe("in a browser", () => {

@@ -213,3 +213,20 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+/** Whether `jid` (user@domain) can log in at `service` with `password` now; the session is closed again at once. */
+export async function canLogIn(service: string, jid: string, password: string, timeoutMs = 5_000): Promise<boolean> {
+  const [username = "", domain = ""] = jid.split("@");
+  try {
+    const user = await connectUser({ service, domain, username, password, timeoutMs });
+    await user.stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The subscription (RFC 6121 §2.1.2.5) of `jid` in a roster result, undefined when `jid` is not in it. */
+export function subscriptionOf(roster: Element, jid: string): string | undefined {
+  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
+}

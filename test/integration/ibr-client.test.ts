@@ -15,7 +15,7 @@ import {
 } from "../helpers/ibr-client.js";
 import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
-import { connectUser } from "../helpers/xmpp-user.js";
+import { canLogIn, connectUser } from "../helpers/xmpp-user.js";
 
 const DOMAIN = "localhost";
 const INVALID_TOKEN_TEXT = "The invite token is invalid or expired";
@@ -41,16 +41,6 @@ async function generateInvite(): Promise<{ uri: string; token: string }> {
 
 function open() {
   return openIbrSession({ port: servers.prosody.port, domain: DOMAIN, timeoutMs: 15_000 });
-}
-
-async function canLogIn(username: string, password: string): Promise<boolean> {
-  try {
-    const user = await connectUser({ service: servers.service, domain: DOMAIN, username, password, timeoutMs: 15_000 });
-    await user.stop();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("prosodyctl mod_invites generate", () => {
@@ -139,7 +129,7 @@ describe("in-band registration with an invite token on Prosody", () => {
     expect(again.preauth.attrs.type).toBe("error");
     expect(errorOf(again.preauth)).toEqual({ type: "cancel", condition: "forbidden", text: INVALID_TOKEN_TEXT });
     expect(errorOf(again.register)).toEqual({ type: "modify", condition: "not-acceptable", text: INVITE_ONLY_TEXT });
-    expect(await canLogIn("second-user", "pw-second")).toBe(false);
+    expect(await canLogIn(servers.service, `second-user@${DOMAIN}`, "pw-second", 15_000)).toBe(false);
   });
 
   it("refuses a made-up token (forbidden)", async () => {
@@ -164,7 +154,7 @@ describe("in-band registration with an invite token on Prosody", () => {
     } finally {
       await session.close();
     }
-    expect(await canLogIn("gatecrasher", "pw-gate")).toBe(false);
+    expect(await canLogIn(servers.service, `gatecrasher@${DOMAIN}`, "pw-gate", 15_000)).toBe(false);
   });
 
   it("Prosody 0.12.3 quirk: one preauth lets the same stream register several accounts", async () => {

@@ -19,7 +19,7 @@ import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
-import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
+import { connectUser, subscriptionOf, type TestUser } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
 const ACCOUNT = "urn:xmpp:invite#create-account";
@@ -69,10 +69,6 @@ async function liveKeysOf(token: string, inviter = "admin@localhost"): Promise<s
   const indexes = [pendingKey("localhost"), idsKey("localhost"), byInviterKey("localhost", inviter)];
   for (const key of indexes) if ((await world.redis.zScore(key, hash)) !== null) found.push(key);
   return found;
-}
-
-function subscriptionOf(roster: Awaited<ReturnType<TestUser["roster"]>>, jid: string): string | undefined {
-  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
 }
 
 describe("an account invite from the bot", () => {

@@ -15,7 +15,7 @@ import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { rawRedisClient } from "../../helpers/scenario.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
-import { connectUser, type TestUser } from "../../helpers/xmpp-user.js";
+import { canLogIn, connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
 
 let ejabberd: EjabberdServer;
 let redis: RedisServer;
@@ -62,13 +62,6 @@ async function logIn(username: string, password: string): Promise<TestUser> {
   return user;
 }
 
-function canLogIn(username: string, password: string): Promise<boolean> {
-  return logIn(username, password).then(
-    () => true,
-    () => false,
-  );
-}
-
 const admin = () => actorFor("admin@localhost", bot.app.service.policy);
 
 async function register(url: string, username: string, password: string): Promise<WebPage> {
@@ -77,17 +70,13 @@ async function register(url: string, username: string, password: string): Promis
   return visitor.submit(form, { username, password, password_again: password });
 }
 
-function subscriptionOf(roster: Awaited<ReturnType<TestUser["roster"]>>, jid: string): string | undefined {
-  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
-}
-
 describe("on ejabberd, through the web page", () => {
   it("an account invite makes one account that logs in over XMPP, once", async () => {
     const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
     const done = await register(landingUrl, "ejnew", "ejnew-password");
     expect(done.status).toBe(200);
     expect(done.body).toContain("Welcome, ejnew@localhost!");
-    expect(await canLogIn("ejnew", "ejnew-password")).toBe(true);
+    expect(await canLogIn(ejabberd.service, "ejnew@localhost", "ejnew-password")).toBe(true);
     expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
     const relations = await bot.app.service.relationsOf(admin(), "ejnew@localhost");
     expect(relations.invitedBy).toBe("admin@localhost");
@@ -108,7 +97,9 @@ describe("on ejabberd, through the web page", () => {
     // The others are refused: "used up a moment ago" (410) on the form, or the 404 page when the claim was over
     // before their request looked the invite up.
     expect(answers.filter((page) => page?.status === 410 || page?.status === 404)).toHaveLength(19);
-    const logins = await Promise.all(answers.map((_, i) => canLogIn(`racer${i}`, "racer-pw")));
+    const logins = await Promise.all(
+      answers.map((_, i) => canLogIn(ejabberd.service, `racer${i}@localhost`, "racer-pw")),
+    );
     expect(logins.filter(Boolean)).toHaveLength(1);
   });
 
@@ -125,14 +116,14 @@ describe("on ejabberd, through the web page", () => {
     expect(textOf(taken.body, { id: "username-error" })).toBe(
       "This username is already taken. Please choose another one.",
     );
-    expect(await canLogIn("plain", "plain-password")).toBe(true);
+    expect(await canLogIn(ejabberd.service, "plain@localhost", "plain-password")).toBe(true);
     const fixed = await visitor.submit(taken, {
       username: "plain2",
       password: "x-password",
       password_again: "x-password",
     });
     expect(fixed.status).toBe(200);
-    expect(await canLogIn("plain2", "x-password")).toBe(true);
+    expect(await canLogIn(ejabberd.service, "plain2@localhost", "x-password")).toBe(true);
   });
 
   it("an invite bound to a username registers only that name", async () => {
@@ -142,7 +133,7 @@ describe("on ejabberd, through the web page", () => {
     expect(invite.uri).toContain("boundej@localhost");
     const done = await register(landingUrl, "whatever", "bound-password");
     expect(done.body).toContain("Welcome, boundej@localhost!");
-    expect(await canLogIn("boundej", "bound-password")).toBe(true);
+    expect(await canLogIn(ejabberd.service, "boundej@localhost", "bound-password")).toBe(true);
   });
 
   it("a reusable invite stops at its cap", async () => {
@@ -150,7 +141,7 @@ describe("on ejabberd, through the web page", () => {
     expect((await register(landingUrl, "capped1", "cap-password")).status).toBe(200);
     expect((await register(landingUrl, "capped2", "cap-password")).status).toBe(200);
     expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
-    expect(await canLogIn("capped2", "cap-password")).toBe(true);
+    expect(await canLogIn(ejabberd.service, "capped2@localhost", "cap-password")).toBe(true);
   });
 
   it("a counted invite's last use, refused by the server, is given back whole", async () => {
@@ -240,8 +231,8 @@ describe("on ejabberd, through the web page", () => {
     const page = await visitor.get(landingUrl);
     const done = await visitor.submit(page, { password: "new-password", password_again: "new-password" });
     expect(done.body).toContain("Your password was changed");
-    expect(await canLogIn("forgets", "new-password")).toBe(true);
-    expect(await canLogIn("forgets", "old-password")).toBe(false);
+    expect(await canLogIn(ejabberd.service, "forgets@localhost", "new-password")).toBe(true);
+    expect(await canLogIn(ejabberd.service, "forgets@localhost", "old-password")).toBe(false);
     expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
   });
 

@@ -8,7 +8,7 @@ import { createLogger } from "../../../src/logger.js";
 import { InBandRegistrar } from "../../../src/registration/in-band.js";
 import type { TestBot } from "../../helpers/bot.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
-import { connectUser } from "../../helpers/xmpp-user.js";
+import { canLogIn } from "../../helpers/xmpp-user.js";
 
 let world: Scenario;
 let bot: TestBot;
@@ -32,29 +32,13 @@ afterAll(async () => {
 
 const admin = () => actorFor("admin@localhost", bot.app.service.policy);
 
-function canLogIn(username: string, password: string): Promise<boolean> {
-  return connectUser({
-    service: world.servers.service,
-    domain: "localhost",
-    username,
-    password,
-    timeoutMs: 5_000,
-  }).then(
-    async (user) => {
-      await user.stop();
-      return true;
-    },
-    () => false,
-  );
-}
-
 describe("in-band registration with an invite, from the bot's process", () => {
   it("creates the account once; the invite is then used up", async () => {
     const { invite } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
     expect(await registrar.register({ token: invite.token, username: "nora", password: "nora-secret-1" })).toEqual({
       ok: true,
     });
-    expect(await canLogIn("nora", "nora-secret-1")).toBe(true);
+    expect(await canLogIn(world.servers.service, "nora@localhost", "nora-secret-1")).toBe(true);
     const again = await registrar.register({ token: invite.token, username: "nora2", password: "x-secret-2" });
     expect(again).toMatchObject({ ok: false, reason: "invite-invalid" });
   });
@@ -97,8 +81,8 @@ describe("in-band registration with an invite, from the bot's process", () => {
     expect(await registrar.resetPassword({ token: invite.token, username: "rosa", password: "new-password" })).toEqual({
       ok: true,
     });
-    expect(await canLogIn("rosa", "new-password")).toBe(true);
-    expect(await canLogIn("rosa", "old-password")).toBe(false);
+    expect(await canLogIn(world.servers.service, "rosa@localhost", "new-password")).toBe(true);
+    expect(await canLogIn(world.servers.service, "rosa@localhost", "old-password")).toBe(false);
   });
 
   it("never logs a password", () => {

@@ -3,7 +3,7 @@
  * chat: a contact-only invite (a bot without ALLOW_USER_INVITES) used by someone who already has an account,
  * the chat reply's link, and a password reset link from the reset command.
  */
-import { type Element, xml } from "@xmpp/xml";
+import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeIq, formValues, NS_COMMANDS, tokenOf } from "../../helpers/adhoc-client.js";
 import type { TestBot } from "../../helpers/bot.js";
@@ -12,7 +12,7 @@ import { recordWith, writeRawRecord } from "../../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
 import { WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
-import { connectUser, type TestUser } from "../../helpers/xmpp-user.js";
+import { connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
 
 const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
@@ -35,10 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.stop();
 });
-
-function subscriptionOf(roster: Element, jid: string): string | undefined {
-  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
-}
 
 describe("a contact-only invite", () => {
   it("has a page without a form, whose Link header leads an existing account to the inviter (XEP-0379)", async () => {

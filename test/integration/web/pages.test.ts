@@ -11,7 +11,7 @@ import { freePort } from "../../helpers/ports.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
-import { connectUser, type TestUser } from "../../helpers/xmpp-user.js";
+import { connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
 
 const ACCOUNT = "urn:xmpp:invite#create-account";
 const CONTACT = "urn:xmpp:invite#invite";
@@ -70,10 +70,6 @@ async function logIn(username: string, password: string): Promise<TestUser | und
     },
     () => undefined,
   );
-}
-
-function subscriptionOf(roster: Awaited<ReturnType<TestUser["roster"]>>, jid: string): string | undefined {
-  return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
 }
 
 async function register(page: WebPage, username: string, password: string, who = visitor()): Promise<WebPage> {
