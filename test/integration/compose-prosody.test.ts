@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/bot.js";
+import { selfSignedCertificate } from "../helpers/certificates.js";
 import { onProcessExit } from "../helpers/exit-cleanup.js";
 import { freePort } from "../helpers/ports.js";
 import { type RedisServer, startRedis, TEST_REDIS_PASSWORDS } from "../helpers/redis-server.js";
@@ -94,35 +95,6 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: n
   });
 }
 
-/** A self-signed certificate for localhost: `cert` and `key`. */
-async function certificate(cert: string, key: string): Promise<void> {
-  mkdirSync(join(cert, ".."), { recursive: true });
-  mkdirSync(join(key, ".."), { recursive: true });
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-      ],
-      (error) => (error ? reject(error) : resolve()),
-    ),
-  );
-}
-
 beforeAll(async () => {
   requireBinaries(["prosody", "prosodyctl", "setpriv", "openssl"]);
   dir = mkdtempSync(join(tmpdir(), "invite-bot-compose-"));
@@ -141,7 +113,7 @@ beforeAll(async () => {
   );
   // Let's Encrypt's layout: live/DOMAIN/*.pem are links into ../../archive/DOMAIN/.
   const le = join(dir, "letsencrypt");
-  await certificate(
+  await selfSignedCertificate(
     join(le, "archive", "localhost", "fullchain1.pem"),
     join(le, "archive", "localhost", "privkey1.pem"),
   );
@@ -175,7 +147,7 @@ describe("the compose Prosody: entrypoint and config", () => {
 
   it("takes a top-level fullchain.pem + privkey.pem, which Prosody finds, without a warning", async () => {
     const top = join(dir, "top");
-    await certificate(join(top, "fullchain.pem"), join(top, "privkey.pem"));
+    await selfSignedCertificate(join(top, "fullchain.pem"), join(top, "privkey.pem"));
     const result = await run(
       [ENTRYPOINT, "true"],
       environment({ CERTS_SOURCE: top, CERTS_DIR: join(dir, "certs-top") }),
@@ -185,7 +157,7 @@ describe("the compose Prosody: entrypoint and config", () => {
 
   it("names a link that points outside the mount, copies the rest, and does not fail (no restart loop)", async () => {
     const broken = join(dir, "broken");
-    await certificate(join(broken, "localhost.crt"), join(broken, "localhost.key"));
+    await selfSignedCertificate(join(broken, "localhost.crt"), join(broken, "localhost.key"));
     symlinkSync("/nowhere/archive/chain.pem", join(broken, "chain.pem"));
     const certs = join(dir, "certs-broken");
     const result = await run([ENTRYPOINT, "true"], environment({ CERTS_SOURCE: broken, CERTS_DIR: certs }));

@@ -3,7 +3,7 @@
  * self-signed certificate, the bot refuses the unverifiable certificate, and
  * connects once it is given the private CA (NODE_EXTRA_CA_CERTS).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { InBandRegistrar } from "../../src/registration/in-band.js";
 import { eventually } from "../helpers/bot.js";
+import { selfSignedCertificate } from "../helpers/certificates.js";
 import { type ProsodyServer, startProsody } from "../helpers/prosody-server.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
@@ -31,27 +32,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "invite-bot-tls-"));
   cert = join(dir, "localhost.crt");
   const key = join(dir, "localhost.key");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ],
-    { stdio: "ignore" },
-  );
+  await selfSignedCertificate(cert, key);
   redis = await startRedis();
   prosody = await startProsody({
     hosts: ["localhost"],
