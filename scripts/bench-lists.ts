@@ -31,7 +31,7 @@ import { createLogger } from "../src/logger.js";
 import { byInviterKey, idsKey, pendingKey, recordKey } from "../src/storage/keys.js";
 import { expiryIndexesOf, type SigningKeys, signRecord, tokenHash } from "../src/storage/record.js";
 import { RedisInviteStore } from "../src/storage/redis-store.js";
-import { startRedis } from "../test/helpers/redis-server.js";
+import { startRedis, TEST_REDIS_ADMIN } from "../test/helpers/redis-server.js";
 import { type BotBuild, spawnBot } from "./bench-bot.js";
 import { connectInviteClient, percentile, withTimeout } from "./bench-load.js";
 import { type BenchProsody, BOT_HOST } from "./bench-prosody.js";
@@ -293,9 +293,13 @@ async function seed(
   progress: (done: number) => void,
 ): Promise<SeedResult> {
   const started = performance.now();
-  const cli = spawn("redis-cli", ["-h", "127.0.0.1", "-p", String(port), "--pipe"], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  // As the tests' own Redis user (the default user is off, as deployed); the password through the
+  // environment, not the command line.
+  const cli = spawn(
+    "redis-cli",
+    ["-h", "127.0.0.1", "-p", String(port), "--user", TEST_REDIS_ADMIN.user, "--no-auth-warning", "--pipe"],
+    { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, REDISCLI_AUTH: TEST_REDIS_ADMIN.password } },
+  );
   let output = "";
   cli.stdout.on("data", (chunk: Buffer) => {
     output += chunk.toString("utf8");

@@ -1,4 +1,8 @@
-/** A private, throw-away redis-server on a free loopback port (no persistence). */
+/**
+ * A private, throw-away redis-server on a free loopback port, configured as deployed (docker-compose.yml,
+ * docs/security.md): docker/redis/redis.conf, with the ACL file exactly as docker/redis/write-acl.sh writes it
+ * (default user off) and an append-only file, so a restart replays it as a deployed Redis does.
+ */
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,7 +17,7 @@ import { tcpExchange } from "./tcp.js";
 
 export interface RedisServer {
   port: number;
-  /** `redis://127.0.0.1:PORT`: the default user, which may do anything (the tests' own client). */
+  /** The tests' own user, which may do anything (it inspects and forges keys): `redis://TESTS:PW@127.0.0.1:PORT`. */
   url: string;
   /** The bot's ACL user of docs/security.md (docker/redis/acl-rules.conf). */
   botUrl: string;
@@ -31,7 +35,7 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops the server and waits for it to exit; the data is lost. */
   stop(): Promise<void>;
-  /** Stops the server, then starts an empty one on the same port. */
+  /** Stops the server (SIGTERM, as `docker compose restart` does), then starts it again on the same port with its data. */
   restart(): Promise<void>;
   /** The last lines the server printed. */
   logTail(lines?: number): string;
@@ -44,11 +48,15 @@ export interface StartRedisOptions {
   readyTimeoutMs?: number;
 }
 
-/** Sends `PING` over a raw socket to 127.0.0.1:`port`; resolves true on `+PONG`. */
+/** The tests' own Redis user: every key and command (the default user is off, as deployed). */
+export const TEST_REDIS_ADMIN = { user: "invite-bot-tests", password: "testAdminPassword0123456789" };
+const AUTH = `AUTH ${TEST_REDIS_ADMIN.user} ${TEST_REDIS_ADMIN.password}\r\n`;
+
+/** Sends `PING` (as the tests' user) over a raw socket to 127.0.0.1:`port`; resolves true on `+PONG`. */
 export async function redisPing(port: number, timeoutMs = 1000): Promise<boolean> {
   try {
-    const answer = await tcpExchange(port, "PING\r\n", (received) => received.includes("\r\n"), timeoutMs);
-    return answer.startsWith("+PONG");
+    const answer = await tcpExchange(port, `${AUTH}PING\r\n`, (received) => /\r\n.*\r\n/su.test(received), timeoutMs);
+    return answer === "+OK\r\n+PONG\r\n";
   } catch {
     return false;
   }
@@ -57,7 +65,12 @@ export async function redisPing(port: number, timeoutMs = 1000): Promise<boolean
 /** The `process_id` reported by `INFO server` on 127.0.0.1:`port`, or undefined. */
 export async function redisProcessId(port: number, timeoutMs = 1000): Promise<number | undefined> {
   try {
-    const answer = await tcpExchange(port, "INFO server\r\n", isCompleteBulkReply, timeoutMs);
+    const answer = await tcpExchange(
+      port,
+      `${AUTH}INFO server\r\n`,
+      (received) => received.startsWith("+OK\r\n") && isCompleteBulkReply(received.slice(5)),
+      timeoutMs,
+    );
     const match = /\r\nprocess_id:(\d+)\r\n/.exec(answer);
     return match?.[1] === undefined ? undefined : Number(match[1]);
   } catch {
@@ -78,12 +91,13 @@ function isCompleteBulkReply(received: string): boolean {
 export const TEST_REDIS_PASSWORDS = { bot: "testBotPassword0123456789", prosody: "testProsodyPassword0123456789" };
 
 const WRITE_ACL = fileURLToPath(new URL("../../docker/redis/write-acl.sh", import.meta.url));
+const REDIS_CONF = fileURLToPath(new URL("../../docker/redis/redis.conf", import.meta.url));
 
 /**
- * The ACL file docker-compose.yml gives Redis (docker/redis/write-acl.sh), except that the default user
- * stays on without a password: it is the tests' own client, which inspects and forges keys.
+ * The ACL file docker-compose.yml gives Redis, as docker/redis/write-acl.sh writes it, with one user added
+ * at the end: the tests' own, which inspects and forges keys. Nothing of what the script wrote is changed.
  */
-function writeTestAcl(path: string): void {
+export function writeDeployedAcl(path: string): void {
   execFileSync("sh", [WRITE_ACL, path], {
     env: {
       ...process.env,
@@ -91,10 +105,10 @@ function writeTestAcl(path: string): void {
       REDIS_PROSODY_PASSWORD: TEST_REDIS_PASSWORDS.prosody,
     },
   });
-  const lines = readFileSync(path, "utf8").split("\n");
-  if (!lines[0]?.startsWith("user default off")) throw new Error(`unexpected ACL file from write-acl.sh: ${lines[0]}`);
-  lines[0] = "user default on nopass ~* &* +@all";
-  writeFileSync(path, lines.join("\n"), { mode: 0o600 });
+  const written = readFileSync(path, "utf8");
+  if (!written.startsWith("user default off")) throw new Error(`unexpected ACL file from write-acl.sh: ${written}`);
+  const tests = `user ${TEST_REDIS_ADMIN.user} on >${TEST_REDIS_ADMIN.password} ~* &* +@all\n`;
+  writeFileSync(path, `${written}${tests}`, { mode: 0o600 });
 }
 
 /** Starts redis-server in the foreground and resolves once it answers PING. */
@@ -104,22 +118,18 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const dir = await mkdtemp(join(tmpdir(), "invite-bot-redis-"));
   const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const aclFile = join(dir, "users.acl");
-  writeTestAcl(aclFile);
+  writeDeployedAcl(aclFile);
   let proc: ManagedProcess | undefined;
 
   const launch = async (): Promise<void> => {
+    // docker/redis/redis.conf, as compose runs it; only where it listens and keeps its files differ.
     const settings: Record<string, string> = {
       port: String(port),
       bind: "127.0.0.1",
-      save: "", // no RDB snapshots
-      appendonly: "no",
-      daemonize: "no",
       dir,
-      logfile: "", // log to stdout, which we keep
-      "protected-mode": "yes",
       aclfile: aclFile,
     };
-    const args = Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]);
+    const args = [REDIS_CONF, ...Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value])];
     const started = spawnManaged("redis-server", args, dir);
     proc = started;
     await pollUntil(
@@ -161,7 +171,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${TEST_REDIS_ADMIN.user}:${TEST_REDIS_ADMIN.password}@127.0.0.1:${port}`,
     botUrl: `redis://xmpp-invite-bot:${TEST_REDIS_PASSWORDS.bot}@127.0.0.1:${port}`,
     prosodyUrl: `redis://prosody:${TEST_REDIS_PASSWORDS.prosody}@127.0.0.1:${port}`,
     dir,

@@ -35,7 +35,7 @@ describe("integration harness", { timeout: 60_000 }, () => {
 
   it("serves private loopback ports", () => {
     expect(servers?.service).toMatch(/^xmpp:\/\/127\.0\.0\.1:\d+$/);
-    expect(servers?.redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(servers?.redis.url).toMatch(/^redis:\/\/invite-bot-tests:\w+@127\.0\.0\.1:\d+$/u);
     expect(servers?.redisUrl).toMatch(/^redis:\/\/xmpp-invite-bot:\w+@127\.0\.0\.1:\d+$/);
     expect(servers?.prosody.port).not.toBe(5222);
   });

@@ -1,6 +1,7 @@
 /** docs/security.md, the compose file and .env.example say what the ACL rules and the code actually are. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readCompose } from "../helpers/compose-file.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
@@ -22,12 +23,26 @@ describe("the Redis ACL users", () => {
     for (const line of rules) expect(docs).toContain(line);
   });
 
-  it("are what docker-compose.yml gives Redis, Prosody and the bot", () => {
-    const compose = read("docker-compose.yml");
-    expect(compose).toContain("/acl/write-acl.sh /data/users.acl");
+  it("are what docker-compose.yml gives Redis, Prosody and the bot, each only its own password", () => {
+    const { services } = readCompose();
+    expect(services.redis?.build).toBe("./docker/redis");
+    expect(read("docker/redis/entrypoint.sh")).toContain('"$here/write-acl.sh" /data/users.acl');
+    expect(read("docker/redis/entrypoint.sh")).toContain("--aclfile /data/users.acl");
     // Compose's own ${...} interpolation, not a template string.
-    expect(compose).toContain(["redis://xmpp-invite-bot:$", "{REDIS_BOT_PASSWORD}@redis:6379"].join(""));
+    expect(services.bot?.environment?.REDIS_URL).toBe(
+      ["redis://xmpp-invite-bot:$", "{REDIS_BOT_PASSWORD:?set REDIS_BOT_PASSWORD in .env}@redis:6379"].join(""),
+    );
+    expect(Object.keys(services.bot?.environment ?? {})).not.toContain("REDIS_PROSODY_PASSWORD");
+    expect(Object.keys(services.prosody?.environment ?? {})).not.toContain("REDIS_BOT_PASSWORD");
+    expect(services.bot?.env_file).toBeUndefined();
     expect(read("docker/prosody/prosody.cfg.lua")).toContain('"redis://prosody:" .. redis_password');
+  });
+
+  it("leave the default user off and without a password, but with the rights an append-only file replay needs", () => {
+    // Redis replays its append-only file as the default user and refuses every MULTI/EXEC in it that the
+    // user may not run (test/integration/redis-restart.test.ts shows the invites surviving a restart).
+    expect(read("docker/redis/write-acl.sh")).toContain('echo "user default off ~* &* +@all"');
+    expect(read("docs/security.md")).toContain("user default off ~* &* +@all");
   });
 });
 
