@@ -22,6 +22,9 @@ COPY data ./data
 # The Redis scripts the bot shares with our Prosody module (src/storage/redis-claims.ts).
 COPY prosody/scripts ./prosody/scripts
 USER node
+# Whether the bot is logged in, for the healthcheck below (src/health/).
+ENV HEALTH_FILE=/tmp/xmpp-invite-bot.health
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/healthcheck.js"]
 # The invite web pages, when WEB_LISTEN is set (docker-compose.yml sets 0.0.0.0:8080).
 EXPOSE 8080
 # Logs go to stderr; SIGTERM (docker stop) sends unavailable presence and exits 0.

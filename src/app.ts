@@ -11,6 +11,7 @@ import { helpReply, hintReply } from "./commands/chat-text.js";
 import { contextFactory } from "./commands/context.js";
 import { adhocErrorFor, chatErrorFor } from "./commands/error-edges.js";
 import type { Config } from "./config.js";
+import { trackHealth } from "./health/health-file.js";
 import { type Clock, systemClock } from "./invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "./invites/permissions.js";
 import { InviteService } from "./invites/service.js";
@@ -193,6 +194,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           log: log.child({ part: "web" }),
         });
   let webAddress: string | undefined;
+  let forgetHealth: (() => void) | undefined;
 
   return {
     xmpp,
@@ -203,6 +205,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       return webAddress;
     },
     async start() {
+      if (config.healthFile !== undefined) forgetHealth = trackHealth(xmpp, config.healthFile, log);
       store.connect();
       notifier?.start();
       if (web !== undefined) {
@@ -228,6 +231,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       await web?.stop();
       await connection.stop();
       await store.close();
+      forgetHealth?.();
     },
   };
 }

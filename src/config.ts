@@ -42,6 +42,8 @@ export interface Config {
   readonly registration: RegistrationMode;
   /** ejabberd's mod_http_api (EJABBERD_API_URL), for mutual contacts when the bot registers. */
   readonly ejabberdApiUrl: string | undefined;
+  /** Where the bot writes whether it is online (HEALTH_FILE), for a container healthcheck; undefined = nowhere. */
+  readonly healthFile: string | undefined;
 }
 
 export interface WebConfig {
@@ -346,6 +348,7 @@ export function loadConfig(env: Env): Config {
     logLevel: readLogLevel(reader),
     registration: readRegistration(reader),
     ejabberdApiUrl: reader.optional("EJABBERD_API_URL"),
+    healthFile: reader.optional("HEALTH_FILE"),
   };
   if (config.ejabberdApiUrl !== undefined) {
     reader.url("EJABBERD_API_URL", config.ejabberdApiUrl, ["https:", "http:"], "http://127.0.0.1:5280/api");

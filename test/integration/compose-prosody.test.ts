@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/bot.js";
 import { selfSignedCertificate } from "../helpers/certificates.js";
+import { healthcheckCommand } from "../helpers/compose-file.js";
 import { onProcessExit } from "../helpers/exit-cleanup.js";
 import { freePort } from "../helpers/ports.js";
 import { type RedisServer, startRedis, TEST_REDIS_PASSWORDS } from "../helpers/redis-server.js";
@@ -95,8 +96,18 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: n
   });
 }
 
+/** docker-compose.yml's healthcheck of `service`, run here with the environment its container has. */
+function healthcheck(service: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+  const [command = "", ...args] = healthcheckCommand(service);
+  return new Promise((resolve) => {
+    execFile(command, args, { env: { PATH: process.env.PATH ?? "", ...env }, cwd: dir }, (error, out, err) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: out + err }),
+    );
+  });
+}
+
 beforeAll(async () => {
-  requireBinaries(["prosody", "prosodyctl", "setpriv", "openssl"]);
+  requireBinaries(["prosody", "prosodyctl", "setpriv", "openssl", "bash", "redis-cli"]);
   dir = mkdtempSync(join(tmpdir(), "invite-bot-compose-"));
   onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
@@ -179,6 +190,16 @@ describe("the compose Prosody: entrypoint and config", () => {
   });
 });
 
+describe("the compose healthchecks", () => {
+  it("Redis: PONG as the bot's user, and Redis's own words when it is not", async () => {
+    const env = { REDIS_PORT: String(redis.port), REDIS_BOT_PASSWORD: TEST_REDIS_PASSWORDS.bot };
+    expect(await healthcheck("redis", env)).toEqual({ code: 0, out: "PONG\n" });
+    const wrong = await healthcheck("redis", { ...env, REDIS_BOT_PASSWORD: "not-the-password" });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toContain("WRONGPASS");
+  });
+});
+
 describe("the compose steps, end to end", () => {
   it("Prosody starts as the prosody user, register-bot-account makes the bot's account, and the bot logs in over STARTTLS", async () => {
     const env = environment({ CERTS_SOURCE: join(dir, "letsencrypt") });
@@ -198,6 +219,8 @@ describe("the compose steps, end to end", () => {
       unkill();
     };
     let bot: ReturnType<typeof spawn> | undefined;
+    const prosodyHealth = { HEALTHCHECK_PORT: String(c2sPort), XMPP_DOMAIN: "localhost" };
+    const botHealth = { HEALTH_FILE: join(dir, "bot.health") };
     try {
       // The stream opens and offers STARTTLS: Prosody listens, with the certificate found.
       const features = await eventually(async () => {
@@ -209,6 +232,14 @@ describe("the compose steps, end to end", () => {
         return answer;
       }, 15_000);
       expect(features).toContain("<required/>");
+      expect(await healthcheck("prosody", prosodyHealth)).toEqual({
+        code: 0,
+        out: `Prosody answers for localhost on port ${c2sPort} and offers STARTTLS\n`,
+      });
+      expect(await healthcheck("bot", botHealth)).toEqual({
+        code: 1,
+        out: `${botHealth.HEALTH_FILE}: not there (is the bot running?)\n`,
+      });
       // sh → setpriv → prosody is one chain of exec: the process we started is Prosody, as the prosody user.
       const status = readFileSync(`/proc/${prosody.pid}/status`, "utf8");
       expect(/^Uid:\s+(\d+)/mu.exec(status)?.[1]).toBe(String(prosodyIds().uid));
@@ -228,21 +259,38 @@ describe("the compose steps, end to end", () => {
           // The compose way of trusting a private CA (here the self-signed certificate itself): README.
           NODE_EXTRA_CA_CERTS: join(dir, "letsencrypt", "archive", "localhost", "fullchain1.pem"),
           LOG_LEVEL: "info",
+          ...botHealth,
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let botOut = "";
       bot.stdout?.on("data", (chunk: Buffer) => (botOut += chunk.toString()));
       bot.stderr?.on("data", (chunk: Buffer) => (botOut += chunk.toString()));
-      await eventually(async () => expect(botOut).toContain(" Online "), 20_000).catch((error) => {
+      // The compose healthcheck says when the bot is logged in.
+      const online = await eventually(async () => {
+        const answer = await healthcheck("bot", botHealth);
+        if (answer.code !== 0) throw new Error(answer.out);
+        return answer.out;
+      }, 20_000).catch((error) => {
         throw new Error(`${error}\n${botOut}\n${prosodyOut.slice(-3000)}`);
       });
+      expect(online).toMatch(/^online as bot@localhost\/invites since \d{4}-/u);
       // REGISTRATION=auto finds our module through the compose config's disco feature.
       await eventually(async () => expect(botOut).toContain("Registration: the server consumes the invites"));
       expect(botOut).not.toContain(PASSWORD);
+      const stopped = bot;
+      await new Promise((resolve) => {
+        stopped.once("exit", resolve);
+        stopped.kill("SIGTERM");
+      });
+      expect((await healthcheck("bot", botHealth)).code).toBe(1);
     } finally {
       bot?.kill("SIGTERM");
       await stopProsody();
     }
+    expect(await healthcheck("prosody", prosodyHealth)).toEqual({
+      code: 1,
+      out: expect.stringContaining(`nothing listens on port ${c2sPort}`),
+    });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readCompose } from "../helpers/compose-file.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
@@ -41,5 +42,36 @@ describe("self-hosting files", () => {
     const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
     expect(engines).toBe("^22.12 || >=24");
     expect(read(".ci/run")).toContain("NODE_LTS=24");
+  });
+
+  it("pass the bot each setting of the README's table, and nothing else from .env", () => {
+    const documented = [...read("README.md").matchAll(/^\| `([A-Z0-9_]+)` /gmu)].map((match) => match[1]);
+    expect(documented).toContain("XMPP_DOMAIN");
+    const given = Object.keys(readCompose().services.bot?.environment ?? {});
+    const inImage = [...read("Dockerfile").matchAll(/^ENV ([A-Z0-9_]+)=/gmu)].map((match) => match[1]);
+    for (const name of documented) expect([...given, ...inImage], name).toContain(name);
+    for (const name of given) expect([...documented, "NODE_EXTRA_CA_CERTS"], name).toContain(name);
+  });
+
+  it("pin no network or address, which would collide with another network or a second stack", () => {
+    const compose = readCompose();
+    expect(compose.networks).toBeUndefined();
+    for (const service of Object.values(compose.services)) expect(service.networks).toBeUndefined();
+    expect(read("docker/prosody/prosody.cfg.lua")).not.toMatch(/^invites_redis_checks_exempt/mu);
+  });
+
+  it("give every service a healthcheck, copied into its image, and start each after what it needs is healthy", () => {
+    const { services } = readCompose();
+    for (const [name, service] of Object.entries(services)) expect(service.healthcheck?.test[0], name).toBe("CMD");
+    expect(read("docker/redis/Dockerfile")).toMatch(
+      /^COPY .*healthcheck\.sh \/usr\/local\/lib\/xmpp-invite-bot-redis\/$/mu,
+    );
+    expect(read("docker/prosody/Dockerfile")).toContain("COPY healthcheck.sh /usr/local/bin/prosody-healthcheck");
+    expect(read("Dockerfile")).toContain("ENV HEALTH_FILE=");
+    expect(services.prosody?.depends_on).toEqual({ redis: { condition: "service_healthy" } });
+    expect(services.bot?.depends_on).toEqual({
+      prosody: { condition: "service_healthy" },
+      redis: { condition: "service_healthy" },
+    });
   });
 });
