@@ -34,6 +34,9 @@ local DEFAULT_TIMEOUT = 0.25;
 local DEFAULT_RETRY_AFTER = 1;
 local LAYOUT = "2";
 local TAG_CONTEXT = "xmpp-invite-bot/2";
+-- The bot's relay proof (mod_invites_redis, src/registration/relay-proof.ts): a context of its own, so that no
+-- record tag can pass for a proof, nor a proof for a tag.
+local RELAY_CONTEXT = "xmpp-invite-bot/relay/0";
 local MIN_KEY_LENGTH = 32;
 local EVENTS_MAXLEN = 100000;
 
@@ -125,21 +128,38 @@ local function envelope_value(raw)
 	return envelope.value;
 end
 
----------- Signing (docs/storage.md, "The tag") ----------
+---------- Signing (docs/storage.md, "The tag"; docs/prosody.md, the relay proof) ----------
+
+-- base64url(HMAC-SHA256(key, context \n field \n ...)): every MAC shared with the bot, made as it makes them
+-- (macOf in src/storage/record.ts).
+local function mac(key, context, ...)
+	return base64url(hashes.hmac_sha256(key, table.concat({ context, ... }, "\n")));
+end
+
+--- Whether `given` is the MAC of these fields with the current or an old signing key.
+function store_mt:mac_matches(given, context, ...)
+	if type(given) ~= "string" then return false; end
+	local valid = false;
+	for _, key in ipairs(self.keys) do
+		-- Constant-time comparison, and every key tried: the time taken tells nothing about the MAC or the key.
+		if hashes.equals(mac(key, context, ...), given) then valid = true; end
+	end
+	return valid;
+end
 
 function store_mt:tag_with(key, hash, text)
-	return base64url(hashes.hmac_sha256(key, TAG_CONTEXT.."\n"..self.host.."\n"..hash.."\n"..text));
+	return mac(key, TAG_CONTEXT, self.host, hash, text);
+end
+
+--- Whether `proof` is the bot's relay proof for this token on this host: only a holder of the signing key makes one.
+function store_mt:relay_proof_valid(token, proof)
+	return self:mac_matches(proof, RELAY_CONTEXT, self.host, token);
 end
 
 --- The record in a stored value if its tag verifies with the current or an old key.
 function store_mt:verify(hash, value)
 	if type(value) ~= "table" or type(value.record) ~= "string" or type(value.tag) ~= "string" then return nil; end
-	local valid = false;
-	for _, key in ipairs(self.keys) do
-		-- Constant-time comparison: the tag is a MAC.
-		if hashes.equals(self:tag_with(key, hash, value.record), value.tag) then valid = true; end
-	end
-	if not valid then return nil; end
+	if not self:mac_matches(value.tag, TAG_CONTEXT, self.host, hash, value.record) then return nil; end
 	local ok, record = pcall(json.decode, value.record);
 	if not ok or type(record) ~= "table" or (record.type ~= "register" and record.type ~= "roster")
 		or type(record.jid) ~= "string" or type(record.expires) ~= "number"

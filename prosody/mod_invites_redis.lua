@@ -16,6 +16,9 @@
 -- 5. Nothing here can stall Prosody: Redis is reached over Prosody's event loop
 --    (resp_client.lib.lua), a preauth costs one lookup and nothing else, and
 --    invite checks from one address (and from everybody together) are rate limited.
+--    The invite bot, which relays every registration made through its web pages
+--    from its one address, proves it with a MAC in the preauth (relay proof) and
+--    is held to the limit for everybody together only.
 local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local rostermanager = require "core.rostermanager";
@@ -35,6 +38,8 @@ local UNAVAILABLE = "Invites are unavailable at the moment (the invite store can
 local INVALID = "The invite token is invalid or expired"; -- mod_invites_register's words
 local TOO_MANY = "Too many invite checks from your address. Please wait a minute and try again.";
 local TOO_MANY_IN_TOTAL = "Too many invite checks at the moment. Please wait a minute and try again.";
+-- The invite bot's child of <preauth/>: <relay xmlns=RELAY_NS proof='…'/> (src/registration/relay-proof.ts).
+local RELAY_NS = "urn:xmpp-invite-bot:relay:0";
 
 if module:get_option("storage") == nil or type(module:get_option("storage")) ~= "table"
 	or module:get_option("storage").invite_token ~= "invites_redis" then
@@ -45,8 +50,8 @@ end
 
 local per_address = module:get_option_number("invites_redis_checks_per_minute", 10);
 local in_total = module:get_option_number("invites_redis_checks_per_second", 50);
--- Addresses without a per-address limit: the invite bot's own, when it creates accounts for its web pages
--- (it limits each visitor itself, docs/web.md). The limit for all clients together still applies to them.
+-- Addresses without a per-address limit (optional): the invite bot proves its relaying instead (relay proof),
+-- so this is for other trusted relays. The limit for all clients together still applies to them.
 local exempt = module:get_option_set("invites_redis_checks_exempt", {});
 -- One bucket per client address, the least recently used forgotten first (a forgotten address starts full).
 local addresses = new_cache(10000);
@@ -62,7 +67,8 @@ end
 --- true when this session may check an invite now; nil, the words to refuse with otherwise.
 local function check_allowed(session)
 	local address = session.ip or "unknown";
-	if exempt:contains(address) then
+	-- The invite bot relaying its visitors' invites (it limits each visitor itself, docs/web.md), by proof or address.
+	if session.invite_checks_relayed or exempt:contains(address) then
 		if take(total_bucket) then return true; end
 		return nil, TOO_MANY_IN_TOTAL;
 	end
@@ -92,18 +98,39 @@ local function plausible_token(token)
 	return type(token) == "string" and #token >= 8 and #token <= 128 and not token:find("[^%w%-_]");
 end
 
+-- Takes the invite bot's relay element out of a preauth, so that no other module sees it; returns its proof.
+local function take_relay_proof(preauth)
+	local relay = preauth:get_child("relay", RELAY_NS);
+	if not relay then return nil; end
+	preauth:remove_children("relay", RELAY_NS);
+	return relay.attr.proof or "";
+end
+
+-- Whether the invite bot relays this preauth: its proof is a MAC of the token with the invite signing key
+-- (docs/prosody.md). A proof that does not verify changes nothing: the check counts for the address as usual.
+local function relayed(token, proof)
+	if proof == nil then return false; end
+	if plausible_token(token) and redis_store:relay_proof_valid(token, proof) then return true; end
+	module:log("debug", "Ignoring a relay proof that does not verify (another signing key, host or token)");
+	return false;
+end
+
 -- XEP-0401 §4: the preauth IQ, answered here instead of by mod_invites_register
 -- (whose own handler cannot tell "no such invite" from "Redis is down"), with the
 -- same outcome: the session remembers the validated invite for its registration.
 module:hook("stanza/iq/urn:xmpp:pars:0:preauth", function (event)
 	local origin, stanza = event.origin, event.stanza;
+	local preauth = stanza.tags[1];
+	local proof = take_relay_proof(preauth);
 	if stanza.attr.type ~= "set" then return; end
+	local token = preauth.attr.token;
+	-- Decided anew by each preauth: a proof is good for its own token only. The registration's check follows it.
+	origin.invite_checks_relayed = relayed(token, proof);
 	local allowed, too_many = check_allowed(origin);
 	if not allowed then
 		origin.send(st.error_reply(stanza, "wait", "policy-violation", too_many));
 		return true;
 	end
-	local token = stanza.tags[1].attr.token;
 	if not plausible_token(token) then
 		origin.send(st.error_reply(stanza, "cancel", "forbidden", INVALID));
 		return true;

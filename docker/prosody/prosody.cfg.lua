@@ -76,9 +76,8 @@ for key in (getenv("INVITE_SIGNING_KEYS_OLD") or ""):gmatch("[^,%s]+") do
 	old_keys[#old_keys + 1] = key
 end
 invites_redis_signing_keys_old = old_keys
--- The bot's fixed address on the compose network (docker-compose.yml): its web pages register every
--- newcomer from there, and it limits each visitor itself (docs/web.md).
-invites_redis_checks_exempt = { "172.30.77.10" }
+-- No invites_redis_checks_exempt: the bot's web registrations prove with the signing key that they come from
+-- the bot, so they are not limited per address (docs/prosody.md); the bot limits each visitor itself.
 
 -- Only people with an invite may register (mod_invites_register loads in-band registration
 -- for them); open registration stays off.

@@ -2,6 +2,8 @@
  * Registration with an invite token, exactly as an XEP-0401 client does it: an unauthenticated c2s stream to
  * XMPP_SERVICE (STARTTLS where offered, the certificate verified as for the bot's own login),
  * `<preauth xmlns='urn:xmpp:pars:0' token='…'/>` (XEP-0401 §4, XEP-0445 §3), then a XEP-0077 §3.1 registration.
+ * The preauth carries the bot's relay proof (src/registration/relay-proof.ts): our Prosody module then spares the
+ * bot's address its per-address limit on invite checks (Prosody's own mod_invites_register reads only the token).
  * The server does the rest: on Prosody our module claims the invite atomically, binds it to its username, counts
  * reusable invites and makes inviter and invitee mutual contacts. A password reset link is the same, with the
  * account's existing name (Prosody's `allow_reset`).
@@ -25,6 +27,7 @@ import { mayAuthenticate } from "../xmpp/credentials.js";
 import { NS } from "../xmpp/namespaces.js";
 import { failureOf, type StanzaErrorLike } from "./in-band-answers.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
+import { relayElement } from "./relay-proof.js";
 
 export interface InBandRegistrarOptions {
   /** Where to connect, as XMPP_SERVICE (or the bare domain, looked up like a client does). */
@@ -32,12 +35,26 @@ export interface InBandRegistrarOptions {
   readonly domain: string;
   /** For the whole exchange, from connecting to the registration's answer. */
   readonly timeoutMs: number;
+  /** The current INVITE_SIGNING_KEY, for the relay proof (Prosody accepts its current and old keys). */
+  readonly signingKey: string;
   readonly log: Logger;
 }
 
 function isStanzaError(error: unknown): error is Error & StanzaErrorLike {
   return error instanceof Error && error.name === "StanzaError";
 }
+
+/**
+ * What "too many" means once the bot proves its relaying: our module no longer holds the bot to its per-address
+ * limit, so the limit for all clients together was reached, or the module could not verify the proof. Prosody's own
+ * registration throttle (mod_register_limits) is per address and knows nothing of the proof.
+ */
+const THROTTLED_HINT =
+  "The server refused a web registration as one too many. With a relay proof it verifies, our Prosody module " +
+  "holds the bot to the limit for all clients together only: either that limit (invites_redis_checks_per_second) " +
+  "was reached, or Prosody could not verify the proof, and its invites_redis_signing_key (or one of " +
+  "invites_redis_signing_keys_old) must be the bot's INVITE_SIGNING_KEY. If the text speaks of registrations from " +
+  "this IP address, it is Prosody's min_seconds_between_registrations: see registration_allowlist (docs/web.md)";
 
 export class InBandRegistrar implements Registrar {
   constructor(private readonly options: InBandRegistrarOptions) {}
@@ -88,7 +105,7 @@ export class InBandRegistrar implements Registrar {
         return { ok: false, reason: "unavailable" };
       }
       step = "checking the invite";
-      await within(iq.request(xml("iq", { type: "set" }, xml("preauth", { xmlns: NS.pars, token: request.token }))));
+      await within(iq.request(xml("iq", { type: "set" }, this.#preauth(request.token))));
       step = what;
       const query = xml(
         "query",
@@ -104,11 +121,7 @@ export class InBandRegistrar implements Registrar {
         const reason = failureOf(error);
         log.info(`Web ${what} refused by the server`, { step, condition: error.condition, text: error.text, reason });
         if (reason === "throttled") {
-          log.warn(
-            "The server limits invite checks from the bot's address: every web registration comes from it. " +
-              "With Prosody, add that address to invites_redis_checks_exempt (docs/prosody.md)",
-            { text: error.text },
-          );
+          log.warn(THROTTLED_HINT, { text: error.text });
         }
         return { ok: false, reason, ...(error.text ? { serverText: error.text } : {}) };
       }
@@ -120,5 +133,11 @@ export class InBandRegistrar implements Registrar {
       // The visitor gets the answer now; the stream closes behind it.
       void entity.stop().catch(() => {});
     }
+  }
+
+  /** XEP-0401 §4 preauth with the bot's relay proof for this token. */
+  #preauth(token: string): Element {
+    const { signingKey, domain } = this.options;
+    return xml("preauth", { xmlns: NS.pars, token }, relayElement(signingKey, domain, token));
   }
 }

@@ -31,6 +31,7 @@ export function inBandRegistrar(config: Config, log: Logger): Registrar {
     service: config.xmpp.service,
     domain: config.xmpp.domain,
     timeoutMs: REGISTRATION_TIMEOUT_MS,
+    signingKey: config.signingKeys.current,
     log,
   });
 }

@@ -27,8 +27,19 @@ const TAG_CONTEXT = "xmpp-invite-bot/2";
 /** How an invite is named in Redis; defined with the token (re-exported for the storage side). */
 export { idOfHash, tokenHash } from "../invites/token.js";
 
+/**
+ * HMAC-SHA256 with an invite signing key over `context` and `fields`, one a line: every MAC the bot and the Prosody
+ * module exchange (a record's tag, the relay proof), the same on both sides (`mac` in invites_redis_store.lib.lua).
+ * Each use has its own context, so that no MAC made for one can pass for another.
+ */
+export function macOf(key: string, context: string, fields: readonly string[]): Buffer {
+  return createHmac("sha256", key)
+    .update([context, ...fields].join("\n"))
+    .digest();
+}
+
 function tagWith(key: string, host: string, hash: string, record: string): Buffer {
-  return createHmac("sha256", key).update(`${TAG_CONTEXT}\n${host}\n${hash}\n${record}`).digest();
+  return macOf(key, TAG_CONTEXT, [host, hash, record]);
 }
 
 /** Serialises and signs a record for the key `rec:HASH` of `host`. */

@@ -17,6 +17,8 @@ export const NS = {
   streams: "http://etherx.jabber.org/streams",
   /** XEP-0401 / XEP-0379 pre-authentication (`<preauth/>`). */
   pars: "urn:xmpp:pars:0",
+  /** The bot's relay proof inside a XEP-0401 `<preauth/>` (src/registration/relay-proof.ts). */
+  relay: "urn:xmpp-invite-bot:relay:0",
   /** XEP-0077 in-band registration. */
   register: "jabber:iq:register",
   /** XEP-0133 service administration commands. */

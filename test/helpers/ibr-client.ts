@@ -22,6 +22,8 @@ export interface IbrSession {
   offersTokenRegistration: boolean;
   /** Sends <iq type='set'><preauth xmlns='urn:xmpp:pars:0' token='…'/></iq>; resolves with the reply IQ (result or error). */
   preauth(token: string, timeoutMs?: number): Promise<Element>;
+  /** The same preauth IQ with `children` inside `<preauth/>` (e.g. a relay proof, made right or wrong). */
+  preauthWith(token: string, children: readonly Element[], timeoutMs?: number): Promise<Element>;
   /** Sends a jabber:iq:register set with username+password; resolves with the reply IQ (result or error). */
   register(username: string, password: string, timeoutMs?: number): Promise<Element>;
   /** Sends a jabber:iq:register get; resolves with the reply. */
@@ -316,6 +318,8 @@ export async function openIbrSession(options: OpenIbrSessionOptions): Promise<Ib
     offersTokenRegistration: features.getChild("register", NS_IBR_TOKEN) !== undefined,
     preauth: (token, timeoutMs = defaultTimeoutMs) =>
       iq("set", xml("preauth", { xmlns: NS_PARS, token }), "the preauth IQ", timeoutMs),
+    preauthWith: (token, children, timeoutMs = defaultTimeoutMs) =>
+      iq("set", xml("preauth", { xmlns: NS_PARS, token }, ...children), "the preauth IQ", timeoutMs),
     register: (username, password, timeoutMs = defaultTimeoutMs) =>
       iq(
         "set",

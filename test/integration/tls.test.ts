@@ -16,7 +16,7 @@ import { selfSignedCertificate } from "../helpers/certificates.js";
 import { type ProsodyServer, startProsody } from "../helpers/prosody-server.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
-import { BOT_SIGNING_ENV } from "../helpers/signing.js";
+import { BOT_SIGNING_ENV, TEST_SIGNING_KEY } from "../helpers/signing.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -121,6 +121,7 @@ describe("TLS for the web pages' registrations", () => {
       service: prosody.service,
       domain: "localhost",
       timeoutMs: 5_000,
+      signingKey: TEST_SIGNING_KEY,
       log: createLogger("debug", { write: (line: string) => lines.push(line) }),
     });
     const result = await registrar.register({ token: "A".repeat(24), username: "nobody", password: "web-secret" });

@@ -8,6 +8,7 @@ import { createLogger } from "../../../src/logger.js";
 import { InBandRegistrar } from "../../../src/registration/in-band.js";
 import type { TestBot } from "../../helpers/bot.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
+import { TEST_SIGNING_KEY } from "../../helpers/signing.js";
 import { canLogIn } from "../../helpers/xmpp-user.js";
 
 let world: Scenario;
@@ -22,6 +23,7 @@ beforeAll(async () => {
     service: world.servers.service,
     domain: "localhost",
     timeoutMs: 5_000,
+    signingKey: TEST_SIGNING_KEY,
     log: createLogger("debug", { write: (line: string) => logs.push(line) }),
   });
 });

@@ -1,0 +1,44 @@
+-- Runs prosody/invites_redis_store.lib.lua's MACs outside Prosody (for test/unit/lua/signing.test.ts), with a
+-- stand-in for Prosody's `module` that gives it the signing keys and no Redis. Reads JSON on stdin:
+--   { "host": H, "current": KEY, "old": [KEY...], "proofs": [{ "token", "proof" }...],
+--     "tags": [{ "hash", "record", "tag" }...] }
+-- and prints one line for each proof: "proof true|false" (relay_proof_valid), then one for each tag:
+-- "tag OURS true|false" (the tag this side makes with the current key, and whether verify accepts the given one).
+local json = require "util.json";
+
+local dir = arg[1];
+local input = json.decode(io.read("*a"));
+local options = {
+	invites_redis_signing_key = input.current;
+	invites_redis_signing_keys_old = input.old;
+};
+
+local function option(_, name, default)
+	if options[name] ~= nil then return options[name]; end
+	return default;
+end
+
+module = {
+	require = function (_, name)
+		assert(name == "resp_client", "unexpected module:require "..name);
+		return { new = function () return {}; end };
+	end;
+	load_resource = function (_, path) return io.open(dir.."/"..path); end;
+	get_option_string = option;
+	get_option_number = option;
+	get_option_boolean = option;
+	get_option_array = option;
+	shared = function () return {}; end;
+	log = function () end;
+};
+prosody = { process_type = "check" };
+
+local store = dofile(dir.."/invites_redis_store.lib.lua").open(input.host);
+
+for _, case in ipairs(input.proofs) do
+	print("proof "..tostring(store:relay_proof_valid(case.token, case.proof)));
+end
+for _, case in ipairs(input.tags) do
+	local accepted = store:verify(case.hash, { record = case.record; tag = case.tag }) ~= nil;
+	print("tag "..store:tag_with(store.keys[1], case.hash, case.record).." "..tostring(accepted));
+end

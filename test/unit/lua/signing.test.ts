@@ -1,0 +1,71 @@
+/**
+ * The MACs the bot and the Prosody module exchange, made on one side and checked on the other: the relay proof
+ * (src/registration/relay-proof.ts → relay_proof_valid) and the record tag (src/storage/record.ts → tag_with, verify),
+ * by prosody/invites_redis_store.lib.lua under Prosody's own Lua (test/lua/signing_check.lua).
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { relayProof } from "../../../src/registration/relay-proof.js";
+import { macOf, signRecord, tokenHash } from "../../../src/storage/record.js";
+import { runProsodyLua } from "../../helpers/prosody-lua.js";
+import { recordWith } from "../../helpers/raw-records.js";
+import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY } from "../../helpers/signing.js";
+
+const CHECK = fileURLToPath(new URL("../../lua/signing_check.lua", import.meta.url));
+const PROSODY_DIR = fileURLToPath(new URL("../../../prosody", import.meta.url));
+const HOST = "localhost";
+const TOKEN = "relayedTokenAAAAAAAAAAAA";
+const STRANGER_KEY = "a-key-prosody-does-not-know-0123456789-not-for-production";
+
+interface SigningCheck {
+  proofs: { token: string; proof: string }[];
+  tags: { hash: string; record: string; tag: string }[];
+}
+
+/** The library's answers, one line each: "proof BOOL" per proof, then "tag OURS BOOL" per tag. */
+function luaSide(check: SigningCheck): string[] {
+  const input = JSON.stringify({ host: HOST, current: TEST_SIGNING_KEY, old: [TEST_OLD_SIGNING_KEY], ...check });
+  return runProsodyLua(CHECK, [PROSODY_DIR], input).trim().split("\n");
+}
+
+describe("the relay proof, made by the bot and checked by the module's library", () => {
+  it("is accepted with the current or an old key, for its own token and host only", () => {
+    const proofs = [
+      { token: TOKEN, proof: relayProof(TEST_SIGNING_KEY, HOST, TOKEN) },
+      { token: TOKEN, proof: relayProof(TEST_OLD_SIGNING_KEY, HOST, TOKEN) },
+      { token: TOKEN, proof: relayProof(STRANGER_KEY, HOST, TOKEN) },
+      { token: TOKEN, proof: relayProof(TEST_SIGNING_KEY, HOST, `${TOKEN}B`) },
+      { token: TOKEN, proof: relayProof(TEST_SIGNING_KEY, `other.${HOST}`, TOKEN) },
+      // The same fields under the record tag's context: a MAC made for one use does not pass for another.
+      { token: TOKEN, proof: macOf(TEST_SIGNING_KEY, "xmpp-invite-bot/2", [HOST, TOKEN]).toString("base64url") },
+      { token: TOKEN, proof: "" },
+    ];
+    expect(luaSide({ proofs, tags: [] })).toEqual([
+      "proof true",
+      "proof true",
+      "proof false",
+      "proof false",
+      "proof false",
+      "proof false",
+      "proof false",
+    ]);
+  });
+
+  it("is 43 base64url characters (SHA-256), the same for the same input", () => {
+    expect(relayProof(TEST_SIGNING_KEY, HOST, TOKEN)).toMatch(/^[\w-]{43}$/u);
+    expect(relayProof(TEST_SIGNING_KEY, HOST, TOKEN)).toBe(relayProof(TEST_SIGNING_KEY, HOST, TOKEN));
+  });
+});
+
+describe("the record tag, on the same helper", () => {
+  it("is made alike on both sides and verified with the current or an old key", () => {
+    const hash = tokenHash(TOKEN);
+    const signed = (key: string) => ({ hash, ...signRecord({ current: key, old: [] }, HOST, hash, recordWith()) });
+    const current = signed(TEST_SIGNING_KEY);
+    const tags = [current, signed(TEST_OLD_SIGNING_KEY), signed(STRANGER_KEY)];
+    const [ours, old, stranger] = luaSide({ proofs: [], tags });
+    expect(ours).toBe(`tag ${current.tag} true`);
+    expect(old).toMatch(/ true$/u);
+    expect(stranger).toMatch(/ false$/u);
+  });
+});
