@@ -7,6 +7,7 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Client } from "@xmpp/client";
 import type { Logger } from "../logger.js";
+import { TLS_VERIFY_ERRORS } from "../xmpp/connection.js";
 
 export interface HealthState {
   readonly online: boolean;
@@ -24,6 +25,9 @@ export interface HealthState {
 function problemOf(error: Error & { condition?: string; code?: string }): string {
   if (error.name === "SASLError") {
     return `authentication failed (${error.condition ?? "no reason given"}): check XMPP_USERNAME and XMPP_PASSWORD, and that the account exists`;
+  }
+  if (error.code !== undefined && TLS_VERIFY_ERRORS.has(error.code)) {
+    return `the server's TLS certificate could not be verified (${error.code}): for a private CA, set NODE_EXTRA_CA_CERTS`;
   }
   if (error.code !== undefined) return `cannot reach the XMPP server (${error.code})`;
   return error.message;

@@ -16,7 +16,7 @@ const MAX_RETRY_MS = 3_000;
 const AUTH_RETRY_MS = 30_000;
 
 /** Node's codes for a certificate that does not verify (tls.connect). */
-const TLS_VERIFY_ERRORS = new Set([
+export const TLS_VERIFY_ERRORS: ReadonlySet<string> = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
   "SELF_SIGNED_CERT_IN_CHAIN",
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",

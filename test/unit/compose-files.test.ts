@@ -11,8 +11,8 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 describe("self-hosting files", () => {
   it("keep certificates and private CAs out of git and out of the bot's image", () => {
     const ignored = read(".gitignore").split("\n");
-    expect(ignored).toEqual(expect.arrayContaining(["certs/", "ca/", ".env"]));
-    expect(read(".dockerignore").split("\n")).toEqual(expect.arrayContaining(["certs", "ca", ".env"]));
+    expect(ignored).toEqual(expect.arrayContaining(["certs/", "ca/", ".private-ca/", ".env"]));
+    expect(read(".dockerignore").split("\n")).toEqual(expect.arrayContaining(["certs", "ca", ".private-ca", ".env"]));
   });
 
   it("give the bot its private CA read-only, and Prosody the certificates (Let's Encrypt's whole directory too)", () => {
@@ -27,8 +27,8 @@ describe("self-hosting files", () => {
     expect(compose).toContain(["XMPP_PASSWORD: $", "{XMPP_PASSWORD:?set XMPP_PASSWORD in .env}"].join(""));
     expect(read("docker/prosody/Dockerfile")).toContain("/usr/local/bin/register-bot-account");
     const readme = read("README.md");
-    expect(readme).toContain("docker compose exec prosody register-bot-account");
-    expect(readme).toContain("docker compose exec prosody prosodyctl adduser admin@example.org");
+    expect(readme).toContain("docker compose exec -T prosody register-bot-account");
+    expect(readme).toContain("docker compose exec prosody prosodyctl adduser admin@chat.example.org");
     expect(readme).not.toMatch(/set -a; \. \.\/\.env/u);
   });
 

@@ -44,6 +44,10 @@ describe("the health file", () => {
     );
     xmpp.emit("error", Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
     expect(checkHealth(path).words).toContain("cannot reach the XMPP server (ECONNREFUSED)");
+    xmpp.emit("error", Object.assign(new Error("unable to verify"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }));
+    expect(checkHealth(path).words).toContain(
+      "the server's TLS certificate could not be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE): for a private CA, set NODE_EXTRA_CA_CERTS",
+    );
     forget();
     expect(checkHealth(path)).toEqual({ healthy: false, words: `${path}: not there (is the bot running?)` });
   });
