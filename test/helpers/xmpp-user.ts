@@ -230,3 +230,8 @@ export async function canLogIn(service: string, jid: string, password: string, t
 export function subscriptionOf(roster: Element, jid: string): string | undefined {
   return roster.getChildren("item").find((item) => item.attrs.jid === jid)?.attrs.subscription;
 }
+
+/** XEP-0379 §3: a subscription request that carries an invite token, as an app sends it after opening a contact invite. */
+export function subscribeWithInvite(user: TestUser, to: string, token: string): Promise<void> {
+  return user.send(xml("presence", { to, type: "subscribe" }, xml("preauth", { xmlns: "urn:xmpp:pars:0", token })));
+}

@@ -12,7 +12,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteRecord } from "../../src/invites/record.js";
 import {
@@ -34,7 +33,7 @@ import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-record
 import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEYS } from "../helpers/signing.js";
-import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
+import { connectUser, subscribeWithInvite } from "../helpers/xmpp-user.js";
 
 const ADMIN_ROLES = { roles: { "prosody:admin": true } };
 const ACCOUNT = "urn:xmpp:invite#create-account";
@@ -75,10 +74,6 @@ async function tamperedToken(base: InviteRecord, change: (record: InviteRecord) 
   const changed = change(JSON.parse(value.record) as InviteRecord);
   await writeRawRecord(world.redis, changed, { token, value: { ...value, record: JSON.stringify(changed) } });
   return token;
-}
-
-function subscribeWithToken(user: TestUser, to: string, token: string) {
-  return user.send(xml("presence", { to, type: "subscribe" }, xml("preauth", { xmlns: "urn:xmpp:pars:0", token })));
 }
 
 /** admin@localhost still logs in with the password the scenario gave it (connectUser throws otherwise). */
@@ -171,7 +166,7 @@ describe("records not signed with the key, or changed since", () => {
     const [alice, bob] = await world.loginAll(["alice@localhost", "bob@localhost"]);
     const contact = recordWith({ type: "roster", jid: "alice@localhost", allow_registration: false });
     const token = await writeRawRecord(world.redis, contact, { signingKey: "y".repeat(40) });
-    await subscribeWithToken(bob, "alice@localhost", token);
+    await subscribeWithInvite(bob, "alice@localhost", token);
     await alice.nextPresence({ from: "bob@localhost", type: "subscribe" });
     expect(bob.received.some((p) => p.attrs.from === "alice@localhost" && p.attrs.type === "subscribed")).toBe(false);
     const log = world.servers.prosody.logTail(100_000);
@@ -351,7 +346,7 @@ describe("uses", () => {
     const first = uniqueName("club");
     expect((await register(token, first)).register.attrs.type).toBe("result");
     expect(await world.redis.get(usedKey("localhost", hash))).toBe("1");
-    await subscribeWithToken(bob, "alice@localhost", token);
+    await subscribeWithInvite(bob, "alice@localhost", token);
     await bob.nextPresence({ from: "alice@localhost", type: "subscribed" });
     expect(await world.redis.get(usedKey("localhost", hash))).toBe("2");
     expect((await register(token, uniqueName("club"))).register.attrs.type).toBe("result");
@@ -359,7 +354,7 @@ describe("uses", () => {
     expect(await world.redis.exists([recordKey("localhost", hash), usedKey("localhost", hash)])).toBe(0);
     expect(await indexesOf(world, hash)).toEqual([]);
     // A fourth subscription is asked for as usual, and a fourth registration is refused.
-    await subscribeWithToken(admin, "alice@localhost", token);
+    await subscribeWithInvite(admin, "alice@localhost", token);
     await alice.nextPresence({ from: "admin@localhost", type: "subscribe" });
     expect(admin.received.some((p) => p.attrs.from === "alice@localhost" && p.attrs.type === "subscribed")).toBe(false);
     const fourth = uniqueName("club");
@@ -463,7 +458,7 @@ describe("indexes hold exactly the live invites, through creation, every use and
     });
 
     expect((await register(t.A, "anna", "anna-pw", fresh)).register.attrs.type).toBe("result");
-    await subscribeWithToken(bot, "alice@localhost", t.C);
+    await subscribeWithInvite(bot, "alice@localhost", t.C);
     await bot.nextPresence({ from: "alice@localhost", type: "subscribed" });
     expect((await register(t.E, "carl", "carl-pw", fresh)).register.attrs.type).toBe("result");
     const afterUses = ["B", "D", "F"];
@@ -484,7 +479,7 @@ describe("indexes hold exactly the live invites, through creation, every use and
       "by:alice@localhost": ["F"],
       "for:bob": ["D"],
     });
-    await subscribeWithToken(admin, "alice@localhost", t.F);
+    await subscribeWithInvite(admin, "alice@localhost", t.F);
     await admin.nextPresence({ from: "alice@localhost", type: "subscribed" });
     await expectSets(h, { pending: ["B", "D"], ids: ["B", "D"], "by:admin@localhost": ["B"], "for:bob": ["D"] });
     expect(await fresh.redis.exists(usedKey("localhost", h.F ?? ""))).toBe(0);

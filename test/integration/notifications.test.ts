@@ -2,7 +2,7 @@
  * Use notifications and who-invited-whom (issue #4 points 5 and 6), end to
  * end: Prosody records the use in a Redis stream, the bot tells the inviter.
  */
-import { xml } from "@xmpp/xml";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsKey } from "../../src/storage/keys.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
@@ -12,6 +12,7 @@ import { uniqueName } from "../helpers/names.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
+import { subscribeWithInvite } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
 const ACCOUNT = "urn:xmpp:invite#create-account";
@@ -87,9 +88,7 @@ describe("use notifications", () => {
     await world.servers.prosody.register("cora", "localhost", "cora-password");
     const cora = await world.login("cora@localhost");
     const token = await tokenFrom(bob, bot, CONTACT);
-    await cora.send(
-      xml("presence", { to: "bob@localhost", type: "subscribe" }, xml("preauth", { xmlns: "urn:xmpp:pars:0", token })),
-    );
+    await subscribeWithInvite(cora, "bob@localhost", token);
     const message = await bob.nextMessage({ from: "bot@localhost", body: /^cora@localhost/u }, 10_000);
     expect(message.getChildText("body")).toBe("cora@localhost accepted your invite and is now your contact.");
   });

@@ -5,13 +5,14 @@
  * who-invited-whom and the use-event stream. After a restart, which replays the append-only file, every key
  * holds what it held before, and Redis logged no refused transaction.
  */
-import { xml } from "@xmpp/xml";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { uniqueName } from "../helpers/names.js";
 import { type RawRedis, type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
+import { subscribeWithInvite } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
 const ACCOUNT = "urn:xmpp:invite#create-account";
@@ -85,13 +86,7 @@ describe("Redis as deployed, restarted", () => {
     );
     expect(registered.register.attrs.type).toBe("result");
     const contactToken = tokenOf(await createInviteUri(alice, bot.jid, CONTACT));
-    await bob.send(
-      xml(
-        "presence",
-        { to: "alice@localhost", type: "subscribe" },
-        xml("preauth", { xmlns: "urn:xmpp:pars:0", token: contactToken }),
-      ),
-    );
+    await subscribeWithInvite(bob, "alice@localhost", contactToken);
     await bob.nextPresence({ from: "alice@localhost", type: "subscribed" });
     // The bot has read both use events (and told the inviters) before the picture is taken.
     await admin.nextMessage({ from: bot.jid, body: new RegExp(newcomer, "u") }, 10_000);
@@ -113,13 +108,7 @@ describe("Redis as deployed, restarted", () => {
     expect((await world.registerWithInvite(pendingAccount, later)).register.attrs.type).toBe("result");
     await admin.nextMessage({ from: restarted.jid, body: new RegExp(later, "u") }, 10_000);
     const carol = await world.login("eve@other.localhost");
-    await carol.send(
-      xml(
-        "presence",
-        { to: "alice@localhost", type: "subscribe" },
-        xml("preauth", { xmlns: "urn:xmpp:pars:0", token: pendingContact }),
-      ),
-    );
+    await subscribeWithInvite(carol, "alice@localhost", pendingContact);
     await carol.nextPresence({ from: "alice@localhost", type: "subscribed" });
   });
 });

@@ -5,7 +5,6 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteId } from "../../src/invites/pending.js";
 import { actorFor } from "../../src/invites/permissions.js";
@@ -19,7 +18,7 @@ import { commandLineInviteArgs } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
-import { connectUser, subscriptionOf, type TestUser } from "../helpers/xmpp-user.js";
+import { connectUser, subscribeWithInvite, subscriptionOf, type TestUser } from "../helpers/xmpp-user.js";
 
 const CONTACT = "urn:xmpp:invite#invite";
 const ACCOUNT = "urn:xmpp:invite#create-account";
@@ -138,14 +137,10 @@ describe("a contact invite that allows registration (ALLOW_USER_INVITES=true)", 
 });
 
 describe("XEP-0379: a contact-only invite used by an existing user", () => {
-  function subscribeWithToken(user: TestUser, to: string, token: string) {
-    return user.send(xml("presence", { to, type: "subscribe" }, xml("preauth", { xmlns: "urn:xmpp:pars:0", token })));
-  }
-
   it("is approved at once, and the inviter asks back", async () => {
     const uri = await inviteUri(alice, bot, CONTACT);
     expect(uri).not.toMatch(/ibr=y/u);
-    await subscribeWithToken(bob, "alice@localhost", tokenOf(uri));
+    await subscribeWithInvite(bob, "alice@localhost", tokenOf(uri));
     await bob.nextPresence({ from: "alice@localhost", type: "subscribed" });
     await bob.nextPresence({ from: "alice@localhost", type: "subscribe" });
     expect(subscriptionOf(await alice.roster(), "bob@localhost")).toBe("from");
@@ -156,7 +151,7 @@ describe("XEP-0379: a contact-only invite used by an existing user", () => {
     const name = uniqueName("frank");
     await world.servers.prosody.register(name, "localhost", `${name}-pw`);
     const frank = await login(name);
-    await subscribeWithToken(frank, "alice@localhost", "NoSuchTokenNoSuchToken00");
+    await subscribeWithInvite(frank, "alice@localhost", "NoSuchTokenNoSuchToken00");
     // Alice is asked, as for any subscription request; nothing is approved for her.
     await alice.nextPresence({ from: `${name}@localhost`, type: "subscribe" });
     expect(subscriptionOf(await alice.roster(), `${name}@localhost`)).toBeUndefined();
@@ -236,13 +231,7 @@ describe("Redis unavailable", () => {
       await alice.sendChat("bob@localhost", "still there?");
       expect((await bob.nextMessage({ from: "alice@localhost", body: "still there?" })).attrs.type).toBe("chat");
       // XEP-0379 with the store away: alice is asked as usual instead.
-      await gina.send(
-        xml(
-          "presence",
-          { to: "alice@localhost", type: "subscribe" },
-          xml("preauth", { xmlns: "urn:xmpp:pars:0", token: contactToken }),
-        ),
-      );
+      await subscribeWithInvite(gina, "alice@localhost", contactToken);
       await alice.nextPresence({ from: `${name}@localhost`, type: "subscribe" });
       expect(gina.received.some((p) => p.attrs.from === "alice@localhost" && p.attrs.type === "subscribed")).toBe(
         false,

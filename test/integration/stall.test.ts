@@ -6,6 +6,7 @@
  * timeout; now it comes while that request still waits. The figures (ping p50/p95/max
  * under load) are measured by `npm run bench` (BENCH_PHASES=stall), not asserted here.
  */
+
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordKey } from "../../src/storage/keys.js";
@@ -18,6 +19,7 @@ import { recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import type { RedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
+import { subscribeWithInvite } from "../helpers/xmpp-user.js";
 
 const UNAVAILABLE = {
   type: "wait",
@@ -197,13 +199,7 @@ describe("with Redis hanging", () => {
     const carol = await world.login("admin@localhost");
     proxy.hang();
     const seen = proxy.commands.length;
-    await bob.send(
-      xml(
-        "presence",
-        { to: "alice@localhost", type: "subscribe" },
-        xml("preauth", { xmlns: "urn:xmpp:pars:0", token }),
-      ),
-    );
+    await subscribeWithInvite(bob, "alice@localhost", token);
     const asked = watched(alice.nextPresence({ from: "bob@localhost", type: "subscribe" }));
     await proxy.waitForCommands(seen + 1);
     await serverPing(carol);

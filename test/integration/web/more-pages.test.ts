@@ -12,7 +12,7 @@ import { recordWith, writeRawRecord } from "../../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
 import { WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
-import { connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
+import { connectUser, subscribeWithInvite, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
 
 const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
@@ -49,13 +49,7 @@ describe("a contact-only invite", () => {
     const uri = /^<([^>]+)>; rel="alternate"$/u.exec(page.headers.get("link") ?? "")?.[1] ?? "";
     expect(uri).toMatch(/^xmpp:alice@localhost\?roster;preauth=[\w-]{24}$/u);
     expect(page.headers.get("access-control-expose-headers")).toBe("Link");
-    await bob.send(
-      xml(
-        "presence",
-        { to: "alice@localhost", type: "subscribe" },
-        xml("preauth", { xmlns: "urn:xmpp:pars:0", token: tokenOf(uri) }),
-      ),
-    );
+    await subscribeWithInvite(bob, "alice@localhost", tokenOf(uri));
     await bob.nextPresence({ from: "alice@localhost", type: "subscribed" });
     expect(subscriptionOf(await alice.roster(), "bob@localhost")).toBe("from");
     expect((await new WebVisitor(webUrl).get(url)).status).toBe(404);
