@@ -11,8 +11,9 @@
 --   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
 --                ZRANGE 0 -1 (by:*, for:*: account deletion)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
---   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the four scripts below:
+--   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the five scripts below:
 --     CLAIM       GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes
+--     GIVE_BACK   EXISTS rec:*, DECR used:*, SET rec:* NX, SET used:*, PEXPIREAT rec:* used:*, ZADD indexes
 --     REMOVE      DEL rec:* used:*, ZREM indexes
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
 --     RECORD_USE  XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
@@ -37,6 +38,10 @@ local TAG_CONTEXT = "xmpp-invite-bot/2";
 -- The bot's relay proof (mod_invites_redis, src/registration/relay-proof.ts): a context of its own, so that no
 -- record tag can pass for a proof, nor a proof for a tag.
 local RELAY_CONTEXT = "xmpp-invite-bot/relay/0";
+-- A use event's tag (docs/storage.md, "Use events"; src/storage/event-tag.ts): a context of its own too, over the
+-- host and these fields in this order, an absent one as "".
+local EVENT_CONTEXT = "xmpp-invite-bot/event/0";
+local EVENT_FIELDS = { "kind", "inviter", "invitee", "invite", "at" };
 local MIN_KEY_LENGTH = 32;
 local EVENTS_MAXLEN = 100000;
 
@@ -102,6 +107,9 @@ for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return existed
 ]]);
 
+-- A use given back when Prosody could not create the account after the claim; the bot runs the same file.
+local GIVE_BACK = script(resource("scripts/give_back.lua"));
+
 -- A use event and who-invited-whom in one step; the bot runs the same file.
 local RECORD_USE = script(resource("scripts/record_use.lua"));
 
@@ -149,6 +157,13 @@ end
 
 function store_mt:tag_with(key, hash, text)
 	return mac(key, TAG_CONTEXT, self.host, hash, text);
+end
+
+--- The tag of a use event with these fields (name → string), with the current key: the bot tells only signed events.
+function store_mt:event_tag(fields)
+	local values = {};
+	for i, name in ipairs(EVENT_FIELDS) do values[i] = fields[name] or ""; end
+	return mac(self.keys[1], EVENT_CONTEXT, self.host, table.unpack(values));
 end
 
 --- Whether `proof` is the bot's relay proof for this token on this host: only a holder of the signing key makes one.
@@ -257,7 +272,8 @@ function store_mt:with_known_record(token, record, hash, tag, f)
 	return result;
 end
 
---- The verified record of a token: record, hash, tag; or nil, err (err only for Redis trouble).
+--- The verified record of a token: record, hash, tag, and the stored value when it was read from Redis now (for
+-- giving a use back); or nil, err (err only for Redis trouble).
 function store_mt:get_record(token)
 	local known = self.known;
 	if known.token ~= nil and known.token == token then return known.record, known.hash, known.tag; end
@@ -275,7 +291,7 @@ function store_mt:get_record(token)
 		return nil;
 	end
 	if record.expires <= now() then return nil; end
-	return record, hash, value.tag;
+	return record, hash, value.tag, raw;
 end
 
 --- Signs and writes a record with its indexes, in one MULTI/EXEC.
@@ -375,6 +391,14 @@ function store_mt:claim(hash, tag, record)
 	return left;
 end
 
+--- Gives back the use a claim took (`raw`: the record's stored value, as get_record read it); true when it went back.
+function store_mt:give_back(hash, raw, record)
+	local args = { hash, raw, string.format("%d", record.expires * 1000), record.expires, max_uses_of(record) };
+	local given, err = GIVE_BACK(self.redis, self:invite_keys(hash, record), args);
+	if given == nil then return nil, err; end
+	return given == 1;
+end
+
 --- Live members of an index (pruned of expired ones; `pending` prunes `ids` too), at most `limit`.
 function store_mt:index_members(index, limit)
 	local keys = { index };
@@ -421,12 +445,16 @@ function store_mt:record_use(event)
 		keys[2] = self:invited_by_key(event.invitee);
 		keys[3] = self:invitees_key(event.inviter);
 	end
-	for _, name in ipairs({ "kind", "inviter", "invitee", "invite", "at" }) do
+	local fields = {};
+	for _, name in ipairs(EVENT_FIELDS) do
 		if event[name] ~= nil then
+			fields[name] = tostring(event[name]);
 			args[#args+1] = name;
-			args[#args+1] = tostring(event[name]);
+			args[#args+1] = fields[name];
 		end
 	end
+	args[#args+1] = "tag";
+	args[#args+1] = self:event_tag(fields);
 	local reply, err = RECORD_USE(self.redis, keys, args);
 	if reply == nil then return nil, err; end
 	return true;

@@ -12,10 +12,13 @@
 --    Conversations family keeps the last item of a node and runs it there, straight at the bot);
 -- 2. answers those two commands executed at the domain by forwarding them to the bot and relaying its answer;
 -- 3. lists nothing, and answers wait/recipient-unavailable, while the bot is offline.
+-- Only on the bot's own host (the host of invites_bot_jid): loaded globally or on another VirtualHost, it does
+-- nothing there, since the bot makes invites for its own domain only and accepts forwards from it alone.
 --
 -- Forwarding uses XEP-0355's wrapper: <iq from=DOMAIN><delegation xmlns='urn:xmpp:delegation:2'>
 -- <forwarded xmlns='urn:xmpp:forward:0'> the user's own IQ, its from stamped by this server </forwarded>
 -- </delegation></iq>. The bot trusts such a request only from the bare domain, which no user can send.
+-- XEP-0297 §4: the forwarded IQ, in both directions, is in jabber:client.
 local st = require "util.stanza";
 local jid = require "util.jid";
 local async = require "util.async";
@@ -27,6 +30,7 @@ local xmlns_items = "http://jabber.org/protocol/disco#items";
 local xmlns_info = "http://jabber.org/protocol/disco#info";
 local xmlns_delegation = "urn:xmpp:delegation:2";
 local xmlns_forward = "urn:xmpp:forward:0";
+local xmlns_client = "jabber:client";
 
 -- XEP-0401 §3 and §5: the two commands the apps' buttons run.
 local RELAYED = { ["urn:xmpp:invite#invite"] = true; ["urn:xmpp:invite#create-account"] = true };
@@ -44,6 +48,33 @@ if not bot_jid or not jid.resource(bot_jid) then
 	return;
 end
 
+if jid.host(bot_jid) ~= module.host then
+	module:log("info", "The invite bot %s is a user of %s, not of this host: %s's users keep this server's own "
+		.."commands (docs/prosody.md)", bot_jid, jid.host(bot_jid), module.host);
+	return;
+end
+
+-- A failure repeated by every request (the bot refusing, rate limiting or slow) is logged once per kind and
+-- interval, then as one line with how many more there were: a flood of requests must not flood the log.
+local log_interval = module:get_option_number("invites_bot_log_interval", 60);
+local held_back = {}; -- kind → lines not logged in the current interval
+
+local function log_limited(level, kind, detail)
+	if held_back[kind] then
+		held_back[kind] = held_back[kind] + 1;
+		return;
+	end
+	module:log(level, "%s: %s", kind, detail);
+	held_back[kind] = 0;
+	module:add_timer(log_interval, function ()
+		local count = held_back[kind];
+		held_back[kind] = nil;
+		if count > 0 then
+			module:log(level, "%s, %d more time(s) in the last %g s (not logged one by one)", kind, count, log_interval);
+		end
+	end);
+end
+
 if modulemanager.is_loaded(module.host, "invites_adhoc") then
 	module:log("warn", "mod_invites_adhoc is loaded too: its commands and the bot's have the same nodes. "
 		.."Remove \"invites_adhoc\" from modules_enabled (docs/prosody.md)");
@@ -58,7 +89,7 @@ end
 local function ask_bot(stanza)
 	if not async.ready() then return nil, { type = "wait", condition = "internal-server-error", text = SLOW }; end
 	local inner = st.clone(stanza);
-	inner.attr.xmlns = "jabber:client";
+	inner.attr.xmlns = xmlns_client;
 	local wrapper = st.iq({ type = stanza.attr.type, from = module.host, to = bot_jid, id = new_id() })
 		:tag("delegation", { xmlns = xmlns_delegation })
 			:tag("forwarded", { xmlns = xmlns_forward })
@@ -68,15 +99,24 @@ local function ask_bot(stanza)
 	local forwarded = event.stanza:get_child("delegation", xmlns_delegation);
 	forwarded = forwarded and forwarded:get_child("forwarded", xmlns_forward);
 	for _, child in ipairs(forwarded and forwarded.tags or {}) do
-		if child.name == "iq" then return child; end
+		if child.name == "iq" and child.attr.xmlns == xmlns_client then return child; end
 	end
 	return nil, { type = "cancel", condition = "internal-server-error", text = "The invite service sent no answer" };
+end
+
+-- An element of the forwarded reply in jabber:client (the IQ, its <error/>) goes to the user in the namespace of
+-- their own stream, which Prosody writes as no xmlns at all (RFC 6120 §4.8.3); payloads keep theirs.
+local function into_stream_namespace(element)
+	element.attr.xmlns = nil;
+	for _, child in ipairs(element.tags) do
+		if child.attr.xmlns == xmlns_client then into_stream_namespace(child); end
+	end
 end
 
 -- The bot's reply, as this server's own answer to the user.
 local function relay(origin, stanza, reply)
 	local answer = st.clone(reply);
-	answer.attr.xmlns = nil;
+	into_stream_namespace(answer);
 	answer.attr.from, answer.attr.to, answer.attr.id = stanza.attr.to, stanza.attr.from, stanza.attr.id;
 	origin.send(answer);
 end
@@ -94,7 +134,9 @@ module:hook("host-disco-items-node", function (event)
 		:tag("query", { xmlns = xmlns_items, node = xmlns_cmd });
 	local reply, err = ask_bot(query);
 	if not reply or reply.attr.type ~= "result" then
-		module:log("warn", "The invite bot did not list its commands: %s", err and err.text or "an error");
+		local _, condition, text = (reply or st.stanza("iq")):get_error();
+		log_limited("warn", "The invite bot did not list its commands",
+			err and (err.text or err.condition) or text or condition or "an error");
 		return;
 	end
 	local items = reply:get_child("query", xmlns_items);
@@ -130,8 +172,8 @@ module:hook("iq-set/host/"..xmlns_cmd..":command", function (event)
 	if reply then
 		relay(origin, stanza, reply);
 	else
-		module:log("info", "Forwarding %s to the invite bot failed: %s", stanza.tags[1].attr.node,
-			err and (err.text or err.condition) or "?");
+		log_limited("info", "Forwarding a command to the invite bot failed", stanza.tags[1].attr.node..": "
+			..(err and (err.text or err.condition) or "?"));
 		refuse(origin, stanza, err);
 	end
 	return true;

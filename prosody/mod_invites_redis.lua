@@ -13,6 +13,8 @@
 -- 3. XEP-0379 pre-approval works for contact-only invites (Prosody 0.12.3
 --    crashes in mod_invites.lua:194 when the invite has no host-level entry).
 -- 4. With Redis down, preauth and registration are refused with a clear reason.
+--    A registration that fails after its use was claimed (Prosody could not
+--    store the account, or a later hook refused it) gives the use back.
 -- 5. Nothing here can stall Prosody: Redis is reached over Prosody's event loop
 --    (resp_client.lib.lua), a preauth costs one lookup and nothing else, and
 --    invite checks from one address (and from everybody together) are rate limited.
@@ -21,6 +23,8 @@
 --    is held to the limit for everybody together only.
 local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
+local async = require "util.async";
+local filters = require "util.filters";
 local rostermanager = require "core.rostermanager";
 local usermanager = require "core.usermanager";
 local st = require "util.stanza";
@@ -162,6 +166,46 @@ local function bound_username(invite)
 	return nil;
 end
 
+-- Prosody 0.12 and 13 fire no event when the account cannot be created after "user-registering" (mod_register_ibr
+-- answers the registration IQ with an error, e.g. "Error saving to storage" for a name too long for a file name).
+-- So the module remembers which IQ a session registers with, and watches the answer to it.
+module:hook("stanza/iq/jabber:iq:register:query", function (event)
+	if event.stanza.attr.type == "set" then event.origin.invites_redis_register_id = event.stanza.attr.id; end
+end, 10);
+
+local function give_back(claimed)
+	local given, err = redis_store:give_back(claimed.hash, claimed.raw, claimed.record);
+	if given == nil then
+		module:log("error", "Could not give back the use of invite %s after a failed registration: %s",
+			claimed.hash:sub(1, 8), err);
+	elseif given then
+		module:log("info", "Gave back the use of invite %s: the registration of %s failed", claimed.hash:sub(1, 8),
+			claimed.username);
+	end
+end
+
+-- After a claim for `session`'s registration: when its answer is an error and the account does not exist (for a
+-- password reset: any error), the use goes back before the client hears of it.
+local function give_back_unless_done(session, claimed)
+	local id = session.invites_redis_register_id;
+	if id == nil then return; end
+	local function watch(stanza)
+		if stanza.name ~= "iq" or stanza.attr.id ~= id
+			or (stanza.attr.type ~= "result" and stanza.attr.type ~= "error") then
+			return stanza;
+		end
+		filters.remove_filter(session, "stanzas/out", watch);
+		if stanza.attr.type == "error"
+			and (claimed.resetting or not usermanager.user_exists(claimed.username, claimed.host)) then
+			-- In the session's runner (as mod_register_ibr's handler is) the answer waits for Redis; elsewhere the
+			-- use goes back in a runner of its own.
+			if async.ready() then give_back(claimed); else async.runner(give_back):run(claimed); end
+		end
+		return stanza;
+	end
+	filters.add_filter(session, "stanzas/out", watch);
+end
+
 local function refuse(event, error_type, condition, reason)
 	event.allowed = false;
 	event.error_type, event.error_condition, event.reason = error_type, condition, reason;
@@ -177,7 +221,7 @@ module:hook("user-registering", function (event)
 		local allowed, too_many = check_allowed(event.session);
 		if not allowed then return refuse(event, "wait", "policy-violation", too_many); end
 	end
-	local invite, hash, tag = redis_store:get_record(validated.token);
+	local invite, hash, tag, raw = redis_store:get_record(validated.token);
 	if invite == nil then
 		if hash then -- get_record returned nil, err: Redis trouble or an unusable store
 			module:log("warn", "Refusing a registration: %s", hash);
@@ -209,6 +253,11 @@ module:hook("user-registering", function (event)
 	elseif left < 0 then
 		module:log("info", "Refusing a registration with an invite that was just used by someone else");
 		refuse(event, "cancel", "forbidden", "This invite has already been used");
+	elseif event.session and raw then
+		give_back_unless_done(event.session, {
+			hash = hash; raw = raw; record = invite; username = event.username;
+			host = event.host or module.host; resetting = resetting;
+		});
 	end
 end, -10);
 

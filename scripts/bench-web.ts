@@ -184,7 +184,7 @@ export async function spawnWebBot(
   service: string,
   redisUrl: string,
   env: Record<string, string> = {},
-): Promise<{ webUrl: string; output: () => string; memory: BotProcess["memory"] }> {
+): Promise<{ webUrl: string; output: BotProcess["output"]; memory: BotProcess["memory"]; stop: BotProcess["stop"] }> {
   const port = await freePort();
   const webUrl = `http://127.0.0.1:${port}`;
   const bot = await spawnBot(
@@ -209,7 +209,7 @@ export async function spawnWebBot(
     context.nodeFlags,
   );
   context.defer(() => bot.stop());
-  return { webUrl, output: () => bot.output(20), memory: () => bot.memory() };
+  return { webUrl, output: (lines = 20) => bot.output(lines), memory: () => bot.memory(), stop: () => bot.stop() };
 }
 
 export interface RegistrationStats {

@@ -25,6 +25,10 @@
  *
  * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
  * or is far away while clients keep asking for invite checks.
+ *
+ * Then the hostile phase (scripts/bench-hostile.ts): BENCH_HOSTILE_CONNECTIONS (12000) slow POSTs against the bot's
+ * web pages for BENCH_HOSTILE_SECONDS (40), its memory and its XMPP answers meanwhile. It needs that many open
+ * files: Node raises its soft limit (`ulimit -n`) to the hard one as it starts, so the hard limit must allow it.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -37,6 +41,13 @@ import { findOnPath } from "../test/helpers/require-binary.js";
 import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot, UNLIMITED_BOT_ENV } from "./bench-bot.js";
 import { buttonsReport, runButtonsBench } from "./bench-buttons.js";
 import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
+import {
+  type HostileSettings,
+  hostileReport,
+  openFilesLimit,
+  openFilesNeeded,
+  runHostileBench,
+} from "./bench-hostile.js";
 import { type ListSettings, listReport, runListBench } from "./bench-lists.js";
 import {
   closedLoop,
@@ -81,19 +92,27 @@ const SETTINGS = {
    * Which parts run: "invites" (the comparison with Prosody's command), "lists" (scripts/bench-lists.ts),
    * "stall" (Prosody with a slow or hanging Redis, scripts/bench-stall.ts), "web" (the invite pages against
    * Prosody's mod_invites_page, scripts/bench-web.ts), "buttons" (#invite forwarded by the server, direct, and
-   * Prosody's own, scripts/bench-buttons.ts).
+   * Prosody's own, scripts/bench-buttons.ts), "hostile" (slow clients against the web pages,
+   * scripts/bench-hostile.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers").split(",").map((phase) => {
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,hostile").split(",").map((phase) => {
       const name = phase.trim();
-      if (!["invites", "lists", "stall", "web", "buttons", "servers"].includes(name)) {
-        throw new Error(`BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons, servers)`);
+      if (!["invites", "lists", "stall", "web", "buttons", "servers", "hostile"].includes(name)) {
+        throw new Error(
+          `BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons, servers, hostile)`,
+        );
       }
       return name;
     }),
   ),
   buttonsRounds: envInt("BENCH_BUTTONS_ROUNDS", 300),
   serversRegistrations: envInt("BENCH_SERVERS_REGISTRATIONS", 50),
+  hostile: {
+    connections: envInt("BENCH_HOSTILE_CONNECTIONS", 12_000),
+    seconds: envInt("BENCH_HOSTILE_SECONDS", 40),
+    uncapped: process.env.BENCH_HOSTILE_UNCAPPED === "1",
+  } satisfies HostileSettings,
   web: {
     seconds: envInt("BENCH_WEB_SECONDS", 10),
     registrations: envInt("BENCH_WEB_REGISTRATIONS", 50),
@@ -205,8 +224,22 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (SETTINGS.phases.has("hostile")) {
+    // Node has already raised its soft limit to the hard one (src/node.cc, at start-up).
+    const { soft, hard } = openFilesLimit();
+    const needed = openFilesNeeded(SETTINGS.hostile);
+    if (soft < needed) {
+      console.error(
+        `The hostile phase needs ${needed} open files; this process may have ${soft} (hard limit ${hard}).`,
+      );
+      console.error(`Raise the hard limit (as root: ulimit -Hn ${needed}, or LimitNOFILE= for a service), or run`);
+      console.error("  BENCH_HOSTILE_CONNECTIONS=<fewer> npm run bench");
+      return 1;
+    }
+  }
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
-  if (SETTINGS.phases.has("web") || SETTINGS.phases.has("buttons") || SETTINGS.phases.has("servers")) {
+  const builds = ["web", "buttons", "servers", "hostile"].some((phase) => SETTINGS.phases.has(phase));
+  if (builds) {
     log("compiling the bot (tsc -p tsconfig.build.json) for the web and buttons phases …");
     const build = await buildBot();
     cleanups.push(() => build.remove());
@@ -227,6 +260,10 @@ async function main(): Promise<number> {
     if (SETTINGS.phases.has("servers")) {
       const servers = await runServersBench({ ...context, registrations: SETTINGS.serversRegistrations });
       console.log(serversReport(servers));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
+    if (SETTINGS.phases.has("hostile")) {
+      console.log(hostileReport(await runHostileBench({ ...context, settings: SETTINGS.hostile })));
       console.log(`run time: ${elapsed().trim()}`);
     }
   }

@@ -17,6 +17,7 @@ import { mayCreateContactInvite, type Policy } from "./invites/permissions.js";
 import { InviteService } from "./invites/service.js";
 import type { ManagedInviteStore } from "./invites/store.js";
 import type { RandomSource } from "./invites/token.js";
+import { usernameRuleFor } from "./invites/username.js";
 import { bareJid } from "./jid.js";
 import { createLogger, type Logger } from "./logger.js";
 import { UseEventConsumer } from "./notifications/consumer.js";
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly web?: Partial<Omit<WebAppDeps, "store" | "log">>;
   /** Called when the bot cannot go on at all (e.g. an invite store layout it does not know); main exits. */
   readonly onFatal?: (error: Error) => void;
+  /** Use notices per recipient and window before a summary (src/notifications/consumer.ts); tests shorten it. */
+  readonly noticeCap?: { readonly perWindow: number; readonly windowMs: number };
 }
 
 export interface App {
@@ -87,9 +90,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       log: log.child({ part: "redis" }),
       ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
     });
+  // One username rule for every way an account is made (src/invites/username.ts, USERNAME_CONFUSABLES).
+  const usernameRule = usernameRuleFor(policy, config.usernameConfusables);
   const service = new InviteService({
     store,
     policy,
+    usernameRule,
     ttlSeconds: config.inviteTtlSeconds,
     quota: config.inviteQuota,
     invitePage: config.invitePage,
@@ -172,12 +178,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           notifyAdmins: config.notifyAdmins,
           host,
           log: log.child({ part: "notify" }),
+          ...(deps.noticeCap === undefined ? {} : { noticeCap: deps.noticeCap }),
         });
 
   // How accounts are made from invites: decided once online (REGISTRATION, src/registration/choose.ts).
   const registrar = chooseRegistrationWhenOnline(xmpp, {
     config,
     store,
+    usernameRule,
     log: log.child({ part: "register" }),
     ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
   });
@@ -190,6 +198,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           registrar: deps.web?.registrar ?? registrar,
           // A server without our hook has no XEP-0379 pre-approval either (docs/servers.md).
           preApproves: () => registrar.way !== "bot",
+          usernameRule,
           store,
           log: log.child({ part: "web" }),
         });

@@ -3,6 +3,7 @@
  * frozen, typed object or throws a ConfigError that lists every problem at once.
  * The README's configuration table documents each variable.
  */
+import { isIP } from "node:net";
 import { isValidDomain, isValidLocal, normaliseBareJid } from "./jid.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 import { REGISTRATION_MODES, type RegistrationMode } from "./registration/choose.js";
@@ -44,6 +45,8 @@ export interface Config {
   readonly ejabberdApiUrl: string | undefined;
   /** Where the bot writes whether it is online (HEALTH_FILE), for a container healthcheck; undefined = nowhere. */
   readonly healthFile: string | undefined;
+  /** Refuse new usernames that are, or look like, an admin's or the bot's (USERNAME_CONFUSABLES, UTS #39). */
+  readonly usernameConfusables: boolean;
 }
 
 export interface WebConfig {
@@ -52,15 +55,28 @@ export interface WebConfig {
   /** The public base URL (WEB_URL), without a trailing slash. */
   readonly url: string;
   readonly siteName: string;
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
-  readonly trustProxy: boolean;
+  /** Where the visitor's address comes from (TRUST_PROXY): the socket, or X-Forwarded-For behind proxies. */
+  readonly trustProxy: TrustProxy;
   /** The admin's own app catalog (WEB_APPS_FILE) instead of data/apps.json. */
   readonly appsFile: string | undefined;
   /** Invite pages per client address and minute (WEB_VIEWS_PER_MINUTE). */
   readonly viewsPerMinute: number;
   /** Registration attempts per client address in 10 minutes (WEB_ATTEMPTS_PER_10_MINUTES). */
   readonly attemptsPer10Minutes: number;
+  /** Open connections in all (WEB_MAX_CONNECTIONS); more are closed at once. */
+  readonly maxConnections: number;
+  /** Open connections from one client address (WEB_MAX_CONNECTIONS_PER_ADDRESS); not for a trusted proxy. */
+  readonly maxConnectionsPerAddress: number;
+  /** Time a client has to send a whole request, headers and body (WEB_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
 }
+
+/**
+ * TRUST_PROXY (docs/web.md, "Behind a reverse proxy"): `false`, the socket's address; a number, that many
+ * proxies in front, so the visitor is that many entries from the right of X-Forwarded-For; a list, the proxies'
+ * addresses and CIDR ranges, so the visitor is the first address from the right that is not one of them.
+ */
+export type TrustProxy = false | number | readonly string[];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -83,6 +99,9 @@ export const DEFAULTS = {
   rateLimitPerSecond: 2,
   webViewsPerMinute: 60,
   webAttemptsPer10Minutes: 10,
+  webMaxConnections: 1000,
+  webMaxConnectionsPerAddress: 50,
+  webRequestTimeoutMs: 20_000,
   logLevel: "info" as LogLevel,
 } as const;
 
@@ -216,6 +235,37 @@ function readListen(reader: Reader, value: string): WebConfig["listen"] {
   return { host: match[1] ?? match[2] ?? "", port };
 }
 
+/** More proxies than this in a row is a mistake, not a setup. */
+const MAX_PROXY_HOPS = 10;
+
+/** An IP address, or a CIDR range of them (`10.0.0.0/8`, `fd00::/8`), as proxy-addr reads them. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || address.includes("%") || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/u.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function readTrustProxy(reader: Reader): TrustProxy {
+  const value = reader.optional("TRUST_PROXY");
+  if (value === undefined || FALSE_WORDS.includes(value.toLowerCase())) return false;
+  // `true` is one proxy, the setup of every example in docs/web.md: never the client's own left-most entry.
+  if (TRUE_WORDS.includes(value.toLowerCase())) return 1;
+  if (/^\d+$/u.test(value)) {
+    const hops = Number(value);
+    if (hops <= MAX_PROXY_HOPS) return hops;
+  } else {
+    const entries = value.split(",").map((entry) => entry.trim());
+    if (entries.every(isAddressOrRange)) return entries;
+  }
+  reader.problems.push(
+    `TRUST_PROXY must be false, the number of proxies in front (1 to ${MAX_PROXY_HOPS}; true = 1), or their ` +
+      `addresses (for example TRUST_PROXY=127.0.0.1 or TRUST_PROXY=10.0.0.0/8,fd00::/8), got "${value}"`,
+  );
+  return false;
+}
+
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/u;
 
 function readWebUrl(reader: Reader): string {
@@ -254,6 +304,9 @@ function readWeb(reader: Reader, domain: string): WebConfig | undefined {
       "WEB_APPS_FILE",
       "WEB_VIEWS_PER_MINUTE",
       "WEB_ATTEMPTS_PER_10_MINUTES",
+      "WEB_MAX_CONNECTIONS",
+      "WEB_MAX_CONNECTIONS_PER_ADDRESS",
+      "WEB_REQUEST_TIMEOUT_MS",
     ]) {
       if (reader.optional(name) !== undefined)
         reader.problems.push(`${name} is set but WEB_LISTEN is not: set WEB_LISTEN to turn the web pages on`);
@@ -264,7 +317,7 @@ function readWeb(reader: Reader, domain: string): WebConfig | undefined {
     listen: readListen(reader, listen),
     url: readWebUrl(reader),
     siteName: reader.optional("SITE_NAME") ?? domain,
-    trustProxy: reader.boolean("TRUST_PROXY", false),
+    trustProxy: readTrustProxy(reader),
     appsFile: reader.optional("WEB_APPS_FILE"),
     viewsPerMinute: reader.integer("WEB_VIEWS_PER_MINUTE", DEFAULTS.webViewsPerMinute, 1, 1_000_000, "pages"),
     attemptsPer10Minutes: reader.integer(
@@ -273,6 +326,21 @@ function readWeb(reader: Reader, domain: string): WebConfig | undefined {
       1,
       1_000_000,
       "attempts",
+    ),
+    maxConnections: reader.integer("WEB_MAX_CONNECTIONS", DEFAULTS.webMaxConnections, 1, 100_000, "connections"),
+    maxConnectionsPerAddress: reader.integer(
+      "WEB_MAX_CONNECTIONS_PER_ADDRESS",
+      DEFAULTS.webMaxConnectionsPerAddress,
+      1,
+      100_000,
+      "connections",
+    ),
+    requestTimeoutMs: reader.integer(
+      "WEB_REQUEST_TIMEOUT_MS",
+      DEFAULTS.webRequestTimeoutMs,
+      1000,
+      600_000,
+      "milliseconds",
     ),
   };
 }
@@ -349,6 +417,7 @@ export function loadConfig(env: Env): Config {
     registration: readRegistration(reader),
     ejabberdApiUrl: reader.optional("EJABBERD_API_URL"),
     healthFile: reader.optional("HEALTH_FILE"),
+    usernameConfusables: reader.boolean("USERNAME_CONFUSABLES", true),
   };
   if (config.ejabberdApiUrl !== undefined) {
     reader.url("EJABBERD_API_URL", config.ejabberdApiUrl, ["https:", "http:"], "http://127.0.0.1:5280/api");

@@ -20,6 +20,8 @@ export interface ErrorParams {
   readonly retryAt?: string;
   /** For store-unavailable: what did not happen ("no invite was created"); the default says nothing changed. */
   readonly notDone?: string;
+  /** For username-not-allowed: why, in words (src/invites/username.ts). */
+  readonly reason?: string;
 }
 
 export type InviteErrorCode =
@@ -32,6 +34,7 @@ export type InviteErrorCode =
   | "password-reset-not-local"
   | "password-reset-admin-account"
   | "password-reset-bot-account"
+  | "username-not-allowed"
   | "invite-not-found"
   | "revoke-all-admins-only"
   | "quota-exceeded"
@@ -84,6 +87,11 @@ export const ERROR_CATALOGUE: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     stanza: { type: "auth", condition: "forbidden" },
     text: () => "The password of the invite bot's own account cannot be reset with a link",
     chat: () => "Sorry, I do not make reset links for my own account: whoever used it would control me.",
+  },
+  "username-not-allowed": {
+    stanza: { type: "modify", condition: "not-acceptable" },
+    text: ({ reason }) => reason ?? "This username is not allowed",
+    chat: ({ reason }) => `Sorry, nothing was created. ${reason ?? "This username is not allowed"}.`,
   },
   "invite-not-found": {
     stanza: { type: "cancel", condition: "item-not-found" },

@@ -23,13 +23,23 @@ export function isValidLocal(local: string): boolean {
   return local.length > 0 && Buffer.byteLength(local) <= 1023 && !FORBIDDEN_IN_LOCAL.test(local);
 }
 
+/** Full case folding where it differs from lower case (Unicode CaseFolding.txt, status F and C). */
+const FOLDED: Readonly<Record<string, string>> = { ß: "ss", ς: "σ", "\u0345": "ι" };
+
 /**
- * A local part as the server will store it: Unicode compatibility forms folded (NFKC), lower
- * case. Close to Prosody's nodeprep (RFC 3920 Nodeprep, NFKC + case mapping), so that a name
- * typed as "ｆｒａｎｋ" is the "frank" the server registers.
+ * A local part as the server will store it: Unicode compatibility forms folded (NFKC) and full case
+ * folding, as Prosody's and ejabberd's nodeprep do it (RFC 3920 Nodeprep: RFC 3454 table B.2, then
+ * NFKC). So "ｆｒａｎｋ" is the "frank" the server registers and "Straße" its "strasse". For every
+ * character of Unicode 3.2, the tables nodeprep uses, this gives nodeprep's answer (checked against
+ * them, test/unit/invites/username.test.ts); it refuses nothing itself (src/invites/username.ts does).
  */
 export function normaliseLocal(local: string): string {
-  return local.normalize("NFKC").toLowerCase();
+  return local
+    .normalize("NFKC")
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/ß|ς|\u0345/gu, (c) => FOLDED[c] ?? c)
+    .normalize("NFKC");
 }
 
 /** Parses `user@domain` (no resource); returns undefined when it is not one. */

@@ -1,9 +1,15 @@
 -- One use of an invite (docs/storage.md, "Counted uses"), run by the Prosody module
 -- (invites_redis_store.lib.lua) and by the bot where it is the registration hook
 -- (src/storage/redis-claims.ts): one text, so both take uses the same way.
--- KEYS = rec, used, then every index the invite is in; ARGV = hash, tag, max
--- (0 single use, -1 not counted, N counted). Returns the uses left, -1 gone,
--- -2 none left, -3 changed.
+-- KEYS = rec, used, then every index the invite is in[, the claim's marker];
+-- ARGV = hash, tag, max (0 single use, -1 not counted, N counted)[, claim id].
+-- With a claim id (the bot's claims), the last key is a marker written with the
+-- use, until the invite expires: give_back.lua gives a use back only by deleting
+-- it, so a use goes back at most once, and a claim whose answer was lost goes
+-- back exactly when it was taken. Returns the uses left, -1 gone, -2 none left,
+-- -3 changed.
+local marked = ARGV[4] ~= nil
+local last_index = marked and #KEYS - 1 or #KEYS
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local ok, env = pcall(cjson.decode, raw)
@@ -24,6 +30,14 @@ if max > 1 then
 end
 if left == 0 then
   redis.call('DEL', KEYS[1], KEYS[2])
-  for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+  for i = 3, last_index do redis.call('ZREM', KEYS[i], ARGV[1]) end
+end
+if marked then
+  redis.call('SET', KEYS[#KEYS], ARGV[4])
+  if type(env.expires) == 'number' then
+    redis.call('PEXPIREAT', KEYS[#KEYS], string.format('%d', env.expires))
+  else
+    redis.call('PEXPIRE', KEYS[#KEYS], 86400000)
+  end
 end
 return left

@@ -74,7 +74,7 @@ async function runAccountInvite(
     return askWithForm(accountInviteOptionsForm(defaultTtl));
   }
   const entered = step.firstStage ? {} : readAccountInviteOptions(step.form);
-  const checked = validateAccountInviteOptions(entered, defaultTtl);
+  const checked = validateAccountInviteOptions(entered, defaultTtl, service.usernameRule);
   if (checked.options === undefined) {
     // Nothing entered is lost: the same form comes back, filled in, with what to fix.
     return askWithForm(accountInviteOptionsForm(defaultTtl, entered), checked.problems.join("\n"));
@@ -125,7 +125,7 @@ export function inviteChatKeywords(service: InviteService, clock: Clock): ChatKe
       run: async (ctx, args) => {
         const parsed = parseAccountInviteArgs(args);
         if (parsed.raw === undefined) return parsed.error;
-        const checked = validateAccountInviteOptions(parsed.raw, service.ttlSeconds);
+        const checked = validateAccountInviteOptions(parsed.raw, service.ttlSeconds, service.usernameRule);
         if (checked.options === undefined) return `Nothing was created: ${checked.problems.join("; ")}.`;
         return inviteReply(
           logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options)),

@@ -3,10 +3,10 @@
  * a bound username (XEP-0445), adding the new user to the inviter's contacts,
  * a lifetime from a short list, a number of uses and a note.
  */
-import { isValidLocal, normaliseLocal } from "../jid.js";
+import { checkUsername, type UsernameRule } from "./username.js";
 
 export interface AccountInviteOptions {
-  /** Only this local part may register (normalised to lower case). */
+  /** Only this local part may register (folded as the server stores it, src/invites/username.ts). */
   readonly username?: string;
   /** The new user and the inviting admin become mutual contacts (XEP-0401 `roster-subscription`). */
   readonly rosterSubscription?: boolean;
@@ -46,12 +46,16 @@ export interface RawAccountInviteOptions {
 export function validateAccountInviteOptions(
   raw: RawAccountInviteOptions,
   defaultTtl: number,
+  usernameRule: UsernameRule = {},
 ): { options: AccountInviteOptions; problems: [] } | { options?: undefined; problems: string[] } {
   const problems: string[] = [];
-  // As the server will register it (nodeprep): an invite bound to a name typed in full-width letters must still work.
-  const username = (raw.username === undefined ? "" : normaliseLocal(raw.username.trim())) || undefined;
-  if (username !== undefined && !isValidLocal(username)) {
-    problems.push(`"${raw.username}" cannot be a username (no spaces or any of " & ' / : < > @)`);
+  // The rule every account is made by (username.ts), folded as the server will register it: an invite bound to a
+  // name typed in full-width letters still works, one bound to "victim＠other.host" is never made.
+  let username: string | undefined;
+  if (raw.username !== undefined && raw.username.trim() !== "") {
+    const checked = checkUsername(raw.username, usernameRule);
+    if (checked.ok) username = checked.username;
+    else problems.push(checked.reason);
   }
   let maxUses: number | undefined;
   const usesText = raw.maxUses?.trim();

@@ -20,6 +20,7 @@ import {
 import { type InviteStore, type QuotaStore, type RelationsStore, StoreUnavailableError } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
+import { checkUsername, type UsernameRule } from "./username.js";
 
 /** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
 export const PASSWORD_RESET_TTL = 86_400;
@@ -54,6 +55,8 @@ export interface InviteServiceOptions {
   readonly invitePage: string | undefined;
   readonly clock?: Clock;
   readonly random?: RandomSource;
+  /** The username rule (src/invites/username.ts) that bound usernames follow; by default without lookalikes. */
+  readonly usernameRule?: UsernameRule;
 }
 
 export class InviteService {
@@ -67,6 +70,11 @@ export class InviteService {
 
   get policy(): Policy {
     return this.#options.policy;
+  }
+
+  /** The rule every new username follows (USERNAME_CONFUSABLES included). */
+  get usernameRule(): UsernameRule {
+    return this.#options.usernameRule ?? {};
   }
 
   /** The default invite lifetime (INVITE_TTL). */
@@ -122,7 +130,8 @@ export class InviteService {
   async createAccountInvite(actor: Actor, source: string, options: AccountInviteOptions = {}): Promise<CreatedInvite> {
     if (!mayCreateAccountInvite(actor)) throw new InviteError("account-invites-admins-only");
     const { domain } = this.#options.policy;
-    const { username, maxUses = 1, note } = options;
+    const { maxUses = 1, note } = options;
+    const username = options.username === undefined ? undefined : this.#allowedUsername(options.username, true);
     const inviter = actor.localUser;
     if (options.rosterSubscription && inviter === undefined) {
       throw new InviteError("roster-subscription-needs-local-account");
@@ -167,7 +176,8 @@ export class InviteService {
     if (this.#options.policy.admins.has(bare) && bare !== actor.jid) {
       throw new InviteError("password-reset-admin-account");
     }
-    const username = target.local;
+    // The account exists: its name is not judged against lookalikes, but a link for a name no page accepts is useless.
+    const username = this.#allowedUsername(target.local, false);
     return this.#create(
       (token) => ({
         type: "register",
@@ -178,6 +188,13 @@ export class InviteService {
       source,
       { data: { allow_reset: username }, ttlSeconds: Math.min(this.#options.ttlSeconds, PASSWORD_RESET_TTL) },
     );
+  }
+
+  /** The name folded as the server stores it, or InviteError when the username rule refuses it. */
+  #allowedUsername(name: string, newAccount: boolean): string {
+    const checked = checkUsername(name, newAccount ? this.usernameRule : {});
+    if (!checked.ok) throw new InviteError("username-not-allowed", { params: { reason: checked.reason } });
+    return checked.username;
   }
 
   /**

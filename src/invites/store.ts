@@ -69,8 +69,13 @@ export interface ClaimedInvite {
   /** The short id lists and use events show. */
   readonly id: string;
   readonly record: InviteRecord;
-  /** The server refused: the invite works again as before the claim (unless it expired meanwhile). */
+  /**
+   * The account was not made: the invite works again as before the claim (unless it expired meanwhile). At most
+   * once per claim, however often it is called; when the store cannot take it now, it is done as soon as it can.
+   */
   giveBack(): Promise<void>;
+  /** The account was made: the use stands, and nothing is kept for giving it back. */
+  keep(): Promise<void>;
 }
 
 export type ClaimOutcome =

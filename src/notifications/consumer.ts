@@ -5,16 +5,34 @@
  * acknowledged only after its messages went out, and entries left pending
  * (sending failed, or the bot stopped) are handled again first. At least once:
  * a bot killed between sending and acknowledging sends that one notice again.
+ *
+ * Only entries whose signature verifies are told (docs/storage.md, "Use events"), and
+ * each recipient gets at most NOTICES_PER_WINDOW notices a minute, then one summary:
+ * write access to Redis must not turn into a flood of messages to one person.
  */
 import type { Logger } from "../logger.js";
-import { parseUseEvent, recipients, type UseEvent } from "./use-events.js";
+import { moreUsesNotice, parseUseEvent, recipients, type UseEvent } from "./use-events.js";
+import { WindowCap } from "./window-cap.js";
+
+/** Notices one recipient gets in a window before the rest are summed up in one message. */
+export const NOTICES_PER_WINDOW = 10;
+export const NOTICE_WINDOW_MS = 60_000;
+/** Entries ignored (unsigned, malformed) are logged once a minute per kind, with how many more there were. */
+const IGNORED_LOG_WINDOW_MS = 60_000;
+
+export interface StreamEntry {
+  readonly id: string;
+  readonly fields: Record<string, string>;
+  /** Whether the entry's tag verifies with the signing key (src/storage/event-tag.ts). */
+  readonly signed: boolean;
+}
 
 /** The few stream commands we need, so the loop can be tested with a fake. */
 export interface EventStream {
   /** Creates the group at the start of the stream if it does not exist. */
   ensureGroup(): Promise<void>;
   /** `pending` = this consumer's unacknowledged entries; otherwise new ones, waiting up to blockMs. */
-  read(which: "pending" | "new", blockMs: number): Promise<Array<{ id: string; fields: Record<string, string> }>>;
+  read(which: "pending" | "new", blockMs: number): Promise<StreamEntry[]>;
   /** Acknowledges an entry: it will not be read again. */
   ack(id: string): Promise<void>;
   close(): Promise<void>;
@@ -31,15 +49,44 @@ export interface ConsumerOptions {
   readonly log: Logger;
   readonly blockMs?: number;
   readonly retryMs?: number;
+  /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
+  readonly noticeCap?: { readonly perWindow: number; readonly windowMs: number };
 }
+
+const IGNORED = {
+  unsigned:
+    "Ignoring a use event whose signature does not verify (a forged entry, or one from a Prosody module older " +
+    "than this bot: update prosody/)",
+  malformed: "Ignoring a malformed entry in the use-event stream (not written by the Prosody module?)",
+} as const;
 
 export class UseEventConsumer {
   readonly #options: ConsumerOptions;
   #running = false;
   #loop: Promise<void> | undefined;
+  readonly #notices: WindowCap;
+  readonly #ignored: WindowCap;
 
   constructor(options: ConsumerOptions) {
     this.#options = options;
+    const { log, send } = options;
+    this.#notices = new WindowCap({
+      perWindow: options.noticeCap?.perWindow ?? NOTICES_PER_WINDOW,
+      windowMs: options.noticeCap?.windowMs ?? NOTICE_WINDOW_MS,
+      onOverflow: (to, count) => {
+        log.info("Summing up invite use notices", { to, count });
+        // The entries are acknowledged already: a summary that cannot be sent is lost, and logged.
+        send(to, moreUsesNotice(count)).catch((error: unknown) =>
+          log.warn("Could not send a summary of invite use notices", { to, count, error: (error as Error).message }),
+        );
+      },
+    });
+    this.#ignored = new WindowCap({
+      perWindow: 1,
+      windowMs: IGNORED_LOG_WINDOW_MS,
+      onOverflow: (kind, count) =>
+        log.warn(`${IGNORED[kind as keyof typeof IGNORED]}: ${count} more in the last minute`),
+    });
   }
 
   start(): void {
@@ -52,6 +99,9 @@ export class UseEventConsumer {
     this.#running = false;
     await this.#options.stream.close();
     await this.#loop;
+    // Before the XMPP stream closes: summaries held for the end of a window go out now.
+    this.#notices.flush();
+    this.#ignored.flush();
   }
 
   async #run(): Promise<void> {
@@ -72,7 +122,7 @@ export class UseEventConsumer {
         if (needPending && entries.length === 0) needPending = false;
         for (const entry of entries) {
           if (!this.#running) break;
-          await this.#handle(entry.id, entry.fields);
+          await this.#handle(entry);
         }
         if (failing) log.info("Handling invite use events again");
         failing = false;
@@ -87,16 +137,26 @@ export class UseEventConsumer {
     }
   }
 
-  async #handle(id: string, fields: Record<string, string>): Promise<void> {
-    const { stream, send, admins, notifyAdmins, host, log } = this.#options;
-    const event = parseUseEvent(id, fields);
+  async #handle({ id, fields, signed }: StreamEntry): Promise<void> {
+    const { stream, send, admins, notifyAdmins, host } = this.#options;
+    const event = signed ? parseUseEvent(id, fields) : undefined;
     if (event === undefined) {
-      log.warn("Ignoring a malformed entry in the use-event stream (not written by the Prosody module?)", { id });
+      this.#ignore(signed ? "malformed" : "unsigned", id);
     } else {
-      for (const [to, text] of recipients(event, { admins, notifyAdmins, host })) await send(to, text);
-      log.info("Told about a used invite", describe(event));
+      const told: string[] = [];
+      for (const [to, text] of recipients(event, { admins, notifyAdmins, host })) {
+        if (!this.#notices.admit(to)) continue;
+        await send(to, text);
+        told.push(to);
+      }
+      this.#options.log.info("Told about a used invite", { ...describe(event), told: told.join(",") });
     }
     await stream.ack(id);
+  }
+
+  /** Acknowledged without a message; logged once a minute per kind, then with how many more there were. */
+  #ignore(kind: keyof typeof IGNORED, id: string): void {
+    if (this.#ignored.admit(kind)) this.#options.log.warn(IGNORED[kind], { id });
   }
 }
 

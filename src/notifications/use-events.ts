@@ -18,13 +18,25 @@ export interface UseEvent {
 }
 
 /**
+ * Controls, format characters (category Cf: U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE, …) and the rest
+ * of category C (surrogates, private use, unassigned), and line and paragraph separators. Prosody's nodeprep
+ * (RFC 3920 Appendix A, RFC 3454 §5 tables C.2–C.9) keeps them out of every JID it makes; in a message they would
+ * let an entry disguise whom it names.
+ */
+const HIDDEN_CHARACTERS = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+/**
  * Reads one stream entry; undefined for anything that is not a well-formed use
  * event. Anyone who can write to Redis can add entries, so every field that
- * ends up in a message is checked first (docs/storage.md, "Use events").
+ * ends up in a message is checked first (docs/storage.md, "Use events"), even
+ * in an entry whose tag verifies.
  */
 export function parseUseEvent(id: string, fields: Readonly<Record<string, string>>): UseEvent | undefined {
   const { kind, invitee, inviter, invite, at } = fields;
   if (kind !== "registered" && kind !== "subscribed") return undefined;
+  if ([invitee, inviter, invite, at].some((value) => value !== undefined && HIDDEN_CHARACTERS.test(value))) {
+    return undefined;
+  }
   const inviteeJid = invitee === undefined ? undefined : normaliseBareJid(invitee);
   if (inviteeJid === undefined) return undefined;
   const inviterJid = inviter ? normaliseBareJid(inviter) : undefined;
@@ -45,6 +57,13 @@ export function inviterNotice(event: UseEvent): string {
   return event.kind === "registered"
     ? `${event.invitee} accepted your invite and created an account.`
     : `${event.invitee} accepted your invite and is now your contact.`;
+}
+
+/** The one message that stands for the notices a recipient got no more of in a window (consumer.ts). */
+export function moreUsesNotice(count: number): string {
+  return count === 1
+    ? "…and 1 more invite was used just now (too many at once to tell each one)."
+    : `…and ${count} more invites were used just now (too many at once to tell each one).`;
 }
 
 export function adminNotice(event: UseEvent): string {

@@ -9,6 +9,8 @@ import { NS } from "../xmpp/namespaces.js";
 
 export const ADD_USER = `${NS.admin}#add-user`;
 export const CHANGE_USER_PASSWORD = `${NS.admin}#change-user-password`;
+/** Harmless: it reads when an account last logged in (the start-up check of src/registration/choose.ts). */
+export const GET_USER_LASTLOGIN = `${NS.admin}#get-user-lastlogin`;
 
 /** Sends an IQ and resolves with the answer, result or error (never rejects for a stanza error). */
 export type IqRequest = (iq: Element) => Promise<Element>;
@@ -49,21 +51,57 @@ function submitted(values: Readonly<Record<string, string>>): Element {
   );
 }
 
-/** Runs one admin command at `domain` with these form values. */
-export async function runAdminCommand(
+/** The documented answer time of a registration through the pages (docs/web.md): the bound of every exchange. */
+export const ADMIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The command's `complete` went to the server and no answer came in time (or the link failed meanwhile): the
+ * server may have done it or not. Only asking it afterwards tells (src/registration/account-exists.ts).
+ */
+export class AdminOutcomeUnknown extends Error {
+  override readonly name = "AdminOutcomeUnknown";
+}
+
+export interface AdminExchangeOptions {
+  /** One deadline for the whole exchange, `execute` to the last answer; ADMIN_TIMEOUT_MS by default. */
+  readonly timeoutMs?: number;
+}
+
+/** What the server answered, and its last `<command/>` (a result form for the commands that return data). */
+export interface AdminExchange {
+  readonly answer: AdminAnswer;
+  readonly command: Element | undefined;
+}
+
+/**
+ * Runs one admin command at `domain`: `execute`, then `complete` with these values unless the first answer is
+ * already the last one (ejabberd completes commands without a form at once). No answer in time before `complete`
+ * was sent rejects with an Error (nothing was done); after it, with AdminOutcomeUnknown.
+ */
+export async function adminExchange(
   request: IqRequest,
   domain: string,
   node: string,
   values: Readonly<Record<string, string>>,
-): Promise<AdminAnswer> {
-  const first = await request(
-    xml("iq", { type: "set", to: domain }, xml("command", { xmlns: NS.commands, node, action: "execute" })),
-  );
-  const refused = refusalOf(first);
-  if (refused !== undefined) return refused;
-  const sessionid = first.getChild("command", NS.commands)?.attrs.sessionid;
-  const done = await request(
-    xml(
+  options: AdminExchangeOptions = {},
+): Promise<AdminExchange> {
+  const timeoutMs = options.timeoutMs ?? ADMIN_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), Math.max(0, timeoutMs));
+  });
+  deadline.catch(() => {});
+  const within = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, deadline]);
+  try {
+    const first = await within(
+      request(xml("iq", { type: "set", to: domain }, xml("command", { xmlns: NS.commands, node, action: "execute" }))),
+    );
+    const opened = first.getChild("command", NS.commands);
+    const refused = refusalOf(first);
+    if (refused !== undefined) return { answer: refused, command: opened };
+    if (opened?.attrs.status === "completed") return { answer: { ok: true }, command: opened };
+    const sessionid = opened?.attrs.sessionid;
+    const complete = xml(
       "iq",
       { type: "set", to: domain },
       xml(
@@ -71,12 +109,33 @@ export async function runAdminCommand(
         { xmlns: NS.commands, node, action: "complete", ...(sessionid === undefined ? {} : { sessionid }) },
         submitted(values),
       ),
-    ),
-  );
-  const status = done.getChild("command", NS.commands)?.attrs.status;
-  return (
-    refusalOf(done) ?? (status === "completed" ? { ok: true } : { ok: false, condition: "not-completed", text: status })
-  );
+    );
+    let done: Element;
+    try {
+      done = await within(request(complete));
+    } catch (error) {
+      throw new AdminOutcomeUnknown(`${node}: ${(error as Error).message} after complete`, { cause: error });
+    }
+    const command = done.getChild("command", NS.commands);
+    const status = command?.attrs.status;
+    const answer: AdminAnswer =
+      refusalOf(done) ??
+      (status === "completed" ? { ok: true } : { ok: false, condition: "not-completed", text: status });
+    return { answer, command };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs one admin command at `domain` with these form values (adminExchange, for its answer only). */
+export async function runAdminCommand(
+  request: IqRequest,
+  domain: string,
+  node: string,
+  values: Readonly<Record<string, string>>,
+  options: AdminExchangeOptions = {},
+): Promise<AdminAnswer> {
+  return (await adminExchange(request, domain, node, values, options)).answer;
 }
 
 /** Whether the server offers this admin command to the bot (XEP-0030 items of node `commands` at the domain). */

@@ -3,16 +3,30 @@
  * the bot claims the invite atomically in Redis (src/storage/redis-claims.ts: the same outcomes as our Prosody
  * module), creates the account with XEP-0133 `add-user` as a server administrator, gives the use back when the
  * server refuses, makes inviter and invitee mutual contacts, and records the use for notifications and
- * who-invited-whom. Password reset links use `change-user-password` for their own account only.
+ * who-invited-whom. Password reset links use `change-user-password` for their own account only. Each exchange has
+ * one deadline (docs/web.md's 10 s); when add-user's answer misses it, the server is asked whether the account
+ * exists before the use is kept or given back (unsettled-uses.ts).
  */
 import { type Clock, nowSeconds, systemClock } from "../invites/expiry.js";
 import { boundUsernameOf, inviterOf } from "../invites/record.js";
 import { type ClaimedInvite, type InviteClaims, StoreUnavailableError } from "../invites/store.js";
+import type { UsernameRule } from "../invites/username.js";
 import { normaliseLocal } from "../jid.js";
 import { type Logger, redactToken } from "../logger.js";
-import { ADD_USER, type AdminAnswer, CHANGE_USER_PASSWORD, type IqRequest, runAdminCommand } from "./admin-commands.js";
+import { accountExists } from "./account-exists.js";
+import { accountOn } from "./account-jid.js";
+import {
+  ADD_USER,
+  ADMIN_TIMEOUT_MS,
+  type AdminAnswer,
+  AdminOutcomeUnknown,
+  CHANGE_USER_PASSWORD,
+  type IqRequest,
+  runAdminCommand,
+} from "./admin-commands.js";
 import type { ContactMaker } from "./contacts.js";
 import type { Registrar, RegistrationFailure, RegistrationRequest, RegistrationResult } from "./registrar.js";
+import { UnsettledUses } from "./unsettled-uses.js";
 
 export interface AdminRegistrarOptions {
   readonly domain: string;
@@ -23,6 +37,10 @@ export interface AdminRegistrarOptions {
   readonly contacts: ContactMaker;
   readonly log: Logger;
   readonly clock?: Clock;
+  /** The username rule new accounts follow (src/invites/username.ts); checked before anything is claimed. */
+  readonly usernameRule?: UsernameRule;
+  /** One deadline for each XEP-0133 exchange, `execute` to the last answer; ADMIN_TIMEOUT_MS by default. */
+  readonly timeoutMs?: number;
 }
 
 /** What a server's refusal means (both XEP-0133 answer styles). */
@@ -39,13 +57,31 @@ export function adminFailureOf(answer: Exclude<AdminAnswer, { ok: true }>): Regi
 
 export class AdminRegistrar implements Registrar {
   readonly #options: AdminRegistrarOptions;
+  readonly #exchange: { readonly timeoutMs: number };
+  readonly #unsettled: UnsettledUses;
+  /** Claims handed to #unsettled: neither kept nor given back by the request that took them. */
+  readonly #settling = new WeakSet<ClaimedInvite>();
 
   constructor(options: AdminRegistrarOptions) {
     this.#options = options;
+    this.#exchange = { timeoutMs: options.timeoutMs ?? ADMIN_TIMEOUT_MS };
+    this.#unsettled = new UnsettledUses({
+      exists: (jid) => accountExists(options.request, options.domain, jid, this.#exchange.timeoutMs),
+      attemptTimeoutMs: this.#exchange.timeoutMs,
+      log: options.log,
+    });
+  }
+
+  /** Registrations still waiting to learn whether their account was made. */
+  get unsettled(): number {
+    return this.#unsettled.size;
   }
 
   async register(request: RegistrationRequest): Promise<RegistrationResult> {
-    return this.#withClaim(request, async (claim, name, log) => {
+    // The one username rule and the account's JID, before the invite is claimed or the server asked.
+    const account = accountOn(this.#options.domain, request.username, this.#options.usernameRule);
+    if (account === undefined) return { ok: false, reason: "username-invalid" };
+    return this.#withClaim({ ...request, username: account.name }, async (claim, name, log) => {
       const { record } = claim;
       if (typeof record.additional_data?.allow_reset === "string" || !record.allow_registration) {
         return { ok: false, reason: "invite-invalid" };
@@ -53,12 +89,16 @@ export class AdminRegistrar implements Registrar {
       const bound = boundUsernameOf(record);
       if (bound !== undefined && normaliseLocal(bound) !== name) return { ok: false, reason: "wrong-username" };
       const { domain } = this.#options;
-      const jid = `${name}@${domain}`;
-      const answer = await runAdminCommand(this.#options.request, domain, ADD_USER, {
-        accountjid: jid,
-        password: request.password,
-        "password-verify": request.password,
-      });
+      const { jid } = account;
+      let answer: AdminAnswer;
+      try {
+        const values = { accountjid: jid, password: request.password, "password-verify": request.password };
+        answer = await runAdminCommand(this.#options.request, domain, ADD_USER, values, this.#exchange);
+      } catch (error) {
+        if (!(error instanceof AdminOutcomeUnknown)) throw error;
+        this.#settleLater(claim, jid, request.password, log, error);
+        return { ok: false, reason: "unavailable" };
+      }
       if (!answer.ok) return this.#refused(answer, log);
       log.info("Account created for a web registration (XEP-0133)", { jid });
       await this.#afterRegistration(claim, jid, request.password, log);
@@ -67,25 +107,32 @@ export class AdminRegistrar implements Registrar {
   }
 
   async resetPassword(request: RegistrationRequest): Promise<RegistrationResult> {
-    return this.#withClaim(request, async (claim, name, log) => {
+    // The account exists: the rule without lookalikes, and never another host's JID.
+    const account = accountOn(this.#options.domain, request.username);
+    if (account === undefined) return { ok: false, reason: "username-invalid" };
+    return this.#withClaim({ ...request, username: account.name }, async (claim, name, log) => {
       const reset = claim.record.additional_data?.allow_reset;
       if (typeof reset !== "string" || normaliseLocal(reset) !== name) return { ok: false, reason: "invite-invalid" };
       const { domain } = this.#options;
-      const answer = await runAdminCommand(this.#options.request, domain, CHANGE_USER_PASSWORD, {
-        accountjid: `${name}@${domain}`,
-        password: request.password,
-      });
+      // Without an answer in time the link is given back: it can only set this account's password again.
+      const answer = await runAdminCommand(
+        this.#options.request,
+        domain,
+        CHANGE_USER_PASSWORD,
+        { accountjid: account.jid, password: request.password },
+        this.#exchange,
+      );
       if (!answer.ok) {
         return answer.condition === "item-not-found"
           ? { ok: false, reason: "invite-invalid" }
           : this.#refused(answer, log);
       }
-      log.info("Password set with a reset link (XEP-0133)", { jid: `${name}@${domain}` });
+      log.info("Password set with a reset link (XEP-0133)", { jid: account.jid });
       return { ok: true };
     });
   }
 
-  /** Claims the invite, runs `use`, and gives the use back unless it succeeded. */
+  /** Claims the invite, runs `use`, and keeps the use when it succeeded, gives it back when not (or hands it on). */
   async #withClaim(
     request: RegistrationRequest,
     use: (claim: ClaimedInvite, name: string, log: Logger) => Promise<RegistrationResult>,
@@ -106,7 +153,8 @@ export class AdminRegistrar implements Registrar {
       log.warn("Web registration failed", { error: what });
       return { ok: false, reason: "unavailable" };
     } finally {
-      if (claimed !== undefined && !result.ok) {
+      if (claimed !== undefined && result.ok) await claimed.keep().catch(() => {});
+      if (claimed !== undefined && !result.ok && !this.#settling.has(claimed)) {
         await claimed.giveBack().catch((error: unknown) =>
           log.error("Could not give an invite's use back after a refused registration", {
             id: claimed?.id,
@@ -130,6 +178,24 @@ export class AdminRegistrar implements Registrar {
       reason,
       ...(answer.text === undefined || reason !== "password-refused" ? {} : { serverText: answer.text }),
     };
+  }
+
+  /** add-user's answer did not come: whether the account exists decides, once the server says (unsettled-uses.ts). */
+  #settleLater(claim: ClaimedInvite, jid: string, password: string, log: Logger, error: Error): void {
+    log.warn("No answer to add-user in time: asking the server whether the account exists before the use is settled", {
+      jid,
+      error: error.message,
+    });
+    this.#settling.add(claim);
+    this.#unsettled.add({
+      jid,
+      // The password stays in memory until then, for the contacts made from the new account (contacts.ts).
+      made: async () => {
+        await this.#afterRegistration(claim, jid, password, log);
+        await claim.keep();
+      },
+      notMade: () => claim.giveBack(),
+    });
   }
 
   async #afterRegistration(claim: ClaimedInvite, jid: string, password: string, log: Logger): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { type Element, xml } from "@xmpp/xml";
 import { NS } from "../xmpp/namespaces.js";
-import { ADD_USER, type IqRequest, offersCommand } from "./admin-commands.js";
+import { ADD_USER, GET_USER_LASTLOGIN, type IqRequest, offersCommand, runAdminCommand } from "./admin-commands.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
 
 export const REGISTRATION_MODES = ["auto", "server", "bot"] as const;
@@ -25,6 +25,20 @@ async function announcesHook(request: IqRequest, domain: string): Promise<boolea
   );
 }
 
+/** An account on a domain no server serves (RFC 2606 reserves `.invalid`), for the probe below. */
+export const OTHER_HOST_PROBE = "probe@xmpp-invite-bot.invalid";
+
+/**
+ * Whether the bot's admin rights reach beyond its own host. ejabberd's XEP-0133 commands act on an account of
+ * another host for an admin of every host (mod_configure: `Server == Host orelse get_permission_level(From) ==
+ * global`), so add-user could make accounts there. get-user-lastlogin about an account elsewhere tells, and
+ * changes nothing; a server that refuses it, or knows no such command, keeps the bot to its host.
+ */
+export async function actsOnOtherHosts(request: IqRequest, domain: string): Promise<boolean> {
+  const answer = await runAdminCommand(request, domain, GET_USER_LASTLOGIN, { accountjid: OTHER_HOST_PROBE });
+  return answer.ok;
+}
+
 export async function decideRegistration(
   mode: RegistrationMode,
   request: IqRequest,
@@ -32,7 +46,13 @@ export async function decideRegistration(
 ): Promise<Decision> {
   if (mode === "server") return { way: "server" };
   if (mode === "auto" && (await announcesHook(request, domain))) return { way: "server" };
-  if (await offersCommand(request, domain, ADD_USER)) return { way: "bot" };
+  if (await offersCommand(request, domain, ADD_USER)) {
+    if (!(await actsOnOtherHosts(request, domain))) return { way: "bot" };
+    return {
+      way: undefined,
+      problem: `The bot's account is an administrator of every host of this server, not only of ${domain}: its XEP-0133 commands could create accounts on other hosts. Give it admin rights on ${domain} only: on ejabberd, its "admin" ACL under host_config: "${domain}" instead of the global acl (docs/servers.md); on Prosody, admins = { … } under VirtualHost "${domain}" instead of the global admins`,
+    };
+  }
   return {
     way: undefined,
     problem:

@@ -22,9 +22,11 @@ import tcpPlugin from "@xmpp/tcp";
 import tlsPlugin from "@xmpp/tls";
 import websocketPlugin from "@xmpp/websocket";
 import { type Element, xml } from "@xmpp/xml";
+import type { UsernameRule } from "../invites/username.js";
 import { type Logger, redactToken } from "../logger.js";
 import { mayAuthenticate } from "../xmpp/credentials.js";
 import { NS } from "../xmpp/namespaces.js";
+import { accountOn } from "./account-jid.js";
 import { failureOf, type StanzaErrorLike } from "./in-band-answers.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
 import { relayElement } from "./relay-proof.js";
@@ -38,6 +40,8 @@ export interface InBandRegistrarOptions {
   /** The current INVITE_SIGNING_KEY, for the relay proof (Prosody accepts its current and old keys). */
   readonly signingKey: string;
   readonly log: Logger;
+  /** The username rule new accounts follow (src/invites/username.ts); checked before the server is asked. */
+  readonly usernameRule?: UsernameRule;
 }
 
 function isStanzaError(error: unknown): error is Error & StanzaErrorLike {
@@ -70,6 +74,12 @@ export class InBandRegistrar implements Registrar {
   async #run(request: RegistrationRequest, what: string): Promise<RegistrationResult> {
     const { service, domain, timeoutMs } = this.options;
     const log = this.options.log.child({ invite: redactToken(request.token) });
+    // The one username rule (a reset link's account exists: no lookalike check), before any connection is made.
+    const account = accountOn(domain, request.username, what === "registration" ? this.options.usernameRule : {});
+    if (account === undefined) {
+      log.info(`Web ${what} refused: the username rule does not allow the name`);
+      return { ok: false, reason: "username-invalid" };
+    }
     const entity = new Client({ service, domain, lang: "en", timeout: timeoutMs });
     tcpPlugin({ entity });
     tlsPlugin({ entity });
@@ -110,11 +120,11 @@ export class InBandRegistrar implements Registrar {
       const query = xml(
         "query",
         { xmlns: NS.register },
-        xml("username", {}, request.username),
+        xml("username", {}, account.name),
         xml("password", {}, request.password),
       );
       await within(iq.request(xml("iq", { type: "set" }, query)));
-      log.info(`Web ${what} done`, { username: request.username });
+      log.info(`Web ${what} done`, { username: account.name });
       return { ok: true };
     } catch (error) {
       if (isStanzaError(error)) {

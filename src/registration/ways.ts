@@ -6,6 +6,7 @@ import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
 import type { InviteClaims, ManagedInviteStore } from "../invites/store.js";
+import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { IqRequest } from "./admin-commands.js";
 import { AdminRegistrar } from "./as-admin.js";
@@ -14,7 +15,10 @@ import { ClientSideContacts, type ContactMaker, EjabberdApiContacts } from "./co
 import { InBandRegistrar } from "./in-band.js";
 import type { Registrar } from "./registrar.js";
 
-/** A registration is a few round trips on a local link; this bounds a server that does not answer. */
+/**
+ * A registration is a few round trips on a local link; this bounds a server that does not answer, in-band and for
+ * each XEP-0133 exchange: the visitor's answer within the 10 s of docs/web.md.
+ */
 const REGISTRATION_TIMEOUT_MS = 10_000;
 
 /** IQs over the bot's session, resolving with error replies too (xmpp.js rejects them as StanzaError). */
@@ -26,8 +30,9 @@ export function iqRequestOver(xmpp: Client): IqRequest {
     });
 }
 
-export function inBandRegistrar(config: Config, log: Logger): Registrar {
+export function inBandRegistrar(config: Config, log: Logger, usernameRule: UsernameRule = {}): Registrar {
   return new InBandRegistrar({
+    usernameRule,
     service: config.xmpp.service,
     domain: config.xmpp.domain,
     timeoutMs: REGISTRATION_TIMEOUT_MS,
@@ -38,7 +43,13 @@ export function inBandRegistrar(config: Config, log: Logger): Registrar {
 
 export function adminRegistrar(
   config: Config,
-  deps: { claims: InviteClaims; request: IqRequest; tell: (to: string, text: string) => Promise<void>; log: Logger },
+  deps: {
+    claims: InviteClaims;
+    request: IqRequest;
+    tell: (to: string, text: string) => Promise<void>;
+    log: Logger;
+    usernameRule?: UsernameRule;
+  },
 ): Registrar {
   const { xmpp } = config;
   const contacts: ContactMaker =
@@ -51,6 +62,8 @@ export function adminRegistrar(
     request: deps.request,
     contacts,
     log: deps.log,
+    timeoutMs: REGISTRATION_TIMEOUT_MS,
+    ...(deps.usernameRule === undefined ? {} : { usernameRule: deps.usernameRule }),
   });
 }
 
@@ -60,9 +73,16 @@ export function adminRegistrar(
  */
 export function chooseRegistrationWhenOnline(
   xmpp: Client,
-  options: { config: Config; store: ManagedInviteStore; log: Logger; onFatal?: (error: Error) => void },
+  options: {
+    config: Config;
+    store: ManagedInviteStore;
+    log: Logger;
+    onFatal?: (error: Error) => void;
+    /** The username rule both ways follow (src/invites/username.ts). */
+    usernameRule?: UsernameRule;
+  },
 ): ChosenRegistrar {
-  const { config, store, log } = options;
+  const { config, store, log, usernameRule } = options;
   const host = config.xmpp.domain;
   const registrar = new ChosenRegistrar();
   const request = iqRequestOver(xmpp);
@@ -74,7 +94,7 @@ export function chooseRegistrationWhenOnline(
     const decision = await decideRegistration(config.registration, request, host);
     if (decision.way === undefined) return fatal(decision.problem);
     if (decision.way === "server") {
-      registrar.choose(inBandRegistrar(config, log), "server");
+      registrar.choose(inBandRegistrar(config, log, usernameRule), "server");
       log.info("Registration: the server consumes the invites (in-band with the token, XEP-0445)", {
         registration: config.registration,
       });
@@ -87,7 +107,7 @@ export function chooseRegistrationWhenOnline(
       );
     }
     const tell = (to: string, text: string) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text)));
-    registrar.choose(adminRegistrar(config, { claims, request, tell, log }), "bot");
+    registrar.choose(adminRegistrar(config, { claims, request, tell, log, usernameRule }), "bot");
     log.info("Registration: the bot creates the accounts (XEP-0133 add-user, as a server administrator)", {
       registration: config.registration,
     });

@@ -34,6 +34,11 @@ export function usedKey(host: string, hash: string): string {
   return `${hostTag(host)}used:${hash}`;
 }
 
+/** A use the bot claimed, until it is kept or given back (prosody/scripts/claim.lua, give_back.lua). */
+export function claimKey(host: string, claimId: string): string {
+  return `${hostTag(host)}claim:${claimId}`;
+}
+
 /** Every pending invite of the host, scored by expiry. */
 export function pendingKey(host: string): string {
   return `${hostTag(host)}pending`;

@@ -7,6 +7,7 @@
 import type { InviteData } from "../invites/invite.js";
 import type { InviteRecord } from "../invites/record.js";
 import type { Logger } from "../logger.js";
+import { eventTag } from "./event-tag.js";
 import { eventsKey, invitedByKey, inviteesKey, quotaKey, usedKey } from "./keys.js";
 import { type SigningKeys, signRecord, tokenHash } from "./record.js";
 import type { RedisClient } from "./redis-connection.js";
@@ -138,31 +139,29 @@ async function migrateSmallKeys(client: RedisClient, host: string): Promise<{ qu
 }
 
 /**
- * The stream with its consumer group and pending entries: renamed. If Prosody
- * already wrote v2 events, the v1 entries the group has not acknowledged are appended instead.
+ * The v1 entries the group has not acknowledged (pending, or never delivered), appended to the v2 stream with the
+ * tag v2 entries carry (docs/storage.md, "Use events"): layout 1 signed nothing, and the bot tells only signed
+ * entries. What the v1 bot told already is not carried over; who invited whom has keys of its own.
  */
-async function migrateEvents(client: RedisClient, host: string, log: Logger): Promise<number> {
+async function migrateEvents(client: RedisClient, host: string, keys: SigningKeys, log: Logger): Promise<number> {
   const source = `invite-events:${host}`;
   const target = eventsKey(host);
   if ((await client.exists(source)) === 0) return 0;
-  const length = await client.xLen(source);
-  if ((await client.exists(target)) === 0) {
-    await client.rename(source, target);
-    return length;
-  }
   const groups = (await client.xInfoGroups(source)) as unknown as { name: string; "last-delivered-id": string }[];
   const group = groups.find((g) => g.name === EVENT_GROUP);
   const pending = group === undefined ? [] : await client.xPendingRange(source, EVENT_GROUP, "-", "+", 100_000);
   const pendingIds = new Set(pending.map((p) => p.id));
   const lastDelivered = group?.["last-delivered-id"] ?? "0-0";
+  // One transaction: a migration cut short carries nothing twice.
+  const multi = client.multi();
   let carried = 0;
   for (const entry of await client.xRange(source, "-", "+")) {
     if (group !== undefined && !pendingIds.has(entry.id) && !isAfter(entry.id, lastDelivered)) continue;
-    await client.xAdd(target, "*", entry.message);
+    multi.xAdd(target, "*", { ...entry.message, tag: eventTag(keys, host, entry.message) });
     carried += 1;
   }
-  await client.del(source);
-  log.info("Appended unacknowledged layout-1 use events to the layout-2 stream", { host, count: carried });
+  await multi.del(source).exec();
+  log.info("Carried unacknowledged layout-1 use events over to the layout-2 stream", { host, count: carried });
   return carried;
 }
 
@@ -182,6 +181,6 @@ export async function migrateV1(options: {
   const { client, host, keys, log } = options;
   const invites = await migrateInvites(client, host, keys);
   const { quotas, relations } = await migrateSmallKeys(client, host);
-  const events = await migrateEvents(client, host, log);
+  const events = await migrateEvents(client, host, keys, log);
   return { invites, quotas, relations, events };
 }

@@ -3,13 +3,19 @@
  * same atomic claim as prosody/invites_redis_store.lib.lua (docs/storage.md, "Counted uses"), so the outcomes
  * match Prosody's exactly — one account per single-use invite however many racers, counted uses stopping at the
  * cap, the last use removing every key — and a way to give the use back when the server then refuses.
+ * Every claim of the bot writes a marker (`claim:ID`) with its use, and a use goes back only with its marker: at
+ * most once, and also for a claim whose answer came after REDIS_TIMEOUT_MS or never (pending-give-backs.ts).
  */
 
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { maxUsesOf } from "../invites/record.js";
 import type { ClaimOutcome, InviteClaims, UseEvent } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
-import { eventsKey, idsKey, invitedByKey, inviteesKey, recordKey, usedKey } from "./keys.js";
+import type { Logger } from "../logger.js";
+import { eventTag } from "./event-tag.js";
+import { claimKey, eventsKey, idsKey, invitedByKey, inviteesKey, recordKey, usedKey } from "./keys.js";
+import { type GiveBack, PendingGiveBacks } from "./pending-give-backs.js";
 import { expiryIndexesOf, type InviteRecord, type SigningKeys, verifyRecord } from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
@@ -21,27 +27,13 @@ function sharedScript(name: string): RedisScript {
   return new RedisScript(readFileSync(new URL(`../../prosody/scripts/${name}`, import.meta.url), "utf8"));
 }
 
-// KEYS = rec, used, indexes…, ids; ARGV = hash, tag, max. Returns the uses left, -1 gone, -2 none left, -3 changed.
+// KEYS = rec, used, indexes…, ids, marker; ARGV = hash, tag, max, claim id. Returns the uses left, -1 gone,
+// -2 none left, -3 changed.
 const CLAIM = sharedScript("claim.lua");
 
-// Gives one use back: KEYS as CLAIM; ARGV = hash, the record's raw value, expires (ms), expires (s), max.
-// A counted invite still stored gets its count lowered; one whose claim removed it (its last use, or a single
-// use) is written back with its indexes, unless it has expired meanwhile.
-const GIVE_BACK = new RedisScript(`
-local max = tonumber(ARGV[5])
-if max < 0 then return 0 end
-if max > 1 and redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('DECR', KEYS[2])
-  return 1
-end
-local ttl = tonumber(ARGV[3]) - tonumber(redis.call('TIME')[1]) * 1000
-if ttl <= 0 then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl, 'NX')
-if max > 1 then redis.call('SET', KEYS[2], max - 1, 'PX', ttl) end
-for i = 3, #KEYS - 1 do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[1]) end
-redis.call('ZADD', KEYS[#KEYS], 0, ARGV[1])
-return 1
-`);
+// KEYS as CLAIM; ARGV = hash, the record's raw value, expires (ms), expires (s), max, "marked". Returns 1 when a
+// use went back: only while the claim's marker is there, which it deletes.
+const GIVE_BACK = sharedScript("give_back.lua");
 
 // KEYS = events[, invited-by, invitees]; ARGV = inviter or "", invitee, maxlen, then field/value pairs.
 const RECORD_USE = sharedScript("record_use.lua");
@@ -55,15 +47,49 @@ function maxOf(record: InviteRecord): number {
 }
 
 export class RedisClaims implements InviteClaims {
+  readonly #pending: PendingGiveBacks;
+
   constructor(
     private readonly redis: RedisConnection,
     private readonly host: string,
     private readonly keys: SigningKeys,
-  ) {}
+    log: Logger,
+  ) {
+    this.#pending = new PendingGiveBacks(log);
+  }
+
+  /** Uses still to give back once Redis answers (for tests). */
+  get pendingGiveBacks(): number {
+    return this.#pending.size;
+  }
 
   async claim(token: string): Promise<ClaimOutcome> {
-    const host = this.host;
     const hash = tokenHash(token);
+    const claimId = randomBytes(12).toString("base64url");
+    // A claim script whose answer misses REDIS_TIMEOUT_MS may take the use all the same: once Redis has answered
+    // it (or dropped it), its marker says whether it did, and the use goes back. After the caller gave up, the
+    // script is not sent at all.
+    const state: { abandoned: boolean; sent?: { script: Promise<unknown>; giveBack: GiveBack } } = { abandoned: false };
+    try {
+      return await this.#claim(hash, claimId, state);
+    } catch (error) {
+      state.abandoned = true;
+      if (state.sent !== undefined) {
+        const { script, giveBack } = state.sent;
+        const settle = (): void => this.#pending.add(giveBack, idOfHash(hash));
+        void script.then(settle, settle);
+      }
+      throw error;
+    }
+  }
+
+  async #claim(
+    hash: string,
+    claimId: string,
+    state: { abandoned: boolean; sent?: { script: Promise<unknown>; giveBack: GiveBack } },
+  ): Promise<ClaimOutcome> {
+    const host = this.host;
+    const marker = claimKey(host, claimId);
     return this.redis.bounded("claim", async () => {
       const raw = await this.redis.client.get(recordKey(host, hash));
       if (raw === null) return { ok: false, reason: "gone" };
@@ -75,20 +101,30 @@ export class RedisClaims implements InviteClaims {
       }
       const record = verifyRecord(this.keys, host, hash, envelope.value);
       if (record === undefined || record.expires <= Date.now() / 1000) return { ok: false, reason: "gone" };
-      const keys = [recordKey(host, hash), usedKey(host, hash), ...expiryIndexesOf(host, record), idsKey(host)];
+      const keys = [recordKey(host, hash), usedKey(host, hash), ...expiryIndexesOf(host, record), idsKey(host), marker];
       const max = maxOf(record);
-      const left = Number(await CLAIM.run(this.redis.client, keys, [hash, String(envelope.value?.tag), String(max)]));
+      const args = [hash, raw, String(record.expires * 1000), String(record.expires), String(max), "marked"];
+      const giveBack: GiveBack = async () =>
+        Number(await this.redis.bounded("give back", () => GIVE_BACK.run(this.redis.client, keys, args))) === 1;
+      if (state.abandoned) return { ok: false, reason: "gone" };
+      const script = CLAIM.run(this.redis.client, keys, [hash, String(envelope.value?.tag), String(max), claimId]);
+      state.sent = { script, giveBack };
+      const left = Number(await script);
       if (left === -2) return { ok: false, reason: "used-up" };
       if (left < 0) return { ok: false, reason: "gone" };
-      const args = [hash, raw, String(record.expires * 1000), String(record.expires), String(max)];
+      const id = idOfHash(hash);
       return {
         ok: true,
         claim: {
           hash,
-          id: idOfHash(hash),
+          id,
           record,
+          // Now, or as soon as Redis answers: a use the bot took and made no account with is never lost.
           giveBack: async () => {
-            await this.redis.bounded("give back", () => GIVE_BACK.run(this.redis.client, keys, args));
+            await giveBack().catch(() => this.#pending.add(giveBack, id));
+          },
+          keep: async () => {
+            await this.redis.bounded("keep", () => this.redis.client.del(marker)).catch(() => {});
           },
         },
       };
@@ -108,6 +144,8 @@ export class RedisClaims implements InviteClaims {
       at: String(event.at),
     };
     for (const [name, value] of Object.entries(fields)) if (value !== undefined) args.push(name, value);
+    // Signed like the module's own events (docs/storage.md, "Use events"): the bot reads only signed ones.
+    args.push("tag", eventTag(this.keys, host, fields));
     await this.redis.bounded("record use", () => RECORD_USE.run(this.redis.client, keys, args));
   }
 }

@@ -1,16 +1,18 @@
 /**
- * The Prosody module's use-event stream (docs/storage.md, "Events") read with
- * a Redis consumer group. Blocking reads get a connection of their own.
+ * The Prosody module's use-event stream (docs/storage.md, "Use events") read with
+ * a Redis consumer group. Blocking reads get a connection of their own. Each entry
+ * comes with whether its tag verifies (event-tag.ts): the signing key stays here.
  */
 
 import type { EventStream } from "../notifications/consumer.js";
+import { eventTagValid } from "./event-tag.js";
 import { eventsKey } from "./keys.js";
-
+import type { SigningKeys } from "./record.js";
 import type { RedisClient } from "./redis-connection.js";
 
 export const EVENT_GROUP = "xmpp-invite-bot";
 
-export function redisEventStream(client: RedisClient, host: string, consumer: string): EventStream {
+export function redisEventStream(client: RedisClient, host: string, consumer: string, keys: SigningKeys): EventStream {
   const key = eventsKey(host);
   let blocking: RedisClient | undefined;
 
@@ -45,7 +47,11 @@ export function redisEventStream(client: RedisClient, host: string, consumer: st
         messages: Array<{ id: string; message: Record<string, string> } | null>;
       }>;
       return streams.flatMap((stream) =>
-        stream.messages.flatMap((entry) => (entry === null ? [] : [{ id: entry.id, fields: entry.message }])),
+        stream.messages.flatMap((entry) =>
+          entry === null
+            ? []
+            : [{ id: entry.id, fields: entry.message, signed: eventTagValid(keys, host, entry.message) }],
+        ),
       );
     },
     async ack(id) {

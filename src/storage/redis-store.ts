@@ -46,6 +46,7 @@ export class RedisInviteStore implements ManagedInviteStore {
   readonly #invites: RedisInvites;
   readonly #quota: RedisQuota;
   readonly #relations: RedisRelations;
+  #claims: RedisClaims | undefined;
   /** Settles when the layout check of the current connection is over. */
   #layout: Promise<void> | undefined;
   #layoutChecked = false;
@@ -131,7 +132,9 @@ export class RedisInviteStore implements ManagedInviteStore {
 
   /** Claims of invites for the bot as registration hook (docs/servers.md), on the same connection. */
   claims(): InviteClaims {
-    return new RedisClaims(this.#redis, this.#options.host, this.#options.signingKeys);
+    // One instance: it keeps the uses still to give back once Redis answers.
+    this.#claims ??= new RedisClaims(this.#redis, this.#options.host, this.#options.signingKeys, this.#options.log);
+    return this.#claims;
   }
 
   /** The web pages' rate-limit counters, on the same connection. */
@@ -141,7 +144,7 @@ export class RedisInviteStore implements ManagedInviteStore {
 
   /** The use-event stream of this host, read as `consumer` (one name per bot instance). */
   eventStream(consumer: string): EventStream {
-    const stream = redisEventStream(this.#redis.client, this.#options.host, consumer);
+    const stream = redisEventStream(this.#redis.client, this.#options.host, consumer, this.#options.signingKeys);
     return {
       ...stream,
       ensureGroup: async () => {

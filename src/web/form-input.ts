@@ -2,9 +2,9 @@
  * Reading and checking a submitted registration form, before the server is asked. Pure. Missing, repeated or
  * odd fields are treated as mistakes to show, never as a crash.
  */
-import { isValidLocal, normaliseLocal } from "../jid.js";
+import { checkUsername, type UsernameProblem, type UsernameRule } from "../invites/username.js";
 import type { InviteView } from "./invite-view.js";
-import { MAX_PASSWORD_LENGTH, MAX_USERNAME_BYTES } from "./pages/register-form.js";
+import { MAX_PASSWORD_LENGTH } from "./pages/register-form.js";
 
 export interface FormInput {
   readonly username: string;
@@ -18,7 +18,16 @@ export interface FormInput {
 export interface FormProblems {
   username?: string;
   password?: string;
+  /** The name to register, folded as the server stores it (src/invites/username.ts), when it is allowed. */
+  registers?: string;
 }
+
+const USERNAME_MESSAGES: Readonly<Record<UsernameProblem, string>> = {
+  missing: "error.username_missing",
+  "too-long": "error.username_too_long",
+  "not-allowed": "error.username_invalid",
+  lookalike: "error.username_lookalike",
+};
 
 function field(body: unknown, name: string): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
@@ -42,13 +51,16 @@ export function usernameFor(view: InviteView, input: FormInput): string {
   return view.username ?? input.username;
 }
 
-export function formProblems(view: InviteView, input: FormInput): FormProblems {
+/**
+ * What is wrong with the form, by the one username rule (folded first, then checked: "victim＠other.host" is
+ * refused like any invalid name, before anything is claimed or asked of the server). A reset link's account
+ * exists already, so its name is not judged against lookalikes.
+ */
+export function formProblems(view: InviteView, input: FormInput, rule: UsernameRule = {}): FormProblems {
   const problems: FormProblems = {};
-  const username = usernameFor(view, input);
-  if (username === "") problems.username = "error.username_missing";
-  else if (Buffer.byteLength(username) > MAX_USERNAME_BYTES) problems.username = "error.username_too_long";
-  else if (!isValidLocal(username) || normaliseLocal(username) === "" || /\p{Cc}/u.test(username))
-    problems.username = "error.username_invalid";
+  const checked = checkUsername(usernameFor(view, input), view.kind === "reset" ? {} : rule);
+  if (checked.ok) problems.registers = checked.username;
+  else problems.username = USERNAME_MESSAGES[checked.problem];
   if (input.password === "") problems.password = "error.password_missing";
   else if (input.password.length > MAX_PASSWORD_LENGTH) problems.password = "error.password_too_long";
   else if (input.password !== input.passwordAgain) problems.password = "error.password_mismatch";

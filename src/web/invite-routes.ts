@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type HitCounter, type InviteStore, StoreUnavailableError } from "../invites/store.js";
-import { idOfHash, isPlausibleToken, tokenHash } from "../invites/token.js";
-import { normaliseLocal } from "../jid.js";
+import { idOfHash, isPlausibleToken } from "../invites/token.js";
+import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar, RegistrationResult } from "../registration/registrar.js";
+import { clientAddress } from "./client-address.js";
 import { CSRF_COOKIE, csrfToken, csrfTokenMatches, fromOwnOrigin, isNonce, newNonce } from "./csrf.js";
 import { formProblems, readForm, usernameFor } from "./form-input.js";
 import { inviteLinkHeaders } from "./headers.js";
@@ -17,13 +18,16 @@ import type { PageContext } from "./page-context.js";
 import { invitePage, registerPage } from "./pages/invite-page.js";
 import type { FormState } from "./pages/register-form.js";
 import { successPage } from "./pages/success-page.js";
-import { checkLimits, clientKey, type WebLimits } from "./rate-limits.js";
+import { checkLimits, clientKey, type Limit, type WebLimits } from "./rate-limits.js";
 import type { Pages } from "./server.js";
 
 export interface InviteRouteDeps {
   readonly domain: string;
   readonly store: Pick<InviteStore, "findByToken">;
   readonly registrar: Registrar;
+  /** Per-address counters, in memory (address-counters.ts). */
+  readonly addressHits: HitCounter;
+  /** Per-invite counters, in Redis. */
   readonly hits: HitCounter;
   readonly csrfKey: Buffer;
   readonly limits: WebLimits;
@@ -33,6 +37,8 @@ export interface InviteRouteDeps {
   readonly origin: string;
   readonly basePath: string;
   readonly pages: Pages;
+  /** The username rule with this server's protected names (USERNAME_CONFUSABLES); none by default. */
+  readonly usernameRule?: UsernameRule;
 }
 
 const NONCE_MAX_AGE_SECONDS = 86_400;
@@ -93,38 +99,68 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
     return nonce;
   };
 
-  /** The invite of the request's token, or undefined once a page saying why not has been sent. */
+  /**
+   * Counts a hit on each of `checks`; false once the 429 page has been sent (`about` goes into the log line).
+   */
+  const withinLimits = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PageContext,
+    counter: HitCounter,
+    checks: { key: string; limit: Limit }[],
+    about: Record<string, string>,
+  ): Promise<boolean> => {
+    const decision = await checkLimits(counter, checks);
+    if (decision.allowed) return true;
+    log.info("Web rate limit reached", { ...about, route: request.routeOptions.url });
+    pages.sendMessage(reply, ctx, 429, { kind: "too-many", retryAfterSeconds: decision.retryAfterSeconds });
+    return false;
+  };
+
+  /**
+   * The invite of the request's token, or undefined once a page saying why not has been sent. The visitor's
+   * address is held to its limits first, in memory, before anything costs a Redis round trip.
+   */
   const inviteFor = async (
     request: Request,
     reply: FastifyReply,
     ctx: PageContext,
-    extraLimits: boolean,
+    posting: boolean,
   ): Promise<InviteView | undefined> => {
     const { token } = request.params;
-    const client = clientKey(request.ip);
+    const client = clientKey(clientAddress(request));
+    const checks = [{ key: `views:${client}`, limit: limits.viewsPerAddress }];
+    if (posting) checks.push({ key: `posts:${client}`, limit: limits.postsPerAddress });
+    if (!(await withinLimits(request, reply, ctx, deps.addressHits, checks, { client }))) return undefined;
     try {
-      const checks = [{ key: `views:${client}`, limit: limits.viewsPerAddress }];
-      if (extraLimits && isPlausibleToken(token)) {
-        checks.push({ key: `posts:${client}`, limit: limits.postsPerAddress });
-        checks.push({ key: `invite:${tokenHash(token)}`, limit: limits.postsPerInvite });
-      }
-      const decision = await checkLimits(deps.hits, checks);
-      if (!decision.allowed) {
-        log.info("Web rate limit reached", { client, route: request.routeOptions.url });
-        pages.sendMessage(reply, ctx, 429, { kind: "too-many", retryAfterSeconds: decision.retryAfterSeconds });
-        return undefined;
-      }
       // A token that cannot be one is answered 404 without asking the store.
       const stored = isPlausibleToken(token) ? await deps.store.findByToken(token) : undefined;
       const view = stored === undefined ? undefined : inviteViewOf(stored, token, deps.domain);
       if (view === undefined) pages.sendMessage(reply, ctx, 404, { kind: "invalid" });
       return view;
     } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      log.warn("Web page without the invite store", { error: error.message });
-      pages.sendMessage(reply, ctx, 503, { kind: "unavailable" });
-      return undefined;
+      return unavailable(reply, ctx, error);
     }
+  };
+
+  /**
+   * Counts an attempt on an invite that exists (its signed record was found), in Redis, shared by every bot
+   * instance: so a visitor can only make a counter for an invite that is there (docs/security.md).
+   */
+  const attemptAllowed = async (request: Request, reply: FastifyReply, ctx: PageContext, view: InviteView) => {
+    try {
+      const checks = [{ key: `invite:${view.hash}`, limit: limits.postsPerInvite }];
+      return await withinLimits(request, reply, ctx, deps.hits, checks, { invite: idOfHash(view.hash) });
+    } catch (error) {
+      return unavailable(reply, ctx, error) ?? false;
+    }
+  };
+
+  const unavailable = (reply: FastifyReply, ctx: PageContext, error: unknown): undefined => {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    log.warn("Web page without the invite store", { error: error.message });
+    pages.sendMessage(reply, ctx, 503, { kind: "unavailable" });
+    return undefined;
   };
 
   const html = (reply: FastifyReply, view: InviteView, status: number, body: string) =>
@@ -172,6 +208,7 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
     const view = await inviteFor(request, reply, ctx, true);
     if (view === undefined) return reply;
     if (!registers(view)) return pages.sendMessage(reply, ctx, 404, { kind: "invalid" });
+    if (!(await attemptAllowed(request, reply, ctx, view))) return reply;
     const input = readForm(request.body);
     const nonce = cookieValue(request, CSRF_COOKIE);
     const freshCsrf = csrfToken(deps.csrfKey, view.hash, nonceOf(request, reply));
@@ -185,22 +222,24 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
         registerPage(ctx, view, { ...typed, errors: { form: ctx.t("error.form_expired") } }),
       );
     }
-    const problems = formProblems(view, input);
-    if (problems.username !== undefined || problems.password !== undefined) {
+    const problems = formProblems(view, input, deps.usernameRule);
+    if (problems.registers === undefined || problems.password !== undefined) {
       const errors = {
         ...(problems.username === undefined ? {} : { username: ctx.t(problems.username) }),
         ...(problems.password === undefined ? {} : { password: ctx.t(problems.password) }),
       };
       return html(reply, view, 400, registerPage(ctx, view, { ...typed, errors }));
     }
-    const request_ = { token: view.token, username: typed.username, password: input.password };
+    // The name as the server stores it ("Straße" → "strasse"): what is registered and what the success page shows.
+    const username = problems.registers;
+    const request_ = { token: view.token, username, password: input.password };
     const result =
       view.kind === "reset" ? await deps.registrar.resetPassword(request_) : await deps.registrar.register(request_);
     if (!result.ok) {
       const { status, errors } = refusalOf(ctx, view, result);
       return html(reply, view, status, registerPage(ctx, view, { ...typed, errors }));
     }
-    const address = `${normaliseLocal(typed.username)}@${deps.domain}`;
+    const address = `${username}@${deps.domain}`;
     const appName = ctx.site.apps.find((app) => app.id === input.app)?.name;
     return reply
       .code(200)

@@ -1,7 +1,8 @@
 /**
- * Rate limits of the web pages, counted in Redis so that every bot instance shares them (docs/web.md, "Safety"):
- * page views per client address, and registration attempts per address and per invite. Fixed windows: simple,
- * one round trip, and at worst twice the limit across a window's edge.
+ * Rate limits of the web pages (docs/web.md, "Safety"): page views and registration attempts per client address,
+ * counted first and in this process's memory (address-counters.ts), then registration attempts per invite, counted
+ * in Redis so that every bot instance shares them, and only for an invite that exists. Fixed windows: simple, one
+ * round trip, and at worst twice the limit across a window's edge.
  */
 
 import type { HitCounter } from "../invites/store.js";
@@ -16,7 +17,7 @@ export interface WebLimits {
   readonly viewsPerAddress: Limit;
   /** Registration and reset attempts per client address. */
   readonly postsPerAddress: Limit;
-  /** Registration attempts on one invite, from anywhere (a shared link guessed at by many). */
+  /** Registration attempts on one existing invite, from anywhere (a shared link guessed at by many). */
   readonly postsPerInvite: Limit;
 }
 

@@ -7,8 +7,12 @@ import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { WebConfig } from "../config.js";
 import type { HitCounter, InviteStore } from "../invites/store.js";
+import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
+import { AddressCounters } from "./address-counters.js";
+import { isProxyPeer, trustProxyOption } from "./client-address.js";
+import { capConnections, timeoutOptions } from "./connections.js";
 import { securityHeaders } from "./headers.js";
 import { FALLBACK_LANGUAGE, negotiateLanguage, translate } from "./i18n.js";
 import { registerInviteRoutes } from "./invite-routes.js";
@@ -27,13 +31,18 @@ export interface WebDeps {
   readonly data: WebData;
   readonly store: Pick<InviteStore, "findByToken">;
   readonly registrar: Registrar;
+  /** Per-invite counters (Redis); the per-address ones are in this process (address-counters.ts). */
   readonly hits: HitCounter;
+  /** The clock of the per-address counters; Date.now unless a test sets it. */
+  readonly clock?: () => number;
   /** From csrfKey(INVITE_SIGNING_KEY). */
   readonly csrfKey: Buffer;
   readonly log: Logger;
   readonly limits: WebLimits;
   /** Whether the server pre-approves invites' contact requests (XEP-0379); true unless the bot is the hook. */
   readonly preApproves?: () => boolean;
+  /** The username rule with this server's protected names (src/invites/username.ts). */
+  readonly usernameRule?: UsernameRule;
 }
 
 /** Builds a page context for this request: ?lang= first (the language switch), then Accept-Language. */
@@ -88,11 +97,22 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
+    // Slow and idle clients are cut off (connections.ts), and counted below.
+    ...timeoutOptions(config),
     // While stopping, new requests get 503 (and the page below) instead of waiting on a closing server.
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
+  capConnections(
+    app.server,
+    {
+      total: config.maxConnections,
+      perAddress: config.maxConnectionsPerAddress,
+      isProxy: isProxyPeer(config.trustProxy),
+    },
+    log,
+  );
   // Only HTML forms: JSON or any other body type is answered 415.
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
@@ -142,6 +162,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
       registerInviteRoutes(scope, {
         ...deps,
         https,
+        addressHits: new AddressCounters(deps.clock),
         origin: new URL(config.url).origin,
         basePath: site.basePath,
         pages: { contextFor, sendMessage },

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Config, WebConfig } from "../config.js";
 import type { HitCounter, ManagedInviteStore } from "../invites/store.js";
+import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
 import { csrfKey } from "./csrf.js";
@@ -27,6 +28,8 @@ export interface WebAppDeps {
   readonly data?: WebData;
   readonly limits?: WebLimits;
   readonly preApproves?: () => boolean;
+  /** The username rule with this server's protected names (USERNAME_CONFUSABLES). */
+  readonly usernameRule?: UsernameRule;
 }
 
 export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): WebApp {
@@ -42,6 +45,7 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),
     ...(deps.preApproves === undefined ? {} : { preApproves: deps.preApproves }),
+    ...(deps.usernameRule === undefined ? {} : { usernameRule: deps.usernameRule }),
     log,
     limits: deps.limits ?? {
       ...DEFAULT_WEB_LIMITS,

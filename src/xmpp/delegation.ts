@@ -28,9 +28,9 @@ export function routeKey(type: string, ns: string, name: string): string {
   return `${type}:${ns}:${name}`;
 }
 
-/** The user's IQ inside a forwarding wrapper, or undefined when the stanza is not one. */
+/** The user's IQ inside a forwarding wrapper (XEP-0297 §4: in `jabber:client`), or undefined when there is none. */
 export function forwardedIq(stanza: Element): Element | undefined {
-  return stanza.getChild("delegation", NS.delegation)?.getChild("forwarded", NS.forward)?.getChild("iq");
+  return stanza.getChild("delegation", NS.delegation)?.getChild("forwarded", NS.forward)?.getChild("iq", NS.client);
 }
 
 /** The requester a forwarded request is for (its inner `from`) when `domain` sent it; undefined otherwise. */
@@ -44,9 +44,13 @@ function isFullOrBareJid(address: string): boolean {
   return parseBareJid(slash === -1 ? address : address.slice(0, slash)) !== undefined;
 }
 
-/** The reply to the user's IQ, from the address they sent it to, wrapped for the server. */
+/**
+ * The reply to the user's IQ, from the address they sent it to, wrapped for the server. XEP-0297 §4: the forwarded
+ * stanza is in `jabber:client`; without it the IQ and its `<error/>` would be in the wrapper's namespace, and the
+ * server would relay an error no client recognises.
+ */
 function wrapReply(inner: Element, answer: Element): Element {
-  const attrs = { from: inner.attrs.to, to: inner.attrs.from, id: inner.attrs.id };
+  const attrs = { xmlns: NS.client, from: inner.attrs.to, to: inner.attrs.from, id: inner.attrs.id };
   const reply = answer.is("error")
     ? xml("iq", { ...attrs, type: "error" }, answer)
     : xml("iq", { ...attrs, type: "result" }, answer);

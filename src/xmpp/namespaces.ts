@@ -1,5 +1,7 @@
 /** Namespaces the bot speaks. */
 export const NS = {
+  /** RFC 6120 §4.8.3 / XEP-0297 §4: the namespace of a client's stanzas, and of a forwarded one. */
+  client: "jabber:client",
   stanzas: "urn:ietf:params:xml:ns:xmpp-stanzas",
   discoInfo: "http://jabber.org/protocol/disco#info",
   discoItems: "http://jabber.org/protocol/disco#items",

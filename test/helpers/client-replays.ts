@@ -3,7 +3,7 @@
  * replaying against the private Prosody from a separate test client. Each returns what the app would keep.
  */
 import { type Element, xml } from "@xmpp/xml";
-import { discoItemsIq, formValues, NS_COMMANDS, NS_DISCO_ITEMS } from "./adhoc-client.js";
+import { discoItemsIq, errorOf, formValues, NS_COMMANDS, NS_DISCO_ITEMS } from "./adhoc-client.js";
 import type { TestUser } from "./xmpp-user.js";
 
 export const INVITE = "urn:xmpp:invite#invite";
@@ -89,4 +89,13 @@ export function submitted(values: Record<string, string>): Element {
 /** The account-part of an invite URI (`xmpp:JID?…`). */
 export function uriJid(uri: string | undefined): string | undefined {
   return /^xmpp:([^?]+)\?/u.exec(uri ?? "")?.[1];
+}
+
+/**
+ * An error reply read as a strict client reads it (RFC 6120 §8.3.2): `<error/>` counts only in the stream's
+ * namespace, `jabber:client`, as the parser of the test client resolves it through the stream element. An error
+ * in any other namespace reads as no error at all, which is what such a client shows its user.
+ */
+export function strictErrorOf(reply: Element): ReturnType<typeof errorOf> {
+  return reply.getChild("error", "jabber:client") === undefined ? {} : errorOf(reply);
 }

@@ -22,9 +22,13 @@ export interface EjabberdServer {
   /** `http://127.0.0.1:PORT/api` (mod_http_api), for admins listed in `apiAdmins`. */
   apiUrl: string;
   host: string;
+  /** Every host served: `host` first, then `otherHosts`. */
+  hosts: readonly string[];
   dir: string;
-  /** `ejabberdctl register USER HOST PASSWORD` on this node. */
-  register(user: string, password: string): Promise<void>;
+  /** `ejabberdctl register USER HOST PASSWORD` on this node (on `host` unless another is given). */
+  register(user: string, password: string, onHost?: string): Promise<void>;
+  /** `ejabberdctl registered_users HOST`: the local parts of the accounts of a host. */
+  registeredUsers(onHost?: string): Promise<string[]>;
   /** The last lines of ejabberd's log. */
   logTail(lines?: number): string;
   stop(): Promise<void>;
@@ -32,8 +36,15 @@ export interface EjabberdServer {
 
 export interface StartEjabberdOptions {
   host?: string;
+  /** More virtual hosts on the same server (e.g. `other.localhost`). */
+  otherHosts?: readonly string[];
   /** Accounts in the `admin` ACL (XEP-0133 commands and the HTTP API), as `user@host`. */
   admins?: readonly string[];
+  /**
+   * Where the `admin` ACL is: `host` (the default, as docs/servers.md says) under `host_config` for `host` only, or
+   * `global`, which makes them admins of every host.
+   */
+  adminScope?: "host" | "global";
   /** Whether mod_http_api's add_rosteritem is allowed to the admins (api_permissions). */
   api?: boolean;
   readyTimeoutMs?: number;
@@ -51,16 +62,32 @@ function ejabberdUid(): { uid: number; gid: number } {
 }
 
 function config(options: {
-  host: string;
+  hosts: readonly string[];
   port: number;
   httpPort: number;
   admins: readonly string[];
+  adminScope: "host" | "global";
   api: boolean;
 }): string {
-  const admins = options.admins.map((jid) => `        - ${JSON.stringify(jid)}`).join("\n");
+  const list = (jids: readonly string[], indent: string) =>
+    (jids.length > 0 ? jids : ["nobody@localhost"]).map((jid) => `${indent}- ${JSON.stringify(jid)}`).join("\n");
+  const global = options.adminScope === "global";
+  // Admins of their own host only: the ACL under host_config, the global one naming nobody (docs/servers.md). A
+  // host's acl replaces the global one whole, so it names the local users too.
+  const hostConfig = global
+    ? ""
+    : `host_config:
+  ${JSON.stringify(options.hosts[0])}:
+    acl:
+      admin:
+        user:
+${list(options.admins, "          ")}
+      local:
+        user_regexp: ""
+`;
   return `# A private ejabberd for one test file (test/helpers/ejabberd-server.ts).
 hosts:
-  - ${JSON.stringify(options.host)}
+${options.hosts.map((host) => `  - ${JSON.stringify(host)}`).join("\n")}
 loglevel: info
 log_rotate_count: 0
 listen:
@@ -83,7 +110,7 @@ auth_method: internal
 acl:
   admin:
     user:
-${admins.length > 0 ? admins : '        - "nobody@localhost"'}
+${list(global ? options.admins : [], "        ")}
   local:
     user_regexp: ""
 access_rules:
@@ -97,13 +124,25 @@ api_permissions:
   "admin access":
     from:
       - ejabberd_ctl
-${options.api ? "      - mod_http_api\n" : ""}    who:
+    who:
       access:
         allow:
           - acl: admin
     what:
       - "*"
-modules:
+${
+  options.api
+    ? // Named one by one: an ACL under host_config does not reach api_permissions, which are global.
+      `  "api admins":
+    from:
+      - mod_http_api
+    who:
+${(options.admins.length > 0 ? options.admins : ["nobody@localhost"]).map((jid) => `      - user: ${JSON.stringify(jid)}`).join("\n")}
+    what:
+      - "*"
+`
+    : ""
+}modules:
   mod_adhoc: {}
   mod_admin_extra: {}
   mod_configure: {}
@@ -113,12 +152,13 @@ modules:
   mod_register:
     access: none
   mod_http_api: {}
-`;
+${hostConfig}`;
 }
 
 export async function startEjabberd(options: StartEjabberdOptions = {}): Promise<EjabberdServer> {
   requireBinaries(["ejabberdctl", "setpriv"], EJABBERD_INSTALL_COMMAND);
   const host = options.host ?? "localhost";
+  const hosts = [host, ...(options.otherHosts ?? [])];
   const [port, httpPort, distPort] = [await freePort(), await freePort(), await freePort()];
   const { uid, gid } = ejabberdUid();
   const dir = mkdtempSync(join(tmpdir(), "invite-bot-ejabberd-"));
@@ -127,7 +167,14 @@ export async function startEjabberd(options: StartEjabberdOptions = {}): Promise
   const node = `ej${distPort}@localhost`;
   writeFileSync(
     join(dir, "ejabberd.yml"),
-    config({ host, port, httpPort, admins: options.admins ?? [], api: options.api ?? true }),
+    config({
+      hosts,
+      port,
+      httpPort,
+      admins: options.admins ?? [],
+      adminScope: options.adminScope ?? "host",
+      api: options.api ?? true,
+    }),
   );
   writeFileSync(
     join(dir, "ejabberdctl.cfg"),
@@ -226,9 +273,13 @@ export async function startEjabberd(options: StartEjabberdOptions = {}): Promise
     service: `xmpp://127.0.0.1:${port}`,
     apiUrl: `http://127.0.0.1:${httpPort}/api`,
     host,
+    hosts,
     dir,
-    async register(user, password) {
-      await ctl(["register", user, host, password]);
+    async register(user, password, onHost = host) {
+      await ctl(["register", user, onHost, password]);
+    },
+    async registeredUsers(onHost = host) {
+      return (await ctl(["registered_users", onHost])).split("\n").filter((line) => line !== "");
     },
     logTail,
     stop,

@@ -13,6 +13,14 @@ export interface RedisProxy {
   hang(): void;
   /** Forwards again, what was held first. */
   release(): void;
+  /**
+   * Once a client sends a command matching `match`, holds every reply to that client's connection from then on
+   * (the command itself reaches Redis and runs: its answer comes late), until release() or dropConnections().
+   * Resolves when it has happened.
+   */
+  holdRepliesAfter(match: (command: readonly string[]) => boolean): Promise<void>;
+  /** Closes every client connection; replies held for them are never delivered. */
+  dropConnections(): void;
   /** Holds every chunk this long in each direction: a Redis further away. 0 by default. */
   delayMs: number;
   /**
@@ -66,8 +74,16 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
   let hung = false;
   /** Sends held while hanging, in order, released by release(). */
   let held: (() => void)[] = [];
+  /** Client connections whose replies are held (holdRepliesAfter), with what was held for each. */
+  const repliesHeld = new Map<Socket, Buffer[]>();
+  let armed: { match: (command: readonly string[]) => boolean; happened: () => void } | undefined;
 
   const forward = (to: Socket, chunk: Buffer): void => {
+    const heldReplies = repliesHeld.get(to);
+    if (heldReplies !== undefined) {
+      heldReplies.push(chunk);
+      return;
+    }
     const send = (): void => {
       if (!to.destroyed) to.write(chunk);
     };
@@ -82,7 +98,10 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
   const server: Server = createServer((client) => {
     const upstream = connect({ host: "127.0.0.1", port: redisPort });
     clients.add(client);
-    client.on("close", () => clients.delete(client));
+    client.on("close", () => {
+      clients.delete(client);
+      repliesHeld.delete(client);
+    });
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.setNoDelay(true);
@@ -96,6 +115,12 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
     const decode = commandDecoder((command) => {
       if (command[0]?.toUpperCase() === "AUTH") return;
       commands.push(command);
+      if (armed?.match(command) === true) {
+        repliesHeld.set(client, []);
+        const { happened } = armed;
+        armed = undefined;
+        happened();
+      }
       for (const waiter of waiters) waiter();
     });
     client.on("data", (chunk: Buffer) => {
@@ -125,9 +150,22 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
     },
     release() {
       hung = false;
+      armed = undefined;
       const sends = held;
       held = [];
       for (const send of sends) send();
+      const replies = [...repliesHeld];
+      repliesHeld.clear();
+      for (const [client, chunks] of replies) for (const chunk of chunks) forward(client, chunk);
+    },
+    holdRepliesAfter(match) {
+      return new Promise((resolve) => {
+        armed = { match, happened: resolve };
+      });
+    },
+    dropConnections() {
+      repliesHeld.clear();
+      for (const client of clients) client.destroy();
     },
     waitForCommands(count, timeoutMs = 10_000) {
       if (commands.length >= count) return Promise.resolve();

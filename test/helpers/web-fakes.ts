@@ -3,6 +3,8 @@ import type { FastifyInstance } from "fastify";
 import type { WebConfig } from "../../src/config.js";
 import type { Clock } from "../../src/invites/expiry.js";
 import { InviteService } from "../../src/invites/service.js";
+import type { HitCounter } from "../../src/invites/store.js";
+import type { UsernameRule } from "../../src/invites/username.js";
 import { createLogger } from "../../src/logger.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "../../src/registration/registrar.js";
 import { MemoryInviteStore } from "../../src/storage/memory-store.js";
@@ -44,7 +46,15 @@ export interface WebWorld {
 }
 
 export function webWorld(
-  options: { limits?: Partial<WebLimits>; clock?: Clock; web?: Partial<WebConfig>; store?: MemoryInviteStore } = {},
+  options: {
+    limits?: Partial<WebLimits>;
+    clock?: Clock;
+    web?: Partial<WebConfig>;
+    store?: MemoryInviteStore;
+    usernameRule?: UsernameRule;
+    /** The per-invite counters (the store's by default). */
+    hits?: HitCounter;
+  } = {},
 ): WebWorld {
   const clock = options.clock ?? (() => Date.now());
   const store = options.store ?? new MemoryInviteStore(clock);
@@ -59,6 +69,9 @@ export function webWorld(
     appsFile: undefined,
     viewsPerMinute: 60,
     attemptsPer10Minutes: 10,
+    maxConnections: 1000,
+    maxConnectionsPerAddress: 50,
+    requestTimeoutMs: 20_000,
     ...options.web,
   };
   const server = buildWebServer({
@@ -66,11 +79,13 @@ export function webWorld(
     domain: "example.org",
     data: loadWebData(),
     store,
-    hits: store.hitCounter(),
+    hits: options.hits ?? store.hitCounter(),
+    clock,
     registrar,
     csrfKey: csrfKey("k".repeat(32)),
     log: createLogger("debug", { write: (line: string) => logs.push(line) }),
     limits: { ...DEFAULT_WEB_LIMITS, ...options.limits },
+    ...(options.usernameRule === undefined ? {} : { usernameRule: options.usernameRule }),
   });
   return { server, store, service, registrar, logs };
 }

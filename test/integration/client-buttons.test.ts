@@ -2,6 +2,8 @@
  * The apps' own "invite" buttons lead to the bot (issue 11): each client's stanza sequence replayed from a
  * separate test client against the private Prosody running prosody/mod_invites_bot.lua, with the real bot.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteId } from "../../src/invites/pending.js";
@@ -11,12 +13,14 @@ import { errorOf, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import {
   CONVERSATIONS_TIMEOUT_MS,
+  type CommandItem,
   CREATE_ACCOUNT,
   conversationsCommands,
   INVITE,
   monalCommands,
   runCommand,
   serverCommands,
+  strictErrorOf,
   submitted,
   uriJid,
 } from "../helpers/client-replays.js";
@@ -26,6 +30,7 @@ import type { TestUser } from "../helpers/xmpp-user.js";
 
 const BOT = "bot@localhost/invites";
 const DOMAIN = "localhost";
+const OTHER_DOMAIN = "other.localhost";
 
 let world: Scenario;
 let bot: TestBot;
@@ -176,6 +181,73 @@ describe("Monal, yaxim and poezio: commands executed at the domain", () => {
       condition: "forbidden",
     });
   });
+
+  it("relays the bot's error in jabber:client, where a strict client looks for it", async () => {
+    const answer = await runCommand(alice, DOMAIN, CREATE_ACCOUNT, { action: "execute" });
+    expect(answer.from).toBe(DOMAIN);
+    expect(answer.reply.attrs.type).toBe("error");
+    expect(strictErrorOf(answer.reply)).toMatchObject({ type: "auth", condition: "forbidden" });
+    expect(answer.reply.toString()).not.toContain("urn:xmpp:forward:0");
+  });
+});
+
+/** Lines of Prosody's log written by mod_invites_bot at `level`, for every host (`HOST:invites_bot\tLEVEL\t…`). */
+function moduleLogLines(scenario: Scenario, level: string): string[] {
+  const log = readFileSync(join(scenario.servers.prosody.dir, "prosody.log"), "utf8");
+  return log.split("\n").filter((line) => /:invites_bot\s/u.test(line) && line.includes(`\t${level}\t`));
+}
+
+describe("mod_invites_bot loaded for every VirtualHost (localhost and other.localhost)", () => {
+  it("forwards nothing of another host's users to the bot of this one, and logs nothing about them", async () => {
+    const refusals = () => bot.logs.filter((line) => line.includes("does not come from the server")).length;
+    const [refusedBefore, warnedBefore] = [refusals(), moduleLogLines(world, "warn").length];
+    const listed: CommandItem[] = [];
+    for (let i = 0; i < 200; i += 1) listed.push(...(await serverCommands(eve, OTHER_DOMAIN)));
+    expect(listed.filter((item) => item.node === INVITE || item.node === CREATE_ACCOUNT)).toEqual([]);
+    // boss is an admin of the bot, but at other.localhost nothing of the bot's is listed or run.
+    expect((await serverCommands(boss, OTHER_DOMAIN)).filter((item) => item.jid === BOT)).toEqual([]);
+    const answer = await runCommand(boss, OTHER_DOMAIN, CREATE_ACCOUNT, { action: "execute" });
+    expect(answer.from).toBe(OTHER_DOMAIN);
+    expect(strictErrorOf(answer.reply).condition).toBe("service-unavailable");
+    expect(refusals()).toBe(refusedBefore);
+    expect(moduleLogLines(world, "warn").length).toBe(warnedBefore);
+  });
+});
+
+describe("with the bot refusing most requests (its rate limit)", () => {
+  let limited: Scenario;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    limited = await startScenario({
+      inviteModule: true,
+      inviteBot: BOT,
+      moduleConfig: "invites_bot_log_interval = 1",
+    });
+    await limited.startBot("bot", { RATE_LIMIT_BURST: "1", RATE_LIMIT_PER_SECOND: "1" });
+    user = await limited.login("alice@localhost");
+  });
+
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it("logs the failure once, then how many more there were, not 200 warnings", async () => {
+    // One after the other, as an app asks: the bot answers the first and refuses the rest (1 request a second).
+    let refused = 0;
+    for (let i = 0; i < 200; i += 1) {
+      if (!(await serverCommands(user, DOMAIN)).some((item) => item.node === INVITE)) refused += 1;
+    }
+    expect(refused).toBeGreaterThan(150);
+    const warnings = moduleLogLines(limited, "warn");
+    expect(warnings.filter((line) => line.includes("did not list its commands: "))).toHaveLength(1);
+    const summary = await eventually(async () => {
+      const line = moduleLogLines(limited, "warn").find((l) => l.includes("more time(s)"));
+      expect(line).toBeDefined();
+      return line ?? "";
+    }, 5_000);
+    expect(summary).toContain(`did not list its commands, ${refused - 1} more time(s) in the last 1 s`);
+  });
 });
 
 describe("a forged forwarded request", () => {
@@ -248,8 +320,8 @@ describe("with the bot's Redis hanging", () => {
       { action: "complete" },
       { timeoutMs: CONVERSATIONS_TIMEOUT_MS },
     );
-    expect(errorOf(answer.reply)).toMatchObject({ type: "wait", condition: "internal-server-error" });
-    expect(errorOf(answer.reply).text).toMatch(
+    expect(strictErrorOf(answer.reply)).toMatchObject({ type: "wait", condition: "internal-server-error" });
+    expect(strictErrorOf(answer.reply).text).toMatch(
       /^The invite store is not reachable right now, so no invite was created/u,
     );
   });

@@ -4,6 +4,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventTag } from "../../src/storage/event-tag.js";
 import { eventsKey } from "../../src/storage/keys.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
@@ -11,6 +12,7 @@ import { registerWithToken } from "../helpers/ibr-client.js";
 import { uniqueName } from "../helpers/names.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 import { subscribeWithInvite } from "../helpers/xmpp-user.js";
 
@@ -111,6 +113,47 @@ describe("use notifications", () => {
   });
 });
 
+describe("use events written by someone else (write access to Redis, no signing key)", () => {
+  const forged = (invitee: string) => ({
+    kind: "registered",
+    inviter: "alice@localhost",
+    invitee,
+    invite: "AbCd1234",
+    at: String(Math.floor(Date.now() / 1000)),
+  });
+
+  it("are acknowledged without a message when unsigned or signed with another key, and logged once", async () => {
+    const unsigned = Array.from({ length: 20 }, (_, i) => forged(`forged${i}@localhost`));
+    const otherKey = forged("otherkey@localhost");
+    const copied = forged("copied@localhost");
+    const entries = [
+      ...unsigned,
+      { ...otherKey, tag: eventTag({ current: "x".repeat(40), old: [] }, "localhost", otherKey) },
+      // A tag made for another host's stream does not verify in this one.
+      { ...copied, tag: eventTag(TEST_SIGNING_KEYS, "other.localhost", copied) },
+    ];
+    for (const entry of entries) await world.redis.xAdd(eventsKey("localhost"), "*", entry);
+    expect(await noticesTo(alice, "forged")).toEqual([]);
+    expect(await noticesTo(alice, "otherkey@localhost")).toEqual([]);
+    expect(await noticesTo(alice, "copied@localhost")).toEqual([]);
+    expect(await noticesTo(admin, "forged")).toEqual([]);
+    expect(bot.logs.filter((line) => line.includes("signature does not verify"))).toHaveLength(1);
+  });
+
+  it("are refused, even signed, when a JID hides format characters (U+202E, U+200B)", async () => {
+    for (const invitee of ["evil\u202egro.elpmaxe@localhost", "ali\u200bce@localhost"]) {
+      const entry = forged(invitee);
+      await world.redis.xAdd(eventsKey("localhost"), "*", {
+        ...entry,
+        tag: eventTag(TEST_SIGNING_KEYS, "localhost", entry),
+      });
+    }
+    expect(await noticesTo(alice, "evil")).toEqual([]);
+    expect(await noticesTo(alice, "ali\u200bce")).toEqual([]);
+    expect(bot.logs.filter((line) => line.includes("Ignoring a malformed entry"))).toHaveLength(1);
+  });
+});
+
 describe("who invited whom", () => {
   it("answers both directions for admins, after the invite is gone", async () => {
     const token = await tokenFrom(admin, bot, ACCOUNT);
@@ -146,5 +189,33 @@ describe("account deletion", () => {
     await dora.stop();
     await world.servers.prosody.prosodyctl("deluser", "dora@localhost");
     expect(await storedRecord(world.redis, token)).toBeUndefined();
+  });
+});
+
+describe("a burst of uses for one inviter", () => {
+  it("tells at most 10 of them to each recipient, then one message with how many more there were", async () => {
+    await bot.stop();
+    bot = await world.startBot(
+      "bot",
+      { ALLOW_USER_INVITES: "true", NOTIFY_ADMINS: "true" },
+      { noticeCap: { perWindow: 10, windowMs: 2_000 } },
+    );
+    const claims = bot.app.store.claims?.();
+    if (claims === undefined) throw new Error("the Redis store records uses");
+    // Signed as the bot signs the uses it records itself (src/storage/redis-claims.ts), as Prosody signs its own.
+    for (let i = 0; i < 200; i += 1) {
+      await claims.recordUse({
+        kind: "registered",
+        inviter: "alice@localhost",
+        invitee: `burst${i}@localhost`,
+        invite: "BuRsT123",
+        at: Math.floor(Date.now() / 1000),
+      });
+    }
+    const summary = "…and 190 more invites were used just now (too many at once to tell each one).";
+    await alice.nextMessage({ from: "bot@localhost", body: summary }, 10_000);
+    await admin.nextMessage({ from: "bot@localhost", body: summary }, 10_000);
+    expect(await noticesTo(alice, "burst")).toHaveLength(10);
+    expect(await noticesTo(admin, "burst")).toHaveLength(10);
   });
 });

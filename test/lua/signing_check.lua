@@ -1,9 +1,10 @@
 -- Runs prosody/invites_redis_store.lib.lua's MACs outside Prosody (for test/unit/lua/signing.test.ts), with a
 -- stand-in for Prosody's `module` that gives it the signing keys and no Redis. Reads JSON on stdin:
 --   { "host": H, "current": KEY, "old": [KEY...], "proofs": [{ "token", "proof" }...],
---     "tags": [{ "hash", "record", "tag" }...] }
+--     "tags": [{ "hash", "record", "tag" }...], "events": [{ "kind", "inviter", "invitee", "invite", "at" }...] }
 -- and prints one line for each proof: "proof true|false" (relay_proof_valid), then one for each tag:
--- "tag OURS true|false" (the tag this side makes with the current key, and whether verify accepts the given one).
+-- "tag OURS true|false" (the tag this side makes with the current key, and whether verify accepts the given one),
+-- then one for each use event: "event TAG" (event_tag with the current key; absent fields are absent or null).
 local json = require "util.json";
 
 local dir = arg[1];
@@ -41,4 +42,11 @@ end
 for _, case in ipairs(input.tags) do
 	local accepted = store:verify(case.hash, { record = case.record; tag = case.tag }) ~= nil;
 	print("tag "..store:tag_with(store.keys[1], case.hash, case.record).." "..tostring(accepted));
+end
+for _, case in ipairs(input.events or {}) do
+	local fields = {};
+	for name, value in pairs(case) do
+		if value ~= json.null then fields[name] = value; end
+	end
+	print("event "..store:event_tag(fields));
 end

@@ -67,6 +67,14 @@ describe("loadConfig", () => {
     expect(config.logLevel).toBe("debug");
   });
 
+  it("checks usernames against lookalikes of admins and the bot unless USERNAME_CONFUSABLES=false", () => {
+    expect(loadConfig(minimal).usernameConfusables).toBe(true);
+    expect(loadConfig({ ...minimal, USERNAME_CONFUSABLES: "false" }).usernameConfusables).toBe(false);
+    expect(problemsOf({ ...minimal, USERNAME_CONFUSABLES: "maybe" })).toEqual([
+      'USERNAME_CONFUSABLES must be true or false, got "maybe"',
+    ]);
+  });
+
   it("reads the signing key and the old keys still accepted after a rotation", () => {
     expect(loadConfig(minimal).signingKeys).toEqual({ current: KEY, old: [] });
     const rotated = loadConfig({ ...minimal, INVITE_SIGNING_KEYS_OLD: ` ${"a".repeat(32)} , ${"b".repeat(40)} ` });
@@ -201,11 +209,53 @@ describe("web pages (WEB_LISTEN, WEB_URL, SITE_NAME, TRUST_PROXY)", () => {
       appsFile: undefined,
       viewsPerMinute: 60,
       attemptsPer10Minutes: 10,
+      maxConnections: 1000,
+      maxConnectionsPerAddress: 50,
+      requestTimeoutMs: 20_000,
     });
     const named = loadConfig({ ...web, SITE_NAME: "Example Chat", TRUST_PROXY: "yes", WEB_LISTEN: "[::1]:0" });
     expect(named.web?.siteName).toBe("Example Chat");
-    expect(named.web?.trustProxy).toBe(true);
+    expect(named.web?.trustProxy).toBe(1);
     expect(named.web?.listen).toEqual({ host: "::1", port: 0 });
+  });
+
+  it("read TRUST_PROXY as false, a number of proxies (true is one), or the proxies' addresses", () => {
+    const trust = (value: string) => loadConfig({ ...web, TRUST_PROXY: value }).web?.trustProxy;
+    expect([trust("false"), trust("0"), trust("no")]).toEqual([false, false, false]);
+    expect([trust("true"), trust("1"), trust("2"), trust("10")]).toEqual([1, 1, 2, 10]);
+    expect(trust("127.0.0.1")).toEqual(["127.0.0.1"]);
+    expect(trust(" 10.0.0.0/8, ::1 ,fd00::/8,192.0.2.7/32")).toEqual(["10.0.0.0/8", "::1", "fd00::/8", "192.0.2.7/32"]);
+    const expected = (value: string) =>
+      "TRUST_PROXY must be false, the number of proxies in front (1 to 10; true = 1), or their addresses " +
+      `(for example TRUST_PROXY=127.0.0.1 or TRUST_PROXY=10.0.0.0/8,fd00::/8), got "${value}"`;
+    for (const wrong of [
+      "11",
+      "proxy.example.org",
+      "10.0.0.0/33",
+      "fd00::/129",
+      "10.0.0.1,",
+      "fe80::1%eth0",
+      "1.2.3.4/8/8",
+    ]) {
+      expect(problemsOf({ ...web, TRUST_PROXY: wrong })).toEqual([expected(wrong)]);
+    }
+  });
+
+  it("read the connection caps and the request timeout", () => {
+    const caps = loadConfig({
+      ...web,
+      WEB_MAX_CONNECTIONS: "5000",
+      WEB_MAX_CONNECTIONS_PER_ADDRESS: "50",
+      WEB_REQUEST_TIMEOUT_MS: "5000",
+    }).web;
+    expect([caps?.maxConnections, caps?.maxConnectionsPerAddress, caps?.requestTimeoutMs]).toEqual([5000, 50, 5000]);
+    expect(problemsOf({ ...web, WEB_MAX_CONNECTIONS: "0", WEB_REQUEST_TIMEOUT_MS: "999" })).toEqual([
+      'WEB_MAX_CONNECTIONS must be a whole number of connections from 1 to 100000, got "0"',
+      'WEB_REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000, got "999"',
+    ]);
+    expect(problemsOf({ ...minimal, WEB_MAX_CONNECTIONS_PER_ADDRESS: "5" })).toEqual([
+      "WEB_MAX_CONNECTIONS_PER_ADDRESS is set but WEB_LISTEN is not: set WEB_LISTEN to turn the web pages on",
+    ]);
   });
 
   it("read the per-address limits of the pages", () => {
@@ -238,7 +288,8 @@ describe("web pages (WEB_LISTEN, WEB_URL, SITE_NAME, TRUST_PROXY)", () => {
       "XMPP_DOMAIN is required (for example XMPP_DOMAIN=example.org)",
       'WEB_LISTEN must be host:port (for example WEB_LISTEN=127.0.0.1:8080), got "8080"',
       "WEB_URL is required with WEB_LISTEN: the address people open (for example WEB_URL=https://invite.example.org)",
-      'TRUST_PROXY must be true or false, got "maybe"',
+      "TRUST_PROXY must be false, the number of proxies in front (1 to 10; true = 1), or their addresses " +
+        '(for example TRUST_PROXY=127.0.0.1 or TRUST_PROXY=10.0.0.0/8,fd00::/8), got "maybe"',
     ]);
     expect(problemsOf({ ...web, WEB_URL: "https://example.org/?a=1", WEB_LISTEN: "127.0.0.1:70000" })).toEqual([
       'WEB_LISTEN must be host:port (for example WEB_LISTEN=127.0.0.1:8080), got "127.0.0.1:70000"',

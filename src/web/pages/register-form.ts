@@ -8,8 +8,7 @@ import { html, type SafeHtml } from "../html.js";
 import type { InviteView } from "../invite-view.js";
 import type { PageContext } from "../page-context.js";
 
-/** Limits of the form's fields: RFC 7622 §3.3 allows 1023 bytes of local part; passwords are capped for sanity. */
-export const MAX_USERNAME_BYTES = 1023;
+/** Passwords are capped for sanity; the username's limits are the username rule's (src/invites/username.ts). */
 export const MAX_PASSWORD_LENGTH = 1024;
 
 export interface FormState {

@@ -231,7 +231,7 @@ describe("readAccountInviteOptions", () => {
       submitBack(accountInviteOptionsForm(WEEK), { username: ["a b"], "max-uses": ["0"], expire: ["5"] }),
     );
     expect(validateAccountInviteOptions(entered, WEEK).problems).toEqual([
-      `"a b" cannot be a username (no spaces or any of " & ' / : < > @)`,
+      `"a b" cannot be a username: it contains a space`,
       'The number of uses must be from 1 to 100, not "0"',
       "Choose a lifetime of 1 hour, 1 day, 1 week, 4 weeks",
     ]);

@@ -5,6 +5,7 @@ import {
   MAX_USES,
   validateAccountInviteOptions,
 } from "../../../src/invites/options.js";
+import { usernameRuleFor } from "../../../src/invites/username.js";
 
 const DEFAULT_TTL = 604_800;
 const LIFETIME_PROBLEM = "Choose a lifetime of 1 hour, 1 day, 1 week, 4 weeks";
@@ -40,18 +41,37 @@ describe("validateAccountInviteOptions", () => {
   });
 
   it.each([
-    ["bad name", `"bad name" cannot be a username (no spaces or any of " & ' / : < > @)`],
-    ["alice@example.org", `"alice@example.org" cannot be a username (no spaces or any of " & ' / : < > @)`],
-    ["a/b", `"a/b" cannot be a username (no spaces or any of " & ' / : < > @)`],
-    ['say"hi', `"say"hi" cannot be a username (no spaces or any of " & ' / : < > @)`],
-    ["o'brien", `"o'brien" cannot be a username (no spaces or any of " & ' / : < > @)`],
+    ["bad name", `"bad name" cannot be a username: it contains a space`],
+    [
+      "alice@example.org",
+      `"alice@example.org" cannot be a username: it contains "@", which no address may have in its name`,
+    ],
+    ["a/b", `"a/b" cannot be a username: it contains "/", which no address may have in its name`],
+    ['say"hi', `"say"hi" cannot be a username: it contains """, which no address may have in its name`],
+    ["o'brien", `"o'brien" cannot be a username: it contains "'", which no address may have in its name`],
+    [
+      "victim＠other.test／",
+      `"victim＠other.test／" cannot be a username: it contains "@", which no address may have in its name (typed as "＠")`,
+    ],
+    [
+      "bo\u00adb2",
+      `"bo\u00adb2" cannot be a username: it contains an invisible, unassigned or private character (U+00AD)`,
+    ],
   ])("refuses the username %j", (username, problem) => {
     expect(validateAccountInviteOptions({ username }, DEFAULT_TTL)).toEqual({ problems: [problem] });
   });
 
+  it("refuses a lookalike of an admin's name with the server's username rule", () => {
+    const rule = usernameRuleFor({ domain: "example.org", admins: new Set(["admin@example.org"]) }, true);
+    expect(validateAccountInviteOptions({ username: "аdmin" }, DEFAULT_TTL, rule).problems).toEqual([
+      `"аdmin" cannot be a username: it is, or looks like, "admin", the name of an administrator or of the bot`,
+    ]);
+    expect(validateAccountInviteOptions({ username: "аdmin" }, DEFAULT_TTL).options).toEqual({ username: "аdmin" });
+  });
+
   it("quotes the username as entered, before trimming, in the problem", () => {
     expect(validateAccountInviteOptions({ username: " Bad Name " }, DEFAULT_TTL).problems).toEqual([
-      `" Bad Name " cannot be a username (no spaces or any of " & ' / : < > @)`,
+      `" Bad Name " cannot be a username: it contains a space`,
     ]);
   });
 
@@ -124,7 +144,7 @@ describe("validateAccountInviteOptions", () => {
       ),
     ).toEqual({
       problems: [
-        `"a b" cannot be a username (no spaces or any of " & ' / : < > @)`,
+        `"a b" cannot be a username: it contains a space`,
         'The number of uses must be from 1 to 100, not "0"',
         LIFETIME_PROBLEM,
         "The note is too long (300 characters, at most 200)",

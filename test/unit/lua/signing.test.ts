@@ -1,15 +1,17 @@
 /**
  * The MACs the bot and the Prosody module exchange, made on one side and checked on the other: the relay proof
- * (src/registration/relay-proof.ts → relay_proof_valid) and the record tag (src/storage/record.ts → tag_with, verify),
- * by prosody/invites_redis_store.lib.lua under Prosody's own Lua (test/lua/signing_check.lua).
+ * (src/registration/relay-proof.ts → relay_proof_valid), the record tag (src/storage/record.ts → tag_with, verify)
+ * and a use event's tag (event_tag → src/storage/event-tag.ts), by prosody/invites_redis_store.lib.lua under
+ * Prosody's own Lua (test/lua/signing_check.lua).
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { relayProof } from "../../../src/registration/relay-proof.js";
+import { EVENT_CONTEXT, eventTag, eventTagValid } from "../../../src/storage/event-tag.js";
 import { macOf, signRecord, tokenHash } from "../../../src/storage/record.js";
 import { runProsodyLua } from "../../helpers/prosody-lua.js";
 import { recordWith } from "../../helpers/raw-records.js";
-import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY } from "../../helpers/signing.js";
+import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY, TEST_SIGNING_KEYS } from "../../helpers/signing.js";
 
 const CHECK = fileURLToPath(new URL("../../lua/signing_check.lua", import.meta.url));
 const PROSODY_DIR = fileURLToPath(new URL("../../../prosody", import.meta.url));
@@ -17,9 +19,12 @@ const HOST = "localhost";
 const TOKEN = "relayedTokenAAAAAAAAAAAA";
 const STRANGER_KEY = "a-key-prosody-does-not-know-0123456789-not-for-production";
 
+type EventFields = Record<string, string | undefined>;
+
 interface SigningCheck {
   proofs: { token: string; proof: string }[];
   tags: { hash: string; record: string; tag: string }[];
+  events?: EventFields[];
 }
 
 /** The library's answers, one line each: "proof BOOL" per proof, then "tag OURS BOOL" per tag. */
@@ -67,5 +72,49 @@ describe("the record tag, on the same helper", () => {
     expect(ours).toBe(`tag ${current.tag} true`);
     expect(old).toMatch(/ true$/u);
     expect(stranger).toMatch(/ false$/u);
+  });
+});
+
+describe("a use event's tag, made by the module's library and checked by the bot", () => {
+  const registered = {
+    kind: "registered",
+    inviter: "alice@localhost",
+    invitee: "newbie@localhost",
+    invite: "AbCd1234",
+    at: "1795744800",
+  };
+  const subscribed = { kind: "subscribed", invitee: "cora@localhost", invite: "wyYe2G5L", at: "1795744801" };
+
+  it("is the same on both sides, with or without an inviter, and verifies for its own host and fields only", () => {
+    const [withInviter, without] = luaSide({ proofs: [], tags: [], events: [registered, subscribed] }).map((line) =>
+      line.replace(/^event /u, ""),
+    );
+    expect(withInviter).toBe(eventTag(TEST_SIGNING_KEYS, HOST, registered));
+    expect(without).toBe(eventTag(TEST_SIGNING_KEYS, HOST, subscribed));
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...registered, tag: withInviter })).toBe(true);
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...subscribed, tag: without })).toBe(true);
+    expect(eventTagValid(TEST_SIGNING_KEYS, `other.${HOST}`, { ...registered, tag: withInviter })).toBe(false);
+    for (const changed of [
+      { inviter: "mallory@localhost" },
+      { invitee: "mallory@localhost" },
+      { kind: "subscribed" },
+      { invite: "AbCd1235" },
+      { at: "1795744801" },
+    ]) {
+      expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...registered, ...changed, tag: withInviter })).toBe(false);
+    }
+  });
+
+  it("is refused when missing, made with an unknown key, or made for another use of the key", () => {
+    const stranger = eventTag({ current: STRANGER_KEY, old: [] }, HOST, registered);
+    const old = eventTag({ current: TEST_OLD_SIGNING_KEY, old: [] }, HOST, registered);
+    const asRecordTag = macOf(TEST_SIGNING_KEY, "xmpp-invite-bot/2", [HOST, ...Object.values(registered)]);
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, registered)).toBe(false);
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...registered, tag: stranger })).toBe(false);
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...registered, tag: asRecordTag.toString("base64url") })).toBe(
+      false,
+    );
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...registered, tag: old })).toBe(true);
+    expect(EVENT_CONTEXT).toBe("xmpp-invite-bot/event/0");
   });
 });

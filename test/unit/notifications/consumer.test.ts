@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/logger.js";
-import { type EventStream, UseEventConsumer } from "../../../src/notifications/consumer.js";
+import {
+  type ConsumerOptions,
+  type EventStream,
+  type StreamEntry,
+  UseEventConsumer,
+} from "../../../src/notifications/consumer.js";
 import { adminNotice, parseUseEvent, recipients } from "../../../src/notifications/use-events.js";
 
 /** A stream in memory: entries are pending until finished, like a consumer group. */
-function fakeStream(entries: Array<{ id: string; fields: Record<string, string> }>) {
+function fakeStream(entries: StreamEntry[]) {
   const unread = [...entries];
   const pending: typeof entries = [];
   const done = new Set<string>();
@@ -29,10 +34,31 @@ function fakeStream(entries: Array<{ id: string; fields: Record<string, string> 
   return { stream, pending, done, add: (e: (typeof entries)[number]) => unread.push(e) };
 }
 
-const event = (id: string, invitee: string) => ({
+const event = (id: string, invitee: string, signed = true): StreamEntry => ({
   id,
   fields: { kind: "registered", inviter: "alice@example.org", invitee, invite: "AbCd1234", at: "1" },
+  signed,
 });
+
+/** A consumer of `stream` that records what it sends (`to: text`) and what it logs. */
+function consumerOf(stream: EventStream, more: Partial<ConsumerOptions> = {}) {
+  const sent: string[] = [];
+  const logs: string[] = [];
+  const consumer = new UseEventConsumer({
+    stream,
+    send: async (to, text) => {
+      sent.push(`${to}: ${text}`);
+    },
+    isOnline: () => true,
+    admins: new Set(),
+    notifyAdmins: false,
+    host: "example.org",
+    log: createLogger("debug", { write: (line: string) => logs.push(line) }),
+    retryMs: 5,
+    ...more,
+  });
+  return { consumer, sent, logs };
+}
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -42,19 +68,7 @@ async function until(check: () => boolean): Promise<void> {
 describe("UseEventConsumer", () => {
   it("tells the inviter and acknowledges after sending", async () => {
     const { stream, done } = fakeStream([event("1-0", "bob@example.org")]);
-    const sent: string[] = [];
-    const consumer = new UseEventConsumer({
-      stream,
-      send: async (to, text) => {
-        sent.push(`${to}: ${text}`);
-      },
-      isOnline: () => true,
-      admins: new Set(),
-      notifyAdmins: false,
-      host: "example.org",
-      log: createLogger("silent"),
-      retryMs: 5,
-    });
+    const { consumer, sent } = consumerOf(stream);
     consumer.start();
     await until(() => done.has("1-0"));
     await consumer.stop();
@@ -85,6 +99,50 @@ describe("UseEventConsumer", () => {
     await until(() => done.has("1-0"));
     await consumer.stop();
     expect(sent).toEqual(["alice@example.org"]);
+  });
+});
+
+describe("UseEventConsumer with entries it must not simply trust", () => {
+  it("acknowledges entries whose signature does not verify without a message, and logs them once", async () => {
+    const entries = Array.from({ length: 30 }, (_, i) => event(`${i + 1}-0`, `forged${i}@example.org`, false));
+    const { stream, done } = fakeStream([...entries, event("31-0", "real@example.org")]);
+    const { consumer, sent, logs } = consumerOf(stream);
+    consumer.start();
+    await until(() => done.has("31-0"));
+    await consumer.stop();
+    expect(done.size).toBe(31);
+    expect(sent).toEqual(["alice@example.org: real@example.org accepted your invite and created an account."]);
+    const warnings = logs.filter((line) => line.includes("signature does not verify"));
+    // The first at once; the 29 others in one line when the window closes (here: on stop).
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain("id=1-0");
+    expect(warnings[1]).toContain(": 29 more in the last minute");
+  });
+
+  it("tells one recipient at most N uses a window, then sums up the rest in one message", async () => {
+    const entries = Array.from({ length: 200 }, (_, i) => event(`${i + 1}-0`, `new${i}@example.org`));
+    const { stream, done } = fakeStream(entries);
+    const sent: string[] = [];
+    let summed: () => void = () => undefined;
+    const summary = new Promise<void>((resolve) => {
+      summed = resolve;
+    });
+    const { consumer } = consumerOf(stream, {
+      noticeCap: { perWindow: 10, windowMs: 200 },
+      send: async (to, text) => {
+        sent.push(`${to}: ${text}`);
+        if (text.startsWith("…and")) summed();
+      },
+    });
+    consumer.start();
+    await summary;
+    expect(done.size).toBe(200);
+    await consumer.stop();
+    expect(sent).toHaveLength(11);
+    expect(sent.slice(0, 10).every((line) => line.includes("accepted your invite"))).toBe(true);
+    expect(sent[10]).toBe(
+      "alice@example.org: …and 190 more invites were used just now (too many at once to tell each one).",
+    );
   });
 });
 
@@ -125,6 +183,13 @@ describe("use events", () => {
       { invite: "TOKEN-LIKE-AND-TOO-LONG-000000" },
       { invite: "Ab<d1234" },
       { at: "soon" },
+      // Right-to-left override, zero width space, other format characters and controls.
+      { invitee: "moc.elpmaxe\u202e@example.org" },
+      { inviter: "ali\u200bce@example.org" },
+      { invitee: "bob\u2066@example.org" },
+      { invitee: "bob\u0007@example.org" },
+      { inviter: "alice\u2028@example.org" },
+      { invitee: "bob\ue000@example.org" },
     ]) {
       expect(parseUseEvent("1-0", { ...good, ...bad }), JSON.stringify(bad)).toBeUndefined();
     }

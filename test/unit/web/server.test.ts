@@ -1,7 +1,9 @@
 /** The invite pages through Fastify's inject(), with the memory store and a fake registrar. */
 import { describe, expect, it } from "vitest";
 import { actorFor } from "../../../src/invites/permissions.js";
+import type { HitCounter } from "../../../src/invites/store.js";
 import { StoreUnavailableError } from "../../../src/invites/store.js";
+import { tokenHash } from "../../../src/invites/token.js";
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 import { POLICY, WEB_URL, type WebWorld, webWorld } from "../../helpers/web-fakes.js";
 import { cookieOf, csrfFieldOf, formBody, textOf } from "../../helpers/web-form.js";
@@ -234,7 +236,8 @@ describe("registration through the form", () => {
     expect(done.body).toContain("Log in to Gajim with your address newbie@example.org");
     expect(done.body).not.toContain("s3cret-pass");
     expect(world.registrar.calls).toEqual([
-      { kind: "register", token: invite.token, username: "Newbie", password: "s3cret-pass" },
+      // The name folded as the server stores it: what the registrar sends and the page shows.
+      { kind: "register", token: invite.token, username: "newbie", password: "s3cret-pass" },
     ]);
     expect(world.logs.join("")).not.toContain("s3cret-pass");
   });
@@ -400,6 +403,41 @@ describe("rate limits", () => {
     expect((await submit(world, invite.token, fields)).statusCode).toBe(429);
     expect(world.registrar.calls).toHaveLength(1);
   });
+
+  it("hold an address to its limits before asking the store, and count per invite only invites that exist", async () => {
+    const counted: string[] = [];
+    const hits: HitCounter = {
+      hit: async (key) => {
+        counted.push(key);
+        return { count: 1, resetInMs: 3_600_000 };
+      },
+    };
+    let lookups = 0;
+    const store = new (class extends MemoryInviteStore {
+      override async findByToken(token: string) {
+        lookups += 1;
+        return super.findByToken(token);
+      }
+    })();
+    const world = webWorld({ store, hits, limits: { postsPerAddress: { limit: 5, windowMs: 600_000 } } });
+    const post = (token: string, remoteAddress = "192.0.2.1") =>
+      world.server.inject({
+        method: "POST",
+        url: `/invite/${token}/register`,
+        remoteAddress,
+        headers: { ...SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+        payload: "username=x",
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i += 1) statuses.push((await post(`${"A".repeat(20)}${String(1000 + i)}`)).statusCode);
+    expect(statuses).toEqual([...Array(5).fill(404), ...Array(15).fill(429)]);
+    expect(lookups).toBe(5);
+    expect(counted).toEqual([]);
+    const { invite } = await world.service.createAccountInvite(admin, "admin@example.org/x");
+    // Counted before the form token is looked at: this one is refused for the lack of it.
+    expect((await post(invite.token, "192.0.2.2")).statusCode).toBe(403);
+    expect(counted).toEqual([`invite:${tokenHash(invite.token)}`]);
+  });
 });
 
 describe("hostile requests", () => {
@@ -467,7 +505,9 @@ describe("hostile requests", () => {
     const world = webWorld();
     const { invite } = await world.service.createAccountInvite(admin, "admin@example.org/x");
     const long = await submit(world, invite.token, { username: "é".repeat(600), password: "p", password_again: "p" });
-    expect(textOf(long.body, { id: "username-error" })).toBe("This username is too long.");
+    expect(textOf(long.body, { id: "username-error" })).toBe(
+      "This username is too long: at most 83 bytes (fewer letters with accents or in other scripts).",
+    );
     const control = await submit(world, invite.token, { username: "a\u0000b", password: "p", password_again: "p" });
     expect(textOf(control.body, { id: "username-error" })).toBe(
       "This username contains characters that are not allowed.",

@@ -58,6 +58,23 @@ describe("forwarded requests", () => {
     expect(inner?.getChild("error")?.getChild("forbidden")).toBeDefined();
   });
 
+  it("carry the reply in jabber:client (XEP-0297 §4), its error too, not in the wrapper's namespace", async () => {
+    const { fake } = setup();
+    const failing = xml("command", { xmlns: NS.commands, node: "fail" });
+    const reply = await fake.call(iq("set", "example.org", wrapped(userIq("alice@example.org/phone", failing))));
+    // Namespaces as the server resolves them: each element's own xmlns, else its parent's.
+    const inner = reply?.getChild("forwarded", NS.forward)?.getChild("iq", "jabber:client");
+    expect(inner?.getChild("error", "jabber:client")?.getChild("forbidden", NS.stanzas)).toBeDefined();
+  });
+
+  it("refuse a forwarded IQ outside jabber:client", async () => {
+    const { fake, calls } = setup();
+    const stray = xml("iq", { type: "set", from: "alice@example.org/a", to: "example.org", id: "s1" }, command);
+    const reply = await fake.call(iq("set", "example.org", wrapped(stray)));
+    expect(reply?.getChild("bad-request")).toBeDefined();
+    expect(calls).toEqual([]);
+  });
+
   it("are refused from anyone but the bare domain", async () => {
     for (const from of ["alice@example.org/phone", "example.org/resource", "evil.example", "Example.org.evil"]) {
       const { fake, calls } = setup();

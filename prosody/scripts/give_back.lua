@@ -1,0 +1,32 @@
+-- Gives one use back (docs/storage.md, "Counted uses") after a registration that
+-- failed once claim.lua had taken it: run by the Prosody module when Prosody could
+-- not create the account, and by the bot (src/storage/redis-claims.ts).
+-- KEYS = as claim.lua's; ARGV = hash, the record's stored value, expires (unix ms),
+-- expires (unix s), max[, "marked"]. With "marked" (the bot's claims), the last
+-- key is the claim's marker: only a claim whose marker is still there goes back,
+-- and the marker with it, so a use goes back at most once.
+-- A counted invite still stored gets its count lowered; one the claim removed (a
+-- single use, or a counted invite's last) is written back with its indexes, unless
+-- it has expired meanwhile. Returns 1 when a use went back, 0 otherwise.
+local last = #KEYS
+if ARGV[6] == 'marked' then
+  if redis.call('DEL', KEYS[#KEYS]) == 0 then return 0 end
+  last = #KEYS - 1
+end
+local max = tonumber(ARGV[5])
+if max < 0 then return 0 end
+if max > 1 and redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('DECR', KEYS[2])
+  return 1
+end
+if not redis.call('SET', KEYS[1], ARGV[2], 'NX') then return 0 end
+-- An expiry in the past removes the record at once: an invite that expired meanwhile stays gone.
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if max > 1 then
+  redis.call('SET', KEYS[2], max - 1)
+  redis.call('PEXPIREAT', KEYS[2], ARGV[3])
+end
+for i = 3, last - 1 do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[1]) end
+redis.call('ZADD', KEYS[last], 0, ARGV[1])
+return 1
