@@ -9,16 +9,18 @@
 -- docs/security.md is made from this list; keep it exact):
 --   connection:  AUTH (when the URL has a password), SELECT (db other than 0)
 --   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
---                ZRANGE 0 -1 (by:*, for:*: account deletion)
+--                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
 --   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the five scripts below:
---     CLAIM       GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes
---     GIVE_BACK   EXISTS rec:*, DECR used:*, SET rec:* NX, SET used:*, PEXPIREAT rec:* used:*, ZADD indexes
+--     CLAIM       EXISTS claim:*, GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes,
+--                 SET [PX] / PEXPIREAT claim:*
+--     GIVE_BACK   GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX, SET used:*,
+--                 PEXPIREAT rec:* used:*, ZADD indexes
 --     REMOVE      DEL rec:* used:*, ZREM indexes
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
 --     RECORD_USE  XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
 -- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
--- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID.
+-- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID.
 local json = require "util.json";
 local hashes = require "util.hashes";
 local base64 = require "util.encodings".base64;
@@ -26,6 +28,7 @@ local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
 local async = require "util.async";
 local gettime = require "util.time".now;
+local random_bytes = require "util.random".bytes;
 local resp = module:require("resp_client");
 
 local DEFAULT_URL = "redis://127.0.0.1:6379/0";
@@ -71,6 +74,7 @@ function store_mt:events_key() return self:key("events"); end
 function store_mt:invited_by_key(bare) return self:key("invited-by:"..bare); end
 function store_mt:invitees_key(bare) return self:key("invitees:"..bare); end
 function store_mt:layout_key() return self:key("layout"); end
+function store_mt:claim_key(claim_id) return self:key("claim:"..claim_id); end
 
 -- A script run with EVALSHA, sent again with EVAL when Redis does not know it (after a restart).
 -- A script shared with the bot, from prosody/scripts/ (beside this file).
@@ -87,12 +91,12 @@ local function script(source)
 		local call = { "EVALSHA", hex, #keys };
 		for _, k in ipairs(keys) do call[#call+1] = k; end
 		for _, a in ipairs(args) do call[#call+1] = a; end
-		local reply, err = redis:command(table.unpack(call));
+		local reply, err, unanswered = redis:command(table.unpack(call));
 		if reply == nil and tostring(err):match("NOSCRIPT") then
 			call[1], call[2] = "EVAL", source;
-			reply, err = redis:command(table.unpack(call));
+			reply, err, unanswered = redis:command(table.unpack(call));
 		end
-		return reply, err;
+		return reply, err, unanswered;
 	end;
 end
 
@@ -384,19 +388,45 @@ function store_mt:purge_user(username)
 	return true;
 end
 
---- One use of an invite (registration or XEP-0379): the uses left, or -1 gone, -2 used up, -3 changed; nil, err.
-function store_mt:claim(hash, tag, record)
-	local left, err = CLAIM(self.redis, self:invite_keys(hash, record), { hash, tag, max_uses_of(record) });
-	if left == nil then return nil, err; end
+--- A new claim id: 16 random base64url characters, as the bot's (docs/storage.md, "Keys").
+function store_mt:new_claim_id()
+	return base64url(random_bytes(12));
+end
+
+--- The keys of a claim: the invite's (invite_keys), then the claim's marker when it has an id.
+function store_mt:claim_keys(hash, record, claim_id)
+	local keys = self:invite_keys(hash, record);
+	if claim_id then keys[#keys+1] = self:claim_key(claim_id); end
+	return keys;
+end
+
+--- One use of an invite (registration or XEP-0379): the uses left, or -1 gone, -2 used up, -3 changed; or nil, err,
+-- unanswered (true when the script was sent and no answer came: it may have taken the use). With `claim_id` the use
+-- is marked (claim:ID, until the invite expires), for give_back or keep.
+function store_mt:claim(hash, tag, record, claim_id)
+	local args = { hash, tag, max_uses_of(record) };
+	if claim_id then args[4] = claim_id; end
+	local left, err, unanswered = CLAIM(self.redis, self:claim_keys(hash, record, claim_id), args);
+	if left == nil then return nil, err, unanswered; end
 	return left;
 end
 
 --- Gives back the use a claim took (`raw`: the record's stored value, as get_record read it); true when it went back.
-function store_mt:give_back(hash, raw, record)
+-- With `claim_id`, only if that claim's marker is there (and then never twice); a claim with that id that reaches
+-- Redis afterwards takes nothing.
+function store_mt:give_back(hash, raw, record, claim_id)
 	local args = { hash, raw, string.format("%d", record.expires * 1000), record.expires, max_uses_of(record) };
-	local given, err = GIVE_BACK(self.redis, self:invite_keys(hash, record), args);
+	if claim_id then args[6] = "marked"; end
+	local given, err = GIVE_BACK(self.redis, self:claim_keys(hash, record, claim_id), args);
 	if given == nil then return nil, err; end
 	return given == 1;
+end
+
+--- The use of a marked claim stands (the account exists, the subscription was approved): its marker goes.
+function store_mt:keep(claim_id)
+	local ok, err = self.redis:command("DEL", self:claim_key(claim_id));
+	if ok == nil then return nil, err; end
+	return true;
 end
 
 --- Live members of an index (pruned of expired ones; `pending` prunes `ids` too), at most `limit`.

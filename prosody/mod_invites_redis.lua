@@ -14,7 +14,10 @@
 --    crashes in mod_invites.lua:194 when the invite has no host-level entry).
 -- 4. With Redis down, preauth and registration are refused with a clear reason.
 --    A registration that fails after its use was claimed (Prosody could not
---    store the account, or a later hook refused it) gives the use back.
+--    store the account, or a later hook refused it) gives the use back. So does
+--    a claim whose answer did not come in time (or whose connection dropped):
+--    each claim writes a marker with its use, and the use goes back with that
+--    marker once Redis answers, exactly once if the claim took it.
 -- 5. Nothing here can stall Prosody: Redis is reached over Prosody's event loop
 --    (resp_client.lib.lua), a preauth costs one lookup and nothing else, and
 --    invite checks from one address (and from everybody together) are rate limited.
@@ -173,13 +176,113 @@ module:hook("stanza/iq/jabber:iq:register:query", function (event)
 	if event.stanza.attr.type == "set" then event.origin.invites_redis_register_id = event.stanza.attr.id; end
 end, 10);
 
+-- Whether a claim of this invite takes a use (not for a reusable invite without max_uses): only such claims are
+-- marked, and given back.
+local function takes_a_use(invite)
+	return store_lib.max_uses_of(invite) >= 0;
+end
+
+local function short_id(claimed) return claimed.hash:sub(1, 8); end
+
+---------- Uses to give back once Redis answers ----------
+
+-- A claim whose answer did not come (invites_redis_timeout passed, or the connection dropped) may have taken its
+-- use in Redis all the same, and a give-back that got no answer may not have run. Either is given back with the
+-- claim's marker (docs/storage.md, "Counted uses"), tried again every second until Redis answers it: a claim that
+-- took a use gets it back once; one that took none, or that reaches Redis only after its give-back, gets nothing.
+-- They wait in memory until the invite expires (nothing can go back after that), at most MAX_PENDING of them; a
+-- restart of Prosody forgets them.
+local RETRY_EVERY = 1;
+local MAX_PENDING = 10000;
+local pending = {}; -- claimed → true
+local pending_count = 0;
+local armed = false; -- a round is scheduled or running
+
+local function settled(claimed)
+	pending[claimed], pending_count = nil, pending_count - 1;
+end
+
+local function retry_round()
+	local round = {};
+	for claimed in pairs(pending) do round[#round+1] = claimed; end
+	for _, claimed in ipairs(round) do
+		if claimed.record.expires <= os.time() then
+			settled(claimed);
+			module:log("warn", "Gave up giving back the use of invite %s: the invite has expired", short_id(claimed));
+		else
+			local given = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id);
+			if given ~= nil then -- else: still no answer, or failing fast; the next round tries again
+				settled(claimed);
+				if given then
+					module:log("info", "Gave back the use of invite %s: %s", short_id(claimed), claimed.why);
+				else
+					module:log("info", "Nothing to give back for invite %s: its claim had taken no use (or it went "
+						.."back already)", short_id(claimed));
+				end
+			end
+		end
+	end
+end
+
+local retry_runner;
+local function arm()
+	if armed or pending_count == 0 then return; end
+	armed = true;
+	module:add_timer(RETRY_EVERY, function () retry_runner:run(true); end);
+end
+retry_runner = async.runner(function ()
+	retry_round();
+	armed = false;
+	arm();
+end, {
+	error = function (_, err)
+		module:log("error", "Giving back uses failed: %s", err);
+		armed = false;
+		arm();
+	end;
+});
+
+--- Gives the use of a marked claim back as soon as Redis answers; `why` is for the log.
+local function give_back_later(claimed, why)
+	if pending[claimed] then return; end
+	if pending_count >= MAX_PENDING then
+		module:log("error", "Cannot give back the use of invite %s later (%s): %d uses are waiting for Redis already",
+			short_id(claimed), why, pending_count);
+		return;
+	end
+	if pending_count == 0 then -- once, not for each use of the same outage
+		module:log("warn", "The use of invite %s goes back as soon as Redis answers (%s)", short_id(claimed), why);
+	end
+	claimed.why = why;
+	pending[claimed], pending_count = true, pending_count + 1;
+	arm();
+end
+
+-- The use of a marked claim stands: its marker goes (it would expire with the invite otherwise). Not waited for.
+local function keep(claimed)
+	local ok, err = redis_store:keep(claimed.claim_id);
+	if not ok then
+		module:log("debug", "Could not delete the claim marker of invite %s (it expires with the invite): %s",
+			short_id(claimed), err);
+	end
+end
+
+local function keep_later(claimed)
+	if claimed.claim_id then async.runner(keep):run(claimed); end
+end
+
 local function give_back(claimed)
-	local given, err = redis_store:give_back(claimed.hash, claimed.raw, claimed.record);
+	local given, err = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id);
 	if given == nil then
-		module:log("error", "Could not give back the use of invite %s after a failed registration: %s",
-			claimed.hash:sub(1, 8), err);
+		if claimed.claim_id then
+			give_back_later(claimed, "the registration of "..claimed.username.." failed; the give-back got no answer: "
+				..tostring(err));
+		else
+			module:log("error", "Could not give back the use of invite %s after a failed registration: %s",
+				short_id(claimed), err);
+		end
 	elseif given then
-		module:log("info", "Gave back the use of invite %s: the registration of %s failed", claimed.hash:sub(1, 8),
+		module:log("info", "Gave back the use of invite %s: the registration of %s failed", short_id(claimed),
 			claimed.username);
 	end
 end
@@ -200,6 +303,8 @@ local function give_back_unless_done(session, claimed)
 			-- In the session's runner (as mod_register_ibr's handler is) the answer waits for Redis; elsewhere the
 			-- use goes back in a runner of its own.
 			if async.ready() then give_back(claimed); else async.runner(give_back):run(claimed); end
+		else
+			keep_later(claimed); -- the account exists (or the password was reset): the use stands
 		end
 		return stanza;
 	end
@@ -244,20 +349,29 @@ module:hook("user-registering", function (event)
 	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
 	if exists and not resetting then return; end
 
-	local left, cerr = redis_store:claim(hash, tag, invite);
+	-- With the record as read now (raw), the use can go back: the claim is marked (claim_id) when it takes one.
+	local claimed = raw and {
+		hash = hash; raw = raw; record = invite; username = event.username;
+		host = event.host or module.host; resetting = resetting;
+		claim_id = takes_a_use(invite) and redis_store:new_claim_id() or nil;
+	};
+	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id);
 	if left == nil then
 		module:log("warn", "Refusing a registration: %s", cerr);
+		-- The script may have run, and taken the use, all the same.
+		if unanswered and claimed and claimed.claim_id then
+			give_back_later(claimed, "its claim got no answer: "..tostring(cerr));
+		end
 		refuse(event, "wait", "internal-server-error", UNAVAILABLE);
 	elseif left == -2 then
 		refuse(event, "cancel", "forbidden", "This invite has been used as many times as it allows");
 	elseif left < 0 then
 		module:log("info", "Refusing a registration with an invite that was just used by someone else");
 		refuse(event, "cancel", "forbidden", "This invite has already been used");
-	elseif event.session and raw then
-		give_back_unless_done(event.session, {
-			hash = hash; raw = raw; record = invite; username = event.username;
-			host = event.host or module.host; resetting = resetting;
-		});
+	elseif claimed and event.session then
+		give_back_unless_done(event.session, claimed);
+	elseif claimed then
+		keep_later(claimed); -- nothing watches the outcome: the use stands
 	end
 end, -10);
 
@@ -313,15 +427,22 @@ module:hook("presence/bare", function (event)
 	if not username or host ~= module.host then return; end
 	local contact = jid_bare(stanza.attr.from);
 
-	local invite, hash, tag = redis_store:get_record(token);
+	local invite, hash, tag, raw = redis_store:get_record(token);
 	if invite == nil then
 		if hash then module:log("warn", "Cannot check a preauth token, asking %s as usual: %s", username, hash); end
 		return;
 	end
 	if not (invite.type == "roster" and jid_split(invite.jid) == username) then return; end
-	-- Every use counts, here as at registration: a counted invite stops at its cap on both paths.
-	local left = redis_store:claim(hash, tag, invite);
+	-- Every use counts, here as at registration: a counted invite stops at its cap on both paths. Marked, as there.
+	local claimed = raw and takes_a_use(invite) and {
+		hash = hash; raw = raw; record = invite; claim_id = redis_store:new_claim_id();
+	} or nil;
+	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id);
+	if left == nil and unanswered and claimed then
+		give_back_later(claimed, "its claim got no answer: "..tostring(cerr));
+	end
 	if left == nil or left < 0 then return; end -- used a moment ago by someone else, or Redis trouble
+	if claimed then keep_later(claimed); end
 
 	module:log("info", "Pre-approving %s's subscription to %s with an invite", contact, username);
 	record_use("subscribed", username.."@"..host, contact, token);

@@ -35,21 +35,23 @@ function client_mt:connection()
 	return self.blocking;
 end
 
---- Runs one command: returns the reply (false for a nil reply), or nil, err.
+--- Runs one command: returns the reply (false for a nil reply), or nil, err, unanswered: `unanswered` is true when
+-- the command was sent (or may have been) and no answer came (timeout, dropped or failed connection), so Redis may
+-- have run it; false when it was never sent (failing fast) or Redis answered with an error.
 function client_mt:command(...)
 	local connection = self:connection();
 	if connection:saturated() then
-		return nil, "Redis is not keeping up (too many requests waiting for it)";
+		return nil, "Redis is not keeping up (too many requests waiting for it)", false;
 	end
 	local allowed, why = self.breaker:allow();
-	if not allowed then return nil, "Redis is unreachable ("..tostring(why)..")"; end
+	if not allowed then return nil, "Redis is unreachable ("..tostring(why)..")", false; end
 	local reply, err = connection:call({ ... });
 	if reply == nil then
 		self.breaker:failed(err);
-		return nil, "Redis is unreachable ("..tostring(err)..")";
+		return nil, "Redis is unreachable ("..tostring(err)..")", true;
 	end
 	self.breaker:succeeded();
-	if protocol.is_reply_error(reply) then return nil, "Redis error: "..reply.redis_error; end
+	if protocol.is_reply_error(reply) then return nil, "Redis error: "..reply.redis_error, false; end
 	return reply;
 end
 

@@ -1,20 +1,29 @@
 -- Gives one use back (docs/storage.md, "Counted uses") after a registration that
--- failed once claim.lua had taken it: run by the Prosody module when Prosody could
--- not create the account, and by the bot (src/storage/redis-claims.ts).
+-- failed once claim.lua had taken it, or after a claim whose answer came late or
+-- never: run by the Prosody module and by the bot (src/storage/redis-claims.ts).
 -- KEYS = as claim.lua's; ARGV = hash, the record's stored value, expires (unix ms),
--- expires (unix s), max[, "marked"]. With "marked" (the bot's claims), the last
--- key is the claim's marker: only a claim whose marker is still there goes back,
--- and the marker with it, so a use goes back at most once.
+-- expires (unix s), max[, "marked"]. With "marked" (claims with a claim id), the
+-- last key is the claim's marker: only a claim whose marker is still there goes
+-- back, and the marker with it, so a use goes back at most once. When there is no
+-- marker (the claim took no use, or has not reached Redis yet), "given back" takes
+-- its place until the invite expires, so that the claim, should it come later,
+-- takes nothing (claim.lua).
 -- A counted invite still stored gets its count lowered; one the claim removed (a
 -- single use, or a counted invite's last) is written back with its indexes, unless
 -- it has expired meanwhile. Returns 1 when a use went back, 0 otherwise.
+local max = tonumber(ARGV[5])
+if max < 0 then return 0 end -- not counted: a claim takes nothing, and writes no marker
 local last = #KEYS
 if ARGV[6] == 'marked' then
-  if redis.call('DEL', KEYS[#KEYS]) == 0 then return 0 end
+  local marker = redis.call('GET', KEYS[#KEYS])
+  if not marker or marker == 'given back' then
+    redis.call('SET', KEYS[#KEYS], 'given back')
+    redis.call('PEXPIREAT', KEYS[#KEYS], ARGV[3])
+    return 0
+  end
+  redis.call('DEL', KEYS[#KEYS])
   last = #KEYS - 1
 end
-local max = tonumber(ARGV[5])
-if max < 0 then return 0 end
 if max > 1 and redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('DECR', KEYS[2])
   return 1

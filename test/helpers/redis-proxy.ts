@@ -11,7 +11,7 @@ export interface RedisProxy {
   urlFor(url: string): string;
   /** Stops forwarding in both directions; connections stay open and bytes are held, as with a hung server. */
   hang(): void;
-  /** Forwards again, what was held first. */
+  /** Forwards again, what was held first (and what holdRepliesAfter() and holdCommandsFrom() held). */
   release(): void;
   /**
    * Once a client sends a command matching `match`, holds every reply to that client's connection from then on
@@ -19,7 +19,16 @@ export interface RedisProxy {
    * Resolves when it has happened.
    */
   holdRepliesAfter(match: (command: readonly string[]) => boolean): Promise<void>;
-  /** Closes every client connection; replies held for them are never delivered. */
+  /**
+   * Once a client sends a command matching `match`, holds that command (with whatever came in the same chunk) and
+   * everything that client sends after it: none of it reaches Redis until release(), which forwards it even if the
+   * client has closed its connection meanwhile, as a network that delivers late would (Redis then runs it and
+   * closes that connection: see drained()). dropConnections() drops it instead. Resolves when it has happened.
+   */
+  holdCommandsFrom(match: (command: readonly string[]) => boolean): Promise<void>;
+  /** Resolves once Redis has closed every connection whose held commands release() sent after their client left. */
+  drained(): Promise<void>;
+  /** Closes every client connection; replies and commands held for them are never delivered. */
   dropConnections(): void;
   /** Holds every chunk this long in each direction: a Redis further away. 0 by default. */
   delayMs: number;
@@ -77,6 +86,11 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
   /** Client connections whose replies are held (holdRepliesAfter), with what was held for each. */
   const repliesHeld = new Map<Socket, Buffer[]>();
   let armed: { match: (command: readonly string[]) => boolean; happened: () => void } | undefined;
+  /** Client connections whose commands are held (holdCommandsFrom), with their way to Redis and what was held. */
+  const requestsHeld = new Map<Socket, { upstream: Socket; chunks: Buffer[] }>();
+  let armedRequests: { match: (command: readonly string[]) => boolean; happened: () => void } | undefined;
+  /** Connections to Redis that got held commands after their client left, until Redis closes them. */
+  const lingering = new Set<Promise<void>>();
 
   const forward = (to: Socket, chunk: Buffer): void => {
     const heldReplies = repliesHeld.get(to);
@@ -108,6 +122,8 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
       socket.on("close", () => {
         sockets.delete(socket);
         client.destroy();
+        // Commands held for a client that left still reach Redis on release(), over this connection.
+        if (socket === client && requestsHeld.has(client)) return;
         upstream.destroy();
       });
       socket.on("error", () => {});
@@ -121,11 +137,19 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
         armed = undefined;
         happened();
       }
+      if (armedRequests?.match(command) === true) {
+        requestsHeld.set(client, { upstream, chunks: [] });
+        const { happened } = armedRequests;
+        armedRequests = undefined;
+        happened();
+      }
       for (const waiter of waiters) waiter();
     });
     client.on("data", (chunk: Buffer) => {
       decode(chunk);
-      forward(upstream, chunk);
+      const heldRequests = requestsHeld.get(client);
+      if (heldRequests !== undefined) heldRequests.chunks.push(chunk);
+      else forward(upstream, chunk);
     });
     upstream.on("data", (chunk: Buffer) => forward(client, chunk));
   });
@@ -157,14 +181,37 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
       const replies = [...repliesHeld];
       repliesHeld.clear();
       for (const [client, chunks] of replies) for (const chunk of chunks) forward(client, chunk);
+      armedRequests = undefined;
+      const requests = [...requestsHeld];
+      requestsHeld.clear();
+      for (const [client, { upstream, chunks }] of requests) {
+        if (upstream.destroyed) continue;
+        for (const chunk of chunks) upstream.write(chunk);
+        if (!client.destroyed) continue;
+        // The client left: Redis runs what it sent, then closes the connection on the end of its input.
+        lingering.add(new Promise((resolve) => upstream.once("close", () => resolve())));
+        upstream.end();
+      }
     },
     holdRepliesAfter(match) {
       return new Promise((resolve) => {
         armed = { match, happened: resolve };
       });
     },
+    holdCommandsFrom(match) {
+      return new Promise((resolve) => {
+        armedRequests = { match, happened: resolve };
+      });
+    },
+    async drained() {
+      await Promise.all(lingering);
+    },
     dropConnections() {
       repliesHeld.clear();
+      armedRequests = undefined;
+      const requests = [...requestsHeld.values()];
+      requestsHeld.clear();
+      for (const { upstream } of requests) upstream.destroy();
       for (const client of clients) client.destroy();
     },
     waitForCommands(count, timeoutMs = 10_000) {
