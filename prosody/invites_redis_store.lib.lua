@@ -18,7 +18,8 @@
 --                 PEXPIREAT rec:* used:*, ZADD indexes
 --     REMOVE      DEL rec:* used:*, ZREM indexes
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
---     RECORD_USE  XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
+--     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, SET invited-by:* NX,
+--                 SADD invitees:*
 -- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
 -- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID.
 local json = require "util.json";
@@ -466,15 +467,19 @@ end
 
 ---------- Use events (docs/storage.md, "Use events") ----------
 
-function store_mt:record_use(event)
+--- Writes a use event and who invited whom: true (also when an earlier try with the same `marker_id` wrote it
+-- already), or nil, err, retry (retry: Redis did not answer, or calls are failing fast; trying again with the same
+-- event and `marker_id` writes it at most once).
+function store_mt:record_use(event, marker_id)
 	local ok, uerr = self:usable();
-	if not ok then return nil, uerr; end
+	if not ok then return nil, uerr, false; end
 	local keys = { self:events_key() };
 	local args = { event.inviter or "", event.invitee, EVENTS_MAXLEN };
 	if event.inviter then
 		keys[2] = self:invited_by_key(event.invitee);
 		keys[3] = self:invitees_key(event.inviter);
 	end
+	if marker_id then keys[#keys+1] = self:claim_key(marker_id); end
 	local fields = {};
 	for _, name in ipairs(EVENT_FIELDS) do
 		if event[name] ~= nil then
@@ -486,7 +491,7 @@ function store_mt:record_use(event)
 	args[#args+1] = "tag";
 	args[#args+1] = self:event_tag(fields);
 	local reply, err = RECORD_USE(self.redis, keys, args);
-	if reply == nil then return nil, err; end
+	if reply == nil then return nil, err, not tostring(err):match("^Redis error"); end
 	return true;
 end
 

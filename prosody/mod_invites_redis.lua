@@ -18,6 +18,8 @@
 --    a claim whose answer did not come in time (or whose connection dropped):
 --    each claim writes a marker with its use, and the use goes back with that
 --    marker once Redis answers, exactly once if the claim took it.
+--    Each use is recorded once (a use event for the bot), even when the client
+--    hangs up at once or Redis does not answer the record at first.
 -- 5. Nothing here can stall Prosody: Redis is reached over Prosody's event loop
 --    (resp_client.lib.lua), a preauth costs one lookup and nothing else, and
 --    invite checks from one address (and from everybody together) are rate limited.
@@ -184,42 +186,37 @@ end
 
 local function short_id(claimed) return claimed.hash:sub(1, 8); end
 
----------- Uses to give back once Redis answers ----------
+---------- Work that waits for Redis to answer ----------
 
 -- A claim whose answer did not come (invites_redis_timeout passed, or the connection dropped) may have taken its
 -- use in Redis all the same, and a give-back that got no answer may not have run. Either is given back with the
 -- claim's marker (docs/storage.md, "Counted uses"), tried again every second until Redis answers it: a claim that
 -- took a use gets it back once; one that took none, or that reaches Redis only after its give-back, gets nothing.
--- They wait in memory until the invite expires (nothing can go back after that), at most MAX_PENDING of them; a
--- restart of Prosody forgets them.
+-- A use event Redis did not take waits here too, tried again the same way (docs/storage.md, "Use events"): its
+-- marker makes every try after the first that ran write nothing. Give-backs wait until the invite expires (nothing
+-- can go back after that), use events for RECORD_FOR seconds; at most MAX_PENDING jobs in all, in memory: a restart
+-- of Prosody forgets them.
 local RETRY_EVERY = 1;
+local RECORD_FOR = 3600;
 local MAX_PENDING = 10000;
-local pending = {}; -- claimed → true
+-- job → true. A job: { until_time = unix seconds; try = function () → true once done; expired = function () }.
+local pending = {};
 local pending_count = 0;
 local armed = false; -- a round is scheduled or running
 
-local function settled(claimed)
-	pending[claimed], pending_count = nil, pending_count - 1;
+local function settled(job)
+	pending[job], pending_count = nil, pending_count - 1;
 end
 
 local function retry_round()
 	local round = {};
-	for claimed in pairs(pending) do round[#round+1] = claimed; end
-	for _, claimed in ipairs(round) do
-		if claimed.record.expires <= os.time() then
-			settled(claimed);
-			module:log("warn", "Gave up giving back the use of invite %s: the invite has expired", short_id(claimed));
-		else
-			local given = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id);
-			if given ~= nil then -- else: still no answer, or failing fast; the next round tries again
-				settled(claimed);
-				if given then
-					module:log("info", "Gave back the use of invite %s: %s", short_id(claimed), claimed.why);
-				else
-					module:log("info", "Nothing to give back for invite %s: its claim had taken no use (or it went "
-						.."back already)", short_id(claimed));
-				end
-			end
+	for job in pairs(pending) do round[#round+1] = job; end
+	for _, job in ipairs(round) do
+		if job.until_time <= os.time() then
+			settled(job);
+			job.expired();
+		elseif job.try() then -- else: still no answer, or failing fast; the next round tries again
+			settled(job);
 		end
 	end
 end
@@ -236,26 +233,49 @@ retry_runner = async.runner(function ()
 	arm();
 end, {
 	error = function (_, err)
-		module:log("error", "Giving back uses failed: %s", err);
+		module:log("error", "Retrying Redis work failed: %s", err);
 		armed = false;
 		arm();
 	end;
 });
 
+--- Queues `job` for the retry rounds; false when MAX_PENDING jobs wait already. `first` is logged at warn when
+-- nothing waited before (once for the jobs of one outage, not for each).
+local function wait_for_redis(job, first)
+	if pending_count >= MAX_PENDING then return false; end
+	if pending_count == 0 then module:log("warn", "%s", first); end
+	pending[job], pending_count = true, pending_count + 1;
+	arm();
+	return true;
+end
+
 --- Gives the use of a marked claim back as soon as Redis answers; `why` is for the log.
 local function give_back_later(claimed, why)
-	if pending[claimed] then return; end
-	if pending_count >= MAX_PENDING then
-		module:log("error", "Cannot give back the use of invite %s later (%s): %d uses are waiting for Redis already",
+	if claimed.waiting then return; end
+	local job = { until_time = claimed.record.expires };
+	function job.try()
+		local given = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id);
+		if given == nil then return false; end
+		claimed.waiting = nil;
+		if given then
+			module:log("info", "Gave back the use of invite %s: %s", short_id(claimed), why);
+		else
+			module:log("info", "Nothing to give back for invite %s: its claim had taken no use (or it went "
+				.."back already)", short_id(claimed));
+		end
+		return true;
+	end
+	function job.expired()
+		claimed.waiting = nil;
+		module:log("warn", "Gave up giving back the use of invite %s: the invite has expired", short_id(claimed));
+	end
+	if not wait_for_redis(job, string.format("The use of invite %s goes back as soon as Redis answers (%s)",
+		short_id(claimed), why)) then
+		module:log("error", "Cannot give back the use of invite %s later (%s): %d jobs are waiting for Redis already",
 			short_id(claimed), why, pending_count);
 		return;
 	end
-	if pending_count == 0 then -- once, not for each use of the same outage
-		module:log("warn", "The use of invite %s goes back as soon as Redis answers (%s)", short_id(claimed), why);
-	end
-	claimed.why = why;
-	pending[claimed], pending_count = true, pending_count + 1;
-	arm();
+	claimed.waiting = true;
 end
 
 -- The use of a marked claim stands: its marker goes (it would expire with the invite otherwise). Not waited for.
@@ -287,10 +307,51 @@ local function give_back(claimed)
 	end
 end
 
--- After a claim for `session`'s registration: when its answer is an error and the account does not exist (for a
--- password reset: any error), the use goes back before the client hears of it.
-local function give_back_unless_done(session, claimed)
-	local id = session.invites_redis_register_id;
+---------- Registrations between their claim and `user-registered` ----------
+
+-- mod_register_ibr answers the registration before it fires `user-registered`, and mod_invites_register's handler
+-- of that event (priority 0, before ours) waits for Redis as it removes the invite. A client that hangs up on the
+-- answer has its session destroyed meanwhile, and Prosody empties a destroyed session of every field
+-- (validated_invite too). So what the use event needs is taken when the claim succeeds, keyed by the session table
+-- itself (the event's `session` is the same table, emptied or not), with weak keys: an entry goes with its session,
+-- so there are never more entries than sessions. The username tells apart two registrations on one stream.
+local registering = setmetatable({}, { __mode = "k" });
+
+-- Whoever asked for an account invite (the bot and Prosody's ad-hoc record it).
+local function source_of(data)
+	if type(data) == "table" and type(data.source) == "string" then return jid_bare(data.source); end
+	return nil;
+end
+
+-- The inviter of a validated invite: Prosody sets `inviter` for contact invites; account invites name their source.
+local function inviter_of(validated)
+	return validated.inviter and (validated.inviter.."@"..module.host) or source_of(validated.additional_data);
+end
+
+local function forget(session, username)
+	local entry = registering[session];
+	if entry and entry.username == username then registering[session] = nil; end
+end
+
+-- The claim stands if the account exists now, else its use goes back. For a session destroyed while the claim was
+-- on its way: nobody hears the answer to the registration, and a destroyed session sends without filters.
+-- mod_register_ibr's handler, which waits for this hook, makes the account (or fails to) without waiting for
+-- anything else, so a second later the outcome is known.
+local function settle_later(session, claimed)
+	module:add_timer(RETRY_EVERY, function ()
+		if usermanager.user_exists(claimed.username, claimed.host) then
+			keep_later(claimed);
+		else
+			forget(session, claimed.username);
+			async.runner(give_back):run(claimed);
+		end
+	end);
+end
+
+-- After a claim for `session`'s registration (the IQ `id`, taken before the claim): when its answer is an error and
+-- the account does not exist (for a password reset: any error), the use goes back before the client hears of it.
+local function give_back_unless_done(session, id, claimed)
+	if session.destroyed then return settle_later(session, claimed); end
 	if id == nil then return; end
 	local function watch(stanza)
 		if stanza.name ~= "iq" or stanza.attr.id ~= id
@@ -298,6 +359,7 @@ local function give_back_unless_done(session, claimed)
 			return stanza;
 		end
 		filters.remove_filter(session, "stanzas/out", watch);
+		if stanza.attr.type == "error" then forget(session, claimed.username); end
 		if stanza.attr.type == "error"
 			and (claimed.resetting or not usermanager.user_exists(claimed.username, claimed.host)) then
 			-- In the session's runner (as mod_register_ibr's handler is) the answer waits for Redis; elsewhere the
@@ -320,10 +382,13 @@ end
 -- before the account is created: binding, then one atomic use.
 module:hook("user-registering", function (event)
 	if event.allowed == false then return; end
-	local validated = event.validated_invite or (event.session and event.session.validated_invite);
+	-- Everything read from the session is read now: it may be destroyed while this hook waits for Redis.
+	local session = event.session;
+	local validated = event.validated_invite or (session and session.validated_invite);
 	if not validated then return; end
-	if event.session then
-		local allowed, too_many = check_allowed(event.session);
+	local register_id = session and session.invites_redis_register_id;
+	if session then
+		local allowed, too_many = check_allowed(session);
 		if not allowed then return refuse(event, "wait", "policy-violation", too_many); end
 	end
 	local invite, hash, tag, raw = redis_store:get_record(validated.token);
@@ -368,8 +433,11 @@ module:hook("user-registering", function (event)
 	elseif left < 0 then
 		module:log("info", "Refusing a registration with an invite that was just used by someone else");
 		refuse(event, "cancel", "forbidden", "This invite has already been used");
-	elseif claimed and event.session then
-		give_back_unless_done(event.session, claimed);
+	elseif claimed and session then
+		if not resetting then
+			registering[session] = { username = event.username; token = validated.token; inviter = inviter_of(validated) };
+		end
+		give_back_unless_done(session, register_id, claimed);
 	elseif claimed then
 		keep_later(claimed); -- nothing watches the outcome: the use stands
 	end
@@ -381,27 +449,54 @@ local function invite_id(token)
 	return store_lib.token_hash(token):sub(1, 8);
 end
 
--- Whoever asked for an account invite (the bot and Prosody's ad-hoc record it).
-local function source_of(data)
-	if type(data) == "table" and type(data.source) == "string" then return jid_bare(data.source); end
-	return nil;
-end
-
+-- Writes the use event now, or as soon as Redis answers: the use is taken already, so the inviter must hear of it.
+-- The event's own marker (docs/storage.md, "Use events") keeps a retry whose first try ran from writing it twice.
 local function record_use(kind, inviter, invitee, token)
-	local ok, err = redis_store:record_use({
-		kind = kind; inviter = inviter; invitee = invitee; invite = invite_id(token); at = os.time();
-	});
-	if not ok then module:log("warn", "Could not record the use of invite %s: %s", invite_id(token), err); end
+	local event = { kind = kind; inviter = inviter; invitee = invitee; invite = invite_id(token); at = os.time() };
+	local marker_id = redis_store:new_claim_id();
+	local ok, err, retry = redis_store:record_use(event, marker_id);
+	if ok then return; end
+	if not retry then
+		module:log("warn", "Could not record the use of invite %s: %s", event.invite, err);
+		return;
+	end
+	local job = { until_time = event.at + RECORD_FOR };
+	function job.try()
+		local done, again_err, again = redis_store:record_use(event, marker_id);
+		if done then
+			module:log("info", "Recorded the use of invite %s by %s", event.invite, invitee);
+		elseif again then
+			return false;
+		else
+			module:log("warn", "Could not record the use of invite %s: %s", event.invite, again_err);
+		end
+		return true;
+	end
+	function job.expired()
+		module:log("error", "Gave up recording the use of invite %s by %s: Redis did not answer for %d s",
+			event.invite, invitee, RECORD_FOR);
+	end
+	if not wait_for_redis(job, string.format("The use of invite %s is recorded as soon as Redis answers (%s)",
+		event.invite, tostring(err))) then
+		module:log("error", "Could not record the use of invite %s: %s; %d jobs are waiting for Redis already",
+			event.invite, err, pending_count);
+	end
 end
 
--- A registration with an invite succeeded: tell the bot, remember who invited whom.
+-- A registration with an invite succeeded: tell the bot, remember who invited whom. What it needs was taken when
+-- the use was claimed (`registering`): the session may be gone by now.
 module:hook("user-registered", function (event)
-	local validated = event.validated_invite or (event.session and event.session.validated_invite);
-	if not validated then return; end
-	local invitee = event.username.."@"..module.host;
-	-- Prosody sets `inviter` for contact invites; account invites name their source.
-	local inviter = validated.inviter and (validated.inviter.."@"..module.host) or source_of(validated.additional_data);
-	record_use("registered", inviter, invitee, validated.token);
+	local session = event.session;
+	local entry = session and registering[session];
+	if entry and entry.username == event.username then
+		registering[session] = nil;
+	else
+		-- A registration whose events carry the invite (e.g. through a web page), or one this module did not claim.
+		local validated = event.validated_invite or (session and session.validated_invite);
+		if not validated then return; end
+		entry = { token = validated.token; inviter = inviter_of(validated) };
+	end
+	record_use("registered", entry.inviter, event.username.."@"..module.host, entry.token);
 end, -10);
 
 local function remove_preauth(stanza)

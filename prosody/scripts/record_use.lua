@@ -1,7 +1,16 @@
 -- A use event and who-invited-whom in one step (docs/storage.md, "Use events"), run by
 -- the Prosody module and by the bot where it is the registration hook (one text for both).
--- KEYS = events[, invited-by, invitees]; ARGV = inviter (or ""), invitee, maxlen, then
--- the event's field/value pairs, its tag (signed by the caller, never here) last.
+-- KEYS = events[, invited-by, invitees][, the event's marker]; ARGV = inviter (or ""), invitee,
+-- maxlen, then the event's field/value pairs, its tag (signed by the caller, never here) last.
+-- With a marker (an even number of keys: invite:{HOST}:claim:ID, ID fresh for this one event,
+-- never a claim's), the event is written once however often it is sent: the first run sets the
+-- marker to "recorded" for a day, and a later one (a retry of a run whose answer was lost)
+-- writes nothing and returns 0. The bot passes no marker.
+local marker = #KEYS % 2 == 0 and KEYS[#KEYS] or nil
+if marker then
+  if redis.call('GET', marker) == 'recorded' then return 0 end
+  redis.call('SET', marker, 'recorded', 'PX', 86400000)
+end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
 if ARGV[1] ~= '' then
   redis.call('SET', KEYS[2], ARGV[1], 'NX')

@@ -29,6 +29,11 @@ export interface IbrSession {
   /** Sends a jabber:iq:register get; resolves with the reply. */
   registrationForm(timeoutMs?: number): Promise<Element>;
   close(): Promise<void>;
+  /**
+   * Destroys the connection at once, without `</stream:stream>` and without waiting for anything: an app that hangs
+   * up as soon as it has its answer. Called right after an awaited reply, it runs before the socket reads again.
+   */
+  abort(): void;
 }
 
 export interface OpenIbrSessionOptions {
@@ -330,6 +335,10 @@ export async function openIbrSession(options: OpenIbrSessionOptions): Promise<Ib
     registrationForm: (timeoutMs = defaultTimeoutMs) =>
       iq("get", xml("query", { xmlns: NS_REGISTER }), "the registration form request", timeoutMs),
     close,
+    abort: () => {
+      fail(new IbrStreamError("the session was aborted by abort()"));
+      socket.destroy();
+    },
   };
 }
 

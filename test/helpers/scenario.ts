@@ -6,6 +6,7 @@ import { createClient } from "@keyv/redis";
 import type { AppDeps } from "../../src/app.js";
 import { startBot, type TestBot } from "./bot.js";
 import { registerWithToken } from "./ibr-client.js";
+import type { RedisProxy } from "./redis-proxy.js";
 import { type ServerOptions, startServers, type TestServers } from "./servers.js";
 import { connectUser, type TestUser } from "./xmpp-user.js";
 
@@ -77,4 +78,12 @@ export async function startScenario(options: ServerOptions = {}): Promise<Scenar
     },
   };
   return scenario;
+}
+
+/** A scenario whose Prosody, with our module, reaches Redis through the proxy that can hold or drop answers. */
+export async function startProxiedScenario(moduleConfig: string): Promise<{ world: Scenario; proxy: RedisProxy }> {
+  const world = await startScenario({ inviteModule: true, redisProxy: true, moduleConfig });
+  const proxy = world.servers.redisProxy;
+  if (proxy === undefined) throw new Error("the scenario has no Redis proxy");
+  return { world, proxy };
 }
