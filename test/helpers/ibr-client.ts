@@ -343,13 +343,14 @@ export async function openIbrSession(options: OpenIbrSessionOptions): Promise<Ib
 }
 
 /**
- * The invite URI and token in the output of `prosodyctl mod_invites generate HOST` (Prosody 0.12:
- * one line `xmpp:HOST?register;preauth=TOKEN`, possibly after config warnings that prosodyctl also
- * prints to stdout). Throws, quoting the output, if there is none.
+ * The invite URI and token in the output of the command line's invite command (commandLineInviteArgs): Prosody
+ * 0.12's `prosodyctl mod_invites generate HOST` prints one line `xmpp:HOST?register;preauth=TOKEN`, 13's
+ * `prosodyctl shell invite create_account HOST` the line `OK: xmpp:HOST?register;preauth=TOKEN`; either possibly
+ * after config warnings that prosodyctl also prints to stdout. Throws, quoting the output, if there is none.
  */
 export function inviteFromProsodyctl(output: string): { uri: string; token: string } {
   for (const line of output.split("\n")) {
-    const match = /^(xmpp:[^?\s]+\?register;preauth=([A-Za-z0-9_-]+))\s*$/.exec(line.trim());
+    const match = /^(?:OK:\s*)?(xmpp:[^?\s]+\?register;preauth=([A-Za-z0-9_-]+))\s*$/.exec(line.trim());
     if (match?.[1] !== undefined && match[2] !== undefined) return { uri: match[1], token: match[2] };
   }
   throw new Error(`no xmpp:…?register;preauth=TOKEN line in prosodyctl output:\n${output}`);

@@ -11,6 +11,8 @@ export interface ProsodyConfigInput {
   extraConfig?: string;
   /** The `storage` option as Lua (default `"internal"`); set once, as Prosody 13 warns about a second one. */
   storage?: string;
+  /** The `allow_registration` option (default false); set once, as Prosody 13 warns about a second one. */
+  allowRegistration?: boolean;
   /**
    * The installed Prosody's major version (prosodyMajorVersion(): 0 for 0.12, 13 for 13.x). On 13 the config
    * leaves out what 13 warns about: an iteration count below its minimum of 4096, mod_posix (built in there),
@@ -65,7 +67,7 @@ export function prosodyConfig(input: ProsodyConfigInput): string {
     // hardening. Prosody 13 refuses to go below 4096 (and warns), so it gets its minimum.
     `default_iteration_count = ${modern ? 4096 : 256}`,
     `storage = ${input.storage ?? '"internal"'}`,
-    "allow_registration = false",
+    `allow_registration = ${input.allowRegistration === true ? "true" : "false"}`,
     `modules_enabled = ${luaList(modules)}`,
     // s2s and its cert auth are auto-loaded; both hosts live in this one server, so they are not needed.
     'modules_disabled = { "s2s"; "s2s_auth_certs" }',

@@ -22,6 +22,8 @@ export interface StartProsodyOptions {
   extraModules?: readonly string[];
   /** The `storage` option as Lua; `"internal"` by default. */
   storage?: string;
+  /** The `allow_registration` option; false by default (not in extraConfig: Prosody 13 warns about a second one). */
+  allowRegistration?: boolean;
   /** Port for c2s; a free one by default. */
   port?: number;
   /** How long to wait for the c2s port. */
@@ -80,6 +82,7 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
         extraModules: options.extraModules,
         extraConfig: options.extraConfig,
         ...(options.storage === undefined ? {} : { storage: options.storage }),
+        ...(options.allowRegistration === undefined ? {} : { allowRegistration: options.allowRegistration }),
         major: prosodyMajorVersion(),
       }),
   );

@@ -10,7 +10,7 @@
  * record codec of src/storage/record.ts), no bot runs here.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteRecord } from "../../src/invites/record.js";
@@ -28,14 +28,21 @@ import { signRecord, tokenHash, verifyRecord } from "../../src/storage/record.js
 import { errorOf, executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { inviteFromProsodyctl, openIbrSession } from "../helpers/ibr-client.js";
 import { uniqueName } from "../helpers/names.js";
-import { commandLineInviteArgs } from "../helpers/prosody-server.js";
+import { commandLineInviteArgs, prosodyMajorVersion } from "../helpers/prosody-server.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import { connectUser, subscribeWithInvite } from "../helpers/xmpp-user.js";
 
-const ADMIN_ROLES = { roles: { "prosody:admin": true } };
+/**
+ * An admin invite's `additional_data`, as the installed Prosody writes it (`generate --admin` / `--role prosody:admin`)
+ * and its mod_invites_register applies it: a set on 0.12, a list with the primary role first on 13 (which takes a set
+ * only as a legacy one that needs migrating, granting nothing).
+ */
+function adminRoles(): { roles: Record<string, true> | string[] } {
+  return { roles: prosodyMajorVersion() >= 13 ? ["prosody:admin"] : { "prosody:admin": true } };
+}
 const ACCOUNT = "urn:xmpp:invite#create-account";
 const CONTACT = "urn:xmpp:invite#invite";
 let world: Scenario;
@@ -58,9 +65,19 @@ function dataFile(on: Scenario, store: string, username: string): string {
   return join(on.servers.prosody.dir, "data", "localhost", store, `${username}.dat`);
 }
 
-/** Whether Prosody stored roles for this account (mod_invites_register imports them from the invite). */
-function hasRolesFile(username: string, on: Scenario = world): boolean {
-  return existsSync(dataFile(on, "roles", username));
+/**
+ * The roles Prosody's storage gives this account (mod_invites_register imports them from the invite), whichever
+ * version: 0.12 keeps a set in the `roles` store (`["prosody:admin"] = true;`), 13 the primary role (`_default`) and
+ * secondary ones in `account_roles` (its `roles` store is legacy: what is there grants nothing until migrated).
+ */
+function storedRoles(username: string, on: Scenario = world): string[] {
+  const modern = prosodyMajorVersion() >= 13;
+  const file = dataFile(on, modern ? "account_roles" : "roles", username);
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  const primary = /(?:\["_default"\]|\b_default)\s*=\s*"([^"]+)"/u.exec(text)?.[1];
+  const set = [...text.matchAll(/\["([^"_][^"]*)"\]\s*=\s*true/gu)].map((match) => match[1] ?? "");
+  return [...(modern && primary !== undefined ? [primary] : []), ...set];
 }
 
 function hasAccount(username: string, on: Scenario = world): boolean {
@@ -93,16 +110,16 @@ describe("records not signed with the key, or changed since", () => {
   const forgeries: Record<string, (username: string) => Promise<string>> = {
     "an unsigned admin invite": () =>
       writeRawRecord(world.redis, recordWith(), {
-        value: { record: JSON.stringify(recordWith({ additional_data: ADMIN_ROLES })) },
+        value: { record: JSON.stringify(recordWith({ additional_data: adminRoles() })) },
       }),
     "an unsigned record with a made-up tag": () =>
       writeRawRecord(world.redis, recordWith(), {
         value: { record: JSON.stringify(recordWith()), tag: "A".repeat(43) },
       }),
     "an admin invite signed with another key": () =>
-      writeRawRecord(world.redis, recordWith({ additional_data: ADMIN_ROLES }), { signingKey: "x".repeat(40) }),
+      writeRawRecord(world.redis, recordWith({ additional_data: adminRoles() }), { signingKey: "x".repeat(40) }),
     "a signed invite with roles added afterwards": () =>
-      tamperedToken(recordWith(), (r) => ({ ...r, additional_data: { ...r.additional_data, ...ADMIN_ROLES } })),
+      tamperedToken(recordWith(), (r) => ({ ...r, additional_data: { ...r.additional_data, ...adminRoles() } })),
     "a signed invite for another username, changed to this one": (username) =>
       tamperedToken(recordWith({ jid: "someone@localhost" }), (r) => ({ ...r, jid: `${username}@localhost` })),
     "a signed invite whose XEP-0445 username was changed to this one": (username) =>
@@ -119,7 +136,7 @@ describe("records not signed with the key, or changed since", () => {
     "a signed invite whose expiry was extended": () =>
       tamperedToken(recordWith(), (r) => ({ ...r, expires: r.expires + 86_400 })),
     "a record with the tag of another invite copied along with it": async () => {
-      const other = await writeRawRecord(world.redis, recordWith({ additional_data: ADMIN_ROLES }));
+      const other = await writeRawRecord(world.redis, recordWith({ additional_data: adminRoles() }));
       const value = (await readRawRecord(world.redis, other)) as { record: string; tag: string };
       return writeRawRecord(world.redis, recordWith(), { value });
     },
@@ -138,7 +155,7 @@ describe("records not signed with the key, or changed since", () => {
       expect(errorOf(attempt.preauth)).toMatchObject({ condition: "forbidden" });
       expect(attempt.register.attrs.type).toBe("error");
       expect(hasAccount(username)).toBe(false);
-      expect(hasRolesFile(username)).toBe(false);
+      expect(storedRoles(username)).toEqual([]);
     });
   }
 
@@ -189,10 +206,10 @@ describe("signed records", () => {
 
   it("grant no role, even signed, unless invites_redis_trust_roles is set", async () => {
     const username = uniqueName("roled");
-    const token = await writeRawRecord(world.redis, recordWith({ additional_data: ADMIN_ROLES }));
+    const token = await writeRawRecord(world.redis, recordWith({ additional_data: adminRoles() }));
     expect((await register(token, username)).register.attrs.type).toBe("result");
     expect(hasAccount(username)).toBe(true);
-    expect(hasRolesFile(username)).toBe(false);
+    expect(storedRoles(username)).toEqual([]);
   });
 
   it("grant no role from Prosody's own `generate --admin` either, unless trusted", async () => {
@@ -202,11 +219,11 @@ describe("signed records", () => {
     // Signed by Prosody with the roles in it; the driver drops them when it reads the invite back.
     const value = await readRawRecord(world.redis, token);
     expect(verifyRecord(TEST_SIGNING_KEYS, "localhost", tokenHash(token), value)?.additional_data).toMatchObject(
-      ADMIN_ROLES,
+      adminRoles(),
     );
     const username = uniqueName("cliadmin");
     expect((await register(token, username)).register.attrs.type).toBe("result");
-    expect(hasRolesFile(username)).toBe(false);
+    expect(storedRoles(username)).toEqual([]);
   });
 
   it("a signed reset link sets a new password for its account, once, and leaves its index", async () => {
@@ -267,18 +284,18 @@ describe("with invites_redis_trust_roles = true", () => {
   afterAll(async () => trusting?.stop());
 
   it("a signed invite's roles are applied (so the checks above would see roles if there were any)", async () => {
-    const token = await writeRawRecord(trusting.redis, recordWith({ additional_data: ADMIN_ROLES }));
+    const token = await writeRawRecord(trusting.redis, recordWith({ additional_data: adminRoles() }));
     expect((await register(token, "trusted", "trusted-pw", trusting)).register.attrs.type).toBe("result");
     // mod_invites_register stores the roles in its user-registered handler, before the IQ result is sent.
-    expect(hasRolesFile("trusted", trusting)).toBe(true);
+    expect(storedRoles("trusted", trusting)).toEqual(["prosody:admin"]);
   });
 
   it("a forged record's roles are still refused", async () => {
-    const forged = recordWith({ additional_data: ADMIN_ROLES });
+    const forged = recordWith({ additional_data: adminRoles() });
     const token = await writeRawRecord(trusting.redis, forged, { value: { record: JSON.stringify(forged) } });
     const attempt = await register(token, "untrusted", "untrusted-pw", trusting);
     expect(errorOf(attempt.preauth)).toMatchObject({ condition: "forbidden" });
-    expect(hasRolesFile("untrusted", trusting)).toBe(false);
+    expect(storedRoles("untrusted", trusting)).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * The raw in-band-registration client (test/helpers/ibr-client.ts) against a real Prosody 0.12
- * running its own invite modules (mod_invites + mod_invites_register, invite-only), with
- * account invites made by `prosodyctl mod_invites generate` while the server runs.
+ * The raw in-band-registration client (test/helpers/ibr-client.ts) against a real Prosody (0.12 or 13)
+ * running its own invite modules (mod_invites + mod_invites_register, invite-only), with account invites
+ * made on the command line while the server runs (commandLineInviteArgs: `prosodyctl mod_invites generate`
+ * on 0.12, `prosodyctl shell invite create_account` on 13).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/adhoc-client.js";
@@ -13,7 +14,7 @@ import {
   openIbrSession,
   registerWithToken,
 } from "../helpers/ibr-client.js";
-import { commandLineInviteArgs } from "../helpers/prosody-server.js";
+import { commandLineInviteArgs, prosodyMajorVersion } from "../helpers/prosody-server.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
 import { canLogIn, connectUser } from "../helpers/xmpp-user.js";
 
@@ -25,8 +26,9 @@ let servers: TestServers;
 
 beforeAll(async () => {
   servers = await startServers({
-    extraModules: ["register", "invites", "invites_register"],
-    extraConfig: "allow_registration = true",
+    // Prosody 13 makes command-line invites through the admin shell (commandLineInviteArgs).
+    extraModules: ["register", "invites", "invites_register", ...(prosodyMajorVersion() >= 13 ? ["admin_shell"] : [])],
+    allowRegistration: true,
   });
 });
 
@@ -43,13 +45,19 @@ function open() {
   return openIbrSession({ port: servers.prosody.port, domain: DOMAIN, timeoutMs: 15_000 });
 }
 
-describe("prosodyctl mod_invites generate", () => {
+describe("the command-line invite (0.12: prosodyctl mod_invites generate; 13: prosodyctl shell invite create_account)", () => {
   it("prints an xmpp: URI with the preauth token", async () => {
     const output = await servers.prosody.prosodyctl(...commandLineInviteArgs(DOMAIN));
     const { uri, token } = inviteFromProsodyctl(output);
     expect(uri).toBe(`xmpp:${DOMAIN}?register;preauth=${token}`);
     expect(token).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(() => inviteFromProsodyctl("startup warn something\n")).toThrow(/no xmpp:.*preauth=TOKEN line/);
+  });
+
+  it("reads both versions' output: 0.12's bare URI line and 13's `OK: ` line", () => {
+    const uri = `xmpp:${DOMAIN}?register;preauth=abcdefghijklmnop`;
+    expect(inviteFromProsodyctl(`warn: something\n${uri}\n`)).toEqual({ uri, token: "abcdefghijklmnop" });
+    expect(inviteFromProsodyctl(`OK: ${uri}\n`)).toEqual({ uri, token: "abcdefghijklmnop" });
   });
 });
 

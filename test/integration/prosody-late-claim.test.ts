@@ -17,6 +17,7 @@ import { errorOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { openIbrSession } from "../helpers/ibr-client.js";
 import { uniqueName } from "../helpers/names.js";
+import { prosodyMajorVersion } from "../helpers/prosody-server.js";
 import { recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import type { RedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startProxiedScenario } from "../helpers/scenario.js";
@@ -167,7 +168,9 @@ describe("a registration whose claim gets no answer in time", () => {
     proxy.dropConnections();
     const answer = await dropped;
     expect(errorOf(answer.register)).toEqual(UNAVAILABLE);
-    expect(logLine("Refusing a registration: Redis is unreachable (connection closed)")).toBeDefined();
+    // Prosody 0.12's event loop gives no reason for a connection the peer closed; 13's gives "closed".
+    const closed = prosodyMajorVersion() >= 13 ? "connection closed: closed" : "connection closed";
+    expect(logLine(`Refusing a registration: Redis is unreachable (${closed})`)).toBeDefined();
 
     await eventually(async () => expect(await keysOf(token)).toEqual(before), 15_000);
     expect(logLine(`Gave back the use of invite ${inviteId(token)}`)).toBeDefined();
