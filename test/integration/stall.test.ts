@@ -165,7 +165,8 @@ describe("with Redis hanging", () => {
     }, 10_000);
     const others = await Promise.all([1, 2, 3].map(async () => (await session()).preauth(token)));
     for (const reply of others) expect(errorOf(reply)).toEqual(UNAVAILABLE);
-    expect(probe.settled()).toBe(false);
+    // Only the probe reached Redis. (Whether it is still waiting by now depends on how long three new sessions
+    // took against invites_redis_timeout, not on the breaker: that is not asserted.)
     expect(proxy.commands.length).toBe(afterTimeout + 1);
     expect(errorOf(await probe.promise)).toEqual(UNAVAILABLE);
 
