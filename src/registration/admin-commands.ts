@@ -4,8 +4,10 @@
  * ejabberd refuses with stanza errors (`cancel/conflict` for a taken name, `auth/forbidden`, …); Prosody's
  * mod_admin_adhoc and Openfire answer `status='completed'` with `<note type='error'>`.
  */
+
 import { type Element, xml } from "@xmpp/xml";
 import { NS } from "../xmpp/namespaces.js";
+import { startDeadline } from "./deadline.js";
 
 export const ADD_USER = `${NS.admin}#add-user`;
 export const CHANGE_USER_PASSWORD = `${NS.admin}#change-user-password`;
@@ -86,12 +88,8 @@ export async function adminExchange(
   options: AdminExchangeOptions = {},
 ): Promise<AdminExchange> {
   const timeoutMs = options.timeoutMs ?? ADMIN_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), Math.max(0, timeoutMs));
-  });
-  deadline.catch(() => {});
-  const within = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, deadline]);
+  const deadline = startDeadline(timeoutMs);
+  const within = deadline.within;
   try {
     const first = await within(
       request(xml("iq", { type: "set", to: domain }, xml("command", { xmlns: NS.commands, node, action: "execute" }))),
@@ -123,7 +121,7 @@ export async function adminExchange(
       (status === "completed" ? { ok: true } : { ok: false, condition: "not-completed", text: status });
     return { answer, command };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }
 

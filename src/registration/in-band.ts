@@ -11,6 +11,7 @@
  * Built from xmpp.js's own parts without SASL or resource binding: the same transports, DNS lookup and STARTTLS
  * as the bot's connection.
  */
+
 import { Client } from "@xmpp/client-core";
 import { Deferred } from "@xmpp/events";
 import iqCallerPlugin from "@xmpp/iq/caller.js";
@@ -27,6 +28,7 @@ import { type Logger, redactToken } from "../logger.js";
 import { mayAuthenticate } from "../xmpp/credentials.js";
 import { NS } from "../xmpp/namespaces.js";
 import { accountOn } from "./account-jid.js";
+import { startDeadline } from "./deadline.js";
 import { failureOf, type StanzaErrorLike } from "./in-band-answers.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
 import { relayElement } from "./relay-proof.js";
@@ -96,12 +98,8 @@ export class InBandRegistrar implements Registrar {
     entity.on("disconnect", () => ready.reject(new Error("the server closed the connection")));
 
     // One deadline for the whole exchange: connecting (which xmpp.js does not bound) and each answer.
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    const within = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, deadline]);
-    deadline.catch(() => {});
+    const deadline = startDeadline(timeoutMs);
+    const within = deadline.within;
     ready.promise.catch(() => {});
 
     let step = "connecting";
@@ -138,7 +136,7 @@ export class InBandRegistrar implements Registrar {
       log.warn(`Web ${what} failed`, { step, service, error: (error as Error).message });
       return { ok: false, reason: "unavailable" };
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       ready.reject(new Error("done"));
       // The visitor gets the answer now; the stream closes behind it.
       void entity.stop().catch(() => {});
