@@ -60,8 +60,7 @@ export async function runCheck(options: CheckOptions): Promise<void> {
 
 async function askForHelp(user: TestUser, { botBare, print }: CheckOptions): Promise<void> {
   print(`[check] Sending "help" to ${botBare} …`);
-  await user.sendChat(botBare, "help");
-  const reply = await user.nextMessage({ from: botBare, type: "chat" }, WAIT_MS);
+  const reply = await user.ask(botBare, "help", WAIT_MS);
   const body = reply.getChildText("body") ?? "";
   if (!body.includes("invite")) throw new Error(`the bot's answer to "help" does not mention invites:\n${body}`);
   print(`[check] The bot replied:\n${indent(body)}`);

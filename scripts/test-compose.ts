@@ -266,7 +266,7 @@ async function main(): Promise<number> {
       "the newcomer logs in over XMPP",
       await canLogIn(`xmpp://127.0.0.1:${ports.xmpp}`, `newcomer@${DOMAIN}`, "newcomer-password", 20_000),
     );
-    const told = await admin.nextMessage({ body: /newcomer@chat\.test/u }, 20_000).then(
+    const told = await admin.nextMessage({ from: `invites@${DOMAIN}`, body: /^newcomer@chat\.test /u }, 20_000).then(
       () => true,
       () => false,
     );
@@ -285,7 +285,7 @@ async function main(): Promise<number> {
     await healthy("after down && up");
     check("the pending invite registers after down && up", await registerThroughPage(pending, "later"));
     admin = await login("admin", secrets.adminPassword);
-    const offline = await admin.nextMessage({ body: /later@chat\.test/u }, 30_000).then(
+    const offline = await admin.nextMessage({ from: `invites@${DOMAIN}`, body: /^later@chat\.test /u }, 30_000).then(
       () => true,
       () => false,
     );

@@ -46,8 +46,15 @@ export async function startBot(
   const logs: string[] = [];
   const app = createApp(config, { ...deps, log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
   const online = new Promise<void>((resolve) => app.xmpp.once("online", () => resolve()));
-  await app.start();
-  await withTimeout(online, 10_000, `bot ${username} did not come online; log:\n${logs.join("")}`);
+  try {
+    await app.start();
+    await withTimeout(online, 10_000, `bot ${username} did not come online`);
+  } catch (error) {
+    // A bot that did not come online may still be connecting (and its pages listening): nothing may outlive this.
+    await app.stop().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`startBot ${username}: ${reason}; log:\n${logs.join("")}`, { cause: error });
+  }
   return { app, config, jid: `${username}@localhost/${config.xmpp.resource}`, logs, stop: () => app.stop() };
 }
 

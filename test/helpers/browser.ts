@@ -33,7 +33,11 @@ export async function openPage(
     locale: options.locale ?? "en-US",
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
   });
-  const page = await context.newPage();
+  const page = await context.newPage().catch(async (error: unknown) => {
+    // The context is the browser's to keep otherwise: close it, so that a failed open leaves nothing behind.
+    await context.close().catch(() => undefined);
+    throw error;
+  });
   // Fail within a test's time, with Playwright's own message saying what it waited for.
   page.setDefaultTimeout(10_000);
   const requests: string[] = [];

@@ -83,7 +83,18 @@ export async function startDnsServer(srv: Readonly<Record<string, readonly SrvAn
       // Not a question we can read: no answer, as a real server would drop it.
     }
   });
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    // Without this, a socket that cannot bind would leave the start waiting for ever.
+    const failed = (error: Error): void => {
+      socket.close();
+      reject(new Error(`the DNS server could not bind 127.0.0.1: ${error.message}`, { cause: error }));
+    };
+    socket.once("error", failed);
+    socket.bind(0, "127.0.0.1", () => {
+      socket.off("error", failed);
+      resolve();
+    });
+  });
   return {
     port: socket.address().port,
     asked,

@@ -165,28 +165,36 @@ export async function startEjabberd(options: StartEjabberdOptions = {}): Promise
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const forget = onProcessExit(removeDir);
   const node = `ej${distPort}@localhost`;
-  writeFileSync(
-    join(dir, "ejabberd.yml"),
-    config({
-      hosts,
-      port,
-      httpPort,
-      admins: options.admins ?? [],
-      adminScope: options.adminScope ?? "host",
-      api: options.api ?? true,
-    }),
-  );
-  writeFileSync(
-    join(dir, "ejabberdctl.cfg"),
-    [
-      `ERLANG_NODE=${node}`,
-      `ERL_DIST_PORT=${distPort}`,
-      `ERL_OPTIONS="-setcookie ${randomBytes(12).toString("hex")} -kernel inet_dist_use_interface {127,0,0,1}"`,
-      `EJABBERD_PID_PATH=${join(dir, "ejabberd.pid")}`,
-      "",
-    ].join("\n"),
-  );
-  for (const path of [dir, join(dir, "ejabberd.yml"), join(dir, "ejabberdctl.cfg")]) chownSync(path, uid, gid);
+  try {
+    writeFileSync(
+      join(dir, "ejabberd.yml"),
+      config({
+        hosts,
+        port,
+        httpPort,
+        admins: options.admins ?? [],
+        adminScope: options.adminScope ?? "host",
+        api: options.api ?? true,
+      }),
+    );
+    writeFileSync(
+      join(dir, "ejabberdctl.cfg"),
+      [
+        `ERLANG_NODE=${node}`,
+        `ERL_DIST_PORT=${distPort}`,
+        `ERL_OPTIONS="-setcookie ${randomBytes(12).toString("hex")} -kernel inet_dist_use_interface {127,0,0,1}"`,
+        `EJABBERD_PID_PATH=${join(dir, "ejabberd.pid")}`,
+        "",
+      ].join("\n"),
+    );
+    for (const path of [dir, join(dir, "ejabberd.yml"), join(dir, "ejabberdctl.cfg")]) chownSync(path, uid, gid);
+  } catch (error) {
+    removeDir();
+    forget();
+    throw new Error(`startEjabberd: writing its configuration in ${dir} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const ctlArgs = [
     "--config",
     join(dir, "ejabberd.yml"),
@@ -211,7 +219,13 @@ export async function startEjabberd(options: StartEjabberdOptions = {}): Promise
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    // A process that could not be spawned emits no "exit".
+    child.once("error", () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
   const killGroup = (signal: NodeJS.Signals) => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, signal);

@@ -37,8 +37,16 @@ export interface RedisProxy {
    * AUTH, which a client sends on each new connection (and which would carry a password).
    */
   readonly commands: readonly (readonly string[])[];
-  /** Resolves once the clients have sent `count` commands in all. */
+  /** Resolves once the clients have sent `count` commands in all (whichever they are: to count, not to name one). */
   waitForCommands(count: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves with the first command at index `after` or later of `commands` (0 by default) that `match` accepts,
+   * waiting for it if it has not come yet: a particular command, not merely the next one.
+   */
+  waitForCommand(
+    match: (command: readonly string[]) => boolean,
+    options?: { after?: number; timeoutMs?: number },
+  ): Promise<readonly string[]>;
   /** Connections open through the proxy now. */
   connections(): number;
   stop(): Promise<void>;
@@ -158,7 +166,10 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
     server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
   });
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("the proxy has no TCP address");
+  if (address === null || typeof address === "string") {
+    server.close();
+    throw new Error("the proxy has no TCP address");
+  }
 
   const proxy: RedisProxy = {
     port: address.port,
@@ -226,6 +237,29 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
           clearTimeout(timer);
           waiters.delete(check);
           resolve();
+        };
+        waiters.add(check);
+      });
+    },
+    waitForCommand(match, { after = 0, timeoutMs = 10_000 } = {}) {
+      const find = () => commands.slice(after).find(match);
+      const found = find();
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `the proxy saw no such command within ${timeoutMs} ms; after #${after} it saw: ${JSON.stringify(commands.slice(after))}`,
+            ),
+          );
+        }, timeoutMs);
+        const check = (): void => {
+          const command = find();
+          if (command === undefined) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(command);
         };
         waiters.add(check);
       });

@@ -118,7 +118,6 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const dir = await mkdtemp(join(tmpdir(), "invite-bot-redis-"));
   const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const aclFile = join(dir, "users.acl");
-  writeDeployedAcl(aclFile);
   let proc: ManagedProcess | undefined;
 
   const launch = async (): Promise<void> => {
@@ -162,6 +161,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   };
 
   try {
+    writeDeployedAcl(aclFile);
+    // launch() stops the process itself if it does not get ready.
     await launch();
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { startBot, type TestBot } from "./bot.js";
 import { registerWithToken } from "./ibr-client.js";
 import type { RedisProxy } from "./redis-proxy.js";
 import { type ServerOptions, startServers, type TestServers } from "./servers.js";
+import { startInSteps } from "./start-steps.js";
 import { connectUser, type TestUser } from "./xmpp-user.js";
 
 export const ACCOUNTS = {
@@ -40,14 +41,40 @@ export interface Scenario {
 }
 
 /** With `inviteModule`, Prosody runs our module from prosody/ and consumes the invites in Redis. */
-export async function startScenario(options: ServerOptions = {}): Promise<Scenario> {
-  const servers = await startServers({}, options);
-  for (const [host, names] of Object.entries(ACCOUNTS)) {
-    for (const name of names) await servers.prosody.register(name, host, `${name}-password`);
-  }
-  const redis = rawRedisClient(servers.redis.url);
-  redis.on("error", () => {});
-  await redis.connect();
+export function startScenario(options: ServerOptions = {}): Promise<Scenario> {
+  return startInSteps("startScenario", async ({ step }) => {
+    const servers = await step(
+      "starting the servers",
+      () => startServers({}, options),
+      (started) => started.stop(),
+    );
+    for (const [host, names] of Object.entries(ACCOUNTS)) {
+      for (const name of names) {
+        await step(`registering ${name}@${host}`, () => servers.prosody.register(name, host, `${name}-password`));
+      }
+    }
+    const redis = await step(
+      "connecting the raw Redis client",
+      async () => {
+        const client = rawRedisClient(servers.redis.url);
+        client.on("error", () => {});
+        try {
+          await client.connect();
+        } catch (error) {
+          // A client that failed to connect may still be retrying.
+          if (client.isOpen) client.destroy();
+          throw error;
+        }
+        return client;
+      },
+      (client) => client.destroy(),
+    );
+    return scenarioOf(servers, redis);
+  });
+}
+
+/** The scenario over servers and a Redis client that are up; starting bots and logging in are its own methods. */
+function scenarioOf(servers: TestServers, redis: RawRedis): Scenario {
   const scenario: Scenario = {
     servers,
     redis,
@@ -84,6 +111,9 @@ export async function startScenario(options: ServerOptions = {}): Promise<Scenar
 export async function startProxiedScenario(moduleConfig: string): Promise<{ world: Scenario; proxy: RedisProxy }> {
   const world = await startScenario({ inviteModule: true, redisProxy: true, moduleConfig });
   const proxy = world.servers.redisProxy;
-  if (proxy === undefined) throw new Error("the scenario has no Redis proxy");
+  if (proxy === undefined) {
+    await world.stop();
+    throw new Error("startProxiedScenario: the scenario has no Redis proxy");
+  }
   return { world, proxy };
 }

@@ -1,13 +1,17 @@
 import { fileURLToPath } from "node:url";
 /** Starts the private Prosody and Redis that the integration tests run against. */
-import { type ProsodyServer, prosodyMajorVersion, type StartProsodyOptions, startProsody } from "./prosody-server.js";
+import { type ProsodyServer, type StartProsodyOptions, startProsody } from "./prosody-server.js";
 import { type RedisProxy, startRedisProxy } from "./redis-proxy.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 import { requireBinaries } from "./require-binary.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEY } from "./signing.js";
+import { allSettledOrThrow, startInSteps } from "./start-steps.js";
 
 /** The repository's prosody/ folder (mod_invites_redis and its storage driver). */
 export const PROSODY_MODULE_DIR = fileURLToPath(new URL("../../prosody", import.meta.url));
+
+/** Test-only Prosody modules (mod_load_in_order). */
+const FIXTURE_MODULE_DIR = fileURLToPath(new URL("../fixtures/prosody", import.meta.url));
 
 /**
  * Prosody's invite modules plus ours, reading invites from `redisUrl`, as
@@ -18,20 +22,22 @@ export function inviteModuleOptions(
   redisUrl: string,
   moduleDir = PROSODY_MODULE_DIR,
   inviteBot?: string,
+  morePluginPaths: readonly string[] = [],
 ): StartProsodyOptions {
   return {
-    // Prosody 13 makes command-line invites through the admin shell (commandLineInviteArgs).
+    // The admin shell: Prosody 13 makes command-line invites through it (commandLineInviteArgs), and the tests ask
+    // it for Prosody's state on both versions (test/helpers/prosody-shell.ts).
     extraModules: [
       "invites",
       "invites_register",
       // Our mod_invites_bot replaces Prosody's own invite commands (docs/prosody.md).
       inviteBot === undefined ? "invites_adhoc" : "invites_bot",
       "invites_redis",
-      ...(prosodyMajorVersion() >= 13 ? ["admin_shell"] : []),
+      "admin_shell",
     ],
     storage: '{ invite_token = "invites_redis" }',
     extraConfig: [
-      `plugin_paths = { ${JSON.stringify(moduleDir)} }`,
+      `plugin_paths = { ${[moduleDir, ...morePluginPaths].map((path) => JSON.stringify(path)).join(", ")} }`,
       'admins = { "admin@localhost" }',
       `invites_redis_url = ${JSON.stringify(`${redisUrl}/0`)}`,
       "invites_redis_timeout = 0.3",
@@ -62,6 +68,7 @@ export interface TestServers {
  * Throws with the install command if a binary is missing; never skips.
  * With `inviteModule`, Redis starts first and Prosody reads its invites from it;
  * `moduleConfig` adds lines to that configuration (e.g. an option of the module).
+ * If a server fails to start, those already started are stopped before the error (which names it) is thrown.
  */
 export interface ServerOptions {
   inviteModule?: boolean;
@@ -76,6 +83,11 @@ export interface ServerOptions {
   moreModules?: readonly string[];
   /** Load our mod_invites_bot for this bot (full JID) instead of Prosody's mod_invites_adhoc. */
   inviteBot?: string;
+  /**
+   * Modules loaded one after the other in this order, on every host (test/fixtures/prosody/mod_load_in_order.lua),
+   * instead of from modules_enabled: Prosody loads that set in hash order, a different one on each start.
+   */
+  loadInOrder?: readonly string[];
 }
 
 export async function startServers(
@@ -88,33 +100,61 @@ export async function startServers(
     prosodyRedisHost,
     moreModules = [],
     inviteBot,
+    loadInOrder = [],
   }: ServerOptions = {},
 ): Promise<TestServers> {
   requireBinaries();
-  if (inviteModule) {
-    const redis = await startRedis();
-    const proxy = redisProxy ? await startRedisProxy(redis.port) : undefined;
+  return startInSteps("startServers", async ({ step }) => {
+    if (!inviteModule) {
+      const [prosody, redis] = await allSettledOrThrow([
+        step(
+          "starting Prosody",
+          () => startProsody(prosodyOptions),
+          (started) => started.stop(),
+        ),
+        step(
+          "starting Redis",
+          () => startRedis(),
+          (started) => started.stop(),
+        ),
+      ]);
+      return serversOf(prosody, redis);
+    }
+    const redis = await step(
+      "starting Redis",
+      () => startRedis(),
+      (started) => started.stop(),
+    );
+    const proxy = redisProxy
+      ? await step(
+          "starting the Redis proxy",
+          () => startRedisProxy(redis.port),
+          (started) => started.stop(),
+        )
+      : undefined;
     const url = new URL(proxy?.urlFor(redis.prosodyUrl) ?? redis.prosodyUrl);
     if (prosodyRedisHost !== undefined) url.hostname = prosodyRedisHost;
-    const options = inviteModuleOptions(url.toString().replace(/\/$/u, ""), moduleDir, inviteBot);
-    const extraConfig = [options.extraConfig, moduleConfig].join("\n");
-    const extraModules = [...(options.extraModules ?? []), ...moreModules];
-    const prosody = await startProsody({ ...options, extraModules, extraConfig, ...prosodyOptions }).catch(
-      async (error) => {
-        await proxy?.stop();
-        await redis.stop();
-        throw error;
-      },
+    const ordered = loadInOrder.length > 0;
+    const options = inviteModuleOptions(
+      url.toString().replace(/\/$/u, ""),
+      moduleDir,
+      inviteBot,
+      ordered ? [FIXTURE_MODULE_DIR] : [],
+    );
+    const extraConfig = [
+      options.extraConfig,
+      moduleConfig,
+      ordered ? `load_in_order = { ${loadInOrder.map((name) => JSON.stringify(name)).join(", ")} }` : "",
+    ].join("\n");
+    const extraModules = [
+      ...[...(options.extraModules ?? []), ...moreModules].filter((name) => !loadInOrder.includes(name)),
+      ...(ordered ? ["load_in_order"] : []),
+    ];
+    const prosody = await step("starting Prosody with the invite module", () =>
+      startProsody({ ...options, extraModules, extraConfig, ...prosodyOptions }),
     );
     return serversOf(prosody, redis, proxy);
-  }
-  const [prosody, redis] = await Promise.allSettled([startProsody(prosodyOptions), startRedis()]);
-  if (prosody.status === "rejected" || redis.status === "rejected") {
-    if (prosody.status === "fulfilled") await prosody.value.stop();
-    if (redis.status === "fulfilled") await redis.value.stop();
-    throw prosody.status === "rejected" ? prosody.reason : (redis as PromiseRejectedResult).reason;
-  }
-  return serversOf(prosody.value, redis.value);
+  });
 }
 
 function serversOf(prosody: ProsodyServer, redis: RedisServer, redisProxy?: RedisProxy): TestServers {

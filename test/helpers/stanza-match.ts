@@ -1,16 +1,46 @@
-/** Matching incoming stanzas, with a readable description for timeout errors. */
+/**
+ * Naming the incoming stanza a test waits for, with a readable description for timeout errors. A matcher names a
+ * particular stanza, never "the next one": who sent it, and for a message what it says or carries, so that a message
+ * left over from an earlier step (a use notice, say) is never taken for the awaited one.
+ */
 import type { Element } from "@xmpp/xml";
 
-/** Fields a stanza must have; all given fields must match. */
-export interface StanzaSpec {
-  /** A bare JID matches any resource of it; a full JID must match exactly. */
-  from?: string;
-  type?: string;
-  /** Exact `<body/>` text, or a pattern it must match. */
-  body?: string | RegExp;
+/** A bare JID matches any resource of it; a full JID must match exactly. */
+type From = { from: string };
+
+/** A child element, e.g. `{ name: "x", xmlns: "jabber:x:data" }`. */
+export interface ChildSpec {
+  name: string;
+  xmlns: string;
 }
 
-export type StanzaMatcher = StanzaSpec | ((stanza: Element) => boolean);
+/** What sets a message apart from others of the same sender; at least one must be given. */
+type MessageContent =
+  | { body: string | RegExp; thread?: string; child?: ChildSpec }
+  | { body?: string | RegExp; thread: string; child?: ChildSpec }
+  | { body?: string | RegExp; thread?: string; child: ChildSpec };
+
+/**
+ * A message by its sender and its content: `body` (exact text or a pattern), `thread` (the bot answers in the
+ * thread it was asked in, src/xmpp/messages.ts) or a `child` element; optionally its `type` ("normal" if absent).
+ */
+export type MessageMatcher = From & { type?: string } & MessageContent;
+
+/** RFC 6121 §4.7.1; "available" is a presence without a type. */
+export type PresenceType =
+  | "available"
+  | "unavailable"
+  | "subscribe"
+  | "subscribed"
+  | "unsubscribe"
+  | "unsubscribed"
+  | "probe"
+  | "error";
+
+/** A presence by its sender and type (a sender sends one of each type per change it makes). */
+export type PresenceMatcher = From & { type: PresenceType; child?: ChildSpec };
+
+type AnyMatcher = From & { type?: string; body?: string | RegExp; thread?: string; child?: ChildSpec };
 
 /** The bare part of a JID string (no resource). */
 export function bareJid(jid: string): string {
@@ -18,31 +48,42 @@ export function bareJid(jid: string): string {
   return slash === -1 ? jid : jid.slice(0, slash);
 }
 
-/** True when `stanza` satisfies `matcher` (undefined matches everything). */
-export function matches(stanza: Element, matcher: StanzaMatcher | undefined): boolean {
-  if (matcher === undefined) return true;
-  if (typeof matcher === "function") return matcher(stanza);
-  const { from, type, body } = matcher;
-  if (from !== undefined) {
-    const actual = stanza.attrs.from ?? "";
-    if (from.includes("/") ? actual !== from : bareJid(actual) !== from) return false;
-  }
-  if (type !== undefined && (stanza.attrs.type ?? "normal") !== type) return false;
+/** A stanza's type, with the default RFC 6120/6121 give to one without it. */
+function typeOf(stanza: Element): string {
+  return stanza.attrs.type ?? (stanza.name === "presence" ? "available" : "normal");
+}
+
+/** True when `stanza` is a message matching `matcher`. */
+export function matchesMessage(stanza: Element, matcher: MessageMatcher): boolean {
+  return stanza.name === "message" && matchesAll(stanza, matcher);
+}
+
+/** True when `stanza` is a presence matching `matcher`. */
+export function matchesPresence(stanza: Element, matcher: PresenceMatcher): boolean {
+  return stanza.name === "presence" && matchesAll(stanza, matcher);
+}
+
+function matchesAll(stanza: Element, { from, type, body, thread, child }: AnyMatcher): boolean {
+  const actual = stanza.attrs.from ?? "";
+  if (from.includes("/") ? actual !== from : bareJid(actual) !== from) return false;
+  if (type !== undefined && typeOf(stanza) !== type) return false;
   if (body !== undefined) {
     const text = stanza.getChildText("body");
     if (text === null) return false;
     if (typeof body === "string" ? text !== body : !body.test(text)) return false;
   }
+  if (thread !== undefined && stanza.getChildText("thread") !== thread) return false;
+  if (child !== undefined && stanza.getChild(child.name, child.xmlns) === undefined) return false;
   return true;
 }
 
-/** "a message from bob@localhost with type chat", for error messages. */
-export function describeMatcher(kind: string, matcher: StanzaMatcher | undefined): string {
-  if (matcher === undefined) return `a ${kind}`;
-  if (typeof matcher === "function") return `a ${kind} matching ${matcher.name || "the predicate"}`;
-  const parts = [`a ${kind}`];
-  if (matcher.from !== undefined) parts.push(`from ${matcher.from}`);
-  if (matcher.type !== undefined) parts.push(`of type ${matcher.type}`);
-  if (matcher.body !== undefined) parts.push(`with body ${String(matcher.body)}`);
+/** "a message from bob@localhost of type chat with body /x/", for error messages. */
+export function describeMatcher(kind: "message" | "presence", matcher: MessageMatcher | PresenceMatcher): string {
+  const { from, type, body, thread, child } = matcher as AnyMatcher;
+  const parts = [`a ${kind} from ${from}`];
+  if (type !== undefined) parts.push(`of type ${type}`);
+  if (body !== undefined) parts.push(`with body ${String(body)}`);
+  if (thread !== undefined) parts.push(`in thread ${thread}`);
+  if (child !== undefined) parts.push(`with <${child.name} xmlns="${child.xmlns}"/>`);
   return parts.join(" ");
 }

@@ -78,7 +78,10 @@ export async function startXmppProxy(serverPort: number): Promise<XmppProxy> {
     server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
   });
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("the proxy has no TCP address");
+  if (address === null || typeof address === "string") {
+    server.close();
+    throw new Error("the proxy has no TCP address");
+  }
 
   return {
     port: address.port,

@@ -1,7 +1,13 @@
 /** A real XMPP client logged in to the private Prosody, for playing a user in integration tests. */
 import { type Client, client, xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
-import { describeMatcher, matches, type StanzaMatcher } from "./stanza-match.js";
+import {
+  describeMatcher,
+  type MessageMatcher,
+  matchesMessage,
+  matchesPresence,
+  type PresenceMatcher,
+} from "./stanza-match.js";
 
 export interface ConnectUserOptions {
   /** e.g. `xmpp://127.0.0.1:PORT` (plain TCP; the test server allows auth without TLS). */
@@ -43,11 +49,16 @@ export interface TestUser {
   requestRaw(iq: Element, timeoutMs?: number): Promise<Element>;
   /**
    * Resolves with the oldest not-yet-consumed `<message>` matching `matcher` (including ones that
-   * arrived before the call) and consumes it.
+   * arrived before the call) and consumes it. The matcher names the sender and the content, never "any message".
    */
-  nextMessage(matcher?: StanzaMatcher, timeoutMs?: number): Promise<Element>;
-  /** Like nextMessage, for `<presence>`. */
-  nextPresence(matcher?: StanzaMatcher, timeoutMs?: number): Promise<Element>;
+  nextMessage(matcher: MessageMatcher, timeoutMs?: number): Promise<Element>;
+  /** Like nextMessage, for `<presence>`: by sender and type. */
+  nextPresence(matcher: PresenceMatcher, timeoutMs?: number): Promise<Element>;
+  /**
+   * Sends `body` to `to` as a chat message in a thread of its own and resolves with the answer from `to` in that
+   * thread (the bot answers in the thread it was asked in): never a message `to` sent about something else.
+   */
+  ask(to: string, body: string, timeoutMs?: number): Promise<Element>;
   /** Fetches the roster: the `<query xmlns="jabber:iq:roster">` element. */
   roster(): Promise<Element>;
   send(element: Element): Promise<void>;
@@ -60,8 +71,7 @@ export interface TestUser {
 const DEFAULT_WAIT_MS = 5000;
 
 interface Waiter {
-  kind: string;
-  matcher: StanzaMatcher | undefined;
+  test(stanza: Element): boolean;
   resolve(stanza: Element): void;
 }
 
@@ -86,7 +96,7 @@ export async function connectUser(options: ConnectUserOptions): Promise<TestUser
     received.push(stanza);
     if (stanza.name !== "message" && stanza.name !== "presence") return;
     for (const waiter of waiters) {
-      if (waiter.kind === stanza.name && matches(stanza, waiter.matcher)) {
+      if (waiter.test(stanza)) {
         waiters.delete(waiter);
         waiter.resolve(stanza);
         return;
@@ -112,14 +122,18 @@ export async function connectUser(options: ConnectUserOptions): Promise<TestUser
     throw new Error(`could not log in as ${who} at ${service}: ${reason}`);
   }
 
-  const next = (kind: string, matcher: StanzaMatcher | undefined, waitMs: number): Promise<Element> => {
-    const index = unconsumed.findIndex((stanza) => stanza.name === kind && matches(stanza, matcher));
+  const next = (
+    kind: "message" | "presence",
+    test: (stanza: Element) => boolean,
+    what: string,
+    waitMs: number,
+  ): Promise<Element> => {
+    const index = unconsumed.findIndex(test);
     const found = index === -1 ? undefined : unconsumed.splice(index, 1)[0];
     if (found !== undefined) return Promise.resolve(found);
     return new Promise<Element>((resolve, reject) => {
       const waiter: Waiter = {
-        kind,
-        matcher,
+        test,
         resolve: (stanza) => {
           clearTimeout(timer);
           resolve(stanza);
@@ -130,7 +144,7 @@ export async function connectUser(options: ConnectUserOptions): Promise<TestUser
         const others = unconsumed.filter((stanza) => stanza.name === kind).map((stanza) => stanza.toString());
         reject(
           new Error(
-            `${fullJid} timed out after ${waitMs} ms waiting for ${describeMatcher(kind, matcher)}` +
+            `${fullJid} timed out after ${waitMs} ms waiting for ${what}` +
               (others.length > 0 ? `; unconsumed ${kind}s:\n${others.join("\n")}` : `; no other ${kind} arrived`),
           ),
         );
@@ -168,8 +182,15 @@ export async function connectUser(options: ConnectUserOptions): Promise<TestUser
     errors,
     request: (iq, waitMs = DEFAULT_WAIT_MS) => xmpp.iqCaller.request(iq, waitMs),
     requestRaw,
-    nextMessage: (matcher, waitMs = DEFAULT_WAIT_MS) => next("message", matcher, waitMs),
-    nextPresence: (matcher, waitMs = DEFAULT_WAIT_MS) => next("presence", matcher, waitMs),
+    nextMessage: (matcher, waitMs = DEFAULT_WAIT_MS) =>
+      next("message", (stanza) => matchesMessage(stanza, matcher), describeMatcher("message", matcher), waitMs),
+    nextPresence: (matcher, waitMs = DEFAULT_WAIT_MS) =>
+      next("presence", (stanza) => matchesPresence(stanza, matcher), describeMatcher("presence", matcher), waitMs),
+    async ask(to, body, waitMs = DEFAULT_WAIT_MS) {
+      const thread = `ask-${++askCounter}`;
+      await xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, body), xml("thread", {}, thread)));
+      return user.nextMessage({ from: to, type: "chat", thread }, waitMs);
+    },
     roster: async () => {
       const result = await user.request(xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" })));
       const query = result.getChild("query", "jabber:iq:roster");
@@ -196,6 +217,8 @@ export async function connectUser(options: ConnectUserOptions): Promise<TestUser
 }
 
 let resourceCounter = 0;
+/** Numbers the threads of ask(), unique within the process. */
+let askCounter = 0;
 
 /** `test-<pid>-<n>`: unique within the run. */
 function uniqueResource(): string {

@@ -160,7 +160,7 @@ describe("SIGTERM under load", () => {
     await user.send(xml("presence", { to: "bot3@localhost", type: "subscribe" }));
     await user.nextPresence({ from: "bot3@localhost", type: "subscribe" });
     await user.send(xml("presence", { to: "bot3@localhost", type: "subscribed" }));
-    await user.nextPresence((p) => p.attrs.from === "bot3@localhost/invites" && p.attrs.type === undefined);
+    await user.nextPresence({ from: "bot3@localhost/invites", type: "available" });
 
     farRedis.delayMs = 40;
     const requests = Array.from({ length: 60 }, () =>

@@ -2,9 +2,11 @@
 import { createClient } from "@keyv/redis";
 import { xml } from "@xmpp/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { liveDescendants } from "../helpers/descendants.js";
 import { startProsody } from "../helpers/prosody-server.js";
 import { redisPing, startRedis } from "../helpers/redis-server.js";
 import { INSTALL_COMMAND, requireBinaries } from "../helpers/require-binary.js";
+import { startScenario } from "../helpers/scenario.js";
 import { startServers, type TestServers } from "../helpers/servers.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
 
@@ -47,13 +49,25 @@ describe("integration harness", { timeout: 60_000 }, () => {
     expect(alice.jid).toMatch(/^alice@localhost\/test-/);
 
     await alice.sendChat(bob.bareJid, "hello bob");
-    const got = await bob.nextMessage({ from: alice.bareJid, type: "chat" });
-    expect(got.getChildText("body")).toBe("hello bob");
+    const got = await bob.nextMessage({ from: alice.bareJid, body: "hello bob" });
+    expect(got.attrs.type).toBe("chat");
     expect(got.attrs.from).toBe(alice.jid);
 
     await carol.sendChat(alice.jid, "hi from the other host");
-    const fromCarol = await alice.nextMessage({ from: carol.bareJid });
-    expect(fromCarol.getChildText("body")).toBe("hi from the other host");
+    const fromCarol = await alice.nextMessage({ from: carol.bareJid, body: "hi from the other host" });
+    expect(fromCarol.attrs.from).toBe(carol.jid);
+  });
+
+  it("takes the message a test names, leaving an earlier one from the same sender for later", async () => {
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    await alice.sendChat(bob.bareJid, "an earlier notice");
+    await alice.sendChat(bob.bareJid, "the answer");
+    const answer = await bob.nextMessage({ from: alice.bareJid, body: /answer/u });
+    expect(answer.getChildText("body")).toBe("the answer");
+    // The earlier one was not consumed: it is still the oldest message from alice.
+    const oldest = await bob.nextMessage({ from: alice.bareJid, body: /./u });
+    expect(oldest.getChildText("body")).toBe("an earlier notice");
   });
 
   it("handles presence subscriptions and ad-hoc command discovery", async () => {
@@ -64,8 +78,8 @@ describe("integration harness", { timeout: 60_000 }, () => {
     await bob.send(xml("presence", { to: alice.bareJid, type: "subscribed" }));
     await alice.nextPresence({ from: bob.bareJid, type: "subscribed" });
     // Once subscribed, alice is told bob is available.
-    const available = await alice.nextPresence((p) => p.attrs.from === bob.jid && p.attrs.type === undefined);
-    expect(available.attrs.from).toBe(bob.jid);
+    const available = await alice.nextPresence({ from: bob.jid, type: "available" });
+    expect(available.attrs.type).toBeUndefined();
 
     const items = await alice.request(
       xml(
@@ -92,8 +106,8 @@ describe("integration harness", { timeout: 60_000 }, () => {
 
   it("times out clearly when no message comes", async () => {
     const bob = await connect("bob");
-    await expect(bob.nextMessage({ from: "nobody@localhost" }, 200)).rejects.toThrow(
-      /timed out after 200 ms waiting for a message from nobody@localhost/,
+    await expect(bob.nextMessage({ from: "nobody@localhost", body: "never sent" }, 200)).rejects.toThrow(
+      /timed out after 200 ms waiting for a message from nobody@localhost with body never sent/,
     );
   });
 
@@ -167,5 +181,39 @@ describe("integration harness", { timeout: 60_000 }, () => {
       process.env.PATH = path;
     }
     expect(INSTALL_COMMAND).toBe("apt-get install -y prosody redis-server");
+  });
+});
+
+describe("a start that fails half-way", { timeout: 60_000 }, () => {
+  /** The processes this test file has started and not stopped, as "pid command". */
+  const running = () => liveDescendants().map(({ pid, command }) => `${pid} ${command}`);
+
+  /** The error `start` fails with; a start that succeeds is stopped again and fails the test. */
+  const failureOf = async (start: Promise<{ stop(): Promise<void> }>): Promise<string> => {
+    const started = await start.catch((error: unknown) => error);
+    if (!(started instanceof Error)) {
+      await (started as { stop(): Promise<void> }).stop();
+      throw new Error("the start was meant to fail");
+    }
+    return started.message;
+  };
+
+  it("stops the Redis it started when Prosody then fails to start, and says that Prosody failed", async () => {
+    const before = running();
+    const failure = await failureOf(startServers({}, { inviteModule: true, moduleConfig: "this is not Lua" }));
+    expect(running()).toEqual(before);
+    expect(failure).toMatch(
+      /^startServers: starting Prosody with the invite module failed: prosody on port \d+ exited/u,
+    );
+  });
+
+  it("stops Prosody and Redis when an account cannot be registered after both are up", async () => {
+    const before = running();
+    // Prosody starts with an authentication provider it cannot load; prosodyctl register then fails.
+    const failure = await failureOf(
+      startScenario({ inviteModule: true, moduleConfig: 'authentication = "no_such_provider"' }),
+    );
+    expect(running()).toEqual(before);
+    expect(failure).toMatch(/^startScenario: registering admin@localhost failed: prosodyctl register/u);
   });
 });

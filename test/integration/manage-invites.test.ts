@@ -31,16 +31,9 @@ afterAll(async () => {
   await world?.stop();
 });
 
-/** The bot's answer: the next chat message from it that is not a use notification (those come on their own). */
+/** The text of the bot's answer to `body`: in the thread it was asked in, never a use notice (those come on their own). */
 async function ask(user: TestUser, body: string): Promise<string> {
-  await user.sendChat(bot.jid, body);
-  const reply = await user.nextMessage(
-    (stanza) =>
-      stanza.name === "message" &&
-      (stanza.attrs.from ?? "").startsWith(bot.jid) &&
-      !/ accepted your invite /u.test(stanza.getChildText("body") ?? ""),
-  );
-  return reply.getChildText("body") ?? "";
+  return (await user.ask(bot.jid, body)).getChildText("body") ?? "";
 }
 
 async function contactInvite(user: TestUser): Promise<string> {

@@ -174,8 +174,7 @@ describe("who invited whom", () => {
   });
 
   it("refuses users", async () => {
-    await alice.sendChat(bot.jid, "who invited bob@localhost");
-    expect((await alice.nextMessage({ from: bot.jid })).getChildText("body")).toBe(
+    expect((await alice.ask(bot.jid, "who invited bob@localhost")).getChildText("body")).toBe(
       "Sorry, only administrators can look up who invited whom.",
     );
   });

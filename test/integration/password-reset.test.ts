@@ -151,8 +151,7 @@ describe("password reset links", () => {
       condition: "forbidden",
       text: "The password of the invite bot's own account cannot be reset with a link",
     });
-    await admin.sendChat(strict.jid, "reset bot2@localhost");
-    expect((await admin.nextMessage({ from: strict.jid })).getChildText("body")).toBe(
+    expect((await admin.ask(strict.jid, "reset bot2@localhost")).getChildText("body")).toBe(
       "Sorry, I do not make reset links for my own account: whoever used it would control me.",
     );
     // An admin's own account is theirs to reset.
@@ -160,13 +159,11 @@ describe("password reset links", () => {
   });
 
   it("work over chat for admins, and are refused to users", async () => {
-    await admin.sendChat(bot.jid, "reset alice@localhost");
-    const text = (await admin.nextMessage({ from: bot.jid })).getChildText("body") ?? "";
+    const text = (await admin.ask(bot.jid, "reset alice@localhost")).getChildText("body") ?? "";
     expect(text).toMatch(
       /^Here is a password reset link for alice@localhost:\nxmpp:alice@localhost\?register;preauth=/u,
     );
-    await alice.sendChat(bot.jid, "reset bob@localhost");
-    expect((await alice.nextMessage({ from: bot.jid })).getChildText("body")).toBe(
+    expect((await alice.ask(bot.jid, "reset bob@localhost")).getChildText("body")).toBe(
       "Sorry, only administrators can create password reset links.",
     );
   });

@@ -37,7 +37,7 @@ describe("presence subscriptions", () => {
     await alice.nextPresence({ from: BOT, type: "subscribed" });
     await alice.nextPresence({ from: BOT, type: "subscribe" });
     await alice.send(xml("presence", { to: BOT, type: "subscribed" }));
-    const online = await alice.nextPresence((p) => p.attrs.from === bot.jid && p.attrs.type === undefined);
+    const online = await alice.nextPresence({ from: bot.jid, type: "available" });
     expect(online.getChildText("status")).toBe('Send me "help" to get an invite link');
     const caps = online.getChild("c", NS_CAPS);
     expect(caps?.attrs).toMatchObject({ hash: "sha-1", node: expect.stringMatching(/^https:\/\//u) });

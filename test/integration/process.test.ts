@@ -103,7 +103,7 @@ describe("a running bot", () => {
       await alice.send(xml("presence", { to: "bot@localhost", type: "subscribe" }));
       await alice.nextPresence({ from: "bot@localhost", type: "subscribe" });
       await alice.send(xml("presence", { to: "bot@localhost", type: "subscribed" }));
-      await alice.nextPresence((p) => p.attrs.from === "bot@localhost/invites" && p.attrs.type === undefined);
+      await alice.nextPresence({ from: "bot@localhost/invites", type: "available" });
 
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);

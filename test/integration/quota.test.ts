@@ -47,8 +47,7 @@ describe("the invite quota", () => {
         /^You have created as many invites as allowed in 24 hours; the next one is possible in 1 day \(\w{3}, \d\d \w{3} \d{4} \d\d:\d\d UTC\)$/u,
       );
     }
-    await alice.sendChat(bot.jid, "invite");
-    expect((await alice.nextMessage({ from: bot.jid })).getChildText("body")).toMatch(
+    expect((await alice.ask(bot.jid, "invite")).getChildText("body")).toMatch(
       /^Sorry, you have created as many invites as allowed in 24 hours\. You can create the next one in 1 day \(/u,
     );
     expect(await records()).toBe(before);

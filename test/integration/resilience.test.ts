@@ -46,8 +46,7 @@ describe("Redis hangs while an invite is saved", () => {
     world.servers.redis.pause();
     try {
       // Admins have no quota: the save is the first thing to reach Redis, and it times out (1 s).
-      await admin.sendChat(bot.jid, "invite account");
-      const answer = await admin.nextMessage({ from: bot.jid }, 10_000);
+      const answer = await admin.ask(bot.jid, "invite account", 10_000);
       expect(answer.getChildText("body")).toMatch(/so no invite was created/u);
     } finally {
       world.servers.redis.resume();
@@ -78,8 +77,7 @@ describe("Redis goes away and comes back", () => {
     // REDIS_TIMEOUT_MS is 1000 for test bots: nothing may wait longer than that.
     expect(elapsed).toBeLessThan(2_000);
 
-    await alice.sendChat(bot.jid, "invite");
-    const chat = await alice.nextMessage({ from: bot.jid });
+    const chat = await alice.ask(bot.jid, "invite");
     expect(chat.getChildText("body")).toMatch(/^Sorry, I cannot reach my invite store right now/u);
 
     // Still online and answering everything else.

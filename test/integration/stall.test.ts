@@ -66,6 +66,12 @@ function watched<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => 
   return { promise: settledPromise, settled: () => done };
 }
 
+/** Matches a command of Prosody's about the record of `token` (GET it, or a script given its key). */
+function aboutRecordOf(token: string): (command: readonly string[]) => boolean {
+  const key = recordKey("localhost", tokenHash(token));
+  return (command) => command.includes(key);
+}
+
 function proxyOf(world: Scenario): RedisProxy {
   const proxy = world.servers.redisProxy;
   if (proxy === undefined) throw new Error("the scenario has no Redis proxy");
@@ -135,7 +141,7 @@ describe("with Redis hanging", () => {
     proxy.hang();
     const seen = proxy.commands.length;
     const preauth = watched(registrant.preauth(token));
-    await proxy.waitForCommands(seen + 1); // Prosody has asked Redis and is waiting
+    await proxy.waitForCommand(aboutRecordOf(token), { after: seen }); // Prosody has asked Redis and is waiting
     await serverPing(alice);
     await bob.sendChat("alice@localhost", "still there?");
     await alice.nextMessage({ from: "bob@localhost", body: "still there?" });
@@ -183,7 +189,7 @@ describe("with Redis hanging", () => {
     proxy.hang();
     const seen = proxy.commands.length;
     const registration = watched(registrant.register(uniqueName("waiting"), "pw-waiting"));
-    await proxy.waitForCommands(seen + 1);
+    await proxy.waitForCommand(aboutRecordOf(token), { after: seen });
     await serverPing(alice);
     expect(registration.settled()).toBe(false);
     const reply = await registration.promise;
@@ -202,7 +208,7 @@ describe("with Redis hanging", () => {
     const seen = proxy.commands.length;
     await subscribeWithInvite(bob, "alice@localhost", token);
     const asked = watched(alice.nextPresence({ from: "bob@localhost", type: "subscribe" }));
-    await proxy.waitForCommands(seen + 1);
+    await proxy.waitForCommand(aboutRecordOf(token), { after: seen });
     await serverPing(carol);
     expect(asked.settled()).toBe(false);
     await asked.promise; // the store could not say: alice is asked, as without an invite

@@ -259,7 +259,7 @@ describe("registration through the form", () => {
     const form = await world.server.inject({ method: "GET", url: `/invite/${invite.token}/register` });
     expect(form.body).toMatch(/value="carol"[^>]* readonly/u);
     await submit(world, invite.token, { username: "mallory", password: "pw-12345", password_again: "pw-12345" });
-    expect(world.registrar.calls[0]?.username).toBe("carol");
+    expect(world.registrar.calls.map((call) => call.username)).toEqual(["carol"]);
   });
 
   it("sets a new password with a reset link through the registrar's reset", async () => {
