@@ -11,7 +11,9 @@
 --    domain as jid (Monal, yaxim and poezio use only those) and then with the bot's full JID (the
 --    Conversations family keeps the last item of a node and runs it there, straight at the bot);
 -- 2. answers those two commands executed at the domain by forwarding them to the bot and relaying its answer;
--- 3. lists nothing, and answers wait/recipient-unavailable, while the bot is offline.
+-- 3. lists nothing, and answers wait/recipient-unavailable, while the bot is offline;
+-- 4. hides the commands of another module with those two nodes, i.e. Prosody's mod_invites_adhoc, which
+--    Debian's default prosody.cfg.lua enables: the domain lists and runs the bot's alone, whichever loaded first.
 -- Only on the bot's own host (the host of invites_bot_jid): loaded globally or on another VirtualHost, it does
 -- nothing there, since the bot makes invites for its own domain only and accepts forwards from it alone.
 --
@@ -23,7 +25,6 @@ local st = require "util.stanza";
 local jid = require "util.jid";
 local async = require "util.async";
 local new_id = require "util.id".short;
-local modulemanager = require "core.modulemanager";
 
 local xmlns_cmd = "http://jabber.org/protocol/commands";
 local xmlns_items = "http://jabber.org/protocol/disco#items";
@@ -75,9 +76,34 @@ local function log_limited(level, kind, detail)
 	end);
 end
 
-if modulemanager.is_loaded(module.host, "invites_adhoc") then
-	module:log("warn", "mod_invites_adhoc is loaded too: its commands and the bot's have the same nodes. "
-		.."Remove \"invites_adhoc\" from modules_enabled (docs/prosody.md)");
+-- 4. mod_adhoc lists and runs what modules provide (module:provides("adhoc", ...)), collected into its own table
+-- both when it loads and on "item-added/adhoc-provider" events later. The order of mod_adhoc, mod_invites_adhoc
+-- and this module changes from one start to the next (modules_enabled is a set), so rather than keep another
+-- module's commands out of that table, this module overrides them on every request: it drops their items from
+-- the domain's list (1.) and answers disco#info (XEP-0050 §2.2) and execution (2.) of the two nodes before
+-- mod_adhoc. What it says about that, it says once per providing module: for the commands provided before it
+-- loaded, at load; for those provided later (the other module loaded after this one), when they are added.
+local noticed = {}; -- name of the module → true, once logged
+
+local function notice_hidden(item)
+	local by = item._provided_by or "?";
+	if not RELAYED[item.node] or noticed[by] then return; end
+	noticed[by] = true;
+	module:log("warn", "mod_%s is loaded too, with commands of the invite bot's nodes: the domain lists and runs "
+		.."the bot's instead. Remove \"%s\" from modules_enabled (docs/prosody.md)", by, by);
+end
+
+for _, item in ipairs(module:get_host_items("adhoc-provider")) do notice_hidden(item); end
+module:hook("item-added/adhoc-provider", function (event) notice_hidden(event.item); end);
+
+-- Another module's items for the two nodes at the domain (mod_adhoc lists mod_invites_adhoc's at priority 0).
+local function drop_others_items(reply)
+	local query = reply:get_child("query", xmlns_items);
+	if not query then return; end
+	query:maptags(function (item)
+		if item.name == "item" and item.attr.jid == module.host and RELAYED[item.attr.node] then return nil; end
+		return item;
+	end);
 end
 
 -- The bot is an account of this server: it is online when its full JID has a session here.
@@ -129,7 +155,9 @@ end
 
 -- 1. The server's command list, with the bot's commands this user may run (after mod_adhoc's, priority 0).
 module:hook("host-disco-items-node", function (event)
-	if event.node ~= xmlns_cmd or not bot_online() then return; end
+	if event.node ~= xmlns_cmd then return; end
+	drop_others_items(event.reply);
+	if not bot_online() then return; end
 	local query = st.iq({ type = "get", from = event.stanza.attr.from, to = module.host, id = new_id() })
 		:tag("query", { xmlns = xmlns_items, node = xmlns_cmd });
 	local reply, err = ask_bot(query);
@@ -149,18 +177,23 @@ module:hook("host-disco-items-node", function (event)
 	event.exists = true;
 end, -10);
 
--- XEP-0050 §2.2: disco#info of those nodes at the domain, as the bot answers it for this user.
+-- XEP-0050 §2.2: disco#info of those nodes at the domain, as the bot answers it for this user; answered here,
+-- before mod_adhoc (priority 0) could describe another module's command of the node, and as mod_disco would.
 module:hook("host-disco-info-node", function (event)
-	if not RELAYED[event.node] or not bot_online() then return; end
-	local reply = ask_bot(st.iq({ type = "get", from = event.stanza.attr.from, to = module.host, id = new_id() })
-		:tag("query", { xmlns = xmlns_info, node = event.node }));
+	if not RELAYED[event.node] then return; end
+	local reply = bot_online() and ask_bot(st.iq({ type = "get", from = event.stanza.attr.from, to = module.host,
+		id = new_id() }):tag("query", { xmlns = xmlns_info, node = event.node }));
 	local info = reply and reply.attr.type == "result" and reply:get_child("query", xmlns_info);
-	if not info then return; end
+	if not info then
+		event.origin.send(st.error_reply(event.stanza, "cancel", "item-not-found", "Node does not exist"));
+		return true;
+	end
 	for _, child in ipairs(info.tags) do event.reply:add_child(st.clone(child)); end
-	event.exists = true;
-end, -10);
+	event.origin.send(event.reply);
+	return true;
+end, 10);
 
--- 2. The two commands executed at the domain (before mod_adhoc, priority 500).
+-- 2. The two commands executed at the domain (before mod_adhoc, priority 500, which would run another module's).
 module:hook("iq-set/host/"..xmlns_cmd..":command", function (event)
 	local origin, stanza = event.origin, event.stanza;
 	if not RELAYED[stanza.tags[1].attr.node] then return; end

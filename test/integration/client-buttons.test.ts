@@ -89,6 +89,11 @@ describe("discovery at the user's own server", () => {
     const forBoss = await serverCommands(boss, DOMAIN);
     expect(forBoss.filter((item) => item.jid === BOT).map((item) => item.node)).toEqual([CREATE_ACCOUNT]);
   });
+
+  it("hides no one's commands: mod_admin_adhoc's, of other nodes, are not taken for mod_invites_adhoc's", async () => {
+    expect((await serverCommands(admin, DOMAIN)).filter((item) => item.node.includes("admin"))).not.toEqual([]);
+    expect(moduleLogLines(world, "warn").filter((line) => line.includes("is loaded too"))).toEqual([]);
+  });
 });
 
 describe("Conversations 2.20", () => {
