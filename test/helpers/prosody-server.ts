@@ -8,7 +8,7 @@ import { onProcessExit } from "./exit-cleanup.js";
 import { describeExit, type ManagedProcess, spawnManaged } from "./managed-process.js";
 import { pollUntil } from "./poll.js";
 import { freePort } from "./ports.js";
-import { prosodyConfig } from "./prosody-config.js";
+import { luaString, prosodyConfig } from "./prosody-config.js";
 import { canConnect } from "./tcp.js";
 
 export const DEFAULT_HOSTS = ["localhost", "other.localhost"] as const;
@@ -206,17 +206,47 @@ export function prosodyMajorVersion(): number {
   return majorVersion;
 }
 
+/** What an invite made on the command line is for; see commandLineInviteArgs. */
+export interface CommandLineInvite {
+  /** An invite for an admin account: 0.12 `--admin`; 13 `--role prosody:admin` (13.0.1 refuses `--admin`). */
+  admin?: boolean;
+  /**
+   * The roles the invitee is to get: `--role` each. 13 keeps them as a list, the first the primary role; 0.12 keeps
+   * one (its `--role` and `--admin` override each other), so more than one is refused here on 0.12.
+   */
+  roles?: readonly string[];
+  /** `--group` each (13 takes it only with the community mod_invites_groups loaded, and refuses it otherwise). */
+  groups?: readonly string[];
+  /** A password reset link for this local user: 0.12 `generate --reset USER`; 13 `shell invite create_reset`. */
+  reset?: string;
+  /**
+   * A contact invite of this local user that also lets the invitee register: the admin shell's invite commands on
+   * both (0.12 `invite:create_contact(JID, true)`, 13 `invite create_contact JID --allow-registration`), so 0.12
+   * needs admin_shell loaded too.
+   */
+  contactOf?: string;
+}
+
 /**
  * The prosodyctl arguments that make an invite from the command line: `mod_invites generate` on 0.12,
- * `shell invite create_account` / `create_reset` on 13, where the former is deprecated and exits 1
- * (13 needs admin_shell loaded: inviteModuleOptions loads it there). `admin` makes an invite for an admin account,
- * `reset` a password reset link for that user.
+ * `shell invite create_account` / `create_reset` / `create_contact` on 13, where the former is deprecated and exits 1
+ * (13 needs admin_shell loaded: inviteModuleOptions loads it there).
  */
-export function commandLineInviteArgs(host: string, options: { admin?: boolean; reset?: string } = {}): string[] {
+export function commandLineInviteArgs(host: string, invite: CommandLineInvite = {}): string[] {
+  const roles = [...(invite.admin ? ["prosody:admin"] : []), ...(invite.roles ?? [])];
+  const groupFlags = (invite.groups ?? []).flatMap((group) => ["--group", group]);
   if (prosodyMajorVersion() >= 13) {
-    if (options.reset !== undefined) return ["shell", "invite", "create_reset", `${options.reset}@${host}`];
-    return ["shell", "invite", "create_account", host, ...(options.admin ? ["--role", "prosody:admin"] : [])];
+    if (invite.reset !== undefined) return ["shell", "invite", "create_reset", `${invite.reset}@${host}`];
+    if (invite.contactOf !== undefined) {
+      return ["shell", "invite", "create_contact", `${invite.contactOf}@${host}`, "--allow-registration"];
+    }
+    return ["shell", "invite", "create_account", host, ...roles.flatMap((role) => ["--role", role]), ...groupFlags];
   }
-  if (options.reset !== undefined) return ["mod_invites", "generate", host, "--reset", options.reset];
-  return ["mod_invites", "generate", host, ...(options.admin ? ["--admin"] : [])];
+  if (invite.contactOf !== undefined) {
+    return ["shell", `invite:create_contact(${luaString(`${invite.contactOf}@${host}`)}, true)`];
+  }
+  if (invite.reset !== undefined) return ["mod_invites", "generate", host, "--reset", invite.reset];
+  if (roles.length > 1) throw new Error(`Prosody 0.12 keeps one role per invite, not ${roles.join(", ")}`);
+  const roleFlags = invite.admin ? ["--admin"] : roles.flatMap((role) => ["--role", role]);
+  return ["mod_invites", "generate", host, ...roleFlags, ...groupFlags];
 }

@@ -2,7 +2,9 @@
  * The raw in-band-registration client (test/helpers/ibr-client.ts) against a real Prosody (0.12 or 13)
  * running its own invite modules (mod_invites + mod_invites_register, invite-only), with account invites
  * made on the command line while the server runs (commandLineInviteArgs: `prosodyctl mod_invites generate`
- * on 0.12, `prosodyctl shell invite create_account` on 13).
+ * on 0.12, `prosodyctl shell invite create_account` on 13). The server runs without encryption on loopback
+ * (c2s_require_encryption = false), so registration is offered on the plain stream; with Prosody's default,
+ * encryption required, it is offered only after STARTTLS: registration-encryption.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/adhoc-client.js";
@@ -165,7 +167,7 @@ describe("in-band registration with an invite token on Prosody", () => {
     expect(await canLogIn(servers.service, `gatecrasher@${DOMAIN}`, "pw-gate", 15_000)).toBe(false);
   });
 
-  it("Prosody 0.12.3 quirk: one preauth lets the same stream register several accounts", async () => {
+  it("Prosody quirk (0.12.3 and 13.0.1 alike): one preauth lets the same stream register several accounts", async () => {
     // mod_invites_register keeps session.validated_invite after invite:use(), so the token is
     // spent for new streams but still valid on the stream that presented it.
     const { token } = await generateInvite();
