@@ -76,6 +76,7 @@ function store_mt:invited_by_key(bare) return self:key("invited-by:"..bare); end
 function store_mt:invitees_key(bare) return self:key("invitees:"..bare); end
 function store_mt:layout_key() return self:key("layout"); end
 function store_mt:claim_key(claim_id) return self:key("claim:"..claim_id); end
+function store_mt:unsettled_key() return self:key("unsettled"); end
 
 -- A script run with EVALSHA, sent again with EVAL when Redis does not know it (after a restart).
 -- A script shared with the bot, from prosody/scripts/ (beside this file).
@@ -404,10 +405,16 @@ end
 --- One use of an invite (registration or XEP-0379): the uses left, or -1 gone, -2 used up, -3 changed; or nil, err,
 -- unanswered (true when the script was sent and no answer came: it may have taken the use). With `claim_id` the use
 -- is marked (claim:ID, until the invite expires), for give_back or keep.
-function store_mt:claim(hash, tag, record, claim_id)
+function store_mt:claim(hash, tag, record, claim_id, entry)
 	local args = { hash, tag, max_uses_of(record) };
 	if claim_id then args[4] = claim_id; end
-	local left, err, unanswered = CLAIM(self.redis, self:claim_keys(hash, record, claim_id), args);
+	local keys = self:claim_keys(hash, record, claim_id);
+	-- An entry (invites_redis_unsettled.lib.lua) goes into invite:{HOST}:unsettled with the use.
+	if claim_id and entry then
+		args[5] = entry;
+		keys[#keys+1] = self:unsettled_key();
+	end
+	local left, err, unanswered = CLAIM(self.redis, keys, args);
 	if left == nil then return nil, err, unanswered; end
 	return left;
 end
@@ -415,10 +422,16 @@ end
 --- Gives back the use a claim took (`raw`: the record's stored value, as get_record read it); true when it went back.
 -- With `claim_id`, only if that claim's marker is there (and then never twice); a claim with that id that reaches
 -- Redis afterwards takes nothing.
-function store_mt:give_back(hash, raw, record, claim_id)
+-- With `unsettled` (a claim that wrote an entry), its entry goes too, whatever happens.
+function store_mt:give_back(hash, raw, record, claim_id, unsettled)
 	local args = { hash, raw, string.format("%d", record.expires * 1000), record.expires, max_uses_of(record) };
+	local keys = self:claim_keys(hash, record, claim_id);
 	if claim_id then args[6] = "marked"; end
-	local given, err = GIVE_BACK(self.redis, self:claim_keys(hash, record, claim_id), args);
+	if claim_id and unsettled then
+		args[7] = claim_id;
+		keys[#keys+1] = self:unsettled_key();
+	end
+	local given, err = GIVE_BACK(self.redis, keys, args);
 	if given == nil then return nil, err; end
 	return given == 1;
 end
@@ -467,6 +480,42 @@ end
 
 ---------- Use events (docs/storage.md, "Use events") ----------
 
+--- The fields of a use event (name → string), with its tag: `event.tag` when it has one already (an unsettled
+-- use's, signed when it was claimed), else made now with the current key.
+function store_mt:event_fields(event)
+	local fields = {};
+	for _, name in ipairs(EVENT_FIELDS) do
+		if event[name] ~= nil then fields[name] = tostring(event[name]); end
+	end
+	fields.tag = event.tag or self:event_tag(fields);
+	return fields;
+end
+
+--- Appends what a script that writes `event` takes after its own: who-invited-whom's keys (with a known inviter),
+-- and the event's field/value pairs, its tag last (record_use.lua, settle.lua).
+function store_mt:add_event(keys, args, event)
+	if event.inviter then
+		keys[#keys+1] = self:invited_by_key(event.invitee);
+		keys[#keys+1] = self:invitees_key(event.inviter);
+	end
+	local fields = self:event_fields(event);
+	for _, name in ipairs(EVENT_FIELDS) do
+		if fields[name] ~= nil then
+			args[#args+1] = name;
+			args[#args+1] = fields[name];
+		end
+	end
+	args[#args+1] = "tag";
+	args[#args+1] = fields.tag;
+end
+
+--- Whether `fields` (name → string, with `tag`) are a use event signed with the current or an old key.
+function store_mt:event_signed(fields)
+	local values = {};
+	for i, name in ipairs(EVENT_FIELDS) do values[i] = fields[name] or ""; end
+	return self:mac_matches(fields.tag, EVENT_CONTEXT, self.host, table.unpack(values));
+end
+
 --- Writes a use event and who invited whom: true (also when an earlier try with the same `marker_id` wrote it
 -- already), or nil, err, retry (retry: Redis did not answer, or calls are failing fast; trying again with the same
 -- event and `marker_id` writes it at most once).
@@ -475,21 +524,8 @@ function store_mt:record_use(event, marker_id)
 	if not ok then return nil, uerr, false; end
 	local keys = { self:events_key() };
 	local args = { event.inviter or "", event.invitee, EVENTS_MAXLEN };
-	if event.inviter then
-		keys[2] = self:invited_by_key(event.invitee);
-		keys[3] = self:invitees_key(event.inviter);
-	end
+	self:add_event(keys, args, event);
 	if marker_id then keys[#keys+1] = self:claim_key(marker_id); end
-	local fields = {};
-	for _, name in ipairs(EVENT_FIELDS) do
-		if event[name] ~= nil then
-			fields[name] = tostring(event[name]);
-			args[#args+1] = name;
-			args[#args+1] = fields[name];
-		end
-	end
-	args[#args+1] = "tag";
-	args[#args+1] = self:event_tag(fields);
 	local reply, err = RECORD_USE(self.redis, keys, args);
 	if reply == nil then return nil, err, not tostring(err):match("^Redis error"); end
 	return true;
@@ -560,6 +596,9 @@ end
 
 return {
 	open = open;
+	shared_script = function (path) return script(resource(path)); end;
+	envelope_value = envelope_value;
+	EVENTS_MAXLEN = EVENTS_MAXLEN;
 	token_hash = token_hash;
 	uri_of = uri_of;
 	inviter_of = inviter_of;

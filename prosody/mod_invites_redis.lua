@@ -18,8 +18,10 @@
 --    a claim whose answer did not come in time (or whose connection dropped):
 --    each claim writes a marker with its use, and the use goes back with that
 --    marker once Redis answers, exactly once if the claim took it.
---    Each use is recorded once (a use event for the bot), even when the client
---    hangs up at once or Redis does not answer the record at first.
+--    Each use is recorded exactly once (a use event for the bot), even when the
+--    client hangs up at once, Redis does not answer the record at first, or
+--    Prosody stops right after the registration: the claim writes what settles
+--    the use into Redis with it (invites_redis_unsettled.lib.lua).
 -- 5. Nothing here can stall Prosody: Redis is reached over Prosody's event loop
 --    (resp_client.lib.lua), a preauth costs one lookup and nothing else, and
 --    invite checks from one address (and from everybody together) are rate limited.
@@ -37,6 +39,7 @@ local new_throttle = require "util.throttle".create;
 local new_cache = require "util.cache".new;
 
 local store_lib = module:require("invites_redis_store");
+local unsettled = module:require("invites_redis_unsettled");
 
 -- The bot asks the server's disco#info whether it consumes invites itself (REGISTRATION=auto, docs/servers.md).
 module:add_feature("urn:xmpp-invite-bot:registration-hook:0");
@@ -198,6 +201,11 @@ local function short_id(claimed) return claimed.hash:sub(1, 8); end
 -- of Prosody forgets them.
 local RETRY_EVERY = 1;
 local RECORD_FOR = 3600;
+-- Seconds after which an entry of invite:{HOST}:unsettled that no process settled (it stopped in between) is settled
+-- by the sweep, which also runs this often (docs/storage.md, "Unsettled uses").
+local SETTLE_AFTER = module:get_option_number("invites_redis_settle_after", 60);
+-- claim id → true: claims this process settles itself (the sweep leaves their entries alone).
+local live = {};
 local MAX_PENDING = 10000;
 -- job → true. A job: { until_time = unix seconds; try = function () → true once done; expired = function () }.
 local pending = {};
@@ -254,9 +262,11 @@ local function give_back_later(claimed, why)
 	if claimed.waiting then return; end
 	local job = { until_time = claimed.record.expires };
 	function job.try()
-		local given = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id);
+		local given = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id,
+			claimed.unsettled);
 		if given == nil then return false; end
 		claimed.waiting = nil;
+		if claimed.claim_id then live[claimed.claim_id] = nil; end
 		if given then
 			module:log("info", "Gave back the use of invite %s: %s", short_id(claimed), why);
 		else
@@ -291,8 +301,47 @@ local function keep_later(claimed)
 	if claimed.claim_id then async.runner(keep):run(claimed); end
 end
 
+-- The use of a claim with an entry stands: its event is recorded and its entry goes (settle.lua), now or as soon as
+-- Redis answers; a try whose answer was lost, a retry, and the sweep record it once in all.
+local function settle(claimed)
+	local event = claimed.event;
+	local function done() live[claimed.claim_id] = nil; end
+	local ok, err, retry = unsettled.settle(redis_store, claimed.claim_id, event);
+	if ok ~= nil then return done(); end
+	if not retry then
+		module:log("warn", "Could not record the use of invite %s: %s (the sweep tries again)", event.invite, err);
+		return done();
+	end
+	local job = { until_time = os.time() + RECORD_FOR };
+	function job.try()
+		local recorded, again_err, again = unsettled.settle(redis_store, claimed.claim_id, event);
+		if recorded == nil and again then return false; end
+		done();
+		if recorded then
+			module:log("info", "Recorded the use of invite %s by %s", event.invite, event.invitee);
+		elseif recorded == nil then
+			module:log("warn", "Could not record the use of invite %s: %s (the sweep tries again)", event.invite,
+				again_err);
+		end
+		return true;
+	end
+	function job.expired()
+		done();
+		module:log("error", "Redis did not answer the record of invite %s's use by %s for %d s; the sweep records it "
+			.."when it answers", event.invite, event.invitee, RECORD_FOR);
+	end
+	if not wait_for_redis(job, string.format("The use of invite %s is recorded as soon as Redis answers (%s)",
+		event.invite, tostring(err))) then
+		done();
+		module:log("warn", "Could not record the use of invite %s now: %s; %d jobs are waiting for Redis already (the "
+			.."sweep records it)", event.invite, err, pending_count);
+	end
+end
+
 local function give_back(claimed)
-	local given, err = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id);
+	local given, err = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id,
+		claimed.unsettled);
+	if given ~= nil and claimed.claim_id then live[claimed.claim_id] = nil; end
 	if given == nil then
 		if claimed.claim_id then
 			give_back_later(claimed, "the registration of "..claimed.username.." failed; the give-back got no answer: "
@@ -316,6 +365,8 @@ end
 -- itself (the event's `session` is the same table, emptied or not), with weak keys: an entry goes with its session,
 -- so there are never more entries than sessions. The username tells apart two registrations on one stream.
 local registering = setmetatable({}, { __mode = "k" });
+-- username → claim, for registrations without a session (until `user-registered`, or the check a second later).
+local without_session = {};
 
 -- Whoever asked for an account invite (the bot and Prosody's ad-hoc record it).
 local function source_of(data)
@@ -329,8 +380,9 @@ local function inviter_of(validated)
 end
 
 local function forget(session, username)
-	local entry = registering[session];
+	local entry = session and registering[session];
 	if entry and entry.username == username then registering[session] = nil; end
+	if not session then without_session[username] = nil; end
 end
 
 -- The claim stands if the account exists now, else its use goes back. For a session destroyed while the claim was
@@ -340,7 +392,9 @@ end
 local function settle_later(session, claimed)
 	module:add_timer(RETRY_EVERY, function ()
 		if usermanager.user_exists(claimed.username, claimed.host) then
-			keep_later(claimed);
+			-- `user-registered` settles it too (or has): the entry makes it one record.
+			if not session then without_session[claimed.username] = nil; end
+			if claimed.unsettled then async.runner(settle):run(claimed); else keep_later(claimed); end
 		else
 			forget(session, claimed.username);
 			async.runner(give_back):run(claimed);
@@ -348,8 +402,10 @@ local function settle_later(session, claimed)
 	end);
 end
 
--- After a claim for `session`'s registration (the IQ `id`, taken before the claim): when its answer is an error and
--- the account does not exist (for a password reset: any error), the use goes back before the client hears of it.
+-- After a claim for `session`'s registration (the IQ `id`, taken before the claim): when its answer is an error, the
+-- use goes back before the client hears of it (also when the name was taken meanwhile by a registration that
+-- claimed nothing: mod_register_ibr checks for a conflict after `user-registering`). When it is a result, the use
+-- stands: `user-registered` settles it (a password reset's just stays taken).
 local function give_back_unless_done(session, id, claimed)
 	if session.destroyed then return settle_later(session, claimed); end
 	if id == nil then return; end
@@ -359,18 +415,23 @@ local function give_back_unless_done(session, id, claimed)
 			return stanza;
 		end
 		filters.remove_filter(session, "stanzas/out", watch);
-		if stanza.attr.type == "error" then forget(session, claimed.username); end
-		if stanza.attr.type == "error"
-			and (claimed.resetting or not usermanager.user_exists(claimed.username, claimed.host)) then
+		if stanza.attr.type == "error" then
+			forget(session, claimed.username);
 			-- In the session's runner (as mod_register_ibr's handler is) the answer waits for Redis; elsewhere the
 			-- use goes back in a runner of its own.
 			if async.ready() then give_back(claimed); else async.runner(give_back):run(claimed); end
-		else
-			keep_later(claimed); -- the account exists (or the password was reset): the use stands
+		elseif not claimed.unsettled then
+			keep_later(claimed); -- the password was reset: the use stands
 		end
 		return stanza;
 	end
 	filters.add_filter(session, "stanzas/out", watch);
+end
+
+-- The short invite id the bot shows: the first eight characters of the token's
+-- hash (docs/storage.md, "Names"). Events never carry the token itself.
+local function invite_id(token)
+	return store_lib.token_hash(token):sub(1, 8);
 end
 
 local function refuse(event, error_type, condition, reason)
@@ -414,13 +475,25 @@ module:hook("user-registering", function (event)
 	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
 	if exists and not resetting then return; end
 
-	-- With the record as read now (raw), the use can go back: the claim is marked (claim_id) when it takes one.
+	-- With the record as read now (raw), the use can go back: the claim is marked (claim_id) when it takes one. A
+	-- registration's claim also writes its entry (invites_redis_unsettled.lib.lua), with the use event it settles to.
 	local claimed = raw and {
 		hash = hash; raw = raw; record = invite; username = event.username;
 		host = event.host or module.host; resetting = resetting;
-		claim_id = takes_a_use(invite) and redis_store:new_claim_id() or nil;
+		claim_id = (takes_a_use(invite) or not resetting) and redis_store:new_claim_id() or nil;
 	};
-	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id);
+	local entry;
+	if claimed and not resetting then
+		claimed.unsettled = true;
+		claimed.event = redis_store:event_fields({
+			kind = "registered"; inviter = inviter_of(validated); invitee = event.username.."@"..module.host;
+			invite = invite_id(validated.token); at = os.time();
+		});
+		entry = unsettled.entry_of(redis_store, claimed, claimed.event);
+		live[claimed.claim_id] = true;
+	end
+	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id, entry);
+	if left ~= nil and left < 0 and claimed and claimed.claim_id then live[claimed.claim_id] = nil; end
 	if left == nil then
 		module:log("warn", "Refusing a registration: %s", cerr);
 		-- The script may have run, and taken the use, all the same.
@@ -434,20 +507,17 @@ module:hook("user-registering", function (event)
 		module:log("info", "Refusing a registration with an invite that was just used by someone else");
 		refuse(event, "cancel", "forbidden", "This invite has already been used");
 	elseif claimed and session then
-		if not resetting then
-			registering[session] = { username = event.username; token = validated.token; inviter = inviter_of(validated) };
-		end
+		if not resetting then registering[session] = { username = event.username; claimed = claimed }; end
 		give_back_unless_done(session, register_id, claimed);
+	elseif claimed and not resetting then
+		-- A registration without a session (a web registration module): `user-registered` settles it, or the account
+		-- is looked for in a second.
+		without_session[event.username] = claimed;
+		settle_later(nil, claimed);
 	elseif claimed then
 		keep_later(claimed); -- nothing watches the outcome: the use stands
 	end
 end, -10);
-
--- The short invite id the bot shows: the first eight characters of the token's
--- hash (docs/storage.md, "Names"). Events never carry the token itself.
-local function invite_id(token)
-	return store_lib.token_hash(token):sub(1, 8);
-end
 
 -- Writes the use event now, or as soon as Redis answers: the use is taken already, so the inviter must hear of it.
 -- The event's own marker (docs/storage.md, "Use events") keeps a retry whose first try ran from writing it twice.
@@ -490,13 +560,17 @@ module:hook("user-registered", function (event)
 	local entry = session and registering[session];
 	if entry and entry.username == event.username then
 		registering[session] = nil;
-	else
-		-- A registration whose events carry the invite (e.g. through a web page), or one this module did not claim.
-		local validated = event.validated_invite or (session and session.validated_invite);
-		if not validated then return; end
-		entry = { token = validated.token; inviter = inviter_of(validated) };
+		return settle(entry.claimed);
 	end
-	record_use("registered", entry.inviter, event.username.."@"..module.host, entry.token);
+	local claimed = without_session[event.username];
+	if claimed then
+		without_session[event.username] = nil;
+		return settle(claimed);
+	end
+	-- A registration this module did not claim (e.g. its record was not read anew: no entry to settle).
+	local validated = event.validated_invite or (session and session.validated_invite);
+	if not validated then return; end
+	record_use("registered", inviter_of(validated), event.username.."@"..module.host, validated.token);
 end, -10);
 
 local function remove_preauth(stanza)
@@ -528,19 +602,26 @@ module:hook("presence/bare", function (event)
 		return;
 	end
 	if not (invite.type == "roster" and jid_split(invite.jid) == username) then return; end
-	-- Every use counts, here as at registration: a counted invite stops at its cap on both paths. Marked, as there.
-	local claimed = raw and takes_a_use(invite) and {
-		hash = hash; raw = raw; record = invite; claim_id = redis_store:new_claim_id();
+	-- Every use counts, here as at registration: a counted invite stops at its cap on both paths. Marked, as there,
+	-- and with its entry (settled once the contact is approved).
+	local claimed = raw and {
+		hash = hash; raw = raw; record = invite; claim_id = redis_store:new_claim_id(); unsettled = true;
+		event = redis_store:event_fields({
+			kind = "subscribed"; inviter = username.."@"..host; invitee = contact; invite = invite_id(token);
+			at = os.time();
+		});
 	} or nil;
-	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id);
+	if claimed then live[claimed.claim_id] = true; end
+	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id,
+		claimed and unsettled.entry_of(redis_store, claimed, claimed.event));
 	if left == nil and unanswered and claimed then
 		give_back_later(claimed, "its claim got no answer: "..tostring(cerr));
+	elseif claimed and (left == nil or left < 0) then
+		live[claimed.claim_id] = nil;
 	end
 	if left == nil or left < 0 then return; end -- used a moment ago by someone else, or Redis trouble
-	if claimed then keep_later(claimed); end
 
 	module:log("info", "Pre-approving %s's subscription to %s with an invite", contact, username);
-	record_use("subscribed", username.."@"..host, contact, token);
 	if rostermanager.set_contact_pending_in(username, host, contact, stanza)
 		and rostermanager.subscribed(username, host, contact) then
 		rostermanager.roster_push(username, host, contact);
@@ -552,5 +633,37 @@ module:hook("presence/bare", function (event)
 			module:send(st.presence({ type = "subscribe", from = username.."@"..host, to = contact }));
 		end
 	end
+	-- Recorded once the roster says so: what the sweep reads to settle it, should Prosody stop before Redis answers.
+	if claimed then settle(claimed); else record_use("subscribed", username.."@"..host, contact, token); end
 	-- mod_presence goes on: the contact is now subscribed, so it answers "subscribed".
 end, 10);
+
+---------- Uses left unsettled by a run of Prosody that stopped in between ----------
+
+-- Whether the use of an entry happened: the account exists, or the contact is subscribed to the inviter.
+local function use_happened(event)
+	if event.kind == "subscribed" then
+		local user, host = jid_split(event.inviter);
+		return host == module.host and rostermanager.is_contact_subscribed(user, host, event.invitee) or false;
+	end
+	local user, host = jid_split(event.invitee);
+	return host == module.host and usermanager.user_exists(user, host) or false;
+end
+
+local sweeper = async.runner(function ()
+	local settled, err = unsettled.sweep(redis_store, SETTLE_AFTER, function (claim_id) return live[claim_id]; end,
+		use_happened);
+	if settled == nil then module:log("debug", "Unsettled uses not swept this time: %s", err); end
+end, {
+	error = function (_, err) module:log("error", "Sweeping unsettled uses failed: %s", err); end;
+});
+
+-- At start, then every SETTLE_AFTER seconds: an entry older than that whose claim this process does not hold was
+-- left by a process that stopped (or by one that gave up waiting for Redis).
+if prosody.process_type == "prosody" then
+	module:add_timer(math.min(SETTLE_AFTER, RETRY_EVERY), function ()
+		sweeper:run(true);
+		return SETTLE_AFTER;
+	end);
+end
+

@@ -47,6 +47,8 @@ export interface AppDeps {
   readonly onFatal?: (error: Error) => void;
   /** Use notices per recipient and window before a summary (src/notifications/consumer.ts); tests shorten it. */
   readonly noticeCap?: { readonly perWindow: number; readonly windowMs: number };
+  /** How long the bot's claims may stay unsettled before its sweep settles them (unsettled-sweep.ts); tests shorten it. */
+  readonly settleAfterMs?: number;
 }
 
 export interface App {
@@ -188,6 +190,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     usernameRule,
     log: log.child({ part: "register" }),
     ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
+    ...(deps.settleAfterMs === undefined ? {} : { settleAfterMs: deps.settleAfterMs }),
   });
 
   const web =
@@ -238,6 +241,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       if (!drained) log.warn("Stopping with requests still unanswered", { pending: inFlight.size });
       await notifier?.stop();
       await web?.stop();
+      registrar.stop();
       await connection.stop();
       await store.close();
       forgetHealth?.();

@@ -2,27 +2,34 @@
 -- failed once claim.lua had taken it, or after a claim whose answer came late or
 -- never: run by the Prosody module and by the bot (src/storage/redis-claims.ts).
 -- KEYS = as claim.lua's; ARGV = hash, the record's stored value, expires (unix ms),
--- expires (unix s), max[, "marked"]. With "marked" (claims with a claim id), the
--- last key is the claim's marker: only a claim whose marker is still there goes
--- back, and the marker with it, so a use goes back at most once. When there is no
--- marker (the claim took no use, or has not reached Redis yet), "given back" takes
--- its place until the invite expires, so that the claim, should it come later,
--- takes nothing (claim.lua).
+-- expires (unix s), max[, "marked"[, claim id]]. With "marked" (claims with a claim
+-- id), the marker key is the claim's marker: only a claim whose marker is still
+-- there goes back, and the marker with it, so a use goes back at most once. When
+-- there is no marker (the claim took no use, has not reached Redis yet, or went back
+-- already), "given back" takes its place until the invite expires, so that the claim,
+-- should it come later, takes nothing (claim.lua). With a claim id (a claim that wrote
+-- an entry), the last key is invite:{HOST}:unsettled, and the entry goes whatever
+-- happens: the use is settled as not made.
 -- A counted invite still stored gets its count lowered; one the claim removed (a
 -- single use, or a counted invite's last) is written back with its indexes, unless
 -- it has expired meanwhile. Returns 1 when a use went back, 0 otherwise.
+local n = #KEYS
+if ARGV[7] then
+  redis.call('HDEL', KEYS[n], ARGV[7])
+  n = n - 1
+end
 local max = tonumber(ARGV[5])
 if max < 0 then return 0 end -- not counted: a claim takes nothing, and writes no marker
-local last = #KEYS
+local last = n
 if ARGV[6] == 'marked' then
-  local marker = redis.call('GET', KEYS[#KEYS])
+  local marker = redis.call('GET', KEYS[n])
   if not marker or marker == 'given back' then
-    redis.call('SET', KEYS[#KEYS], 'given back')
-    redis.call('PEXPIREAT', KEYS[#KEYS], ARGV[3])
+    redis.call('SET', KEYS[n], 'given back')
+    redis.call('PEXPIREAT', KEYS[n], ARGV[3])
     return 0
   end
-  redis.call('DEL', KEYS[#KEYS])
-  last = #KEYS - 1
+  redis.call('DEL', KEYS[n])
+  last = n - 1
 end
 if max > 1 and redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('DECR', KEYS[2])

@@ -74,7 +74,10 @@ export interface ClaimedInvite {
    * once per claim, however often it is called; when the store cannot take it now, it is done as soon as it can.
    */
   giveBack(): Promise<void>;
-  /** The account was made: the use stands, and nothing is kept for giving it back. */
+  /**
+   * The account was made: the use stands, and nothing is kept for giving it back. A claim with a purpose records the
+   * use now, or as soon as the store can take it (once, however often it is tried).
+   */
   keep(): Promise<void>;
 }
 
@@ -94,9 +97,37 @@ export interface UseEvent {
   readonly at: number;
 }
 
+/** What a claim takes its use for, when that use is to be recorded: a registration of `invitee` (a bare JID). */
+export interface ClaimPurpose {
+  readonly kind: "registered";
+  readonly invitee: string;
+}
+
+/**
+ * A use claimed and not settled by the process that claimed it (it stopped, or gave up waiting for the store): the
+ * account decides (docs/storage.md, "Unsettled uses").
+ */
+export interface UnsettledClaim {
+  readonly claimId: string;
+  /** The account whose existence settles it. */
+  readonly invitee: string;
+  /** The invite's short id. */
+  readonly id: string;
+  /** The account exists: the use stands and is recorded, once. Rejects while the store does not answer. */
+  keep(): Promise<void>;
+  /** No such account: the use goes back, once. Rejects while the store does not answer. */
+  giveBack(): Promise<void>;
+}
+
 /** Claiming invites and recording their use from the bot's side, for servers without our hook. */
 export interface InviteClaims {
-  claim(token: string): Promise<ClaimOutcome>;
+  /**
+   * Takes one use of the invite. With a `purpose`, keeping the claim records the use (once), and a claim this
+   * process does not settle is found again by unsettled().
+   */
+  claim(token: string, purpose?: ClaimPurpose): Promise<ClaimOutcome>;
+  /** Claims with a purpose made more than `olderThanMs` ago that no process settled; not this process's own. */
+  unsettled(olderThanMs: number): Promise<readonly UnsettledClaim[]>;
   recordUse(event: UseEvent): Promise<void>;
 }
 

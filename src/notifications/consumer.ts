@@ -20,6 +20,9 @@ export const NOTICE_WINDOW_MS = 60_000;
 /** Entries ignored (unsigned, malformed) are logged once a minute per kind, with how many more there were. */
 const IGNORED_LOG_WINDOW_MS = 60_000;
 
+/** How long stop() waits for the reading loop's request under way. */
+const LOOP_STOP_MS = 2_000;
+
 export interface StreamEntry {
   readonly id: string;
   readonly fields: Record<string, string>;
@@ -98,7 +101,17 @@ export class UseEventConsumer {
   async stop(): Promise<void> {
     this.#running = false;
     await this.#options.stream.close();
-    await this.#loop;
+    // The loop may wait on a Redis that hangs (a read of pending entries, an XACK): stopping does not wait for it
+    // longer than LOOP_STOP_MS; closing the store afterwards ends that wait.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<"gave up">((resolve) => {
+      timer = setTimeout(() => resolve("gave up"), LOOP_STOP_MS);
+    });
+    const ended = await Promise.race([this.#loop, waited]);
+    clearTimeout(timer);
+    if (ended === "gave up") {
+      this.#options.log.warn("Stopping without waiting for Redis to answer the use events' last request");
+    }
     // Before the XMPP stream closes: summaries held for the end of a window go out now.
     this.#notices.flush();
     this.#ignored.flush();

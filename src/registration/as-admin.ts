@@ -7,9 +7,8 @@
  * one deadline (docs/web.md's 10 s); when add-user's answer misses it, the server is asked whether the account
  * exists before the use is kept or given back (unsettled-uses.ts).
  */
-import { type Clock, nowSeconds, systemClock } from "../invites/expiry.js";
 import { boundUsernameOf, inviterOf } from "../invites/record.js";
-import { type ClaimedInvite, type InviteClaims, StoreUnavailableError } from "../invites/store.js";
+import { type ClaimedInvite, type ClaimPurpose, type InviteClaims, StoreUnavailableError } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import { normaliseLocal } from "../jid.js";
 import { type Logger, redactToken } from "../logger.js";
@@ -26,6 +25,7 @@ import {
 } from "./admin-commands.js";
 import type { ContactMaker } from "./contacts.js";
 import type { Registrar, RegistrationFailure, RegistrationRequest, RegistrationResult } from "./registrar.js";
+import { UnsettledSweep } from "./unsettled-sweep.js";
 import { UnsettledUses } from "./unsettled-uses.js";
 
 export interface AdminRegistrarOptions {
@@ -36,11 +36,12 @@ export interface AdminRegistrarOptions {
   /** How inviter and invitee become contacts (the HTTP API, or the new account itself). */
   readonly contacts: ContactMaker;
   readonly log: Logger;
-  readonly clock?: Clock;
   /** The username rule new accounts follow (src/invites/username.ts); checked before anything is claimed. */
   readonly usernameRule?: UsernameRule;
   /** One deadline for each XEP-0133 exchange, `execute` to the last answer; ADMIN_TIMEOUT_MS by default. */
   readonly timeoutMs?: number;
+  /** How long a claim may stay unsettled before the sweep settles it (unsettled-sweep.ts); 60 s by default. */
+  readonly settleAfterMs?: number;
 }
 
 /** What a server's refusal means (both XEP-0133 answer styles). */
@@ -59,6 +60,7 @@ export class AdminRegistrar implements Registrar {
   readonly #options: AdminRegistrarOptions;
   readonly #exchange: { readonly timeoutMs: number };
   readonly #unsettled: UnsettledUses;
+  readonly #sweep: UnsettledSweep;
   /** Claims handed to #unsettled: neither kept nor given back by the request that took them. */
   readonly #settling = new WeakSet<ClaimedInvite>();
 
@@ -70,6 +72,21 @@ export class AdminRegistrar implements Registrar {
       attemptTimeoutMs: this.#exchange.timeoutMs,
       log: options.log,
     });
+    this.#sweep = new UnsettledSweep({
+      claims: options.claims,
+      uses: this.#unsettled,
+      log: options.log,
+      ...(options.settleAfterMs === undefined ? {} : { everyMs: options.settleAfterMs }),
+    });
+  }
+
+  /** Starts settling the uses an earlier run (or an earlier outage) left unsettled, and every minute from now on. */
+  start(): void {
+    this.#sweep.start();
+  }
+
+  stop(): void {
+    this.#sweep.stop();
   }
 
   /** Registrations still waiting to learn whether their account was made. */
@@ -81,7 +98,8 @@ export class AdminRegistrar implements Registrar {
     // The one username rule and the account's JID, before the invite is claimed or the server asked.
     const account = accountOn(this.#options.domain, request.username, this.#options.usernameRule);
     if (account === undefined) return { ok: false, reason: "username-invalid" };
-    return this.#withClaim({ ...request, username: account.name }, async (claim, name, log) => {
+    const purpose = { kind: "registered", invitee: account.jid } as const;
+    return this.#withClaim({ ...request, username: account.name }, purpose, async (claim, name, log) => {
       const { record } = claim;
       if (typeof record.additional_data?.allow_reset === "string" || !record.allow_registration) {
         return { ok: false, reason: "invite-invalid" };
@@ -110,7 +128,7 @@ export class AdminRegistrar implements Registrar {
     // The account exists: the rule without lookalikes, and never another host's JID.
     const account = accountOn(this.#options.domain, request.username);
     if (account === undefined) return { ok: false, reason: "username-invalid" };
-    return this.#withClaim({ ...request, username: account.name }, async (claim, name, log) => {
+    return this.#withClaim({ ...request, username: account.name }, undefined, async (claim, name, log) => {
       const reset = claim.record.additional_data?.allow_reset;
       if (typeof reset !== "string" || normaliseLocal(reset) !== name) return { ok: false, reason: "invite-invalid" };
       const { domain } = this.#options;
@@ -135,6 +153,7 @@ export class AdminRegistrar implements Registrar {
   /** Claims the invite, runs `use`, and keeps the use when it succeeded, gives it back when not (or hands it on). */
   async #withClaim(
     request: RegistrationRequest,
+    purpose: ClaimPurpose | undefined,
     use: (claim: ClaimedInvite, name: string, log: Logger) => Promise<RegistrationResult>,
   ): Promise<RegistrationResult> {
     const log = this.#options.log.child({ invite: redactToken(request.token) });
@@ -142,7 +161,7 @@ export class AdminRegistrar implements Registrar {
     let claimed: ClaimedInvite | undefined;
     let result: RegistrationResult = { ok: false, reason: "unavailable" };
     try {
-      const outcome = await this.#options.claims.claim(request.token);
+      const outcome = await this.#options.claims.claim(request.token, purpose);
       if (!outcome.ok) return { ok: false, reason: "invite-invalid" };
       claimed = outcome.claim;
       result = await use(claimed, name, log);
@@ -209,11 +228,6 @@ export class AdminRegistrar implements Registrar {
         }),
       );
     }
-    const clock = this.#options.clock ?? systemClock;
-    await this.#options.claims
-      .recordUse({ kind: "registered", inviter, invitee: jid, invite: claim.id, at: nowSeconds(clock) })
-      .catch((error: unknown) =>
-        log.warn("Could not record the invite's use", { id: claim.id, error: (error as Error).message }),
-      );
+    // The use is recorded when the claim is kept (redis-unsettled.ts): once, after the contacts are made.
   }
 }

@@ -64,12 +64,17 @@ export async function decideRegistration(
 
 /** The registrar the web pages use, chosen once the bot is online; until then, "not available". */
 export class ChosenRegistrar implements Registrar {
-  #chosen: Registrar | undefined;
+  #chosen: (Registrar & { stop?(): void }) | undefined;
   #way: "server" | "bot" | undefined;
 
-  choose(registrar: Registrar, way: "server" | "bot"): void {
+  choose(registrar: Registrar & { stop?(): void }, way: "server" | "bot"): void {
     this.#chosen = registrar;
     this.#way = way;
+  }
+
+  /** Stops what the chosen registrar runs in the background (the bot's sweep of unsettled uses). */
+  stop(): void {
+    this.#chosen?.stop?.();
   }
 
   /** How accounts are made, once decided. */

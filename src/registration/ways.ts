@@ -49,8 +49,9 @@ export function adminRegistrar(
     tell: (to: string, text: string) => Promise<void>;
     log: Logger;
     usernameRule?: UsernameRule;
+    settleAfterMs?: number;
   },
-): Registrar {
+): AdminRegistrar {
   const { xmpp } = config;
   const contacts: ContactMaker =
     config.ejabberdApiUrl === undefined
@@ -64,6 +65,7 @@ export function adminRegistrar(
     log: deps.log,
     timeoutMs: REGISTRATION_TIMEOUT_MS,
     ...(deps.usernameRule === undefined ? {} : { usernameRule: deps.usernameRule }),
+    ...(deps.settleAfterMs === undefined ? {} : { settleAfterMs: deps.settleAfterMs }),
   });
 }
 
@@ -80,9 +82,11 @@ export function chooseRegistrationWhenOnline(
     onFatal?: (error: Error) => void;
     /** The username rule both ways follow (src/invites/username.ts). */
     usernameRule?: UsernameRule;
+    /** How long the bot's own claims may stay unsettled (src/registration/unsettled-sweep.ts). */
+    settleAfterMs?: number;
   },
 ): ChosenRegistrar {
-  const { config, store, log, usernameRule } = options;
+  const { config, store, log, usernameRule, settleAfterMs } = options;
   const host = config.xmpp.domain;
   const registrar = new ChosenRegistrar();
   const request = iqRequestOver(xmpp);
@@ -107,7 +111,17 @@ export function chooseRegistrationWhenOnline(
       );
     }
     const tell = (to: string, text: string) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text)));
-    registrar.choose(adminRegistrar(config, { claims, request, tell, log, usernameRule }), "bot");
+    const admin = adminRegistrar(config, {
+      claims,
+      request,
+      tell,
+      log,
+      ...(usernameRule === undefined ? {} : { usernameRule }),
+      ...(settleAfterMs === undefined ? {} : { settleAfterMs }),
+    });
+    // Uses an earlier run left unsettled are settled from now on (docs/storage.md, "Unsettled uses").
+    admin.start();
+    registrar.choose(admin, "bot");
     log.info("Registration: the bot creates the accounts (XEP-0133 add-user, as a server administrator)", {
       registration: config.registration,
     });

@@ -39,6 +39,14 @@ export function claimKey(host: string, claimId: string): string {
   return `${hostTag(host)}claim:${claimId}`;
 }
 
+/**
+ * Uses claimed and not settled yet, by claim id (prosody/scripts/claim.lua, settle.lua, give_back.lua): a hash whose
+ * entries outlive the process that claimed them (docs/storage.md, "Unsettled uses").
+ */
+export function unsettledKey(host: string): string {
+  return `${hostTag(host)}unsettled`;
+}
+
 /** Every pending invite of the host, scored by expiry. */
 export function pendingKey(host: string): string {
   return `${hostTag(host)}pending`;

@@ -7,20 +7,19 @@
  * through a proxy (test/helpers/redis-proxy.ts) that holds the claim's answer, drops the connection after
  * forwarding the claim, or holds the claim itself.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteId } from "../../src/invites/pending.js";
 import { eventsKey, idsKey, pendingKey, recordKey, usedKey } from "../../src/storage/keys.js";
 import { tokenHash } from "../../src/storage/record.js";
 import { errorOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
-import { openIbrSession } from "../helpers/ibr-client.js";
+import { invitesAnswer } from "../helpers/invites-healthy.js";
 import { uniqueName } from "../helpers/names.js";
 import { prosodyMajorVersion } from "../helpers/prosody-server.js";
 import { recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import type { RedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startProxiedScenario } from "../helpers/scenario.js";
+import { runs, sharedScript } from "../helpers/shared-scripts.js";
 import { subscribeWithInvite, type TestUser } from "../helpers/xmpp-user.js";
 
 const UNAVAILABLE = {
@@ -30,13 +29,11 @@ const UNAVAILABLE = {
   text: "Invites are unavailable at the moment (the invite store cannot be reached). Please try again in a few minutes.",
 };
 
-const CLAIM_SOURCE = readFileSync(new URL("../../prosody/scripts/claim.lua", import.meta.url), "utf8");
-const CLAIM_SHA = createHash("sha1").update(CLAIM_SOURCE).digest("hex");
+const CLAIM = sharedScript("claim.lua");
 
 /** The module's claim script (EVALSHA, or EVAL after NOSCRIPT), and nothing else it sends. */
 function isClaim(command: readonly string[]): boolean {
-  const name = command[0]?.toUpperCase();
-  return (name === "EVALSHA" && command[1] === CLAIM_SHA) || (name === "EVAL" && command[1] === CLAIM_SOURCE);
+  return runs(CLAIM, command);
 }
 
 let world: Scenario;
@@ -46,7 +43,7 @@ beforeAll(async () => {
   // No layout read in the middle of a registration: the claim is the command after the record's GET.
   ({ world, proxy } = await startProxiedScenario("invites_redis_layout_check_interval = 3600"));
   // Redis knows the claim script from the start, so that a claim held and sent late runs (no NOSCRIPT).
-  expect(await world.redis.scriptLoad(CLAIM_SOURCE)).toBe(CLAIM_SHA);
+  expect(await world.redis.scriptLoad(CLAIM.source)).toBe(CLAIM.sha);
 });
 
 afterAll(async () => {
@@ -108,17 +105,9 @@ async function accountsUntilRefused(token: string): Promise<number> {
   }
 }
 
-/** Waits until Prosody's breaker lets calls through again and Redis answers them: a new invite's preauth works. */
-async function healthy(): Promise<void> {
-  const token = await writeRawRecord(world.redis, recordWith());
-  await eventually(async () => {
-    const session = await openIbrSession({ port: world.servers.prosody.port, domain: "localhost" });
-    try {
-      expect((await session.preauth(token)).attrs.type).toBe("result");
-    } finally {
-      await session.close();
-    }
-  }, 15_000);
+/** Waits until Prosody's breaker lets calls through again and Redis answers them. */
+function healthy(): Promise<void> {
+  return invitesAnswer(world);
 }
 
 /** The first line of Prosody's log that contains `text`, if any. */

@@ -7,33 +7,24 @@
  * (test/helpers/redis-proxy.ts) that holds Redis's answers across the hang-up, so that it happens every time, or
  * that drops or holds the record itself.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { inviteId } from "../../src/invites/pending.js";
-import { eventsKey, invitedByKey, inviteesKey, recordKey } from "../../src/storage/keys.js";
+import { eventsKey, invitedByKey, inviteesKey, recordKey, unsettledKey } from "../../src/storage/keys.js";
 import { tokenHash } from "../../src/storage/record.js";
 import { errorOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { type IbrSession, openIbrSession } from "../helpers/ibr-client.js";
+import { invitesAnswer } from "../helpers/invites-healthy.js";
 import { uniqueName } from "../helpers/names.js";
+import { clientSessions } from "../helpers/prosody-shell.js";
 import { recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import type { RedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startProxiedScenario } from "../helpers/scenario.js";
+import { runs, sharedScript } from "../helpers/shared-scripts.js";
+import { subscribeWithInvite } from "../helpers/xmpp-user.js";
 
-/** The SHA-1 EVALSHA names a script of prosody/scripts/ by. */
-function scriptOf(name: string): { source: string; sha: string } {
-  const source = readFileSync(new URL(`../../prosody/scripts/${name}`, import.meta.url), "utf8");
-  return { source, sha: createHash("sha1").update(source).digest("hex") };
-}
-
-const CLAIM = scriptOf("claim.lua");
-const RECORD_USE = scriptOf("record_use.lua");
-
-function runs(script: { source: string; sha: string }, command: readonly string[]): boolean {
-  const name = command[0]?.toUpperCase();
-  return (name === "EVALSHA" && command[1] === script.sha) || (name === "EVAL" && command[1] === script.source);
-}
+const CLAIM = sharedScript("claim.lua");
+const SETTLE = sharedScript("settle.lua");
 
 const INVITER = "alice@localhost";
 
@@ -41,14 +32,19 @@ let world: Scenario;
 let proxy: RedisProxy;
 
 beforeAll(async () => {
-  // No layout read in the middle of a registration; and a timeout far above the time the proxy holds an answer
-  // across a hang-up (a few milliseconds), so that only the hang-up is tested there, not a Redis timeout.
+  // No layout read in the middle of a registration; a timeout far above the time the proxy holds an answer across
+  // a hang-up (a few milliseconds), so that only the hang-up is tested there, not a Redis timeout; and the sweep of
+  // unsettled uses every second (60 s by default), for the restarts below. It runs beside every other test here
+  // too, and must leave the uses this Prosody still settles itself alone.
   ({ world, proxy } = await startProxiedScenario(
-    "invites_redis_layout_check_interval = 3600\ninvites_redis_timeout = 2",
+    "invites_redis_layout_check_interval = 3600\ninvites_redis_timeout = 2\ninvites_redis_settle_after = 1",
   ));
   // Redis knows the record script from the start, so that a record held and sent late runs (no NOSCRIPT).
-  expect(await world.redis.scriptLoad(RECORD_USE.source)).toBe(RECORD_USE.sha);
+  expect(await world.redis.scriptLoad(SETTLE.source)).toBe(SETTLE.sha);
 });
+
+// Several tests drop Prosody's connection to Redis, which makes it fail fast for a moment: each starts after that.
+beforeEach(() => invitesAnswer(world));
 
 afterAll(async () => {
   if (process.env.SHOW_PROSODY_LOG) process.stderr.write(world.servers.prosody.logTail(100_000));
@@ -77,14 +73,10 @@ function prosodyLog(): string {
   return world.servers.prosody.logTail(10_000_000);
 }
 
-function count(text: string): number {
-  return prosodyLog().split(text).length - 1;
-}
-
-/** Resolves once Prosody has destroyed one more client session than it had when `disconnects()` was called. */
-function disconnects(): () => Promise<void> {
-  const before = count("Client disconnected");
-  return () => eventually(async () => expect(count("Client disconnected")).toBeGreaterThan(before));
+/** Resolves once Prosody holds fewer client sessions than it does now (its admin shell counts them). */
+async function disconnects(): Promise<() => Promise<void>> {
+  const before = await clientSessions(world.servers.prosody);
+  return () => eventually(async () => expect(await clientSessions(world.servers.prosody)).toBeLessThan(before));
 }
 
 /** A session that has sent its preauth with `token`, accepted. */
@@ -114,7 +106,7 @@ describe("a client that hangs up as soon as its registration succeeds", () => {
       return false;
     });
     const session = await preauthorized(token);
-    const destroyed = disconnects();
+    const destroyed = await disconnects();
 
     const answer = await session.register(name, `${name}-pw`);
     session.abort();
@@ -146,7 +138,7 @@ describe("a client that hangs up while its claim is on the way to Redis", () => 
     const name = uniqueName("early");
     const held = proxy.holdRepliesAfter((command) => runs(CLAIM, command));
     const session = await preauthorized(token);
-    const destroyed = disconnects();
+    const destroyed = await disconnects();
     const answer = session.register(name, `${name}-pw`).catch((error: unknown) => error);
     await held;
     session.abort();
@@ -163,7 +155,7 @@ describe("a client that hangs up while its claim is on the way to Redis", () => 
     const token = await inviteFromAlice();
     const held = proxy.holdRepliesAfter((command) => runs(CLAIM, command));
     const session = await preauthorized(token);
-    const destroyed = disconnects();
+    const destroyed = await disconnects();
     const answer = session.register("a".repeat(251), "long-pw").catch((error: unknown) => error);
     await held;
     session.abort();
@@ -185,24 +177,24 @@ describe("a use whose record Redis does not answer", () => {
   it("is recorded once when the connection drops after the record ran (the retry writes nothing)", async () => {
     const token = await inviteFromAlice();
     const name = uniqueName("dropped");
-    const held = proxy.holdRepliesAfter((command) => runs(RECORD_USE, command));
+    const held = proxy.holdRepliesAfter((command) => runs(SETTLE, command));
     const registration = world.registerWithInvite(token, name);
     await held;
     proxy.dropConnections();
     expect((await registration).register.attrs.type).toBe("result");
 
-    await eventually(
-      async () => expect(prosodyLog()).toContain(`Recorded the use of invite ${inviteId(token)} by ${name}@localhost`),
-      15_000,
-    );
-    expect(await usesRecorded(token)).toBe(1);
+    // Its entry is gone with the one record: no retry can write another.
+    await eventually(async () => {
+      expect(await usesRecorded(token)).toBe(1);
+      expect(await unsettledOf(token)).toEqual([]);
+    }, 15_000);
     expect(await invitedBy(`${name}@localhost`)).toEqual({ inviter: INVITER, listed: true });
   }, 60_000);
 
   it("is recorded as soon as Redis answers again, and a late copy of the first try adds nothing", async () => {
     const token = await inviteFromAlice();
     const name = uniqueName("away");
-    const held = proxy.holdCommandsFrom((command) => runs(RECORD_USE, command));
+    const held = proxy.holdCommandsFrom((command) => runs(SETTLE, command));
     const registration = world.registerWithInvite(token, name);
     await held;
     expect((await registration).register.attrs.type).toBe("result");
@@ -215,5 +207,90 @@ describe("a use whose record Redis does not answer", () => {
     proxy.release();
     await proxy.drained();
     expect(await usesRecorded(token)).toBe(1);
+  }, 60_000);
+});
+
+/** The claim ids of the uses claimed and not settled yet whose event names `invite`. */
+async function unsettledOf(token: string): Promise<string[]> {
+  const entries = await world.redis.hGetAll(unsettledKey("localhost"));
+  return Object.entries(entries)
+    .filter(([, text]) => (JSON.parse(text) as { event?: { invite?: string } }).event?.invite === inviteId(token))
+    .map(([claimId]) => claimId);
+}
+
+/** Stops Prosody as `how` says, with whatever it was sending to Redis dropped on the way, and starts it again. */
+async function restartProsody(how: "SIGTERM" | "SIGKILL"): Promise<void> {
+  const prosody = world.servers.prosody;
+  if (how === "SIGKILL" && prosody.pid !== undefined) process.kill(prosody.pid, "SIGKILL");
+  await prosody.halt();
+  proxy.dropConnections();
+  await prosody.start();
+}
+
+describe.each(["SIGTERM", "SIGKILL"] as const)("Prosody stopped (%s) right after a registration", (how) => {
+  it("before the use was recorded: the next run records it, once", async () => {
+    const token = await inviteFromAlice();
+    const name = uniqueName("restart");
+    const held = proxy.holdCommandsFrom((command) => runs(SETTLE, command));
+    const registration = world.registerWithInvite(token, name);
+    await held;
+    expect((await registration).register.attrs.type).toBe("result");
+    expect(await unsettledOf(token)).toHaveLength(1);
+
+    await restartProsody(how);
+    expect(await usesRecorded(token)).toBe(0);
+
+    await eventually(async () => expect(await usesRecorded(token)).toBe(1), 20_000);
+    expect(await invitedBy(`${name}@localhost`)).toEqual({ inviter: INVITER, listed: true });
+    // Nothing is left to record it again: its entry went with the record, in one script.
+    expect(await unsettledOf(token)).toEqual([]);
+    expect(await world.redis.exists(recordKey("localhost", tokenHash(token)))).toBe(0);
+  }, 60_000);
+
+  it("between the claim and the account: the next run gives the use back, and records nothing", async () => {
+    const token = await inviteFromAlice();
+    const name = uniqueName("unmade");
+    const held = proxy.holdRepliesAfter((command) => runs(CLAIM, command));
+    const registration = world.registerWithInvite(token, name).catch((error: unknown) => error);
+    await held;
+    // The claim ran in Redis: the use is taken, and its entry written with it.
+    expect(await world.redis.exists(recordKey("localhost", tokenHash(token)))).toBe(0);
+    expect(await unsettledOf(token)).toHaveLength(1);
+
+    await restartProsody(how);
+    expect(await registration).toBeInstanceOf(Error);
+
+    await eventually(
+      async () => expect(await world.redis.exists(recordKey("localhost", tokenHash(token)))).toBe(1),
+      20_000,
+    );
+    expect(await unsettledOf(token)).toEqual([]);
+    expect(await usesRecorded(token)).toBe(0);
+    expect(await exists(name)).toBe(false);
+  }, 60_000);
+});
+
+describe("a XEP-0379 subscription approved right before Prosody stopped", () => {
+  it("is recorded once by the next run", async () => {
+    const [bob] = await world.loginAll(["bob@localhost"]);
+    const token = await writeRawRecord(
+      world.redis,
+      recordWith({ type: "roster", jid: "alice@localhost", allow_registration: false }),
+    );
+    const held = proxy.holdCommandsFrom((command) => runs(SETTLE, command));
+    await subscribeWithInvite(bob, "alice@localhost", token);
+    await held;
+    // Approved: alice's side asks bob back (mutual contacts) once her roster has him, before the record goes out.
+    await bob.nextPresence({ from: "alice@localhost", type: "subscribe" });
+    expect(await unsettledOf(token)).toHaveLength(1);
+
+    await restartProsody("SIGKILL");
+
+    await eventually(async () => expect(await usesRecorded(token)).toBe(1), 20_000);
+    expect(await unsettledOf(token)).toEqual([]);
+    const [event] = (await world.redis.xRange(eventsKey("localhost"), "-", "+")).filter(
+      (entry) => entry.message.invite === inviteId(token),
+    );
+    expect(event?.message).toMatchObject({ kind: "subscribed", inviter: "alice@localhost", invitee: "bob@localhost" });
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../../src/logger.js";
 import {
   type ConsumerOptions,
@@ -73,6 +73,33 @@ describe("UseEventConsumer", () => {
     await until(() => done.has("1-0"));
     await consumer.stop();
     expect(sent).toEqual(["alice@example.org: bob@example.org accepted your invite and created an account."]);
+  });
+
+  it("stops although Redis does not answer the request under way (a hanging Redis cannot hold up a SIGTERM)", async () => {
+    vi.useFakeTimers();
+    try {
+      let asked: () => void = () => {};
+      const reading = new Promise<void>((resolve) => {
+        asked = resolve;
+      });
+      const { stream } = fakeStream([]);
+      const hanging: EventStream = {
+        ...stream,
+        read: () => {
+          asked();
+          return new Promise(() => {}); // Redis holds the answer for ever
+        },
+      };
+      const { consumer, logs } = consumerOf(hanging);
+      consumer.start();
+      await reading;
+      const stopped = consumer.stop();
+      await vi.advanceTimersByTimeAsync(2_000);
+      await stopped;
+      expect(logs.join("")).toContain("Stopping without waiting for Redis");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps an entry pending while sending fails, and sends it once when it works again", async () => {

@@ -29,7 +29,8 @@ function claims(): InviteClaims & { done: string[]; uses: UseEvent[]; settled: P
     done,
     uses,
     settled,
-    claim: async (): Promise<ClaimOutcome> => ({
+    // As the Redis claims do: keeping a registration's claim records its use (its purpose says whose).
+    claim: async (_token, purpose): Promise<ClaimOutcome> => ({
       ok: true,
       claim: {
         hash: "h",
@@ -41,10 +42,14 @@ function claims(): InviteClaims & { done: string[]; uses: UseEvent[]; settled: P
         },
         keep: async () => {
           done.push("kept");
+          if (purpose !== undefined) {
+            uses.push({ kind: purpose.kind, inviter: undefined, invitee: purpose.invitee, invite: "abcdefgh", at: 0 });
+          }
           settle();
         },
       },
     }),
+    unsettled: async () => [],
     recordUse: async (event) => {
       uses.push(event);
     },

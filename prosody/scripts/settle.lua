@@ -1,0 +1,19 @@
+-- The use of a claim stands (the account was made, the XEP-0379 subscription approved), and is
+-- recorded once (docs/storage.md, "Unsettled uses"): run by the Prosody module and by the bot
+-- where it is the registration hook (one text for both).
+-- KEYS = unsettled, the claim's marker, events[, invited-by, invitees];
+-- ARGV = claim id, inviter (or ""), invitee, maxlen, then the event's field/value pairs, its tag
+-- (signed by the caller, never here) last.
+-- Only a claim whose entry is still in invite:{HOST}:unsettled is recorded, and its entry goes
+-- with it: a retry of a settle whose answer was lost, a second process that found the entry
+-- after a restart, or a settle after the use was given back (give_back.lua removes the entry
+-- too) writes nothing and returns 0. Otherwise the marker goes (the use stands: nothing is left
+-- to give back), the event is added with who-invited-whom, and 1 is returned.
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', unpack(ARGV, 5))
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[2], 'NX')
+  redis.call('SADD', KEYS[5], ARGV[3])
+end
+return 1

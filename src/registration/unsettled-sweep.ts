@@ -1,0 +1,88 @@
+/**
+ * The bot's sweep of uses it claimed and never settled (docs/storage.md, "Unsettled uses"): a bot that stopped
+ * between a registration's claim and its record (or that gave up waiting for Redis) leaves the use's entry in
+ * Redis. Every `everyMs`, from the start, the entries older than that are handed to UnsettledUses, which asks the
+ * server whether the account exists: then the use is recorded, once, or given back. Prosody's module sweeps its
+ * own entries the same way (prosody/invites_redis_unsettled.lib.lua); each side leaves the other's alone.
+ */
+import type { InviteClaims, UnsettledClaim } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+import type { UnsettledUses } from "./unsettled-uses.js";
+
+/** How long a claim may stay unsettled before the sweep settles it, and how often it looks. */
+export const SETTLE_AFTER_MS = 60_000;
+
+export interface UnsettledSweepOptions {
+  readonly claims: InviteClaims;
+  readonly uses: UnsettledUses;
+  readonly log: Logger;
+  readonly everyMs?: number;
+}
+
+export class UnsettledSweep {
+  readonly #options: UnsettledSweepOptions;
+  /** Claim ids handed to UnsettledUses and not finished: a later sweep does not hand them again. */
+  readonly #settling = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: UnsettledSweepOptions) {
+    this.#options = options;
+  }
+
+  /** Sweeps at once, then every `everyMs`. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    const every = this.#options.everyMs ?? SETTLE_AFTER_MS;
+    let sweeping = false;
+    const run = (): void => {
+      // One sweep at a time: with Redis slow, a sweep can take longer than the interval.
+      if (sweeping) return;
+      sweeping = true;
+      this.sweep()
+        .catch((error: unknown) =>
+          this.#options.log.debug("Unsettled uses not swept this time", { error: (error as Error).message }),
+        )
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    this.#timer = setInterval(run, every);
+    this.#timer.unref();
+    run();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Hands every unsettled claim old enough to UnsettledUses; resolves with how many it handed on. */
+  async sweep(): Promise<number> {
+    const found = await this.#options.claims.unsettled(this.#options.everyMs ?? SETTLE_AFTER_MS);
+    let handed = 0;
+    for (const claim of found) {
+      if (this.#settling.has(claim.claimId)) continue;
+      this.#settling.add(claim.claimId);
+      handed += 1;
+      this.#options.log.info("Settling a use left unsettled (the bot stopped, or Redis was away, after its claim)", {
+        id: claim.id,
+        jid: claim.invitee,
+      });
+      this.#options.uses.add({
+        jid: claim.invitee,
+        made: () => this.#finish(claim, () => claim.keep()),
+        notMade: () => this.#finish(claim, () => claim.giveBack()),
+      });
+    }
+    return handed;
+  }
+
+  async #finish(claim: UnsettledClaim, settle: () => Promise<void>): Promise<void> {
+    try {
+      await settle();
+    } finally {
+      // Settled, or to be found by the next sweep (the store did not answer).
+      this.#settling.delete(claim.claimId);
+    }
+  }
+}
