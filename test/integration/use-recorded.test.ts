@@ -132,6 +132,23 @@ describe("a client that hangs up as soon as its registration succeeds", () => {
   }, 60_000);
 });
 
+describe("a client that keeps its stream open after registering", () => {
+  it("has its use recorded once while the stream is still open", async () => {
+    const token = await inviteFromAlice();
+    const name = uniqueName("stays");
+    const session = await preauthorized(token);
+    try {
+      expect((await session.register(name, `${name}-pw`)).attrs.type).toBe("result");
+      await eventually(async () => expect(await usesRecorded(token)).toBe(1));
+      expect(await invitedBy(`${name}@localhost`)).toEqual({ inviter: INVITER, listed: true });
+      expect(await unsettledOf(token)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+    expect(await usesRecorded(token)).toBe(1);
+  }, 60_000);
+});
+
 describe("a client that hangs up while its claim is on the way to Redis", () => {
   it("gets its account all the same, and the use is recorded once", async () => {
     const token = await inviteFromAlice();
