@@ -5,7 +5,7 @@
  * request costs a socket, a parser and a request object; without these bounds, enough of them fill the heap and
  * take the whole bot down with them, XMPP included.
  */
-import type { Server, ServerOptions } from "node:http";
+import type { IncomingMessage, Server, ServerOptions } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyServerOptions } from "fastify";
 import type { WebConfig } from "../config.js";
@@ -32,6 +32,15 @@ export const IDLE_TIMEOUT_MS = 60_000;
  */
 export const MAX_HEADER_BYTES = 8 * 1024;
 export const MAX_HEADER_LINES = 100;
+
+/**
+ * Whether a request has more header lines than MAX_HEADER_LINES. Node (22.23.2 and 24.18.1 on) answers those 431
+ * itself; older ones, Node 20 (Debian 13's too) and 22.12 among them, only hide the lines past `maxHeadersCount`
+ * from `headers` (not from `rawHeaders`) and serve the request, so the pages' server answers them 431 itself.
+ */
+export function overHeaderLines(request: IncomingMessage): boolean {
+  return request.rawHeaders.length / 2 > MAX_HEADER_LINES;
+}
 
 /** Fastify's and Node's options for these bounds. */
 export function timeoutOptions(

@@ -12,7 +12,7 @@ import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
 import { AddressCounters } from "./address-counters.js";
 import { isProxyPeer, trustProxyOption } from "./client-address.js";
-import { capConnections, timeoutOptions } from "./connections.js";
+import { capConnections, overHeaderLines, timeoutOptions } from "./connections.js";
 import { securityHeaders } from "./headers.js";
 import { FALLBACK_LANGUAGE, negotiateLanguage, translate } from "./i18n.js";
 import { registerInviteRoutes } from "./invite-routes.js";
@@ -116,6 +116,13 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
   // Only HTML forms: JSON or any other body type is answered 415.
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (overHeaderLines(request.raw)) {
+      reply.header("connection", "close");
+      return sendMessage(reply, contextFor(request, ""), 431, { kind: "error", status: 431 });
+    }
+  });
 
   app.addHook("onSend", async (request, reply, payload) => {
     reply.headers(headers);

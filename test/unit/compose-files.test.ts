@@ -36,12 +36,13 @@ describe("self-hosting files", () => {
     expect(read("docker/prosody/Dockerfile")).toMatch(/apt-get install -y prosody ca-certificates/u);
   });
 
-  it("run the current Node.js LTS in the image, and say which versions are supported", () => {
+  it("run the current Node.js LTS in the image, say which versions are supported, and test Debian 13's in CI", () => {
     const dockerfile = read("Dockerfile");
     expect(dockerfile.match(/^FROM node:(\d+)-/gmu)).toEqual(["FROM node:24-", "FROM node:24-"]);
     const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
-    expect(engines).toBe("^22.12 || >=24");
+    expect(engines).toBe("^20.19 || ^22.12 || >=24");
     expect(read(".ci/run")).toContain("NODE_LTS=24");
+    expect(read(".ci/run")).toContain("NODE_DEBIAN13=20.19.2");
   });
 
   it("pass the bot each setting of the README's table, and nothing else from .env", () => {
