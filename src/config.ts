@@ -6,7 +6,10 @@
 import { isIP } from "node:net";
 import { isValidDomain, isValidLocal, normaliseBareJid } from "./jid.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
-import { REGISTRATION_MODES, type RegistrationMode } from "./registration/choose.js";
+
+/** How accounts are made from invites (REGISTRATION, docs/servers.md); src/registration/choose.ts decides. */
+export const REGISTRATION_MODES = ["auto", "server", "bot"] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
 export interface Config {
   readonly xmpp: {

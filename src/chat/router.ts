@@ -1,10 +1,8 @@
 /**
  * Chat keywords for clients without an ad-hoc UI, registered like ad-hoc
  * commands (a duplicate keyword throws). One incoming message gets at most one
- * reply; messages that must never be answered are dropped first.
+ * reply; messages that must never be answered were dropped before (reasonToIgnore in src/xmpp/messages.ts).
  */
-import type { Element } from "@xmpp/xml";
-import { bareJid } from "../jid.js";
 import { normaliseChatText } from "./parse.js";
 
 export interface ChatKeyword<Ctx> {
@@ -85,22 +83,4 @@ export class ChatRouter<Ctx> {
     const lines = [...this.#keywords.values()].filter((k) => k.allowed(ctx)).map((k) => `${k.keyword} — ${k.help}`);
     return this.#options.helpText(ctx, lines);
   }
-}
-
-/**
- * Why a message must not be answered, or undefined when it may be: never
- * errors, groupchat or headlines (RFC 6121 §5.2.2, XEP-0045), never without a
- * body (chat states, receipts), never ourselves or a server (no bot loops).
- */
-export function reasonToIgnore(stanza: Element, selfBare: string): string | undefined {
-  const type = stanza.attrs.type ?? "normal";
-  if (type !== "chat" && type !== "normal") return `type ${type}`;
-  const from = stanza.attrs.from;
-  if (from === undefined) return "no sender";
-  const bare = bareJid(from);
-  if (!bare.includes("@")) return "sent by a server";
-  if (bare === selfBare) return "sent by myself";
-  const body = stanza.getChildText("body");
-  if (body === null || body.trim() === "") return "no body";
-  return undefined;
 }

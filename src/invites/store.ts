@@ -1,4 +1,3 @@
-import type { EventStream } from "../notifications/consumer.js";
 import type { Invite } from "./invite.js";
 import type { InviteRecord } from "./record.js";
 
@@ -86,15 +85,40 @@ export type ClaimOutcome =
   /** gone: unknown, expired, revoked, used, or not signed with our key; used-up: a counted invite at its cap. */
   | { readonly ok: false; readonly reason: "gone" | "used-up" };
 
-/** A use as the Prosody module records it (docs/storage.md, "Use events"). */
+/**
+ * A use of an invite as the event stream holds it (docs/storage.md, "Use events"): written by the Prosody module,
+ * or by the bot as the hook (InviteClaims.recordUse), and read back by src/notifications/.
+ */
 export interface UseEvent {
+  /** The stream entry's id, on an event read back from the stream. */
+  readonly id?: string;
   readonly kind: "registered" | "subscribed";
+  /** Bare JID of the invite's maker, when known. */
   readonly inviter: string | undefined;
   readonly invitee: string;
-  /** The invite's short id. */
-  readonly invite: string;
+  /** The invite's short id (never the token); an entry read back may lack it, a use the bot records has it. */
+  readonly invite: string | undefined;
   /** Unix seconds. */
   readonly at: number;
+}
+
+/** One entry of the use-event stream as read. */
+export interface StreamEntry {
+  readonly id: string;
+  readonly fields: Record<string, string>;
+  /** Whether the entry's tag verifies with the signing key (src/storage/event-tag.ts). */
+  readonly signed: boolean;
+}
+
+/** The few stream commands the use-event loop (src/notifications/consumer.ts) needs, so it can be tested with a fake. */
+export interface EventStream {
+  /** Creates the group at the start of the stream if it does not exist. */
+  ensureGroup(): Promise<void>;
+  /** `pending` = this consumer's unacknowledged entries; otherwise new ones, waiting up to blockMs. */
+  read(which: "pending" | "new", blockMs: number): Promise<StreamEntry[]>;
+  /** Acknowledges an entry: it will not be read again. */
+  ack(id: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** What a claim takes its use for, when that use is to be recorded: a registration of `invitee` (a bare JID). */
@@ -128,7 +152,7 @@ export interface InviteClaims {
   claim(token: string, purpose?: ClaimPurpose): Promise<ClaimOutcome>;
   /** Claims with a purpose made more than `olderThanMs` ago that no process settled; not this process's own. */
   unsettled(olderThanMs: number): Promise<readonly UnsettledClaim[]>;
-  recordUse(event: UseEvent): Promise<void>;
+  recordUse(event: UseEvent & { readonly invite: string }): Promise<void>;
 }
 
 /** Counters in fixed windows, shared by every bot instance (the web pages' rate limits: src/web/rate-limits.ts). */

@@ -10,8 +10,9 @@
  * each recipient gets at most NOTICES_PER_WINDOW notices a minute, then one summary:
  * write access to Redis must not turn into a flood of messages to one person.
  */
+import type { EventStream, StreamEntry, UseEvent } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-import { moreUsesNotice, parseUseEvent, recipients, type UseEvent } from "./use-events.js";
+import { moreUsesNotice, parseUseEvent, recipients } from "./use-events.js";
 import { WindowCap } from "./window-cap.js";
 
 /** Notices one recipient gets in a window before the rest are summed up in one message. */
@@ -22,24 +23,6 @@ const IGNORED_LOG_WINDOW_MS = 60_000;
 
 /** How long stop() waits for the reading loop's request under way. */
 const LOOP_STOP_MS = 2_000;
-
-export interface StreamEntry {
-  readonly id: string;
-  readonly fields: Record<string, string>;
-  /** Whether the entry's tag verifies with the signing key (src/storage/event-tag.ts). */
-  readonly signed: boolean;
-}
-
-/** The few stream commands we need, so the loop can be tested with a fake. */
-export interface EventStream {
-  /** Creates the group at the start of the stream if it does not exist. */
-  ensureGroup(): Promise<void>;
-  /** `pending` = this consumer's unacknowledged entries; otherwise new ones, waiting up to blockMs. */
-  read(which: "pending" | "new", blockMs: number): Promise<StreamEntry[]>;
-  /** Acknowledges an entry: it will not be read again. */
-  ack(id: string): Promise<void>;
-  close(): Promise<void>;
-}
 
 export interface ConsumerOptions {
   readonly stream: EventStream;

@@ -2,20 +2,9 @@
  * Invite use events, as the Prosody module records them (docs/storage.md,
  * "Events"), and the sentences the bot sends about them. Pure.
  */
+import type { UseEvent } from "../invites/store.js";
 import { isInviteId } from "../invites/token.js";
 import { normaliseBareJid } from "../jid.js";
-
-export interface UseEvent {
-  readonly id: string;
-  readonly kind: "registered" | "subscribed";
-  /** Bare JID of the invite's maker, when known. */
-  readonly inviter: string | undefined;
-  readonly invitee: string;
-  /** Short invite id (never the token). */
-  readonly invite: string | undefined;
-  /** Unix seconds. */
-  readonly at: number;
-}
 
 /**
  * Controls, format characters (category Cf: U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE, …) and the rest

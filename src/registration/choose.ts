@@ -6,12 +6,10 @@
  * server offers the bot XEP-0133 add-user, else an error that says what is missing.
  */
 import { type Element, xml } from "@xmpp/xml";
+import type { RegistrationMode } from "../config.js";
 import { NS } from "../xmpp/namespaces.js";
 import { ADD_USER, GET_USER_LASTLOGIN, type IqRequest, offersCommand, runAdminCommand } from "./admin-commands.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
-
-export const REGISTRATION_MODES = ["auto", "server", "bot"] as const;
-export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
 /** Announced by prosody/mod_invites_redis.lua on its host: "I consume the bot's invites". */
 export const REGISTRATION_HOOK_FEATURE = "urn:xmpp-invite-bot:registration-hook:0";

@@ -247,7 +247,7 @@ export class RedisClaims implements InviteClaims {
     }
   }
 
-  async recordUse(event: UseEvent): Promise<void> {
+  async recordUse(event: UseEvent & { readonly invite: string }): Promise<void> {
     const host = this.host;
     const fields = signedFields(this.keys, host, event);
     const { keys, pairs } = eventArguments(host, fields);

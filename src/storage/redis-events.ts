@@ -3,8 +3,7 @@
  * a Redis consumer group. Blocking reads get a connection of their own. Each entry
  * comes with whether its tag verifies (event-tag.ts): the signing key stays here.
  */
-
-import type { EventStream } from "../notifications/consumer.js";
+import type { EventStream } from "../invites/store.js";
 import { eventTagValid } from "./event-tag.js";
 import { eventsKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";

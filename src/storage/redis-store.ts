@@ -7,6 +7,7 @@
  */
 import type { Invite } from "../invites/invite.js";
 import {
+  type EventStream,
   type HitCounter,
   type InviteClaims,
   type InvitePage,
@@ -17,7 +18,6 @@ import {
   StoreUnavailableError,
 } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-import type { EventStream } from "../notifications/consumer.js";
 import { ensureLayout, UnknownLayoutError } from "./layout.js";
 import type { SigningKeys } from "./record.js";
 import { RedisClaims } from "./redis-claims.js";

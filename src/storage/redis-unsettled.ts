@@ -37,7 +37,11 @@ export interface UnsettledEntry {
 }
 
 /** The signed fields of `event` (name → string, with its tag), as the event stream holds them. */
-export function signedFields(keys: SigningKeys, host: string, event: UseEvent): EventFields {
+export function signedFields(
+  keys: SigningKeys,
+  host: string,
+  event: UseEvent & { readonly invite: string },
+): EventFields {
   const fields: Record<string, string> = { kind: event.kind, invitee: event.invitee, invite: event.invite };
   if (event.inviter !== undefined) fields.inviter = event.inviter;
   fields.at = String(event.at);

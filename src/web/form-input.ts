@@ -4,7 +4,9 @@
  */
 import { checkUsername, type UsernameProblem, type UsernameRule } from "../invites/username.js";
 import type { InviteView } from "./invite-view.js";
-import { MAX_PASSWORD_LENGTH } from "./pages/register-form.js";
+
+/** Passwords are capped for sanity; the username's limits are the username rule's (src/invites/username.ts). */
+export const MAX_PASSWORD_LENGTH = 1024;
 
 export interface FormInput {
   readonly username: string;

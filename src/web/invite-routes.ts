@@ -16,10 +16,20 @@ import { inviteLinkHeaders } from "./headers.js";
 import { type InviteView, inviteViewOf, registers } from "./invite-view.js";
 import type { PageContext } from "./page-context.js";
 import { invitePage, registerPage } from "./pages/invite-page.js";
+import type { Message } from "./pages/message-page.js";
 import type { FormState } from "./pages/register-form.js";
 import { successPage } from "./pages/success-page.js";
 import { checkLimits, clientKey, type Limit, type WebLimits } from "./rate-limits.js";
-import type { Pages } from "./server.js";
+
+/** Builds a page context for this request: ?lang= first (the language switch), then Accept-Language. */
+export type ContextFor = (request: FastifyRequest, path: string) => PageContext;
+
+/** What the routes take from the server that serves them (server.ts): page contexts and message pages. */
+export interface Pages {
+  contextFor: ContextFor;
+  /** Sends a message page with `status` (and Retry-After for too-many). */
+  sendMessage(reply: FastifyReply, ctx: PageContext, status: number, message: Message): FastifyReply;
+}
 
 export interface InviteRouteDeps {
   readonly domain: string;

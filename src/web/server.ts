@@ -4,7 +4,7 @@
  * our own failures get a 4xx (or 5xx) page in the visitor's language, never a stack trace.
  */
 import formbody from "@fastify/formbody";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { WebConfig } from "../config.js";
 import type { HitCounter, InviteStore } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
@@ -15,9 +15,9 @@ import { isProxyPeer, trustProxyOption } from "./client-address.js";
 import { capConnections, overHeaderLines, timeoutOptions } from "./connections.js";
 import { securityHeaders } from "./headers.js";
 import { FALLBACK_LANGUAGE, negotiateLanguage, translate } from "./i18n.js";
-import { registerInviteRoutes } from "./invite-routes.js";
-import { type PageContext, pageContext, type Site } from "./page-context.js";
-import { type Message, messagePage } from "./pages/message-page.js";
+import { type ContextFor, type Pages, registerInviteRoutes } from "./invite-routes.js";
+import { pageContext, type Site } from "./page-context.js";
+import { messagePage } from "./pages/message-page.js";
 import { platformOf } from "./platform.js";
 import type { WebLimits } from "./rate-limits.js";
 import type { WebData } from "./web-data.js";
@@ -43,15 +43,6 @@ export interface WebDeps {
   readonly preApproves?: () => boolean;
   /** The username rule with this server's protected names (src/invites/username.ts). */
   readonly usernameRule?: UsernameRule;
-}
-
-/** Builds a page context for this request: ?lang= first (the language switch), then Accept-Language. */
-export type ContextFor = (request: FastifyRequest, path: string) => PageContext;
-
-export interface Pages {
-  contextFor: ContextFor;
-  /** Sends a message page with `status` (and Retry-After for too-many). */
-  sendMessage(reply: FastifyReply, ctx: PageContext, status: number, message: Message): FastifyReply;
 }
 
 function siteOf(deps: WebDeps): Site {

@@ -1,7 +1,6 @@
 /** Chat messages in, one reply out (RFC 6121 §5). */
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
-import { reasonToIgnore } from "../chat/router.js";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
 import type { InFlight } from "./in-flight.js";
@@ -23,6 +22,24 @@ export function privacyHints(text: string): Element[] {
     xml("no-copy", { xmlns: NS.hints }),
     xml("private", { xmlns: NS.carbons }),
   ];
+}
+
+/**
+ * Why a message must not be answered, or undefined when it may be: never
+ * errors, groupchat or headlines (RFC 6121 §5.2.2, XEP-0045), never without a
+ * body (chat states, receipts), never ourselves or a server (no bot loops).
+ */
+export function reasonToIgnore(stanza: Element, selfBare: string): string | undefined {
+  const type = stanza.attrs.type ?? "normal";
+  if (type !== "chat" && type !== "normal") return `type ${type}`;
+  const from = stanza.attrs.from;
+  if (from === undefined) return "no sender";
+  const bare = bareJid(from);
+  if (!bare.includes("@")) return "sent by a server";
+  if (bare === selfBare) return "sent by myself";
+  const body = stanza.getChildText("body");
+  if (body === null || body.trim() === "") return "no body";
+  return undefined;
 }
 
 export function attachMessages(

@@ -8,9 +8,6 @@ import { html, type SafeHtml } from "../html.js";
 import type { InviteView } from "../invite-view.js";
 import type { PageContext } from "../page-context.js";
 
-/** Passwords are capped for sanity; the username's limits are the username rule's (src/invites/username.ts). */
-export const MAX_PASSWORD_LENGTH = 1024;
-
 export interface FormState {
   /** As the visitor typed it (or the invite's bound username). */
   readonly username: string;

@@ -1,7 +1,8 @@
 import { xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import { normaliseChatText } from "../../../src/chat/parse.js";
-import { ChatRouter, reasonToIgnore } from "../../../src/chat/router.js";
+import { ChatRouter } from "../../../src/chat/router.js";
+import { reasonToIgnore } from "../../../src/xmpp/messages.js";
 
 interface Ctx {
   admin: boolean;

@@ -1,11 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import type { EventStream, StreamEntry } from "../../../src/invites/store.js";
 import { createLogger } from "../../../src/logger.js";
-import {
-  type ConsumerOptions,
-  type EventStream,
-  type StreamEntry,
-  UseEventConsumer,
-} from "../../../src/notifications/consumer.js";
+import { type ConsumerOptions, UseEventConsumer } from "../../../src/notifications/consumer.js";
 import { adminNotice, parseUseEvent, recipients } from "../../../src/notifications/use-events.js";
 
 /** A stream in memory: entries are pending until finished, like a consumer group. */
