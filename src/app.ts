@@ -26,7 +26,7 @@ import { RedisInviteStore } from "./storage/redis-store.js";
 import { SOFTWARE } from "./version.js";
 import { createWebApp, type WebApp, type WebAppDeps } from "./web/web-app.js";
 import { createConnection } from "./xmpp/connection.js";
-import { attachDelegation, delegatedRequester, routeKey } from "./xmpp/delegation.js";
+import { attachDelegation, delegatedRequester } from "./xmpp/delegation.js";
 import { Disco } from "./xmpp/disco.js";
 import { attachFloodControl } from "./xmpp/flood-control.js";
 import { InFlight } from "./xmpp/in-flight.js";
@@ -131,7 +131,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // Before any IQ route: a flood is refused before it costs anything.
   const limiter = new RateLimiter({ burst: config.rateLimit.burst, perSecond: config.rateLimit.perSecond });
   const inFlight = new InFlight();
-  attachFloodControl(
+  const gate = attachFloodControl(
     xmpp,
     limiter,
     inFlight,
@@ -141,16 +141,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   disco.addProvider(adhoc);
   disco.attach(xmpp);
   adhoc.attach(xmpp);
-  // The same commands and lists for users whose app asked the server (prosody/mod_invites_bot.lua, docs/clients.md).
-  attachDelegation(xmpp, {
-    domain: host,
-    routes: {
-      [routeKey("set", NS.commands, "command")]: (element, from) => adhoc.execute(element, from),
-      [routeKey("get", NS.discoItems, "query")]: (element, from) => disco.items(element, from),
-      [routeKey("get", NS.discoInfo, "query")]: (element, from) => disco.info(element, from),
-    },
-    log: log.child({ part: "delegation" }),
-  });
+  // The same IQ routes for users whose app asked the server (prosody/mod_invites_bot.lua, docs/clients.md).
+  attachDelegation(xmpp, { domain: host, log: log.child({ part: "delegation" }) });
   attachSoftwareVersion(xmpp, SOFTWARE);
   attachPresence(xmpp, {
     caps: () => disco.capsElement(),
@@ -162,8 +154,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     xmpp,
     (from, body) => chat.reply(from, body),
     () => bareJid(selfJid()),
-    limiter,
-    inFlight,
+    gate,
     log.child({ part: "chat" }),
   );
 

@@ -6,6 +6,7 @@
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import type { DiscoInfo, DiscoItem, DiscoNodeProvider } from "../xmpp/disco.js";
+import { iqRoutes } from "../xmpp/iq-routes.js";
 import { NS } from "../xmpp/namespaces.js";
 import { stanzaError } from "../xmpp/stanza-error.js";
 import { newSessionId } from "./session-id.js";
@@ -82,8 +83,9 @@ export class AdhocRegistry<Ctx> implements DiscoNodeProvider {
     return this;
   }
 
+  /** Executes commands asked of the bot directly or forwarded by the server (the client's route table). */
   attach(xmpp: Client): void {
-    xmpp.iqCallee.set(NS.commands, "command", ({ element, stanza }) => this.execute(element, stanza.attrs.from ?? ""));
+    iqRoutes(xmpp).set(NS.commands, "command", (element, from) => this.execute(element, from));
   }
 
   /** XEP-0050 §2.2: disco#info on a command node. */

@@ -8,25 +8,18 @@
  * and gets back the same wrapper with the reply IQ. Only `XMPP_DOMAIN` itself may forward: a user cannot send a
  * stanza from the bare domain (the server stamps `from` on everything a client sends, and s2s checks the sending
  * domain), so no one can make the bot act for someone else.
+ *
+ * The user's IQ is answered from the client's one route table (iq-routes.ts), by the same handler as if the user had
+ * asked the bot directly; what is not in the table is answered service-unavailable. The wrapper's own route is not
+ * in it (a wrapper inside a wrapper is not answered), nor xmpp.js's own ping.
  */
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import { parseBareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
+import { iqRoutes } from "./iq-routes.js";
 import { NS } from "./namespaces.js";
 import { stanzaError } from "./stanza-error.js";
-
-/** Answers one forwarded request's child element (a `<command/>` or a disco `<query/>`) for the requester `from`. */
-export type DelegatedHandler = (element: Element, from: string) => Element | Promise<Element>;
-
-export interface DelegationRoutes {
-  /** `type:namespace:name` → handler, e.g. `set:http://jabber.org/protocol/commands:command`. */
-  readonly [route: string]: DelegatedHandler;
-}
-
-export function routeKey(type: string, ns: string, name: string): string {
-  return `${type}:${ns}:${name}`;
-}
 
 /** The user's IQ inside a forwarding wrapper (XEP-0297 §4: in `jabber:client`), or undefined when there is none. */
 export function forwardedIq(stanza: Element): Element | undefined {
@@ -57,11 +50,9 @@ function wrapReply(inner: Element, answer: Element): Element {
   return xml("delegation", { xmlns: NS.delegation }, xml("forwarded", { xmlns: NS.forward }, reply));
 }
 
-export function attachDelegation(
-  xmpp: Client,
-  options: { domain: string; routes: DelegationRoutes; log: Logger },
-): void {
-  const { domain, routes, log } = options;
+export function attachDelegation(xmpp: Client, options: { domain: string; log: Logger }): void {
+  const { domain, log } = options;
+  const routes = iqRoutes(xmpp);
   const handle = async (stanza: Element): Promise<Element> => {
     if (stanza.attrs.from !== domain) {
       log.warn("Refusing a forwarded request that does not come from the server", { from: stanza.attrs.from });
@@ -74,10 +65,11 @@ export function attachDelegation(
     if (inner === undefined || child === undefined || from === undefined || !isFullOrBareJid(from)) {
       return stanzaError("modify", "bad-request", "Expected a forwarded <iq/> with a from and one child");
     }
-    const handler = routes[routeKey(type ?? "", child.getNS() ?? child.attrs.xmlns ?? "", child.name)];
+    const handler = routes.find(type ?? "", child.getNS() ?? child.attrs.xmlns ?? "", child.name);
     const answer = handler === undefined ? stanzaError("cancel", "service-unavailable") : await handler(child, from);
     return wrapReply(inner, answer);
   };
+  // Straight on xmpp.js's callee, not in the route table: the relay, not a request of its own.
   xmpp.iqCallee.set(NS.delegation, "delegation", ({ stanza }) => handle(stanza));
   xmpp.iqCallee.get(NS.delegation, "delegation", ({ stanza }) => handle(stanza));
 }

@@ -6,6 +6,7 @@
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import { capsVersion, type Identity } from "./caps.js";
+import { iqRoutes } from "./iq-routes.js";
 import { NS } from "./namespaces.js";
 import { stanzaError } from "./stanza-error.js";
 
@@ -47,9 +48,11 @@ export class Disco {
     return xml("c", { xmlns: NS.caps, hash: "sha-1", node: this.capsNode, ver: this.ver });
   }
 
+  /** Answers both queries, asked directly or forwarded by the server (the client's route table, iq-routes.ts). */
   attach(xmpp: Client): void {
-    xmpp.iqCallee.get(NS.discoInfo, "query", ({ element, stanza }) => this.info(element, stanza.attrs.from ?? ""));
-    xmpp.iqCallee.get(NS.discoItems, "query", ({ element, stanza }) => this.items(element, stanza.attrs.from ?? ""));
+    iqRoutes(xmpp)
+      .get(NS.discoInfo, "query", (element, from) => this.info(element, from))
+      .get(NS.discoItems, "query", (element, from) => this.items(element, from));
   }
 
   /** The answer to a disco#info `<query/>` from `from`: the query to send back, or an `<error/>`. */

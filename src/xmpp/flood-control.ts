@@ -1,8 +1,8 @@
 /**
- * The gate in front of every IQ request to the bot (xmpp.js middleware, before
- * any route): refuses new work while stopping, applies the rate limiter, and
- * follows admitted requests until they are answered. Chat messages go through
- * the same limiter and tracker in messages.ts.
+ * The flood gate: one for the whole bot, in front of every request in xmpp.js's middleware chain. It refuses new work
+ * while stopping, applies the rate limiter (a token bucket per bare JID), and follows admitted requests until they are
+ * answered. `attachFloodControl` puts it before every IQ route (iq-routes.ts, delegation.ts); chat messages meet the
+ * same gate in their own middleware (messages.ts), once they are known to be worth an answer.
  */
 import type { Client } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
@@ -12,9 +12,43 @@ import type { InFlight } from "./in-flight.js";
 import { type RateLimiter, slowDownText } from "./rate-limit.js";
 import { stanzaError } from "./stanza-error.js";
 
+/** What the gate says of one request: handle it, it came while stopping, or its requester is over the limit. */
+export type Admission =
+  | { readonly outcome: "admitted" }
+  | { readonly outcome: "closing" }
+  | { readonly outcome: "refused"; readonly retryAfterMs: number; readonly firstRefusal: boolean };
+
+export class FloodGate {
+  readonly #limiter: RateLimiter;
+  readonly #inFlight: InFlight;
+
+  constructor(limiter: RateLimiter, inFlight: InFlight) {
+    this.#limiter = limiter;
+    this.#inFlight = inFlight;
+  }
+
+  /**
+   * Takes a token from `requester`'s bare JID for one request on `channel` ("iq", "chat": each channel hears of a
+   * flood once, `firstRefusal`); takes none while stopping.
+   */
+  admit(requester: string, channel: string): Admission {
+    if (this.#inFlight.closing) return { outcome: "closing" };
+    const decision = this.#limiter.take(bareJid(requester), channel);
+    if (decision.allowed) return { outcome: "admitted" };
+    return { outcome: "refused", retryAfterMs: decision.retryAfterMs, firstRefusal: decision.firstRefusal };
+  }
+
+  /** Follows the handling of a request (admitted, or told to slow down) until it settles, so a stop waits for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    return this.#inFlight.track(work);
+  }
+}
+
 /**
- * `requesterOf` names whom a request is for: its `from`, or for a request the server forwarded on a user's behalf
- * (src/xmpp/delegation.ts) that user, so that each user keeps a budget of their own.
+ * Puts the gate in front of every IQ request (xmpp.js middleware, before any route) and returns it, for the other
+ * middleware that gate their requests with it. `requesterOf` names whom a request is for: its `from`, or for a
+ * request the server forwarded on a user's behalf (src/xmpp/delegation.ts) that user, so that each user keeps a
+ * budget of their own.
  */
 export function attachFloodControl(
   xmpp: Client,
@@ -22,18 +56,24 @@ export function attachFloodControl(
   inFlight: InFlight,
   log: Logger,
   requesterOf: (stanza: Element) => string | undefined = (stanza) => stanza.attrs.from,
-): void {
+): FloodGate {
+  const gate = new FloodGate(limiter, inFlight);
   xmpp.middleware.use((ctx, next) => {
     const { stanza } = ctx;
     const type = stanza.attrs.type;
     const requester = requesterOf(stanza);
     if (!stanza.is("iq") || (type !== "get" && type !== "set") || requester === undefined) return next();
-    if (inFlight.closing)
-      return stanzaError("wait", "service-unavailable", "The bot is restarting; please try again in a moment.");
-    const decision = limiter.take(bareJid(requester), "iq");
-    if (decision.allowed) return inFlight.track(Promise.resolve(next()));
-    if (decision.firstRefusal) log.warn("Rate-limiting a requester", { from: bareJid(requester) });
-    // XEP-0205 / RFC 6120 §8.3.3.18: resource-constraint, try again later.
-    return stanzaError("wait", "resource-constraint", slowDownText(decision.retryAfterMs));
+    const admission = gate.admit(requester, "iq");
+    switch (admission.outcome) {
+      case "admitted":
+        return gate.track(Promise.resolve(next()));
+      case "closing":
+        return stanzaError("wait", "service-unavailable", "The bot is restarting; please try again in a moment.");
+      case "refused":
+        if (admission.firstRefusal) log.warn("Rate-limiting a requester", { from: bareJid(requester) });
+        // XEP-0205 / RFC 6120 §8.3.3.18: resource-constraint, try again later.
+        return stanzaError("wait", "resource-constraint", slowDownText(admission.retryAfterMs));
+    }
   });
+  return gate;
 }

@@ -3,9 +3,9 @@ import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
-import type { InFlight } from "./in-flight.js";
+import type { FloodGate } from "./flood-control.js";
 import { NS } from "./namespaces.js";
-import { type RateLimiter, slowDownText } from "./rate-limit.js";
+import { slowDownText } from "./rate-limit.js";
 
 export type ReplyFn = (from: string, body: string) => Promise<string>;
 
@@ -42,30 +42,38 @@ export function reasonToIgnore(stanza: Element, selfBare: string): string | unde
   return undefined;
 }
 
+/**
+ * Answers chat messages from xmpp.js's middleware chain, after the IQ gate: a message worth an answer
+ * (`reasonToIgnore`) meets the same flood gate as IQ requests (flood-control.ts), on the "chat" channel, and its
+ * answer is followed until sent. While stopping, messages go unanswered; over the limit, the requester is told to
+ * slow down once, then hears nothing until they may ask again. Messages not answered go on down the chain.
+ */
 export function attachMessages(
   xmpp: Client,
   reply: ReplyFn,
   selfBare: () => string,
-  limiter: RateLimiter,
-  inFlight: InFlight,
+  gate: FloodGate,
   log: Logger,
 ): void {
-  xmpp.on("stanza", (stanza: Element) => {
-    if (!stanza.is("message")) return;
+  xmpp.middleware.use((ctx, next) => {
+    const { stanza } = ctx;
+    if (!stanza.is("message")) return next();
     const ignored = reasonToIgnore(stanza, selfBare());
     if (ignored !== undefined) {
       log.debug("Not answering a message", { from: stanza.attrs.from, reason: ignored });
-      return;
+      return next();
     }
     const from = stanza.attrs.from as string;
     const body = stanza.getChildText("body") ?? "";
     const thread = stanza.getChildText("thread");
-    if (inFlight.closing) return;
-    const decision = limiter.take(bareJid(from), "chat");
+    const admission = gate.admit(from, "chat");
+    if (admission.outcome === "closing") return undefined;
     // Told once per flood, then silence: answering every message would feed a loop.
-    if (!decision.allowed && !decision.firstRefusal) return;
-    const answer = decision.allowed ? reply(from, body) : Promise.resolve(slowDownText(decision.retryAfterMs));
-    inFlight
+    if (admission.outcome === "refused" && !admission.firstRefusal) return undefined;
+    const answer =
+      admission.outcome === "admitted" ? reply(from, body) : Promise.resolve(slowDownText(admission.retryAfterMs));
+    // Sent here rather than returned to xmpp.js, so that a stop waits for the sending and a failure is logged as ours.
+    return gate
       .track(
         answer.then((text) =>
           xmpp.send(

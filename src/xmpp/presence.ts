@@ -33,8 +33,11 @@ export function attachPresence(xmpp: Client, options: PresenceOptions): void {
       options.log.warn("Could not announce presence", { error: (error as Error).message });
     }
   });
-  xmpp.on("stanza", (stanza: Element) => {
-    if (!stanza.is("presence") || stanza.attrs.type !== "subscribe" || stanza.attrs.from === undefined) return;
+  // In xmpp.js's middleware chain like messages and IQs, but outside the flood gate: a subscription request is
+  // answered as it comes, while stopping too; other presences go on down the chain.
+  xmpp.middleware.use((ctx, next) => {
+    const { stanza } = ctx;
+    if (!stanza.is("presence") || stanza.attrs.type !== "subscribe" || stanza.attrs.from === undefined) return next();
     const from = bareJid(stanza.attrs.from);
     const allowed = options.maySubscribe(from);
     options.log.info(allowed ? "Accepting presence subscription" : "Refusing presence subscription", { from });
@@ -42,5 +45,6 @@ export function attachPresence(xmpp: Client, options: PresenceOptions): void {
       ? [xml("presence", { to: from, type: "subscribed" }), xml("presence", { to: from, type: "subscribe" })]
       : [xml("presence", { to: from, type: "unsubscribed" })];
     xmpp.sendMany(replies).catch(() => {});
+    return undefined;
   });
 }

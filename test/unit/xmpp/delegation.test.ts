@@ -1,7 +1,8 @@
 import { type Element, xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/logger.js";
-import { attachDelegation, delegatedRequester, routeKey } from "../../../src/xmpp/delegation.js";
+import { attachDelegation, delegatedRequester } from "../../../src/xmpp/delegation.js";
+import { iqRoutes } from "../../../src/xmpp/iq-routes.js";
 import { NS } from "../../../src/xmpp/namespaces.js";
 import { stanzaError } from "../../../src/xmpp/stanza-error.js";
 import { fakeXmpp, iq } from "../../helpers/fake-xmpp.js";
@@ -19,18 +20,13 @@ const command = xml("command", { xmlns: NS.commands, node: "urn:xmpp:invite#invi
 function setup() {
   const calls: string[] = [];
   const fake = fakeXmpp();
-  attachDelegation(fake.client, {
-    domain: "example.org",
-    routes: {
-      [routeKey("set", NS.commands, "command")]: (element, from) => {
-        calls.push(from);
-        return element.attrs.node === "fail"
-          ? stanzaError("auth", "forbidden", "no")
-          : xml("command", { xmlns: NS.commands, status: "completed" });
-      },
-    },
-    log: createLogger("silent"),
+  iqRoutes(fake.client).set(NS.commands, "command", (element, from) => {
+    calls.push(from);
+    return element.attrs.node === "fail"
+      ? stanzaError("auth", "forbidden", "no")
+      : xml("command", { xmlns: NS.commands, status: "completed" });
   });
+  attachDelegation(fake.client, { domain: "example.org", log: createLogger("silent") });
   return { fake, calls };
 }
 
