@@ -1,10 +1,8 @@
-/** The edges of the error catalogue: InviteError → stanza error or chat sentence. */
+/** The edges of the error catalogue: InviteError → stanza error or chat sentence; anything else → `internal`. */
 import type { Element } from "@xmpp/xml";
 import { describeError, InviteError } from "../errors.js";
 import { stanzaError } from "../xmpp/stanza-error.js";
 import type { RequestContext } from "./context.js";
-
-const INTERNAL_TEXT = "Something went wrong on our side; nothing was created. Please try again later.";
 
 function logFailure(error: unknown, ctx: RequestContext): void {
   if (error instanceof InviteError) {
@@ -16,20 +14,25 @@ function logFailure(error: unknown, ctx: RequestContext): void {
   }
 }
 
+/** The catalogue entry of a failure and the params its texts get. */
+function entryOf(error: unknown, host: string) {
+  return error instanceof InviteError
+    ? { entry: describeError(error.code), params: { ...error.params, host } }
+    : { entry: describeError("internal"), params: { host } };
+}
+
 export function adhocErrorFor(host: string) {
   return (error: unknown, ctx: RequestContext): Element => {
     logFailure(error, ctx);
-    if (!(error instanceof InviteError)) return stanzaError("cancel", "internal-server-error", INTERNAL_TEXT);
-    const { stanza, text } = describeError(error.code);
-    return stanzaError(stanza.type, stanza.condition, text({ ...error.params, host }));
+    const { entry, params } = entryOf(error, host);
+    return stanzaError(entry.stanza.type, entry.stanza.condition, entry.text(params));
   };
 }
 
 export function chatErrorFor(host: string) {
   return (error: unknown, ctx: RequestContext): string => {
     logFailure(error, ctx);
-    if (!(error instanceof InviteError))
-      return `Sorry, ${INTERNAL_TEXT.charAt(0).toLowerCase()}${INTERNAL_TEXT.slice(1)}`;
-    return describeError(error.code).chat({ ...error.params, host });
+    const { entry, params } = entryOf(error, host);
+    return entry.chat(params);
   };
 }

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { InviteError } from "../errors.js";
 import { parseBareJid } from "../jid.js";
 import { type Clock, describeWhen, nowSeconds, systemClock } from "./expiry.js";
+import { guarded } from "./guarded.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
 import type { AccountInviteOptions } from "./options.js";
 import { type PendingInvite, toPending } from "./pending.js";
@@ -17,7 +18,7 @@ import {
   mayInviteNewUsers,
   type Policy,
 } from "./permissions.js";
-import { type InviteStore, type QuotaStore, type RelationsStore, StoreUnavailableError } from "./store.js";
+import type { InviteStore, QuotaStore, RelationsStore } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 import { checkUsername, type UsernameRule } from "./username.js";
@@ -107,10 +108,7 @@ export class InviteService {
     const { quota, store } = this.#options;
     if (actor.isAdmin || quota === undefined) return create();
     const member = randomUUID();
-    const decision = await this.#guarded(
-      () => store.reserve(actor.jid, quota, QUOTA_WINDOW_MS, member),
-      NO_INVITE_CREATED,
-    );
+    const decision = await guarded(() => store.reserve(actor.jid, quota, QUOTA_WINDOW_MS, member), NO_INVITE_CREATED);
     if (!decision.allowed) {
       const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(this.#clock));
       throw new InviteError("quota-exceeded", { params: { retryAt } });
@@ -205,7 +203,7 @@ export class InviteService {
     const inviter = actor.isAdmin ? query.inviter : actor.jid;
     const page = Math.max(1, Math.floor(query.page ?? 1));
     const now = nowSeconds(this.#clock);
-    const { invites, total } = await this.#guarded(
+    const { invites, total } = await guarded(
       () =>
         this.#options.store.listPage({
           ...(inviter === undefined ? {} : { inviter }),
@@ -235,7 +233,7 @@ export class InviteService {
     const now = nowSeconds(this.#clock);
     const { store } = this.#options;
     // All lookups at once (one pipelined round trip to Redis), read in the order given.
-    const founds = await this.#guarded(() => Promise.all(ids.map((id) => store.findById(id))));
+    const founds = await guarded(() => Promise.all(ids.map((id) => store.findById(id))));
     const matched: PendingInvite[] = [];
     let missing = false;
     for (const found of founds) {
@@ -248,7 +246,7 @@ export class InviteService {
       }
       matched.push(...visible);
     }
-    if (matched.length > 0) await this.#guarded(() => store.remove(matched.map((p) => p.stored)));
+    if (matched.length > 0) await guarded(() => store.remove(matched.map((p) => p.stored)));
     if (missing) throw new InviteError("invite-not-found");
     return matched;
   }
@@ -260,9 +258,9 @@ export class InviteService {
     let revoked = 0;
     // Each round removes what it read, so the first page is always the next batch.
     for (let round = 0; round < REVOKE_ALL_MAX_ROUNDS; round += 1) {
-      const { invites } = await this.#guarded(() => store.listPage({ inviter, offset: 0, limit: REVOKE_BATCH }));
+      const { invites } = await guarded(() => store.listPage({ inviter, offset: 0, limit: REVOKE_BATCH }));
       if (invites.length === 0) break;
-      revoked += await this.#guarded(() => store.remove(invites));
+      revoked += await guarded(() => store.remove(invites));
     }
     return revoked;
   }
@@ -271,23 +269,11 @@ export class InviteService {
   async relationsOf(actor: Actor, jid: string): Promise<{ invitedBy: string | undefined; invitees: string[] }> {
     if (!actor.isAdmin) throw new InviteError("relations-admins-only");
     const { store } = this.#options;
-    const [invitedBy, invitees] = await this.#guarded(
+    const [invitedBy, invitees] = await guarded(
       () => Promise.all([store.whoInvited(jid), store.inviteesOf(jid)]),
       "I cannot look it up",
     );
     return { invitedBy, invitees };
-  }
-
-  /** Store failures become store-unavailable, saying what did not happen (the default: nothing was changed). */
-  async #guarded<T>(operation: () => Promise<T>, notDone?: string): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        throw new InviteError("store-unavailable", { cause: error, params: notDone === undefined ? {} : { notDone } });
-      }
-      throw error;
-    }
   }
 
   async #create(
@@ -313,7 +299,7 @@ export class InviteService {
       reusable: extra.reusable ?? false,
       ...(page === undefined ? {} : { landing_page: page }),
     };
-    await this.#guarded(() => store.save(invite), NO_INVITE_CREATED);
+    await guarded(() => store.save(invite), NO_INVITE_CREATED);
     return { invite, landingUrl: page ?? uri };
   }
 }

@@ -15,8 +15,9 @@ export interface InviteStore {
   /** The pending invites whose id (first 8 characters of the hash) is `id`; usually one, rarely more. */
   findById(id: string): Promise<StoredInvite[]>;
   /**
-   * The pending invite of this token (what an invite page shows), or undefined: unknown, expired, or not signed
-   * with our key. A counted invite comes with the uses it has taken.
+   * The stored invite of this token, or undefined: unknown, gone at its expiry, or not signed with our key. A
+   * counted invite comes with the uses it has taken. Whether it can still be used is decided by the domain
+   * (invite-links.ts), not here.
    */
   findByToken(token: string): Promise<StoredInvite | undefined>;
   /** Deletes these invites and their index entries at once; resolves with how many still existed. */

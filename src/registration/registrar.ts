@@ -3,6 +3,7 @@
  * port. Today's adapter is in-band registration with the invite's token (in-band.ts: XEP-0401 preauth, then
  * XEP-0077, which the server checks against the invite: XEP-0445); a server without that gets another adapter.
  */
+import type { RegistrationFailure } from "../errors.js";
 
 export interface RegistrationRequest {
   /** The invite's token, exactly as in its link. */
@@ -13,22 +14,8 @@ export interface RegistrationRequest {
   readonly password: string;
 }
 
-/** Why the server did not create the account (or set the password), as the page explains it. */
-export type RegistrationFailure =
-  /** The name belongs to someone else. */
-  | "username-taken"
-  /** The server refused the name itself (characters, length). */
-  | "username-invalid"
-  /** The server's password policy refused the password (its words in `serverText`). */
-  | "password-refused"
-  /** The invite is unknown, expired, revoked, or used up in the meantime. */
-  | "invite-invalid"
-  /** The invite is bound to another username (XEP-0445). */
-  | "wrong-username"
-  /** The server (or our module) asks to slow down. */
-  | "throttled"
-  /** The server, its invite store or the link to it is not working right now. */
-  | "unavailable";
+/** Why the server did not create the account (or set the password): codes of the error catalogue (src/errors.ts). */
+export type { RegistrationFailure };
 
 export type RegistrationResult =
   | { readonly ok: true }

@@ -1,11 +1,11 @@
 /**
- * What an invite page shows, read from the stored record and the token in the link. Pure.
+ * What an invite page shows, read from a usable invite's record and the token in its link. Pure.
  *
  * The record holds no token and no URI (docs/storage.md), so the `xmpp:` URI is built again here, the same way
  * the bot built it when it made the invite (src/invites/uri.ts).
  */
-import { boundUsernameOf, inviterOf, maxUsesOf } from "../invites/record.js";
-import type { StoredInvite } from "../invites/store.js";
+import type { UsableInvite } from "../invites/invite-links.js";
+import { boundUsernameOf, inviterOf } from "../invites/record.js";
 import { accountInviteUri, contactInviteUri } from "../invites/uri.js";
 
 /**
@@ -33,12 +33,10 @@ function localOf(jid: string): string {
   return jid.slice(0, jid.indexOf("@"));
 }
 
-/** The view of a pending invite; undefined for a counted invite already at its cap (nothing to show but 404). */
-export function inviteViewOf(stored: StoredInvite, token: string, domain: string): InviteView | undefined {
-  const { record } = stored;
-  const max = maxUsesOf(record);
-  if (max !== undefined && stored.used >= max) return undefined;
-  const base = { token, hash: stored.hash, domain, expires: record.expires, inviter: inviterOf(record) };
+/** The view of an invite the domain found usable (src/invites/invite-links.ts). */
+export function inviteViewOf(invite: UsableInvite, domain: string): InviteView {
+  const { record, token } = invite;
+  const base = { token, hash: invite.hash, domain, expires: record.expires, inviter: inviterOf(record) };
   if (record.type === "roster") {
     const uri = contactInviteUri(localOf(record.jid), domain, token, record.allow_registration);
     return { ...base, kind: record.allow_registration ? "account-contact" : "contact", uri, username: undefined };

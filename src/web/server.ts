@@ -4,20 +4,23 @@
  * our own failures get a 4xx (or 5xx) page in the visitor's language, never a stack trace.
  */
 import formbody from "@fastify/formbody";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { WebConfig } from "../config.js";
-import type { HitCounter, InviteStore } from "../invites/store.js";
+import { describeError } from "../errors.js";
+import type { InviteLinks } from "../invites/invite-links.js";
+import type { HitCounter } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
 import { AddressCounters } from "./address-counters.js";
 import { isProxyPeer, trustProxyOption } from "./client-address.js";
 import { capConnections, overHeaderLines, timeoutOptions } from "./connections.js";
+import { errorMessage } from "./error-pages.js";
 import { securityHeaders } from "./headers.js";
 import { FALLBACK_LANGUAGE, negotiateLanguage, translate } from "./i18n.js";
 import { type ContextFor, type Pages, registerInviteRoutes } from "./invite-routes.js";
-import { pageContext, type Site } from "./page-context.js";
-import { messagePage } from "./pages/message-page.js";
+import { type PageContext, pageContext, type Site } from "./page-context.js";
+import { type Message, messagePage } from "./pages/message-page.js";
 import { platformOf } from "./platform.js";
 import type { WebLimits } from "./rate-limits.js";
 import type { WebData } from "./web-data.js";
@@ -29,7 +32,8 @@ export interface WebDeps {
   readonly config: WebConfig;
   readonly domain: string;
   readonly data: WebData;
-  readonly store: Pick<InviteStore, "findByToken">;
+  /** The domain's invites (src/invites/invite-links.ts): the one a link opens, if it can still be used. */
+  readonly invites: Pick<InviteLinks, "pendingInviteFor">;
   readonly registrar: Registrar;
   /** Per-invite counters (Redis); the per-address ones are in this process (address-counters.ts). */
   readonly hits: HitCounter;
@@ -80,9 +84,13 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
     const catalog = data.catalogs[lang] ?? data.catalogs[FALLBACK_LANGUAGE] ?? {};
     return pageContext(site, catalog, lang, platformOf(request.headers["user-agent"]), path);
   };
-  const sendMessage: Pages["sendMessage"] = (reply, ctx, status, message) => {
+  const sendMessage = (reply: FastifyReply, ctx: PageContext, status: number, message: Message) => {
     if (message.kind === "too-many") reply.header("retry-after", String(message.retryAfterSeconds));
     return reply.code(status).type("text/html; charset=utf-8").send(messagePage(ctx, message));
+  };
+  const sendError: Pages["sendError"] = (reply, ctx, code, retryAfterSeconds) => {
+    const { status, message } = errorMessage(code, retryAfterSeconds);
+    return sendMessage(reply, ctx, status, message);
   };
 
   const app = Fastify({
@@ -111,7 +119,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
   app.addHook("onRequest", async (request, reply) => {
     if (overHeaderLines(request.raw)) {
       reply.header("connection", "close");
-      return sendMessage(reply, contextFor(request, ""), 431, { kind: "error", status: 431 });
+      return sendError(reply, contextFor(request, ""), "headers-too-large");
     }
   });
 
@@ -125,7 +133,11 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    // Fastify's own errors (413, 415, …) keep the status of Fastify's catalogue; anything else is ours: internal.
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400
+        ? error.statusCode
+        : describeError("internal").http.status;
     const ctx = contextFor(request, "");
     if (status >= 500) {
       log.error("Web page failed", { method: request.method, route: request.routeOptions.url, error: error.message });
@@ -141,9 +153,9 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
     const path = request.url.split("?")[0]?.slice(site.basePath.length).replace(/\/$/u, "") || "/";
     if (request.url.startsWith(site.basePath) && knownPaths.some((known) => known.test(path))) {
       reply.header("allow", path.endsWith("/register") ? "GET, HEAD, POST" : "GET, HEAD");
-      return sendMessage(reply, ctx, 405, { kind: "error", status: 405 });
+      return sendError(reply, ctx, "method-not-allowed");
     }
-    return sendMessage(reply, ctx, 404, { kind: "not-found" });
+    return sendError(reply, ctx, "page-not-found");
   });
 
   app.register(
@@ -163,7 +175,7 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
         addressHits: new AddressCounters(deps.clock),
         origin: new URL(config.url).origin,
         basePath: site.basePath,
-        pages: { contextFor, sendMessage },
+        pages: { contextFor, sendError },
       });
     },
     { prefix: site.basePath },

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Config, WebConfig } from "../config.js";
+import { InviteLinks } from "../invites/invite-links.js";
 import type { HitCounter, ManagedInviteStore } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
@@ -40,7 +41,7 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     config: web,
     domain: config.xmpp.domain,
     data: deps.data ?? loadWebData(web.appsFile),
-    store,
+    invites: new InviteLinks(store),
     hits,
     registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),

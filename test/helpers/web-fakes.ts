@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { WebConfig } from "../../src/config.js";
 import type { Clock } from "../../src/invites/expiry.js";
+import { InviteLinks } from "../../src/invites/invite-links.js";
 import { InviteService } from "../../src/invites/service.js";
 import type { HitCounter } from "../../src/invites/store.js";
 import type { UsernameRule } from "../../src/invites/username.js";
@@ -78,7 +79,7 @@ export function webWorld(
     config,
     domain: "example.org",
     data: loadWebData(),
-    store,
+    invites: new InviteLinks(store, clock),
     hits: options.hits ?? store.hitCounter(),
     clock,
     registrar,

@@ -1,0 +1,51 @@
+/**
+ * The columns of the error catalogue (src/errors.ts): what each edge makes of one code. Every code fills every
+ * column, so an edge never has a vocabulary of its own (test/unit/errors.test.ts).
+ */
+
+export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
+
+export interface ErrorParams {
+  readonly host: string;
+  /** For quota-exceeded: when the next invite is possible, in words. */
+  readonly retryAt?: string;
+  /** For store-unavailable: what did not happen ("no invite was created"); the default says nothing changed. */
+  readonly notDone?: string;
+  /** For username-not-allowed: why, in words (src/invites/username.ts); for password-refused: the server's words. */
+  readonly reason?: string;
+  /** For wrong-username: the only username the invite registers. */
+  readonly username?: string;
+}
+
+/** The message pages (src/web/pages/message-page.ts) a code can be shown on. */
+export type ErrorMessageKind = "invalid" | "not-found" | "too-many" | "unavailable" | "error";
+
+/** Where the registration form (src/web/pages/register-form.ts) shows a message. */
+export type FormField = "username" | "password" | "form";
+
+/** What the web shows for a code. */
+export type ErrorPage =
+  /** A page that only says this: one of the message pages. */
+  | { readonly message: ErrorMessageKind }
+  /**
+   * The registration form again, with the message `key` (data/locales) at `field`, filled in with `values` and the
+   * params; `keyWithReason` instead when there is a reason in words.
+   */
+  | {
+      readonly form: FormField;
+      readonly key: string;
+      readonly keyWithReason?: string;
+      readonly values?: Readonly<Record<string, string>>;
+    }
+  /** The registration form again, each field with its own problem (src/web/form-input.ts). */
+  | { readonly form: "each" };
+
+export interface ErrorEntry {
+  readonly stanza: { readonly type: StanzaErrorType; readonly condition: string };
+  /** Text for the stanza error and the log. */
+  readonly text: (params: ErrorParams) => string;
+  /** What a person reads in chat. */
+  readonly chat: (params: ErrorParams) => string;
+  /** The HTTP status the web answers with, and the page it shows. */
+  readonly http: { readonly status: number; readonly page: ErrorPage };
+}
