@@ -1,10 +1,11 @@
 /** Builds the IQs a client sends to use ad-hoc commands, and reads the answers. */
 import { type Element, xml } from "@xmpp/xml";
+import { NS } from "../../src/xmpp/namespaces.js";
 
-export const NS_COMMANDS = "http://jabber.org/protocol/commands";
-export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
-export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
-export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+export const NS_COMMANDS = NS.commands;
+export const NS_DISCO_INFO = NS.discoInfo;
+export const NS_DISCO_ITEMS = NS.discoItems;
+export const NS_STANZAS = NS.stanzas;
 
 export function executeIq(to: string, node: string, attrs: Record<string, string> = { action: "execute" }): Element {
   return xml("iq", { type: "set", to }, xml("command", { xmlns: NS_COMMANDS, node, ...attrs }));

@@ -3,11 +3,12 @@
  * replaying against the private Prosody from a separate test client. Each returns what the app would keep.
  */
 import { type Element, xml } from "@xmpp/xml";
+import { ACCOUNT_INVITE_NODE, CONTACT_INVITE_NODE } from "../../src/commands/invite-commands.js";
 import { discoItemsIq, errorOf, formValues, NS_COMMANDS, NS_DISCO_ITEMS } from "./adhoc-client.js";
 import type { TestUser } from "./xmpp-user.js";
 
-export const INVITE = "urn:xmpp:invite#invite";
-export const CREATE_ACCOUNT = "urn:xmpp:invite#create-account";
+export const INVITE = CONTACT_INVITE_NODE;
+export const CREATE_ACCOUNT = ACCOUNT_INVITE_NODE;
 /** Conversations' timeout for `#invite` (EasyOnboardingManager), after which it shares a plain address. */
 export const CONVERSATIONS_TIMEOUT_MS = 2_000;
 

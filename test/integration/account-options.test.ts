@@ -4,6 +4,7 @@
  */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_INVITE_NODE as ACCOUNT } from "../../src/commands/invite-commands.js";
 import { pendingKey, recordKey, usedKey } from "../../src/storage/keys.js";
 import { tokenHash } from "../../src/storage/record.js";
 import { errorOf, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
@@ -13,8 +14,6 @@ import { uniqueName } from "../helpers/names.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { connectUser, type TestUser } from "../helpers/xmpp-user.js";
-
-const ACCOUNT = "urn:xmpp:invite#create-account";
 
 let world: Scenario;
 let bot: TestBot;

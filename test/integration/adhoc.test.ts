@@ -3,6 +3,13 @@
  * result form, ;ibr=y rules, refusals and the hostile cases of issue 2 point 4.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ACCOUNT_INVITE_NODE as ACCOUNT,
+  CONTACT_INVITE_NODE as CONTACT,
+  PASSWORD_RESET_NODE,
+} from "../../src/commands/invite-commands.js";
+import { LIST_INVITES_NODE, REVOKE_INVITES_NODE } from "../../src/commands/manage-commands.js";
+import { RELATIONS_NODE } from "../../src/commands/relations-commands.js";
 import { TOKEN_PATTERN } from "../../src/invites/token.js";
 import { recordKey } from "../../src/storage/keys.js";
 import { discoInfoIq, discoItemsIq, errorOf, executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
@@ -11,8 +18,6 @@ import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 
-const CONTACT = "urn:xmpp:invite#invite";
-const ACCOUNT = "urn:xmpp:invite#create-account";
 /** Skips #create-account's options form: Prosody's one-stage behaviour. */
 const COMPLETE = { action: "complete" };
 
@@ -64,10 +69,10 @@ async function keyCount(): Promise<number> {
 }
 
 describe("command lists (disco#items on the commands node)", () => {
-  const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset (Create password reset link)";
-  const LIST = "xmpp-invite-bot#list-invites (List pending invites)";
-  const REVOKE = "xmpp-invite-bot#revoke-invites (Revoke invites)";
-  const RELATIONS = "xmpp-invite-bot#who-invited-whom (Who invited whom)";
+  const RESET = `${PASSWORD_RESET_NODE} (Create password reset link)`;
+  const LIST = `${LIST_INVITES_NODE} (List pending invites)`;
+  const REVOKE = `${REVOKE_INVITES_NODE} (Revoke invites)`;
+  const RELATIONS = `${RELATIONS_NODE} (Who invited whom)`;
 
   it("shows an admin every command", async () => {
     expect(await commandNodes(admin, bot)).toEqual([

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { idsKey, pendingKey, recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
@@ -19,7 +20,6 @@ import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 
-const CONTACT = "urn:xmpp:invite#invite";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 let world: Scenario;

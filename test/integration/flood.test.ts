@@ -5,13 +5,12 @@
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { hostileStanzas } from "../fixtures/hostile-stanzas.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
-
-const CONTACT = "urn:xmpp:invite#invite";
 
 let world: Scenario;
 let bot: TestBot;

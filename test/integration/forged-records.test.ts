@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_INVITE_NODE as ACCOUNT, CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import type { InviteRecord } from "../../src/invites/record.js";
 import {
   byInviterKey,
@@ -44,8 +45,7 @@ import { connectUser, subscribeWithInvite } from "../helpers/xmpp-user.js";
 function adminRoles(): { roles: Record<string, true> | string[] } {
   return { roles: prosodyMajorVersion() >= 13 ? ["prosody:admin"] : { "prosody:admin": true } };
 }
-const ACCOUNT = "urn:xmpp:invite#create-account";
-const CONTACT = "urn:xmpp:invite#invite";
+
 let world: Scenario;
 
 beforeAll(async () => {

@@ -1,6 +1,8 @@
 /** Listing and revoking pending invites (issue #4 point 3), ad-hoc and chat, with their permissions. */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
+import { LIST_INVITES_NODE as LIST, REVOKE_INVITES_NODE as REVOKE } from "../../src/commands/manage-commands.js";
 import { inviteId } from "../../src/invites/pending.js";
 import { actorFor } from "../../src/invites/permissions.js";
 import { recordKey } from "../../src/storage/keys.js";
@@ -10,10 +12,6 @@ import type { TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
-
-const LIST = "xmpp-invite-bot#list-invites";
-const REVOKE = "xmpp-invite-bot#revoke-invites";
-const CONTACT = "urn:xmpp:invite#invite";
 
 let world: Scenario;
 let bot: TestBot;

@@ -4,6 +4,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_INVITE_NODE as ACCOUNT, CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { eventTag } from "../../src/storage/event-tag.js";
 import { eventsKey } from "../../src/storage/keys.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
@@ -15,9 +16,6 @@ import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 import { subscribeWithInvite } from "../helpers/xmpp-user.js";
-
-const CONTACT = "urn:xmpp:invite#invite";
-const ACCOUNT = "urn:xmpp:invite#create-account";
 
 let world: Scenario;
 let bot: TestBot;

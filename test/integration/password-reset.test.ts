@@ -1,13 +1,12 @@
 /** Password reset links (issue #4 point 2): the bot creates them, Prosody's reset flow consumes them. */
 import { type Element, xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PASSWORD_RESET_NODE as RESET } from "../../src/commands/invite-commands.js";
 import { discoItemsIq, errorOf, executeIq, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { canLogIn, type TestUser } from "../helpers/xmpp-user.js";
-
-const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
 let world: Scenario;
 let bot: TestBot;

@@ -1,12 +1,11 @@
 /** The invite quota (issue #4 point 4): per user, rolling 24 hours, in Redis, admins exempt. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { quotaKey, recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
-
-const CONTACT = "urn:xmpp:invite#invite";
 
 let world: Scenario;
 let bot: TestBot;

@@ -7,15 +7,13 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_INVITE_NODE as ACCOUNT, CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { uniqueName } from "../helpers/names.js";
 import { type RawRedis, type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 import { subscribeWithInvite } from "../helpers/xmpp-user.js";
-
-const CONTACT = "urn:xmpp:invite#invite";
-const ACCOUNT = "urn:xmpp:invite#create-account";
 
 let world: Scenario;
 let bot: TestBot;

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_INVITE_NODE as ACCOUNT, CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { inviteId } from "../../src/invites/pending.js";
 import { actorFor } from "../../src/invites/permissions.js";
 import { byInviterKey, forUsernameKey, idsKey, pendingKey, recordKey } from "../../src/storage/keys.js";
@@ -19,9 +20,6 @@ import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-record
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { TEST_SIGNING_KEYS } from "../helpers/signing.js";
 import { connectUser, subscribeWithInvite, subscriptionOf, type TestUser } from "../helpers/xmpp-user.js";
-
-const CONTACT = "urn:xmpp:invite#invite";
-const ACCOUNT = "urn:xmpp:invite#create-account";
 
 let world: Scenario;
 let bot: TestBot; // ALLOW_USER_INVITES=false

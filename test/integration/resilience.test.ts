@@ -5,14 +5,13 @@
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
-
-const CONTACT = "urn:xmpp:invite#invite";
 
 let world: Scenario;
 let bot: TestBot;

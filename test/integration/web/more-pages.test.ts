@@ -5,6 +5,7 @@
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PASSWORD_RESET_NODE as RESET } from "../../../src/commands/invite-commands.js";
 import { executeIq, formValues, NS_COMMANDS, tokenOf } from "../../helpers/adhoc-client.js";
 import type { TestBot } from "../../helpers/bot.js";
 import { freePort } from "../../helpers/ports.js";
@@ -13,8 +14,6 @@ import { type Scenario, startScenario } from "../../helpers/scenario.js";
 import { WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { connectUser, subscribeWithInvite, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
-
-const RESET = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
 let world: Scenario;
 let bot: TestBot;

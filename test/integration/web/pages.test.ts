@@ -3,6 +3,10 @@
  * made through the real ad-hoc commands, accounts made through the page and checked over XMPP.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ACCOUNT_INVITE_NODE as ACCOUNT,
+  CONTACT_INVITE_NODE as CONTACT,
+} from "../../../src/commands/invite-commands.js";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { executeIq, formValues, tokenOf } from "../../helpers/adhoc-client.js";
@@ -12,9 +16,6 @@ import { type Scenario, startScenario } from "../../helpers/scenario.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
-
-const ACCOUNT = "urn:xmpp:invite#create-account";
-const CONTACT = "urn:xmpp:invite#invite";
 
 let world: Scenario;
 let bot: TestBot;

@@ -2,10 +2,11 @@ import { type Element, xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import { type AdhocCommand, AdhocRegistry, type CommandResult, type CommandStep } from "../../../src/adhoc/registry.js";
 import { AdhocSessions } from "../../../src/adhoc/sessions.js";
+import { NS as NAMESPACES } from "../../../src/xmpp/namespaces.js";
 import { stanzaError } from "../../../src/xmpp/stanza-error.js";
 import { fakeXmpp, iq } from "../../helpers/fake-xmpp.js";
 
-const NS = "http://jabber.org/protocol/commands";
+const NS = NAMESPACES.commands;
 interface Ctx {
   from: string;
   admin: boolean;

@@ -7,8 +7,9 @@ import {
   adminExchange,
   type IqRequest,
 } from "../../../src/registration/admin-commands.js";
+import { NS } from "../../../src/xmpp/namespaces.js";
 
-const COMMANDS = "http://jabber.org/protocol/commands";
+const COMMANDS = NS.commands;
 
 /** A server that answers each IQ with `answer(iq)`, or never when it returns undefined. */
 function server(answer: (iq: Element) => Element | undefined): { request: IqRequest; sent: Element[] } {

@@ -5,8 +5,9 @@ import type { ClaimOutcome, InviteClaims, UseEvent } from "../../../src/invites/
 import { createLogger } from "../../../src/logger.js";
 import type { IqRequest } from "../../../src/registration/admin-commands.js";
 import { AdminRegistrar } from "../../../src/registration/as-admin.js";
+import { NS } from "../../../src/xmpp/namespaces.js";
 
-const COMMANDS = "http://jabber.org/protocol/commands";
+const COMMANDS = NS.commands;
 const RECORD: InviteRecord = {
   type: "register",
   jid: "example.org",
