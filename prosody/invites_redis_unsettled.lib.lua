@@ -10,8 +10,9 @@ local json = require "util.json";
 local gettime = require "util.time".now;
 
 local store_lib = module:require("invites_redis_store");
+local keys_lib = module:require("invites_redis_keys");
 
-local SETTLE = store_lib.shared_script("scripts/settle.lua");
+local SETTLE = store_lib.script("scripts/settle.lua");
 local ENTRY_VERSION = 1;
 -- Who wrote an entry: each side sweeps its own (the bot asks the server, this module looks itself).
 local WRITER = "prosody";
@@ -34,7 +35,7 @@ local function settle(store, claim_id, event)
 	local ok, uerr = store:usable();
 	if not ok then return nil, uerr, false; end
 	local keys = { store:unsettled_key(), store:claim_key(claim_id), store:events_key() };
-	local args = { claim_id, event.inviter or "", event.invitee, store_lib.EVENTS_MAXLEN };
+	local args = { claim_id, event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN };
 	store:add_event(keys, args, event);
 	local reply, err = SETTLE(store.redis, keys, args);
 	if reply == nil then return nil, err, not tostring(err):match("^Redis error"); end
@@ -59,7 +60,7 @@ local function sweep(store, older_than, live, made)
 		elseif entry.v == ENTRY_VERSION and entry.by == WRITER and type(entry.at) == "number" and entry.at <= cutoff and not live(claim_id) then
 			local event = type(entry.event) == "table" and entry.event or {};
 			local record = type(entry.hash) == "string"
-				and store:verify(entry.hash, store_lib.envelope_value(entry.raw));
+				and store:decode(entry.hash, entry.raw);
 			if not store:event_signed(event) or not record then
 				module:log("warn", "Removing unsettled use %s: not signed with the signing key", claim_id);
 				store.redis:command("HDEL", store:unsettled_key(), claim_id);

@@ -12,17 +12,22 @@
 -- named by the token's hash; the table "Prosody's invite_token store on top of
 -- it" in docs/storage.md says how each call maps onto it.
 local jid_node = require "util.jid".node;
-local store_lib = module:require("invites_redis_store");
 
 local STORE_NAME = "invite_token";
-local redis_store = store_lib.open(module.host);
+local redis_store = module:require("invites_redis_records").open(module.host);
+
+--- The xmpp: URI of an invite, rebuilt from its record and token (XEP-0401 §5, Prosody's get_uri).
+local function uri_of(record, token)
+	local ibr = (record.type == "roster" and record.allow_registration) and ";ibr=y" or "";
+	return "xmpp:"..record.jid.."?"..record.type..";preauth="..token..ibr;
+end
 
 --- What Prosody gets back: the record with its token and URI, and no roles or groups unless trusted.
 local function as_invite(record, token)
 	local invite = {};
 	for k, v in pairs(record) do invite[k] = v; end
 	invite.token = token;
-	invite.uri = store_lib.uri_of(record, token);
+	invite.uri = uri_of(record, token);
 	local data = record.additional_data;
 	if type(data) == "table" and not redis_store.trust_roles and (data.roles ~= nil or data.groups ~= nil) then
 		local copy = {};

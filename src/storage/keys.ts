@@ -1,6 +1,6 @@
 /**
  * Redis key names of layout v2, shared with the Prosody module
- * (prosody/invites_redis_store.lib.lua). docs/storage.md is the contract;
+ * (prosody/invites_redis_keys.lib.lua). docs/storage.md is the contract;
  * change both sides together.
  *
  * Every key of a host starts with `invite:{HOST}:`: the `{HOST}` hash tag puts

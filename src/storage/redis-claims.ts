@@ -1,6 +1,6 @@
 /**
  * Using an invite from the bot's side, for servers without a registration hook of ours (docs/servers.md): the
- * same atomic claim as prosody/invites_redis_store.lib.lua (docs/storage.md, "Counted uses"), so the outcomes
+ * same atomic claim as prosody/invites_redis_uses.lib.lua (docs/storage.md, "Counted uses"), so the outcomes
  * match Prosody's exactly — one account per single-use invite however many racers, counted uses stopping at the
  * cap, the last use removing every key — and a way to give the use back when the server then refuses.
  * Every claim of the bot writes a marker (`claim:ID`) with its use, and a use goes back only with its marker: at
