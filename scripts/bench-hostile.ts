@@ -15,6 +15,7 @@
  * Target: the bot alive, every disco#info answered within 5 s, its peak RSS (VmHWM) ≤ 128 MiB.
  */
 import { readFileSync } from "node:fs";
+import { inviteFormPath } from "../src/invites/uri.js";
 import { discoInfoIq } from "../test/helpers/adhoc-client.js";
 import { startServers, type TestServers } from "../test/helpers/servers.js";
 import { loopbackAddress, plainRequest, type SlowClient, slowPost } from "../test/helpers/slow-clients.js";
@@ -169,7 +170,7 @@ async function attack(
       try {
         client = await slowPost({
           port,
-          path: `/invite/${"A".repeat(24)}/register`,
+          path: inviteFormPath("A".repeat(24)),
           localAddress,
           byteEveryMs: BYTE_EVERY_MS,
         });

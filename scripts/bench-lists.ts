@@ -39,7 +39,7 @@ import { type BenchProsody, BOT_HOST } from "./bench-prosody.js";
 const NS_COMMANDS = "http://jabber.org/protocol/commands";
 const NS_DATA_FORMS = "jabber:x:data";
 export const LIST_NODE = "xmpp-invite-bot#list-invites";
-const PAGE_SIZE = 25; // src/invites/service.ts PAGE_SIZE
+const PAGE_SIZE = 25; // src/invites/management.ts PAGE_SIZE
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface ListSettings {
@@ -137,7 +137,7 @@ async function connectListSession(service: string, username: string, bot: string
       const body = await withTimeout(answer, REQUEST_TIMEOUT_MS, `${jid}: the answer to "invites"`);
       const elapsed = performance.now() - started;
       const lines = body.split("\n");
-      // The heading, "• ID — …" per invite, ["N more: …",] "Say "revoke ID" …" (src/commands/manage-commands.ts).
+      // The heading, "• ID — …" per invite, ["N more: …",] "Say "revoke ID" …" (src/commands/manage-chat.ts).
       const listed = lines.filter((line) => /^• [\w-]{8} — /u.test(line)).length;
       if (!expectHeading.test(lines[0] ?? "") || listed !== expectLines) {
         throw new Error(
@@ -203,7 +203,7 @@ function spread(i: number, salt: number): number {
 }
 
 /**
- * Invite `i` of the seed, as the bot would have made it (src/invites/service.ts), for one of `inviters` users:
+ * Invite `i` of the seed, as the bot would have made it (src/invites/creation.ts), for one of `inviters` users:
  * mostly contact invites (some that register), some account invites, some bound to a username (index `for:`),
  * some counted reusable ones (`used:` is read for those). Created up to a day ago, expiring 1 hour to 30 days on.
  */

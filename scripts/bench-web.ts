@@ -12,6 +12,7 @@
  * registration's p50 ≤ 100 ms; the bot's RSS ≤ 100 MB after the run.
  */
 import { Agent, request } from "node:http";
+import { invitePagePath } from "../src/invites/uri.js";
 import { freePort } from "../test/helpers/ports.js";
 import { recordWith, writeRawRecord } from "../test/helpers/raw-records.js";
 import { rawRedisClient } from "../test/helpers/scenario.js";
@@ -140,7 +141,7 @@ export async function runWebBench(context: WebContext): Promise<WebResult> {
   // One account invite, read by both pages from the same Redis; and many, for a new one every request.
   const token = await writeRawRecord(redis, recordWith());
   const many = await Promise.all(Array.from({ length: FRESH_INVITES }, () => writeRawRecord(redis, recordWith())));
-  const botPage = (t: string) => ({ url: `${webUrl}/invite/${t}`, expect: t });
+  const botPage = (t: string) => ({ url: `${webUrl}${invitePagePath(t)}`, expect: t });
   const prosodyPage = (t: string) => ({ url: `http://127.0.0.1:${prosodyHttp}/invites_page?${t}`, expect: t });
   const roundRobin = (page: (t: string) => { url: string; expect: string }): Target => {
     let next = 0;
@@ -248,7 +249,7 @@ export async function registrations(
     const invite = await options.newInvite();
     const visitor = new WebVisitor(webUrl);
     const visitStarted = performance.now();
-    const landing = await visitor.get(`${webUrl}/invite/${invite}`);
+    const landing = await visitor.get(`${webUrl}${invitePagePath(invite)}`);
     const form = await visitor.follow(landing, "create-account");
     const username = `bench${i}x${Date.now() % 100_000}`;
     const postStarted = performance.now();

@@ -8,6 +8,7 @@
 import { CONTACT_INVITE_NODE } from "../src/commands/invite-commands.js";
 import { inviteId } from "../src/invites/pending.js";
 import type { InviteStore } from "../src/invites/store.js";
+import { invitePagePath } from "../src/invites/uri.js";
 import { errorOf, executeIq, formValues, NS_COMMANDS } from "../test/helpers/adhoc-client.js";
 import { registerWithToken } from "../test/helpers/ibr-client.js";
 import { type WebPage, WebVisitor } from "../test/helpers/web-client.js";
@@ -93,7 +94,8 @@ async function createContactInvite(user: TestUser, options: CheckOptions, landin
   print("[check] The invite is in Redis.");
   if (!landing) return token;
   const url = values["landing-url"] ?? "";
-  if (!url.startsWith(`${options.webUrl}/invite/`)) throw new Error(`the landing-url "${url}" is not the bot's page`);
+  if (!url.startsWith(`${options.webUrl}${invitePagePath("")}`))
+    throw new Error(`the landing-url "${url}" is not the bot's page`);
   return url;
 }
 

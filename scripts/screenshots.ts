@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { actorFor } from "../src/invites/permissions.js";
 import { InviteService } from "../src/invites/service.js";
+import { invitePagePath } from "../src/invites/uri.js";
 import { createLogger } from "../src/logger.js";
 import { launchBrowser } from "../test/helpers/browser.js";
 import { POLICY, webWorld } from "../test/helpers/web-fakes.js";
@@ -34,10 +35,10 @@ const contactOnly = new InviteService({
   store: world.store,
   policy: { ...POLICY, allowUserInvites: false },
   ttlSeconds: 3600,
-  invitePage: "http://127.0.0.1:8080/invite/{token}",
+  invitePage: `http://127.0.0.1:8080${invitePagePath("{token}")}`,
 });
 const pageOf = async (created: Promise<{ invite: { token: string } }>) =>
-  `${base}/invite/${(await created).invite.token}`;
+  `${base}${invitePagePath((await created).invite.token)}`;
 
 const account = await pageOf(world.service.createAccountInvite(admin, "admin@example.org/laptop"));
 const pages: Record<string, string> = {
@@ -45,7 +46,7 @@ const pages: Record<string, string> = {
   "account-contact": await pageOf(world.service.createContactInvite(alice, "alice@example.org/phone")),
   contact: await pageOf(contactOnly.createContactInvite(alice, "alice@example.org/phone")),
   reset: await pageOf(world.service.createPasswordResetInvite(admin, "admin@example.org/x", "bob@example.org")),
-  invalid: `${base}/invite/AAAAAAAAAAAAAAAAAAAAAAAA`,
+  invalid: `${base}${invitePagePath("A".repeat(24))}`,
   "account-de": `${account}?lang=de`,
 };
 

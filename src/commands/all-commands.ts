@@ -5,7 +5,8 @@ import type { Clock } from "../invites/expiry.js";
 import type { InviteService } from "../invites/service.js";
 import type { RequestContext } from "./context.js";
 import { inviteAdhocCommands, inviteChatKeywords } from "./invite-commands.js";
-import { manageAdhocCommands, manageChatKeywords } from "./manage-commands.js";
+import { manageChatKeywords } from "./manage-chat.js";
+import { manageAdhocCommands } from "./manage-commands.js";
 import { relationsAdhocCommands, relationsChatKeywords } from "./relations-commands.js";
 
 export function allAdhocCommands(service: InviteService): AdhocCommand<RequestContext>[] {

@@ -1,5 +1,5 @@
 /**
- * Listing and revoking pending invites, over ad-hoc and chat. Users see and
+ * Listing and revoking pending invites, over ad-hoc (the chat keywords are in manage-chat.ts). Users see and
  * revoke their own; admins see everyone's, 25 at a time, filter by inviter,
  * and revoke any or all of one user's.
  */
@@ -7,24 +7,23 @@ import type { Element } from "@xmpp/xml";
 import { buildForm, buildTable, readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
 import { askWithForm } from "../adhoc/stages.js";
-import type { ChatKeyword } from "../chat/router.js";
-import { type Clock, formatDateTime } from "../invites/expiry.js";
+import { formatDateTime } from "../invites/expiry.js";
+import type { PendingList } from "../invites/management.js";
 import type { Actor } from "../invites/permissions.js";
-import type { InviteService, PendingList } from "../invites/service.js";
-import { isInviteId } from "../invites/token.js";
-import { bareJid, normaliseBareJid } from "../jid.js";
+import type { InviteService } from "../invites/service.js";
+import { normaliseBareJid } from "../jid.js";
 import type { RequestContext } from "./context.js";
-import { describeKind, LIST_COLUMNS, listLines, listRow, pageSummary, remainingAfter } from "./invite-lists.js";
+import { describeKind, LIST_COLUMNS, listRow, pageSummary, remainingAfter } from "./invite-lists.js";
 
 export const LIST_INVITES_NODE = "xmpp-invite-bot#list-invites";
 export const REVOKE_INVITES_NODE = "xmpp-invite-bot#revoke-invites";
 
 /** Who may list and revoke: anyone who can have invites here (local users) and admins. */
-function mayManage({ actor }: RequestContext): boolean {
+export function mayManage({ actor }: RequestContext): boolean {
   return actor.localUser !== undefined || actor.isAdmin;
 }
 
-function normalisedJid(text: string | undefined): string | undefined {
+export function normalisedJid(text: string | undefined): string | undefined {
   return text === undefined ? undefined : normaliseBareJid(text.trim());
 }
 
@@ -134,76 +133,6 @@ export function manageAdhocCommands(service: InviteService): AdhocCommand<Reques
       name: "Revoke invites",
       allowed: mayManage,
       run: (ctx, step) => runRevoke(service, ctx, step),
-    },
-  ];
-}
-
-/** `invites [of user@domain] [page N]`, or undefined when the words are not that. */
-export function parseListArgs(args: string): { inviter?: string; ofText?: string; page: number } | undefined {
-  const match = /^(?:of\s+(\S+))?\s*(?:page\s+(\d{1,7}))?$/iu.exec(args.trim());
-  if (match === null) return undefined;
-  const page = match[2] === undefined ? 1 : Number(match[2]);
-  if (page < 1) return undefined;
-  const ofText = match[1];
-  const inviter = normalisedJid(ofText);
-  return { page, ...(ofText === undefined ? {} : { ofText }), ...(inviter === undefined ? {} : { inviter }) };
-}
-
-function listReply(list: PendingList, admin: boolean, inviter: string | undefined, clock: Clock): string {
-  if (list.total === 0) return "There are no pending invites.";
-  if (list.invites.length === 0) return `There are only ${list.total} pending invites; that page is past the end.`;
-  const heading = `${admin ? "Pending invites" : "Your pending invites"} (${pageSummary(list)}):`;
-  const more = remainingAfter(list);
-  const nextWords = `invites ${inviter === undefined ? "" : `of ${inviter} `}page ${list.page + 1}`;
-  return [
-    heading,
-    ...listLines(list.invites, admin, clock),
-    ...(more > 0 ? [`${more} more: say "${nextWords}".`] : []),
-    'Say "revoke ID" to revoke one.',
-  ].join("\n");
-}
-
-export function manageChatKeywords(service: InviteService, clock: Clock): ChatKeyword<RequestContext>[] {
-  return [
-    {
-      keyword: "invites",
-      help: `your pending invites, with their ids, 25 at a time ("invites page 2"; admins: everyone's, or "invites of user@domain")`,
-      allowed: mayManage,
-      takesArguments: true,
-      run: async ({ actor }, args) => {
-        const parsed = parseListArgs(args);
-        if (parsed === undefined || (parsed.ofText !== undefined && !actor.isAdmin)) {
-          return actor.isAdmin
-            ? 'Say "invites", "invites page 2" or "invites of user@domain".'
-            : 'Say "invites" to see your pending invites ("invites page 2" for more).';
-        }
-        if (parsed.ofText !== undefined && parsed.inviter === undefined) {
-          return `"${parsed.ofText}" is not a JID (user@domain).`;
-        }
-        const { inviter, page } = parsed;
-        const list = await service.listInvites(actor, { page, ...(inviter === undefined ? {} : { inviter }) });
-        return listReply(list, actor.isAdmin, inviter, clock);
-      },
-    },
-    {
-      keyword: "revoke",
-      help: 'revoke ID — revokes one of your invites (admins: any, or "revoke all of user@domain")',
-      allowed: mayManage,
-      takesArguments: true,
-      run: async ({ actor, log }, args) => {
-        const allOf = /^all\s+of\s+(\S+)$/iu.exec(args);
-        if (allOf !== null) {
-          const inviter = normalisedJid(allOf[1]);
-          if (inviter === undefined) return `"${allOf[1]}" is not a JID (user@domain).`;
-          const count = await service.revokeAllOf(actor, inviter);
-          log.info("Invites revoked", { count, of: inviter });
-          return `Revoked ${count} pending invite${count === 1 ? "" : "s"} of ${bareJid(inviter)}.`;
-        }
-        if (!isInviteId(args)) return 'Say "revoke ID" with an id from "invites".';
-        const revoked = await service.revokeInvite(actor, args);
-        log.info("Invites revoked", { count: 1 });
-        return `Revoked invite ${revoked.id} (${describeKind(revoked)}).`;
-      },
     },
   ];
 }

@@ -43,3 +43,16 @@ export function landingPage(template: string, invite: { token: string; uri: stri
     .replaceAll("{uri}", encodeURIComponent(invite.uri))
     .replaceAll("{host}", invite.host);
 }
+
+/**
+ * The path of an invite's own web page under WEB_URL (docs/web.md, "Pages"): the one place its shape is spelled.
+ * The token may be a placeholder: `{token}` for INVITE_PAGE's default, `:token` for the web server's routes.
+ */
+export function invitePagePath(token: string): string {
+  return `/invite/${token}`;
+}
+
+/** The path of the page's registration (or password reset) form, under the invite's page. */
+export function inviteFormPath(token: string): string {
+  return `${invitePagePath(token)}/register`;
+}

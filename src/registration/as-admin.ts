@@ -8,10 +8,10 @@
  * exists before the use is kept or given back (unsettled-uses.ts).
  */
 import { boundUsernameOf, inviterOf } from "../invites/record.js";
-import { type ClaimedInvite, type ClaimPurpose, type InviteClaims, StoreUnavailableError } from "../invites/store.js";
+import type { ClaimedInvite, InviteClaims } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import { normaliseLocal } from "../jid.js";
-import { type Logger, redactToken } from "../logger.js";
+import type { Logger } from "../logger.js";
 import { accountExists } from "./account-exists.js";
 import { accountOn } from "./account-jid.js";
 import {
@@ -23,8 +23,10 @@ import {
   type IqRequest,
   runAdminCommand,
 } from "./admin-commands.js";
+import { refusedRegistration } from "./admin-refusals.js";
+import { type ClaimedUseDeps, withClaim } from "./claimed-use.js";
 import type { ContactMaker } from "./contacts.js";
-import type { Registrar, RegistrationFailure, RegistrationRequest, RegistrationResult } from "./registrar.js";
+import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
 import { UnsettledSweep } from "./unsettled-sweep.js";
 import { UnsettledUses } from "./unsettled-uses.js";
 
@@ -44,18 +46,6 @@ export interface AdminRegistrarOptions {
   readonly settleAfterMs?: number;
 }
 
-/** What a server's refusal means (both XEP-0133 answer styles). */
-export function adminFailureOf(answer: Exclude<AdminAnswer, { ok: true }>): RegistrationFailure {
-  const text = answer.text ?? "";
-  if (answer.condition === "conflict" || (answer.condition === "note" && /exist|already|taken|in use/iu.test(text))) {
-    return "username-taken";
-  }
-  if (["jid-malformed", "not-acceptable", "bad-request"].includes(answer.condition)) return "username-invalid";
-  if (answer.condition === "note" && /invalid|jid|username/iu.test(text)) return "username-invalid";
-  if (answer.condition === "note" && /password/iu.test(text)) return "password-refused";
-  return "unavailable";
-}
-
 export class AdminRegistrar implements Registrar {
   readonly #options: AdminRegistrarOptions;
   readonly #exchange: { readonly timeoutMs: number };
@@ -63,10 +53,12 @@ export class AdminRegistrar implements Registrar {
   readonly #sweep: UnsettledSweep;
   /** Claims handed to #unsettled: neither kept nor given back by the request that took them. */
   readonly #settling = new WeakSet<ClaimedInvite>();
+  readonly #claimed: ClaimedUseDeps;
 
   constructor(options: AdminRegistrarOptions) {
     this.#options = options;
     this.#exchange = { timeoutMs: options.timeoutMs ?? ADMIN_TIMEOUT_MS };
+    this.#claimed = { claims: options.claims, log: options.log, settling: this.#settling };
     this.#unsettled = new UnsettledUses({
       exists: (jid) => accountExists(options.request, options.domain, jid, this.#exchange.timeoutMs),
       attemptTimeoutMs: this.#exchange.timeoutMs,
@@ -99,7 +91,7 @@ export class AdminRegistrar implements Registrar {
     const account = accountOn(this.#options.domain, request.username, this.#options.usernameRule);
     if (account === undefined) return { ok: false, reason: "username-invalid" };
     const purpose = { kind: "registered", invitee: account.jid } as const;
-    return this.#withClaim({ ...request, username: account.name }, purpose, async (claim, name, log) => {
+    return withClaim(this.#claimed, { ...request, username: account.name }, purpose, async (claim, name, log) => {
       const { record } = claim;
       if (typeof record.additional_data?.allow_reset === "string" || !record.allow_registration) {
         return { ok: false, reason: "invite-invalid" };
@@ -117,7 +109,7 @@ export class AdminRegistrar implements Registrar {
         this.#settleLater(claim, jid, request.password, log, error);
         return { ok: false, reason: "unavailable" };
       }
-      if (!answer.ok) return this.#refused(answer, log);
+      if (!answer.ok) return refusedRegistration(answer, log);
       log.info("Account created for a web registration (XEP-0133)", { jid });
       await this.#afterRegistration(claim, jid, request.password, log);
       return { ok: true };
@@ -128,7 +120,7 @@ export class AdminRegistrar implements Registrar {
     // The account exists: the rule without lookalikes, and never another host's JID.
     const account = accountOn(this.#options.domain, request.username);
     if (account === undefined) return { ok: false, reason: "username-invalid" };
-    return this.#withClaim({ ...request, username: account.name }, undefined, async (claim, name, log) => {
+    return withClaim(this.#claimed, { ...request, username: account.name }, undefined, async (claim, name, log) => {
       const reset = claim.record.additional_data?.allow_reset;
       if (typeof reset !== "string" || normaliseLocal(reset) !== name) return { ok: false, reason: "invite-invalid" };
       const { domain } = this.#options;
@@ -143,60 +135,11 @@ export class AdminRegistrar implements Registrar {
       if (!answer.ok) {
         return answer.condition === "item-not-found"
           ? { ok: false, reason: "invite-invalid" }
-          : this.#refused(answer, log);
+          : refusedRegistration(answer, log);
       }
       log.info("Password set with a reset link (XEP-0133)", { jid: account.jid });
       return { ok: true };
     });
-  }
-
-  /** Claims the invite, runs `use`, and keeps the use when it succeeded, gives it back when not (or hands it on). */
-  async #withClaim(
-    request: RegistrationRequest,
-    purpose: ClaimPurpose | undefined,
-    use: (claim: ClaimedInvite, name: string, log: Logger) => Promise<RegistrationResult>,
-  ): Promise<RegistrationResult> {
-    const log = this.#options.log.child({ invite: redactToken(request.token) });
-    const name = normaliseLocal(request.username);
-    let claimed: ClaimedInvite | undefined;
-    let result: RegistrationResult = { ok: false, reason: "unavailable" };
-    try {
-      const outcome = await this.#options.claims.claim(request.token, purpose);
-      if (!outcome.ok) return { ok: false, reason: "invite-invalid" };
-      claimed = outcome.claim;
-      result = await use(claimed, name, log);
-      return result;
-    } catch (error) {
-      const what =
-        error instanceof StoreUnavailableError ? "the invite store is not reachable" : (error as Error).message;
-      log.warn("Web registration failed", { error: what });
-      return { ok: false, reason: "unavailable" };
-    } finally {
-      if (claimed !== undefined && result.ok) await claimed.keep().catch(() => {});
-      if (claimed !== undefined && !result.ok && !this.#settling.has(claimed)) {
-        await claimed.giveBack().catch((error: unknown) =>
-          log.error("Could not give an invite's use back after a refused registration", {
-            id: claimed?.id,
-            error: (error as Error).message,
-          }),
-        );
-      }
-    }
-  }
-
-  #refused(answer: Exclude<AdminAnswer, { ok: true }>, log: Logger): RegistrationResult {
-    const reason = adminFailureOf(answer);
-    log.info("The server refused the account", { condition: answer.condition, text: answer.text, reason });
-    if (answer.condition === "forbidden" || answer.condition === "not-authorized") {
-      log.error("The server does not let the bot run XEP-0133 admin commands: make its account a server admin", {
-        text: answer.text,
-      });
-    }
-    return {
-      ok: false,
-      reason,
-      ...(answer.text === undefined || reason !== "password-refused" ? {} : { serverText: answer.text }),
-    };
   }
 
   /** add-user's answer did not come: whether the account exists decides, once the server says (unsettled-uses.ts). */

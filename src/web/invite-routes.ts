@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { idOfHash } from "../invites/token.js";
+import { inviteFormPath, invitePagePath } from "../invites/uri.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Registrar, RegistrationResult } from "../registration/registrar.js";
 import { CSRF_COOKIE, csrfToken, csrfTokenMatches, fromOwnOrigin, isNonce, newNonce } from "./csrf.js";
@@ -72,7 +73,7 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
       .type("text/html; charset=utf-8")
       .send(body);
 
-  app.options<{ Params: Params }>("/invite/:token", (_request, reply) =>
+  app.options<{ Params: Params }>(invitePagePath(":token"), (_request, reply) =>
     reply
       .code(204)
       .headers({ ...inviteLinkHeaders("xmpp:"), "access-control-allow-methods": "GET, HEAD" })
@@ -80,8 +81,8 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
       .send(),
   );
 
-  app.get<{ Params: Params }>("/invite/:token", async (request, reply) => {
-    const ctx = pages.contextFor(request, `/invite/${request.params.token}`);
+  app.get<{ Params: Params }>(invitePagePath(":token"), async (request, reply) => {
+    const ctx = pages.contextFor(request, invitePagePath(request.params.token));
     const view = await inviteFor(request, reply, ctx, false);
     if (view === undefined) return reply;
     // Only a reset link's landing page holds a form (the others link to it).
@@ -89,19 +90,19 @@ export function registerInviteRoutes(app: FastifyInstance, deps: InviteRouteDeps
     return html(reply, view, 200, invitePage(ctx, view, { username: view.username ?? "", errors: {}, csrf }));
   });
 
-  app.get<{ Params: Params }>("/invite/:token/register", async (request, reply) => {
-    const ctx = pages.contextFor(request, `/invite/${request.params.token}/register`);
+  app.get<{ Params: Params }>(inviteFormPath(":token"), async (request, reply) => {
+    const ctx = pages.contextFor(request, inviteFormPath(request.params.token));
     const view = await inviteFor(request, reply, ctx, false);
     if (view === undefined) return reply;
-    if (!registers(view)) return reply.redirect(`${deps.basePath}/invite/${view.token}?lang=${ctx.lang}`, 303);
+    if (!registers(view)) return reply.redirect(`${deps.basePath}${invitePagePath(view.token)}?lang=${ctx.lang}`, 303);
     const app = (request.query as Record<string, unknown>).app;
     const csrf = csrfToken(deps.csrfKey, view.hash, nonceOf(request, reply));
     const form = { username: view.username ?? "", errors: {}, csrf, app: typeof app === "string" ? app : undefined };
     return html(reply, view, 200, registerPage(ctx, view, form));
   });
 
-  app.post<{ Params: Params }>("/invite/:token/register", async (request, reply) => {
-    const ctx = pages.contextFor(request, `/invite/${request.params.token}/register`);
+  app.post<{ Params: Params }>(inviteFormPath(":token"), async (request, reply) => {
+    const ctx = pages.contextFor(request, inviteFormPath(request.params.token));
     // A forged POST (another site's form or script) is refused before anything else is looked at.
     if (!fromOwnOrigin(request.headers as Record<string, string | undefined>, deps.origin)) {
       log.info("Refusing a web form posted from another site", { origin: request.headers.origin });

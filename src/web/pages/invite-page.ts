@@ -1,4 +1,5 @@
 /** The landing page of an invite, one shape per kind (docs/web.md, "Pages"). */
+import { invitePagePath } from "../../invites/uri.js";
 import { html, type SafeHtml } from "../html.js";
 import type { InviteView } from "../invite-view.js";
 import type { PageContext } from "../page-context.js";
@@ -8,7 +9,7 @@ import { qrSection } from "./qr-section.js";
 import { type FormState, registerPath, registrationForm } from "./register-form.js";
 
 export function invitePageUrl(ctx: PageContext, view: InviteView): string {
-  return `${ctx.site.url}/invite/${view.token}`;
+  return `${ctx.site.url}${invitePagePath(view.token)}`;
 }
 
 function openButton(ctx: PageContext, view: InviteView, primary: boolean): SafeHtml {

@@ -3,6 +3,7 @@
  * password), each error next to its field and announced to screen readers, the username fixed when the invite
  * is bound to one. Plain HTML: it works without JavaScript.
  */
+import { inviteFormPath } from "../../invites/uri.js";
 import { CSRF_FIELD } from "../csrf.js";
 import { html, type SafeHtml } from "../html.js";
 import type { InviteView } from "../invite-view.js";
@@ -19,7 +20,7 @@ export interface FormState {
 }
 
 export function registerPath(ctx: PageContext, view: InviteView): string {
-  return `${ctx.site.basePath}/invite/${view.token}/register?lang=${ctx.lang}`;
+  return `${ctx.site.basePath}${inviteFormPath(view.token)}?lang=${ctx.lang}`;
 }
 
 function errorFor(id: string, message: string | undefined): SafeHtml | string {

@@ -19,7 +19,7 @@ const LAYERS: readonly { readonly name: string; readonly members: readonly strin
   { name: "base", members: ["errors.ts", "errors/", "jid.ts", "logger.ts", "version.ts", "types/"] },
   { name: "domain", members: ["invites/"] },
   { name: "storage", members: ["storage/"] },
-  { name: "configuration", members: ["config.ts"] },
+  { name: "configuration", members: ["config.ts", "config/"] },
   { name: "xmpp", members: ["xmpp/"] },
   { name: "protocols", members: ["adhoc/", "chat/"] },
   { name: "edges", members: ["commands/", "health/", "notifications/", "registration/", "web/"] },

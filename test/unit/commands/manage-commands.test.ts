@@ -1,7 +1,8 @@
 import type { Element } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import type { Executing } from "../../../src/adhoc/registry.js";
-import { LIST_INVITES_NODE, parseListArgs, REVOKE_INVITES_NODE } from "../../../src/commands/manage-commands.js";
+import { parseListArgs } from "../../../src/commands/manage-chat.js";
+import { LIST_INVITES_NODE, REVOKE_INVITES_NODE } from "../../../src/commands/manage-commands.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import {
   ADMIN,

@@ -3,8 +3,9 @@ import { describeError, InviteError } from "../../../src/errors.js";
 import type { Invite } from "../../../src/invites/invite.js";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
+import { QUOTA_WINDOW_MS } from "../../../src/invites/quota.js";
 import { recordOf } from "../../../src/invites/record.js";
-import { InviteService, QUOTA_WINDOW_MS } from "../../../src/invites/service.js";
+import { InviteService } from "../../../src/invites/service.js";
 import {
   type InviteStore,
   type QuotaStore,

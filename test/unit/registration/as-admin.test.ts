@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminFailureOf } from "../../../src/registration/as-admin.js";
+import { adminFailureOf } from "../../../src/registration/admin-refusals.js";
 
 describe("adminFailureOf: both XEP-0133 answer styles", () => {
   it("reads ejabberd's stanza errors", () => {

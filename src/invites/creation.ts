@@ -1,0 +1,172 @@
+/**
+ * Creating invites: Prosody's `create_account` / `create_contact` / `create_account_reset` (mod_invites.lua)
+ * with the bot's permission rules in front, non-admins within the quota (quota.ts). Knows nothing of XMPP or Redis.
+ */
+import { InviteError } from "../errors.js";
+import { parseBareJid } from "../jid.js";
+import { nowSeconds } from "./expiry.js";
+import { guarded } from "./guarded.js";
+import type { CreatedInvite, Invite, InviteData } from "./invite.js";
+import type { AccountInviteOptions } from "./options.js";
+import {
+  type Actor,
+  mayCreateAccountInvite,
+  mayCreateContactInvite,
+  mayInviteNewUsers,
+  type Policy,
+} from "./permissions.js";
+import { NO_INVITE_CREATED, type QuotaDeps, withinQuota } from "./quota.js";
+import type { InviteStore, QuotaStore } from "./store.js";
+import { generateToken, type RandomSource } from "./token.js";
+import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
+import { checkUsername, type UsernameRule } from "./username.js";
+
+/** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
+export const PASSWORD_RESET_TTL = 86_400;
+
+/** What creating needs: the service's options with their defaults filled in. */
+export interface CreationDeps extends QuotaDeps {
+  readonly store: InviteStore & QuotaStore;
+  readonly policy: Policy;
+  readonly ttlSeconds: number;
+  readonly invitePage: string | undefined;
+  readonly random: RandomSource | undefined;
+  readonly usernameRule: UsernameRule;
+}
+
+type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">;
+
+/** `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users. */
+export async function createContactInvite(deps: CreationDeps, actor: Actor, source: string): Promise<CreatedInvite> {
+  const { policy } = deps;
+  const inviter = actor.localUser;
+  if (inviter === undefined) throw new InviteError("not-local-user");
+  if (!mayCreateContactInvite(actor, policy)) throw new InviteError("contact-invites-admins-only");
+  const allowRegistration = mayInviteNewUsers(actor, policy);
+  return withinQuota(deps, actor, () =>
+    create(
+      deps,
+      (token) => ({
+        type: "roster",
+        jid: `${inviter}@${policy.domain}`,
+        allow_registration: allowRegistration,
+        uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
+      }),
+      source,
+    ),
+  );
+}
+
+/**
+ * `urn:xmpp:invite#create-account`: register a new account (admins only),
+ * optionally bound to a username, reusable, or making the admin a contact.
+ */
+export async function createAccountInvite(
+  deps: CreationDeps,
+  actor: Actor,
+  source: string,
+  options: AccountInviteOptions = {},
+): Promise<CreatedInvite> {
+  if (!mayCreateAccountInvite(actor)) throw new InviteError("account-invites-admins-only");
+  const { domain } = deps.policy;
+  const { maxUses = 1, note } = options;
+  const username = options.username === undefined ? undefined : allowedUsername(deps, options.username, true);
+  const inviter = actor.localUser;
+  if (options.rosterSubscription && inviter === undefined) {
+    throw new InviteError("roster-subscription-needs-local-account");
+  }
+  const data: InviteData = {
+    ...(username === undefined ? {} : { username }),
+    ...(maxUses > 1 ? { max_uses: maxUses } : {}),
+    ...(note === undefined ? {} : { note }),
+  };
+  // XEP-0401 roster-subscription: a contact invite from the admin that registers, so
+  // Prosody makes both mutual contacts; otherwise Prosody's plain account invite.
+  const shape: Shape =
+    options.rosterSubscription && inviter !== undefined
+      ? (token) => ({
+          type: "roster",
+          jid: `${inviter}@${domain}`,
+          allow_registration: true,
+          uri: contactInviteUri(inviter, domain, token, true),
+        })
+      : (token) => ({
+          type: "register",
+          jid: username === undefined ? domain : `${username}@${domain}`,
+          allow_registration: true,
+          uri: accountInviteUri(domain, token, username),
+        });
+  return create(deps, shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
+}
+
+/**
+ * A link that sets a new password for an existing account: Prosody's
+ * `create_account_reset` (additional_data.allow_reset), valid for one day.
+ */
+export async function createPasswordResetInvite(
+  deps: CreationDeps,
+  actor: Actor,
+  source: string,
+  account: string,
+): Promise<CreatedInvite> {
+  if (!mayCreateAccountInvite(actor)) throw new InviteError("password-reset-admins-only");
+  const { domain } = deps.policy;
+  const target = parseBareJid(account.trim());
+  if (target === undefined) throw new InviteError("password-reset-bad-jid");
+  if (target.domain !== domain) throw new InviteError("password-reset-not-local");
+  const bare = `${target.local}@${target.domain}`;
+  // A reset link hands the account to whoever holds it: never the bot's own, nor another admin's.
+  if (bare === deps.policy.botJid) throw new InviteError("password-reset-bot-account");
+  if (deps.policy.admins.has(bare) && bare !== actor.jid) {
+    throw new InviteError("password-reset-admin-account");
+  }
+  // The account exists: its name is not judged against lookalikes, but a link for a name no page accepts is useless.
+  const username = allowedUsername(deps, target.local, false);
+  return create(
+    deps,
+    (token) => ({
+      type: "register",
+      jid: `${username}@${domain}`,
+      allow_registration: true,
+      uri: accountInviteUri(domain, token, username),
+    }),
+    source,
+    { data: { allow_reset: username }, ttlSeconds: Math.min(deps.ttlSeconds, PASSWORD_RESET_TTL) },
+  );
+}
+
+/** The name folded as the server stores it, or InviteError when the username rule refuses it. */
+function allowedUsername(deps: CreationDeps, name: string, newAccount: boolean): string {
+  const checked = checkUsername(name, newAccount ? deps.usernameRule : {});
+  if (!checked.ok) throw new InviteError("username-not-allowed", { params: { reason: checked.reason } });
+  return checked.username;
+}
+
+/** A new token, the invite in Prosody's shape with its landing page, saved. */
+async function create(
+  deps: CreationDeps,
+  shape: Shape,
+  source: string,
+  extra: { data?: InviteData; reusable?: boolean; ttlSeconds?: number | undefined } = {},
+): Promise<CreatedInvite> {
+  const { store, invitePage, policy, random } = deps;
+  const ttlSeconds = extra.ttlSeconds ?? deps.ttlSeconds;
+  const token = generateToken(random);
+  const createdAt = nowSeconds(deps.clock);
+  const { type, jid, allow_registration, uri } = shape(token);
+  const page = invitePage === undefined ? undefined : landingPage(invitePage, { token, uri, host: policy.domain });
+  const invite: Invite = {
+    type,
+    jid,
+    token,
+    allow_registration,
+    additional_data: { source, ...extra.data },
+    uri,
+    created_at: createdAt,
+    expires: createdAt + ttlSeconds,
+    reusable: extra.reusable ?? false,
+    ...(page === undefined ? {} : { landing_page: page }),
+  };
+  await guarded(() => store.save(invite), NO_INVITE_CREATED);
+  return { invite, landingUrl: page ?? uri };
+}
