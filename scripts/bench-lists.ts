@@ -11,12 +11,12 @@
  * - the user's ad-hoc `xmpp-invite-bot#list-invites` (one stage for a non-admin),
  * - the admin's chat `invites` (the first 25 of everyone's),
  * - the admin's ad-hoc `list-invites`: `execute` (a form) then `complete` without a form (the first page),
- * - `RedisInviteStore.listPage` called from this process for the user and for everyone (no XMPP),
+ * - the Redis backend's `invites.listPage` called from this process for the user and for everyone (no XMPP),
  * - and, as the floor under them, an XEP-0199 ping to the bot and a Redis `PING`.
  *
  * Every answer is checked (the count in its heading, the number of rows); a wrong one stops the run.
  * The seed is generated here and fed to `redis-cli --pipe`: the keys and values the bot writes
- * (src/storage/redis-invites.ts `queueRecordWrite`), signed with the bot's key, one `MULTI`/`EXEC` per 500
+ * (src/storage/redis-invite-writes.ts `queueRecordWrite`), signed with the bot's key, one `MULTI`/`EXEC` per 500
  * invites; afterwards the pending index is counted and one seeded inviter is read back through the bot's
  * store code (signatures verify, indexes complete).
  */
@@ -28,9 +28,11 @@ import type { Element } from "@xmpp/xml";
 import type { Invite } from "../src/invites/invite.js";
 import { recordOf } from "../src/invites/record.js";
 import { createLogger } from "../src/logger.js";
+import { encodeEnvelope } from "../src/storage/envelope.js";
 import { byInviterKey, idsKey, pendingKey, recordKey } from "../src/storage/keys.js";
 import { expiryIndexesOf, type SigningKeys, signRecord, tokenHash } from "../src/storage/record.js";
-import { RedisInviteStore } from "../src/storage/redis-store.js";
+import { redisBackend } from "../src/storage/redis-backend.js";
+import { createRedisClient } from "../src/storage/redis-client.js";
 import { startRedis, TEST_REDIS_ADMIN } from "../test/helpers/redis-server.js";
 import { type BotBuild, spawnBot } from "./bench-bot.js";
 import { connectInviteClient, percentile, withTimeout } from "./bench-load.js";
@@ -265,13 +267,7 @@ function seedBatch(invites: readonly Invite[], keys: SigningKeys): string[][] {
     const record = recordOf(invite);
     const value = signRecord(keys, BOT_HOST, hash, record);
     const expiresMs = record.expires * 1000;
-    commands.push([
-      "SET",
-      recordKey(BOT_HOST, hash),
-      JSON.stringify({ value, expires: expiresMs }),
-      "PXAT",
-      String(expiresMs),
-    ]);
+    commands.push(["SET", recordKey(BOT_HOST, hash), encodeEnvelope(value, expiresMs), "PXAT", String(expiresMs)]);
     for (const index of expiryIndexesOf(BOT_HOST, record)) add(index, String(record.expires), hash);
     add(idsKey(BOT_HOST), "0", hash);
   }
@@ -415,16 +411,17 @@ export async function runListBench(ctx: ListBenchContext): Promise<ListResults> 
   await raw.connect();
   defer(async () => raw.destroy());
 
-  const store = new RedisInviteStore({
-    url: redis.url,
+  const backend = redisBackend({
+    redis: createRedisClient(redis.url, 10_000),
     host: BOT_HOST,
     timeoutMs: 10_000,
     signingKeys: keys,
     log: createLogger("warn", { write: (line: string) => log(`lists: store: ${line.trimEnd()}`) }),
   });
-  store.connect();
-  defer(() => store.close());
-  await store.ready();
+  backend.start();
+  defer(() => backend.stop());
+  await backend.ready();
+  const store = backend.invites;
 
   const botJid = `${LIST_BOT}@${BOT_HOST}/${LIST_BOT_RESOURCE}`;
   const [lister, admin] = await Promise.all([

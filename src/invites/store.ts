@@ -162,19 +162,6 @@ export interface HitCounter {
   hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
 }
 
-/** A store with a connection to manage; the app opens it on start and closes it on stop. */
-export interface ManagedInviteStore extends InviteStore, QuotaStore, RelationsStore {
-  /** Starts connecting; must not wait for or require the backend to be up. */
-  connect(): void;
-  close(): Promise<void>;
-  /** Counters for the web pages' rate limits, shared by every bot instance (Redis has them). */
-  hitCounter?(): HitCounter;
-  /** Claims for the bot as registration hook (Redis has them). */
-  claims?(): InviteClaims;
-  /** The server's invite use events, when the store carries them (Redis does). */
-  eventStream?(consumer: string): EventStream;
-}
-
 /** The store could not be reached or did not answer in time. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

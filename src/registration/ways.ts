@@ -5,7 +5,7 @@
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
-import type { InviteClaims, ManagedInviteStore } from "../invites/store.js";
+import type { InviteClaims } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { IqRequest } from "./admin-commands.js";
@@ -77,7 +77,8 @@ export function chooseRegistrationWhenOnline(
   xmpp: Client,
   options: {
     config: Config;
-    store: ManagedInviteStore;
+    /** The storage's claims, for the bot as the hook; without them, only the server's own hook can work. */
+    claims: InviteClaims | undefined;
     log: Logger;
     onFatal?: (error: Error) => void;
     /** The username rule both ways follow (src/invites/username.ts). */
@@ -86,7 +87,7 @@ export function chooseRegistrationWhenOnline(
     settleAfterMs?: number;
   },
 ): ChosenRegistrar {
-  const { config, store, log, usernameRule, settleAfterMs } = options;
+  const { config, claims, log, usernameRule, settleAfterMs } = options;
   const host = config.xmpp.domain;
   const registrar = new ChosenRegistrar();
   const request = iqRequestOver(xmpp);
@@ -104,7 +105,6 @@ export function chooseRegistrationWhenOnline(
       });
       return;
     }
-    const claims = store.claims?.();
     if (config.web === undefined || claims === undefined) {
       return fatal(
         `${host} has no registration hook of ours, so the bot makes the accounts, through its web pages: set WEB_LISTEN and WEB_URL (docs/servers.md, docs/web.md)`,

@@ -9,7 +9,8 @@ import type { Logger } from "../logger.js";
 import { LAYOUT_VERSION, layoutKey, migratingKey } from "./keys.js";
 import { migrateV1 } from "./migrate-v1.js";
 import type { SigningKeys } from "./record.js";
-import { type RedisClient, RedisScript } from "./redis-connection.js";
+import type { RedisClient } from "./redis-client.js";
+import { RedisScript } from "./redis-connection.js";
 
 const LOCK_MS = 30_000;
 const RENEW_EVERY_MS = 10_000;

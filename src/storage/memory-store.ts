@@ -4,25 +4,39 @@ import { inviterOf, recordOf } from "../invites/record.js";
 import type {
   HitCounter,
   InvitePage,
-  ManagedInviteStore,
+  InviteStore,
   PageQuery,
   QuotaDecision,
+  QuotaStore,
+  RelationsStore,
   StoredInvite,
 } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
+import type { StorageBackend } from "./backend.js";
+
+/**
+ * A storage backend in memory, for tests and trying the bot without Redis: one store serves the invites, the quota
+ * and the relations, with its hit counter; no claims (the bot cannot be the registration hook) and no event stream.
+ */
+export function memoryBackend(store: MemoryInviteStore = new MemoryInviteStore()): StorageBackend {
+  return {
+    invites: store,
+    quota: store,
+    relations: store,
+    hits: store.hitCounter(),
+    start() {},
+    async stop() {},
+  };
+}
 
 /** The same behaviour as the Redis store, in Maps: for unit tests and the contract suite. */
-export class MemoryInviteStore implements ManagedInviteStore {
+export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStore {
   readonly #invites = new Map<string, StoredInvite>();
   readonly #quotas = new Map<string, Map<string, number>>();
   readonly #invitedBy = new Map<string, string>();
   readonly #invitees = new Map<string, Set<string>>();
 
   constructor(private readonly clock: Clock = systemClock) {}
-
-  connect(): void {}
-
-  async close(): Promise<void> {}
 
   async save(invite: Invite): Promise<void> {
     const hash = tokenHash(invite.token);

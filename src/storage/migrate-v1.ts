@@ -7,12 +7,13 @@
 import type { InviteData } from "../invites/invite.js";
 import type { InviteRecord } from "../invites/record.js";
 import type { Logger } from "../logger.js";
+import { envelopeValue } from "./envelope.js";
 import { eventTag } from "./event-tag.js";
 import { eventsKey, invitedByKey, inviteesKey, quotaKey, usedKey } from "./keys.js";
 import { type SigningKeys, signRecord, tokenHash } from "./record.js";
-import type { RedisClient } from "./redis-connection.js";
+import type { RedisClient } from "./redis-client.js";
 import { EVENT_GROUP } from "./redis-events.js";
-import { queueRecordWrite } from "./redis-invites.js";
+import { queueRecordWrite } from "./redis-invite-writes.js";
 
 export interface MigrationCounts {
   invites: number;
@@ -40,15 +41,6 @@ async function scanAll(client: RedisClient, pattern: string): Promise<string[]> 
   const keys: string[] = [];
   for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
   return keys;
-}
-
-function envelopeValue(raw: string | null): unknown {
-  if (raw === null) return undefined;
-  try {
-    return (JSON.parse(raw) as { value?: unknown }).value;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The v2 record of a v1 invite (`uses_left` becomes the used counter), or undefined for anything else. */

@@ -7,58 +7,21 @@
  * most once, and also for a claim whose answer came after REDIS_TIMEOUT_MS or never (pending-redis-work.ts).
  * A registration's claim also writes its use event, signed, into `invite:{HOST}:unsettled` (redis-unsettled.ts):
  * keeping the use records it, once; and a use left unsettled by a bot that stopped is found again by unsettled().
+ * The scripts, keys and arguments are in redis-claim-calls.ts.
  */
 
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { inviterOf, maxUsesOf } from "../invites/record.js";
+import { inviterOf } from "../invites/record.js";
 import type { ClaimOutcome, ClaimPurpose, InviteClaims, UnsettledClaim, UseEvent } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
-import { claimKey, eventsKey, idsKey, recordKey, unsettledKey, usedKey } from "./keys.js";
+import { envelopeValue } from "./envelope.js";
+import { eventsKey, recordKey, unsettledKey } from "./keys.js";
 import { PendingRedisWork, type RedisWork } from "./pending-redis-work.js";
-import { expiryIndexesOf, type InviteRecord, type SigningKeys, verifyRecord } from "./record.js";
-import { type RedisConnection, RedisScript } from "./redis-connection.js";
-import {
-  EVENTS_MAXLEN,
-  entryText,
-  eventArguments,
-  readEntry,
-  settleCall,
-  signedFields,
-  type UnsettledEntry,
-} from "./redis-unsettled.js";
-
-/**
- * The Prosody module's own scripts (prosody/scripts/, beside the module that runs them too): one text for both
- * sides, so a use is taken and recorded the same way whoever takes it. Read once, when this file is loaded.
- */
-function sharedScript(name: string): RedisScript {
-  return new RedisScript(readFileSync(new URL(`../../prosody/scripts/${name}`, import.meta.url), "utf8"));
-}
-
-// KEYS = rec, used, indexes…, ids, marker[, unsettled]; ARGV = hash, tag, max, claim id[, entry]. Returns the uses
-// left, -1 gone, -2 none left, -3 changed.
-const CLAIM = sharedScript("claim.lua");
-
-// KEYS as CLAIM; ARGV = hash, the record's raw value, expires (ms), expires (s), max, "marked"[, claim id]. Returns 1
-// when a use went back: only while the claim's marker is there, which it deletes (and the entry with it).
-const GIVE_BACK = sharedScript("give_back.lua");
-
-// KEYS = events[, invited-by, invitees]; ARGV = inviter or "", invitee, maxlen, then field/value pairs.
-const RECORD_USE = sharedScript("record_use.lua");
-
-function maxOf(record: InviteRecord): number {
-  if (!record.reusable) return 0;
-  return maxUsesOf(record) ?? -1;
-}
-
-/** What giving back and keeping one claim send, built once from the record as the claim read it. */
-interface ClaimCalls {
-  readonly giveBack: RedisWork;
-  /** The use stands: recorded (a registration's claim) or just unmarked. */
-  readonly keep: RedisWork;
-}
+import { type InviteRecord, type SignedValue, type SigningKeys, verifyRecord } from "./record.js";
+import { CLAIM, type ClaimTaken, claimCalls, claimKeys, maxOf, RECORD_USE } from "./redis-claim-calls.js";
+import type { RedisConnection } from "./redis-connection.js";
+import { EVENTS_MAXLEN, entryText, eventArguments, readEntry, signedFields } from "./redis-unsettled.js";
 
 export class RedisClaims implements InviteClaims {
   readonly #pending: PendingRedisWork;
@@ -106,13 +69,8 @@ export class RedisClaims implements InviteClaims {
     return this.redis.bounded("claim", async () => {
       const raw = await this.redis.client.get(recordKey(host, hash));
       if (raw === null) return { ok: false, reason: "gone" };
-      let envelope: { value?: { tag?: unknown }; expires?: unknown };
-      try {
-        envelope = JSON.parse(raw) as typeof envelope;
-      } catch {
-        return { ok: false, reason: "gone" };
-      }
-      const record = verifyRecord(this.keys, host, hash, envelope.value);
+      const value = envelopeValue(raw);
+      const record = verifyRecord(this.keys, host, hash, value);
       if (record === undefined || record.expires <= Date.now() / 1000) return { ok: false, reason: "gone" };
       const id = idOfHash(hash);
       // A registration's use event, signed now, goes into its entry with the use (redis-unsettled.ts).
@@ -126,14 +84,14 @@ export class RedisClaims implements InviteClaims {
               invite: id,
               at: Math.floor(Date.now() / 1000),
             });
-      const calls = this.#callsFor(hash, raw, record, claimId, event);
+      const calls = this.#callsFor({ host, hash, raw, record, claimId, event });
       if (state.abandoned) return { ok: false, reason: "gone" };
-      const args = [hash, String(envelope.value?.tag), String(maxOf(record)), claimId];
+      const args = [hash, (value as SignedValue).tag, String(maxOf(record)), claimId];
       if (event !== undefined) {
         args.push(entryText(hash, raw, event));
         this.#live.add(claimId);
       }
-      const script = CLAIM.run(this.redis.client, this.#claimKeys(hash, record, claimId, event !== undefined), args);
+      const script = CLAIM.run(this.redis.client, claimKeys(host, hash, record, claimId, event !== undefined), args);
       state.sent = { script, giveBack: calls.giveBack };
       const left = Number(await script);
       if (left < 0) this.#live.delete(claimId);
@@ -162,43 +120,9 @@ export class RedisClaims implements InviteClaims {
     });
   }
 
-  /** The keys of claim.lua and give_back.lua for one claim: the invite's, its marker[, the unsettled entries]. */
-  #claimKeys(hash: string, record: InviteRecord, claimId: string, withEntry: boolean): string[] {
-    const host = this.host;
-    const keys = [recordKey(host, hash), usedKey(host, hash), ...expiryIndexesOf(host, record), idsKey(host)];
-    keys.push(claimKey(host, claimId));
-    if (withEntry) keys.push(unsettledKey(host));
-    return keys;
-  }
-
-  /** Giving back and keeping one claim, each acting once however often it is tried. */
-  #callsFor(
-    hash: string,
-    raw: string,
-    record: InviteRecord,
-    claimId: string,
-    event: UnsettledEntry["event"] | undefined,
-  ): ClaimCalls {
-    const keys = this.#claimKeys(hash, record, claimId, event !== undefined);
-    const args = [hash, raw, String(record.expires * 1000), String(record.expires), String(maxOf(record)), "marked"];
-    if (event !== undefined) args.push(claimId);
-    const marker = claimKey(this.host, claimId);
-    const settled = <T>(value: T): T => {
-      this.#live.delete(claimId);
-      return value;
-    };
-    return {
-      giveBack: async () =>
-        settled(
-          Number(await this.redis.bounded("give back", () => GIVE_BACK.run(this.redis.client, keys, args))) === 1,
-        ),
-      keep: async () => {
-        if (event === undefined) return (await this.redis.bounded("keep", () => this.redis.client.del(marker))) === 1;
-        const call = settleCall(this.host, claimId, marker, event);
-        const run = () => call.script.run(this.redis.client, call.keys, call.args);
-        return settled(Number(await this.redis.bounded("record use", run)) === 1);
-      },
-    };
+  /** Giving back and keeping one claim (redis-claim-calls.ts); either one ends this process's hold on it. */
+  #callsFor(taken: ClaimTaken) {
+    return claimCalls(this.redis, taken, () => this.#live.delete(taken.claimId));
   }
 
   /**
@@ -214,7 +138,9 @@ export class RedisClaims implements InviteClaims {
       if (this.#live.has(claimId)) continue;
       const read = readEntry(this.keys, host, text);
       if (!read.ok && read.reason === "someone else's") continue;
-      const record = read.ok ? this.#recordOf(read.entry) : undefined;
+      const record: InviteRecord | undefined = read.ok
+        ? verifyRecord(this.keys, host, read.entry.hash, envelopeValue(read.entry.raw))
+        : undefined;
       if (!read.ok || record === undefined) {
         this.#log.warn("Removing an unsettled use that is not signed with the signing key", { claimId });
         await this.redis.bounded("unsettled", () => this.redis.client.hDel(unsettledKey(host), claimId));
@@ -222,7 +148,7 @@ export class RedisClaims implements InviteClaims {
       }
       const { entry } = read;
       if (entry.at > cutoff) continue;
-      const calls = this.#callsFor(entry.hash, entry.raw, record, claimId, entry.event);
+      const calls = this.#callsFor({ host, hash: entry.hash, raw: entry.raw, record, claimId, event: entry.event });
       found.push({
         claimId,
         invitee: entry.event.invitee ?? "",
@@ -236,15 +162,6 @@ export class RedisClaims implements InviteClaims {
       });
     }
     return found;
-  }
-
-  #recordOf(entry: UnsettledEntry): InviteRecord | undefined {
-    try {
-      const envelope = JSON.parse(entry.raw) as { value?: unknown };
-      return verifyRecord(this.keys, this.host, entry.hash, envelope.value);
-    } catch {
-      return undefined;
-    }
   }
 
   async recordUse(event: UseEvent & { readonly invite: string }): Promise<void> {

@@ -1,37 +1,25 @@
 /**
- * The bot's one Redis connection (node-redis through @keyv/redis): fails fast
- * while Redis is away (disableOfflineQueue), bounds every operation by
- * REDIS_TIMEOUT_MS, reconnects in the background, and says once when the link
- * is lost and when it is back.
+ * The bot's one Redis connection, on a client made by redis-client.ts: bounds every operation by
+ * REDIS_TIMEOUT_MS, and says once when the link is lost and when it is back.
  */
 import { createHash } from "node:crypto";
-import { createClient } from "@keyv/redis";
 import { StoreUnavailableError } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-
-export type RedisClient = ReturnType<typeof createClient>;
-
-const MAX_RECONNECT_DELAY_MS = 2_000;
+import type { RedisClient, RedisClientHandle } from "./redis-client.js";
 
 export class RedisConnection {
   readonly client: RedisClient;
-  readonly #url: string;
+  /** Where the client connects, for the log. */
+  readonly #label: string;
   readonly #timeoutMs: number;
   readonly #log: Logger;
   #reachable = true;
 
-  constructor(options: { url: string; timeoutMs: number; log: Logger; onReady: () => void }) {
-    this.#url = options.url;
+  constructor(options: RedisClientHandle & { timeoutMs: number; log: Logger; onReady: () => void }) {
+    this.client = options.client;
+    this.#label = options.label;
     this.#timeoutMs = options.timeoutMs;
     this.#log = options.log;
-    this.client = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: options.timeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      },
-    });
     this.client.on("error", (error: unknown) => this.#lost(error));
     this.client.on("ready", () => {
       this.#restored();
@@ -75,7 +63,7 @@ export class RedisConnection {
     if (!this.#reachable) return;
     this.#reachable = false;
     this.#log.warn("Redis connection lost; invites cannot be created until it is back", {
-      url: redactUrl(this.#url),
+      url: this.#label,
       error: error instanceof Error ? error.message : String(error),
     });
   }
@@ -83,7 +71,7 @@ export class RedisConnection {
   #restored(): void {
     const wasLost = !this.#reachable;
     this.#reachable = true;
-    this.#log.info(wasLost ? "Redis connection restored" : "Connected to Redis", { url: redactUrl(this.#url) });
+    this.#log.info(wasLost ? "Redis connection restored" : "Connected to Redis", { url: this.#label });
   }
 }
 
@@ -104,16 +92,5 @@ export class RedisScript {
       if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
       return client.eval(this.#source, { keys, arguments: args });
     }
-  }
-}
-
-/** Hides a password in redis://user:password@host URLs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable url)";
   }
 }

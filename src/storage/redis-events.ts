@@ -7,7 +7,7 @@ import type { EventStream } from "../invites/store.js";
 import { eventTagValid } from "./event-tag.js";
 import { eventsKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
-import type { RedisClient } from "./redis-connection.js";
+import type { RedisClient } from "./redis-client.js";
 
 export const EVENT_GROUP = "xmpp-invite-bot";
 

@@ -1,6 +1,7 @@
 /** The bot's rolling 24-hour invite quota in Redis (docs/storage.md, "The quota"). */
-import type { QuotaDecision } from "../invites/store.js";
+import type { QuotaDecision, QuotaStore } from "../invites/store.js";
 import { quotaKey } from "./keys.js";
+import type { LayoutGate } from "./layout-gate.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
 // Check and count in one step inside Redis, so that racing requests (or bot
@@ -18,13 +19,15 @@ redis.call('PEXPIRE', KEYS[1], window)
 return -1
 `);
 
-export class RedisQuota {
+export class RedisQuota implements QuotaStore {
   constructor(
     private readonly redis: RedisConnection,
+    private readonly gate: LayoutGate,
     private readonly host: string,
   ) {}
 
   async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
+    await this.gate.usable("quota");
     const key = quotaKey(this.host, subject);
     const args = [String(Date.now()), String(windowMs), String(limit), member];
     const reply = await this.redis.bounded("quota", () => RESERVE.run(this.redis.client, [key], args));
@@ -32,6 +35,7 @@ export class RedisQuota {
   }
 
   async release(subject: string, member: string): Promise<void> {
+    await this.gate.usable("quota");
     await this.redis.bounded("quota", () => this.redis.client.zRem(quotaKey(this.host, subject), member));
   }
 }

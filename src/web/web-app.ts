@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Config, WebConfig } from "../config.js";
 import { InviteLinks } from "../invites/invite-links.js";
-import type { HitCounter, ManagedInviteStore } from "../invites/store.js";
+import type { HitCounter, InviteStore } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
@@ -22,7 +22,10 @@ export interface WebApp {
 }
 
 export interface WebAppDeps {
-  readonly store: ManagedInviteStore;
+  /** Where the pages look invites up (through InviteLinks: src/invites/invite-links.ts). */
+  readonly invites: Pick<InviteStore, "findByToken">;
+  /** The per-invite rate-limit counters, shared by every bot instance. */
+  readonly hits: HitCounter;
   readonly log: Logger;
   /** How accounts are made (chosen by the app once online: src/registration/choose.ts). */
   readonly registrar: Registrar;
@@ -34,15 +37,13 @@ export interface WebAppDeps {
 }
 
 export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): WebApp {
-  const { store, log } = deps;
-  const hits: HitCounter | undefined = store.hitCounter?.();
-  if (hits === undefined) throw new Error("the invite store has no rate-limit counters for the web pages");
+  const { log } = deps;
   const server = buildWebServer({
     config: web,
     domain: config.xmpp.domain,
     data: deps.data ?? loadWebData(web.appsFile),
-    invites: new InviteLinks(store),
-    hits,
+    invites: new InviteLinks(deps.invites),
+    hits: deps.hits,
     registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),
     ...(deps.preApproves === undefined ? {} : { preApproves: deps.preApproves }),

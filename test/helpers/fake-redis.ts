@@ -5,7 +5,7 @@
  * plus what test/helpers/v1-fixture.ts needs to load the v1 fixture. Keys expire on Date.now(), so fake timers move
  * them too. Not a Redis: no types are checked, no other command exists; the integration tests use the real one.
  */
-import type { RedisClient } from "../../src/storage/redis-connection.js";
+import type { RedisClient } from "../../src/storage/redis-client.js";
 import type { RawRedis } from "./scenario.js";
 
 interface Stream {

@@ -18,7 +18,8 @@ import {
   quotaKey,
 } from "../../src/storage/keys.js";
 import { tokenHash } from "../../src/storage/record.js";
-import { RedisInviteStore } from "../../src/storage/redis-store.js";
+import { type RedisBackend, redisBackend } from "../../src/storage/redis-backend.js";
+import { createRedisClient } from "../../src/storage/redis-client.js";
 import { tokenOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
@@ -33,12 +34,12 @@ const V1_PATTERNS = [`invite:${HOST}:*`, `invite-quota:${HOST}:*`, `invited-by:$
 
 let server: RedisServer;
 let raw: RawRedis;
-const stores: RedisInviteStore[] = [];
+const stores: RedisBackend[] = [];
 
-function newStore(logs: string[], onFatal?: (error: Error) => void): RedisInviteStore {
+function newStore(logs: string[], onFatal?: (error: Error) => void): RedisBackend {
   const log: Logger = createLogger("info", { write: (line: string) => logs.push(line) });
-  const store = new RedisInviteStore({
-    url: server.botUrl,
+  const store = redisBackend({
+    redis: createRedisClient(server.botUrl, 2000),
     host: HOST,
     timeoutMs: 2000,
     signingKeys: TEST_SIGNING_KEYS,
@@ -46,7 +47,7 @@ function newStore(logs: string[], onFatal?: (error: Error) => void): RedisInvite
     ...(onFatal === undefined ? {} : { onFatal }),
   });
   stores.push(store);
-  store.connect();
+  store.start();
   return store;
 }
 
@@ -84,7 +85,7 @@ describe("migrating a v1 store on a bare Redis", () => {
   });
 
   afterEach(async () => {
-    await Promise.all(stores.splice(0).map((store) => store.close()));
+    await Promise.all(stores.splice(0).map((store) => store.stop()));
     await raw.flushDb();
   });
 
@@ -106,19 +107,19 @@ describe("migrating a v1 store on a bare Redis", () => {
     expect(await raw.zCard(pendingKey(HOST))).toBe(tokens.length);
     expect(await raw.zCard(idsKey(HOST))).toBe(tokens.length);
     for (const token of tokens) {
-      const [found] = await store.findById(inviteId(token));
+      const [found] = await store.invites.findById(inviteId(token));
       expect(found?.hash).toBe(tokenHash(token));
     }
     // The counted invite with one of its two uses taken keeps that count; the club invite has all 3 left.
     const counted = fixtureTokens("token").filter((t) => fixtureInvite(t).reusable === true);
     const usesLeft = await Promise.all(
       counted.map(async (token) => {
-        const [stored] = await store.findById(inviteId(token));
+        const [stored] = await store.invites.findById(inviteId(token));
         return `${(stored?.record.additional_data?.max_uses ?? 0) - (stored?.used ?? 0)}/${stored?.record.additional_data?.max_uses}`;
       }),
     );
     expect(usesLeft.sort()).toEqual(["1/2", "3/3"]);
-    const admins = await store.listPage({ inviter: "admin@localhost", offset: 0, limit: 25 });
+    const admins = await store.invites.listPage({ inviter: "admin@localhost", offset: 0, limit: 25 });
     expect(
       admins.invites
         .map((s) => s.record.additional_data?.note)

@@ -197,8 +197,8 @@ describe("a burst of uses for one inviter", () => {
       { ALLOW_USER_INVITES: "true", NOTIFY_ADMINS: "true" },
       { noticeCap: { perWindow: 10, windowMs: 2_000 } },
     );
-    const claims = bot.app.store.claims?.();
-    if (claims === undefined) throw new Error("the Redis store records uses");
+    const { claims } = bot.app.storage;
+    if (claims === undefined) throw new Error("the Redis backend records uses");
     // Signed as the bot signs the uses it records itself (src/storage/redis-claims.ts), as Prosody signs its own.
     for (let i = 0; i < 200; i += 1) {
       await claims.recordUse({

@@ -14,7 +14,8 @@ import {
   recordKey,
 } from "../../src/storage/keys.js";
 import { tokenHash, verifyRecord } from "../../src/storage/record.js";
-import { RedisInviteStore } from "../../src/storage/redis-store.js";
+import { type RedisBackend, redisBackend } from "../../src/storage/redis-backend.js";
+import { createRedisClient } from "../../src/storage/redis-client.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
@@ -24,35 +25,35 @@ import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from 
 
 const HOST = "example.org";
 let server: RedisServer;
-let store: RedisInviteStore;
+let backend: RedisBackend;
 let raw: RawRedis;
 const logs: string[] = [];
 
 beforeAll(async () => {
   requireBinaries(["redis-server"]);
   server = await startRedis();
-  store = new RedisInviteStore({
-    url: server.botUrl,
+  backend = redisBackend({
+    redis: createRedisClient(server.botUrl, 1000),
     host: HOST,
     timeoutMs: 1000,
     signingKeys: TEST_SIGNING_KEYS,
     log: createLogger("debug", { write: (line: string) => logs.push(line) }),
   });
-  store.connect();
+  backend.start();
   raw = rawRedisClient(server.url);
   raw.on("error", () => {});
   await raw.connect();
-  await store.ready();
+  await backend.ready();
 });
 
 afterAll(async () => {
-  await store?.close();
+  await backend?.stop();
   if (raw?.isOpen) raw.destroy();
   await server?.stop();
 });
 
-inviteStoreContract("RedisInviteStore", () => ({
-  store,
+inviteStoreContract("RedisInvites", () => ({
+  store: backend.invites,
   now: () => Math.floor(Date.now() / 1000),
   advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
   clear: async () => {
@@ -76,14 +77,14 @@ function contactInvite(token: string, now: number): Invite {
   };
 }
 
-quotaStoreContract("RedisInviteStore", () => ({
-  store,
+quotaStoreContract("RedisQuota", () => ({
+  store: backend.quota,
   nowMs: () => Date.now(),
   advanceMs: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }));
 
-relationsStoreContract("RedisInviteStore", () => ({
-  store,
+relationsStoreContract("RedisRelations", () => ({
+  store: backend.relations,
   // What the Prosody module's record_use script does (docs/storage.md, "Use events").
   recordUse: async (inviter, invitee) => {
     await raw.set(invitedByKey(HOST, invitee), inviter, { NX: true });
@@ -95,7 +96,7 @@ describe("the raw layout in Redis (docs/storage.md)", () => {
   it("stores a signed record in keyv's envelope under the hash of the token, with a TTL and its indexes", async () => {
     const now = Math.floor(Date.now() / 1000);
     const invite = contactInvite("RawLayoutToken_000000001", now);
-    await store.save(invite);
+    await backend.invites.save(invite);
     const hash = tokenHash(invite.token);
     const envelope = JSON.parse((await raw.get(recordKey(HOST, hash))) ?? "null");
     expect(envelope).toEqual({
@@ -115,7 +116,7 @@ describe("the raw layout in Redis (docs/storage.md)", () => {
   it("keeps no token anywhere: not in a key, not in a value, not in a landing page", async () => {
     const now = Math.floor(Date.now() / 1000);
     const tokens = ["NoTokenAtRest_0000000001", "NoTokenAtRest_0000000002"];
-    for (const token of tokens) await store.save(contactInvite(token, now));
+    for (const token of tokens) await backend.invites.save(contactInvite(token, now));
     const everything: string[] = [];
     for await (const keys of raw.scanIterator({ MATCH: "*", COUNT: 1000 })) {
       for (const key of keys) {
@@ -135,7 +136,7 @@ describe("the raw layout in Redis (docs/storage.md)", () => {
     const current = await writeRawRecord(raw, reset, { host: HOST });
     const old = await writeRawRecord(raw, reset, { host: HOST, signingKey: TEST_OLD_SIGNING_KEY });
     for (const token of [current, old]) {
-      expect((await store.findById(inviteId(token))).map((s) => s.record)).toEqual([reset]);
+      expect((await backend.invites.findById(inviteId(token))).map((s) => s.record)).toEqual([reset]);
     }
   });
 });
@@ -181,9 +182,9 @@ describe("records written without the signing key", () => {
     it(`ignores ${what} in lists and lookups`, async () => {
       const token = `Forged${String(Object.keys(forgeries).indexOf(what)).padStart(18, "0")}`;
       await forge(token);
-      const all = await store.listPage({ offset: 0, limit: 1000 });
+      const all = await backend.invites.listPage({ offset: 0, limit: 1000 });
       expect(all.invites.map((s) => s.hash)).not.toContain(tokenHash(token));
-      expect(await store.findById(inviteId(token))).toEqual([]);
+      expect(await backend.invites.findById(inviteId(token))).toEqual([]);
     });
   }
 

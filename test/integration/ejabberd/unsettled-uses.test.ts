@@ -74,8 +74,9 @@ afterAll(async () => {
 
 // A test that dropped the bot's Redis connections starts the next only once the bot reaches Redis again.
 beforeEach(async () => {
-  const claims = bot.app.store.claims?.();
-  await eventually(async () => expect(await claims?.unsettled(3_600_000)).toBeDefined(), 15_000);
+  const { claims } = bot.app.storage;
+  if (claims === undefined) throw new Error("the Redis backend takes claims");
+  await eventually(async () => expect(await claims.unsettled(3_600_000)).toBeDefined(), 15_000);
 });
 
 async function accountInvite(): Promise<{ token: string; landingUrl: string }> {

@@ -1,0 +1,107 @@
+/**
+ * What the bot answers over XMPP, wired onto the client by createApp (src/app.ts): the flood gate in front of every
+ * IQ route and chat message, the ad-hoc commands and chat keywords on the invite service, disco with caps,
+ * forwarded requests, XEP-0092 and presence. Stopping it answers the requests under way first.
+ */
+import type { Client } from "@xmpp/client";
+import { AdhocRegistry } from "../adhoc/registry.js";
+import { ChatRouter } from "../chat/router.js";
+import { allAdhocCommands, allChatKeywords } from "../commands/all-commands.js";
+import { helpReply, hintReply } from "../commands/chat-text.js";
+import { contextFactory } from "../commands/context.js";
+import { adhocErrorFor, chatErrorFor } from "../commands/error-edges.js";
+import type { Config } from "../config.js";
+import type { Clock } from "../invites/expiry.js";
+import { mayCreateContactInvite, type Policy } from "../invites/permissions.js";
+import type { InviteService } from "../invites/service.js";
+import { bareJid } from "../jid.js";
+import type { Logger } from "../logger.js";
+import { SOFTWARE } from "../version.js";
+import { attachDelegation, delegatedRequester } from "../xmpp/delegation.js";
+import { Disco } from "../xmpp/disco.js";
+import { attachFloodControl } from "../xmpp/flood-control.js";
+import { InFlight } from "../xmpp/in-flight.js";
+import { attachMessages } from "../xmpp/messages.js";
+import { NS } from "../xmpp/namespaces.js";
+import { attachPresence } from "../xmpp/presence.js";
+import { RateLimiter } from "../xmpp/rate-limit.js";
+import { attachSoftwareVersion } from "../xmpp/software-version.js";
+
+/** How long a stop waits for requests under way. */
+const STOP_GRACE_MS = 5_000;
+
+/** XEP-0115 §4: a URI naming this software, for the caps node. */
+const CAPS_NODE = "https://www.npmjs.com/package/xmpp-invite-bot";
+
+export interface XmppSideOptions {
+  readonly config: Config;
+  readonly policy: Policy;
+  readonly service: InviteService;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/** Attaches every route and handler to `xmpp`; stop() finishes and answers what is under way. */
+export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop(): Promise<void> } {
+  const { config, policy, service, clock, log } = options;
+  const host = config.xmpp.domain;
+  const selfJid = () => xmpp.jid?.toString() ?? `${config.xmpp.username}@${host}/${config.xmpp.resource}`;
+  const contextFor = contextFactory(policy, log);
+
+  const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
+  for (const command of allAdhocCommands(service)) adhoc.register(command);
+
+  const chat = new ChatRouter({
+    contextFor,
+    onError: chatErrorFor(host),
+    hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
+    helpText: (_ctx, lines) => helpReply(host, lines),
+  });
+  for (const keyword of allChatKeywords(service, clock)) chat.register(keyword);
+
+  const disco = new Disco(
+    {
+      identities: [{ category: "client", type: "bot", name: "Invite bot" }],
+      features: [NS.discoInfo, NS.discoItems, NS.commands, NS.caps, NS.ping, NS.version],
+    },
+    CAPS_NODE,
+  );
+  // Before any IQ route: a flood is refused before it costs anything.
+  const limiter = new RateLimiter({ burst: config.rateLimit.burst, perSecond: config.rateLimit.perSecond });
+  const inFlight = new InFlight();
+  const gate = attachFloodControl(
+    xmpp,
+    limiter,
+    inFlight,
+    log.child({ part: "flood" }),
+    (stanza) => delegatedRequester(stanza, host) ?? stanza.attrs.from,
+  );
+  disco.addProvider(adhoc);
+  disco.attach(xmpp);
+  adhoc.attach(xmpp);
+  // The same IQ routes for users whose app asked the server (prosody/mod_invites_bot.lua, docs/clients.md).
+  attachDelegation(xmpp, { domain: host, log: log.child({ part: "delegation" }) });
+  attachSoftwareVersion(xmpp, SOFTWARE);
+  attachPresence(xmpp, {
+    caps: () => disco.capsElement(),
+    maySubscribe: (bare) => bare.endsWith(`@${host}`) || policy.admins.has(bare),
+    status: 'Send me "help" to get an invite link',
+    log: log.child({ part: "presence" }),
+  });
+  attachMessages(
+    xmpp,
+    (from, body) => chat.reply(from, body),
+    () => bareJid(selfJid()),
+    gate,
+    log.child({ part: "chat" }),
+  );
+
+  return {
+    // Finish and answer what is under way (new requests are told to come back), then leave.
+    async stop() {
+      if (inFlight.size > 0) log.info("Finishing the requests under way before stopping", { pending: inFlight.size });
+      const drained = await inFlight.drain(STOP_GRACE_MS);
+      if (!drained) log.warn("Stopping with requests still unanswered", { pending: inFlight.size });
+    },
+  };
+}

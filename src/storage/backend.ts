@@ -1,0 +1,50 @@
+/**
+ * A storage backend: the separate ports one store serves (docs/architecture.md, "The storage backend"), made by a
+ * factory of this directory (redis-backend.ts, or memory-store.ts for tests) and consumed by the app alone, which
+ * hands each part only the ports it uses. Each port's interface lives with its lowest consumer, in the domain
+ * (src/invites/store.ts); what a backend cannot do it leaves out, and only the app asks.
+ */
+import type {
+  EventStream,
+  HitCounter,
+  InviteClaims,
+  InviteStore,
+  QuotaStore,
+  RelationsStore,
+} from "../invites/store.js";
+
+export interface StorageBackend {
+  /** The invite records and their indexes. */
+  readonly invites: InviteStore;
+  /** The non-admins' rolling-window quota. */
+  readonly quota: QuotaStore;
+  /** Who invited whom, as recorded when invites were used. */
+  readonly relations: RelationsStore;
+  /** The web pages' rate-limit counters, shared by every bot instance on the same backend. */
+  readonly hits: HitCounter;
+  /** Claims for the bot as the registration hook (docs/servers.md); absent from a backend that cannot take them. */
+  readonly claims?: InviteClaims;
+  /** The use-event stream read as `consumer` (one name per bot instance); absent from a backend without it. */
+  readonly events?: (consumer: string) => EventStream;
+  /** Starts connecting; must not wait for or require the backend to be up. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The three ports InviteService takes as one store (src/invites/service.ts). */
+export function serviceStore(
+  backend: Pick<StorageBackend, "invites" | "quota" | "relations">,
+): InviteStore & QuotaStore & RelationsStore {
+  const { invites, quota, relations } = backend;
+  return {
+    save: (invite) => invites.save(invite),
+    listPage: (query) => invites.listPage(query),
+    findById: (id) => invites.findById(id),
+    findByToken: (token) => invites.findByToken(token),
+    remove: (stored) => invites.remove(stored),
+    reserve: (subject, limit, windowMs, member) => quota.reserve(subject, limit, windowMs, member),
+    release: (subject, member) => quota.release(subject, member),
+    whoInvited: (invitee) => relations.whoInvited(invitee),
+    inviteesOf: (inviter) => relations.inviteesOf(inviter),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The storage backend in Redis, in the layout of docs/storage.md: every port on one connection (redis-connection.ts)
+ * of a client made by redis-client.ts. The invite records, the quota and who-invited-whom wait until the host's
+ * store is known to be layout v2 (layout-gate.ts), and everything fails fast with StoreUnavailableError while Redis
+ * is away.
+ */
+import type { EventStream, InviteClaims } from "../invites/store.js";
+import type { Logger } from "../logger.js";
+import type { StorageBackend } from "./backend.js";
+import { LayoutGate } from "./layout-gate.js";
+import type { SigningKeys } from "./record.js";
+import { RedisClaims } from "./redis-claims.js";
+import type { RedisClientHandle } from "./redis-client.js";
+import { RedisConnection } from "./redis-connection.js";
+import { redisEventStream } from "./redis-events.js";
+import { RedisHitCounter } from "./redis-hits.js";
+import { RedisInvites } from "./redis-invites.js";
+import { RedisQuota } from "./redis-quota.js";
+import { RedisRelations } from "./redis-relations.js";
+
+export interface RedisBackendOptions {
+  /** The client to run on, not yet connected (createRedisClient: one server by URL). */
+  readonly redis: RedisClientHandle;
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly signingKeys: SigningKeys;
+  readonly log: Logger;
+  /** Called when the store cannot be used by this version at all (an unknown layout). */
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface RedisBackend extends StorageBackend {
+  readonly claims: InviteClaims;
+  readonly events: (consumer: string) => EventStream;
+  /** Resolves when the store is ready to use (layout checked or migrated); for tests and the benchmark. */
+  ready(): Promise<void>;
+}
+
+/** Builds the ports without connecting; start() connects. */
+export function redisBackend(options: RedisBackendOptions): RedisBackend {
+  const { host, signingKeys: keys, log } = options;
+  const redis: RedisConnection = new RedisConnection({
+    ...options.redis,
+    timeoutMs: options.timeoutMs,
+    log,
+    onReady: () => gate.check(),
+  });
+  const gate = new LayoutGate(redis, options);
+  return {
+    invites: new RedisInvites(redis, gate, host, keys, log),
+    quota: new RedisQuota(redis, gate, host),
+    relations: new RedisRelations(redis, gate, host),
+    hits: new RedisHitCounter(redis, host),
+    // One instance: it keeps the uses still to give back once Redis answers.
+    claims: new RedisClaims(redis, host, keys, log),
+    events: (consumer) => {
+      const stream = redisEventStream(redis.client, host, consumer, keys);
+      return {
+        ...stream,
+        ensureGroup: async () => {
+          await gate.usable("read");
+          return stream.ensureGroup();
+        },
+      };
+    },
+    start: () => redis.connect(),
+    stop: async () => redis.close(),
+    ready: () => gate.ready(),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Reading invite records (docs/storage.md, layout v2): pages of an index (pruned of expired entries as they are
+ * read), lookups by id (`ZRANGE … BYLEX`) and by token. Records are read through keyv (the values are keyv
+ * envelopes, envelope.ts) and verified; forged ones are skipped, missing ones leave the index.
+ */
+import KeyvRedis, { Keyv } from "@keyv/redis";
+import { maxUsesOf } from "../invites/record.js";
+import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
+import { isInviteId, tokenHash } from "../invites/token.js";
+import type { Logger } from "../logger.js";
+import { decodeEnvelope } from "./envelope.js";
+import { byInviterKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
+import { type InviteRecord, type SigningKeys, verifyRecord } from "./record.js";
+import { type RedisConnection, RedisScript } from "./redis-connection.js";
+
+// One page of the index KEYS[1], in one round trip: first removes up to ARGV[2]
+// members scored at or below ARGV[1] (expired) from it and from KEYS[2..] (ids,
+// pending), then returns { live members in all, the ARGV[4] of them from ARGV[3] }.
+const PAGE = new RedisScript(`
+local expired = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+if #expired > 0 then
+  for i = 1, #KEYS do redis.call('ZREM', KEYS[i], unpack(expired)) end
+end
+local live = '(' .. ARGV[1]
+return {
+  redis.call('ZCOUNT', KEYS[1], live, '+inf'),
+  redis.call('ZRANGE', KEYS[1], live, '+inf', 'BYSCORE', 'LIMIT', tonumber(ARGV[3]), tonumber(ARGV[4])),
+}
+`);
+
+/** How many expired index members one read removes at most (the rest go with the next reads). */
+const PRUNE_BATCH = 1_000;
+/** How many hashes one id can match (ids are 48 bits: a second one is already rare). */
+const ID_MATCHES = 10;
+
+export class RedisInviteReads {
+  readonly #redis: RedisConnection;
+  readonly #host: string;
+  readonly #keys: SigningKeys;
+  readonly #log: Logger;
+  readonly #keyv: Keyv;
+
+  constructor(redis: RedisConnection, host: string, keys: SigningKeys, log: Logger) {
+    this.#redis = redis;
+    this.#host = host;
+    this.#keys = keys;
+    this.#log = log;
+    const adapter = new KeyvRedis(redis.client, { throwOnConnectError: true, throwOnErrors: true });
+    // Plain JSON and our own full key names, so that Prosody reads the same bytes.
+    this.#keyv = new Keyv({
+      store: adapter,
+      useKeyPrefix: false,
+      namespace: undefined,
+      serialize: JSON.stringify,
+      deserialize: decodeEnvelope as never,
+      throwOnErrors: true,
+    });
+    adapter.on("error", () => {}); // reported by the operation that met it
+    this.#keyv.on("error", () => {});
+  }
+
+  async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {
+    const host = this.#host;
+    const index = inviter === undefined ? pendingKey(host) : byInviterKey(host, inviter);
+    const now = String(Math.floor(Date.now() / 1000));
+    return this.#redis.bounded("list", async () => {
+      const keys = index === pendingKey(host) ? [index, idsKey(host)] : [index, idsKey(host), pendingKey(host)];
+      const args = [now, String(PRUNE_BATCH), String(offset), String(limit)];
+      const [total, hashes] = (await PAGE.run(this.#redis.client, keys, args)) as [number, string[]];
+      return { invites: await this.#load(hashes, index), total };
+    });
+  }
+
+  async findById(id: string): Promise<StoredInvite[]> {
+    if (!isInviteId(id)) return [];
+    return this.#redis.bounded("read", async () => {
+      const hashes = await this.#redis.client.zRange(idsKey(this.#host), `[${id}`, `[${id}\u00ff`, {
+        BY: "LEX",
+        LIMIT: { offset: 0, count: ID_MATCHES },
+      });
+      return this.#load(hashes, idsKey(this.#host));
+    });
+  }
+
+  /** The record of this token as stored (gone with its TTL at expiry); whether it can be used is the domain's. */
+  async findByToken(token: string): Promise<StoredInvite | undefined> {
+    return this.#redis.bounded("read", async () => {
+      const [found] = await this.#load([tokenHash(token)], idsKey(this.#host));
+      return found;
+    });
+  }
+
+  /**
+   * The verified records of these hashes, with the uses counted invites have taken.
+   * Missing records (gone by TTL or deleted) leave their index entry behind: removed here.
+   * Records whose tag does not verify are skipped and reported.
+   */
+  async #load(hashes: readonly string[], index: string): Promise<StoredInvite[]> {
+    if (hashes.length === 0) return [];
+    const host = this.#host;
+    const values = await this.#keyv.getMany<unknown>(hashes.map((hash) => recordKey(host, hash)));
+    const found: { hash: string; record: InviteRecord }[] = [];
+    const missing: string[] = [];
+    let forged = 0;
+    for (const [i, hash] of hashes.entries()) {
+      const value = values[i];
+      if (value === undefined || value === null) {
+        missing.push(hash);
+        continue;
+      }
+      const record = verifyRecord(this.#keys, host, hash, value);
+      if (record === undefined) forged += 1;
+      else found.push({ hash, record });
+    }
+    if (forged > 0) {
+      this.#log.warn("Ignoring invite records whose signature does not verify (written without the signing key)", {
+        count: forged,
+      });
+    }
+    if (missing.length > 0) await this.#redis.client.zRem(index, missing);
+    const counted = found.filter(({ record }) => maxUsesOf(record) !== undefined);
+    const usedValues =
+      counted.length === 0 ? [] : await this.#redis.client.mGet(counted.map((c) => usedKey(host, c.hash)));
+    const used = new Map(counted.map((c, i) => [c.hash, Number(usedValues[i] ?? 0) || 0]));
+    return found.map(({ hash, record }) => ({ hash, record, used: used.get(hash) ?? 0 }));
+  }
+}

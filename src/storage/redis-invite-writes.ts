@@ -1,0 +1,102 @@
+/**
+ * Writing invite records with their indexes (docs/storage.md, layout v2): a save and a removal are each one
+ * MULTI/EXEC on the bot's connection, every key of one call in the host's hash slot, so Prosody never sees an invite
+ * without its indexes, or the reverse.
+ */
+import type { Invite } from "../invites/invite.js";
+import { recordOf } from "../invites/record.js";
+import type { StoredInvite } from "../invites/store.js";
+import { idOfHash, tokenHash } from "../invites/token.js";
+import type { Logger } from "../logger.js";
+import { encodeEnvelope } from "./envelope.js";
+import { idsKey, recordKey, usedKey } from "./keys.js";
+import { expiryIndexesOf, type InviteRecord, type SignedValue, type SigningKeys, signRecord } from "./record.js";
+import type { RedisConnection } from "./redis-connection.js";
+
+type Multi = ReturnType<RedisConnection["client"]["multi"]>;
+
+/** Queues the writes of one invite: the record with its TTL, and its index entries (docs/storage.md). */
+export function queueRecordWrite(
+  multi: Multi,
+  host: string,
+  hash: string,
+  value: SignedValue,
+  record: InviteRecord,
+): Multi {
+  const expiresMs = record.expires * 1000;
+  multi.set(recordKey(host, hash), encodeEnvelope(value, expiresMs), { PXAT: expiresMs });
+  for (const index of expiryIndexesOf(host, record)) multi.zAdd(index, { score: record.expires, value: hash });
+  multi.zAdd(idsKey(host), { score: 0, value: hash });
+  return multi;
+}
+
+/** Queues the removal of one invite (its record first, its use count, its index entries); returns how many commands. */
+function queueRemoval(multi: Multi, host: string, hash: string, record: InviteRecord): number {
+  multi.del(recordKey(host, hash));
+  multi.del(usedKey(host, hash));
+  const indexes = [...expiryIndexesOf(host, record), idsKey(host)];
+  for (const index of indexes) multi.zRem(index, hash);
+  return 2 + indexes.length;
+}
+
+export class RedisInviteWrites {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly host: string,
+    private readonly keys: SigningKeys,
+    private readonly log: Logger,
+  ) {}
+
+  async save(invite: Invite): Promise<void> {
+    const host = this.host;
+    const hash = tokenHash(invite.token);
+    const record = recordOf(invite);
+    const value = signRecord(this.keys, host, hash, record);
+    try {
+      await this.redis.bounded("save", async () => {
+        await queueRecordWrite(this.redis.client.multi(), host, hash, value, record).exec();
+      });
+    } catch (error) {
+      // The requester is told that no invite was created: make it true even if Redis runs the save late.
+      if (this.redis.isReady) this.#undoSave(hash, record);
+      throw error;
+    }
+  }
+
+  async remove(invites: readonly StoredInvite[]): Promise<number> {
+    if (invites.length === 0) return 0;
+    const host = this.host;
+    return this.redis.bounded("remove", async () => {
+      const multi = this.redis.client.multi();
+      // Where each invite's first reply (the DEL of its record) is: invites are in different indexes.
+      const firsts: number[] = [];
+      let queued = 0;
+      for (const { hash, record } of invites) {
+        firsts.push(queued);
+        queued += queueRemoval(multi, host, hash, record);
+      }
+      const replies = await multi.exec();
+      // An invite counts as removed when its record still existed.
+      return firsts.filter((at) => Number(replies[at]) > 0).length;
+    });
+  }
+
+  /**
+   * Removes an invite whose save failed, on the same connection: a save that timed out may
+   * still be run by Redis, and if it is, this runs after it (commands of one connection run in order).
+   */
+  #undoSave(hash: string, record: InviteRecord): void {
+    const id = idOfHash(hash);
+    const multi = this.redis.client.multi();
+    queueRemoval(multi, this.host, hash, record);
+    multi
+      .exec()
+      .then(() => this.log.info("Removed an invite whose save timed out", { id }))
+      .catch((error: unknown) =>
+        this.log.error("An invite whose save timed out may still be in Redis; revoke it if it shows in a list", {
+          id,
+          error: (error as Error).message,
+        }),
+      );
+  }
+}
