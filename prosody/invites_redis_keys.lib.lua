@@ -9,19 +9,21 @@
 -- list; keep it exact):
 --   connection:  AUTH (when the URL has a password), SELECT (db other than 0)
 --   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
---                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept)
+--                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept),
+--                HGETALL / HDEL unsettled (the sweep)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
---   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the five scripts in prosody/scripts/:
+--   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the six scripts in prosody/scripts/:
 --     CLAIM       EXISTS claim:*, GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes,
---                 SET [PX] / PEXPIREAT claim:*
---     GIVE_BACK   GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX, SET used:*,
---                 PEXPIREAT rec:* used:*, ZADD indexes
+--                 SET [PX] / PEXPIREAT claim:*, HSET unsettled
+--     GIVE_BACK   HDEL unsettled, GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX,
+--                 SET used:*, PEXPIREAT rec:* used:*, ZADD indexes
+--     SETTLE      HDEL unsettled, DEL claim:*, XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
 --     REMOVE      DEL rec:* used:*, ZREM indexes
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
 --     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, SET invited-by:* NX,
 --                 SADD invitees:*
 -- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
--- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID.
+-- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled.
 local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
 
@@ -102,7 +104,5 @@ return {
 	methods = keys;
 	LAYOUT = LAYOUT;
 	EVENTS_MAXLEN = EVENTS_MAXLEN;
-	inviter_of = inviter_of;
-	bound_local_of = bound_local_of;
 	max_uses_of = max_uses_of;
 };

@@ -11,7 +11,6 @@ local async = require "util.async";
 local filters = require "util.filters";
 local usermanager = require "core.usermanager";
 local max_uses_of = module:require("invites_redis_keys").max_uses_of;
-local unsettled = module:require("invites_redis_unsettled");
 
 -- Set by hook().
 local redis_store, checks, settling;
@@ -158,24 +157,17 @@ local function on_registering(event)
 		host = event.host or module.host; resetting = resetting;
 		claim_id = (takes_a_use(invite) or not resetting) and redis_store:new_claim_id() or nil;
 	};
-	local entry;
 	if claimed and not resetting then
 		claimed.unsettled = true;
 		claimed.event = redis_store:event_fields({
 			kind = "registered"; inviter = inviter_of(validated); invitee = event.username.."@"..module.host;
 			invite = settling.invite_id(validated.token); at = os.time();
 		});
-		entry = unsettled.entry_of(redis_store, claimed, claimed.event);
-		settling.live[claimed.claim_id] = true;
 	end
-	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id, entry);
-	if left ~= nil and left < 0 and claimed and claimed.claim_id then settling.live[claimed.claim_id] = nil; end
+	-- A claim that got no answer may have taken the use all the same: settling.claim gives it back then.
+	local left, cerr = settling.claim(hash, tag, invite, claimed);
 	if left == nil then
 		module:log("warn", "Refusing a registration: %s", cerr);
-		-- The script may have run, and taken the use, all the same.
-		if unanswered and claimed and claimed.claim_id then
-			settling.give_back_later(claimed, "its claim got no answer: "..tostring(cerr));
-		end
 		refuse(event, "wait", "internal-server-error", checks.UNAVAILABLE);
 	elseif left == -2 then
 		refuse(event, "cancel", "forbidden", "This invite has been used as many times as it allows");

@@ -2,8 +2,8 @@
 -- event for the bot, now or as soon as Redis answers (invites_redis_retry.lib.lua), and the sweep that settles what
 -- a run of Prosody that stopped in between left unsettled (invites_redis_unsettled.lib.lua; docs/storage.md,
 -- "Unsettled uses"). Each use is recorded exactly once, and never both recorded and given back.
--- new(store) gives the functions of one store (invites_redis_uses.lib.lua), with `live`: claim id → true for the
--- claims this process settles itself (the sweep leaves their entries alone).
+-- new(store) gives the functions of one store (invites_redis_uses.lib.lua); `live` in it: claim id → true for the
+-- claims this process settles itself (the sweep leaves their entries alone), kept by claim() and release().
 local async = require "util.async";
 local jid_split = require "util.jid".split;
 local rostermanager = require "core.rostermanager";
@@ -38,6 +38,11 @@ end
 local function new(redis_store)
 	local live = {};
 
+	-- This process no longer settles the claim itself: the sweep may settle its entry, if one is left.
+	local function release(claimed)
+		if claimed.claim_id then live[claimed.claim_id] = nil; end
+	end
+
 	--- Gives the use of a marked claim back as soon as Redis answers; `why` is for the log.
 	local function give_back_later(claimed, why)
 		if claimed.waiting then return; end
@@ -47,7 +52,7 @@ local function new(redis_store)
 				claimed.unsettled);
 			if given == nil then return false; end
 			claimed.waiting = nil;
-			if claimed.claim_id then live[claimed.claim_id] = nil; end
+			release(claimed);
 			if given then
 				module:log("info", "Gave back the use of invite %s: %s", short_id(claimed), why);
 			else
@@ -58,15 +63,34 @@ local function new(redis_store)
 		end
 		function job.expired()
 			claimed.waiting = nil;
+			release(claimed);
 			module:log("warn", "Gave up giving back the use of invite %s: the invite has expired", short_id(claimed));
 		end
 		if not wait_for_redis(job, string.format("The use of invite %s goes back as soon as Redis answers (%s)",
 			short_id(claimed), why)) then
 			module:log("error", "Cannot give back the use of invite %s later (%s): %d jobs are waiting for Redis already",
 				short_id(claimed), why, retry.waiting());
+			release(claimed);
 			return;
 		end
 		claimed.waiting = true;
+	end
+
+	--- One use of the invite of `hash` (redis_store:claim), for `claimed` when the use can go back (nil otherwise):
+	-- marked with its claim id, and with its entry when it has an event to settle to (claimed.unsettled), which this
+	-- process then settles itself (`live`). A claim that got no answer may have taken the use all the same: it goes
+	-- back as soon as Redis answers. Returns the uses left (or -1, -2, -3), or nil, err.
+	local function claim(hash, tag, record, claimed)
+		local claim_id = claimed and claimed.claim_id;
+		local entry = claim_id and claimed.unsettled and unsettled.entry_of(claimed) or nil;
+		if entry then live[claim_id] = true; end
+		local left, err, unanswered = redis_store:claim(hash, tag, record, claim_id, entry);
+		if left == nil and unanswered and claim_id then
+			give_back_later(claimed, "its claim got no answer: "..tostring(err));
+		elseif claim_id and (left == nil or left < 0) then
+			release(claimed);
+		end
+		return left, err;
 	end
 
 	-- The use of a marked claim stands: its marker goes (it would expire with the invite otherwise). Not waited for.
@@ -86,7 +110,7 @@ local function new(redis_store)
 	-- as Redis answers; a try whose answer was lost, a retry, and the sweep record it once in all.
 	local function settle(claimed)
 		local event = claimed.event;
-		local function done() live[claimed.claim_id] = nil; end
+		local function done() release(claimed); end
 		local ok, err, again = unsettled.settle(redis_store, claimed.claim_id, event);
 		if ok ~= nil then return done(); end
 		if not again then
@@ -123,7 +147,7 @@ local function new(redis_store)
 	local function give_back(claimed)
 		local given, err = redis_store:give_back(claimed.hash, claimed.raw, claimed.record, claimed.claim_id,
 			claimed.unsettled);
-		if given ~= nil and claimed.claim_id then live[claimed.claim_id] = nil; end
+		if given ~= nil then release(claimed); end
 		if given == nil then
 			if claimed.claim_id then
 				give_back_later(claimed, "the registration of "..claimed.username.." failed; the give-back got no "
@@ -190,8 +214,7 @@ local function new(redis_store)
 	end
 
 	return {
-		live = live;
-		give_back_later = give_back_later;
+		claim = claim;
 		keep_later = keep_later;
 		settle = settle;
 		give_back = give_back;

@@ -162,11 +162,6 @@ end
 
 ---------- Opening ----------
 
---- Whether Redis failed to answer a moment ago (calls fail at once now, without trying).
-function store_mt:unreachable()
-	return self.redis:unreachable();
-end
-
 --- The store of `host`: this library's methods, and those of each table of methods given.
 local function open(host, ...)
 	local methods = {};

@@ -8,7 +8,6 @@ local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local rostermanager = require "core.rostermanager";
 local st = require "util.stanza";
-local unsettled = module:require("invites_redis_unsettled");
 
 -- Set by hook().
 local redis_store, settling;
@@ -51,14 +50,7 @@ local function on_subscribe(event)
 			at = os.time();
 		});
 	} or nil;
-	if claimed then settling.live[claimed.claim_id] = true; end
-	local left, cerr, unanswered = redis_store:claim(hash, tag, invite, claimed and claimed.claim_id,
-		claimed and unsettled.entry_of(redis_store, claimed, claimed.event));
-	if left == nil and unanswered and claimed then
-		settling.give_back_later(claimed, "its claim got no answer: "..tostring(cerr));
-	elseif claimed and (left == nil or left < 0) then
-		settling.live[claimed.claim_id] = nil;
-	end
+	local left = settling.claim(hash, tag, invite, claimed);
 	if left == nil or left < 0 then return; end -- used a moment ago by someone else, or Redis trouble
 
 	module:log("info", "Pre-approving %s's subscription to %s with an invite", contact, username);

@@ -19,12 +19,13 @@ local WRITER = "prosody";
 
 local function now_ms() return math.floor(gettime() * 1000); end
 
---- The entry a claim writes with its use: `claimed` = { hash, raw }, `event` = the use event it will record.
-local function entry_of(store, claimed, event)
+--- The entry a claim writes with its use: `claimed` = { hash, raw, event = the fields of the use event it will
+-- record, signed (event_fields) }.
+local function entry_of(claimed)
 	return json.encode({
 		v = ENTRY_VERSION; by = WRITER; at = now_ms();
 		hash = claimed.hash; raw = claimed.raw;
-		event = store:event_fields(event);
+		event = claimed.event;
 	});
 end
 
@@ -32,13 +33,9 @@ end
 -- true when recorded now, false when settled before (recorded, or given back); nil, err, retry otherwise (retry:
 -- Redis did not answer, trying again with the same arguments records it at most once).
 local function settle(store, claim_id, event)
-	local ok, uerr = store:usable();
-	if not ok then return nil, uerr, false; end
-	local keys = { store:unsettled_key(), store:claim_key(claim_id), store:events_key() };
-	local args = { claim_id, event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN };
-	store:add_event(keys, args, event);
-	local reply, err = SETTLE(store.redis, keys, args);
-	if reply == nil then return nil, err, not tostring(err):match("^Redis error"); end
+	local reply, err, retry = store:write_event(SETTLE, { store:unsettled_key(), store:claim_key(claim_id),
+		store:events_key() }, { claim_id, event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN }, event);
+	if reply == nil then return nil, err, retry; end
 	return reply == 1;
 end
 

@@ -82,12 +82,12 @@ end
 
 --- Appends what a script that writes `event` takes after its own: who-invited-whom's keys (with a known inviter),
 -- and the event's field/value pairs, its tag last (record_use.lua, settle.lua).
-function uses:add_event(keys, args, event)
+local function add_event(store, keys, args, event)
 	if event.inviter then
-		keys[#keys+1] = self:invited_by_key(event.invitee);
-		keys[#keys+1] = self:invitees_key(event.inviter);
+		keys[#keys+1] = store:invited_by_key(event.invitee);
+		keys[#keys+1] = store:invitees_key(event.inviter);
 	end
-	local fields = self:event_fields(event);
+	local fields = store:event_fields(event);
 	for _, name in ipairs(EVENT_FIELDS) do
 		if fields[name] ~= nil then
 			args[#args+1] = name;
@@ -98,18 +98,25 @@ function uses:add_event(keys, args, event)
 	args[#args+1] = fields.tag;
 end
 
---- Writes a use event and who invited whom: true (also when an earlier try with the same `marker_id` wrote it
--- already), or nil, err, retry (retry: Redis did not answer, or calls are failing fast; trying again with the same
--- event and `marker_id` writes it at most once).
-function uses:record_use(event, marker_id)
+--- Runs `script` (record_use.lua, settle.lua) with `keys` and `args` followed by `event`'s (add_event), and
+-- `last_key` after those keys when given: the reply, or nil, err, retry (retry: Redis did not answer, or calls are
+-- failing fast; trying again with the same arguments writes the event at most once).
+function uses:write_event(script, keys, args, event, last_key)
 	local ok, uerr = self:usable();
 	if not ok then return nil, uerr, false; end
-	local keys = { self:events_key() };
-	local args = { event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN };
-	self:add_event(keys, args, event);
-	if marker_id then keys[#keys+1] = self:claim_key(marker_id); end
-	local reply, err = RECORD_USE(self.redis, keys, args);
+	add_event(self, keys, args, event);
+	if last_key then keys[#keys+1] = last_key; end
+	local reply, err = script(self.redis, keys, args);
 	if reply == nil then return nil, err, not tostring(err):match("^Redis error"); end
+	return reply;
+end
+
+--- Writes a use event and who invited whom: true (also when an earlier try with the same `marker_id` wrote it
+-- already), or nil, err, retry (as write_event's).
+function uses:record_use(event, marker_id)
+	local reply, err, retry = self:write_event(RECORD_USE, { self:events_key() },
+		{ event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN }, event, marker_id and self:claim_key(marker_id));
+	if reply == nil then return nil, err, retry; end
 	return true;
 end
 
