@@ -5,6 +5,7 @@
  * server is asked again, a little later each time, until it answers.
  */
 import type { Logger } from "../logger.js";
+import { startDeadline } from "./deadline.js";
 
 export interface UnsettledUse {
   /** The account whose existence settles it. */
@@ -50,7 +51,7 @@ export class UnsettledUses {
     const { log } = this.#options;
     let exists: boolean;
     try {
-      exists = await this.#bounded(this.#options.exists(use.jid));
+      exists = await this.#within(this.#options.exists(use.jid));
     } catch (error) {
       log.warn("Could not find out yet whether the account was made; asking the server again", {
         jid: use.jid,
@@ -78,12 +79,13 @@ export class UnsettledUses {
     }
   }
 
-  #bounded<T>(promise: Promise<T>): Promise<T> {
-    const { attemptTimeoutMs } = this.#options;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  /** One question within `attemptTimeoutMs` (deadline.ts); then it counts as unanswered. */
+  async #within<T>(promise: Promise<T>): Promise<T> {
+    const deadline = startDeadline(this.#options.attemptTimeoutMs);
+    try {
+      return await deadline.within(promise);
+    } finally {
+      deadline.clear();
+    }
   }
 }

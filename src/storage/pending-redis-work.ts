@@ -33,11 +33,6 @@ export class PendingRedisWork {
     this.#log = log;
   }
 
-  /** How many are still waiting for Redis. */
-  get size(): number {
-    return this.#pending.size;
-  }
-
   /** Tries `work` again until Redis answers it; `id` is the invite's short id, for the log. */
   add(work: RedisWork, id: string, kind: WorkKind = "give-back"): void {
     if (this.#pending.size === 0) this.#log.warn(WAITING[kind], { id });

@@ -16,12 +16,12 @@ import type { ClaimOutcome, ClaimPurpose, InviteClaims, UnsettledClaim, UseEvent
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { envelopeValue } from "./envelope.js";
-import { eventsKey, recordKey, unsettledKey } from "./keys.js";
+import { recordKey, unsettledKey } from "./keys.js";
 import { PendingRedisWork, type RedisWork } from "./pending-redis-work.js";
 import { type InviteRecord, type SignedValue, type SigningKeys, verifyRecord } from "./record.js";
-import { CLAIM, type ClaimTaken, claimCalls, claimKeys, maxOf, RECORD_USE } from "./redis-claim-calls.js";
+import { type ClaimTaken, claimCalls, RECORD_USE } from "./redis-claim-calls.js";
 import type { RedisConnection } from "./redis-connection.js";
-import { EVENTS_MAXLEN, entryText, eventArguments, readEntry, signedFields } from "./redis-unsettled.js";
+import { readEntry, recordArguments, signedFields } from "./redis-unsettled.js";
 
 export class RedisClaims implements InviteClaims {
   readonly #pending: PendingRedisWork;
@@ -37,11 +37,6 @@ export class RedisClaims implements InviteClaims {
   ) {
     this.#log = log;
     this.#pending = new PendingRedisWork(log);
-  }
-
-  /** Give-backs and records still waiting for Redis to answer (for tests). */
-  get pendingWork(): number {
-    return this.#pending.size;
   }
 
   async claim(token: string, purpose?: ClaimPurpose): Promise<ClaimOutcome> {
@@ -86,12 +81,8 @@ export class RedisClaims implements InviteClaims {
             });
       const calls = this.#callsFor({ host, hash, raw, record, claimId, event });
       if (state.abandoned) return { ok: false, reason: "gone" };
-      const args = [hash, (value as SignedValue).tag, String(maxOf(record)), claimId];
-      if (event !== undefined) {
-        args.push(entryText(hash, raw, event));
-        this.#live.add(claimId);
-      }
-      const script = CLAIM.run(this.redis.client, claimKeys(host, hash, record, claimId, event !== undefined), args);
+      if (event !== undefined) this.#live.add(claimId);
+      const script = calls.take((value as SignedValue).tag);
       state.sent = { script, giveBack: calls.giveBack };
       const left = Number(await script);
       if (left < 0) this.#live.delete(claimId);
@@ -109,11 +100,9 @@ export class RedisClaims implements InviteClaims {
           },
           // A registration's use is recorded now, or as soon as Redis answers (then once, whatever the tries).
           keep: async () => {
-            if (event === undefined) {
-              await calls.keep().catch(() => {});
-              return;
-            }
-            await calls.keep().catch(() => this.#pending.add(calls.keep, id, "record"));
+            await calls.keep().catch(() => {
+              if (event !== undefined) this.#pending.add(calls.keep, id, "record");
+            });
           },
         },
       };
@@ -134,6 +123,7 @@ export class RedisClaims implements InviteClaims {
     const entries = await this.redis.bounded("unsettled", () => this.redis.client.hGetAll(unsettledKey(host)));
     const cutoff = Date.now() - olderThanMs;
     const found: UnsettledClaim[] = [];
+    const forged: string[] = [];
     for (const [claimId, text] of Object.entries(entries)) {
       if (this.#live.has(claimId)) continue;
       const read = readEntry(this.keys, host, text);
@@ -143,7 +133,7 @@ export class RedisClaims implements InviteClaims {
         : undefined;
       if (!read.ok || record === undefined) {
         this.#log.warn("Removing an unsettled use that is not signed with the signing key", { claimId });
-        await this.redis.bounded("unsettled", () => this.redis.client.hDel(unsettledKey(host), claimId));
+        forged.push(claimId);
         continue;
       }
       const { entry } = read;
@@ -161,15 +151,16 @@ export class RedisClaims implements InviteClaims {
         },
       });
     }
+    // One round trip for all of them.
+    if (forged.length > 0) {
+      await this.redis.bounded("unsettled", () => this.redis.client.hDel(unsettledKey(host), forged));
+    }
     return found;
   }
 
   async recordUse(event: UseEvent & { readonly invite: string }): Promise<void> {
-    const host = this.host;
-    const fields = signedFields(this.keys, host, event);
-    const { keys, pairs } = eventArguments(host, fields);
-    const args = [event.inviter ?? "", event.invitee, EVENTS_MAXLEN, ...pairs];
-    await this.redis.bounded("record use", () => RECORD_USE.run(this.redis.client, [eventsKey(host), ...keys], args));
+    const { keys, args } = recordArguments(this.host, signedFields(this.keys, this.host, event));
+    await this.redis.bounded("record use", () => RECORD_USE.run(this.redis.client, keys, args));
   }
 }
 

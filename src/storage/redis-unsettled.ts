@@ -6,18 +6,13 @@
  * removes it with the use; so a use the bot took and then did not settle (it stopped, or Redis was away until then)
  * is found again by the next sweep, and settled by whether the account exists: exactly one record, or the use back.
  */
-import { readFileSync } from "node:fs";
 import type { UseEvent } from "../invites/store.js";
 import { type EventFields, eventTag, eventTagValid } from "./event-tag.js";
-import { eventsKey, invitedByKey, inviteesKey, unsettledKey } from "./keys.js";
+import { eventsKey, invitedByKey, inviteesKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
-import { RedisScript } from "./redis-connection.js";
-
-/** The Prosody module's script, one text for both sides (prosody/scripts/settle.lua). */
-const SETTLE = new RedisScript(readFileSync(new URL("../../prosody/scripts/settle.lua", import.meta.url), "utf8"));
 
 /** The Prosody module's cap of the event stream (docs/storage.md, "Use events"). */
-export const EVENTS_MAXLEN = "100000";
+const EVENTS_MAXLEN = "100000";
 
 const ENTRY_VERSION = 1;
 /** Who wrote an entry: each side sweeps its own (Prosody looks for the account itself, the bot asks the server). */
@@ -48,32 +43,27 @@ export function signedFields(
   return { ...fields, tag: eventTag(keys, host, fields) };
 }
 
-/** The keys and arguments record_use.lua and settle.lua take after their own: who-invited-whom, the field pairs. */
-export function eventArguments(host: string, fields: EventFields): { keys: string[]; pairs: string[] } {
-  const keys =
-    fields.inviter === undefined ? [] : [invitedByKey(host, fields.invitee ?? ""), inviteesKey(host, fields.inviter)];
-  const pairs: string[] = [];
+/**
+ * The keys and arguments of record_use.lua for this (signed) event: KEYS = events[, invited-by, invitees];
+ * ARGV = inviter or "", invitee, maxlen, then the field/value pairs. settle.lua takes the same after its own.
+ */
+export function recordArguments(host: string, fields: EventFields): { keys: string[]; args: string[] } {
+  const keys = [eventsKey(host)];
+  if (fields.inviter !== undefined) {
+    keys.push(invitedByKey(host, fields.invitee ?? ""), inviteesKey(host, fields.inviter));
+  }
+  const args = [fields.inviter ?? "", fields.invitee ?? "", EVENTS_MAXLEN];
   for (const name of ["kind", "inviter", "invitee", "invite", "at", "tag"]) {
     const value = fields[name];
-    if (value !== undefined) pairs.push(name, value);
+    if (value !== undefined) args.push(name, value);
   }
-  return { keys, pairs };
+  return { keys, args };
 }
 
 /** The text of the entry a claim writes with its use. */
 export function entryText(hash: string, raw: string, event: EventFields, now = Date.now()): string {
   const entry: UnsettledEntry = { v: ENTRY_VERSION, by: WRITER, at: now, hash, raw, event };
   return JSON.stringify(entry);
-}
-
-/** The arguments of settle.lua for claim `claimId` with this (signed) event: recorded once, with its entry gone. */
-export function settleCall(host: string, claimId: string, marker: string, fields: EventFields) {
-  const { keys, pairs } = eventArguments(host, fields);
-  return {
-    script: SETTLE,
-    keys: [unsettledKey(host), marker, eventsKey(host), ...keys],
-    args: [claimId, fields.inviter ?? "", fields.invitee ?? "", EVENTS_MAXLEN, ...pairs],
-  };
 }
 
 /** An entry read back: the bot's own, parsed and checked, or why not. */
