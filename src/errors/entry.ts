@@ -49,3 +49,26 @@ export interface ErrorEntry {
   /** The HTTP status the web answers with, and the page it shows. */
   readonly http: { readonly status: number; readonly page: ErrorPage };
 }
+
+/** Words of a column: fixed, or made from the params. */
+type Words = string | ((params: ErrorParams) => string);
+
+/** The columns of an entry that are not words: the stanza error ("type condition"), HTTP status and page. */
+export interface ErrorAnswer {
+  readonly stanza: `${StanzaErrorType} ${string}`;
+  readonly status: number;
+  /** A message page's kind, or where the form shows the message. */
+  readonly page: ErrorMessageKind | ErrorPage;
+}
+
+/** One row of the catalogue: how the edges answer, then the text for the stanza error and log, and the chat sentence. */
+export function errorEntry(answer: ErrorAnswer, text: Words, chat: Words): ErrorEntry {
+  const [type, condition] = answer.stanza.split(" ") as [StanzaErrorType, string];
+  const { status, page } = answer;
+  return {
+    stanza: { type, condition },
+    text: typeof text === "string" ? () => text : text,
+    chat: typeof chat === "string" ? () => chat : chat,
+    http: { status, page: typeof page === "string" ? { message: page } : page },
+  };
+}

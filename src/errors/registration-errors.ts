@@ -2,7 +2,7 @@
  * The catalogue's codes for why the server did not create the account (or set the password): what a Registrar
  * (src/registration/registrar.ts) answers, and the web shows next to the right field of the form.
  */
-import type { ErrorEntry } from "./entry.js";
+import { type ErrorEntry, errorEntry } from "./entry.js";
 
 export const REGISTRATION_FAILURES = [
   /** The name belongs to someone else. */
@@ -23,53 +23,49 @@ export const REGISTRATION_FAILURES = [
 
 export type RegistrationFailure = (typeof REGISTRATION_FAILURES)[number];
 
-const NOT_ACCEPTABLE = { type: "modify", condition: "not-acceptable" } as const;
-
 /** The stanza columns are the conditions a server answers in-band registration with (src/registration/in-band-answers.ts). */
 export const REGISTRATION_ERRORS: Readonly<Record<RegistrationFailure, ErrorEntry>> = {
-  "username-taken": {
-    stanza: { type: "cancel", condition: "conflict" },
-    text: () => "This username is already taken",
-    chat: () => "Sorry, that username is already taken. Please choose another one.",
-    http: { status: 409, page: { form: "username", key: "error.username_taken" } },
-  },
-  "username-invalid": {
-    stanza: NOT_ACCEPTABLE,
-    text: () => "This username contains characters that are not allowed",
-    chat: () => "Sorry, that username contains characters that are not allowed.",
-    http: { status: 400, page: { form: "username", key: "error.username_invalid" } },
-  },
-  "password-refused": {
-    stanza: NOT_ACCEPTABLE,
-    text: ({ reason }) => `The server did not accept this password${reason === undefined ? "" : `: ${reason}`}`,
-    chat: ({ reason }) => `Sorry, the server did not accept that password${reason === undefined ? "" : `: ${reason}`}.`,
-    http: {
+  "username-taken": errorEntry(
+    { stanza: "cancel conflict", status: 409, page: { form: "username", key: "error.username_taken" } },
+    "This username is already taken",
+    "Sorry, that username is already taken. Please choose another one.",
+  ),
+  "username-invalid": errorEntry(
+    { stanza: "modify not-acceptable", status: 400, page: { form: "username", key: "error.username_invalid" } },
+    "This username contains characters that are not allowed",
+    "Sorry, that username contains characters that are not allowed.",
+  ),
+  "password-refused": errorEntry(
+    {
+      stanza: "modify not-acceptable",
       status: 400,
       page: { form: "password", key: "error.password_refused", keyWithReason: "error.password_policy" },
     },
-  },
-  "invite-invalid": {
-    stanza: { type: "auth", condition: "forbidden" },
-    text: () => "The invite was used up, revoked or expired in the meantime",
-    chat: () => "Sorry, that invite was used up a moment ago. Ask for a new one.",
-    http: { status: 410, page: { form: "form", key: "error.invite_used" } },
-  },
-  "wrong-username": {
-    stanza: NOT_ACCEPTABLE,
-    text: ({ username }) => `This invite is for the username ${username ?? "it names"} only`,
-    chat: ({ username }) => `Sorry, that invite is for the username ${username ?? "it names"} only.`,
-    http: { status: 400, page: { form: "username", key: "error.wrong_username" } },
-  },
-  throttled: {
-    stanza: { type: "wait", condition: "policy-violation" },
-    text: () => "The server asks to slow down; try again in a few minutes",
-    chat: () => "Sorry, the server asks me to slow down. Please try again in a few minutes.",
-    http: { status: 429, page: { form: "form", key: "page.too_many.body", values: { minutes: "10" } } },
-  },
-  unavailable: {
-    stanza: { type: "wait", condition: "internal-server-error" },
-    text: () => "The server cannot create accounts right now",
-    chat: () => "Sorry, the server cannot create accounts right now. Please try again in a few minutes.",
-    http: { status: 503, page: { form: "form", key: "error.unavailable" } },
-  },
+    ({ reason }) => `The server did not accept this password${reason === undefined ? "" : `: ${reason}`}`,
+    ({ reason }) => `Sorry, the server did not accept that password${reason === undefined ? "" : `: ${reason}`}.`,
+  ),
+  "invite-invalid": errorEntry(
+    { stanza: "auth forbidden", status: 410, page: { form: "form", key: "error.invite_used" } },
+    "The invite was used up, revoked or expired in the meantime",
+    "Sorry, that invite was used up a moment ago. Ask for a new one.",
+  ),
+  "wrong-username": errorEntry(
+    { stanza: "modify not-acceptable", status: 400, page: { form: "username", key: "error.wrong_username" } },
+    ({ username }) => `This invite is for the username ${username ?? "it names"} only`,
+    ({ username }) => `Sorry, that invite is for the username ${username ?? "it names"} only.`,
+  ),
+  throttled: errorEntry(
+    {
+      stanza: "wait policy-violation",
+      status: 429,
+      page: { form: "form", key: "page.too_many.body", values: { minutes: "10" } },
+    },
+    "The server asks to slow down; try again in a few minutes",
+    "Sorry, the server asks me to slow down. Please try again in a few minutes.",
+  ),
+  unavailable: errorEntry(
+    { stanza: "wait internal-server-error", status: 503, page: { form: "form", key: "error.unavailable" } },
+    "The server cannot create accounts right now",
+    "Sorry, the server cannot create accounts right now. Please try again in a few minutes.",
+  ),
 };

@@ -2,7 +2,7 @@
  * The catalogue's codes for requests refused before any invite is looked at, or failing on our side: too many of
  * them, forged or stale forms, odd HTTP requests, and anything unexpected.
  */
-import type { ErrorEntry } from "./entry.js";
+import { type ErrorEntry, errorEntry } from "./entry.js";
 
 export type RequestErrorCode =
   | "too-many-requests"
@@ -17,55 +17,47 @@ export type RequestErrorCode =
 const INTERNAL_TEXT = "Something went wrong on our side; nothing was created. Please try again later.";
 
 export const REQUEST_ERRORS: Readonly<Record<RequestErrorCode, ErrorEntry>> = {
-  "too-many-requests": {
-    stanza: { type: "wait", condition: "resource-constraint" },
-    text: () => "Too many requests; please wait a few minutes, then try again",
-    chat: () => "Sorry, that was too many requests. Please wait a few minutes, then try again.",
-    http: { status: 429, page: { message: "too-many" } },
-  },
+  "too-many-requests": errorEntry(
+    { stanza: "wait resource-constraint", status: 429, page: "too-many" },
+    "Too many requests; please wait a few minutes, then try again",
+    "Sorry, that was too many requests. Please wait a few minutes, then try again.",
+  ),
   // A form posted from another site (docs/security.md): refused before anything is looked at.
-  "cross-site-post": {
-    stanza: { type: "auth", condition: "forbidden" },
-    text: () => "The request did not come from the invite pages",
-    chat: () => "Sorry, that request did not come from the invite pages, so nothing was done.",
-    http: { status: 403, page: { message: "error" } },
-  },
-  "form-expired": {
-    stanza: { type: "auth", condition: "forbidden" },
-    text: () => "The form has expired; fill it in again",
-    chat: () => "Sorry, that form has expired. Please fill it in again.",
-    http: { status: 403, page: { form: "form", key: "error.form_expired" } },
-  },
+  "cross-site-post": errorEntry(
+    { stanza: "auth forbidden", status: 403, page: "error" },
+    "The request did not come from the invite pages",
+    "Sorry, that request did not come from the invite pages, so nothing was done.",
+  ),
+  "form-expired": errorEntry(
+    { stanza: "auth forbidden", status: 403, page: { form: "form", key: "error.form_expired" } },
+    "The form has expired; fill it in again",
+    "Sorry, that form has expired. Please fill it in again.",
+  ),
   // Mistakes in what a person entered: each field says its own (src/web/form-input.ts).
-  "form-invalid": {
-    stanza: { type: "modify", condition: "bad-request" },
-    text: () => "Some of what was entered is not right; nothing was created",
-    chat: () => "Sorry, some of what was entered is not right, so nothing was created.",
-    http: { status: 400, page: { form: "each" } },
-  },
-  "page-not-found": {
-    stanza: { type: "cancel", condition: "item-not-found" },
-    text: () => "There is nothing at that address",
-    chat: () => "Sorry, there is nothing at that address.",
-    http: { status: 404, page: { message: "not-found" } },
-  },
-  "method-not-allowed": {
-    stanza: { type: "cancel", condition: "not-allowed" },
-    text: () => "That kind of request is not allowed here",
-    chat: () => "Sorry, that kind of request is not allowed here.",
-    http: { status: 405, page: { message: "error" } },
-  },
-  "headers-too-large": {
-    stanza: { type: "modify", condition: "policy-violation" },
-    text: () => "The request has too many header lines",
-    chat: () => "Sorry, that request was too large.",
-    http: { status: 431, page: { message: "error" } },
-  },
+  "form-invalid": errorEntry(
+    { stanza: "modify bad-request", status: 400, page: { form: "each" } },
+    "Some of what was entered is not right; nothing was created",
+    "Sorry, some of what was entered is not right, so nothing was created.",
+  ),
+  "page-not-found": errorEntry(
+    { stanza: "cancel item-not-found", status: 404, page: "not-found" },
+    "There is nothing at that address",
+    "Sorry, there is nothing at that address.",
+  ),
+  "method-not-allowed": errorEntry(
+    { stanza: "cancel not-allowed", status: 405, page: "error" },
+    "That kind of request is not allowed here",
+    "Sorry, that kind of request is not allowed here.",
+  ),
+  "headers-too-large": errorEntry(
+    { stanza: "modify policy-violation", status: 431, page: "error" },
+    "The request has too many header lines",
+    "Sorry, that request was too large.",
+  ),
   // Anything that is not a coded error: logged with its stack, answered with this.
-  internal: {
-    stanza: { type: "cancel", condition: "internal-server-error" },
-    text: () => INTERNAL_TEXT,
-    chat: () => `Sorry, ${INTERNAL_TEXT.charAt(0).toLowerCase()}${INTERNAL_TEXT.slice(1)}`,
-    http: { status: 500, page: { message: "error" } },
-  },
+  internal: errorEntry(
+    { stanza: "cancel internal-server-error", status: 500, page: "error" },
+    INTERNAL_TEXT,
+    `Sorry, ${INTERNAL_TEXT.charAt(0).toLowerCase()}${INTERNAL_TEXT.slice(1)}`,
+  ),
 };

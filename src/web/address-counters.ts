@@ -6,7 +6,7 @@
 import type { HitCounter } from "../invites/store.js";
 
 /** Addresses remembered per window length: about 150 bytes each, so a few MB at most. */
-export const MAX_COUNTED_ADDRESSES = 20_000;
+const MAX_COUNTED_ADDRESSES = 20_000;
 
 interface Window {
   count: number;

@@ -13,24 +13,24 @@ import type { Logger } from "../logger.js";
 import { clientKey } from "./rate-limits.js";
 
 /** Headers are due within this long (or WEB_REQUEST_TIMEOUT_MS, if shorter); the whole request within that. */
-export const HEADERS_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 /** How often Node looks for requests over their time: so a late one goes within a second of its deadline. */
-export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /**
  * An idle connection between two requests (Node's own default; Fastify's 72 s is for cloud load balancers that
  * keep theirs for 60 s).
  */
-export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /**
  * A connection on which nothing moves at all, in either direction, e.g. a client that does not read its answer.
  * Longer than a registration takes (10 s over XMPP, then the contacts), during which the connection is quiet.
  */
-export const IDLE_TIMEOUT_MS = 60_000;
+const IDLE_TIMEOUT_MS = 60_000;
 /**
  * Request headers, over either answered 431: a browser sends about 2 KiB in 20 lines, and proxies and CDNs add
  * a dozen more; Node's defaults are 16 KiB and 2,000 lines.
  */
-export const MAX_HEADER_BYTES = 8 * 1024;
+const MAX_HEADER_BYTES = 8 * 1024;
 export const MAX_HEADER_LINES = 100;
 
 /**
