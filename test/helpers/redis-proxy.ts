@@ -4,6 +4,7 @@
  * command that client sends. Used by the stall tests and `npm run bench`'s stall phase.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { listenOnLoopback } from "./tcp.js";
 
 export interface RedisProxy {
   port: number;
@@ -161,23 +162,15 @@ export async function startRedisProxy(redisPort: number): Promise<RedisProxy> {
     });
     upstream.on("data", (chunk: Buffer) => forward(client, chunk));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") {
-    server.close();
-    throw new Error("the proxy has no TCP address");
-  }
+  const port = await listenOnLoopback(server);
 
   const proxy: RedisProxy = {
-    port: address.port,
+    port,
     delayMs: 0,
     commands,
     urlFor(url) {
       const parsed = new URL(url);
-      parsed.port = String(address.port);
+      parsed.port = String(port);
       return parsed.toString().replace(/\/$/u, "");
     },
     hang() {

@@ -1,5 +1,5 @@
-/** Small raw-TCP probes used to tell when a private server is ready. */
-import { connect } from "node:net";
+/** Small raw-TCP helpers: probes that tell when a private server is ready, and a listener for test proxies. */
+import { connect, type Server } from "node:net";
 
 /**
  * Connects to 127.0.0.1:`port`, writes `payload` (if any) and resolves with what the
@@ -46,4 +46,21 @@ export async function canConnect(port: number, timeoutMs = 1000): Promise<boolea
   } catch {
     return false;
   }
+}
+
+/**
+ * Listens on a port of 127.0.0.1 the kernel picks (bound at once, so no other process can take it meanwhile) and
+ * resolves with it.
+ */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") {
+    server.close();
+    throw new Error("the server has no TCP address");
+  }
+  return address.port;
 }

@@ -10,6 +10,7 @@ import { createLogger } from "../../src/logger.js";
 import type { Registrar, RegistrationRequest, RegistrationResult } from "../../src/registration/registrar.js";
 import { MemoryInviteStore } from "../../src/storage/memory-store.js";
 import { csrfKey } from "../../src/web/csrf.js";
+import type { Site } from "../../src/web/page-context.js";
 import { DEFAULT_WEB_LIMITS, type WebLimits } from "../../src/web/rate-limits.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { loadWebData } from "../../src/web/web-data.js";
@@ -30,6 +31,19 @@ export class FakeRegistrar implements Registrar {
 }
 
 export const WEB_URL = "https://invite.example.org";
+
+/** The site the page tests render for: example.org, in English, with the apps of the bot's own data. */
+export function exampleSite(apps: Site["apps"]): Site {
+  return {
+    name: "Example Chat",
+    domain: "example.org",
+    url: WEB_URL,
+    basePath: "",
+    apps,
+    languages: [{ code: "en", name: "English" }],
+    preApproves: () => true,
+  };
+}
 export const POLICY = {
   domain: "example.org",
   admins: new Set(["admin@example.org"]),

@@ -5,6 +5,7 @@
  * them through or drops the connection. Plain TCP only: the test servers offer no STARTTLS on loopback.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { listenOnLoopback } from "./tcp.js";
 
 export type HoldDirection = "answers" | "requests";
 
@@ -73,19 +74,11 @@ export async function startXmppProxy(serverPort: number): Promise<XmppProxy> {
     });
     upstream.on("data", (chunk: Buffer) => forward(link, client, chunk));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") {
-    server.close();
-    throw new Error("the proxy has no TCP address");
-  }
+  const port = await listenOnLoopback(server);
 
   return {
-    port: address.port,
-    service: `xmpp://127.0.0.1:${address.port}`,
+    port,
+    service: `xmpp://127.0.0.1:${port}`,
     holdAfter(pattern, direction) {
       // Only what the client sends from now on counts.
       for (const link of links) link.recent = "";

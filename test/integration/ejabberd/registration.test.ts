@@ -10,9 +10,9 @@ import { InviteService } from "../../../src/invites/service.js";
 import { quotaKey } from "../../../src/storage/keys.js";
 import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
-import { freePort } from "../../helpers/ports.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { rawRedisClient } from "../../helpers/scenario.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { canLogIn, connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
@@ -27,20 +27,20 @@ const users: TestUser[] = [];
 beforeAll(async () => {
   [ejabberd, redis] = await Promise.all([startEjabberd({ admins: ["bot@localhost"], api: true }), startRedis()]);
   for (const name of ["bot", "admin", "alice", "plain"]) await ejabberd.register(name, `${name}-password`);
-  const port = await freePort();
-  webUrl = `http://127.0.0.1:${port}`;
-  bot = await startBot({ service: ejabberd.service, redisUrl: redis.botUrl }, "bot", {
-    ADMIN_JIDS: "admin@localhost",
-    ALLOW_USER_INVITES: "true",
-    REGISTRATION: "auto",
-    EJABBERD_API_URL: ejabberd.apiUrl,
-    WEB_LISTEN: `127.0.0.1:${port}`,
-    WEB_URL: webUrl,
-    // Every visitor here is 127.0.0.1: the limits have their own tests (test/integration/web/rate-limits.test.ts).
-    WEB_VIEWS_PER_MINUTE: "100000",
-    WEB_ATTEMPTS_PER_10_MINUTES: "100000",
-  });
-  await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the bot creates the accounts"));
+  ({ bot, webUrl } = await startWebBot(
+    (web) =>
+      startBot({ service: ejabberd.service, redisUrl: redis.botUrl }, "bot", {
+        ...web,
+        ADMIN_JIDS: "admin@localhost",
+        ALLOW_USER_INVITES: "true",
+        REGISTRATION: "auto",
+        EJABBERD_API_URL: ejabberd.apiUrl,
+        // Every visitor here is 127.0.0.1: the limits have their own tests (test/integration/web/rate-limits.test.ts).
+        WEB_VIEWS_PER_MINUTE: "100000",
+        WEB_ATTEMPTS_PER_10_MINUTES: "100000",
+      }),
+    "bot",
+  ));
   alice = await logIn("alice", "alice-password");
 });
 

@@ -9,10 +9,10 @@ import { actorFor } from "../../../src/invites/permissions.js";
 import { eventsKey } from "../../../src/storage/keys.js";
 import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
-import { freePort } from "../../helpers/ports.js";
 import { type RedisProxy, startRedisProxy } from "../../helpers/redis-proxy.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { startXmppProxy, type XmppProxy } from "../../helpers/xmpp-proxy.js";
 import { canLogIn, connectUser, type TestUser } from "../../helpers/xmpp-user.js";
@@ -37,17 +37,17 @@ beforeAll(async () => {
   raw = rawRedisClient(redis.url);
   raw.on("error", () => {});
   await raw.connect();
-  const port = await freePort();
-  webUrl = `http://127.0.0.1:${port}`;
-  bot = await startBot({ service: xmppProxy.service, redisUrl: redisProxy.urlFor(redis.botUrl) }, "bot", {
-    ADMIN_JIDS: "admin@localhost",
-    REGISTRATION: "bot",
-    WEB_LISTEN: `127.0.0.1:${port}`,
-    WEB_URL: webUrl,
-    WEB_VIEWS_PER_MINUTE: "100000",
-    WEB_ATTEMPTS_PER_10_MINUTES: "100000",
-  });
-  await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the bot creates the accounts"));
+  ({ bot, webUrl } = await startWebBot(
+    (web) =>
+      startBot({ service: xmppProxy.service, redisUrl: redisProxy.urlFor(redis.botUrl) }, "bot", {
+        ...web,
+        ADMIN_JIDS: "admin@localhost",
+        REGISTRATION: "bot",
+        WEB_VIEWS_PER_MINUTE: "100000",
+        WEB_ATTEMPTS_PER_10_MINUTES: "100000",
+      }),
+    "bot",
+  ));
   admin = await connectUser({
     service: ejabberd.service,
     domain: "localhost",

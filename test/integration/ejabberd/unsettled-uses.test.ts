@@ -12,11 +12,11 @@ import { tokenHash } from "../../../src/storage/record.js";
 import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
 import { uniqueName } from "../../helpers/names.js";
-import { freePort } from "../../helpers/ports.js";
 import { type RedisProxy, startRedisProxy } from "../../helpers/redis-proxy.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
 import { runs, sharedScript } from "../../helpers/shared-scripts.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { WebVisitor } from "../../helpers/web-client.js";
 import { canLogIn } from "../../helpers/xmpp-user.js";
 
@@ -31,24 +31,29 @@ let raw: RawRedis;
 let proxy: RedisProxy;
 let bot: TestBot;
 let webUrl: string;
-let webPort: number;
+let webPort: number | undefined;
 
+/** The bot, on the same web port as the run before it. */
 async function startTheBot(): Promise<TestBot> {
-  const started = await startBot(
-    { service: ejabberd.service, redisUrl: proxy.urlFor(redis.botUrl) },
+  const started = await startWebBot(
+    (web) =>
+      startBot(
+        { service: ejabberd.service, redisUrl: proxy.urlFor(redis.botUrl) },
+        "bot",
+        {
+          ...web,
+          ADMIN_JIDS: "admin@localhost",
+          REGISTRATION: "bot",
+          WEB_VIEWS_PER_MINUTE: "100000",
+          WEB_ATTEMPTS_PER_10_MINUTES: "100000",
+        },
+        { settleAfterMs: SETTLE_AFTER_MS },
+      ),
     "bot",
-    {
-      ADMIN_JIDS: "admin@localhost",
-      REGISTRATION: "bot",
-      WEB_LISTEN: `127.0.0.1:${webPort}`,
-      WEB_URL: webUrl,
-      WEB_VIEWS_PER_MINUTE: "100000",
-      WEB_ATTEMPTS_PER_10_MINUTES: "100000",
-    },
-    { settleAfterMs: SETTLE_AFTER_MS },
+    webPort,
   );
-  await eventually(async () => expect(started.logs.join("")).toContain("Registration: the bot creates the accounts"));
-  return started;
+  ({ webUrl, port: webPort } = started);
+  return started.bot;
 }
 
 beforeAll(async () => {
@@ -60,8 +65,6 @@ beforeAll(async () => {
   await raw.connect();
   // Redis knows the scripts from the start: a command held on the way is the script itself, not a NOSCRIPT try.
   for (const script of [CLAIM, SETTLE]) expect(await raw.scriptLoad(script.source)).toBe(script.sha);
-  webPort = await freePort();
-  webUrl = `http://127.0.0.1:${webPort}`;
   bot = await startTheBot();
 });
 

@@ -10,6 +10,7 @@ import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
 import { freePort } from "../../helpers/ports.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { canLogIn } from "../../helpers/xmpp-user.js";
@@ -36,21 +37,20 @@ afterAll(async () => {
 });
 
 async function webBot(username: string, env: Record<string, string> = {}) {
-  const port = await freePort();
-  const webUrl = `http://127.0.0.1:${port}`;
-  const bot = await startBot({ service: ejabberd.service, redisUrl: redis.botUrl }, username, {
-    ADMIN_JIDS: "admin@localhost",
-    REGISTRATION: "auto",
-    WEB_LISTEN: `127.0.0.1:${port}`,
-    WEB_URL: webUrl,
-    WEB_VIEWS_PER_MINUTE: "100000",
-    WEB_ATTEMPTS_PER_10_MINUTES: "100000",
-    XMPP_RESOURCE: `${username}-web`,
-    ...env,
-  });
-  bots.push(bot);
-  await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the bot creates the accounts"));
-  return { bot, webUrl };
+  const started = await startWebBot(async (web) => {
+    const bot = await startBot({ service: ejabberd.service, redisUrl: redis.botUrl }, username, {
+      ...web,
+      ADMIN_JIDS: "admin@localhost",
+      REGISTRATION: "auto",
+      WEB_VIEWS_PER_MINUTE: "100000",
+      WEB_ATTEMPTS_PER_10_MINUTES: "100000",
+      XMPP_RESOURCE: `${username}-web`,
+      ...env,
+    });
+    bots.push(bot);
+    return bot;
+  }, "bot");
+  return { bot: started.bot, webUrl: started.webUrl };
 }
 
 let main: { bot: TestBot; webUrl: string };

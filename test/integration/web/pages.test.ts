@@ -11,8 +11,8 @@ import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { executeIq, formValues, tokenOf } from "../../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../../helpers/bot.js";
-import { freePort } from "../../helpers/ports.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
@@ -25,19 +25,17 @@ let webUrl: string;
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
-  const port = await freePort();
-  webUrl = `http://127.0.0.1:${port}`;
-  bot = await world.startBot("bot", {
-    WEB_LISTEN: `127.0.0.1:${port}`,
-    WEB_URL: webUrl,
-    SITE_NAME: "Localhost Chat",
-    ALLOW_USER_INVITES: "true",
-    // Found out at start-up from our module's disco feature (docs/servers.md).
-    REGISTRATION: "auto",
-  });
-  await eventually(async () =>
-    expect(bot.logs.join("")).toContain("Registration: the server consumes the invites (in-band with the token"),
-  );
+  ({ bot, webUrl } = await startWebBot(
+    (web) =>
+      world.startBot("bot", {
+        ...web,
+        SITE_NAME: "Localhost Chat",
+        ALLOW_USER_INVITES: "true",
+        // Found out at start-up from our module's disco feature (docs/servers.md).
+        REGISTRATION: "auto",
+      }),
+    "server",
+  ));
   [admin, alice] = await world.loginAll(["admin@localhost", "alice@localhost"]);
 });
 

@@ -8,9 +8,9 @@ import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { eventsKey } from "../../../src/storage/keys.js";
 import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
-import { freePort } from "../../helpers/ports.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
 import { startServers, type TestServers } from "../../helpers/servers.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { WebVisitor } from "../../helpers/web-client.js";
 import { startXmppProxy, type XmppProxy } from "../../helpers/xmpp-proxy.js";
 import { canLogIn } from "../../helpers/xmpp-user.js";
@@ -28,15 +28,15 @@ beforeAll(async () => {
   raw = rawRedisClient(servers.redis.url);
   raw.on("error", () => {});
   await raw.connect();
-  const port = await freePort();
-  webUrl = `http://127.0.0.1:${port}`;
-  bot = await startBot({ service: proxy.service, redisUrl: servers.redisUrl }, "bot", {
-    ADMIN_JIDS: "admin@localhost",
-    REGISTRATION: "bot",
-    WEB_LISTEN: `127.0.0.1:${port}`,
-    WEB_URL: webUrl,
-  });
-  await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the bot creates the accounts"));
+  ({ bot, webUrl } = await startWebBot(
+    (web) =>
+      startBot({ service: proxy.service, redisUrl: servers.redisUrl }, "bot", {
+        ...web,
+        ADMIN_JIDS: "admin@localhost",
+        REGISTRATION: "bot",
+      }),
+    "bot",
+  ));
 });
 
 afterAll(async () => {

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { MAX_USERNAME_BYTES } from "../../../src/invites/username.js";
-import { eventually, type TestBot } from "../../helpers/bot.js";
-import { freePort } from "../../helpers/ports.js";
+import type { TestBot } from "../../helpers/bot.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
+import { startWebBot } from "../../helpers/web-bot.js";
 import { type WebPage, WebVisitor } from "../../helpers/web-client.js";
 import { textOf } from "../../helpers/web-form.js";
 import { canLogIn } from "../../helpers/xmpp-user.js";
@@ -21,16 +21,16 @@ let webUrl: string;
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
-  const port = await freePort();
-  webUrl = `http://127.0.0.1:${port}`;
-  bot = await world.startBot("bot", {
-    WEB_LISTEN: `127.0.0.1:${port}`,
-    WEB_URL: webUrl,
-    REGISTRATION: "auto",
-    WEB_VIEWS_PER_MINUTE: "100000",
-    WEB_ATTEMPTS_PER_10_MINUTES: "100000",
-  });
-  await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the server consumes the invites"));
+  ({ bot, webUrl } = await startWebBot(
+    (web) =>
+      world.startBot("bot", {
+        ...web,
+        REGISTRATION: "auto",
+        WEB_VIEWS_PER_MINUTE: "100000",
+        WEB_ATTEMPTS_PER_10_MINUTES: "100000",
+      }),
+    "server",
+  ));
 });
 
 afterAll(async () => {

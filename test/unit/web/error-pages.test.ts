@@ -9,20 +9,13 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ERROR_CATALOGUE, type ErrorCode } from "../../../src/errors.js";
 import { errorMessage, formRefusal } from "../../../src/web/error-pages.js";
-import { pageContext, type Site } from "../../../src/web/page-context.js";
+import { pageContext } from "../../../src/web/page-context.js";
 import { messagePage } from "../../../src/web/pages/message-page.js";
 import { loadWebData } from "../../../src/web/web-data.js";
+import { exampleSite } from "../../helpers/web-fakes.js";
 
 const data = loadWebData();
-const site: Site = {
-  name: "Example Chat",
-  domain: "example.org",
-  url: "https://invite.example.org",
-  basePath: "",
-  apps: data.apps,
-  languages: [{ code: "en", name: "English" }],
-  preApproves: () => true,
-};
+const site = exampleSite(data.apps);
 const contexts = Object.entries(data.catalogs).map(([lang, catalog]) =>
   pageContext(site, catalog, lang, undefined, "/"),
 );

@@ -6,23 +6,16 @@ import { describe, expect, it } from "vitest";
 import type { UsableInvite } from "../../../src/invites/invite-links.js";
 import { tokenHash } from "../../../src/invites/token.js";
 import { type InviteView, inviteViewOf } from "../../../src/web/invite-view.js";
-import { pageContext, type Site } from "../../../src/web/page-context.js";
+import { pageContext } from "../../../src/web/page-context.js";
 import { invitePage, registerPage } from "../../../src/web/pages/invite-page.js";
 import { type Message, messagePage } from "../../../src/web/pages/message-page.js";
 import { successPage } from "../../../src/web/pages/success-page.js";
 import { loadWebData } from "../../../src/web/web-data.js";
 import { HOSTILE_TEXTS } from "../../fixtures/hostile-web-inputs.js";
+import { exampleSite } from "../../helpers/web-fakes.js";
 
 const data = loadWebData();
-const site: Site = {
-  name: "Example Chat",
-  domain: "example.org",
-  url: "https://invite.example.org",
-  basePath: "",
-  apps: data.apps,
-  languages: [{ code: "en", name: "English" }],
-  preApproves: () => true,
-};
+const site = exampleSite(data.apps);
 const TOKEN = "AAAAAAAAAAAAAAAAAAAAAAAA";
 
 function stored(record: Partial<UsableInvite["record"]>): UsableInvite {
