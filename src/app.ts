@@ -4,8 +4,12 @@
  */
 import type { Client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
+import type { Component } from "./app/component.js";
+import { type AppEvents, appEvents } from "./app/events.js";
+import { webListener } from "./app/web-listener.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
 import type { Config } from "./config.js";
+import type { EventSource } from "./events.js";
 import { trackHealth } from "./health/health-file.js";
 import { type Clock, systemClock } from "./invites/expiry.js";
 import type { Policy } from "./invites/permissions.js";
@@ -47,6 +51,8 @@ export interface App {
   readonly storage: StorageBackend;
   /** The invite web pages, when WEB_LISTEN is set. */
   readonly web: WebApp | undefined;
+  /** What happens in the bot, as typed events (src/app/events.ts): listen before start() to miss none. */
+  readonly events: EventSource<AppEvents>;
   /** Where the web pages listen (host:port) once started. */
   readonly webAddress: string | undefined;
   /** Connects to Redis and XMPP; resolves once the first XMPP attempt is over (reconnects go on). */
@@ -55,15 +61,10 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** A part of the app with work at start or stop (either may be async); a start that answers false ends the start. */
-interface Component {
-  start?(): unknown;
-  stop?(): unknown;
-}
-
 export function createApp(config: Config, deps: AppDeps = {}): App {
   const log = deps.log ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
+  const events = appEvents(log);
   const host = config.xmpp.domain;
   const onFatal = deps.onFatal === undefined ? {} : { onFatal: deps.onFatal };
   const policy: Policy = {
@@ -81,6 +82,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       timeoutMs: config.redis.timeoutMs,
       signingKeys: config.signingKeys,
       log: log.child({ part: "redis" }),
+      events,
       ...onFatal,
     });
   const store = serviceStore(storage);
@@ -94,10 +96,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     quota: config.inviteQuota,
     invitePage: config.invitePage,
     clock,
+    events,
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
 
-  const connection = createConnection(config.xmpp, log.child({ part: "xmpp" }), (error) => deps.onFatal?.(error));
+  const connection = createConnection(config.xmpp, {
+    log: log.child({ part: "xmpp" }),
+    onFatal: (error) => deps.onFatal?.(error),
+    events,
+  });
   const { xmpp } = connection;
   const requests = attachXmppSide(xmpp, { config, policy, service, clock, log });
 
@@ -114,6 +121,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           notifyAdmins: config.notifyAdmins,
           host,
           log: log.child({ part: "notify" }),
+          events,
           ...(deps.noticeCap === undefined ? {} : { noticeCap: deps.noticeCap }),
         });
 
@@ -123,6 +131,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     claims: storage.claims,
     usernameRule,
     log: log.child({ part: "register" }),
+    events,
     ...onFatal,
     ...(deps.settleAfterMs === undefined ? {} : { settleAfterMs: deps.settleAfterMs }),
   });
@@ -140,7 +149,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           hits: storage.hits,
           log: log.child({ part: "web" }),
         });
-  let webAddress: string | undefined;
+  const listening = webListener(web, config, log, deps.onFatal);
   let forgetHealth: (() => void) | undefined;
 
   // The lifecycle. What the bot stands on starts first and stops last, in reverse; what uses the XMPP session
@@ -157,23 +166,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const sessionUsers: Component[] = [
     requests,
     ...(notifier === undefined ? [] : [notifier]),
-    {
-      start: async () => {
-        if (web === undefined) return true;
-        try {
-          webAddress = await web.start();
-          return true;
-        } catch (error) {
-          log.error("Cannot listen for the web pages on WEB_LISTEN", {
-            listen: `${config.web?.listen.host}:${config.web?.listen.port}`,
-            error: (error as Error).message,
-          });
-          deps.onFatal?.(error as Error);
-          return false;
-        }
-      },
-      stop: () => web?.stop(),
-    },
+    ...(web === undefined ? [] : [listening]),
     registrar,
   ];
 
@@ -183,8 +176,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     store,
     storage,
     web,
+    events,
     get webAddress() {
-      return webAddress;
+      return listening.address;
     },
     async start() {
       for (const part of [...ground, ...sessionUsers]) if ((await part.start?.()) === false) return;

@@ -3,12 +3,14 @@
  * quota of quota.ts) and managing those that exist (management.ts). Knows nothing of XMPP or Redis.
  */
 
+import { type EventSink, silentSink } from "../events.js";
 import { type CreationDeps, createAccountInvite, createContactInvite, createPasswordResetInvite } from "./creation.js";
 import { type Clock, systemClock } from "./expiry.js";
 import type { CreatedInvite } from "./invite.js";
+import type { CreatedKind, InviteEvents } from "./invite-events.js";
 import { listInvites, type PendingList, relationsOf, revokeAllOf, revokeInvites } from "./management.js";
 import type { AccountInviteOptions } from "./options.js";
-import type { PendingInvite } from "./pending.js";
+import { inviteId, type PendingInvite } from "./pending.js";
 import type { Actor, Policy } from "./permissions.js";
 import type { InviteStore, QuotaStore, RelationsStore } from "./store.js";
 import type { RandomSource } from "./token.js";
@@ -25,10 +27,12 @@ export interface InviteServiceOptions {
   readonly random?: RandomSource;
   /** The username rule (src/invites/username.ts) that bound usernames follow; by default without lookalikes. */
   readonly usernameRule?: UsernameRule;
+  readonly events?: EventSink<InviteEvents>;
 }
 
 export class InviteService {
   readonly #deps: CreationDeps & { readonly store: InviteStore & QuotaStore & RelationsStore };
+  readonly #events: EventSink<InviteEvents>;
 
   constructor(options: InviteServiceOptions) {
     this.#deps = {
@@ -38,6 +42,7 @@ export class InviteService {
       random: options.random,
       usernameRule: options.usernameRule ?? {},
     };
+    this.#events = options.events ?? silentSink();
   }
 
   get policy(): Policy {
@@ -56,17 +61,17 @@ export class InviteService {
 
   /** `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users. */
   createContactInvite(actor: Actor, source: string): Promise<CreatedInvite> {
-    return createContactInvite(this.#deps, actor, source);
+    return this.#created("contact", actor, createContactInvite(this.#deps, actor, source));
   }
 
   /** `urn:xmpp:invite#create-account`: admins only; bound to a username, reusable, or making the admin a contact. */
   createAccountInvite(actor: Actor, source: string, options: AccountInviteOptions = {}): Promise<CreatedInvite> {
-    return createAccountInvite(this.#deps, actor, source, options);
+    return this.#created("account", actor, createAccountInvite(this.#deps, actor, source, options));
   }
 
   /** A link that sets a new password for an existing account (admins only), valid for one day. */
   createPasswordResetInvite(actor: Actor, source: string, account: string): Promise<CreatedInvite> {
-    return createPasswordResetInvite(this.#deps, actor, source, account);
+    return this.#created("password-reset", actor, createPasswordResetInvite(this.#deps, actor, source, account));
   }
 
   /** One page of the pending invites this requester may see, soonest to expire first. */
@@ -76,22 +81,36 @@ export class InviteService {
 
   /** Revokes one visible invite by its short id. */
   async revokeInvite(actor: Actor, id: string): Promise<PendingInvite> {
-    const [revoked] = await revokeInvites(this.#deps, actor, [id]);
+    const [revoked] = await this.revokeInvites(actor, [id]);
     return revoked as PendingInvite;
   }
 
   /** Revokes visible invites by their short ids; at one that matches nothing, invite-not-found. */
-  revokeInvites(actor: Actor, ids: readonly string[]): Promise<PendingInvite[]> {
-    return revokeInvites(this.#deps, actor, ids);
+  async revokeInvites(actor: Actor, ids: readonly string[]): Promise<PendingInvite[]> {
+    return this.#revoked(actor, await revokeInvites(this.#deps, actor, ids));
   }
 
   /** Admins: revokes every pending invite of one user; resolves with how many. */
-  revokeAllOf(actor: Actor, inviter: string): Promise<number> {
-    return revokeAllOf(this.#deps, actor, inviter);
+  async revokeAllOf(actor: Actor, inviter: string): Promise<number> {
+    const count = await revokeAllOf(this.#deps, actor, inviter);
+    this.#events.emit("invites-revoked", { count, by: actor.jid });
+    return count;
   }
 
   /** Admins: who invited this user, and whom this user invited (bare JIDs). */
   relationsOf(actor: Actor, jid: string): Promise<{ invitedBy: string | undefined; invitees: string[] }> {
     return relationsOf(this.#deps, actor, jid);
+  }
+
+  async #created(kind: CreatedKind, actor: Actor, creating: Promise<CreatedInvite>): Promise<CreatedInvite> {
+    const created = await creating;
+    const { invite } = created;
+    this.#events.emit("invite-created", { id: inviteId(invite.token), kind, type: invite.type, by: actor.jid });
+    return created;
+  }
+
+  #revoked<T extends readonly PendingInvite[]>(actor: Actor, revoked: T): T {
+    this.#events.emit("invites-revoked", { count: revoked.length, by: actor.jid });
+    return revoked;
   }
 }

@@ -10,6 +10,7 @@
  * each recipient gets at most NOTICES_PER_WINDOW notices a minute, then one summary:
  * write access to Redis must not turn into a flood of messages to one person.
  */
+import { type EventSink, silentSink } from "../events.js";
 import type { EventStream, StreamEntry, UseEvent } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import { moreUsesNotice, parseUseEvent, recipients } from "./use-events.js";
@@ -33,10 +34,19 @@ export interface ConsumerOptions {
   /** The bot's domain: inviters are its users (or admins). */
   readonly host: string;
   readonly log: Logger;
+  readonly events?: EventSink<NotificationEvents>;
   readonly blockMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
   readonly noticeCap?: { readonly perWindow: number; readonly windowMs: number };
+}
+
+/** What the consumer emits (src/events.ts), once an entry is acknowledged. */
+export interface NotificationEvents {
+  /** A use event was handled: whom it told (none past their cap, or when nobody is to be told). */
+  "use-handled": { readonly event: UseEvent; readonly told: readonly string[] };
+  /** An entry was acknowledged without a message: its signature does not verify, or it is not a use event. */
+  "use-event-ignored": { readonly id: string; readonly reason: "unsigned" | "malformed" };
 }
 
 const IGNORED = {
@@ -134,20 +144,24 @@ export class UseEventConsumer {
   }
 
   async #handle({ id, fields, signed }: StreamEntry): Promise<void> {
-    const { stream, send, admins, notifyAdmins, host } = this.#options;
+    const { stream, send, admins, notifyAdmins, host, events = silentSink<NotificationEvents>() } = this.#options;
     const event = signed ? parseUseEvent(id, fields) : undefined;
     if (event === undefined) {
-      this.#ignore(signed ? "malformed" : "unsigned", id);
-    } else {
-      const told: string[] = [];
-      for (const [to, text] of recipients(event, { admins, notifyAdmins, host })) {
-        if (!this.#notices.admit(to)) continue;
-        await send(to, text);
-        told.push(to);
-      }
-      this.#options.log.info("Told about a used invite", { ...describe(event), told: told.join(",") });
+      const reason = signed ? "malformed" : "unsigned";
+      this.#ignore(reason, id);
+      await stream.ack(id);
+      events.emit("use-event-ignored", { id, reason });
+      return;
     }
+    const told: string[] = [];
+    for (const [to, text] of recipients(event, { admins, notifyAdmins, host })) {
+      if (!this.#notices.admit(to)) continue;
+      await send(to, text);
+      told.push(to);
+    }
+    this.#options.log.info("Told about a used invite", { ...describe(event), told: told.join(",") });
     await stream.ack(id);
+    events.emit("use-handled", { event, told });
   }
 
   /** Acknowledged without a message; logged once a minute per kind, then with how many more there were. */

@@ -7,6 +7,7 @@
  * one deadline (docs/web.md's 10 s); when add-user's answer misses it, the server is asked whether the account
  * exists before the use is kept or given back (unsettled-uses.ts).
  */
+import type { EventSink } from "../events.js";
 import { boundUsernameOf, inviterOf } from "../invites/record.js";
 import type { ClaimedInvite, InviteClaims } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
@@ -26,7 +27,7 @@ import {
 import { refusedRegistration } from "./admin-refusals.js";
 import { type ClaimedUseDeps, withClaim } from "./claimed-use.js";
 import type { ContactMaker } from "./contacts.js";
-import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
+import type { Registrar, RegistrationEvents, RegistrationRequest, RegistrationResult } from "./registrar.js";
 import { UnsettledSweep } from "./unsettled-sweep.js";
 import { UnsettledUses } from "./unsettled-uses.js";
 
@@ -38,6 +39,7 @@ export interface AdminRegistrarOptions {
   /** How inviter and invitee become contacts (the HTTP API, or the new account itself). */
   readonly contacts: ContactMaker;
   readonly log: Logger;
+  readonly events?: EventSink<RegistrationEvents>;
   /** The username rule new accounts follow (src/invites/username.ts); checked before anything is claimed. */
   readonly usernameRule?: UsernameRule;
   /** One deadline for each XEP-0133 exchange, `execute` to the last answer; ADMIN_TIMEOUT_MS by default. */
@@ -63,6 +65,7 @@ export class AdminRegistrar implements Registrar {
       exists: (jid) => accountExists(options.request, options.domain, jid, this.#exchange.timeoutMs),
       attemptTimeoutMs: this.#exchange.timeoutMs,
       log: options.log,
+      events: options.events,
     });
     this.#sweep = new UnsettledSweep({
       claims: options.claims,

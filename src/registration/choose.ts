@@ -9,12 +9,12 @@ import { type Element, xml } from "@xmpp/xml";
 import type { RegistrationMode } from "../config.js";
 import { NS } from "../xmpp/namespaces.js";
 import { ADD_USER, GET_USER_LASTLOGIN, type IqRequest, offersCommand, runAdminCommand } from "./admin-commands.js";
-import type { Registrar, RegistrationRequest, RegistrationResult } from "./registrar.js";
+import type { Registrar, RegistrationRequest, RegistrationResult, RegistrationWay } from "./registrar.js";
 
 /** Announced by prosody/mod_invites_redis.lua on its host: "I consume the bot's invites". */
 export const REGISTRATION_HOOK_FEATURE = "urn:xmpp-invite-bot:registration-hook:0";
 
-export type Decision = { readonly way: "server" | "bot" } | { readonly way: undefined; readonly problem: string };
+export type Decision = { readonly way: RegistrationWay } | { readonly way: undefined; readonly problem: string };
 
 async function announcesHook(request: IqRequest, domain: string): Promise<boolean> {
   const reply = await request(xml("iq", { type: "get", to: domain }, xml("query", { xmlns: NS.discoInfo })));
@@ -63,9 +63,9 @@ export async function decideRegistration(
 /** The registrar the web pages use, chosen once the bot is online; until then, "not available". */
 export class ChosenRegistrar implements Registrar {
   #chosen: (Registrar & { stop?(): void }) | undefined;
-  #way: "server" | "bot" | undefined;
+  #way: RegistrationWay | undefined;
 
-  choose(registrar: Registrar & { stop?(): void }, way: "server" | "bot"): void {
+  choose(registrar: Registrar & { stop?(): void }, way: RegistrationWay): void {
     this.#chosen = registrar;
     this.#way = way;
   }

@@ -5,6 +5,17 @@
  */
 import type { RegistrationFailure } from "../errors.js";
 
+/** Who makes the accounts (REGISTRATION, docs/servers.md): the server's own hook, or the bot through XEP-0133. */
+export type RegistrationWay = "server" | "bot";
+
+/** What registration emits (src/events.ts). */
+export interface RegistrationEvents {
+  /** How accounts are made, decided once, at the first login that could tell. */
+  "registrar-chosen": { readonly way: RegistrationWay };
+  /** A registration whose outcome the bot had not heard is settled: the account exists, or its use went back. */
+  "use-settled": { readonly jid: string; readonly outcome: "stands" | "given-back" };
+}
+
 export interface RegistrationRequest {
   /** The invite's token, exactly as in its link. */
   readonly token: string;

@@ -4,8 +4,10 @@
  * account exists: then the use stands (and is recorded), or it is given back. Never both, never neither: the
  * server is asked again, a little later each time, until it answers.
  */
+import { type EventSink, silentSink } from "../events.js";
 import type { Logger } from "../logger.js";
 import { startDeadline } from "./deadline.js";
+import type { RegistrationEvents } from "./registrar.js";
 
 export interface UnsettledUse {
   /** The account whose existence settles it. */
@@ -20,6 +22,7 @@ export interface UnsettledUsesOptions {
   /** Whether the account exists (src/registration/account-exists.ts); rejects when the server does not say. */
   readonly exists: (jid: string) => Promise<boolean>;
   readonly log: Logger;
+  readonly events?: EventSink<RegistrationEvents> | undefined;
   /** Bound of one question; then it counts as unanswered. */
   readonly attemptTimeoutMs: number;
   /** Waits between questions: the first, doubling up to the last. */
@@ -48,7 +51,7 @@ export class UnsettledUses {
   }
 
   async #attempt(use: UnsettledUse, nextWaitMs: number): Promise<void> {
-    const { log } = this.#options;
+    const { log, events = silentSink<RegistrationEvents>() } = this.#options;
     let exists: boolean;
     try {
       exists = await this.#within(this.#options.exists(use.jid));
@@ -70,9 +73,11 @@ export class UnsettledUses {
       if (exists) {
         log.info("Registration settled: the account exists: the use stands", { jid: use.jid });
         await use.made();
+        events.emit("use-settled", { jid: use.jid, outcome: "stands" });
       } else {
         log.info("Registration settled: no such account: the use is given back", { jid: use.jid });
         await use.notMade();
+        events.emit("use-settled", { jid: use.jid, outcome: "given-back" });
       }
     } catch (error) {
       log.error("Could not finish settling a registration", { jid: use.jid, error: (error as Error).message });

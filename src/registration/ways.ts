@@ -5,6 +5,7 @@
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
+import { type EventSink, silentSink } from "../events.js";
 import type { InviteClaims } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
@@ -13,7 +14,7 @@ import { AdminRegistrar } from "./as-admin.js";
 import { ChosenRegistrar, decideRegistration } from "./choose.js";
 import { ClientSideContacts, type ContactMaker, EjabberdApiContacts } from "./contacts.js";
 import { InBandRegistrar } from "./in-band.js";
-import type { Registrar } from "./registrar.js";
+import type { Registrar, RegistrationEvents } from "./registrar.js";
 
 /**
  * A registration is a few round trips on a local link; this bounds a server that does not answer, in-band and for
@@ -48,6 +49,7 @@ export function adminRegistrar(
     request: IqRequest;
     tell: (to: string, text: string) => Promise<void>;
     log: Logger;
+    events?: EventSink<RegistrationEvents>;
     usernameRule?: UsernameRule;
     settleAfterMs?: number;
   },
@@ -63,6 +65,7 @@ export function adminRegistrar(
     request: deps.request,
     contacts,
     log: deps.log,
+    ...(deps.events === undefined ? {} : { events: deps.events }),
     timeoutMs: REGISTRATION_TIMEOUT_MS,
     ...(deps.usernameRule === undefined ? {} : { usernameRule: deps.usernameRule }),
     ...(deps.settleAfterMs === undefined ? {} : { settleAfterMs: deps.settleAfterMs }),
@@ -80,6 +83,7 @@ export function chooseRegistrationWhenOnline(
     /** The storage's claims, for the bot as the hook; without them, only the server's own hook can work. */
     claims: InviteClaims | undefined;
     log: Logger;
+    events?: EventSink<RegistrationEvents>;
     onFatal?: (error: Error) => void;
     /** The username rule both ways follow (src/invites/username.ts). */
     usernameRule?: UsernameRule;
@@ -87,7 +91,7 @@ export function chooseRegistrationWhenOnline(
     settleAfterMs?: number;
   },
 ): ChosenRegistrar {
-  const { config, claims, log, usernameRule, settleAfterMs } = options;
+  const { config, claims, log, usernameRule, settleAfterMs, events = silentSink<RegistrationEvents>() } = options;
   const host = config.xmpp.domain;
   const registrar = new ChosenRegistrar();
   const request = iqRequestOver(xmpp);
@@ -103,6 +107,7 @@ export function chooseRegistrationWhenOnline(
       log.info("Registration: the server consumes the invites (in-band with the token, XEP-0445)", {
         registration: config.registration,
       });
+      events.emit("registrar-chosen", { way: "server" });
       return;
     }
     if (config.web === undefined || claims === undefined) {
@@ -116,6 +121,7 @@ export function chooseRegistrationWhenOnline(
       request,
       tell,
       log,
+      events,
       ...(usernameRule === undefined ? {} : { usernameRule }),
       ...(settleAfterMs === undefined ? {} : { settleAfterMs }),
     });
@@ -125,6 +131,7 @@ export function chooseRegistrationWhenOnline(
     log.info("Registration: the bot creates the accounts (XEP-0133 add-user, as a server administrator)", {
       registration: config.registration,
     });
+    events.emit("registrar-chosen", { way: "bot" });
   };
   xmpp.on("online", () => {
     if (registrar.way !== undefined) return;

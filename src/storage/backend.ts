@@ -13,6 +13,16 @@ import type {
   RelationsStore,
 } from "../invites/store.js";
 
+/** What a storage backend emits (src/events.ts). */
+export interface StorageEvents {
+  /** The link to the store: first connected, lost, or back after a loss. */
+  "store-link": { readonly state: "connected" | "lost" | "restored" };
+  /** An invite whose save timed out was removed, so the requester's "no invite was created" stays true. */
+  "invite-save-undone": { readonly id: string };
+  /** The host's store was migrated to the current layout by this instance, with how many of each it carried. */
+  "layout-migrated": { readonly host: string; readonly counts: Readonly<Record<string, number>> };
+}
+
 export interface StorageBackend {
   /** The invite records and their indexes. */
   readonly invites: InviteStore;

@@ -54,7 +54,13 @@ export class LayoutGate {
   check(): void {
     if (this.#layoutChecked || this.#layout !== undefined) return;
     const { host, signingKeys, log } = this.#options;
-    this.#layout = ensureLayout({ client: this.#redis.client, host, keys: signingKeys, log })
+    this.#layout = ensureLayout({
+      client: this.#redis.client,
+      host,
+      keys: signingKeys,
+      log,
+      events: this.#redis.events,
+    })
       .then(() => {
         this.#layoutChecked = true;
         this.#markReady();

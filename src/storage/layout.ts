@@ -5,7 +5,9 @@
  * the bot.
  */
 import { randomUUID } from "node:crypto";
+import type { EventSink } from "../events.js";
 import type { Logger } from "../logger.js";
+import type { StorageEvents } from "./backend.js";
 import { LAYOUT_VERSION, layoutKey, migratingKey } from "./keys.js";
 import { migrateV1 } from "./migrate-v1.js";
 import type { SigningKeys } from "./record.js";
@@ -44,6 +46,7 @@ export interface LayoutOptions {
   readonly host: string;
   readonly keys: SigningKeys;
   readonly log: Logger;
+  readonly events?: EventSink<StorageEvents>;
 }
 
 /** Resolves once the host's store is layout v2; migrates a v1 store first. Throws UnknownLayoutError. */
@@ -79,6 +82,7 @@ async function migrateHoldingLock(options: LayoutOptions, owner: string): Promis
     await client.set(layoutKey(host), LAYOUT_VERSION);
     if (Object.values(counts).some((count) => count > 0)) {
       log.info("Migrated the invite store from layout 1 to layout 2", { host, ...counts });
+      options.events?.emit("layout-migrated", { host, counts: { ...counts } });
     }
   } finally {
     clearInterval(renew);

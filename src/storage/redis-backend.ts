@@ -4,9 +4,11 @@
  * store is known to be layout v2 (layout-gate.ts), and everything fails fast with StoreUnavailableError while Redis
  * is away.
  */
+
+import type { EventSink } from "../events.js";
 import type { EventStream, InviteClaims } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-import type { StorageBackend } from "./backend.js";
+import type { StorageBackend, StorageEvents } from "./backend.js";
 import { LayoutGate } from "./layout-gate.js";
 import type { SigningKeys } from "./record.js";
 import { RedisClaims } from "./redis-claims.js";
@@ -25,6 +27,7 @@ export interface RedisBackendOptions {
   readonly timeoutMs: number;
   readonly signingKeys: SigningKeys;
   readonly log: Logger;
+  readonly events?: EventSink<StorageEvents>;
   /** Called when the store cannot be used by this version at all (an unknown layout). */
   readonly onFatal?: (error: Error) => void;
 }
@@ -43,6 +46,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     ...options.redis,
     timeoutMs: options.timeoutMs,
     log,
+    events: options.events,
     onReady: () => gate.check(),
   });
   const gate = new LayoutGate(redis, options);

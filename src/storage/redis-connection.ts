@@ -3,8 +3,10 @@
  * REDIS_TIMEOUT_MS, and says once when the link is lost and when it is back.
  */
 import { createHash } from "node:crypto";
+import { type EventSink, silentSink } from "../events.js";
 import { StoreUnavailableError } from "../invites/store.js";
 import type { Logger } from "../logger.js";
+import type { StorageEvents } from "./backend.js";
 import type { RedisClient, RedisClientHandle } from "./redis-client.js";
 
 export class RedisConnection {
@@ -13,13 +15,23 @@ export class RedisConnection {
   readonly #label: string;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  /** Where the parts on this connection emit what happened (src/events.ts). */
+  readonly events: EventSink<StorageEvents>;
   #reachable = true;
 
-  constructor(options: RedisClientHandle & { timeoutMs: number; log: Logger; onReady: () => void }) {
+  constructor(
+    options: RedisClientHandle & {
+      timeoutMs: number;
+      log: Logger;
+      onReady: () => void;
+      events?: EventSink<StorageEvents> | undefined;
+    },
+  ) {
     this.client = options.client;
     this.#label = options.label;
     this.#timeoutMs = options.timeoutMs;
     this.#log = options.log;
+    this.events = options.events ?? silentSink();
     this.client.on("error", (error: unknown) => this.#lost(error));
     this.client.on("ready", () => {
       this.#restored();
@@ -66,12 +78,14 @@ export class RedisConnection {
       url: this.#label,
       error: error instanceof Error ? error.message : String(error),
     });
+    this.events.emit("store-link", { state: "lost" });
   }
 
   #restored(): void {
     const wasLost = !this.#reachable;
     this.#reachable = true;
     this.#log.info(wasLost ? "Redis connection restored" : "Connected to Redis", { url: this.#label });
+    this.events.emit("store-link", { state: wasLost ? "restored" : "connected" });
   }
 }
 

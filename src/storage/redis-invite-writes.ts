@@ -91,7 +91,10 @@ export class RedisInviteWrites {
     queueRemoval(multi, this.host, hash, record);
     multi
       .exec()
-      .then(() => this.log.info("Removed an invite whose save timed out", { id }))
+      .then(() => {
+        this.log.info("Removed an invite whose save timed out", { id });
+        this.redis.events.emit("invite-save-undone", { id });
+      })
       .catch((error: unknown) =>
         this.log.error("An invite whose save timed out may still be in Redis; revoke it if it shows in a list", {
           id,

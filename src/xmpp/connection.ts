@@ -6,6 +6,7 @@
 import { type Client, client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
+import { type EventSink, silentSink } from "../events.js";
 import type { Logger } from "../logger.js";
 import { guardedCredentials } from "./credentials.js";
 import { attachDebugLog } from "./debug-log.js";
@@ -26,6 +27,29 @@ export const TLS_VERIFY_ERRORS: ReadonlySet<string> = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
+/** Why a connection attempt failed, as `connection-failed` says. */
+export type ConnectionFailure = "auth" | "unreachable" | "tls-unverified" | "insecure" | "conflict" | "other";
+
+/** What the connection emits (src/events.ts). */
+export interface ConnectionEvents {
+  /** Logged in, first or again, as `jid` (full). */
+  online: { readonly jid: string };
+  /** The stream ended while the bot was not stopping; it reconnects. */
+  disconnected: { readonly clean: boolean };
+  "connection-failed": { readonly reason: ConnectionFailure };
+}
+
+export interface ConnectionOptions {
+  readonly log: Logger;
+  /**
+   * Called when going on would do harm: another session took over this JID's resource (RFC 6120 §4.9.3.3
+   * <conflict/>). Reconnecting would take it back, and the two would replace each other for ever, losing notices in
+   * between.
+   */
+  readonly onFatal?: (error: Error) => void;
+  readonly events?: EventSink<ConnectionEvents>;
+}
+
 export interface Connection {
   readonly xmpp: Client;
   /** Connects, and keeps reconnecting until stop(); never rejects. */
@@ -33,16 +57,8 @@ export interface Connection {
   stop(): Promise<void>;
 }
 
-/**
- * `onFatal` is called when going on would do harm: another session took over this
- * JID's resource (RFC 6120 §4.9.3.3 <conflict/>). Reconnecting would take it back,
- * and the two would replace each other for ever, losing notices in between.
- */
-export function createConnection(
-  settings: Config["xmpp"],
-  log: Logger,
-  onFatal: (error: Error) => void = () => {},
-): Connection {
+export function createConnection(settings: Config["xmpp"], options: ConnectionOptions): Connection {
+  const { log, onFatal = () => {}, events = silentSink<ConnectionEvents>() } = options;
   const xmpp = client({
     service: settings.service,
     domain: settings.domain,
@@ -63,10 +79,12 @@ export function createConnection(
     authFailed = false;
     xmpp.reconnect.delay = FIRST_RETRY_MS;
     log.info("Online", { jid: address.toString() });
+    events.emit("online", { jid: address.toString() });
   });
   xmpp.on("disconnect", ({ clean }: { clean?: boolean } = {}) => {
     if (stopping) return;
     log.warn("Disconnected from the XMPP server; reconnecting", { ...where, clean, retry_ms: xmpp.reconnect.delay });
+    events.emit("disconnected", { clean: clean === true });
   });
   xmpp.reconnect.on("reconnecting", () => {
     attempts += 1;
@@ -74,37 +92,45 @@ export function createConnection(
     log.debug("Reconnecting", { attempt: attempts });
   });
   xmpp.on("error", (error: Error & { condition?: string; code?: string }) => {
-    if (error.name === "StreamError" && error.condition === "conflict") {
-      stopping = true;
-      xmpp.reconnect.stop();
-      log.error(
-        "Another session logged in with the same JID and resource and replaced this one; stopping. " +
-          "Give each bot instance its own XMPP_RESOURCE.",
-        { jid: `${where.jid}/${settings.resource}` },
-      );
-      onFatal(error);
-    } else if (error.code !== undefined && TLS_VERIFY_ERRORS.has(error.code)) {
-      log.error("The server's TLS certificate could not be verified; not logging in", {
-        ...where,
-        error: error.message,
-        hint: "for a private CA, start the bot with NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
-      });
-      xmpp.reconnect.delay = AUTH_RETRY_MS;
-    } else if (error.name === "InsecureLinkError") {
-      log.error(error.message, where);
-      xmpp.reconnect.delay = AUTH_RETRY_MS;
-    } else if (error.name === "SASLError") {
-      authFailed = true;
-      xmpp.reconnect.delay = AUTH_RETRY_MS;
-      log.error("Authentication failed: check XMPP_USERNAME and XMPP_PASSWORD, and that the account exists", {
-        ...where,
-        condition: error.condition,
-      });
-    } else if (error.code === "ECONNREFUSED" || error.code === "ENOTFOUND" || error.code === "EHOSTUNREACH") {
-      log.warn("Cannot reach the XMPP server", { ...where, error: error.code });
-    } else {
-      log.warn("XMPP error", { error: error.message });
+    const reason = failureOf(error);
+    switch (reason) {
+      case "conflict":
+        stopping = true;
+        xmpp.reconnect.stop();
+        log.error(
+          "Another session logged in with the same JID and resource and replaced this one; stopping. " +
+            "Give each bot instance its own XMPP_RESOURCE.",
+          { jid: `${where.jid}/${settings.resource}` },
+        );
+        onFatal(error);
+        break;
+      case "tls-unverified":
+        log.error("The server's TLS certificate could not be verified; not logging in", {
+          ...where,
+          error: error.message,
+          hint: "for a private CA, start the bot with NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
+        });
+        xmpp.reconnect.delay = AUTH_RETRY_MS;
+        break;
+      case "insecure":
+        log.error(error.message, where);
+        xmpp.reconnect.delay = AUTH_RETRY_MS;
+        break;
+      case "auth":
+        authFailed = true;
+        xmpp.reconnect.delay = AUTH_RETRY_MS;
+        log.error("Authentication failed: check XMPP_USERNAME and XMPP_PASSWORD, and that the account exists", {
+          ...where,
+          condition: error.condition,
+        });
+        break;
+      case "unreachable":
+        log.warn("Cannot reach the XMPP server", { ...where, error: error.code });
+        break;
+      default:
+        log.warn("XMPP error", { error: error.message });
     }
+    events.emit("connection-failed", { reason });
   });
 
   return {
@@ -132,4 +158,15 @@ export function createConnection(
       }
     },
   };
+}
+
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH"]);
+
+function failureOf(error: Error & { condition?: string; code?: string }): ConnectionFailure {
+  if (error.name === "StreamError" && error.condition === "conflict") return "conflict";
+  if (error.code !== undefined && TLS_VERIFY_ERRORS.has(error.code)) return "tls-unverified";
+  if (error.name === "InsecureLinkError") return "insecure";
+  if (error.name === "SASLError") return "auth";
+  if (error.code !== undefined && UNREACHABLE.has(error.code)) return "unreachable";
+  return "other";
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { describeError, InviteError } from "../../../src/errors.js";
+import { Events } from "../../../src/events.js";
 import type { Invite } from "../../../src/invites/invite.js";
+import type { InviteEvents } from "../../../src/invites/invite-events.js";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
 import { QUOTA_WINDOW_MS } from "../../../src/invites/quota.js";
@@ -29,6 +31,7 @@ function setup(
   overrides: Partial<Policy> = {},
   invitePage?: string,
   store: InviteStore & QuotaStore & RelationsStore = new MemoryInviteStore(clock),
+  events?: Events<InviteEvents>,
 ) {
   const policy: Policy = {
     domain: "example.org",
@@ -37,7 +40,15 @@ function setup(
     allowContactInvites: true,
     ...overrides,
   };
-  const service = new InviteService({ store, policy, ttlSeconds: 604_800, invitePage, clock, random });
+  const service = new InviteService({
+    store,
+    policy,
+    ttlSeconds: 604_800,
+    invitePage,
+    clock,
+    random,
+    ...(events === undefined ? {} : { events }),
+  });
   return { service, store, actor: (jid: string) => actorFor(jid, policy) };
 }
 
@@ -339,6 +350,46 @@ describe("InviteService lists and revocations", () => {
     expect(await service.revokeAllOf(actor("admin@example.org"), "alice@example.org")).toBe(3);
     expect((await service.listInvites(actor("admin@example.org"))).invites.map((p) => p.inviter)).toEqual([
       "bob@example.org",
+    ]);
+  });
+});
+
+describe("InviteService events", () => {
+  it("emits invite-created for each kind, with the short id and the requester, and nothing for a refusal", async () => {
+    const events = new Events<InviteEvents>();
+    const created: unknown[] = [];
+    events.on("invite-created", (detail) => created.push(detail));
+    const { service, actor } = setup({}, undefined, undefined, events);
+    const [admin, alice] = [actor("admin@example.org"), actor("alice@example.org")];
+    const contact = await service.createContactInvite(alice, "alice@example.org/phone");
+    const account = await service.createAccountInvite(admin, "admin@example.org/pc");
+    const reset = await service.createPasswordResetInvite(admin, "admin@example.org/pc", "alice@example.org");
+    await expect(service.createAccountInvite(alice, "alice@example.org/phone")).rejects.toBeInstanceOf(InviteError);
+    expect(created).toEqual([
+      { id: inviteId(contact.invite.token), kind: "contact", type: "roster", by: "alice@example.org" },
+      { id: inviteId(account.invite.token), kind: "account", type: "register", by: "admin@example.org" },
+      { id: inviteId(reset.invite.token), kind: "password-reset", type: "register", by: "admin@example.org" },
+    ]);
+  });
+
+  it("emits invites-revoked with how many went, for one, several and all of a user's", async () => {
+    const events = new Events<InviteEvents>();
+    const revoked: unknown[] = [];
+    events.on("invites-revoked", (detail) => revoked.push(detail));
+    const store = new MemoryInviteStore(clock);
+    const { service, actor } = setup({}, undefined, store, events);
+    const [admin, alice] = [actor("admin@example.org"), actor("alice@example.org")];
+    // Five different tokens, from a service on the same store with the real random source.
+    const maker = new InviteService({ store, policy: service.policy, ttlSeconds: 604_800, invitePage: undefined });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push(inviteId((await maker.createContactInvite(alice, "a/b")).invite.token));
+    await service.revokeInvite(alice, ids[0] ?? "");
+    await service.revokeInvites(alice, ids.slice(1, 3));
+    expect(await service.revokeAllOf(admin, "alice@example.org")).toBe(2);
+    expect(revoked).toEqual([
+      { count: 1, by: "alice@example.org" },
+      { count: 2, by: "alice@example.org" },
+      { count: 2, by: "admin@example.org" },
     ]);
   });
 });

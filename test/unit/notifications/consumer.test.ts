@@ -1,7 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
+import { Events } from "../../../src/events.js";
 import type { EventStream, StreamEntry } from "../../../src/invites/store.js";
 import { createLogger } from "../../../src/logger.js";
-import { type ConsumerOptions, UseEventConsumer } from "../../../src/notifications/consumer.js";
+import {
+  type ConsumerOptions,
+  type NotificationEvents,
+  UseEventConsumer,
+} from "../../../src/notifications/consumer.js";
 import { adminNotice, parseUseEvent, recipients } from "../../../src/notifications/use-events.js";
 
 /** A stream in memory: entries are pending until finished, like a consumer group. */
@@ -122,6 +127,23 @@ describe("UseEventConsumer", () => {
     await until(() => done.has("1-0"));
     await consumer.stop();
     expect(sent).toEqual(["alice@example.org"]);
+  });
+});
+
+describe("UseEventConsumer events", () => {
+  it("emits use-handled once an entry is acknowledged, and use-event-ignored for one it does not trust", async () => {
+    const { stream, done } = fakeStream([event("1-0", "forged@example.org", false), event("2-0", "bob@example.org")]);
+    const events = new Events<NotificationEvents>();
+    const seen: string[] = [];
+    const handled = new Promise<NotificationEvents["use-handled"]>((resolve) => events.on("use-handled", resolve));
+    events.onEach(({ name }) => seen.push(`${name} (acknowledged: ${[...done].join(",")})`));
+    const { consumer } = consumerOf(stream, { events });
+    consumer.start();
+    const { event: used, told } = await handled;
+    await consumer.stop();
+    expect(used).toMatchObject({ kind: "registered", inviter: "alice@example.org", invitee: "bob@example.org" });
+    expect(told).toEqual(["alice@example.org"]);
+    expect(seen).toEqual(["use-event-ignored (acknowledged: 1-0)", "use-handled (acknowledged: 1-0,2-0)"]);
   });
 });
 

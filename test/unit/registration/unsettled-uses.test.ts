@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { Events } from "../../../src/events.js";
 import { createLogger } from "../../../src/logger.js";
+import type { RegistrationEvents } from "../../../src/registration/registrar.js";
 import { type UnsettledUse, UnsettledUses } from "../../../src/registration/unsettled-uses.js";
 
 function use(jid: string): UnsettledUse & { settled: Promise<string>; calls: string[] } {
@@ -25,10 +27,18 @@ function use(jid: string): UnsettledUse & { settled: Promise<string>; calls: str
 
 describe("UnsettledUses", () => {
   it("keeps the use when the account exists, gives it back when not, each exactly once", async () => {
+    const events = new Events<RegistrationEvents>();
+    const settled: unknown[] = [];
+    const bothSettled = new Promise<void>((resolve) =>
+      events.on("use-settled", (detail) => {
+        if (settled.push(detail) === 2) resolve();
+      }),
+    );
     const uses = new UnsettledUses({
       exists: async (jid) => jid === "made@example.org",
       attemptTimeoutMs: 1_000,
       log: createLogger("silent"),
+      events,
     });
     const [made, absent] = [use("made@example.org"), use("absent@example.org")];
     uses.add(made);
@@ -37,6 +47,11 @@ describe("UnsettledUses", () => {
     expect(await absent.settled).toBe("notMade");
     expect([made.calls, absent.calls]).toEqual([["made"], ["notMade"]]);
     expect(uses.size).toBe(0);
+    await bothSettled;
+    expect(settled).toEqual([
+      { jid: "made@example.org", outcome: "stands" },
+      { jid: "absent@example.org", outcome: "given-back" },
+    ]);
   });
 
   it("asks again until the server answers, one that never answers and one that fails included", async () => {
