@@ -58,7 +58,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     // One instance: it keeps the uses still to give back once Redis answers.
     claims: new RedisClaims(redis, host, keys, log),
     events: (consumer) => {
-      const stream = redisEventStream(redis.client, host, consumer, keys);
+      const stream = redisEventStream(redis, host, consumer, keys);
       return {
         ...stream,
         ensureGroup: async () => {

@@ -51,14 +51,18 @@ export class RedisConnection {
     return this.client.isReady;
   }
 
-  /** Runs one operation within REDIS_TIMEOUT_MS; every failure becomes StoreUnavailableError. */
-  async bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one operation within REDIS_TIMEOUT_MS (plus `waitMs`, for a read that blocks on purpose); every failure
+   * becomes StoreUnavailableError.
+   */
+  async bounded<T>(operation: string, run: () => Promise<T>, waitMs = 0): Promise<T> {
     if (!this.client.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
     let timer: NodeJS.Timeout | undefined;
+    const limitMs = this.#timeoutMs + waitMs;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new StoreUnavailableError(`Redis did not answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
+        () => reject(new StoreUnavailableError(`Redis did not answer within ${limitMs} ms (${operation})`)),
+        limitMs,
       );
     });
     try {

@@ -1,18 +1,32 @@
 /**
- * The Prosody module's use-event stream (docs/storage.md, "Use events") read with
- * a Redis consumer group. Blocking reads get a connection of their own. Each entry
- * comes with whether its tag verifies (event-tag.ts): the signing key stays here.
+ * The Prosody module's use-event stream (docs/storage.md, "Use events") read with a Redis consumer group. Blocking
+ * reads get a connection of their own. Each entry comes with whether its tag verifies (event-tag.ts): the signing
+ * key stays here. Every call is bounded like the rest of the backend (redis-connection.ts) and fails with
+ * StoreUnavailableError; nothing is lost by that: an entry read and not acknowledged stays pending, and an XACK that
+ * timed out still runs before the next read of the same connection, which is the pending read the consumer makes
+ * after any failure (docs/storage.md, "Use events").
  */
 import type { EventStream } from "../invites/store.js";
 import { eventTagValid } from "./event-tag.js";
 import { eventsKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
 import type { RedisClient } from "./redis-client.js";
+import type { RedisConnection } from "./redis-connection.js";
 
 export const EVENT_GROUP = "xmpp-invite-bot";
+/** Entries per read: a consumer far behind catches up in steps, acknowledging as it goes. */
+const READ_COUNT = 50;
 
-export function redisEventStream(client: RedisClient, host: string, consumer: string, keys: SigningKeys): EventStream {
+type StreamReply = Array<{ messages: Array<{ id: string; message: Record<string, string> } | null> }> | null;
+
+export function redisEventStream(
+  redis: RedisConnection,
+  host: string,
+  consumer: string,
+  keys: SigningKeys,
+): EventStream {
   const key = eventsKey(host);
+  const { client } = redis;
   let blocking: RedisClient | undefined;
 
   async function blockingClient(): Promise<RedisClient> {
@@ -24,40 +38,61 @@ export function redisEventStream(client: RedisClient, host: string, consumer: st
     return blocking;
   }
 
+  /** A blocked read that did not come back in time may still be queued on its connection: start afresh. */
+  function dropBlocking(): void {
+    if (blocking?.isOpen) blocking.destroy();
+    blocking = undefined;
+  }
+
+  const entriesOf = (reply: StreamReply) =>
+    (reply ?? []).flatMap((stream) =>
+      stream.messages.flatMap((entry) =>
+        entry === null
+          ? []
+          : [{ id: entry.id, fields: entry.message, signed: eventTagValid(keys, host, entry.message) }],
+      ),
+    );
+
   return {
-    async ensureGroup() {
+    ensureGroup: () =>
+      redis.bounded("group creation", async () => {
+        try {
+          // From the start of the stream: uses recorded before the bot ever ran are told too.
+          await client.xGroupCreate(key, EVENT_GROUP, "0", { MKSTREAM: true });
+        } catch (error) {
+          if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+        }
+      }),
+    async read(which, blockMs) {
+      if (which === "pending") {
+        const reply = await redis.bounded("pending read", () =>
+          client.xReadGroup(EVENT_GROUP, consumer, { key, id: "0" }, { COUNT: READ_COUNT }),
+        );
+        return entriesOf(reply as StreamReply);
+      }
       try {
-        // From the start of the stream: uses recorded before the bot ever ran are told too.
-        await client.xGroupCreate(key, EVENT_GROUP, "0", { MKSTREAM: true });
+        const reply = await redis.bounded(
+          "read",
+          async () =>
+            (await blockingClient()).xReadGroup(
+              EVENT_GROUP,
+              consumer,
+              { key, id: ">" },
+              { COUNT: READ_COUNT, BLOCK: blockMs },
+            ),
+          blockMs,
+        );
+        return entriesOf(reply as StreamReply);
       } catch (error) {
-        if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+        dropBlocking();
+        throw error;
       }
     },
-    async read(which, blockMs) {
-      const reader = which === "pending" ? client : await blockingClient();
-      const options = which === "pending" ? { COUNT: 50 } : { COUNT: 50, BLOCK: blockMs };
-      const reply = await reader.xReadGroup(
-        EVENT_GROUP,
-        consumer,
-        { key, id: which === "pending" ? "0" : ">" },
-        options,
-      );
-      const streams = (reply ?? []) as Array<{
-        messages: Array<{ id: string; message: Record<string, string> } | null>;
-      }>;
-      return streams.flatMap((stream) =>
-        stream.messages.flatMap((entry) =>
-          entry === null
-            ? []
-            : [{ id: entry.id, fields: entry.message, signed: eventTagValid(keys, host, entry.message) }],
-        ),
-      );
-    },
     async ack(id) {
-      await client.xAck(key, EVENT_GROUP, id);
+      await redis.bounded("acknowledgement", () => client.xAck(key, EVENT_GROUP, id));
     },
     async close() {
-      if (blocking?.isOpen) blocking.destroy();
+      dropBlocking();
     },
   };
 }
