@@ -103,47 +103,6 @@ describe("on ejabberd, through the web page", () => {
     expect(logins.filter(Boolean)).toHaveLength(1);
   });
 
-  it("a taken username is said so, and the invite still works", async () => {
-    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web");
-    const visitor = new WebVisitor(webUrl);
-    const form = await visitor.follow(await visitor.get(landingUrl), "create-account");
-    const taken = await visitor.submit(form, {
-      username: "plain",
-      password: "x-password",
-      password_again: "x-password",
-    });
-    expect(taken.status).toBe(409);
-    expect(textOf(taken.body, { id: "username-error" })).toBe(
-      "This username is already taken. Please choose another one.",
-    );
-    expect(await canLogIn(ejabberd.service, "plain@localhost", "plain-password")).toBe(true);
-    const fixed = await visitor.submit(taken, {
-      username: "plain2",
-      password: "x-password",
-      password_again: "x-password",
-    });
-    expect(fixed.status).toBe(200);
-    expect(await canLogIn(ejabberd.service, "plain2@localhost", "x-password")).toBe(true);
-  });
-
-  it("an invite bound to a username registers only that name", async () => {
-    const { invite, landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", {
-      username: "boundej",
-    });
-    expect(invite.uri).toContain("boundej@localhost");
-    const done = await register(landingUrl, "whatever", "bound-password");
-    expect(done.body).toContain("Welcome, boundej@localhost!");
-    expect(await canLogIn(ejabberd.service, "boundej@localhost", "bound-password")).toBe(true);
-  });
-
-  it("a reusable invite stops at its cap", async () => {
-    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", { maxUses: 2 });
-    expect((await register(landingUrl, "capped1", "cap-password")).status).toBe(200);
-    expect((await register(landingUrl, "capped2", "cap-password")).status).toBe(200);
-    expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
-    expect(await canLogIn(ejabberd.service, "capped2@localhost", "cap-password")).toBe(true);
-  });
-
   it("a counted invite's last use, refused by the server, is given back whole", async () => {
     const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", { maxUses: 2 });
     expect((await register(landingUrl, "last1", "last-password")).status).toBe(200);
