@@ -1,16 +1,21 @@
 /**
- * Starts the real bot (createApp) against the private servers, with its log
- * lines captured so tests can check what it says (and that it leaks no secret).
+ * Starts the real bot (createApp) against the private servers, with its events recorded from before the start
+ * (app-events.ts: what tests wait for) and its log lines captured (what it says to people, and that it leaks no
+ * secret).
  */
 import { type App, type AppDeps, createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
+import { type EventLog, recordEvents } from "./app-events.js";
 import { BOT_SIGNING_ENV } from "./signing.js";
 
 export interface TestBot {
   app: App;
   config: Config;
   jid: string;
+  /** The app's events since it was built. */
+  events: EventLog;
+  /** The log lines, for what people read; wait for `events`, not for a line. */
   logs: string[];
   stop(): Promise<void>;
 }
@@ -45,17 +50,19 @@ export async function startBot(
   });
   const logs: string[] = [];
   const app = createApp(config, { ...deps, log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
-  const online = new Promise<void>((resolve) => app.xmpp.once("online", () => resolve()));
+  const events = recordEvents(app.events);
   try {
     await app.start();
-    await withTimeout(online, 10_000, `bot ${username} did not come online`);
+    await events.waitFor("online").catch(() => {
+      throw new Error(`bot ${username} did not come online`);
+    });
   } catch (error) {
     // A bot that did not come online may still be connecting (and its pages listening): nothing may outlive this.
     await app.stop().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`startBot ${username}: ${reason}; log:\n${logs.join("")}`, { cause: error });
   }
-  return { app, config, jid: `${username}@localhost/${config.xmpp.resource}`, logs, stop: () => app.stop() };
+  return { app, config, jid: `${username}@localhost/${config.xmpp.resource}`, events, logs, stop: () => app.stop() };
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

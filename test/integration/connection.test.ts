@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { eventually } from "../helpers/bot.js";
+import { type EventLog, recordEvents } from "../helpers/app-events.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 
@@ -19,7 +19,7 @@ afterAll(async () => {
   await world?.stop();
 });
 
-function buildBot(password: string): { app: App; logs: string[] } {
+function buildBot(password: string): { app: App; events: EventLog; logs: string[] } {
   const logs: string[] = [];
   const config = loadConfig({
     XMPP_SERVICE: world.servers.service,
@@ -33,14 +33,14 @@ function buildBot(password: string): { app: App; logs: string[] } {
   });
   const app = createApp(config, { log: createLogger("debug", { write: (line: string) => logs.push(line) }) });
   apps.push(app);
-  return { app, logs };
+  return { app, events: recordEvents(app.events), logs };
 }
 
 describe("connecting", () => {
   it("logs a clear authentication failure, keeps running, and never logs the password", async () => {
-    const { app, logs } = buildBot("wrong-password-123");
+    const { app, events, logs } = buildBot("wrong-password-123");
     await app.start();
-    await eventually(async () => expect(logs.join("")).toContain("Authentication failed"));
+    await events.waitFor("connection-failed", { matches: ({ reason }) => reason === "auth" });
     const line = logs.find((l) => l.includes("Authentication failed")) ?? "";
     expect(line).toContain("check XMPP_USERNAME and XMPP_PASSWORD");
     expect(line).toContain("condition=not-authorized");
@@ -52,12 +52,13 @@ describe("connecting", () => {
 
   it("waits for a server that is not up yet and comes online when it is", async () => {
     await world.servers.prosody.halt();
-    const { app, logs } = buildBot("bot-password");
+    const { app, events, logs } = buildBot("bot-password");
     await app.start(); // resolves even though nothing listens yet
-    await eventually(async () => expect(logs.join("")).toContain("Cannot reach the XMPP server"));
-    const online = new Promise<void>((resolve) => app.xmpp.once("online", () => resolve()));
+    await events.waitFor("connection-failed", { matches: ({ reason }) => reason === "unreachable" });
+    expect(logs.join("")).toContain("Cannot reach the XMPP server");
     await world.servers.prosody.start();
-    await online;
-    expect(logs.filter((l) => l.includes(" Online ")).length).toBe(1);
+    await events.waitFor("online");
+    expect(events.all("online")).toHaveLength(1);
+    expect(logs.filter((l) => l.includes(" Online "))).toHaveLength(1);
   });
 });

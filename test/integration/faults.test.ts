@@ -4,23 +4,21 @@
  * behaviour (reconnect within 5 s, no request beyond REDIS_TIMEOUT_MS), not
  * performance measurements.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { idsKey, pendingKey, recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
+import { runMain } from "../helpers/main-process.js";
 import { type RedisProxy, startRedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 let world: Scenario;
 let bot: TestBot;
@@ -96,16 +94,12 @@ describe("Redis restarts under load", () => {
 
 describe("Prosody restarts under load", () => {
   it("is back online within 5 s of Prosody accepting connections, and every command after that succeeds", async () => {
-    const onlineBefore = bot.logs.filter((l) => l.includes(" Online ")).length;
+    const since = bot.events.mark();
     await world.servers.prosody.halt();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await world.servers.prosody.start();
     const acceptingAt = Date.now();
-    await eventually(
-      async () => expect(bot.logs.filter((l) => l.includes(" Online ")).length).toBe(onlineBefore + 1),
-      10_000,
-      20,
-    );
+    await bot.events.waitFor("online", { since });
     const onlineAfterMs = Date.now() - acceptingAt;
     expect(onlineAfterMs).toBeLessThan(5_000);
 
@@ -132,29 +126,21 @@ describe("SIGTERM under load", () => {
 
   it("answers every request, says goodbye and exits 0", async () => {
     await world.servers.prosody.register("bot3", "localhost", "bot3-password");
-    child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "src", "main.ts")], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "",
-        XMPP_SERVICE: world.servers.service,
-        // This server has no registration hook of ours; the bot need not find out (docs/servers.md).
-        REGISTRATION: "server",
-        XMPP_DOMAIN: "localhost",
-        XMPP_USERNAME: "bot3",
-        XMPP_PASSWORD: "bot3-password",
-        REDIS_URL: farRedis.urlFor(world.servers.redisUrl),
-        ...BOT_SIGNING_ENV,
-        RATE_LIMIT_BURST: "10000",
-        RATE_LIMIT_PER_SECOND: "10000",
-        INVITE_QUOTA: "100000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const run = runMain(cwd, {
+      XMPP_SERVICE: world.servers.service,
+      // This server has no registration hook of ours; the bot need not find out (docs/servers.md).
+      REGISTRATION: "server",
+      XMPP_DOMAIN: "localhost",
+      XMPP_USERNAME: "bot3",
+      XMPP_PASSWORD: "bot3-password",
+      REDIS_URL: farRedis.urlFor(world.servers.redisUrl),
+      ...BOT_SIGNING_ENV,
+      RATE_LIMIT_BURST: "10000",
+      RATE_LIMIT_PER_SECOND: "10000",
+      INVITE_QUOTA: "100000",
     });
-    let output = "";
-    child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.on("exit", (code) => resolve(code)));
-    await eventually(async () => expect(output).toContain(" Online "), 15_000);
+    child = run.child;
+    await run.online();
 
     const user = await world.login("bob@localhost");
     await user.send(xml("presence", { to: "bot3@localhost", type: "subscribe" }));
@@ -173,9 +159,9 @@ describe("SIGTERM under load", () => {
     await user.request(
       xml("iq", { type: "get", to: "bot3@localhost/invites" }, xml("ping", { xmlns: "urn:xmpp:ping" })),
     );
-    child.kill("SIGTERM");
+    run.child.kill("SIGTERM");
     const replies = await Promise.all(requests);
-    expect(await exited).toBe(0);
+    expect(await run.exited).toBe(0);
     // Each request was answered by the bot itself: an invite, or "restarting" (wait). All 60 reached it
     // before it stopped, so none may be the server's answer for a resource that is gone.
     for (const reply of replies) {
@@ -191,8 +177,8 @@ describe("SIGTERM under load", () => {
     }
     expect(replies.filter((r) => r.attrs.type === "result").length).toBeGreaterThan(0);
     await user.nextPresence({ from: "bot3@localhost/invites", type: "unavailable" });
-    expect(output).toContain("Stopped");
-    expect(output).toContain("Finishing the requests under way before stopping"); // SIGTERM came under load
-    expect(output).not.toContain("Stopping with requests still unanswered");
+    expect(run.output()).toContain("Stopped");
+    expect(run.output()).toContain("Finishing the requests under way before stopping"); // SIGTERM came under load
+    expect(run.output()).not.toContain("Stopping with requests still unanswered");
   });
 });

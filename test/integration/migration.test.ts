@@ -5,8 +5,10 @@
  * once; a second run; a layout this version does not know.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Events } from "../../src/events.js";
 import { inviteId } from "../../src/invites/pending.js";
 import { createLogger, type Logger } from "../../src/logger.js";
+import type { StorageEvents } from "../../src/storage/backend.js";
 import { eventTagValid } from "../../src/storage/event-tag.js";
 import {
   eventsKey,
@@ -36,14 +38,25 @@ let server: RedisServer;
 let raw: RawRedis;
 const stores: RedisBackend[] = [];
 
-function newStore(logs: string[], onFatal?: (error: Error) => void): RedisBackend {
+/** What a store says (its log lines) and does (its migrations, as events), for the checks. */
+interface Watch {
+  readonly logs: string[];
+  readonly migrations: StorageEvents["layout-migrated"][];
+}
+
+const watch = (): Watch => ({ logs: [], migrations: [] });
+
+function newStore({ logs, migrations }: Watch, onFatal?: (error: Error) => void): RedisBackend {
   const log: Logger = createLogger("info", { write: (line: string) => logs.push(line) });
+  const events = new Events<StorageEvents>();
+  events.on("layout-migrated", (migrated) => migrations.push(migrated));
   const store = redisBackend({
     redis: createRedisClient(server.botUrl, 2000),
     host: HOST,
     timeoutMs: 2000,
     signingKeys: TEST_SIGNING_KEYS,
     log,
+    events,
     ...(onFatal === undefined ? {} : { onFatal }),
   });
   stores.push(store);
@@ -73,8 +86,6 @@ async function v1Keys(): Promise<string[]> {
   return found.filter((key) => !key.startsWith(`invite:{`));
 }
 
-const migratedLines = (logs: string[]) => logs.filter((line) => line.includes("Migrated the invite store")).length;
-
 describe("migrating a v1 store on a bare Redis", () => {
   beforeAll(async () => {
     requireBinaries(["redis-server"]);
@@ -97,8 +108,8 @@ describe("migrating a v1 store on a bare Redis", () => {
   it("moves every invite, the quota, who invited whom and the event stream to layout 2", async () => {
     await loadV1Fixture(raw);
     const quotaBefore = await raw.zCard(`invite-quota:${HOST}:alice@localhost`);
-    const logs: string[] = [];
-    const store = newStore(logs);
+    const seen = watch();
+    const store = newStore(seen);
     await store.ready();
 
     expect(await raw.get(layoutKey(HOST))).toBe("2");
@@ -133,15 +144,17 @@ describe("migrating a v1 store on a bare Redis", () => {
     const carried = await raw.xRange(eventsKey(HOST), "-", "+");
     expect(carried.map((entry) => entry.message.invitee)).toEqual(["hank@localhost", "admin@localhost"]);
     expect(carried.every((entry) => eventTagValid(TEST_SIGNING_KEYS, HOST, entry.message))).toBe(true);
-    expect(migratedLines(logs)).toBe(1);
+    expect(seen.migrations).toEqual([
+      { host: HOST, counts: expect.objectContaining({ quotas: 2, relations: 6, events: 2 }) },
+    ]);
   });
 
   it("is done by exactly one of two instances starting at the same moment", async () => {
     await loadV1Fixture(raw);
-    const logs: string[] = [];
-    const [one, two] = [newStore(logs), newStore(logs)];
+    const seen = watch();
+    const [one, two] = [newStore(seen), newStore(seen)];
     await Promise.all([one.ready(), two.ready()]);
-    expect(migratedLines(logs)).toBe(1);
+    expect(seen.migrations).toHaveLength(1);
     expect(await v1Keys()).toEqual([]);
     expect(await raw.zCard(pendingKey(HOST))).toBe(
       new Set([...fixtureTokens("token"), ...fixtureTokens("inviter")]).size,
@@ -150,19 +163,18 @@ describe("migrating a v1 store on a bare Redis", () => {
 
   it("does nothing the second time", async () => {
     await loadV1Fixture(raw);
-    const first: string[] = [];
-    await newStore(first).ready();
+    await newStore(watch()).ready();
     const before = await dump();
-    const second: string[] = [];
+    const second = watch();
     await newStore(second).ready();
-    expect(migratedLines(second)).toBe(0);
+    expect(second.migrations).toEqual([]);
     expect(await dump()).toEqual(before);
   });
 
   it("appends the unacknowledged v1 events when Prosody already wrote v2 events", async () => {
     await loadV1Fixture(raw);
     await raw.xAdd(eventsKey(HOST), "*", { kind: "registered", invitee: "ivy@localhost", at: "1" });
-    await newStore([]).ready();
+    await newStore(watch()).ready();
     const invitees = (await raw.xRange(eventsKey(HOST), "-", "+")).map((e) => e.message.invitee);
     // gina's was acknowledged by the v1 bot; hank's was delivered but not acknowledged; admin's never delivered.
     expect(invitees).toEqual(["ivy@localhost", "hank@localhost", "admin@localhost"]);
@@ -172,10 +184,10 @@ describe("migrating a v1 store on a bare Redis", () => {
     await loadV1Fixture(raw);
     await raw.set(layoutKey(HOST), "3");
     const before = await dump();
-    const logs: string[] = [];
-    const fatal = new Promise<Error>((resolve) => newStore(logs, resolve));
+    const seen = watch();
+    const fatal = new Promise<Error>((resolve) => newStore(seen, resolve));
     expect((await fatal).message).toContain("layout 3");
-    expect(logs.join("")).toContain("reads layout 2 only");
+    expect(seen.logs.join("")).toContain("reads layout 2 only");
     expect(await dump()).toEqual(before);
   });
 });

@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_INVITE_NODE as ACCOUNT, CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
+import { inviteId } from "../../src/invites/pending.js";
 import { eventTag } from "../../src/storage/event-tag.js";
 import { eventsKey } from "../../src/storage/keys.js";
 import { createInviteUri, tokenOf } from "../helpers/adhoc-client.js";
@@ -73,7 +74,15 @@ async function noticesTo(user: TestUser, about: string): Promise<string[]> {
 
 describe("use notifications", () => {
   it("tells the inviter once that their invite was used, and the admins", async () => {
-    const invitee = await registerWith(await tokenFrom(alice, bot, CONTACT));
+    const token = await tokenFrom(alice, bot, CONTACT);
+    const invitee = await registerWith(token);
+    // The app's own account of it (src/app/events.ts), beside what the people received.
+    expect(bot.events.all("invite-created", { matches: ({ id }) => id === inviteId(token) })).toEqual([
+      { id: inviteId(token), kind: "contact", type: "roster", by: "alice@localhost" },
+    ]);
+    const handled = await bot.events.waitFor("use-handled", { matches: ({ event }) => event.invitee === invitee });
+    expect(handled.event).toMatchObject({ kind: "registered", inviter: "alice@localhost", invite: inviteId(token) });
+    expect([...handled.told].sort()).toEqual(["admin@localhost", "alice@localhost", "boss@other.localhost"]);
     const message = await alice.nextMessage({ from: "bot@localhost", body: new RegExp(invitee, "u") }, 10_000);
     expect(message.getChildText("body")).toBe(`${invitee} accepted your invite and created an account.`);
     expect(await noticesTo(alice, invitee)).toHaveLength(1);

@@ -3,42 +3,17 @@
  * with every problem listed, and so does an invite store layout it does not
  * know; SIGTERM says goodbye and exits 0.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layoutKey } from "../../src/storage/keys.js";
 import { executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
+import { type MainRun, runMain } from "../helpers/main-process.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const MAIN = join(ROOT, "src", "main.ts");
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs main.ts in an empty directory (no .env) with exactly this environment. */
-function runMain(cwd: string, env: Record<string, string>): Run {
-  const child = spawn(TSX, [MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
 
 let cwd: string;
 beforeAll(async () => {
@@ -98,7 +73,7 @@ describe("a running bot", () => {
     const alice = await world.login("alice@localhost");
     const run = runMain(cwd, botEnv());
     try {
-      await eventually(async () => expect(run.output()).toContain(" Online "), 15_000);
+      await run.online();
       // Become the bot's contact so its presence reaches alice.
       await alice.send(xml("presence", { to: "bot@localhost", type: "subscribe" }));
       await alice.nextPresence({ from: "bot@localhost", type: "subscribe" });
@@ -131,13 +106,13 @@ describe("a running bot", () => {
 
   it("stops with exit 2 when another instance takes over its resource, instead of fighting it", async () => {
     const first = runMain(cwd, botEnv());
-    let second: Run | undefined;
+    let second: MainRun | undefined;
     try {
-      await eventually(async () => expect(first.output()).toContain(" Online "), 15_000);
+      await first.online();
       second = runMain(cwd, botEnv());
       expect(await first.exited).toBe(2);
       expect(first.output()).toContain("Another session logged in with the same JID and resource");
-      await eventually(async () => expect(second?.output()).toContain(" Online "), 15_000);
+      await second.online();
       // The second is left alone: it is still online, and was never replaced.
       const alice = await world.login("alice@localhost");
       await alice.sendChat("bot@localhost/invites", "help");
@@ -154,7 +129,7 @@ describe("a running bot", () => {
   it("prints every stanza with XMPP_DEBUG=1, credentials hidden", async () => {
     const run = runMain(cwd, { ...botEnv(), XMPP_DEBUG: "1" });
     try {
-      await eventually(async () => expect(run.output()).toContain(" Online "), 15_000);
+      await run.online();
       await eventually(async () =>
         expect(run.output()).toMatch(/OUT\n<presence>[\s\S]*<c xmlns="http:\/\/jabber.org\/protocol\/caps"/u),
       );

@@ -54,13 +54,14 @@ describe("Redis hangs while an invite is saved", () => {
     // Once it answers another client, it has read and run both.
     await eventually(async () => expect(await world.redis.ping()).toBe("PONG"));
     expect(await records()).toBe(before);
-    await eventually(async () => expect(bot.logs.join("")).toContain("Removed an invite whose save timed out"));
+    await bot.events.waitFor("invite-save-undone");
   });
 });
 
 describe("Redis goes away and comes back", () => {
   it("fails commands cleanly during the outage and serves them again afterwards", async () => {
     expect((await createInvite(alice)).uri).toMatch(/preauth=/u);
+    const since = bot.events.mark();
 
     await world.servers.redis.halt();
 
@@ -92,8 +93,11 @@ describe("Redis goes away and comes back", () => {
     const token = /preauth=([\w-]{24})/u.exec(recovered.uri ?? "")?.[1];
     await eventually(async () => expect(await storedRecord(world.redis, token ?? "")).toBeDefined());
 
-    expect(bot.logs.some((l) => l.includes("Redis connection lost"))).toBe(true);
-    expect(bot.logs.some((l) => l.includes("Redis connection restored"))).toBe(true);
+    const link = bot.events.all("store-link", { since }).map(({ state }) => state);
+    expect(link).toEqual(["lost", "restored"]);
+    // Said to people too, once each.
+    expect(bot.logs.filter((l) => l.includes("Redis connection lost"))).toHaveLength(1);
+    expect(bot.logs.filter((l) => l.includes("Redis connection restored"))).toHaveLength(1);
   });
 });
 

@@ -3,24 +3,19 @@
  * self-signed certificate, the bot refuses the unverifiable certificate, and
  * connects once it is given the private CA (NODE_EXTRA_CA_CERTS).
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { InBandRegistrar } from "../../src/registration/in-band.js";
 import { eventually } from "../helpers/bot.js";
 import { selfSignedCertificate } from "../helpers/certificates.js";
+import { type MainRun, runMain } from "../helpers/main-process.js";
 import { type ProsodyServer, startProsody } from "../helpers/prosody-server.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
 import { BOT_SIGNING_ENV, TEST_SIGNING_KEY } from "../helpers/signing.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const MAIN = join(ROOT, "src", "main.ts");
 
 let dir: string;
 let prosody: ProsodyServer;
@@ -52,29 +47,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function runBot(extraEnv: Record<string, string>) {
-  const child = spawn(TSX, [MAIN], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      XMPP_SERVICE: prosody.service,
-      // This server has no registration hook of ours; the bot need not find out (docs/servers.md).
-      REGISTRATION: "server",
-      XMPP_DOMAIN: "localhost",
-      XMPP_USERNAME: "bot",
-      XMPP_PASSWORD: "bot-password",
-      REDIS_URL: redis.botUrl,
-      ...BOT_SIGNING_ENV,
-      LOG_LEVEL: "debug",
-      ...extraEnv,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+function runBot(extraEnv: Record<string, string>): MainRun {
+  return runMain(dir, {
+    XMPP_SERVICE: prosody.service,
+    // This server has no registration hook of ours; the bot need not find out (docs/servers.md).
+    REGISTRATION: "server",
+    XMPP_DOMAIN: "localhost",
+    XMPP_USERNAME: "bot",
+    XMPP_PASSWORD: "bot-password",
+    REDIS_URL: redis.botUrl,
+    ...BOT_SIGNING_ENV,
+    LOG_LEVEL: "debug",
+    ...extraEnv,
   });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
 }
 
 describe("TLS", () => {
@@ -102,8 +87,8 @@ describe("TLS", () => {
   it("connects over STARTTLS when given the private CA", async () => {
     const run = runBot({ NODE_EXTRA_CA_CERTS: cert });
     try {
-      await eventually(async () => expect(run.output()).toContain(" Online "), 15_000).catch((error) => {
-        throw new Error(`${error}\n${run.output()}\n${prosody.logTail(40)}`);
+      await run.online().catch((error) => {
+        throw new Error(`${error}\n${prosody.logTail(40)}`);
       });
       expect(run.output()).not.toContain("bot-password");
       run.child.kill("SIGTERM");

@@ -80,7 +80,7 @@ describe("a server that needs the bot as its hook, without web pages", () => {
 describe("mutual contacts without an HTTP API", () => {
   it("come from the new account: the inviter gets its request, and the bot tells them to accept", async () => {
     const { bot, webUrl } = await webBot("bot");
-    await eventually(async () => expect(bot.logs.join("")).toContain("Registration: the bot creates the accounts"));
+    expect(await bot.events.waitFor("registrar-chosen")).toEqual({ way: "bot" });
     const alice = await connectUser({
       service: ejabberd.service,
       domain: "localhost",

@@ -110,7 +110,11 @@ describe("the server's answer to add-user comes after the deadline", () => {
     expect(waitedMs).toBeLessThan(ANSWER_WITHIN_MS);
     xmppProxy.release();
 
-    await eventually(async () => expect(bot.logs.join("")).toContain("the account exists: the use stands"), 15_000);
+    const settled = await bot.events.waitFor("use-settled", {
+      matches: ({ jid }) => jid === "heldanswer@localhost",
+      ms: 15_000,
+    });
+    expect(settled.outcome).toBe("stands");
     expect(await canLogIn(ejabberd.service, "heldanswer@localhost", "held-password")).toBe(true);
     expect(await usesRecorded(id)).toBe(1);
     // The invite was single use: nobody else registers with it.
@@ -137,7 +141,11 @@ describe("the connection is lost after add-user's complete was sent", () => {
     expect(page.status).toBe(503);
     expect(waitedMs).toBeLessThan(ANSWER_WITHIN_MS);
 
-    await eventually(async () => expect(bot.logs.join("")).toContain("no such account: the use is given back"), 20_000);
+    const settled = await bot.events.waitFor("use-settled", {
+      matches: ({ jid }) => jid === "neverarrived@localhost",
+      ms: 20_000,
+    });
+    expect(settled.outcome).toBe("given-back");
     expect(await canLogIn(ejabberd.service, "neverarrived@localhost", "held-password")).toBe(false);
     expect(await registers(landingUrl, "arrivedlater")).toBe(true);
     expect(await canLogIn(ejabberd.service, "arrivedlater@localhost", "after-password")).toBe(true);

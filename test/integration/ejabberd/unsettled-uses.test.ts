@@ -132,7 +132,8 @@ describe("the bot stopped right after a registration, before its record reached 
     await eventually(async () => expect(await usesRecorded(token)).toBe(1), 20_000);
     expect(await unsettledOf(token)).toBe(0);
     expect(await raw.get(invitedByKey("localhost", `${name}@localhost`))).toBe("admin@localhost");
-    expect(bot.logs.join("")).toContain("Registration settled: the account exists: the use stands");
+    expect(await bot.events.waitFor("use-settled")).toEqual({ jid: `${name}@localhost`, outcome: "stands" });
+    expect(bot.events.all("use-settled")).toHaveLength(1);
   }, 60_000);
 });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { eventsKey } from "../../../src/storage/keys.js";
-import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
+import { startBot, type TestBot } from "../../helpers/bot.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
 import { startServers, type TestServers } from "../../helpers/servers.js";
 import { startWebBot } from "../../helpers/web-bot.js";
@@ -64,7 +64,11 @@ describe("Prosody without our module: add-user's answer comes after the deadline
     expect(page.status).toBe(503);
     proxy.release();
 
-    await eventually(async () => expect(bot.logs.join("")).toContain("the account exists: the use stands"), 15_000);
+    const settled = await bot.events.waitFor("use-settled", {
+      matches: ({ jid }) => jid === "slowprosody@localhost",
+      ms: 15_000,
+    });
+    expect(settled.outcome).toBe("stands");
     expect(await canLogIn(servers.service, "slowprosody@localhost", "slow-password")).toBe(true);
     expect((await new WebVisitor(webUrl).get(landingUrl)).status).toBe(404);
     const entries = await raw.xRange(eventsKey("localhost"), "-", "+");

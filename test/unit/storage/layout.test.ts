@@ -4,7 +4,9 @@
  * Two real instances at once against a real Redis: test/integration/migration.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Events } from "../../../src/events.js";
 import { createLogger } from "../../../src/logger.js";
+import type { StorageEvents } from "../../../src/storage/backend.js";
 import { LAYOUT_VERSION, layoutKey, migratingKey } from "../../../src/storage/keys.js";
 import { ensureLayout, UnknownLayoutError } from "../../../src/storage/layout.js";
 import { FakeRedis } from "../../helpers/fake-redis.js";
@@ -13,9 +15,11 @@ import { loadV1Fixture, V1_FIXTURE } from "../../helpers/v1-fixture.js";
 
 const HOST = "example.org";
 
-function ensure(redis: FakeRedis, logs: string[] = [], host = HOST) {
+function ensure(redis: FakeRedis, logs: string[] = [], host = HOST, migrations: unknown[] = []) {
   const log = createLogger("info", { write: (line: string) => logs.push(line) });
-  return ensureLayout({ client: redis.client, host, keys: TEST_SIGNING_KEYS, log });
+  const events = new Events<StorageEvents>();
+  events.on("layout-migrated", (migrated) => migrations.push(migrated));
+  return ensureLayout({ client: redis.client, host, keys: TEST_SIGNING_KEYS, log, events });
 }
 
 afterEach(() => {
@@ -41,21 +45,25 @@ describe("ensureLayout", () => {
     expect(redis.commands).toEqual(["get"]);
   });
 
-  it("marks an empty store v2 under the lock, releases the lock, and logs no migration", async () => {
+  it("marks an empty store v2 under the lock, releases the lock, and migrates nothing", async () => {
     const redis = new FakeRedis();
-    const logs: string[] = [];
-    await ensure(redis, logs);
+    const [logs, migrations]: [string[], unknown[]] = [[], []];
+    await ensure(redis, logs, HOST, migrations);
     expect(redis.keys()).toEqual([layoutKey(HOST)]);
     expect(await redis.get(layoutKey(HOST))).toBe(LAYOUT_VERSION);
+    expect(migrations).toEqual([]);
     expect(logs.filter((line) => line.includes("Migrated"))).toEqual([]);
   });
 
   it("migrates a v1 store once, and says so", async () => {
     const redis = new FakeRedis();
     await loadV1Fixture(redis.raw);
-    const logs: string[] = [];
-    await ensure(redis, logs, V1_FIXTURE.host);
-    await ensure(redis, logs, V1_FIXTURE.host);
+    const [logs, migrations]: [string[], unknown[]] = [[], []];
+    await ensure(redis, logs, V1_FIXTURE.host, migrations);
+    await ensure(redis, logs, V1_FIXTURE.host, migrations);
+    expect(migrations).toEqual([
+      { host: V1_FIXTURE.host, counts: expect.objectContaining({ quotas: 2, relations: 6, events: 2 }) },
+    ]);
     expect(await redis.get(layoutKey(V1_FIXTURE.host))).toBe(LAYOUT_VERSION);
     expect(await redis.exists(migratingKey(V1_FIXTURE.host))).toBe(0);
     const migrated = logs.filter((line) => line.includes("Migrated the invite store from layout 1 to layout 2"));
