@@ -12,7 +12,8 @@
 --                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept),
 --                HGETALL / HDEL unsettled (the sweep)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
---   EVALSHA, and EVAL when Redis answers NOSCRIPT, of the six scripts in prosody/scripts/:
+--   EVALSHA, and EVAL when Redis answers NOSCRIPT, of six scripts in prosody/scripts/ (circle_add_member.lua is
+--   the bot's alone so far):
 --     CLAIM       EXISTS claim:*, GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes,
 --                 SET [PX] / PEXPIREAT claim:*, HSET unsettled
 --     GIVE_BACK   HDEL unsettled, GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX,

@@ -2,8 +2,9 @@
  * A storage backend: the separate ports one store serves (docs/architecture.md, "The storage backend"), made by a
  * factory of this directory (redis-backend.ts, or memory-store.ts for tests) and consumed by the app alone, which
  * hands each part only the ports it uses. Each port's interface lives with its lowest consumer, in the domain
- * (src/invites/store.ts); what a backend cannot do it leaves out, and only the app asks.
+ * (src/invites/store.ts, src/circles/store.ts); what a backend cannot do it leaves out, and only the app asks.
  */
+import type { CircleStore } from "../circles/store.js";
 import type {
   EventStream,
   HitCounter,
@@ -32,6 +33,8 @@ export interface StorageBackend {
   readonly relations: RelationsStore;
   /** The web pages' rate-limit counters, shared by every bot instance on the same backend. */
   readonly hits: HitCounter;
+  /** The circles, with their members (src/circles/store.ts). */
+  readonly circles: CircleStore;
   /** Claims for the bot as the registration hook (docs/servers.md); absent from a backend that cannot take them. */
   readonly claims?: InviteClaims;
   /** The use-event stream read as `consumer` (one name per bot instance); absent from a backend without it. */

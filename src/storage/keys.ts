@@ -91,3 +91,21 @@ export function eventsKey(host: string): string {
 export function webHitsKey(host: string, key: string): string {
   return `${hostTag(host)}web-hits:${key}`;
 }
+
+/**
+ * A circle's signed record (docs/storage.md, "Circles"): a string, the circle as JSON with its HMAC tag. `ID` is 12
+ * base64url characters, never `:`, so no circle key is another circle's members key.
+ */
+export function circleKey(host: string, id: string): string {
+  return `${hostTag(host)}circle:${id}`;
+}
+
+/** A circle's members: a hash, member's bare JID → its membership tag (prosody/scripts/circle_add_member.lua). */
+export function circleMembersKey(host: string, id: string): string {
+  return `${circleKey(host, id)}:members`;
+}
+
+/** The ids of the host's circles: a set, the index listing starts from (no SCAN). */
+export function circlesKey(host: string): string {
+  return `${hostTag(host)}circles`;
+}

@@ -13,17 +13,23 @@ import type {
 } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { StorageBackend } from "./backend.js";
+import { MemoryCircles } from "./memory-circles.js";
 
 /**
  * A storage backend in memory, for tests and trying the bot without Redis: one store serves the invites, the quota
- * and the relations, with its hit counter; no claims (the bot cannot be the registration hook) and no event stream.
+ * and the relations, with its hit counter, and the circles their own (memory-circles.ts); no claims (the bot cannot
+ * be the registration hook) and no event stream.
  */
-export function memoryBackend(store: MemoryInviteStore = new MemoryInviteStore()): StorageBackend {
+export function memoryBackend(
+  store: MemoryInviteStore = new MemoryInviteStore(),
+  circles: MemoryCircles = new MemoryCircles(),
+): StorageBackend {
   return {
     invites: store,
     quota: store,
     relations: store,
     hits: store.hitCounter(),
+    circles,
     start() {},
     async stop() {},
   };

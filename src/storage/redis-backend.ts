@@ -1,8 +1,8 @@
 /**
  * The storage backend in Redis, in the layout of docs/storage.md: every port on one connection (redis-connection.ts)
- * of a client made by redis-client.ts. The invite records, the quota and who-invited-whom wait until the host's
- * store is known to be layout v2 (layout-gate.ts), and everything fails fast with StoreUnavailableError while Redis
- * is away.
+ * of a client made by redis-client.ts. The invite records, the quota, who-invited-whom and the circles wait until
+ * the host's store is known to be layout v2 (layout-gate.ts), and everything fails fast with StoreUnavailableError
+ * while Redis is away.
  */
 
 import type { EventSink } from "../events.js";
@@ -11,6 +11,7 @@ import type { Logger } from "../logger.js";
 import type { StorageBackend, StorageEvents } from "./backend.js";
 import { LayoutGate } from "./layout-gate.js";
 import type { SigningKeys } from "./record.js";
+import { RedisCircles } from "./redis-circles.js";
 import { RedisClaims } from "./redis-claims.js";
 import type { RedisClientHandle } from "./redis-client.js";
 import { RedisConnection } from "./redis-connection.js";
@@ -55,6 +56,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     quota: new RedisQuota(redis, gate, host),
     relations: new RedisRelations(redis, gate, host),
     hits: new RedisHitCounter(redis, host),
+    circles: new RedisCircles(redis, gate, host, keys),
     // One instance: it keeps the uses still to give back once Redis answers.
     claims: new RedisClaims(redis, host, keys, log),
     events: (consumer) => {

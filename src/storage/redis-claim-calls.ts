@@ -3,18 +3,13 @@
  * beside the module that runs them too), one text for both sides, so a use is taken, given back and recorded the
  * same way whoever takes it, and the keys and arguments each takes for one claim.
  */
-import { readFileSync } from "node:fs";
 import { maxUsesOf } from "../invites/record.js";
 import { claimKey, idsKey, recordKey, unsettledKey, usedKey } from "./keys.js";
 import type { RedisWork } from "./pending-redis-work.js";
 import { expiryIndexesOf, type InviteRecord } from "./record.js";
-import { type RedisConnection, RedisScript } from "./redis-connection.js";
+import type { RedisConnection } from "./redis-connection.js";
 import { entryText, recordArguments, type UnsettledEntry } from "./redis-unsettled.js";
-
-/** One of prosody/scripts/, read once, when this file is loaded. */
-function sharedScript(name: string): RedisScript {
-  return new RedisScript(readFileSync(new URL(`../../prosody/scripts/${name}`, import.meta.url), "utf8"));
-}
+import { sharedScript } from "./shared-script.js";
 
 // KEYS = rec, used, indexes…, ids, marker[, unsettled]; ARGV = hash, tag, max, claim id[, entry]. Returns the uses
 // left, -1 gone, -2 none left, -3 changed.

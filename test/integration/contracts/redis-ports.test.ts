@@ -1,16 +1,18 @@
 /**
- * The Redis adapters of the ports that had no contract suite — the hit counter, the claims and the use-event stream
- * (test/helpers/*-contract.ts) — against a private Redis as deployed, each with Redis stopped and (where the port
+ * The Redis adapters of the ports that had no contract suite — the hit counter, the claims, the use-event stream and
+ * the circles (test/helpers/*-contract.ts) — against a private Redis as deployed, each with Redis stopped and (where the port
  * bounds its calls) hung. Two backends stand for two bot instances on the same Redis.
  */
 import { afterAll, beforeAll } from "vitest";
 import { eventsKey, layoutKey } from "../../../src/storage/keys.js";
 import type { RedisBackend } from "../../../src/storage/redis-backend.js";
 import { redisAway } from "../../helpers/backend-away.js";
+import { circleStoreContract } from "../../helpers/circle-store-contract.js";
 import { inviteClaimsContract } from "../../helpers/claims-contract.js";
 import { readyRedisBackend } from "../../helpers/contract-backends.js";
 import { eventStreamContract } from "../../helpers/event-stream-contract.js";
 import { hitCounterContract } from "../../helpers/hit-counter-contract.js";
+import { redisCircleForgery } from "../../helpers/redis-circle-forgery.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { requireBinaries } from "../../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
@@ -94,4 +96,10 @@ eventStreamContract(
     },
   }),
   { away: [stopped, hung] },
+);
+
+circleStoreContract(
+  "The Redis backend's circles",
+  () => ({ store: backend.circles, sibling: sibling.circles, forge: redisCircleForgery(() => raw, HOST) }),
+  { shared: true, forgeable: true, away: [stopped, hung] },
 );

@@ -17,7 +17,7 @@ const SRC = fileURLToPath(new URL("../../../src", import.meta.url));
  */
 const LAYERS: readonly { readonly name: string; readonly members: readonly string[] }[] = [
   { name: "base", members: ["errors.ts", "errors/", "events.ts", "jid.ts", "logger.ts", "version.ts", "types/"] },
-  { name: "domain", members: ["invites/"] },
+  { name: "domain", members: ["invites/", "circles/"] },
   { name: "storage", members: ["storage/"] },
   { name: "configuration", members: ["config.ts", "config/"] },
   { name: "xmpp", members: ["xmpp/"] },

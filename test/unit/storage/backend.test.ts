@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Invite } from "../../../src/invites/invite.js";
 import type { InviteStore, QuotaStore, RelationsStore } from "../../../src/invites/store.js";
 import { serviceStore } from "../../../src/storage/backend.js";
+import { MemoryCircles } from "../../../src/storage/memory-circles.js";
 import { MemoryInviteStore, memoryBackend } from "../../../src/storage/memory-store.js";
 
 const NOW_MS = Date.UTC(2026, 10, 27);
@@ -31,6 +32,12 @@ describe("the memory backend", () => {
     expect(await store.findByToken("MemoryBackendToken_00001")).toBeDefined();
     expect(await backend.hits.hit("k", 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
     expect(await backend.hits.hit("k", 60_000)).toEqual({ count: 2, resetInMs: 60_000 });
+  });
+
+  it("keeps the circles in a store of their own, the one given if any", () => {
+    const circles = new MemoryCircles();
+    expect(memoryBackend(undefined, circles).circles).toBe(circles);
+    expect(memoryBackend().circles).toBeInstanceOf(MemoryCircles);
   });
 
   it("has no claims and no event stream, and nothing to connect", async () => {
