@@ -8,6 +8,7 @@ import type { Component } from "./app/component.js";
 import { type AppEvents, appEvents } from "./app/events.js";
 import { webListener } from "./app/web-listener.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
+import { CircleService } from "./circles/service.js";
 import type { Config } from "./config.js";
 import type { EventSource } from "./events.js";
 import { trackHealth } from "./health/health-file.js";
@@ -45,6 +46,8 @@ export interface AppDeps {
 export interface App {
   readonly xmpp: Client;
   readonly service: InviteService;
+  /** The circles (docs/circles.md). */
+  readonly circles: CircleService;
   /** The invites, quota and relations ports as the service uses them. */
   readonly store: InviteStore & QuotaStore & RelationsStore;
   /** Every port of the storage backend. */
@@ -106,7 +109,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     events,
   });
   const { xmpp } = connection;
-  const requests = attachXmppSide(xmpp, { config, policy, service, clock, log });
+  const circles = new CircleService({ store: storage.circles, policy, clock, events });
+  const requests = attachXmppSide(xmpp, { config, policy, service, circles, clock, log });
 
   // Tell inviters their invite was used (issue #4): only with a backend that carries the events.
   const stream = storage.events?.(config.xmpp.resource);
@@ -173,6 +177,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   return {
     xmpp,
     service,
+    circles,
     store,
     storage,
     web,

@@ -5,7 +5,8 @@
  * answers a RegistrationFailure; the edges only translate. A unit test checks that every code has every mapping.
  */
 
-import { DOMAIN_ERRORS, type InviteErrorCode } from "./errors/domain-errors.js";
+import { CIRCLE_ERRORS, type CircleErrorCode } from "./errors/circle-errors.js";
+import { DOMAIN_ERRORS, type InviteErrorCode as InviteOnlyErrorCode } from "./errors/domain-errors.js";
 import type { ErrorEntry, ErrorParams } from "./errors/entry.js";
 import { REGISTRATION_ERRORS, REGISTRATION_FAILURES, type RegistrationFailure } from "./errors/registration-errors.js";
 import { REQUEST_ERRORS, type RequestErrorCode } from "./errors/request-errors.js";
@@ -18,13 +19,16 @@ export type {
   FormField,
   StanzaErrorType,
 } from "./errors/entry.js";
-export type { InviteErrorCode, RegistrationFailure, RequestErrorCode };
+/** What the domain throws (InviteError): the invites' codes and the circles'. */
+export type InviteErrorCode = InviteOnlyErrorCode | CircleErrorCode;
+export type { RegistrationFailure, RequestErrorCode };
 export { REGISTRATION_FAILURES };
 
 export type ErrorCode = InviteErrorCode | RegistrationFailure | RequestErrorCode;
 
 export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
   ...DOMAIN_ERRORS,
+  ...CIRCLE_ERRORS,
   ...REGISTRATION_ERRORS,
   ...REQUEST_ERRORS,
 };

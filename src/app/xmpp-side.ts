@@ -6,6 +6,7 @@
 import type { Client } from "@xmpp/client";
 import { AdhocRegistry } from "../adhoc/registry.js";
 import { ChatRouter } from "../chat/router.js";
+import type { CircleService } from "../circles/service.js";
 import { allAdhocCommands, allChatKeywords } from "../commands/all-commands.js";
 import { helpReply, hintReply } from "../commands/chat-text.js";
 import { contextFactory } from "../commands/context.js";
@@ -37,19 +38,20 @@ export interface XmppSideOptions {
   readonly config: Config;
   readonly policy: Policy;
   readonly service: InviteService;
+  readonly circles: CircleService;
   readonly clock: Clock;
   readonly log: Logger;
 }
 
 /** Attaches every route and handler to `xmpp`; stop() finishes and answers what is under way. */
 export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop(): Promise<void> } {
-  const { config, policy, service, clock, log } = options;
+  const { config, policy, service, circles, clock, log } = options;
   const host = config.xmpp.domain;
   const selfJid = () => xmpp.jid?.toString() ?? `${config.xmpp.username}@${host}/${config.xmpp.resource}`;
   const contextFor = contextFactory(policy, log);
 
   const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
-  for (const command of allAdhocCommands(service)) adhoc.register(command);
+  for (const command of allAdhocCommands({ invites: service, circles })) adhoc.register(command);
 
   const chat = new ChatRouter({
     contextFor,
@@ -57,7 +59,7 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
     hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
     helpText: (_ctx, lines) => helpReply(host, lines),
   });
-  for (const keyword of allChatKeywords(service, clock)) chat.register(keyword);
+  for (const keyword of allChatKeywords({ invites: service, circles }, clock)) chat.register(keyword);
 
   const disco = new Disco(
     {

@@ -1,22 +1,37 @@
 /** Every ad-hoc command and chat keyword of the bot, in the order they are listed. */
 import type { AdhocCommand } from "../adhoc/registry.js";
 import type { ChatKeyword } from "../chat/router.js";
+import type { CircleService } from "../circles/service.js";
 import type { Clock } from "../invites/expiry.js";
 import type { InviteService } from "../invites/service.js";
+import { circleChatKeywords } from "./circle-chat.js";
+import { circleAdhocCommands } from "./circle-commands.js";
 import type { RequestContext } from "./context.js";
 import { inviteAdhocCommands, inviteChatKeywords } from "./invite-commands.js";
 import { manageChatKeywords } from "./manage-chat.js";
 import { manageAdhocCommands } from "./manage-commands.js";
 import { relationsAdhocCommands, relationsChatKeywords } from "./relations-commands.js";
 
-export function allAdhocCommands(service: InviteService): AdhocCommand<RequestContext>[] {
-  return [...inviteAdhocCommands(service), ...manageAdhocCommands(service), ...relationsAdhocCommands(service)];
+/** The domain's services the commands stand on. */
+export interface CommandServices {
+  readonly invites: InviteService;
+  readonly circles: CircleService;
 }
 
-export function allChatKeywords(service: InviteService, clock: Clock): ChatKeyword<RequestContext>[] {
+export function allAdhocCommands({ invites, circles }: CommandServices): AdhocCommand<RequestContext>[] {
   return [
-    ...inviteChatKeywords(service, clock),
-    ...manageChatKeywords(service, clock),
-    ...relationsChatKeywords(service),
+    ...inviteAdhocCommands(invites),
+    ...manageAdhocCommands(invites),
+    ...relationsAdhocCommands(invites),
+    ...circleAdhocCommands(circles),
+  ];
+}
+
+export function allChatKeywords({ invites, circles }: CommandServices, clock: Clock): ChatKeyword<RequestContext>[] {
+  return [
+    ...inviteChatKeywords(invites, clock),
+    ...manageChatKeywords(invites, clock),
+    ...relationsChatKeywords(invites),
+    ...circleChatKeywords(circles),
   ];
 }

@@ -15,6 +15,8 @@ export interface ErrorParams {
   readonly reason?: string;
   /** For wrong-username: the only username the invite registers. */
   readonly username?: string;
+  /** For the circle codes: the circle as the requester named it. */
+  readonly name?: string;
 }
 
 /** The message pages (src/web/pages/message-page.ts) a code can be shown on. */

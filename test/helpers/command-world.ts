@@ -5,11 +5,13 @@
 import { type Element, xml } from "@xmpp/xml";
 import type { AdhocCommand, CommandResult, CommandStep } from "../../src/adhoc/registry.js";
 import type { ChatKeyword } from "../../src/chat/router.js";
+import { CircleService } from "../../src/circles/service.js";
 import { allAdhocCommands, allChatKeywords } from "../../src/commands/all-commands.js";
 import { contextFactory, type RequestContext } from "../../src/commands/context.js";
 import type { Policy } from "../../src/invites/permissions.js";
 import { InviteService } from "../../src/invites/service.js";
 import { createLogger } from "../../src/logger.js";
+import { MemoryCircles } from "../../src/storage/memory-circles.js";
 import { MemoryInviteStore } from "../../src/storage/memory-store.js";
 import { NS } from "../../src/xmpp/namespaces.js";
 
@@ -19,6 +21,7 @@ export const ADMIN = "admin@example.org";
 
 export interface CommandWorld {
   readonly service: InviteService;
+  readonly circles: CircleService;
   readonly store: MemoryInviteStore;
   /** Every log line, as the bot would write it. */
   readonly logs: string[];
@@ -45,8 +48,9 @@ export function commandWorld(overrides: Partial<Policy> = {}, clock: () => numbe
   const service = new InviteService({ store, policy, ttlSeconds: WEEK, invitePage: "https://example.org/i", clock });
   const logs: string[] = [];
   const ctx = contextFactory(policy, createLogger("debug", { write: (line: string) => logs.push(line) }));
-  const commands = allAdhocCommands(service);
-  const keywords = allChatKeywords(service, clock);
+  const circles = new CircleService({ store: new MemoryCircles(), policy, clock, random: counterRandom() });
+  const commands = allAdhocCommands({ invites: service, circles });
+  const keywords = allChatKeywords({ invites: service, circles }, clock);
   const adhoc = (node: string) => {
     const found = commands.find((command) => command.node === node);
     if (found === undefined) throw new Error(`no command ${node}`);
@@ -59,6 +63,7 @@ export function commandWorld(overrides: Partial<Policy> = {}, clock: () => numbe
   };
   return {
     service,
+    circles,
     store,
     logs,
     ctx,
@@ -67,6 +72,12 @@ export function commandWorld(overrides: Partial<Policy> = {}, clock: () => numbe
     run: (node, from, step) => adhoc(node).run(ctx(from), step),
     say: (keyword, from, args = "") => chat(keyword).run(ctx(from), args),
   };
+}
+
+/** Random bytes that differ on every call, the same in every run: circle ids a test can predict. */
+function counterRandom(): (size: number) => Buffer {
+  let calls = 0;
+  return (size) => Buffer.alloc(size, ++calls);
 }
 
 /** The first request to a command: `execute`, or `complete` straight away. */

@@ -78,20 +78,23 @@ describe("the error edges", () => {
 
 describe("the list of commands", () => {
   it("has Prosody's mod_invites_adhoc nodes and names first, then the bot's own, each once", () => {
-    const { service } = commandWorld();
-    expect(allAdhocCommands(service).map(({ node, name }) => `${node} (${name})`)).toEqual([
+    const { service, circles } = commandWorld();
+    expect(allAdhocCommands({ invites: service, circles }).map(({ node, name }) => `${node} (${name})`)).toEqual([
       "urn:xmpp:invite#invite (Create new contact invite)",
       "urn:xmpp:invite#create-account (Create new account invite)",
       "xmpp:prosody.im/mod_invites_adhoc#password-reset (Create password reset link)",
       "xmpp-invite-bot#list-invites (List pending invites)",
       "xmpp-invite-bot#revoke-invites (Revoke invites)",
       "xmpp-invite-bot#who-invited-whom (Who invited whom)",
+      "xmpp-invite-bot#circles (List circles)",
+      "xmpp-invite-bot#create-circle (Create a circle)",
+      "xmpp-invite-bot#edit-circle (Edit a circle)",
     ]);
   });
 
   it("has a chat keyword for each, in the same order", () => {
-    const { service } = commandWorld();
-    expect(allChatKeywords(service, () => NOW_MS).map((k) => k.keyword)).toEqual([
+    const { service, circles } = commandWorld();
+    expect(allChatKeywords({ invites: service, circles }, () => NOW_MS).map((k) => k.keyword)).toEqual([
       "invite",
       "invite account",
       "reset",
@@ -99,6 +102,8 @@ describe("the list of commands", () => {
       "revoke",
       "who invited",
       "invitees of",
+      "circles",
+      "circle",
     ]);
   });
 });

@@ -1,0 +1,17 @@
+/** What the circle service emits (src/events.ts). */
+export interface CircleEvents {
+  "circle-changed": {
+    readonly id: string;
+    readonly change:
+      | "created"
+      | "renamed"
+      | "room-added"
+      | "room-removed"
+      | "rooms-changed"
+      | "member-added"
+      | "member-removed"
+      | "deleted";
+    /** Bare JID of the admin. */
+    readonly by: string;
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * `CircleService`, the domain's face for circles (docs/circles.md): admins create, rename, fill and delete them;
+ * everyone may see the circles they belong to. Circles are named by id or by name (without case). Knows nothing of
+ * XMPP or Redis; the store's failures become InviteError("store-unavailable").
+ */
+import { InviteError } from "../errors.js";
+import { type EventSink, silentSink } from "../events.js";
+import { type Clock, nowSeconds, systemClock } from "../invites/expiry.js";
+import { guarded } from "../invites/guarded.js";
+import type { Actor, Policy } from "../invites/permissions.js";
+import type { RandomSource } from "../invites/token.js";
+import { type Circle, type CircleWithMembers, isCircleId, newCircleId, sameCircleName } from "./circle.js";
+import type { CircleEvents } from "./circle-events.js";
+import { validCircleName, validMember, validRoom } from "./rules.js";
+import type { CircleStore } from "./store.js";
+
+export interface CircleServiceOptions {
+  readonly store: CircleStore;
+  readonly policy: Policy;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  readonly events?: EventSink<CircleEvents>;
+}
+
+/** What a new circle starts with besides its name. */
+/** What an edit makes of a circle; a part left out stays as it is. */
+export interface CircleEdit {
+  readonly name?: string;
+  readonly members?: readonly string[];
+  readonly rooms?: readonly string[];
+}
+
+export interface NewCircle {
+  readonly members?: readonly string[];
+  readonly rooms?: readonly string[];
+}
+
+export class CircleService {
+  readonly #store: CircleStore;
+  readonly #policy: Policy;
+  readonly #clock: Clock;
+  readonly #random: RandomSource | undefined;
+  readonly #events: EventSink<CircleEvents>;
+
+  constructor(options: CircleServiceOptions) {
+    this.#store = options.store;
+    this.#policy = options.policy;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random;
+    this.#events = options.events ?? silentSink();
+  }
+
+  /** Admins: every circle; anyone else: the circles they are a member of. */
+  async list(actor: Actor): Promise<CircleWithMembers[]> {
+    const all = await guarded(() => this.#store.list());
+    return actor.isAdmin ? all : all.filter((circle) => circle.members.includes(actor.jid));
+  }
+
+  /** The circle `ref` names (its id, or its name without case) among those the actor may see. */
+  async find(actor: Actor, ref: string): Promise<CircleWithMembers> {
+    const visible = await this.list(actor);
+    const byId = isCircleId(ref.trim()) ? visible.find((circle) => circle.id === ref.trim()) : undefined;
+    if (byId !== undefined) return byId;
+    const named = visible.filter((circle) => sameCircleName(circle.name, ref.trim()));
+    if (named.length > 1) throw new InviteError("circle-ambiguous", { params: { name: ref.trim() } });
+    const [found] = named;
+    if (found === undefined) throw new InviteError("circle-not-found", { params: { name: ref.trim() } });
+    return found;
+  }
+
+  async create(actor: Actor, nameText: string, start: NewCircle = {}): Promise<CircleWithMembers> {
+    this.#adminOnly(actor);
+    const name = validCircleName(nameText);
+    const members = (start.members ?? []).map((jid) => this.#member(jid));
+    const rooms = [...new Set((start.rooms ?? []).map((jid) => this.#room(jid)))];
+    const existing = await guarded(() => this.#store.list());
+    if (existing.some((circle) => sameCircleName(circle.name, name))) {
+      throw new InviteError("circle-name-taken", { params: { name } });
+    }
+    const circle: Circle = {
+      id: newCircleId(this.#random),
+      name,
+      rooms,
+      createdAt: nowSeconds(this.#clock),
+      createdBy: actor.jid,
+    };
+    await guarded(() => this.#store.create(circle), "no circle was created");
+    for (const jid of new Set(members)) await guarded(() => this.#store.addMember(circle.id, jid));
+    this.#events.emit("circle-changed", { id: circle.id, change: "created", by: actor.jid });
+    return { ...circle, members: [...new Set(members)].sort() };
+  }
+
+  async rename(actor: Actor, ref: string, nameText: string): Promise<Circle> {
+    this.#adminOnly(actor);
+    const name = validCircleName(nameText);
+    const circle = await this.find(actor, ref);
+    const others = (await this.list(actor)).filter((other) => other.id !== circle.id);
+    if (others.some((other) => sameCircleName(other.name, name))) {
+      throw new InviteError("circle-name-taken", { params: { name } });
+    }
+    return this.#replace(actor, circle, { ...withoutMembers(circle), name }, "renamed");
+  }
+
+  async addRoom(actor: Actor, ref: string, roomText: string): Promise<Circle> {
+    this.#adminOnly(actor);
+    const room = this.#room(roomText);
+    const circle = await this.find(actor, ref);
+    if (circle.rooms.includes(room)) return withoutMembers(circle);
+    return this.#replace(actor, circle, { ...withoutMembers(circle), rooms: [...circle.rooms, room] }, "room-added");
+  }
+
+  async removeRoom(actor: Actor, ref: string, roomText: string): Promise<Circle> {
+    this.#adminOnly(actor);
+    const room = this.#room(roomText);
+    const circle = await this.find(actor, ref);
+    const rooms = circle.rooms.filter((each) => each !== room);
+    if (rooms.length === circle.rooms.length) return withoutMembers(circle);
+    return this.#replace(actor, circle, { ...withoutMembers(circle), rooms }, "room-removed");
+  }
+
+  /** Whether the account was added (false: it was a member already). */
+  async addMember(actor: Actor, ref: string, jidText: string): Promise<boolean> {
+    this.#adminOnly(actor);
+    const jid = this.#member(jidText);
+    const circle = await this.find(actor, ref);
+    const added = await guarded(() => this.#store.addMember(circle.id, jid));
+    if (added === "no-circle") throw new InviteError("circle-not-found", { params: { name: ref.trim() } });
+    if (added === "added")
+      this.#events.emit("circle-changed", { id: circle.id, change: "member-added", by: actor.jid });
+    return added === "added";
+  }
+
+  /** Whether the account was a member. */
+  async removeMember(actor: Actor, ref: string, jidText: string): Promise<boolean> {
+    this.#adminOnly(actor);
+    const jid = this.#member(jidText);
+    const circle = await this.find(actor, ref);
+    const removed = await guarded(() => this.#store.removeMember(circle.id, jid));
+    if (removed) this.#events.emit("circle-changed", { id: circle.id, change: "member-removed", by: actor.jid });
+    return removed;
+  }
+
+  /**
+   * Makes the circle what `wanted` says (each part given): everything is checked before anything changes, then only
+   * what differs is done, one change at a time.
+   */
+  async edit(actor: Actor, ref: string, wanted: CircleEdit): Promise<CircleWithMembers> {
+    this.#adminOnly(actor);
+    const name = wanted.name === undefined ? undefined : validCircleName(wanted.name);
+    const members = wanted.members === undefined ? undefined : new Set(wanted.members.map((jid) => this.#member(jid)));
+    const rooms = wanted.rooms === undefined ? undefined : [...new Set(wanted.rooms.map((jid) => this.#room(jid)))];
+    const before = await this.find(actor, ref);
+    if (name !== undefined && name !== before.name) await this.rename(actor, before.id, name);
+    for (const jid of members ?? []) if (!before.members.includes(jid)) await this.addMember(actor, before.id, jid);
+    for (const jid of before.members)
+      if (members !== undefined && !members.has(jid)) {
+        await this.removeMember(actor, before.id, jid);
+      }
+    if (rooms !== undefined && rooms.join(" ") !== before.rooms.join(" ")) {
+      const current = await this.find(actor, before.id);
+      await this.#replace(actor, current, { ...withoutMembers(current), rooms }, "rooms-changed");
+    }
+    return this.find(actor, before.id);
+  }
+
+  async delete(actor: Actor, ref: string): Promise<CircleWithMembers> {
+    this.#adminOnly(actor);
+    const circle = await this.find(actor, ref);
+    await guarded(() => this.#store.remove(circle.id));
+    this.#events.emit("circle-changed", { id: circle.id, change: "deleted", by: actor.jid });
+    return circle;
+  }
+
+  async #replace(actor: Actor, before: CircleWithMembers, next: Circle, change: CircleChange): Promise<Circle> {
+    if (!(await guarded(() => this.#store.replace(next)))) {
+      throw new InviteError("circle-not-found", { params: { name: before.name } });
+    }
+    this.#events.emit("circle-changed", { id: next.id, change, by: actor.jid });
+    return next;
+  }
+
+  #adminOnly(actor: Actor): void {
+    if (!actor.isAdmin) throw new InviteError("circles-admins-only");
+  }
+
+  #member(text: string): string {
+    return validMember(text, this.#policy.domain);
+  }
+
+  #room(text: string): string {
+    return validRoom(text, this.#policy.domain);
+  }
+}
+
+type CircleChange = CircleEvents["circle-changed"]["change"];
+
+function withoutMembers({ members: _members, ...circle }: CircleWithMembers): Circle {
+  return circle;
+}
