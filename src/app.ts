@@ -91,6 +91,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const store = serviceStore(storage);
   // One username rule for every way an account is made (src/invites/username.ts, USERNAME_CONFUSABLES).
   const usernameRule = usernameRuleFor(policy, config.usernameConfusables);
+  const circles = new CircleService({ store: storage.circles, policy, clock, events });
   const service = new InviteService({
     store,
     policy,
@@ -100,6 +101,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     invitePage: config.invitePage,
     clock,
     events,
+    circles,
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
 
@@ -109,7 +111,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     events,
   });
   const { xmpp } = connection;
-  const circles = new CircleService({ store: storage.circles, policy, clock, events });
   const requests = attachXmppSide(xmpp, { config, policy, service, circles, clock, log });
 
   // Tell inviters their invite was used (issue #4): only with a backend that carries the events.

@@ -6,7 +6,8 @@
 import { EXPIRY_CHOICES, type RawAccountInviteOptions } from "../invites/options.js";
 
 export const ACCOUNT_INVITE_EXAMPLE = 'invite account 1d 5 uses "for the chess club"';
-export const ACCOUNT_INVITE_SYNTAX = 'invite account [for USERNAME] [1h|1d|1w|4w] [N uses] [contact] ["note"]';
+export const ACCOUNT_INVITE_SYNTAX =
+  'invite account [for USERNAME] [1h|1d|1w|4w] [N uses] [contact] [to CIRCLE] [chat ROOM] ["note"]';
 
 export type ParsedArgs = { raw: RawAccountInviteOptions; error?: undefined } | { error: string; raw?: undefined };
 
@@ -20,6 +21,8 @@ export function parseAccountInviteArgs(text: string): ParsedArgs {
     tokens.push(quoted === undefined ? { word: match[3] ?? "" } : { quoted });
   }
   const raw: { -readonly [K in keyof RawAccountInviteOptions]: RawAccountInviteOptions[K] } = {};
+  const circles: string[] = [];
+  const rooms: string[] = [];
   for (let i = 0; i < tokens.length; i += 1) {
     const { word, quoted } = tokens[i] ?? {};
     if (quoted !== undefined) {
@@ -37,11 +40,21 @@ export function parseAccountInviteArgs(text: string): ParsedArgs {
     } else if (lower === "for" && tokens[i + 1]?.word !== undefined) {
       raw.username = tokens[i + 1]?.word;
       i += 1;
+    } else if (lower === "to" && tokens[i + 1] !== undefined) {
+      // A circle by name or id; a name of several words is quoted: to "Chess club".
+      const circle = tokens[i + 1];
+      circles.push(circle?.quoted ?? circle?.word ?? "");
+      i += 1;
+    } else if (lower === "chat" && tokens[i + 1]?.word !== undefined) {
+      rooms.push(tokens[i + 1]?.word ?? "");
+      i += 1;
     } else if (lower === "contact") {
       raw.rosterSubscription = true;
     } else {
       return { error: `I did not understand "${word}". Try: ${ACCOUNT_INVITE_EXAMPLE}` };
     }
   }
+  if (circles.length > 0) raw.circles = circles;
+  if (rooms.length > 0) raw.rooms = rooms;
   return { raw };
 }

@@ -2,15 +2,7 @@
 export interface CircleEvents {
   "circle-changed": {
     readonly id: string;
-    readonly change:
-      | "created"
-      | "renamed"
-      | "room-added"
-      | "room-removed"
-      | "rooms-changed"
-      | "member-added"
-      | "member-removed"
-      | "deleted";
+    readonly change: "created" | "renamed" | "rooms-changed" | "member-added" | "member-removed" | "deleted";
     /** Bare JID of the admin. */
     readonly by: string;
   };

@@ -1,5 +1,6 @@
 /** What may be in a circle (docs/circles.md): each refusal is an InviteError of the catalogue. */
 import { InviteError } from "../errors.js";
+import { validRoomJid } from "../invites/circle-choice.js";
 import { normaliseBareJid } from "../jid.js";
 import { circleNameOf } from "./circle.js";
 
@@ -16,9 +17,5 @@ export function validMember(text: string, domain: string): string {
   return jid;
 }
 
-/** A group chat is a room (a bare JID) of a service other than the domain's accounts (XEP-0045). */
-export function validRoom(text: string, domain: string): string {
-  const jid = normaliseBareJid(text.trim());
-  if (jid === undefined || jid.endsWith(`@${domain}`)) throw new InviteError("circle-room-invalid");
-  return jid;
-}
+/** A group chat is a room of another service (the invites' rule: a room on an invite is the same). */
+export const validRoom = validRoomJid;

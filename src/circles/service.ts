@@ -5,6 +5,7 @@
  */
 import { InviteError } from "../errors.js";
 import { type EventSink, silentSink } from "../events.js";
+import type { CircleChoice } from "../invites/circle-choice.js";
 import { type Clock, nowSeconds, systemClock } from "../invites/expiry.js";
 import { guarded } from "../invites/guarded.js";
 import type { Actor, Policy } from "../invites/permissions.js";
@@ -23,19 +24,17 @@ export interface CircleServiceOptions {
 }
 
 /** What a new circle starts with besides its name. */
-/** What an edit makes of a circle; a part left out stays as it is. */
-export interface CircleEdit {
-  readonly name?: string;
-  readonly members?: readonly string[];
-  readonly rooms?: readonly string[];
-}
-
 export interface NewCircle {
   readonly members?: readonly string[];
   readonly rooms?: readonly string[];
 }
 
-export class CircleService {
+/** What an edit makes of a circle; a part left out stays as it is. */
+export interface CircleEdit extends NewCircle {
+  readonly name?: string;
+}
+
+export class CircleService implements CircleChoice {
   readonly #store: CircleStore;
   readonly #policy: Policy;
   readonly #clock: Clock;
@@ -54,6 +53,13 @@ export class CircleService {
   async list(actor: Actor): Promise<CircleWithMembers[]> {
     const all = await guarded(() => this.#store.list());
     return actor.isAdmin ? all : all.filter((circle) => circle.members.includes(actor.jid));
+  }
+
+  /** CircleChoice (src/invites/circle-choice.ts): the circles an invite of `actor` may name, by id, each once. */
+  async idsFor(actor: Actor, refs: readonly string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const ref of refs) ids.push((await this.find(actor, ref)).id);
+    return [...new Set(ids)];
   }
 
   /** The circle `ref` names (its id, or its name without case) among those the actor may see. */
@@ -101,21 +107,16 @@ export class CircleService {
     return this.#replace(actor, circle, { ...withoutMembers(circle), name }, "renamed");
   }
 
-  async addRoom(actor: Actor, ref: string, roomText: string): Promise<Circle> {
-    this.#adminOnly(actor);
-    const room = this.#room(roomText);
+  /** Adds a group chat to the circle (an edit of its chats). */
+  async addRoom(actor: Actor, ref: string, roomText: string): Promise<CircleWithMembers> {
     const circle = await this.find(actor, ref);
-    if (circle.rooms.includes(room)) return withoutMembers(circle);
-    return this.#replace(actor, circle, { ...withoutMembers(circle), rooms: [...circle.rooms, room] }, "room-added");
+    return this.edit(actor, circle.id, { rooms: [...circle.rooms, roomText] });
   }
 
-  async removeRoom(actor: Actor, ref: string, roomText: string): Promise<Circle> {
-    this.#adminOnly(actor);
+  async removeRoom(actor: Actor, ref: string, roomText: string): Promise<CircleWithMembers> {
     const room = this.#room(roomText);
     const circle = await this.find(actor, ref);
-    const rooms = circle.rooms.filter((each) => each !== room);
-    if (rooms.length === circle.rooms.length) return withoutMembers(circle);
-    return this.#replace(actor, circle, { ...withoutMembers(circle), rooms }, "room-removed");
+    return this.edit(actor, circle.id, { rooms: circle.rooms.filter((each) => each !== room) });
   }
 
   /** Whether the account was added (false: it was a member already). */

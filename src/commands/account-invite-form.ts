@@ -7,7 +7,17 @@ import { buildForm, formBoolean, readSubmittedForm } from "../adhoc/dataform.js"
 import { describeDuration } from "../invites/expiry.js";
 import { EXPIRY_CHOICES, MAX_NOTE_LENGTH, MAX_USES, type RawAccountInviteOptions } from "../invites/options.js";
 
-export function accountInviteOptionsForm(defaultTtl: number, entered: RawAccountInviteOptions = {}): Element {
+/** A circle as the form offers it. */
+export interface CircleOption {
+  readonly value: string;
+  readonly label: string;
+}
+
+export function accountInviteOptionsForm(
+  defaultTtl: number,
+  entered: RawAccountInviteOptions = {},
+  circles: readonly CircleOption[] = [],
+): Element {
   const choices = EXPIRY_CHOICES.some((c) => c.seconds === defaultTtl)
     ? EXPIRY_CHOICES
     : [...EXPIRY_CHOICES, { short: "", label: describeDuration(defaultTtl), seconds: defaultTtl }];
@@ -50,6 +60,26 @@ export function accountInviteOptionsForm(defaultTtl: number, entered: RawAccount
         desc: `What the invite is for, shown in invite lists (at most ${MAX_NOTE_LENGTH} characters)`,
         values: entered.note ? [entered.note] : [],
       },
+      // Optional, like every field here: Conversations cannot submit a form with a required field left empty.
+      ...(circles.length === 0
+        ? []
+        : [
+            {
+              var: "circles",
+              type: "list-multi" as const,
+              label: "Circles the new user joins (optional)",
+              desc: "They become every member's contact and join the circle's group chats",
+              values: entered.circles ?? [],
+              options: circles,
+            },
+          ]),
+      {
+        var: "rooms",
+        type: "jid-multi",
+        label: "Group chats the new user joins (optional)",
+        desc: "Room addresses, e.g. room@conference.example.org",
+        values: entered.rooms ?? [],
+      },
     ],
   });
 }
@@ -58,6 +88,10 @@ export function accountInviteOptionsForm(defaultTtl: number, entered: RawAccount
 export function readAccountInviteOptions(form: Element | undefined): RawAccountInviteOptions {
   const values = readSubmittedForm(form);
   const first = (name: string) => values.get(name)?.[0];
+  const listed = (name: "circles" | "rooms") => {
+    const chosen = (values.get(name) ?? []).filter((value) => value.trim() !== "");
+    return chosen.length === 0 ? {} : { [name]: chosen };
+  };
   const expire = first("expire");
   return {
     username: first("username"),
@@ -65,6 +99,8 @@ export function readAccountInviteOptions(form: Element | undefined): RawAccountI
     ...(expire === undefined || expire === "" ? {} : { ttlSeconds: Number(expire) }),
     maxUses: first("max-uses"),
     note: first("note"),
+    ...listed("circles"),
+    ...listed("rooms"),
   };
 }
 

@@ -20,7 +20,7 @@ export interface CommandServices {
 
 export function allAdhocCommands({ invites, circles }: CommandServices): AdhocCommand<RequestContext>[] {
   return [
-    ...inviteAdhocCommands(invites),
+    ...inviteAdhocCommands(invites, circles),
     ...manageAdhocCommands(invites),
     ...relationsAdhocCommands(invites),
     ...circleAdhocCommands(circles),
@@ -29,7 +29,7 @@ export function allAdhocCommands({ invites, circles }: CommandServices): AdhocCo
 
 export function allChatKeywords({ invites, circles }: CommandServices, clock: Clock): ChatKeyword<RequestContext>[] {
   return [
-    ...inviteChatKeywords(invites, clock),
+    ...inviteChatKeywords(invites, clock, circles),
     ...manageChatKeywords(invites, clock),
     ...relationsChatKeywords(invites),
     ...circleChatKeywords(circles),

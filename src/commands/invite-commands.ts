@@ -7,6 +7,7 @@ import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry
 import { askWithForm } from "../adhoc/stages.js";
 import { ACCOUNT_INVITE_SYNTAX, parseAccountInviteArgs } from "../chat/account-invite-args.js";
 import type { ChatKeyword } from "../chat/router.js";
+import type { CircleService } from "../circles/service.js";
 import type { Clock } from "../invites/expiry.js";
 import type { CreatedInvite } from "../invites/invite.js";
 import { validateAccountInviteOptions } from "../invites/options.js";
@@ -35,7 +36,20 @@ function logged(ctx: RequestContext, created: CreatedInvite): CreatedInvite {
   return created;
 }
 
-export function inviteAdhocCommands(service: InviteService): AdhocCommand<RequestContext>[] {
+/** What the newcomer joins besides the account, in words: the circles by name, and the group chats. */
+async function joinsLines(
+  { invite }: CreatedInvite,
+  circles: CircleService | undefined,
+  { actor }: RequestContext,
+): Promise<string[]> {
+  const { groups = [], rooms = [] } = invite.additional_data ?? {};
+  if (groups.length === 0 && rooms.length === 0) return [];
+  const known = new Map((await circles?.list(actor))?.map((circle) => [circle.id, circle.name]) ?? []);
+  const names = [...groups.map((id) => known.get(id) ?? id), ...rooms];
+  return [`Whoever registers with it joins ${names.join(", ")}.`];
+}
+
+export function inviteAdhocCommands(service: InviteService, circles?: CircleService): AdhocCommand<RequestContext>[] {
   return [
     {
       node: CONTACT_INVITE_NODE,
@@ -49,7 +63,7 @@ export function inviteAdhocCommands(service: InviteService): AdhocCommand<Reques
       node: ACCOUNT_INVITE_NODE,
       name: "Create new account invite",
       allowed: ({ actor }) => mayCreateAccountInvite(actor),
-      run: (ctx, step) => runAccountInvite(service, ctx, step),
+      run: (ctx, step) => runAccountInvite(service, circles, ctx, step),
     },
     {
       node: PASSWORD_RESET_NODE,
@@ -66,24 +80,31 @@ export function inviteAdhocCommands(service: InviteService): AdhocCommand<Reques
  */
 async function runAccountInvite(
   service: InviteService,
+  circles: CircleService | undefined,
   ctx: RequestContext,
   step: CommandStep,
 ): Promise<CommandResult> {
   const defaultTtl = service.ttlSeconds;
+  const offered = async () =>
+    (await circles?.list(ctx.actor))?.map((circle) => ({ value: circle.id, label: circle.name })) ?? [];
   if (step.firstStage && step.action === "execute") {
-    return askWithForm(accountInviteOptionsForm(defaultTtl));
+    return askWithForm(accountInviteOptionsForm(defaultTtl, {}, await offered()));
   }
   const entered = step.firstStage ? {} : readAccountInviteOptions(step.form);
   const checked = validateAccountInviteOptions(entered, defaultTtl, service.usernameRule);
   if (checked.options === undefined) {
     // Nothing entered is lost: the same form comes back, filled in, with what to fix.
-    return askWithForm(accountInviteOptionsForm(defaultTtl, entered), checked.problems.join("\n"));
+    return askWithForm(accountInviteOptionsForm(defaultTtl, entered, await offered()), checked.problems.join("\n"));
   }
   const created = logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options));
   const uses = created.invite.additional_data?.max_uses;
+  const notes = [
+    ...(uses === undefined ? [] : [`This invite can be used ${uses} times.`]),
+    ...(await joinsLines(created, circles, ctx)),
+  ];
   return {
     form: inviteResultForm(created),
-    ...(uses === undefined ? {} : { note: { type: "info", text: `This invite can be used ${uses} times.` } }),
+    ...(notes.length === 0 ? {} : { note: { type: "info", text: notes.join(" ") } }),
   };
 }
 
@@ -108,7 +129,11 @@ async function runPasswordReset(
 }
 
 /** `invite` makes the same invite as `#invite`; `invite account` the same as `#create-account`. */
-export function inviteChatKeywords(service: InviteService, clock: Clock): ChatKeyword<RequestContext>[] {
+export function inviteChatKeywords(
+  service: InviteService,
+  clock: Clock,
+  circles?: CircleService,
+): ChatKeyword<RequestContext>[] {
   const host = service.policy.domain;
   return [
     {
@@ -127,11 +152,8 @@ export function inviteChatKeywords(service: InviteService, clock: Clock): ChatKe
         if (parsed.raw === undefined) return parsed.error;
         const checked = validateAccountInviteOptions(parsed.raw, service.ttlSeconds, service.usernameRule);
         if (checked.options === undefined) return `Nothing was created: ${checked.problems.join("; ")}.`;
-        return inviteReply(
-          logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options)),
-          host,
-          clock,
-        );
+        const created = logged(ctx, await service.createAccountInvite(ctx.actor, ctx.from, checked.options));
+        return [inviteReply(created, host, clock), ...(await joinsLines(created, circles, ctx))].join("\n");
       },
     },
     {

@@ -4,6 +4,8 @@
  */
 import { InviteError } from "../errors.js";
 import { parseBareJid } from "../jid.js";
+import type { CircleChoice } from "./circle-choice.js";
+import { validRoomJid } from "./circle-choice.js";
 import { nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
@@ -32,6 +34,8 @@ export interface CreationDeps extends QuotaDeps {
   readonly invitePage: string | undefined;
   readonly random: RandomSource | undefined;
   readonly usernameRule: UsernameRule;
+  /** Which circles an invite may name; without it, an invite to a circle is refused (circle-not-found). */
+  readonly circles: CircleChoice | undefined;
 }
 
 type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">;
@@ -75,10 +79,14 @@ export async function createAccountInvite(
   if (options.rosterSubscription && inviter === undefined) {
     throw new InviteError("roster-subscription-needs-local-account");
   }
+  const { groups, rooms } = await joinsOf(deps, actor, options);
   const data: InviteData = {
     ...(username === undefined ? {} : { username }),
     ...(maxUses > 1 ? { max_uses: maxUses } : {}),
     ...(note === undefined ? {} : { note }),
+    // Prosody 13's name for the circles an account joins (mod_invites), and ours for chats outside circles.
+    ...(groups.length === 0 ? {} : { groups }),
+    ...(rooms.length === 0 ? {} : { rooms }),
   };
   // XEP-0401 roster-subscription: a contact invite from the admin that registers, so
   // Prosody makes both mutual contacts; otherwise Prosody's plain account invite.
@@ -97,6 +105,18 @@ export async function createAccountInvite(
           uri: accountInviteUri(domain, token, username),
         });
   return create(deps, shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
+}
+
+/** The circles (by id) and group chats an account invite's newcomer joins, as the actor may choose them. */
+async function joinsOf(
+  deps: CreationDeps,
+  actor: Actor,
+  { circles = [], rooms = [] }: AccountInviteOptions,
+): Promise<{ groups: string[]; rooms: string[] }> {
+  const checkedRooms = [...new Set(rooms.map((room) => validRoomJid(room, deps.policy.domain)))];
+  if (circles.length === 0) return { groups: [], rooms: checkedRooms };
+  if (deps.circles === undefined) throw new InviteError("circle-not-found", { params: { name: circles[0] } });
+  return { groups: await deps.circles.idsFor(actor, circles), rooms: checkedRooms };
 }
 
 /**

@@ -33,6 +33,10 @@ export interface InviteData {
   readonly max_uses?: number;
   /** The inviter's note, for listings. */
   readonly note?: string;
+  /** Circles the new account joins, by id (Prosody 13's name: docs/circles.md). */
+  readonly groups?: readonly string[];
+  /** Group chats outside circles the new account joins, as room JIDs (ours). */
+  readonly rooms?: readonly string[];
   readonly [key: string]: unknown;
 }
 

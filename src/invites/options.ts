@@ -3,6 +3,7 @@
  * a bound username (XEP-0445), adding the new user to the inviter's contacts,
  * a lifetime from a short list, a number of uses and a note.
  */
+import { MAX_INVITE_CIRCLES, MAX_INVITE_ROOMS } from "./circle-choice.js";
 import { checkUsername, type UsernameRule } from "./username.js";
 
 export interface AccountInviteOptions {
@@ -14,6 +15,10 @@ export interface AccountInviteOptions {
   /** 1 = single use; more makes the invite reusable, counted down by the server. */
   readonly maxUses?: number;
   readonly note?: string;
+  /** Circles the new account joins, by id or name (src/invites/circle-choice.ts resolves them). */
+  readonly circles?: readonly string[];
+  /** Group chats outside circles the new account joins (room JIDs). */
+  readonly rooms?: readonly string[];
 }
 
 export interface ExpiryChoice {
@@ -40,6 +45,8 @@ export interface RawAccountInviteOptions {
   readonly ttlSeconds?: number;
   readonly maxUses?: string;
   readonly note?: string;
+  readonly circles?: readonly string[];
+  readonly rooms?: readonly string[];
 }
 
 /** Checks what a person entered; returns the options or every problem, in words. */
@@ -72,6 +79,10 @@ export function validateAccountInviteOptions(
   if (note !== undefined && note.length > MAX_NOTE_LENGTH) {
     problems.push(`The note is too long (${note.length} characters, at most ${MAX_NOTE_LENGTH})`);
   }
+  const circles = [...new Set((raw.circles ?? []).map((ref) => ref.trim()).filter((ref) => ref !== ""))];
+  const rooms = [...new Set((raw.rooms ?? []).map((room) => room.trim()).filter((room) => room !== ""))];
+  if (circles.length > MAX_INVITE_CIRCLES) problems.push(`Choose at most ${MAX_INVITE_CIRCLES} circles`);
+  if (rooms.length > MAX_INVITE_ROOMS) problems.push(`Choose at most ${MAX_INVITE_ROOMS} group chats`);
   if (problems.length > 0) return { problems };
   return {
     options: {
@@ -80,6 +91,8 @@ export function validateAccountInviteOptions(
       ...(raw.ttlSeconds === undefined ? {} : { ttlSeconds: raw.ttlSeconds }),
       ...(maxUses === undefined ? {} : { maxUses }),
       ...(note === undefined ? {} : { note }),
+      ...(circles.length === 0 ? {} : { circles }),
+      ...(rooms.length === 0 ? {} : { rooms }),
     },
     problems: [],
   };

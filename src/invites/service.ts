@@ -4,6 +4,7 @@
  */
 
 import { type EventSink, silentSink } from "../events.js";
+import type { CircleChoice } from "./circle-choice.js";
 import { type CreationDeps, createAccountInvite, createContactInvite, createPasswordResetInvite } from "./creation.js";
 import { type Clock, systemClock } from "./expiry.js";
 import type { CreatedInvite } from "./invite.js";
@@ -28,6 +29,8 @@ export interface InviteServiceOptions {
   /** The username rule (src/invites/username.ts) that bound usernames follow; by default without lookalikes. */
   readonly usernameRule?: UsernameRule;
   readonly events?: EventSink<InviteEvents>;
+  /** Which circles an account invite may name (src/circles/service.ts); none without it. */
+  readonly circles?: CircleChoice;
 }
 
 export class InviteService {
@@ -41,6 +44,7 @@ export class InviteService {
       clock: options.clock ?? systemClock,
       random: options.random,
       usernameRule: options.usernameRule ?? {},
+      circles: options.circles,
     };
     this.#events = options.events ?? silentSink();
   }

@@ -45,10 +45,17 @@ export function commandWorld(overrides: Partial<Policy> = {}, clock: () => numbe
     ...overrides,
   };
   const store = new MemoryInviteStore(clock);
-  const service = new InviteService({ store, policy, ttlSeconds: WEEK, invitePage: "https://example.org/i", clock });
+  const circles = new CircleService({ store: new MemoryCircles(), policy, clock, random: counterRandom() });
+  const service = new InviteService({
+    store,
+    policy,
+    ttlSeconds: WEEK,
+    invitePage: "https://example.org/i",
+    clock,
+    circles,
+  });
   const logs: string[] = [];
   const ctx = contextFactory(policy, createLogger("debug", { write: (line: string) => logs.push(line) }));
-  const circles = new CircleService({ store: new MemoryCircles(), policy, clock, random: counterRandom() });
   const commands = allAdhocCommands({ invites: service, circles });
   const keywords = allChatKeywords({ invites: service, circles }, clock);
   const adhoc = (node: string) => {

@@ -5,9 +5,11 @@
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CREATE_CIRCLE_NODE, LIST_CIRCLES_NODE } from "../../src/commands/circle-commands.js";
+import { ACCOUNT_INVITE_NODE } from "../../src/commands/invite-commands.js";
 import { circleKey, circleMembersKey, circlesKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
+import { storedRecord } from "../helpers/raw-records.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
 
@@ -52,7 +54,7 @@ describe("circles over chat and ad-hoc, on Prosody and Redis", () => {
     expect(bot.events.all("circle-changed", { since }).map(({ change }) => change)).toEqual([
       "created",
       "member-added",
-      "room-added",
+      "rooms-changed",
     ]);
     expect(await ask(alice, "circles")).toMatch(
       /^Your circles \(1\):\n• Family \(id [\w-]{12}\): 1 member: alice@localhost/u,
@@ -89,6 +91,25 @@ describe("circles over chat and ad-hoc, on Prosody and Redis", () => {
       'Sorry, there is no circle called "Forged". Say "circles" to see them.',
     );
     expect(await world.redis.hExists(circleMembersKey("localhost", forged), "mallory@localhost")).toBeFalsy();
+  });
+
+  it("makes an account invite to the circle, its choice in the signed record as Prosody 13 names it", async () => {
+    const [family] = await listed(admin);
+    const text = await ask(admin, "invite account to family chat hall@conference.localhost");
+    expect(text).toMatch(/\nWhoever registers with it joins Family, hall@conference\.localhost\.$/u);
+    const token = /preauth=([\w-]{24})/u.exec(text)?.[1] ?? "";
+    expect(await storedRecord(world.redis, token)).toMatchObject({
+      type: "register",
+      additional_data: { groups: [family?.id], rooms: ["hall@conference.localhost"] },
+    });
+    // The ad-hoc form offers the circles by name.
+    const form = await admin.requestRaw(executeIq(bot.jid, ACCOUNT_INVITE_NODE));
+    const field = form
+      .getChild("command")
+      ?.getChild("x")
+      ?.getChildren("field")
+      .find((each) => each.attrs.var === "circles");
+    expect(field?.getChildren("option").map((option) => option.attrs.label)).toEqual(["Family"]);
   });
 
   it("deletes a circle with its memberships", async () => {

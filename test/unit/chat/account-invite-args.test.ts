@@ -2,6 +2,17 @@ import { describe, expect, it } from "vitest";
 import { parseAccountInviteArgs } from "../../../src/chat/account-invite-args.js";
 
 describe("parseAccountInviteArgs", () => {
+  it("reads circles (a quoted name of several words) and group chats, beside a note", () => {
+    expect(parseAccountInviteArgs('to Family to "Chess club" chat hall@conference.example.org "for Zoe" 1w')).toEqual({
+      raw: {
+        circles: ["Family", "Chess club"],
+        rooms: ["hall@conference.example.org"],
+        note: "for Zoe",
+        ttlSeconds: 604_800,
+      },
+    });
+  });
+
   it("reads nothing from nothing", () => {
     expect(parseAccountInviteArgs("")).toEqual({ raw: {} });
   });

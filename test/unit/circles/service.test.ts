@@ -104,9 +104,9 @@ describe("CircleService", () => {
     expect(changes).toEqual([
       "created",
       "member-added",
-      "room-added",
+      "rooms-changed",
       "renamed",
-      "room-removed",
+      "rooms-changed",
       "member-removed",
       "deleted",
     ]);
@@ -149,5 +149,14 @@ describe("CircleService", () => {
     store.list = () => Promise.reject(new StoreUnavailableError("away"));
     const { service } = setup(store);
     await expect(service.list(admin)).rejects.toSatisfy((e) => code(e) === "store-unavailable");
+  });
+
+  it("chooses circles for an invite: admins any, users only their own, each once, by id", async () => {
+    const { service } = setup();
+    const family = await service.create(admin, "Family", { members: ["alice@example.org"] });
+    const work = await service.create(admin, "Work");
+    expect(await service.idsFor(admin, ["work", family.id, "FAMILY"])).toEqual([work.id, family.id]);
+    expect(await service.idsFor(alice, ["Family"])).toEqual([family.id]);
+    await expect(service.idsFor(alice, ["Work"])).rejects.toSatisfy((e) => code(e) === "circle-not-found");
   });
 });

@@ -65,11 +65,40 @@ describe("accountInviteOptionsForm", () => {
       ["expire", "list-single", "Valid for"],
       ["max-uses", "text-single", "How many people may use it (1–100)"],
       ["note", "text-single", "Note (optional)"],
+      ["rooms", "jid-multi", "Group chats the new user joins (optional)"],
     ]);
     expect(field(form, "username").getChildText("desc")).toBe("Only this username can be registered with the invite");
     expect(field(form, "note").getChildText("desc")).toBe(
       "What the invite is for, shown in invite lists (at most 200 characters)",
     );
+  });
+
+  it("offers the circles it is given, as an optional list-multi before the group chats", () => {
+    const form = accountInviteOptionsForm(WEEK, { circles: ["c2"] }, [
+      { value: "c1", label: "Family" },
+      { value: "c2", label: "Chess club" },
+    ]);
+    expect(
+      form
+        .getChildren("field")
+        .map((f) => f.attrs.var)
+        .slice(-2),
+    ).toEqual(["circles", "rooms"]);
+    expect(field(form, "circles").attrs.type).toBe("list-multi");
+    expect(values(form, "circles")).toEqual(["c2"]);
+    expect(
+      field(form, "circles")
+        .getChildren("option")
+        .map((o) => o.attrs.label),
+    ).toEqual(["Family", "Chess club"]);
+  });
+
+  it("reads the circles and group chats chosen, leaving out empty values", () => {
+    const form = accountInviteOptionsForm(WEEK, {}, [{ value: "c1", label: "Family" }]);
+    const entered = readAccountInviteOptions(
+      submitBack(form, { circles: ["c1"], rooms: ["hall@conference.example.org", ""] }),
+    );
+    expect(entered).toMatchObject({ circles: ["c1"], rooms: ["hall@conference.example.org"] });
   });
 
   it("marks no field as required", () => {

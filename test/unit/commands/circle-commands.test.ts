@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Executing } from "../../../src/adhoc/registry.js";
 import { CREATE_CIRCLE_NODE, EDIT_CIRCLE_NODE, LIST_CIRCLES_NODE } from "../../../src/commands/circle-commands.js";
+import { ACCOUNT_INVITE_NODE } from "../../../src/commands/invite-commands.js";
 import { ADMIN, commandWorld, firstStep, formValues, nextStep, tableRows } from "../../helpers/command-world.js";
 
 const ADMIN_FULL = `${ADMIN}/desk`;
@@ -56,6 +57,40 @@ describe("circles over chat", () => {
     const world = commandWorld();
     expect(await world.say("circle", ADMIN_FULL, "add to")).toMatch(/^Say one of:\ncircle create NAME\n/u);
     expect(await world.say("circle", ADMIN_FULL)).toMatch(/^Say one of:/u);
+  });
+});
+
+describe("account invites to circles", () => {
+  it("makes an account invite to a circle by chat, naming what the newcomer joins", async () => {
+    const world = commandWorld();
+    await world.say("circle", ADMIN_FULL, 'create "Chess club"');
+    const reply = await world.say("invite account", ADMIN_FULL, 'to "chess club" chat hall@conference.example.org');
+    expect(reply).toMatch(/\nWhoever registers with it joins Chess club, hall@conference\.example\.org\.$/u);
+    const [circle] = await world.circles.list(world.ctx(ADMIN_FULL).actor);
+    const { invites } = await world.store.listPage({ offset: 0, limit: 5 });
+    expect(invites[0]?.record.additional_data).toMatchObject({
+      groups: [circle?.id],
+      rooms: ["hall@conference.example.org"],
+    });
+  });
+
+  it("offers the circles on the account invite form and keeps the choice", async () => {
+    const world = commandWorld();
+    await world.say("circle", ADMIN_FULL, "create Family");
+    const [circle] = await world.circles.list(world.ctx(ADMIN_FULL).actor);
+    const form = (await world.run(ACCOUNT_INVITE_NODE, ADMIN_FULL, firstStep())) as Executing;
+    const offered = form.form.getChildren("field").find((f) => f.attrs.var === "circles");
+    expect(offered?.getChildren("option").map((o) => o.getChildText("value"))).toEqual([circle?.id]);
+    const done = await world.run(ACCOUNT_INVITE_NODE, ADMIN_FULL, nextStep({ circles: [circle?.id ?? ""] }));
+    expect(done.note?.text).toBe("Whoever registers with it joins Family.");
+  });
+
+  it("refuses a circle that is not there, creating nothing", async () => {
+    const world = commandWorld();
+    await expect(world.say("invite account", ADMIN_FULL, "to Nowhere")).rejects.toMatchObject({
+      code: "circle-not-found",
+    });
+    expect((await world.store.listPage({ offset: 0, limit: 5 })).invites).toEqual([]);
   });
 });
 

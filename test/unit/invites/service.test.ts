@@ -393,3 +393,67 @@ describe("InviteService events", () => {
     ]);
   });
 });
+
+describe("account invites to circles and group chats", () => {
+  const choice = {
+    idsFor: async (_actor: unknown, refs: readonly string[]) =>
+      refs.map((ref) => {
+        if (ref !== "Family") throw new InviteError("circle-not-found", { params: { name: ref } });
+        return "FamilyCircle";
+      }),
+  };
+
+  it("stores the circles as Prosody 13's additional_data.groups and the chats as our rooms", async () => {
+    const store = new MemoryInviteStore(clock);
+    const policy: Policy = {
+      domain: "example.org",
+      admins: new Set(["admin@example.org"]),
+      allowUserInvites: false,
+      allowContactInvites: true,
+    };
+    const service = new InviteService({
+      store,
+      policy,
+      ttlSeconds: 604_800,
+      invitePage: undefined,
+      clock,
+      circles: choice,
+    });
+    const { invite } = await service.createAccountInvite(actorFor("admin@example.org", policy), "admin@example.org/x", {
+      circles: ["Family"],
+      rooms: ["Hall@Conference.Example.org"],
+    });
+    expect(invite.additional_data).toMatchObject({ groups: ["FamilyCircle"], rooms: ["hall@conference.example.org"] });
+    expect((await storedRecord(store, invite.token))?.additional_data).toMatchObject({ groups: ["FamilyCircle"] });
+  });
+
+  it("creates nothing for a circle that is not there, or a chat that is not a room", async () => {
+    const store = new MemoryInviteStore(clock);
+    const policy: Policy = {
+      domain: "example.org",
+      admins: new Set(["admin@example.org"]),
+      allowUserInvites: false,
+      allowContactInvites: true,
+    };
+    const admin = actorFor("admin@example.org", policy);
+    const withChoice = new InviteService({
+      store,
+      policy,
+      ttlSeconds: 604_800,
+      invitePage: undefined,
+      clock,
+      circles: choice,
+    });
+    await expect(withChoice.createAccountInvite(admin, "a/b", { circles: ["Nope"] })).rejects.toMatchObject({
+      code: "circle-not-found",
+    });
+    await expect(withChoice.createAccountInvite(admin, "a/b", { rooms: ["bob@example.org"] })).rejects.toMatchObject({
+      code: "circle-room-invalid",
+    });
+    const without = new InviteService({ store, policy, ttlSeconds: 604_800, invitePage: undefined, clock });
+    await expect(without.createAccountInvite(admin, "a/b", { circles: ["Family"] })).rejects.toMatchObject({
+      code: "circle-not-found",
+    });
+    expect((await store.listPage({ offset: 0, limit: 10 })).invites).toEqual([]);
+  });
+});
