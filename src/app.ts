@@ -152,6 +152,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           usernameRule,
           invites: storage.invites,
           hits: storage.hits,
+          circles: storage.circles,
           log: log.child({ part: "web" }),
         });
   const listening = webListener(web, config, log, deps.onFatal);

@@ -10,6 +10,7 @@ import type { InviteLinks } from "../invites/invite-links.js";
 import type { HitCounter } from "../invites/store.js";
 import { idOfHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
+import type { CircleNames } from "./circle-names.js";
 import { clientAddress } from "./client-address.js";
 import { type InviteView, inviteViewOf } from "./invite-view.js";
 import type { PageContext } from "./page-context.js";
@@ -29,6 +30,8 @@ export interface InviteAccessDeps {
   readonly domain: string;
   /** The domain's invites: the one that a link's token opens, if it can still be used. */
   readonly invites: Pick<InviteLinks, "pendingInviteFor">;
+  /** The names of an invite's circles (circle-names.ts); none without it. */
+  readonly circleNames?: CircleNames;
   /** Per-address counters, in memory (address-counters.ts). */
   readonly addressHits: HitCounter;
   /** Per-invite counters, in Redis. */
@@ -85,7 +88,9 @@ export function inviteAccess(deps: InviteAccessDeps): InviteAccess {
       if (posting) checks.push({ key: `posts:${client}`, limit: limits.postsPerAddress });
       if (!(await withinLimits(request, reply, ctx, deps.addressHits, checks, { client }))) return undefined;
       try {
-        return inviteViewOf(await deps.invites.pendingInviteFor(request.params.token), deps.domain);
+        const invite = await deps.invites.pendingInviteFor(request.params.token);
+        const groups = invite.record.additional_data?.groups ?? [];
+        return inviteViewOf(invite, deps.domain, (await deps.circleNames?.(groups)) ?? []);
       } catch (error) {
         return refuse(reply, ctx, error);
       }

@@ -27,16 +27,28 @@ export interface InviteView {
   readonly username: string | undefined;
   /** Unix seconds. */
   readonly expires: number;
+  /** The names of the circles an account made with it joins (docs/circles.md), and its group chats outside them. */
+  readonly circles: readonly string[];
+  readonly rooms: readonly string[];
 }
 
 function localOf(jid: string): string {
   return jid.slice(0, jid.indexOf("@"));
 }
 
-/** The view of an invite the domain found usable (src/invites/invite-links.ts). */
-export function inviteViewOf(invite: UsableInvite, domain: string): InviteView {
+/** The view of an invite the domain found usable (src/invites/invite-links.ts), with its circles' names. */
+export function inviteViewOf(invite: UsableInvite, domain: string, circles: readonly string[] = []): InviteView {
   const { record, token } = invite;
-  const base = { token, hash: invite.hash, domain, expires: record.expires, inviter: inviterOf(record) };
+  const rooms = (record.additional_data?.rooms ?? []).filter((room): room is string => typeof room === "string");
+  const base = {
+    token,
+    hash: invite.hash,
+    domain,
+    expires: record.expires,
+    inviter: inviterOf(record),
+    circles,
+    rooms,
+  };
   if (record.type === "roster") {
     const uri = contactInviteUri(localOf(record.jid), domain, token, record.allow_registration);
     return { ...base, kind: record.allow_registration ? "account-contact" : "contact", uri, username: undefined };

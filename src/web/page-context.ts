@@ -27,6 +27,8 @@ export interface PageContext {
   /** The page's own path under the site, without query (for the language switch). */
   readonly path: string;
   t(key: string, values?: Readonly<Record<string, string>>): string;
+  /** Names joined as the page's language joins them: "Family, Work and Chess club". */
+  list(items: readonly string[]): string;
 }
 
 export function pageContext(
@@ -36,5 +38,13 @@ export function pageContext(
   platform: Platform | undefined,
   path: string,
 ): PageContext {
-  return { site, lang, platform, path, t: (key, values) => translate(catalog, key, values) };
+  const joined = new Intl.ListFormat(lang, { style: "long", type: "conjunction" });
+  return {
+    site,
+    lang,
+    platform,
+    path,
+    t: (key, values) => translate(catalog, key, values),
+    list: (items) => joined.format(items),
+  };
 }

@@ -13,6 +13,7 @@ import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
 import { AddressCounters } from "./address-counters.js";
+import type { CircleNames } from "./circle-names.js";
 import { isProxyPeer, trustProxyOption } from "./client-address.js";
 import { capConnections, overHeaderLines, timeoutOptions } from "./connections.js";
 import { errorMessage } from "./error-pages.js";
@@ -34,6 +35,8 @@ export interface WebDeps {
   readonly data: WebData;
   /** The domain's invites (src/invites/invite-links.ts): the one a link opens, if it can still be used. */
   readonly invites: Pick<InviteLinks, "pendingInviteFor">;
+  /** The names of an invite's circles, shown on its pages (circle-names.ts). */
+  readonly circleNames?: CircleNames;
   readonly registrar: Registrar;
   /** Per-invite counters (Redis); the per-address ones are in this process (address-counters.ts). */
   readonly hits: HitCounter;

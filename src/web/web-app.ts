@@ -3,12 +3,14 @@
  * WEB_LISTEN from start() to stop(). Accounts are made by the registrar the app chose (src/registration/).
  */
 import type { FastifyInstance } from "fastify";
+import type { CircleStore } from "../circles/store.js";
 import type { Config, WebConfig } from "../config.js";
 import { InviteLinks } from "../invites/invite-links.js";
 import type { HitCounter, InviteStore } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
+import { circleNamesFrom } from "./circle-names.js";
 import { csrfKey } from "./csrf.js";
 import { DEFAULT_WEB_LIMITS, type WebLimits } from "./rate-limits.js";
 import { buildWebServer } from "./server.js";
@@ -34,6 +36,8 @@ export interface WebAppDeps {
   readonly preApproves?: () => boolean;
   /** The username rule with this server's protected names (USERNAME_CONFUSABLES). */
   readonly usernameRule?: UsernameRule;
+  /** The circles, for their names on the pages of invites to them (docs/circles.md). */
+  readonly circles?: Pick<CircleStore, "find">;
 }
 
 export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): WebApp {
@@ -43,6 +47,7 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     domain: config.xmpp.domain,
     data: deps.data ?? loadWebData(web.appsFile),
     invites: new InviteLinks(deps.invites),
+    circleNames: circleNamesFrom(deps.circles, log),
     hits: deps.hits,
     registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),

@@ -4,6 +4,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actorFor } from "../../src/invites/permissions.js";
 import { executeIq, formValues } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { launchBrowser, openPage, type WatchedPage } from "../helpers/browser.js";
@@ -102,5 +103,30 @@ describe("in a browser", () => {
     await expect(page.locator("h1").textContent()).resolves.toBe("Welcome, alice2@localhost!");
     expectOnlyOurSite(watched);
     expect((await logIn("alice2", "second-try-pw")).bareJid).toBe("alice2@localhost");
+  });
+
+  it("an invite to a circle says so on its landing page and on the success page", async () => {
+    const adminActor = actorFor("admin@localhost", bot.app.service.policy);
+    await bot.app.circles.create(adminActor, "Chess club");
+    await bot.app.circles.create(adminActor, "Neighbours");
+    const { landingUrl: url } = await bot.app.service.createAccountInvite(adminActor, "admin@localhost/desk", {
+      circles: ["chess club", "Neighbours"],
+      rooms: ["board@conference.localhost"],
+    });
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await page.goto(url);
+    await expect(page.locator("p.intro").textContent()).resolves.toBe(
+      "admin@localhost invites you to Chess club and Neighbours on localhost.",
+    );
+    await expect(page.locator("p.rooms").textContent()).resolves.toBe("Group chats: board@conference.localhost.");
+    await page.getByRole("link", { name: "Create your account" }).click();
+    await fillAndSubmit(watched, "knight", "knight-password");
+    await expect(page.locator("h1").textContent()).resolves.toBe("Welcome, knight@localhost!");
+    await expect(page.locator("p.circles").textContent()).resolves.toBe(
+      "Your invite was to Chess club and Neighbours.",
+    );
+    await expect(page.locator("p.rooms").textContent()).resolves.toBe("Group chats: board@conference.localhost.");
+    expectOnlyOurSite(watched);
   });
 });

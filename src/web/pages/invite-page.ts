@@ -16,14 +16,30 @@ function openButton(ctx: PageContext, view: InviteView, primary: boolean): SafeH
   return html`<a class="button${primary ? "" : " secondary"} open-invite" href="${view.uri}">${ctx.t("apps.open_invite")}</a>`;
 }
 
-function accountBody(ctx: PageContext, view: InviteView): SafeHtml {
+/** "… invites you to Family on example.org", and the group chats the account joins (docs/circles.md). */
+function accountIntro(ctx: PageContext, view: InviteView): string {
   const site = ctx.site.name;
-  const intro =
-    view.inviter === undefined
+  const circles = ctx.list(view.circles);
+  if (view.circles.length === 0) {
+    return view.inviter === undefined
       ? ctx.t("page.account.intro", { site })
       : ctx.t("page.account.by", { inviter: view.inviter, site });
+  }
+  return view.inviter === undefined
+    ? ctx.t("page.account.to_circles", { circles, site })
+    : ctx.t("page.account.by_to_circles", { inviter: view.inviter, circles, site });
+}
+
+export function roomsLine(ctx: PageContext, view: InviteView): SafeHtml | "" {
+  if (view.rooms.length === 0) return "";
+  return html`<p class="rooms">${ctx.t("page.account.rooms", { rooms: ctx.list(view.rooms) })}</p>`;
+}
+
+function accountBody(ctx: PageContext, view: InviteView): SafeHtml {
+  const site = ctx.site.name;
   return html`<h1>${ctx.t("page.account.title", { site })}</h1>
-<p class="intro">${intro}</p>
+<p class="intro">${accountIntro(ctx, view)}</p>
+${roomsLine(ctx, view)}
 <p><a class="button create-account" href="${registerPath(ctx, view)}">${ctx.t("page.account.create")}</a></p>
 <p>${ctx.t("page.account.app_first")}</p>
 <p>${openButton(ctx, view, false)}</p>`;

@@ -2,6 +2,7 @@
 import { html } from "../html.js";
 import type { InviteView } from "../invite-view.js";
 import type { PageContext } from "../page-context.js";
+import { roomsLine } from "./invite-page.js";
 import { page } from "./layout.js";
 
 export function successPage(ctx: PageContext, view: InviteView, address: string, appName: string | undefined): string {
@@ -18,11 +19,18 @@ export function successPage(ctx: PageContext, view: InviteView, address: string,
     view.kind === "account-contact" && view.inviter !== undefined
       ? html`<p class="contact">${ctx.t("success.contact", { inviter: view.inviter })}</p>`
       : "";
+  // What the invite was to (docs/circles.md); the chats are the rooms' addresses, to find them in the app.
+  const circles =
+    view.circles.length === 0
+      ? ""
+      : html`<p class="circles">${ctx.t("success.circles", { circles: ctx.list(view.circles) })}</p>`;
   return page(ctx, {
     title: ctx.t("success.title", { address }),
     body: html`<h1>${ctx.t("success.title", { address })}</h1>
 <p class="address"><strong>${address}</strong></p>
 <p>${login}</p>
-${contact}`,
+${contact}
+${circles}
+${roomsLine(ctx, view)}`,
   });
 }

@@ -114,4 +114,29 @@ describe("every page", () => {
       expect(markup).not.toContain("</textarea>");
     }
   });
+
+  it("names an invite's circles and group chats, joined as each language joins a list, and escapes them", () => {
+    const toCircles = inviteViewOf(
+      stored({ additional_data: { source: "admin@example.org/x", rooms: ["hall@conference.example.org"] } }),
+      "example.org",
+      ["Family", "Chess club", HOSTILE_TEXTS[0] ?? ""],
+    );
+    const form = { username: "", errors: {}, csrf: "" };
+    const en = pageContext(site, data.catalogs.en ?? {}, "en", undefined, "/x");
+    const de = pageContext(site, data.catalogs.de ?? {}, "de", undefined, "/x");
+    const two = { ...toCircles, circles: ["Family", "Chess club"] };
+    expect(invitePage(en, two, form)).toContain("admin@example.org invites you to Family and Chess club on Example Chat.");
+    expect(invitePage(de, two, form)).toContain(
+      "admin@example.org lädt dich zu Family und Chess club auf Example Chat ein.",
+    );
+    expect(invitePage(en, two, form)).toContain('<p class="rooms">Group chats: hall@conference.example.org.</p>');
+    expect(successPage(en, two, "zoe@example.org", undefined)).toContain(
+      '<p class="circles">Your invite was to Family and Chess club.</p>',
+    );
+    for (const markup of [invitePage(en, toCircles, form), successPage(en, toCircles, "zoe@example.org", undefined)]) {
+      expect(markup).not.toContain("<script>");
+      expect(markup).not.toContain("<img src=x");
+    }
+    expect(invitePage(en, views.account as InviteView, form)).not.toContain('class="rooms"');
+  });
 });
