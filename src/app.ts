@@ -134,6 +134,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const registrar = chooseRegistrationWhenOnline(xmpp, {
     config,
     claims: storage.claims,
+    circles: storage.circles,
     usernameRule,
     log: log.child({ part: "register" }),
     events,

@@ -7,6 +7,7 @@
  * one deadline (docs/web.md's 10 s); when add-user's answer misses it, the server is asked whether the account
  * exists before the use is kept or given back (unsettled-uses.ts).
  */
+import type { CircleStore } from "../circles/store.js";
 import type { EventSink } from "../events.js";
 import { boundUsernameOf, inviterOf } from "../invites/record.js";
 import type { ClaimedInvite, InviteClaims } from "../invites/store.js";
@@ -25,6 +26,7 @@ import {
   runAdminCommand,
 } from "./admin-commands.js";
 import { refusedRegistration } from "./admin-refusals.js";
+import { joinCircles } from "./circle-join.js";
 import { type ClaimedUseDeps, withClaim } from "./claimed-use.js";
 import type { ContactMaker } from "./contacts.js";
 import type { Registrar, RegistrationEvents, RegistrationRequest, RegistrationResult } from "./registrar.js";
@@ -38,6 +40,8 @@ export interface AdminRegistrarOptions {
   readonly request: IqRequest;
   /** How inviter and invitee become contacts (the HTTP API, or the new account itself). */
   readonly contacts: ContactMaker;
+  /** The circles an invite's newcomer joins (circle-join.ts); none joined without it. */
+  readonly circles?: Pick<CircleStore, "find" | "addMember">;
   readonly log: Logger;
   readonly events?: EventSink<RegistrationEvents>;
   /** The username rule new accounts follow (src/invites/username.ts); checked before anything is claimed. */
@@ -172,6 +176,14 @@ export class AdminRegistrar implements Registrar {
           invitee: jid,
           error: (error as Error).message,
         }),
+      );
+    }
+    if (this.#options.circles !== undefined) {
+      await joinCircles(
+        { circles: this.#options.circles, contacts: this.#options.contacts, log },
+        claim.record,
+        jid,
+        password,
       );
     }
     // The use is recorded when the claim is kept (redis-unsettled.ts): once, after the contacts are made.

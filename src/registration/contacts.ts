@@ -9,7 +9,11 @@ import type { Logger } from "../logger.js";
 import { guardedCredentials } from "../xmpp/credentials.js";
 
 export interface ContactMaker {
-  makeMutual(inviter: string, invitee: string, inviteePassword: string): Promise<void>;
+  /**
+   * Makes `inviter` (or a member of a circle the invitee joins) and the new account mutual contacts, filed under
+   * `group` on both sides when given (a circle's name: docs/circles.md).
+   */
+  makeMutual(inviter: string, invitee: string, inviteePassword: string, group?: string): Promise<void>;
 }
 
 function split(jid: string): [string, string] {
@@ -25,7 +29,7 @@ export class EjabberdApiContacts implements ContactMaker {
     private readonly botPassword: string,
   ) {}
 
-  async makeMutual(inviter: string, invitee: string): Promise<void> {
+  async makeMutual(inviter: string, invitee: string, _inviteePassword: string, group = ""): Promise<void> {
     for (const [owner, contact] of [
       [inviter, invitee],
       [invitee, inviter],
@@ -34,9 +38,9 @@ export class EjabberdApiContacts implements ContactMaker {
       const [user, host] = split(contact);
       const item = { localuser, localhost, user, host, nick: user, subs: "both" };
       // ejabberd 23.01 takes one `group`; the API of later versions a `groups` list instead.
-      let response = await this.#post({ ...item, group: "" });
+      let response = await this.#post({ ...item, group });
       if (response.status === 400 && /unknown arguments.*group/u.test(await response.clone().text())) {
-        response = await this.#post({ ...item, groups: [] });
+        response = await this.#post({ ...item, groups: group === "" ? [] : [group] });
       }
       if (!response.ok) {
         throw new Error(`add_rosteritem for ${owner}: HTTP ${response.status} ${await response.text()}`);
@@ -65,7 +69,7 @@ export class ClientSideContacts implements ContactMaker {
     private readonly log: Logger,
   ) {}
 
-  async makeMutual(inviter: string, invitee: string, inviteePassword: string): Promise<void> {
+  async makeMutual(inviter: string, invitee: string, inviteePassword: string, group?: string): Promise<void> {
     const [username, domain] = split(invitee);
     const xmpp = client({
       service: this.service,
@@ -79,7 +83,15 @@ export class ClientSideContacts implements ContactMaker {
     await xmpp.start();
     try {
       await xmpp.iqCaller.request(
-        xml("iq", { type: "set" }, xml("query", { xmlns: "jabber:iq:roster" }, xml("item", { jid: inviter }))),
+        xml(
+          "iq",
+          { type: "set" },
+          xml(
+            "query",
+            { xmlns: "jabber:iq:roster" },
+            xml("item", { jid: inviter }, group === undefined ? null : xml("group", {}, group)),
+          ),
+        ),
       );
       // RFC 6121 §3.1.1: the inviter is asked; there is no pre-approval on this server.
       await xmpp.send(xml("presence", { to: inviter, type: "subscribe" }));
@@ -90,7 +102,9 @@ export class ClientSideContacts implements ContactMaker {
     }
     await this.tell(
       inviter,
-      `${invitee} joined with your invite and asked to add you as a contact. Accept their request to see each other online.`,
+      group === undefined
+        ? `${invitee} joined with your invite and asked to add you as a contact. Accept their request to see each other online.`
+        : `${invitee} joined ${group} and asked to add you as a contact. Accept their request to see each other online.`,
     );
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
+import type { CircleStore } from "../circles/store.js";
 import type { Config } from "../config.js";
 import { type EventSink, silentSink } from "../events.js";
 import type { InviteClaims } from "../invites/store.js";
@@ -46,6 +47,7 @@ export function adminRegistrar(
   config: Config,
   deps: {
     claims: InviteClaims;
+    circles?: Pick<CircleStore, "find" | "addMember">;
     request: IqRequest;
     tell: (to: string, text: string) => Promise<void>;
     log: Logger;
@@ -62,6 +64,7 @@ export function adminRegistrar(
   return new AdminRegistrar({
     domain: xmpp.domain,
     claims: deps.claims,
+    ...(deps.circles === undefined ? {} : { circles: deps.circles }),
     request: deps.request,
     contacts,
     log: deps.log,
@@ -82,6 +85,8 @@ export function chooseRegistrationWhenOnline(
     config: Config;
     /** The storage's claims, for the bot as the hook; without them, only the server's own hook can work. */
     claims: InviteClaims | undefined;
+    /** The circles an invite's newcomer joins when the bot makes the account (circle-join.ts). */
+    circles?: Pick<CircleStore, "find" | "addMember">;
     log: Logger;
     events?: EventSink<RegistrationEvents>;
     onFatal?: (error: Error) => void;
@@ -118,6 +123,7 @@ export function chooseRegistrationWhenOnline(
     const tell = (to: string, text: string) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text)));
     const admin = adminRegistrar(config, {
       claims,
+      ...(options.circles === undefined ? {} : { circles: options.circles }),
       request,
       tell,
       log,

@@ -1,0 +1,50 @@
+/**
+ * Joining the circles an invite names, when the bot is the registration hook (docs/circles.md, docs/servers.md):
+ * the new account becomes a member of each circle, and every member and the newcomer mutual contacts filed under
+ * the circle's name — through ejabberd's API where there is one, else from the new account itself (each member is
+ * asked to accept). Only a member the store added just now gets contacts made: a retry or a second instance adds
+ * nobody twice. On Prosody with our module the module does this itself, server-side.
+ */
+import type { CircleStore } from "../circles/store.js";
+import type { InviteRecord } from "../invites/record.js";
+import type { Logger } from "../logger.js";
+import type { ContactMaker } from "./contacts.js";
+
+export interface CircleJoinDeps {
+  readonly circles: Pick<CircleStore, "find" | "addMember">;
+  readonly contacts: ContactMaker;
+  readonly log: Logger;
+}
+
+/** The circles of `record` that `jid` (just registered with it, with `password`) joins; never throws. */
+export async function joinCircles(deps: CircleJoinDeps, record: InviteRecord, jid: string, password: string) {
+  const ids = (record.additional_data?.groups ?? []).filter((id): id is string => typeof id === "string");
+  for (const id of ids) {
+    try {
+      await joinCircle(deps, id, jid, password);
+    } catch (error) {
+      deps.log.warn("Could not finish joining a circle", { circle: id, jid, error: (error as Error).message });
+    }
+  }
+}
+
+async function joinCircle({ circles, contacts, log }: CircleJoinDeps, id: string, jid: string, password: string) {
+  // A circle deleted since the invite was made (or one that does not verify) is joined by nobody.
+  if ((await circles.addMember(id, jid)) !== "added") return;
+  // The members as they are once this newcomer is one: of two newcomers joining at once, the one who reads last
+  // sees the other, so every pair becomes contacts.
+  const circle = await circles.find(id);
+  if (circle === undefined) return log.info("An invite's circle went away while it was joined", { circle: id, jid });
+  for (const member of circle.members) {
+    if (member === jid) continue;
+    await contacts.makeMutual(member, jid, password, circle.name).catch((error: unknown) =>
+      log.warn("Could not make circle members contacts", {
+        circle: id,
+        member,
+        jid,
+        error: (error as Error).message,
+      }),
+    );
+  }
+  log.info("Joined a circle", { circle: id, jid, members: circle.members.length });
+}
