@@ -125,7 +125,9 @@ describe("every page", () => {
     const en = pageContext(site, data.catalogs.en ?? {}, "en", undefined, "/x");
     const de = pageContext(site, data.catalogs.de ?? {}, "de", undefined, "/x");
     const two = { ...toCircles, circles: ["Family", "Chess club"] };
-    expect(invitePage(en, two, form)).toContain("admin@example.org invites you to Family and Chess club on Example Chat.");
+    expect(invitePage(en, two, form)).toContain(
+      "admin@example.org invites you to Family and Chess club on Example Chat.",
+    );
     expect(invitePage(de, two, form)).toContain(
       "admin@example.org lädt dich zu Family und Chess club auf Example Chat ein.",
     );
