@@ -3,9 +3,9 @@
  * Tests build the same app against a private Prosody and Redis.
  */
 import type { Client } from "@xmpp/client";
-import { xml } from "@xmpp/xml";
 import type { Component } from "./app/component.js";
 import { type AppEvents, appEvents } from "./app/events.js";
+import { useNotices } from "./app/use-notices.js";
 import { webListener } from "./app/web-listener.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
 import { CircleService } from "./circles/service.js";
@@ -19,7 +19,6 @@ import type { InviteStore, QuotaStore, RelationsStore } from "./invites/store.js
 import type { RandomSource } from "./invites/token.js";
 import { usernameRuleFor } from "./invites/username.js";
 import { createLogger, type Logger } from "./logger.js";
-import { UseEventConsumer } from "./notifications/consumer.js";
 import { chooseRegistrationWhenOnline } from "./registration/ways.js";
 import { type StorageBackend, serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
@@ -113,22 +112,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const { xmpp } = connection;
   const requests = attachXmppSide(xmpp, { config, policy, service, circles, clock, log });
 
-  // Tell inviters their invite was used (issue #4): only with a backend that carries the events.
-  const stream = storage.events?.(config.xmpp.resource);
-  const notifier =
-    stream === undefined
-      ? undefined
-      : new UseEventConsumer({
-          stream,
-          send: (to, text) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text))),
-          isOnline: () => xmpp.status === "online",
-          admins: policy.admins,
-          notifyAdmins: config.notifyAdmins,
-          host,
-          log: log.child({ part: "notify" }),
-          events,
-          ...(deps.noticeCap === undefined ? {} : { noticeCap: deps.noticeCap }),
-        });
+  // Tell inviters their invite was used: only with a backend that carries the events.
+  const notifier = useNotices(xmpp, storage, { config, policy, events, log, noticeCap: deps.noticeCap });
 
   // How accounts are made from invites: decided once online (REGISTRATION, src/registration/choose.ts).
   const registrar = chooseRegistrationWhenOnline(xmpp, {

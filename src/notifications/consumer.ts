@@ -13,6 +13,7 @@
 import { type EventSink, silentSink } from "../events.js";
 import type { EventStream, StreamEntry, UseEvent } from "../invites/store.js";
 import type { Logger } from "../logger.js";
+import type { JoinedCircles } from "./joined-circles.js";
 import { moreUsesNotice, parseUseEvent, recipients } from "./use-events.js";
 import { WindowCap } from "./window-cap.js";
 
@@ -35,6 +36,8 @@ export interface ConsumerOptions {
   readonly host: string;
   readonly log: Logger;
   readonly events?: EventSink<NotificationEvents>;
+  /** The circles a newcomer joined, named in the notice (joined-circles.ts); none without it. */
+  readonly joinedCircles?: JoinedCircles;
   readonly blockMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
@@ -153,8 +156,10 @@ export class UseEventConsumer {
       events.emit("use-event-ignored", { id, reason });
       return;
     }
+    // A store that does not answer leaves the entry pending, to be told whole when it does.
+    const circles = event.kind === "registered" ? ((await this.#options.joinedCircles?.(event.invitee)) ?? "") : "";
     const told: string[] = [];
-    for (const [to, text] of recipients(event, { admins, notifyAdmins, host })) {
+    for (const [to, text] of recipients(event, { admins, notifyAdmins, host, circles })) {
       if (!this.#notices.admit(to)) continue;
       await send(to, text);
       told.push(to);

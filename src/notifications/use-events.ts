@@ -42,10 +42,12 @@ export function parseUseEvent(id: string, fields: Readonly<Record<string, string
   };
 }
 
-export function inviterNotice(event: UseEvent): string {
-  return event.kind === "registered"
+/** `circles`: the names of the circles the newcomer is in once registered (docs/circles.md), in words. */
+export function inviterNotice(event: UseEvent, circles = ""): string {
+  if (event.kind !== "registered") return `${event.invitee} accepted your invite and is now your contact.`;
+  return circles === ""
     ? `${event.invitee} accepted your invite and created an account.`
-    : `${event.invitee} accepted your invite and is now your contact.`;
+    : `${event.invitee} joined ${circles} through your invite.`;
 }
 
 /** The one message that stands for the notices a recipient got no more of in a window (consumer.ts). */
@@ -55,10 +57,11 @@ export function moreUsesNotice(count: number): string {
     : `…and ${count} more invites were used just now (too many at once to tell each one).`;
 }
 
-export function adminNotice(event: UseEvent): string {
+export function adminNotice(event: UseEvent, circles = ""): string {
   const whose = event.inviter === undefined ? "an invite made on the server" : `an invite from ${event.inviter}`;
   const what = event.kind === "registered" ? "created an account with" : "became a contact through";
-  return `${event.invitee} ${what} ${whose}${event.invite === undefined ? "" : ` (${event.invite})`}.`;
+  const joined = circles === "" || event.kind !== "registered" ? "" : ` and joined ${circles}`;
+  return `${event.invitee} ${what} ${whose}${event.invite === undefined ? "" : ` (${event.invite})`}${joined}.`;
 }
 
 /**
@@ -68,13 +71,18 @@ export function adminNotice(event: UseEvent): string {
  */
 export function recipients(
   event: UseEvent,
-  { admins, notifyAdmins, host }: { admins: ReadonlySet<string>; notifyAdmins: boolean; host: string },
+  {
+    admins,
+    notifyAdmins,
+    host,
+    circles = "",
+  }: { admins: ReadonlySet<string>; notifyAdmins: boolean; host: string; circles?: string },
 ): Map<string, string> {
   const out = new Map<string, string>();
-  if (notifyAdmins) for (const admin of admins) out.set(admin, adminNotice(event));
+  if (notifyAdmins) for (const admin of admins) out.set(admin, adminNotice(event, circles));
   const inviter = event.inviter;
   if (inviter !== undefined && (inviter.endsWith(`@${host}`) || admins.has(inviter))) {
-    out.set(inviter, inviterNotice(event));
+    out.set(inviter, inviterNotice(event, circles));
   }
   return out;
 }

@@ -81,6 +81,7 @@ function itemsOf(roster: Element): Record<string, string> {
 
 describe("on ejabberd, joining a circle through an invite", () => {
   it("makes the newcomer a member and every member's mutual contact under the circle's name", async () => {
+    const inviter = await logIn("admin");
     const circle = await bot.app.circles.create(admin(), "Family", { members: MEMBERS.map((m) => `${m}@localhost`) });
     const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", {
       circles: ["Family"],
@@ -94,6 +95,11 @@ describe("on ejabberd, joining a circle through an invite", () => {
     for (const member of MEMBERS) {
       expect(itemsOf(await (await logIn(member)).roster())["zoe@localhost"]).toBe("both Family");
     }
+    // The inviter is told which circle the newcomer joined.
+    await inviter.nextMessage(
+      { from: "bot@localhost", body: "zoe@localhost joined Family through your invite." },
+      10_000,
+    );
   });
 
   it("adds each of 20 racers on one reusable invite once, with one roster item on each side", async () => {

@@ -130,6 +130,24 @@ describe("UseEventConsumer", () => {
   });
 });
 
+describe("use notices for a newcomer who joined circles", () => {
+  it("names the circles to the inviter and to admins, for registrations only", async () => {
+    const { stream, done } = fakeStream([event("1-0", "zoe@example.org")]);
+    const { consumer, sent } = consumerOf(stream, {
+      admins: new Set(["admin@example.org"]),
+      notifyAdmins: true,
+      joinedCircles: async (jid) => (jid === "zoe@example.org" ? "Family and Chess club" : ""),
+    });
+    consumer.start();
+    await until(() => done.has("1-0"));
+    await consumer.stop();
+    expect(sent.sort()).toEqual([
+      "admin@example.org: zoe@example.org created an account with an invite from alice@example.org (AbCd1234) and joined Family and Chess club.",
+      "alice@example.org: zoe@example.org joined Family and Chess club through your invite.",
+    ]);
+  });
+});
+
 describe("UseEventConsumer events", () => {
   it("emits use-handled once an entry is acknowledged, and use-event-ignored for one it does not trust", async () => {
     const { stream, done } = fakeStream([event("1-0", "forged@example.org", false), event("2-0", "bob@example.org")]);
