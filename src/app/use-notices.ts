@@ -10,6 +10,8 @@ import type { Policy } from "../invites/permissions.js";
 import type { Logger } from "../logger.js";
 import { type NotificationEvents, UseEventConsumer } from "../notifications/consumer.js";
 import { joinedCirclesFrom } from "../notifications/joined-circles.js";
+import { iqRequestOver } from "../registration/ways.js";
+import { welcomeToRooms } from "../rooms/room-welcome.js";
 import type { StorageBackend } from "../storage/backend.js";
 
 export interface UseNoticeOptions {
@@ -38,6 +40,16 @@ export function useNotices(
     log: log.child({ part: "notify" }),
     events,
     joinedCircles: joinedCirclesFrom(storage.circles),
+    welcome: (jid) =>
+      welcomeToRooms(
+        {
+          circles: storage.circles,
+          request: iqRequestOver(xmpp),
+          send: (stanza) => xmpp.send(stanza),
+          log: log.child({ part: "rooms" }),
+        },
+        jid,
+      ),
     ...(noticeCap === undefined ? {} : { noticeCap }),
   });
 }

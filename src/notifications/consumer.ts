@@ -38,6 +38,8 @@ export interface ConsumerOptions {
   readonly events?: EventSink<NotificationEvents>;
   /** The circles a newcomer joined, named in the notice (joined-circles.ts); none without it. */
   readonly joinedCircles?: JoinedCircles;
+  /** What else a newcomer gets before anyone is told (their circles' group chats): once per registration. */
+  readonly welcome?: (jid: string) => Promise<void>;
   readonly blockMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
@@ -156,6 +158,7 @@ export class UseEventConsumer {
       events.emit("use-event-ignored", { id, reason });
       return;
     }
+    if (event.kind === "registered") await this.#options.welcome?.(event.invitee);
     // A store that does not answer leaves the entry pending, to be told whole when it does.
     const circles = event.kind === "registered" ? ((await this.#options.joinedCircles?.(event.invitee)) ?? "") : "";
     const told: string[] = [];

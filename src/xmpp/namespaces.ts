@@ -29,4 +29,8 @@ export const NS = {
   delegation: "urn:xmpp:delegation:2",
   /** XEP-0297 stanza forwarding, inside the delegation wrapper. */
   forward: "urn:xmpp:forward:0",
+  /** XEP-0045 §9 affiliations, set by a room's admin or owner. */
+  mucAdmin: "http://jabber.org/protocol/muc#admin",
+  /** XEP-0249 direct MUC invitations. */
+  conference: "jabber:x:conference",
 } as const;

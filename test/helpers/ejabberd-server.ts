@@ -152,6 +152,9 @@ ${(options.admins.length > 0 ? options.admins : ["nobody@localhost"]).map((jid) 
   mod_register:
     access: none
   mod_http_api: {}
+  # Group chats of circles (docs/circles.md) at conference.HOST, and offline storage for their invitations.
+  mod_muc: {}
+  mod_offline: {}
 ${hostConfig}`;
 }
 

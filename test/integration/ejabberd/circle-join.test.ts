@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
+import { affiliated, createRoom } from "../../helpers/muc.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { startWebBot } from "../../helpers/web-bot.js";
 import { WebVisitor } from "../../helpers/web-client.js";
@@ -128,4 +129,26 @@ describe("on ejabberd, joining a circle through an invite", () => {
       ["ann@localhost", ...names.slice(1).map((n) => `${n}@localhost`)].sort(),
     );
   }, 90_000);
+
+  it("makes the newcomer a member of the circle's group chat and invites them to it (XEP-0045, XEP-0249)", async () => {
+    const owner = await logIn("ann");
+    const room = "kitchen@conference.localhost";
+    await createRoom(owner, room, ["bot@localhost"]);
+    await bot.app.circles.create(admin(), "Kitchen", { members: ["ann@localhost"], rooms: [room] });
+    const { landingUrl } = await bot.app.service.createAccountInvite(admin(), "admin@localhost/web", {
+      circles: ["Kitchen"],
+    });
+    expect(await register(landingUrl, "cook")).toBe(200);
+    // The newcomer's invitation waits offline; it comes once they log in.
+    const cook = await logIn("cook");
+    const invitation = await cook.nextMessage(
+      { from: "bot@localhost", child: { name: "x", xmlns: "jabber:x:conference" } },
+      15_000,
+    );
+    expect(invitation.getChild("x", "jabber:x:conference")?.attrs).toMatchObject({
+      jid: room,
+      reason: "You joined Kitchen: this is its group chat.",
+    });
+    expect(await affiliated(owner, room, "member")).toEqual(["cook@localhost"]);
+  });
 });

@@ -1,0 +1,60 @@
+/**
+ * Group chats on join (docs/circles.md): a newcomer in circles becomes a `member` of each of their group chats
+ * (XEP-0045 §9.3: the bot must own or administer the room, on any server) and gets a direct invitation to it
+ * (XEP-0249 §2), so their app offers to join. Done before the use is acknowledged (src/notifications/consumer.ts):
+ * a bot stopped half-way does it again at its next start; granting membership twice changes nothing.
+ */
+import { type Element, xml } from "@xmpp/xml";
+import type { CircleStore } from "../circles/store.js";
+import type { Logger } from "../logger.js";
+import { NS } from "../xmpp/namespaces.js";
+
+export interface RoomWelcomeDeps {
+  readonly circles: Pick<CircleStore, "list">;
+  /** An IQ over the bot's session, answered (errors too) or rejected when nothing came. */
+  readonly request: (iq: Element) => Promise<Element>;
+  readonly send: (stanza: Element) => Promise<void>;
+  readonly log: Logger;
+}
+
+/** XEP-0045 §9.3: grant membership. */
+export function memberIq(room: string, jid: string): Element {
+  return xml(
+    "iq",
+    { type: "set", to: room },
+    xml("query", { xmlns: NS.mucAdmin }, xml("item", { affiliation: "member", jid })),
+  );
+}
+
+/** XEP-0249 §2: the invitation, from the bot, with why. */
+export function directInvitation(room: string, to: string, reason: string): Element {
+  return xml("message", { to }, xml("x", { xmlns: NS.conference, jid: room, reason }));
+}
+
+/** The group chats of the circles `jid` is in, each once, with the first circle that has it (for the reason). */
+async function roomsOf(circles: RoomWelcomeDeps["circles"], jid: string): Promise<Map<string, string>> {
+  const rooms = new Map<string, string>();
+  for (const circle of await circles.list()) {
+    if (!circle.members.includes(jid)) continue;
+    for (const room of circle.rooms) if (!rooms.has(room)) rooms.set(room, circle.name);
+  }
+  return rooms;
+}
+
+/** Makes `jid` a member of its circles' group chats and invites it to each; a room that refuses is logged. */
+export async function welcomeToRooms(deps: RoomWelcomeDeps, jid: string): Promise<void> {
+  for (const [room, circle] of await roomsOf(deps.circles, jid)) {
+    const answer = await deps.request(memberIq(room, jid)).catch((error: unknown) => error as Error);
+    if (answer instanceof Error || answer.attrs.type !== "result") {
+      const why = answer instanceof Error ? answer.message : (answer.getChild("error")?.children[0] as Element)?.name;
+      deps.log.warn("Could not make a newcomer a member of a circle's group chat (is the bot its owner or admin?)", {
+        room,
+        jid,
+        error: why,
+      });
+      continue;
+    }
+    await deps.send(directInvitation(room, jid, `You joined ${circle}: this is its group chat.`));
+    deps.log.info("Invited a newcomer to a circle's group chat", { room, jid });
+  }
+}
