@@ -6,6 +6,7 @@ import type { Clock } from "../invites/expiry.js";
 import type { InviteService } from "../invites/service.js";
 import { circleChatKeywords } from "./circle-chat.js";
 import { circleAdhocCommands } from "./circle-commands.js";
+import { circleInviteAdhocCommands, circleInviteChatKeywords } from "./circle-invite-commands.js";
 import type { RequestContext } from "./context.js";
 import { inviteAdhocCommands, inviteChatKeywords } from "./invite-commands.js";
 import { manageChatKeywords } from "./manage-chat.js";
@@ -24,6 +25,7 @@ export function allAdhocCommands({ invites, circles }: CommandServices): AdhocCo
     ...manageAdhocCommands(invites),
     ...relationsAdhocCommands(invites),
     ...circleAdhocCommands(circles),
+    ...circleInviteAdhocCommands(invites, circles),
   ];
 }
 
@@ -33,5 +35,6 @@ export function allChatKeywords({ invites, circles }: CommandServices, clock: Cl
     ...manageChatKeywords(invites, clock),
     ...relationsChatKeywords(invites),
     ...circleChatKeywords(circles),
+    ...circleInviteChatKeywords(invites, circles, clock),
   ];
 }

@@ -25,7 +25,7 @@ export const ACCOUNT_INVITE_NODE = "urn:xmpp:invite#create-account";
 export const PASSWORD_RESET_NODE = "xmpp:prosody.im/mod_invites_adhoc#password-reset";
 
 /** Logs a new invite without its token: a whole token never goes into a log. */
-function logged(ctx: RequestContext, created: CreatedInvite): CreatedInvite {
+export function logged(ctx: RequestContext, created: CreatedInvite): CreatedInvite {
   const { invite } = created;
   ctx.log.info("Invite created", {
     type: invite.type,
@@ -37,7 +37,7 @@ function logged(ctx: RequestContext, created: CreatedInvite): CreatedInvite {
 }
 
 /** What the newcomer joins besides the account, in words: the circles by name, and the group chats. */
-async function joinsLines(
+export async function joinsLines(
   { invite }: CreatedInvite,
   circles: CircleService | undefined,
   { actor }: RequestContext,
@@ -55,6 +55,8 @@ export function inviteAdhocCommands(service: InviteService, circles?: CircleServ
       node: CONTACT_INVITE_NODE,
       name: "Create new contact invite",
       allowed: ({ actor }) => mayCreateContactInvite(actor, service.policy),
+      // One stage, always: Conversations sends `complete`, Monal and yaxim `execute`, and all of them need the
+      // invite in the first answer (docs/clients.md). Circles are chosen with "Invite to a circle" instead.
       run: async (ctx) => ({
         form: inviteResultForm(logged(ctx, await service.createContactInvite(ctx.actor, ctx.from))),
       }),

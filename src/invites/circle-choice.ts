@@ -25,3 +25,16 @@ export function validRoomJid(text: string, domain: string): string {
   if (jid === undefined || jid.endsWith(`@${domain}`)) throw new InviteError("circle-room-invalid");
   return jid;
 }
+
+/** The circles (by id) and group chats a newcomer joins, as `actor` may choose them: what the record keeps. */
+export async function joinsFor(
+  choice: CircleChoice | undefined,
+  domain: string,
+  actor: Actor,
+  { circles = [], rooms = [] }: { readonly circles?: readonly string[]; readonly rooms?: readonly string[] },
+): Promise<{ groups: string[]; rooms: string[] }> {
+  const checkedRooms = [...new Set(rooms.map((room) => validRoomJid(room, domain)))];
+  if (circles.length === 0) return { groups: [], rooms: checkedRooms };
+  if (choice === undefined) throw new InviteError("circle-not-found", { params: { name: circles[0] } });
+  return { groups: await choice.idsFor(actor, circles), rooms: checkedRooms };
+}

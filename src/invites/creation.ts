@@ -4,8 +4,7 @@
  */
 import { InviteError } from "../errors.js";
 import { parseBareJid } from "../jid.js";
-import type { CircleChoice } from "./circle-choice.js";
-import { validRoomJid } from "./circle-choice.js";
+import { type CircleChoice, joinsFor } from "./circle-choice.js";
 import { nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
@@ -40,13 +39,23 @@ export interface CreationDeps extends QuotaDeps {
 
 type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">;
 
-/** `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users. */
-export async function createContactInvite(deps: CreationDeps, actor: Actor, source: string): Promise<CreatedInvite> {
+/**
+ * `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users; such an
+ * invite may also name circles of the requester's own (docs/circles.md).
+ */
+export async function createContactInvite(
+  deps: CreationDeps,
+  actor: Actor,
+  source: string,
+  options: { readonly circles?: readonly string[] } = {},
+): Promise<CreatedInvite> {
   const { policy } = deps;
   const inviter = actor.localUser;
   if (inviter === undefined) throw new InviteError("not-local-user");
   if (!mayCreateContactInvite(actor, policy)) throw new InviteError("contact-invites-admins-only");
   const allowRegistration = mayInviteNewUsers(actor, policy);
+  // Circles are joined by registering: an invite that cannot register names none.
+  const { groups } = allowRegistration ? await joinsFor(deps.circles, policy.domain, actor, options) : { groups: [] };
   return withinQuota(deps, actor, () =>
     create(
       deps,
@@ -57,6 +66,7 @@ export async function createContactInvite(deps: CreationDeps, actor: Actor, sour
         uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
       }),
       source,
+      groups.length === 0 ? {} : { data: { groups } },
     ),
   );
 }
@@ -79,7 +89,7 @@ export async function createAccountInvite(
   if (options.rosterSubscription && inviter === undefined) {
     throw new InviteError("roster-subscription-needs-local-account");
   }
-  const { groups, rooms } = await joinsOf(deps, actor, options);
+  const { groups, rooms } = await joinsFor(deps.circles, deps.policy.domain, actor, options);
   const data: InviteData = {
     ...(username === undefined ? {} : { username }),
     ...(maxUses > 1 ? { max_uses: maxUses } : {}),
@@ -105,18 +115,6 @@ export async function createAccountInvite(
           uri: accountInviteUri(domain, token, username),
         });
   return create(deps, shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
-}
-
-/** The circles (by id) and group chats an account invite's newcomer joins, as the actor may choose them. */
-async function joinsOf(
-  deps: CreationDeps,
-  actor: Actor,
-  { circles = [], rooms = [] }: AccountInviteOptions,
-): Promise<{ groups: string[]; rooms: string[] }> {
-  const checkedRooms = [...new Set(rooms.map((room) => validRoomJid(room, deps.policy.domain)))];
-  if (circles.length === 0) return { groups: [], rooms: checkedRooms };
-  if (deps.circles === undefined) throw new InviteError("circle-not-found", { params: { name: circles[0] } });
-  return { groups: await deps.circles.idsFor(actor, circles), rooms: checkedRooms };
 }
 
 /**

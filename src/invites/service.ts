@@ -64,8 +64,12 @@ export class InviteService {
   }
 
   /** `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users. */
-  createContactInvite(actor: Actor, source: string): Promise<CreatedInvite> {
-    return this.#created("contact", actor, createContactInvite(this.#deps, actor, source));
+  createContactInvite(
+    actor: Actor,
+    source: string,
+    options: { readonly circles?: readonly string[] } = {},
+  ): Promise<CreatedInvite> {
+    return this.#created("contact", actor, createContactInvite(this.#deps, actor, source, options));
   }
 
   /** `urn:xmpp:invite#create-account`: admins only; bound to a username, reusable, or making the admin a contact. */

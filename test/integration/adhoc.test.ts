@@ -3,6 +3,8 @@
  * result form, ;ibr=y rules, refusals and the hostile cases of issue 2 point 4.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CREATE_CIRCLE_NODE, EDIT_CIRCLE_NODE, LIST_CIRCLES_NODE } from "../../src/commands/circle-commands.js";
+import { CIRCLE_INVITE_NODE } from "../../src/commands/circle-invite-commands.js";
 import {
   ACCOUNT_INVITE_NODE as ACCOUNT,
   CONTACT_INVITE_NODE as CONTACT,
@@ -73,6 +75,10 @@ describe("command lists (disco#items on the commands node)", () => {
   const LIST = `${LIST_INVITES_NODE} (List pending invites)`;
   const REVOKE = `${REVOKE_INVITES_NODE} (Revoke invites)`;
   const RELATIONS = `${RELATIONS_NODE} (Who invited whom)`;
+  const CIRCLES = `${LIST_CIRCLES_NODE} (List circles)`;
+  const CREATE_CIRCLE = `${CREATE_CIRCLE_NODE} (Create a circle)`;
+  const EDIT_CIRCLE = `${EDIT_CIRCLE_NODE} (Edit a circle)`;
+  const INVITE_TO_CIRCLES = `${CIRCLE_INVITE_NODE} (Invite to a circle)`;
 
   it("shows an admin every command", async () => {
     expect(await commandNodes(admin, bot)).toEqual([
@@ -82,11 +88,17 @@ describe("command lists (disco#items on the commands node)", () => {
       LIST,
       REVOKE,
       RELATIONS,
+      CIRCLES,
+      CREATE_CIRCLE,
+      EDIT_CIRCLE,
+      INVITE_TO_CIRCLES,
     ]);
   });
 
   it("shows a local user the contact invite and their own invites, not the admin commands", async () => {
-    expect(await commandNodes(alice, bot)).toEqual([`${CONTACT} (Create new contact invite)`, LIST, REVOKE]);
+    expect(await commandNodes(alice, bot)).toEqual([`${CONTACT} (Create new contact invite)`, LIST, REVOKE, CIRCLES]);
+    // With ALLOW_USER_INVITES, a user may also invite into their circles.
+    expect(await commandNodes(alice, openBot)).toContain(INVITE_TO_CIRCLES);
   });
 
   it("shows a user of another domain nothing", async () => {
@@ -100,11 +112,14 @@ describe("command lists (disco#items on the commands node)", () => {
       LIST,
       REVOKE,
       RELATIONS,
+      CIRCLES,
+      CREATE_CIRCLE,
+      EDIT_CIRCLE,
     ]);
   });
 
   it("hides the contact invite from users when ALLOW_CONTACT_INVITES=false", async () => {
-    expect(await commandNodes(alice, strictBot)).toEqual([LIST, REVOKE]);
+    expect(await commandNodes(alice, strictBot)).toEqual([LIST, REVOKE, CIRCLES]);
     expect(await commandNodes(admin, strictBot)).toContain(`${CONTACT} (Create new contact invite)`);
   });
 });

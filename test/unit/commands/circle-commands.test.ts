@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Executing } from "../../../src/adhoc/registry.js";
 import { CREATE_CIRCLE_NODE, EDIT_CIRCLE_NODE, LIST_CIRCLES_NODE } from "../../../src/commands/circle-commands.js";
-import { ACCOUNT_INVITE_NODE } from "../../../src/commands/invite-commands.js";
+import { CIRCLE_INVITE_NODE } from "../../../src/commands/circle-invite-commands.js";
+import { ACCOUNT_INVITE_NODE, CONTACT_INVITE_NODE } from "../../../src/commands/invite-commands.js";
 import { ADMIN, commandWorld, firstStep, formValues, nextStep, tableRows } from "../../helpers/command-world.js";
 
 const ADMIN_FULL = `${ADMIN}/desk`;
@@ -91,6 +92,66 @@ describe("account invites to circles", () => {
       code: "circle-not-found",
     });
     expect((await world.store.listPage({ offset: 0, limit: 5 })).invites).toEqual([]);
+  });
+});
+
+describe("Invite to a circle, for users who may invite", () => {
+  async function worldWithCircles() {
+    const world = commandWorld({ allowUserInvites: true });
+    await world.say("circle", ADMIN_FULL, "create Family");
+    await world.say("circle", ADMIN_FULL, "create Work");
+    await world.say("circle", ADMIN_FULL, "add alice@example.org to Family");
+    const [family, work] = await world.circles.list(world.ctx(ADMIN_FULL).actor);
+    return { world, family, work };
+  }
+
+  it("asks which of their own circles, with an optional field, and keeps the choice in the invite", async () => {
+    const { world, family } = await worldWithCircles();
+    const form = (await world.run(CIRCLE_INVITE_NODE, ALICE, firstStep())) as Executing;
+    const field = form.form.getChildren("field").find((f) => f.attrs.var === "circles");
+    expect(field?.getChildren("option").map((o) => o.attrs.label)).toEqual(["Family"]);
+    expect(field?.getChild("required")).toBeUndefined();
+    const done = await world.run(CIRCLE_INVITE_NODE, ALICE, nextStep({ circles: [family?.id ?? ""] }));
+    expect(done.note?.text).toBe("Whoever registers with it joins Family.");
+    const { invites } = await world.store.listPage({ offset: 0, limit: 5 });
+    expect(invites[0]?.record).toMatchObject({
+      type: "roster",
+      allow_registration: true,
+      additional_data: { groups: [family?.id] },
+    });
+  });
+
+  it("makes the same invite by chat: invite to NAME", async () => {
+    const { world, family } = await worldWithCircles();
+    expect(await world.say("invite to", ALICE, "family")).toMatch(/\nWhoever registers with it joins Family\.$/u);
+    const { invites } = await world.store.listPage({ offset: 0, limit: 5 });
+    expect(invites[0]?.record.additional_data?.groups).toEqual([family?.id]);
+  });
+
+  it("leaves #invite one stage, as the apps' buttons need it, and without circles", async () => {
+    const { world } = await worldWithCircles();
+    const done = await world.run(CONTACT_INVITE_NODE, ALICE, firstStep());
+    expect(done.form?.attrs.type).toBe("result");
+    const { invites } = await world.store.listPage({ offset: 0, limit: 5 });
+    expect(invites[0]?.record.additional_data?.groups).toBeUndefined();
+  });
+
+  it("refuses a circle that is not theirs, creating nothing", async () => {
+    const { world, work } = await worldWithCircles();
+    await expect(world.run(CIRCLE_INVITE_NODE, ALICE, nextStep({ circles: [work?.id ?? ""] }))).rejects.toMatchObject({
+      code: "circle-not-found",
+    });
+    await expect(world.say("invite to", ALICE, "Work")).rejects.toMatchObject({ code: "circle-not-found" });
+    expect((await world.store.listPage({ offset: 0, limit: 5 })).invites).toEqual([]);
+  });
+
+  it("is not offered to someone who may not invite new users, and says so to someone in no circle", async () => {
+    const closed = commandWorld({ allowUserInvites: false });
+    expect(closed.adhoc(CIRCLE_INVITE_NODE).allowed(closed.ctx(ALICE))).toBe(false);
+    const open = commandWorld({ allowUserInvites: true });
+    expect((await open.run(CIRCLE_INVITE_NODE, ALICE, firstStep())).note?.text).toBe(
+      "You are not a member of any circle.",
+    );
   });
 });
 

@@ -89,6 +89,7 @@ describe("the list of commands", () => {
       "xmpp-invite-bot#circles (List circles)",
       "xmpp-invite-bot#create-circle (Create a circle)",
       "xmpp-invite-bot#edit-circle (Edit a circle)",
+      "xmpp-invite-bot#invite-to-circles (Invite to a circle)",
     ]);
   });
 
@@ -104,6 +105,7 @@ describe("the list of commands", () => {
       "invitees of",
       "circles",
       "circle",
+      "invite to",
     ]);
   });
 });
