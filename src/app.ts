@@ -19,7 +19,8 @@ import type { InviteStore, QuotaStore, RelationsStore } from "./invites/store.js
 import type { RandomSource } from "./invites/token.js";
 import { usernameRuleFor } from "./invites/username.js";
 import { createLogger, type Logger } from "./logger.js";
-import { chooseRegistrationWhenOnline } from "./registration/ways.js";
+import { chooseRegistrationWhenOnline, iqRequestOver } from "./registration/ways.js";
+import { roomLeaver } from "./rooms/room-leave.js";
 import { type StorageBackend, serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
@@ -90,7 +91,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const store = serviceStore(storage);
   // One username rule for every way an account is made (src/invites/username.ts, USERNAME_CONFUSABLES).
   const usernameRule = usernameRuleFor(policy, config.usernameConfusables);
-  const circles = new CircleService({ store: storage.circles, policy, clock, events });
+  const connection = createConnection(config.xmpp, {
+    log: log.child({ part: "xmpp" }),
+    onFatal: (error) => deps.onFatal?.(error),
+    events,
+  });
+  const { xmpp } = connection;
+  // Leaving a circle leaves its group chats' member lists, over the bot's session (src/rooms/room-leave.ts).
+  const rooms = roomLeaver({ request: iqRequestOver(xmpp), log: log.child({ part: "rooms" }) });
+  const circles = new CircleService({ store: storage.circles, policy, clock, events, rooms });
   const service = new InviteService({
     store,
     policy,
@@ -104,12 +113,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
 
-  const connection = createConnection(config.xmpp, {
-    log: log.child({ part: "xmpp" }),
-    onFatal: (error) => deps.onFatal?.(error),
-    events,
-  });
-  const { xmpp } = connection;
   const requests = attachXmppSide(xmpp, { config, policy, service, circles, clock, log });
 
   // Tell inviters their invite was used: only with a backend that carries the events.

@@ -12,6 +12,7 @@ import type { Actor, Policy } from "../invites/permissions.js";
 import type { RandomSource } from "../invites/token.js";
 import { type Circle, type CircleWithMembers, isCircleId, newCircleId, sameCircleName } from "./circle.js";
 import type { CircleEvents } from "./circle-events.js";
+import type { RoomMemberships } from "./room-memberships.js";
 import { validCircleName, validMember, validRoom } from "./rules.js";
 import type { CircleStore } from "./store.js";
 
@@ -21,6 +22,8 @@ export interface CircleServiceOptions {
   readonly clock?: Clock;
   readonly random?: RandomSource;
   readonly events?: EventSink<CircleEvents>;
+  /** The group chats' member lists, which a member who leaves a circle leaves too (room-memberships.ts). */
+  readonly rooms?: RoomMemberships;
 }
 
 /** What a new circle starts with besides its name. */
@@ -35,17 +38,13 @@ export interface CircleEdit extends NewCircle {
 }
 
 export class CircleService implements CircleChoice {
+  readonly #options: CircleServiceOptions;
   readonly #store: CircleStore;
-  readonly #policy: Policy;
-  readonly #clock: Clock;
-  readonly #random: RandomSource | undefined;
   readonly #events: EventSink<CircleEvents>;
 
   constructor(options: CircleServiceOptions) {
+    this.#options = options;
     this.#store = options.store;
-    this.#policy = options.policy;
-    this.#clock = options.clock ?? systemClock;
-    this.#random = options.random;
     this.#events = options.events ?? silentSink();
   }
 
@@ -84,10 +83,10 @@ export class CircleService implements CircleChoice {
       throw new InviteError("circle-name-taken", { params: { name } });
     }
     const circle: Circle = {
-      id: newCircleId(this.#random),
+      id: newCircleId(this.#options.random),
       name,
       rooms,
-      createdAt: nowSeconds(this.#clock),
+      createdAt: nowSeconds(this.#options.clock ?? systemClock),
       createdBy: actor.jid,
     };
     await guarded(() => this.#store.create(circle), "no circle was created");
@@ -137,7 +136,10 @@ export class CircleService implements CircleChoice {
     const jid = this.#member(jidText);
     const circle = await this.find(actor, ref);
     const removed = await guarded(() => this.#store.removeMember(circle.id, jid));
-    if (removed) this.#events.emit("circle-changed", { id: circle.id, change: "member-removed", by: actor.jid });
+    if (removed) {
+      await this.#options.rooms?.leave(circle.rooms, jid);
+      this.#events.emit("circle-changed", { id: circle.id, change: "member-removed", by: actor.jid });
+    }
     return removed;
   }
 
@@ -153,10 +155,8 @@ export class CircleService implements CircleChoice {
     const before = await this.find(actor, ref);
     if (name !== undefined && name !== before.name) await this.rename(actor, before.id, name);
     for (const jid of members ?? []) if (!before.members.includes(jid)) await this.addMember(actor, before.id, jid);
-    for (const jid of before.members)
-      if (members !== undefined && !members.has(jid)) {
-        await this.removeMember(actor, before.id, jid);
-      }
+    const leaving = members === undefined ? [] : before.members.filter((jid) => !members.has(jid));
+    for (const jid of leaving) await this.removeMember(actor, before.id, jid);
     if (rooms !== undefined && rooms.join(" ") !== before.rooms.join(" ")) {
       const current = await this.find(actor, before.id);
       await this.#replace(actor, current, { ...withoutMembers(current), rooms }, "rooms-changed");
@@ -184,13 +184,8 @@ export class CircleService implements CircleChoice {
     if (!actor.isAdmin) throw new InviteError("circles-admins-only");
   }
 
-  #member(text: string): string {
-    return validMember(text, this.#policy.domain);
-  }
-
-  #room(text: string): string {
-    return validRoom(text, this.#policy.domain);
-  }
+  #member = (text: string): string => validMember(text, this.#options.policy.domain);
+  #room = (text: string): string => validRoom(text, this.#options.policy.domain);
 }
 
 type CircleChange = CircleEvents["circle-changed"]["change"];

@@ -150,5 +150,8 @@ describe("on ejabberd, joining a circle through an invite", () => {
       reason: "You joined Kitchen: this is its group chat.",
     });
     expect(await affiliated(owner, room, "member")).toEqual(["cook@localhost"]);
+    // Taken out of the circle, the newcomer is taken off its chat's members too.
+    await bot.app.circles.removeMember(admin(), "Kitchen", "cook@localhost");
+    expect(await affiliated(owner, room, "member")).toEqual([]);
   });
 });

@@ -159,4 +159,25 @@ describe("CircleService", () => {
     expect(await service.idsFor(alice, ["Family"])).toEqual([family.id]);
     await expect(service.idsFor(alice, ["Work"])).rejects.toSatisfy((e) => code(e) === "circle-not-found");
   });
+
+  it("takes a member who leaves off the circle's group chats, in a removal and in an edit", async () => {
+    const left: string[] = [];
+    const service = new CircleService({
+      store: new MemoryCircles(),
+      policy,
+      random: (size) => Buffer.alloc(size, 9),
+      rooms: { leave: async (rooms, jid) => void left.push(`${jid} leaves ${rooms.join(",")}`) },
+    });
+    const { id } = await service.create(admin, "Family", {
+      members: ["a@example.org", "b@example.org"],
+      rooms: ["hall@conference.example.org"],
+    });
+    await service.removeMember(admin, id, "a@example.org");
+    await service.removeMember(admin, id, "a@example.org");
+    await service.edit(admin, id, { members: [] });
+    expect(left).toEqual([
+      "a@example.org leaves hall@conference.example.org",
+      "b@example.org leaves hall@conference.example.org",
+    ]);
+  });
 });
