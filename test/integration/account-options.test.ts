@@ -88,6 +88,8 @@ describe("the options form", () => {
       "expire:list-single",
       "max-uses:text-single",
       "note:text-single",
+      // No circles field while there are no circles (test/integration/circles.test.ts has one).
+      "rooms:jid-multi",
     ]);
     const expire = form?.getChildren("field").find((f) => f.attrs.var === "expire");
     expect(expire?.getChildren("option").map((o) => o.attrs.label)).toEqual(["1 hour", "1 day", "1 week", "4 weeks"]);
