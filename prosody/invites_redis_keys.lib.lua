@@ -10,10 +10,9 @@
 --   connection:  AUTH (when the URL has a password), SELECT (db other than 0)
 --   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
 --                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept),
---                HGETALL / HDEL unsettled (the sweep)
+--                HGETALL / HDEL unsettled (the sweep), GET circle:* and HGETALL circle:*:members (circles on join)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
---   EVALSHA, and EVAL when Redis answers NOSCRIPT, of six scripts in prosody/scripts/ (circle_add_member.lua is
---   the bot's alone so far):
+--   EVALSHA, and EVAL when Redis answers NOSCRIPT, of seven scripts in prosody/scripts/:
 --     CLAIM       EXISTS claim:*, GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes,
 --                 SET [PX] / PEXPIREAT claim:*, HSET unsettled
 --     GIVE_BACK   HDEL unsettled, GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX,
@@ -23,8 +22,10 @@
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
 --     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, SET invited-by:* NX,
 --                 SADD invitees:*
+--     CIRCLE_ADD_MEMBER  EXISTS circle:*, HGET / HSET circle:*:members
 -- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
--- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled.
+-- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled; circle:CID (read
+-- only) and circle:CID:members.
 local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
 
@@ -49,6 +50,8 @@ function keys:invitees_key(bare) return self:key("invitees:"..bare); end
 function keys:layout_key() return self:key("layout"); end
 function keys:claim_key(claim_id) return self:key("claim:"..claim_id); end
 function keys:unsettled_key() return self:key("unsettled"); end
+function keys:circle_key(cid) return self:key("circle:"..cid); end
+function keys:circle_members_key(cid) return self:key("circle:"..cid..":members"); end
 
 ---------- Which indexes an invite is in (docs/storage.md, "Keys") ----------
 

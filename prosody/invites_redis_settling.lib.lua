@@ -198,11 +198,12 @@ local function new(redis_store)
 	end
 
 	-- At start, then every SETTLE_AFTER seconds: an entry older than that whose claim this process does not hold was
-	-- left by a process that stopped (or by one that gave up waiting for Redis).
-	local function start_sweeping()
+	-- left by a process that stopped (or by one that gave up waiting for Redis). `happened(event, record)` is told of
+	-- each use the sweep finds done.
+	local function start_sweeping(happened)
 		local sweeper = async.runner(function ()
 			local swept, err = unsettled.sweep(redis_store, SETTLE_AFTER, function (claim_id) return live[claim_id]; end,
-				use_happened);
+				use_happened, happened);
 			if swept == nil then module:log("debug", "Unsettled uses not swept this time: %s", err); end
 		end, {
 			error = function (_, err) module:log("error", "Sweeping unsettled uses failed: %s", err); end;
@@ -214,6 +215,8 @@ local function new(redis_store)
 	end
 
 	return {
+		-- The queue of work that waits for Redis (one per module: invites_redis_circles.lib.lua uses it too).
+		retry = retry;
 		claim = claim;
 		keep_later = keep_later;
 		settle = settle;

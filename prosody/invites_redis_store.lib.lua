@@ -1,11 +1,11 @@
 -- The invite store of one host, in layout v2 of docs/storage.md: opening it (the options, the signing keys, the
 -- one Redis connection of the process), running its scripts (prosody/scripts/), and the record codec: the token
 -- hash that names an invite (no token at rest), keyv's envelope around a signed record, and every MAC shared with
--- the bot (record tags, the relay proof, use events' tags). Shared by mod_storage_invites_redis and
--- mod_invites_redis; the store operations are methods added by invites_redis_records.lib.lua and
--- invites_redis_uses.lib.lua, on top of the key names of invites_redis_keys.lib.lua (which also lists every Redis
--- command the modules send). This file needs nothing but the Redis client, so that test/lua/signing_check.lua
--- can run its MACs outside Prosody.
+-- the bot (record tags, the relay proof, use events' tags; circles' tags are made with `mac` by
+-- invites_redis_circles.lib.lua). Shared by mod_storage_invites_redis and mod_invites_redis; the store operations are
+-- methods added by invites_redis_records.lib.lua and invites_redis_uses.lib.lua, on top of the key names of
+-- invites_redis_keys.lib.lua (which also lists every Redis command the modules send). This file needs nothing but
+-- the Redis client, so that test/lua/signing_check.lua can run its MACs outside Prosody.
 local json = require "util.json";
 local hashes = require "util.hashes";
 local base64 = require "util.encodings".base64;
@@ -220,6 +220,7 @@ return {
 	script = script;
 	base64url = base64url;
 	token_hash = token_hash;
+	mac = mac;
 	EVENT_FIELDS = EVENT_FIELDS;
 	decode_unverified = decode_unverified;
 };

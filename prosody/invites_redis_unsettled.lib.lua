@@ -40,9 +40,10 @@ local function settle(store, claim_id, event)
 end
 
 --- Settles every entry of this module older than `older_than` seconds that `live(claim_id)` does not claim (this
--- process still settles those itself). `made(event)` tells whether the use happened. Returns the number settled,
--- or nil, err when Redis could not be read. Entries that cannot be trusted (not signed with our keys) are removed.
-local function sweep(store, older_than, live, made)
+-- process still settles those itself). `made(event)` tells whether the use happened; `happened(event, record)`, when
+-- given, is called for each that did. Returns the number settled, or nil, err when Redis could not be read. Entries
+-- that cannot be trusted (not signed with our keys) are removed.
+local function sweep(store, older_than, live, made, happened)
 	local ok, uerr = store:usable();
 	if not ok then return nil, uerr; end
 	local flat, err = store.redis:command("HGETALL", store:unsettled_key());
@@ -68,6 +69,7 @@ local function sweep(store, older_than, live, made)
 					module:log("info", "Recorded the use of invite %s by %s, left unsettled by an earlier run",
 						event.invite, event.invitee);
 				end
+				if happened then happened(event, record); end
 				settled = settled + 1;
 			else
 				local given, gerr = store:give_back(entry.hash, entry.raw, record, claim_id, true);

@@ -28,11 +28,14 @@
 --    The invite bot, which relays every registration made through its web pages
 --    from its one address, proves it with a MAC in the preauth (relay proof) and
 --    is held to the limit for everybody together only.
+-- 6. An account registered with an invite to circles (its signed record's
+--    additional_data.groups) joins them, and becomes every member's contact.
 --
 -- The parts, each in its own file beside this one: invites_redis_checks.lib.lua (refusals, rate limits),
 -- invites_redis_registration.lib.lua (the registration hooks), invites_redis_subscription.lib.lua (XEP-0379),
 -- invites_redis_settling.lib.lua (what becomes of a claimed use) with invites_redis_retry.lib.lua (work that waits
--- for Redis), on the store of invites_redis_uses.lib.lua. The preauth IQ is answered here.
+-- for Redis), invites_redis_circles.lib.lua (circles on join), on the store of invites_redis_uses.lib.lua. The
+-- preauth IQ is answered here.
 local st = require "util.stanza";
 
 local checks = module:require("invites_redis_checks");
@@ -108,8 +111,11 @@ end, 10);
 ---------- The registration and XEP-0379 paths, and the uses they claim ----------
 
 local settling = module:require("invites_redis_settling").new(redis_store);
-module:require("invites_redis_registration").hook(redis_store, checks, settling);
+-- After a registration with an invite to circles: membership and mutual contacts (docs/circles.md).
+local circles = module:require("invites_redis_circles").new(redis_store, settling.retry);
+module:require("invites_redis_registration").hook(redis_store, checks, settling, circles);
 module:require("invites_redis_subscription").hook(redis_store, settling);
 
--- Uses left unsettled by a run of Prosody that stopped in between: swept at start, then from time to time.
-if prosody.process_type == "prosody" then settling.start_sweeping(); end
+-- Uses left unsettled by a run of Prosody that stopped in between: swept at start, then from time to time; a
+-- registration among them joins its circles then (its run may have stopped before that too).
+if prosody.process_type == "prosody" then settling.start_sweeping(circles.swept); end

@@ -5,6 +5,10 @@
 -- and prints one line for each proof: "proof true|false" (relay_proof_valid), then one for each tag:
 -- "tag OURS true|false" (the tag this side makes with the current key, and whether verify accepts the given one),
 -- then one for each use event: "event TAG" (event_tag with the current key; absent fields are absent or null).
+-- With "circles": [{ "id", "raw" }...] and "members": [{ "id", "jid", "tag" }...], prosody/invites_redis_circles
+-- too: "circle NAME" (or "circle -" when the record does not verify) for each circle, then "member OURS TAGS BOOL"
+-- for each membership (the tag this side makes with the current key, how many it makes, whether it accepts the given
+-- one).
 local json = require "util.json";
 
 local dir = arg[1];
@@ -19,8 +23,12 @@ local function option(_, name, default)
 	return default;
 end
 
+-- What the circles library requires beside the store, unused by its MACs.
+package.loaded["core.rostermanager"], package.loaded["core.usermanager"] = {}, {};
+
 module = {
 	require = function (_, name)
+		if name == "invites_redis_store" then return dofile(dir.."/invites_redis_store.lib.lua"); end
 		assert(name == "resp_client", "unexpected module:require "..name);
 		return { new = function () return {}; end };
 	end;
@@ -49,4 +57,14 @@ for _, case in ipairs(input.events or {}) do
 		if value ~= json.null then fields[name] = value; end
 	end
 	print("event "..store:event_tag(fields));
+end
+
+local circles = (input.circles or input.members) and dofile(dir.."/invites_redis_circles.lib.lua");
+for _, case in ipairs(input.circles or {}) do
+	local circle = circles.verify_circle(store, case.id, case.raw);
+	print("circle "..(circle and circle.name or "-"));
+end
+for _, case in ipairs(input.members or {}) do
+	local tags = circles.member_tags(store, case.id, case.jid);
+	print("member "..tags[1].." "..#tags.." "..tostring(circles.is_member(store, case.id, case.jid, case.tag)));
 end

@@ -1,12 +1,14 @@
 /**
  * The MACs the bot and the Prosody module exchange, made on one side and checked on the other: the relay proof
  * (src/registration/relay-proof.ts → relay_proof_valid), the record tag (src/storage/record.ts → tag_with, verify)
- * and a use event's tag (event_tag → src/storage/event-tag.ts), by prosody/invites_redis_store.lib.lua under
+ * and a use event's tag (event_tag → src/storage/event-tag.ts), by prosody/invites_redis_store.lib.lua, and a
+ * circle's record and memberships (src/storage/circle-record.ts → prosody/invites_redis_circles.lib.lua), under
  * Prosody's own Lua (test/lua/signing_check.lua).
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { relayProof } from "../../../src/registration/relay-proof.js";
+import { isMember, memberTag, signCircle } from "../../../src/storage/circle-record.js";
 import { EVENT_CONTEXT, eventTag, eventTagValid } from "../../../src/storage/event-tag.js";
 import { macOf, signRecord, tokenHash } from "../../../src/storage/record.js";
 import { runProsodyLua } from "../../helpers/prosody-lua.js";
@@ -25,6 +27,8 @@ interface SigningCheck {
   proofs: { token: string; proof: string }[];
   tags: { hash: string; record: string; tag: string }[];
   events?: EventFields[];
+  circles?: { id: string; raw: string }[];
+  members?: { id: string; jid: string; tag: string }[];
 }
 
 /** The library's answers, one line each: "proof BOOL" per proof, then "tag OURS BOOL" per tag. */
@@ -116,5 +120,60 @@ describe("a use event's tag, made by the module's library and checked by the bot
     );
     expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...registered, tag: old })).toBe(true);
     expect(EVENT_CONTEXT).toBe("xmpp-invite-bot/event/0");
+  });
+});
+
+describe("a circle's record and memberships, signed by the bot and checked by the module's circles library", () => {
+  const circle = { id: "3q2Jt0mQxV9a", name: "Family", rooms: [], createdAt: 1795744800, createdBy: "admin@localhost" };
+  const signed = (key: string, host = HOST, of = circle) => signCircle({ current: key, old: [] }, host, of);
+
+  it("is a circle with the current or an old key, for its own id and host only, and well-formed", () => {
+    const text = (value: object) => JSON.stringify(value);
+    const stored = JSON.parse(signed(TEST_SIGNING_KEY)) as { circle: string; tag: string };
+    const circles = [
+      { id: circle.id, raw: signed(TEST_SIGNING_KEY) },
+      { id: circle.id, raw: signed(TEST_OLD_SIGNING_KEY) },
+      { id: circle.id, raw: signed(STRANGER_KEY) },
+      { id: circle.id, raw: signed(TEST_SIGNING_KEY, `other.${HOST}`) },
+      // Copied under another id: its tag binds the id of its key.
+      { id: "AAAAAAAAAAAA", raw: signed(TEST_SIGNING_KEY) },
+      // Signed, but the id inside is not the key's; or a field of the wrong type.
+      { id: "AAAAAAAAAAAA", raw: signed(TEST_SIGNING_KEY, HOST, { ...circle, id: "AAAAAAAAAAAA", name: 7 as never }) },
+      { id: circle.id, raw: text({ circle: stored.circle, tag: stored.tag.replace(/^./u, "x") }) },
+      { id: circle.id, raw: "not JSON" },
+    ];
+    expect(luaSide({ proofs: [], tags: [], circles })).toEqual([
+      "circle Family",
+      "circle Family",
+      "circle -",
+      "circle -",
+      "circle -",
+      "circle -",
+      "circle -",
+      "circle -",
+    ]);
+  });
+
+  it("makes the bot's membership tag, one per key, and accepts only a membership of that circle, JID and host", () => {
+    const jid = "newbie@localhost";
+    const members = [
+      { id: circle.id, jid, tag: memberTag(TEST_SIGNING_KEY, HOST, circle.id, jid) },
+      { id: circle.id, jid, tag: memberTag(TEST_OLD_SIGNING_KEY, HOST, circle.id, jid) },
+      { id: circle.id, jid, tag: memberTag(STRANGER_KEY, HOST, circle.id, jid) },
+      { id: circle.id, jid, tag: memberTag(TEST_SIGNING_KEY, HOST, circle.id, "other@localhost") },
+      { id: circle.id, jid, tag: memberTag(TEST_SIGNING_KEY, HOST, "AAAAAAAAAAAA", jid) },
+      { id: circle.id, jid, tag: memberTag(TEST_SIGNING_KEY, `other.${HOST}`, circle.id, jid) },
+    ];
+    const lines = luaSide({ proofs: [], tags: [], members });
+    const ours = memberTag(TEST_SIGNING_KEY, HOST, circle.id, jid);
+    expect(lines).toEqual([
+      `member ${ours} 2 true`,
+      `member ${ours} 2 true`,
+      `member ${ours} 2 false`,
+      `member ${ours} 2 false`,
+      `member ${ours} 2 false`,
+      `member ${ours} 2 false`,
+    ]);
+    expect(isMember(TEST_SIGNING_KEYS, HOST, circle.id, jid, ours)).toBe(true);
   });
 });
