@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeError, InviteError } from "../../../src/errors.js";
 import { Events } from "../../../src/events.js";
+import type { CircleChoice } from "../../../src/invites/circle-choice.js";
 import type { Invite } from "../../../src/invites/invite.js";
 import type { InviteEvents } from "../../../src/invites/invite-events.js";
 import { inviteId } from "../../../src/invites/pending.js";
@@ -31,7 +32,7 @@ function setup(
   overrides: Partial<Policy> = {},
   invitePage?: string,
   store: InviteStore & QuotaStore & RelationsStore = new MemoryInviteStore(clock),
-  events?: Events<InviteEvents>,
+  extras: { events?: Events<InviteEvents>; circles?: CircleChoice } = {},
 ) {
   const policy: Policy = {
     domain: "example.org",
@@ -47,7 +48,7 @@ function setup(
     invitePage,
     clock,
     random,
-    ...(events === undefined ? {} : { events }),
+    ...extras,
   });
   return { service, store, actor: (jid: string) => actorFor(jid, policy) };
 }
@@ -359,7 +360,7 @@ describe("InviteService events", () => {
     const events = new Events<InviteEvents>();
     const created: unknown[] = [];
     events.on("invite-created", (detail) => created.push(detail));
-    const { service, actor } = setup({}, undefined, undefined, events);
+    const { service, actor } = setup({}, undefined, undefined, { events });
     const [admin, alice] = [actor("admin@example.org"), actor("alice@example.org")];
     const contact = await service.createContactInvite(alice, "alice@example.org/phone");
     const account = await service.createAccountInvite(admin, "admin@example.org/pc");
@@ -377,7 +378,7 @@ describe("InviteService events", () => {
     const revoked: unknown[] = [];
     events.on("invites-revoked", (detail) => revoked.push(detail));
     const store = new MemoryInviteStore(clock);
-    const { service, actor } = setup({}, undefined, store, events);
+    const { service, actor } = setup({}, undefined, store, { events });
     const [admin, alice] = [actor("admin@example.org"), actor("alice@example.org")];
     // Five different tokens, from a service on the same store with the real random source.
     const maker = new InviteService({ store, policy: service.policy, ttlSeconds: 604_800, invitePage: undefined });
@@ -404,22 +405,8 @@ describe("account invites to circles and group chats", () => {
   };
 
   it("stores the circles as Prosody 13's additional_data.groups and the chats as our rooms", async () => {
-    const store = new MemoryInviteStore(clock);
-    const policy: Policy = {
-      domain: "example.org",
-      admins: new Set(["admin@example.org"]),
-      allowUserInvites: false,
-      allowContactInvites: true,
-    };
-    const service = new InviteService({
-      store,
-      policy,
-      ttlSeconds: 604_800,
-      invitePage: undefined,
-      clock,
-      circles: choice,
-    });
-    const { invite } = await service.createAccountInvite(actorFor("admin@example.org", policy), "admin@example.org/x", {
+    const { service, store, actor } = setup({}, undefined, undefined, { circles: choice });
+    const { invite } = await service.createAccountInvite(actor("admin@example.org"), "admin@example.org/x", {
       circles: ["Family"],
       rooms: ["Hall@Conference.Example.org"],
     });
@@ -428,29 +415,15 @@ describe("account invites to circles and group chats", () => {
   });
 
   it("creates nothing for a circle that is not there, or a chat that is not a room", async () => {
-    const store = new MemoryInviteStore(clock);
-    const policy: Policy = {
-      domain: "example.org",
-      admins: new Set(["admin@example.org"]),
-      allowUserInvites: false,
-      allowContactInvites: true,
-    };
-    const admin = actorFor("admin@example.org", policy);
-    const withChoice = new InviteService({
-      store,
-      policy,
-      ttlSeconds: 604_800,
-      invitePage: undefined,
-      clock,
-      circles: choice,
-    });
+    const { service: withChoice, store, actor } = setup({}, undefined, undefined, { circles: choice });
+    const admin = actor("admin@example.org");
     await expect(withChoice.createAccountInvite(admin, "a/b", { circles: ["Nope"] })).rejects.toMatchObject({
       code: "circle-not-found",
     });
     await expect(withChoice.createAccountInvite(admin, "a/b", { rooms: ["bob@example.org"] })).rejects.toMatchObject({
       code: "circle-room-invalid",
     });
-    const without = new InviteService({ store, policy, ttlSeconds: 604_800, invitePage: undefined, clock });
+    const { service: without } = setup({}, undefined, store);
     await expect(without.createAccountInvite(admin, "a/b", { circles: ["Family"] })).rejects.toMatchObject({
       code: "circle-not-found",
     });
