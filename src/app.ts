@@ -26,6 +26,7 @@ import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
 import { createWebApp, type WebApp, type WebAppDeps } from "./web/web-app.js";
 import { createConnection } from "./xmpp/connection.js";
+import { ROLES_ON_JOIN_FEATURE, serverFeatures } from "./xmpp/server-features.js";
 
 export interface AppDeps {
   readonly log?: Logger;
@@ -97,6 +98,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     events,
   });
   const { xmpp } = connection;
+  const features = serverFeatures(xmpp, host, log.child({ part: "xmpp" }));
   // Leaving a circle leaves its group chats' member lists, over the bot's session (src/rooms/room-leave.ts).
   const rooms = roomLeaver({ request: iqRequestOver(xmpp), log: log.child({ part: "rooms" }) });
   const circles = new CircleService({ store: storage.circles, policy, clock, events, rooms });
@@ -110,6 +112,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     clock,
     events,
     circles,
+    roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
 

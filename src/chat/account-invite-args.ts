@@ -4,10 +4,11 @@
  * `invite account contact`. Pure: no I/O, no XMPP.
  */
 import { EXPIRY_CHOICES, type RawAccountInviteOptions } from "../invites/options.js";
+import { ROLE_WORDS } from "../invites/roles.js";
 
 export const ACCOUNT_INVITE_EXAMPLE = 'invite account 1d 5 uses "for the chess club"';
 export const ACCOUNT_INVITE_SYNTAX =
-  'invite account [for USERNAME] [1h|1d|1w|4w] [N uses] [contact] [to CIRCLE] [chat ROOM] ["note"]';
+  'invite account [for USERNAME] [1h|1d|1w|4w] [N uses] [contact] [to CIRCLE] [chat ROOM] [as limited|member|admin] ["note"]';
 
 export type ParsedArgs = { raw: RawAccountInviteOptions; error?: undefined } | { error: string; raw?: undefined };
 
@@ -44,6 +45,10 @@ export function parseAccountInviteArgs(text: string): ParsedArgs {
       // A circle by name or id; a name of several words is quoted: to "Chess club".
       const circle = tokens[i + 1];
       circles.push(circle?.quoted ?? circle?.word ?? "");
+      i += 1;
+    } else if (lower === "as" && tokens[i + 1]?.word !== undefined) {
+      const role = tokens[i + 1]?.word ?? "";
+      raw.role = ROLE_WORDS[role.toLowerCase()] ?? role;
       i += 1;
     } else if (lower === "chat" && tokens[i + 1]?.word !== undefined) {
       rooms.push(tokens[i + 1]?.word ?? "");

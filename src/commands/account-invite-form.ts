@@ -6,6 +6,7 @@ import type { Element } from "@xmpp/xml";
 import { buildForm, formBoolean, readSubmittedForm } from "../adhoc/dataform.js";
 import { describeDuration } from "../invites/expiry.js";
 import { EXPIRY_CHOICES, MAX_NOTE_LENGTH, MAX_USES, type RawAccountInviteOptions } from "../invites/options.js";
+import { JOIN_ROLES, ROLE_LABELS } from "../invites/roles.js";
 
 /** A circle as the form offers it. */
 export interface CircleOption {
@@ -13,10 +14,16 @@ export interface CircleOption {
   readonly label: string;
 }
 
+/** What the form offers besides the plain options: the circles there are, and roles where the server sets them. */
+export interface FormChoices {
+  readonly circles?: readonly CircleOption[];
+  readonly roles?: boolean;
+}
+
 export function accountInviteOptionsForm(
   defaultTtl: number,
   entered: RawAccountInviteOptions = {},
-  circles: readonly CircleOption[] = [],
+  { circles = [], roles = false }: FormChoices = {},
 ): Element {
   const choices = EXPIRY_CHOICES.some((c) => c.seconds === defaultTtl)
     ? EXPIRY_CHOICES
@@ -80,6 +87,18 @@ export function accountInviteOptionsForm(
         desc: "Room addresses, e.g. room@conference.example.org",
         values: entered.rooms ?? [],
       },
+      ...(roles
+        ? [
+            {
+              var: "role",
+              type: "list-single" as const,
+              label: "Role of the new account",
+              desc: "Limited accounts cannot invite others; an administrator can manage the whole server",
+              values: [entered.role ?? JOIN_ROLES[0]],
+              options: JOIN_ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] })),
+            },
+          ]
+        : []),
     ],
   });
 }
@@ -101,6 +120,7 @@ export function readAccountInviteOptions(form: Element | undefined): RawAccountI
     note: first("note"),
     ...listed("circles"),
     ...listed("rooms"),
+    ...(first("role") ? { role: first("role") } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Clock } from "../invites/expiry.js";
 import type { CreatedInvite } from "../invites/invite.js";
 import { validateAccountInviteOptions } from "../invites/options.js";
 import { mayCreateAccountInvite, mayCreateContactInvite } from "../invites/permissions.js";
+import { isJoinRole, ROLE_LABELS } from "../invites/roles.js";
 import type { InviteService } from "../invites/service.js";
 import { redactToken } from "../logger.js";
 import { accountInviteOptionsForm, passwordResetForm, readAccountInviteOptions } from "./account-invite-form.js";
@@ -43,10 +44,17 @@ export async function joinsLines(
   { actor }: RequestContext,
 ): Promise<string[]> {
   const { groups = [], rooms = [] } = invite.additional_data ?? {};
-  if (groups.length === 0 && rooms.length === 0) return [];
+  const given = invite.additional_data?.roles;
+  const roles = Array.isArray(given) ? given.filter((role): role is string => typeof role === "string") : [];
+  const lines = roles.includes("prosody:admin")
+    ? ["Whoever registers with it becomes an administrator: they can manage the whole server."]
+    : roles.length > 0
+      ? [`The new account's role: ${roles.map((role) => (isJoinRole(role) ? ROLE_LABELS[role] : role)).join(", ")}.`]
+      : [];
+  if (groups.length === 0 && rooms.length === 0) return lines;
   const known = new Map((await circles?.list(actor))?.map((circle) => [circle.id, circle.name]) ?? []);
   const names = [...groups.map((id) => known.get(id) ?? id), ...rooms];
-  return [`Whoever registers with it joins ${names.join(", ")}.`];
+  return [`Whoever registers with it joins ${names.join(", ")}.`, ...lines];
 }
 
 export function inviteAdhocCommands(service: InviteService, circles?: CircleService): AdhocCommand<RequestContext>[] {
@@ -87,8 +95,10 @@ async function runAccountInvite(
   step: CommandStep,
 ): Promise<CommandResult> {
   const defaultTtl = service.ttlSeconds;
-  const offered = async () =>
-    (await circles?.list(ctx.actor))?.map((circle) => ({ value: circle.id, label: circle.name })) ?? [];
+  const offered = async () => ({
+    circles: (await circles?.list(ctx.actor))?.map((circle) => ({ value: circle.id, label: circle.name })) ?? [],
+    roles: service.rolesOnJoin,
+  });
   if (step.firstStage && step.action === "execute") {
     return askWithForm(accountInviteOptionsForm(defaultTtl, {}, await offered()));
   }

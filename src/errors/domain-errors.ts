@@ -17,6 +17,7 @@ export type InviteErrorCode =
   | "revoke-all-admins-only"
   | "quota-exceeded"
   | "relations-admins-only"
+  | "roles-unsupported"
   | "store-unavailable";
 
 const FORBIDDEN: ErrorAnswer = { stanza: "auth forbidden", status: 403, page: "error" };
@@ -101,6 +102,13 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     FORBIDDEN,
     "Only administrators may look up who invited whom",
     "Sorry, only administrators can look up who invited whom.",
+  ),
+  "roles-unsupported": errorEntry(
+    NOT_ACCEPTABLE,
+    ({ host }) =>
+      `${host} cannot give a new account a role: that takes Prosody 13 with our module (Prosody 0.12 has no roles)`,
+    ({ host }) =>
+      `Sorry, ${host} cannot give a new account a role: that takes Prosody 13 with the bot's module (Prosody 0.12 has no roles). Nothing was created.`,
   ),
   "store-unavailable": errorEntry(
     { stanza: "wait internal-server-error", status: 503, page: "unavailable" },

@@ -17,6 +17,7 @@ import {
   type Policy,
 } from "./permissions.js";
 import { NO_INVITE_CREATED, type QuotaDeps, withinQuota } from "./quota.js";
+import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
@@ -35,6 +36,8 @@ export interface CreationDeps extends QuotaDeps {
   readonly usernameRule: UsernameRule;
   /** Which circles an invite may name; without it, an invite to a circle is refused (circle-not-found). */
   readonly circles: CircleChoice | undefined;
+  /** Whether the server gives new accounts the invite's role; without it, a role is refused. */
+  readonly roles: RoleSupport | undefined;
 }
 
 type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">;
@@ -89,6 +92,7 @@ export async function createAccountInvite(
   if (options.rosterSubscription && inviter === undefined) {
     throw new InviteError("roster-subscription-needs-local-account");
   }
+  if (options.role !== undefined && deps.roles?.rolesOnJoin() !== true) throw new InviteError("roles-unsupported");
   const { groups, rooms } = await joinsFor(deps.circles, deps.policy.domain, actor, options);
   const data: InviteData = {
     ...(username === undefined ? {} : { username }),
@@ -97,6 +101,8 @@ export async function createAccountInvite(
     // Prosody 13's name for the circles an account joins (mod_invites), and ours for chats outside circles.
     ...(groups.length === 0 ? {} : { groups }),
     ...(rooms.length === 0 ? {} : { rooms }),
+    // Prosody 13's key; our module trusts it because the record is signed (docs/prosody.md).
+    ...(options.role === undefined ? {} : { roles: [options.role] }),
   };
   // XEP-0401 roster-subscription: a contact invite from the admin that registers, so
   // Prosody makes both mutual contacts; otherwise Prosody's plain account invite.

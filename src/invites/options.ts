@@ -4,6 +4,7 @@
  * a lifetime from a short list, a number of uses and a note.
  */
 import { MAX_INVITE_CIRCLES, MAX_INVITE_ROOMS } from "./circle-choice.js";
+import { isJoinRole, JOIN_ROLES, type JoinRole } from "./roles.js";
 import { checkUsername, type UsernameRule } from "./username.js";
 
 export interface AccountInviteOptions {
@@ -19,6 +20,8 @@ export interface AccountInviteOptions {
   readonly circles?: readonly string[];
   /** Group chats outside circles the new account joins (room JIDs). */
   readonly rooms?: readonly string[];
+  /** The new account's role (roles.ts); the server's default when left out. */
+  readonly role?: JoinRole;
 }
 
 export interface ExpiryChoice {
@@ -47,6 +50,8 @@ export interface RawAccountInviteOptions {
   readonly note?: string;
   readonly circles?: readonly string[];
   readonly rooms?: readonly string[];
+  /** A role as entered: one of JOIN_ROLES. */
+  readonly role?: string;
 }
 
 /** Checks what a person entered; returns the options or every problem, in words. */
@@ -83,6 +88,10 @@ export function validateAccountInviteOptions(
   const rooms = [...new Set((raw.rooms ?? []).map((room) => room.trim()).filter((room) => room !== ""))];
   if (circles.length > MAX_INVITE_CIRCLES) problems.push(`Choose at most ${MAX_INVITE_CIRCLES} circles`);
   if (rooms.length > MAX_INVITE_ROOMS) problems.push(`Choose at most ${MAX_INVITE_ROOMS} group chats`);
+  const role = raw.role?.trim() || undefined;
+  if (role !== undefined && !isJoinRole(role)) {
+    problems.push(`There is no role "${role}": choose Normal, Limited, Member or Administrator (in chat: as limited)`);
+  }
   if (problems.length > 0) return { problems };
   return {
     options: {
@@ -93,6 +102,8 @@ export function validateAccountInviteOptions(
       ...(note === undefined ? {} : { note }),
       ...(circles.length === 0 ? {} : { circles }),
       ...(rooms.length === 0 ? {} : { rooms }),
+      // The default role is no role to set: every server makes accounts that way.
+      ...(role === undefined || role === JOIN_ROLES[0] ? {} : { role: role as JoinRole }),
     },
     problems: [],
   };

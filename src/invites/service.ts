@@ -13,6 +13,7 @@ import { listInvites, type PendingList, relationsOf, revokeAllOf, revokeInvites 
 import type { AccountInviteOptions } from "./options.js";
 import { inviteId, type PendingInvite } from "./pending.js";
 import type { Actor, Policy } from "./permissions.js";
+import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, RelationsStore } from "./store.js";
 import type { RandomSource } from "./token.js";
 import type { UsernameRule } from "./username.js";
@@ -31,6 +32,8 @@ export interface InviteServiceOptions {
   readonly events?: EventSink<InviteEvents>;
   /** Which circles an account invite may name (src/circles/service.ts); none without it. */
   readonly circles?: CircleChoice;
+  /** Whether the server gives new accounts an invite's role (roles.ts); no roles without it. */
+  readonly roles?: RoleSupport;
 }
 
 export class InviteService {
@@ -45,6 +48,7 @@ export class InviteService {
       random: options.random,
       usernameRule: options.usernameRule ?? {},
       circles: options.circles,
+      roles: options.roles,
     };
     this.#events = options.events ?? silentSink();
   }
@@ -56,6 +60,11 @@ export class InviteService {
   /** The rule every new username follows (USERNAME_CONFUSABLES included). */
   get usernameRule(): UsernameRule {
     return this.#deps.usernameRule;
+  }
+
+  /** Whether an account invite may give the new account a role (src/invites/roles.ts). */
+  get rolesOnJoin(): boolean {
+    return this.#deps.roles?.rolesOnJoin() === true;
   }
 
   /** The default invite lifetime (INVITE_TTL). */

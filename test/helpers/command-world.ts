@@ -35,7 +35,12 @@ export interface CommandWorld {
   say(keyword: string, from: string, args?: string): Promise<string>;
 }
 
-export function commandWorld(overrides: Partial<Policy> = {}, clock: () => number = () => NOW_MS): CommandWorld {
+/** `rolesOnJoin`: whether the server sets roles (our module on Prosody 13 says so), off by default. */
+export function commandWorld(
+  overrides: Partial<Policy> = {},
+  clock: () => number = () => NOW_MS,
+  { rolesOnJoin = false }: { rolesOnJoin?: boolean } = {},
+): CommandWorld {
   const policy: Policy = {
     domain: "example.org",
     admins: new Set([ADMIN, "boss@elsewhere.net"]),
@@ -53,6 +58,7 @@ export function commandWorld(overrides: Partial<Policy> = {}, clock: () => numbe
     invitePage: "https://example.org/i",
     clock,
     circles,
+    roles: { rolesOnJoin: () => rolesOnJoin },
   });
   const logs: string[] = [];
   const ctx = contextFactory(policy, createLogger("debug", { write: (line: string) => logs.push(line) }));

@@ -13,6 +13,12 @@ describe("parseAccountInviteArgs", () => {
     });
   });
 
+  it("reads a role by its words, keeping an unknown word for validation to refuse", () => {
+    expect(parseAccountInviteArgs("as limited")).toEqual({ raw: { role: "prosody:guest" } });
+    expect(parseAccountInviteArgs("as Admin 1d")).toEqual({ raw: { role: "prosody:admin", ttlSeconds: 86_400 } });
+    expect(parseAccountInviteArgs("as boss")).toEqual({ raw: { role: "boss" } });
+  });
+
   it("reads nothing from nothing", () => {
     expect(parseAccountInviteArgs("")).toEqual({ raw: {} });
   });

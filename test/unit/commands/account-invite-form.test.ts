@@ -74,10 +74,16 @@ describe("accountInviteOptionsForm", () => {
   });
 
   it("offers the circles it is given, as an optional list-multi before the group chats", () => {
-    const form = accountInviteOptionsForm(WEEK, { circles: ["c2"] }, [
-      { value: "c1", label: "Family" },
-      { value: "c2", label: "Chess club" },
-    ]);
+    const form = accountInviteOptionsForm(
+      WEEK,
+      { circles: ["c2"] },
+      {
+        circles: [
+          { value: "c1", label: "Family" },
+          { value: "c2", label: "Chess club" },
+        ],
+      },
+    );
     expect(
       form
         .getChildren("field")
@@ -93,8 +99,24 @@ describe("accountInviteOptionsForm", () => {
     ).toEqual(["Family", "Chess club"]);
   });
 
+  it("offers the roles only where the server sets them, Normal first, and reads the one chosen", () => {
+    expect(
+      accountInviteOptionsForm(WEEK)
+        .getChildren("field")
+        .map((f) => f.attrs.var),
+    ).not.toContain("role");
+    const form = accountInviteOptionsForm(WEEK, {}, { roles: true });
+    expect(values(form, "role")).toEqual(["prosody:registered"]);
+    expect(
+      field(form, "role")
+        .getChildren("option")
+        .map((o) => o.attrs.label),
+    ).toEqual(["Normal", "Limited", "Member", "Administrator"]);
+    expect(readAccountInviteOptions(submitBack(form, { role: ["prosody:guest"] })).role).toBe("prosody:guest");
+  });
+
   it("reads the circles and group chats chosen, leaving out empty values", () => {
-    const form = accountInviteOptionsForm(WEEK, {}, [{ value: "c1", label: "Family" }]);
+    const form = accountInviteOptionsForm(WEEK, {}, { circles: [{ value: "c1", label: "Family" }] });
     const entered = readAccountInviteOptions(
       submitBack(form, { circles: ["c1"], rooms: ["hall@conference.example.org", ""] }),
     );

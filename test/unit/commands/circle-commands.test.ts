@@ -155,6 +155,29 @@ describe("Invite to a circle, for users who may invite", () => {
   });
 });
 
+describe("account invites with a role", () => {
+  it("gives the role where the server sets roles, and warns about an administrator", async () => {
+    const world = commandWorld({}, undefined, { rolesOnJoin: true });
+    expect(await world.say("invite account", ADMIN_FULL, "as limited")).toMatch(
+      /\nThe new account's role: Limited\.$/u,
+    );
+    expect(await world.say("invite account", ADMIN_FULL, "as admin")).toMatch(
+      /\nWhoever registers with it becomes an administrator: they can manage the whole server\.$/u,
+    );
+    const form = (await world.run(ACCOUNT_INVITE_NODE, ADMIN_FULL, firstStep())) as Executing;
+    expect(form.form.getChildren("field").map((f) => f.attrs.var)).toContain("role");
+  });
+
+  it("says why not where the server sets none, and offers no role field", async () => {
+    const world = commandWorld();
+    await expect(world.say("invite account", ADMIN_FULL, "as member")).rejects.toMatchObject({
+      code: "roles-unsupported",
+    });
+    const form = (await world.run(ACCOUNT_INVITE_NODE, ADMIN_FULL, firstStep())) as Executing;
+    expect(form.form.getChildren("field").map((f) => f.attrs.var)).not.toContain("role");
+  });
+});
+
 describe("circles over ad-hoc", () => {
   it("creates a circle from the form, with members and chats", async () => {
     const world = commandWorld();

@@ -11,6 +11,14 @@ const DEFAULT_TTL = 604_800;
 const LIFETIME_PROBLEM = "Choose a lifetime of 1 hour, 1 day, 1 week, 4 weeks";
 
 describe("validateAccountInviteOptions", () => {
+  it("takes one of Prosody 13's roles, the default as no role, and refuses any other", () => {
+    expect(validateAccountInviteOptions({ role: "prosody:guest" }, 604_800).options).toEqual({ role: "prosody:guest" });
+    expect(validateAccountInviteOptions({ role: "prosody:registered" }, 604_800).options).toEqual({});
+    expect(validateAccountInviteOptions({ role: "boss" }, 604_800).problems).toEqual([
+      'There is no role "boss": choose Normal, Limited, Member or Administrator (in chat: as limited)',
+    ]);
+  });
+
   it("gives empty options for empty input", () => {
     expect(validateAccountInviteOptions({}, DEFAULT_TTL)).toEqual({ options: {}, problems: [] });
   });

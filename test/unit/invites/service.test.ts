@@ -8,6 +8,7 @@ import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
 import { QUOTA_WINDOW_MS } from "../../../src/invites/quota.js";
 import { recordOf } from "../../../src/invites/record.js";
+import type { RoleSupport } from "../../../src/invites/roles.js";
 import { InviteService } from "../../../src/invites/service.js";
 import {
   type InviteStore,
@@ -32,7 +33,7 @@ function setup(
   overrides: Partial<Policy> = {},
   invitePage?: string,
   store: InviteStore & QuotaStore & RelationsStore = new MemoryInviteStore(clock),
-  extras: { events?: Events<InviteEvents>; circles?: CircleChoice } = {},
+  extras: { events?: Events<InviteEvents>; circles?: CircleChoice; roles?: RoleSupport } = {},
 ) {
   const policy: Policy = {
     domain: "example.org",
@@ -428,5 +429,28 @@ describe("account invites to circles and group chats", () => {
       code: "circle-not-found",
     });
     expect((await store.listPage({ offset: 0, limit: 10 })).invites).toEqual([]);
+  });
+});
+
+describe("account invites with a role (Prosody 13)", () => {
+  const supported = { rolesOnJoin: () => true };
+
+  it("keeps a chosen role as Prosody 13's additional_data.roles, and no role for the default", async () => {
+    const { service, actor } = setup({}, undefined, undefined, { roles: supported });
+    const admin = actor("admin@example.org");
+    const guest = await service.createAccountInvite(admin, "a/b", { role: "prosody:guest" });
+    expect(guest.invite.additional_data?.roles).toEqual(["prosody:guest"]);
+    const plain = await service.createAccountInvite(admin, "a/b", {});
+    expect(plain.invite.additional_data?.roles).toBeUndefined();
+  });
+
+  it("refuses a role where the server sets none (Prosody 0.12, other servers), creating nothing", async () => {
+    for (const roles of [undefined, { rolesOnJoin: () => false }]) {
+      const { service, store, actor } = setup({}, undefined, undefined, roles === undefined ? {} : { roles });
+      await expect(
+        service.createAccountInvite(actor("admin@example.org"), "a/b", { role: "prosody:member" }),
+      ).rejects.toMatchObject({ code: "roles-unsupported" });
+      expect((await store.listPage({ offset: 0, limit: 5 })).invites).toEqual([]);
+    }
   });
 });
