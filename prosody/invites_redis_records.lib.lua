@@ -62,6 +62,14 @@ local function strip_token(invite)
 	return record;
 end
 
+--- The record of an invite Prosody built, marked as Prosody's: roles in it are applied by Prosody's rule
+-- (invites_redis_trust_roles), never by invites_redis_roles.lib.lua, which trusts the bot's.
+local function prosodys_record(invite)
+	local record = strip_token(invite);
+	record.written_by = "prosody";
+	return record;
+end
+
 --- Runs f with the lookup of `token` already done by the caller (record, hash, tag), so that
 -- Prosody's own lookup inside f (mod_invites get) costs no second round trip to Redis.
 -- Shared by both modules of the host; cleared as soon as f returns.
@@ -125,7 +133,7 @@ end
 
 --- Writes the invite Prosody built (mod_invites create_invite), without its token.
 function records:write_invite(token, invite)
-	return self:write_record(token, strip_token(invite));
+	return self:write_record(token, prosodys_record(invite));
 end
 
 --- Whether any record exists for the token (signed or not).

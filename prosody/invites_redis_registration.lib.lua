@@ -3,9 +3,9 @@
 -- go back; the use goes back when the registration's answer is an error (the give-back watch) and is recorded by
 -- `user-registered`. Prosody fires no event when an account cannot be created after `user-registering`, and a
 -- client may hang up at any moment, so what the outcome needs is taken when the claim succeeds.
--- hook(store, checks, settling, circles) adds the hooks: the store of the host (invites_redis_uses.lib.lua), the
--- invite checks (invites_redis_checks.lib.lua), the settling of claimed uses (invites_redis_settling.lib.lua) and the
--- circles a new account joins (invites_redis_circles.lib.lua).
+-- hook(store, checks, settling, circles, roles) adds the hooks: the store of the host (invites_redis_uses.lib.lua), the
+-- invite checks (invites_redis_checks.lib.lua), the settling of claimed uses (invites_redis_settling.lib.lua), the
+-- circles a new account joins (invites_redis_circles.lib.lua) and the role it gets (invites_redis_roles.lib.lua).
 local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local async = require "util.async";
@@ -14,7 +14,7 @@ local usermanager = require "core.usermanager";
 local max_uses_of = module:require("invites_redis_keys").max_uses_of;
 
 -- Set by hook().
-local redis_store, checks, settling, circles;
+local redis_store, checks, settling, circles, roles;
 
 -- The username an invite is bound to (XEP-0445): the bot's additional_data.username,
 -- or the local part of a Prosody account invite made for one user.
@@ -188,9 +188,10 @@ local function on_registering(event)
 	end
 end
 
--- A registration with an invite succeeded: the new account joins the circles the invite names (its record as the
--- claim read it, verified: what Prosody itself sees has no `groups`), then the bot is told and who invited whom
--- remembered. What it needs was taken when the use was claimed (`registering`): the session may be gone by now.
+-- A registration with an invite succeeded: the new account gets the role and joins the circles the invite names (its
+-- record as the claim read it, verified: what Prosody itself sees has no `roles` or `groups`), then the bot is told
+-- and who invited whom remembered. What it needs was taken when the use was claimed (`registering`): the session
+-- may be gone by now.
 local function on_registered(event)
 	local session = event.session;
 	local entry = session and registering[session];
@@ -202,6 +203,7 @@ local function on_registered(event)
 		without_session[event.username] = nil;
 	end
 	if claimed then
+		roles.apply(claimed.username, claimed.record);
 		return circles.join(claimed.username, claimed.record, function () settling.settle(claimed); end);
 	end
 	-- A registration this module did not claim (e.g. its record was not read anew: no entry to settle).
@@ -210,8 +212,8 @@ local function on_registered(event)
 	settling.record_use("registered", inviter_of(validated), event.username.."@"..module.host, validated.token);
 end
 
-local function hook(store, invite_checks, claimed_uses, circle_joins)
-	redis_store, checks, settling, circles = store, invite_checks, claimed_uses, circle_joins;
+local function hook(store, invite_checks, claimed_uses, circle_joins, join_roles)
+	redis_store, checks, settling, circles, roles = store, invite_checks, claimed_uses, circle_joins, join_roles;
 	module:hook("stanza/iq/jabber:iq:register:query", on_register_iq, 10);
 	module:hook("user-registering", on_registering, -10);
 	module:hook("user-registered", on_registered, -10);

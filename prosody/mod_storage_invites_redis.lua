@@ -69,6 +69,7 @@ function map_store:set(username, token, value)
 		created_at = os.time();
 		expires = tonumber(value);
 		reusable = false;
+		written_by = "prosody"; -- as every record Prosody makes (invites_redis_records.lib.lua)
 	});
 end
 

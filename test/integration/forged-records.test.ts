@@ -199,8 +199,9 @@ describe("signed records", () => {
     }
   });
 
-  it("grant no role, even signed, unless invites_redis_trust_roles is set", async () => {
+  it("grant no role, even signed, unless invites_redis_trust_roles is set (when not the bot's: no source)", async () => {
     const username = uniqueName("roled");
+    // No `source`: not a record of the bot, whose one role our module sets on 13 (roles-on-join.test.ts).
     const token = await writeRawRecord(world.redis, recordWith({ additional_data: adminRoles() }));
     expect((await register(token, username)).register.attrs.type).toBe("result");
     expect(hasAccount(username)).toBe(true);
