@@ -22,9 +22,8 @@ local async = require "util.async";
 local new_cache = require "util.cache".new;
 local jid_split = require "util.jid".split;
 local jid_join = require "util.jid".join;
-local rostermanager = require "core.rostermanager";
-local usermanager = require "core.usermanager";
 local store_lib = module:require("invites_redis_store");
+local rosters = module:require("invites_redis_rosters");
 
 -- The MAC contexts of a circle's record and of a membership (src/storage/circle-record.ts).
 local CIRCLE_CONTEXT = "xmpp-invite-bot/circle/1";
@@ -83,56 +82,6 @@ end
 
 ---------- Mutual contacts (RFC 6121 §2) ----------
 
---- Makes `contact` (a bare JID) a contact of the local user `username` with subscription "both", filed under
--- `group`; an item there keeps its name and other groups. true when the roster changed, false when it was so
--- already, nil and a reason when it could not be saved (the roster is left as it was).
-local function make_contact(username, contact, group)
-	local host = module.host;
-	local roster, err = rostermanager.load_roster(username, host);
-	if err then return nil, "cannot load the roster: "..tostring(err); end
-	local pending = roster[false].pending;
-	local item = roster[contact];
-	if item and item.subscription == "both" and item.groups and item.groups[group] and not item.ask
-		and not pending[contact] then
-		return false;
-	end
-	local changed = { groups = {} };
-	for field, value in pairs(item or {}) do
-		if field ~= "groups" then changed[field] = value; end
-	end
-	for name in pairs(item and item.groups or {}) do changed.groups[name] = true; end
-	changed.groups[group] = true;
-	-- Subscribed both ways: a pending request either way (`ask`, §2.1.2.2; an inbound one kept in `pending`) is
-	-- answered, and a pre-approval (`approved`, §3.4) has nothing left to approve.
-	changed.subscription, changed.ask, changed.approved = "both", nil, nil;
-	local was_pending = pending[contact];
-	roster[contact], pending[contact] = changed, nil;
-	local saved, serr = rostermanager.save_roster(username, host, roster, contact);
-	if not saved then
-		roster[contact], pending[contact] = item, was_pending;
-		return nil, "cannot save the roster: "..tostring(serr or "refused");
-	end
-	rostermanager.roster_push(username, host, contact);
-	return true;
-end
-
---- The newcomer and one member (bare JIDs) become each other's contacts in `group`: 1 when either roster changed.
--- Only accounts of this host that exist get an item, and have one made for them.
-local function befriend(newcomer, member, group)
-	local member_user, member_host = jid_split(member);
-	if member == newcomer or member_host ~= module.host or not member_user
-		or not usermanager.user_exists(member_user, member_host) then
-		return 0;
-	end
-	local newcomer_user = jid_split(newcomer);
-	local theirs, terr = make_contact(member_user, newcomer, group);
-	local ours, oerr = make_contact(newcomer_user, member, group);
-	if theirs == nil or ours == nil then
-		module:log("warn", "Could not make %s and %s contacts in %q: %s", newcomer, member, group, terr or oerr);
-	end
-	return (theirs or ours) and 1 or 0;
-end
-
 ---------- Joining ----------
 
 local function new(store, retry)
@@ -176,10 +125,11 @@ local function new(store, retry)
 		if added == -1 then return true; end -- removed since it was read: a removed circle has no members
 		local flat, ferr = store.redis:command("HGETALL", members_key);
 		if flat == nil then return failed(cid, newcomer, ferr); end
-		local made = 0;
+		local members = {};
 		for i = 1, #flat, 2 do
-			if is_member(store, cid, flat[i], flat[i+1]) then made = made + befriend(newcomer, flat[i], circle.name); end
+			if is_member(store, cid, flat[i], flat[i+1]) then members[#members+1] = flat[i]; end
 		end
+		local made = rosters.befriend_all(newcomer, members, circle.name);
 		module:log("info", "%s %s circle %q (%s); new contacts with %d of its members", newcomer,
 			added == 1 and "joined" or "is in", circle.name, cid, made);
 		return true;

@@ -29,6 +29,7 @@ package.loaded["core.rostermanager"], package.loaded["core.usermanager"] = {}, {
 module = {
 	require = function (_, name)
 		if name == "invites_redis_store" then return dofile(dir.."/invites_redis_store.lib.lua"); end
+		if name == "invites_redis_rosters" then return {}; end
 		assert(name == "resp_client", "unexpected module:require "..name);
 		return { new = function () return {}; end };
 	end;
