@@ -21,7 +21,9 @@
  * BENCH_BOT_NODE_FLAGS (the bot's `node` flags; default those of `npm start`: "--max-semi-space-size=1 --max-old-space-size=64"),
  * BENCH_STALL_SECONDS (10 per stall scenario), BENCH_STALL_MODULE_DIR (another copy of prosody/ to measure),
  * BENCH_WEB_SECONDS (10), BENCH_WEB_REGISTRATIONS (50), BENCH_BUTTONS_ROUNDS (300),
- * BENCH_SERVERS_REGISTRATIONS (50; the servers phase needs ejabberd).
+ * BENCH_SERVERS_REGISTRATIONS (50; the servers phase needs ejabberd), BENCH_CIRCLES_SIZES ("1,100,1000"),
+ * BENCH_CIRCLES_JOINS (3 per size), BENCH_CIRCLES_SAMPLE (20 members online), BENCH_CIRCLES_PING_MS (10),
+ * BENCH_CIRCLES_LOG ("info"; "debug" for Prosody's debug log), BENCH_CIRCLES_PROFILE (1: time the join's calls in Prosody).
  *
  * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
  * or is far away while clients keep asking for invite checks.
@@ -29,6 +31,9 @@
  * Then the hostile phase (scripts/bench-hostile.ts): BENCH_HOSTILE_CONNECTIONS (12000) slow POSTs against the bot's
  * web pages for BENCH_HOSTILE_SECONDS (40), its memory and its XMPP answers meanwhile. It needs that many open
  * files: Node raises its soft limit (`ulimit -n`) to the hard one as it starts, so the hard limit must allow it.
+ *
+ * Last, the circles phase (scripts/bench-circles.ts): a newcomer registering with an invite to a circle of 1, 100 and
+ * 1,000 members; the time until every roster is updated, and another user's ping meanwhile.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -40,6 +45,7 @@ import { type RedisServer, redisProcessId, startRedis } from "../test/helpers/re
 import { findOnPath } from "../test/helpers/require-binary.js";
 import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot, UNLIMITED_BOT_ENV } from "./bench-bot.js";
 import { buttonsReport, runButtonsBench } from "./bench-buttons.js";
+import { type CirclesSettings, circlesReport, runCirclesBench } from "./bench-circles.js";
 import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
 import {
   type HostileSettings,
@@ -71,6 +77,15 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
+function circleSizes(raw: string): number[] {
+  return raw.split(",").map((part) => {
+    const value = Number(part.trim());
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error("BENCH_CIRCLES_SIZES must list positive whole numbers");
+    return value;
+  });
+}
+
 const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1 --max-old-space-size=64")
   .split(/\s+/u)
   .filter((flag) => flag !== "");
@@ -93,14 +108,15 @@ const SETTINGS = {
    * "stall" (Prosody with a slow or hanging Redis, scripts/bench-stall.ts), "web" (the invite pages against
    * Prosody's mod_invites_page, scripts/bench-web.ts), "buttons" (#invite forwarded by the server, direct, and
    * Prosody's own, scripts/bench-buttons.ts), "hostile" (slow clients against the web pages,
-   * scripts/bench-hostile.ts).
+   * scripts/bench-hostile.ts), "circles" (a newcomer joining a circle of 1, 100 and 1,000 members,
+   * scripts/bench-circles.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,hostile").split(",").map((phase) => {
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,hostile,circles").split(",").map((phase) => {
       const name = phase.trim();
-      if (!["invites", "lists", "stall", "web", "buttons", "servers", "hostile"].includes(name)) {
+      if (!["invites", "lists", "stall", "web", "buttons", "servers", "hostile", "circles"].includes(name)) {
         throw new Error(
-          `BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons, servers, hostile)`,
+          `BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons, servers, hostile, circles)`,
         );
       }
       return name;
@@ -129,6 +145,14 @@ const SETTINGS = {
     seconds: envInt("BENCH_STALL_SECONDS", 10),
     moduleDir: process.env.BENCH_STALL_MODULE_DIR || undefined,
   } satisfies StallSettings,
+  circles: {
+    sizes: circleSizes(process.env.BENCH_CIRCLES_SIZES ?? "1,100,1000"),
+    joins: envInt("BENCH_CIRCLES_JOINS", 3),
+    sample: envInt("BENCH_CIRCLES_SAMPLE", 20),
+    pingEveryMs: envInt("BENCH_CIRCLES_PING_MS", 10),
+    logLevel: process.env.BENCH_CIRCLES_LOG === "debug" ? "debug" : "info",
+    profile: process.env.BENCH_CIRCLES_PROFILE === "1",
+  } satisfies CirclesSettings,
 } as const;
 
 /** Debian's prosody-modules puts the community modules next to Prosody's own. */
@@ -270,6 +294,15 @@ async function main(): Promise<number> {
   if (SETTINGS.phases.has("stall")) {
     const stall = await runStallBench({ settings: SETTINGS.stall, log, defer: (task) => cleanups.push(task) });
     console.log(stallReport(stall));
+    console.log(`run time: ${elapsed().trim()}`);
+  }
+  if (SETTINGS.phases.has("circles")) {
+    const circles = await runCirclesBench({
+      settings: SETTINGS.circles,
+      log,
+      defer: (task) => cleanups.push(task),
+    });
+    console.log(circlesReport(circles));
     console.log(`run time: ${elapsed().trim()}`);
   }
   return 0;
