@@ -40,15 +40,15 @@ export function useNotices(
     log: log.child({ part: "notify" }),
     events,
     joinedCircles: joinedCirclesFrom(storage.circles),
-    welcome: (jid) =>
+    welcome: (jid, circles) =>
       welcomeToRooms(
         {
-          circles: storage.circles,
           request: iqRequestOver(xmpp),
           send: (stanza) => xmpp.send(stanza),
           log: log.child({ part: "rooms" }),
         },
         jid,
+        circles,
       ),
     ...(noticeCap === undefined ? {} : { noticeCap }),
   });

@@ -63,9 +63,10 @@ export class CircleService implements CircleChoice {
 
   /** The circle `ref` names (its id, or its name without case) among those the actor may see. */
   async find(actor: Actor, ref: string): Promise<CircleWithMembers> {
+    // By id, that one circle is read; only a name needs them all.
+    const byId = isCircleId(ref.trim()) ? await guarded(() => this.#store.find(ref.trim())) : undefined;
+    if (byId !== undefined && (actor.isAdmin || byId.members.includes(actor.jid))) return byId;
     const visible = await this.list(actor);
-    const byId = isCircleId(ref.trim()) ? visible.find((circle) => circle.id === ref.trim()) : undefined;
-    if (byId !== undefined) return byId;
     const named = visible.filter((circle) => sameCircleName(circle.name, ref.trim()));
     if (named.length > 1) throw new InviteError("circle-ambiguous", { params: { name: ref.trim() } });
     const [found] = named;

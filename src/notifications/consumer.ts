@@ -10,10 +10,12 @@
  * each recipient gets at most NOTICES_PER_WINDOW notices a minute, then one summary:
  * write access to Redis must not turn into a flood of messages to one person.
  */
+
+import type { Circle } from "../circles/circle.js";
 import { type EventSink, silentSink } from "../events.js";
 import type { EventStream, StreamEntry, UseEvent } from "../invites/store.js";
 import type { Logger } from "../logger.js";
-import type { JoinedCircles } from "./joined-circles.js";
+import { circleNames, type JoinedCircles } from "./joined-circles.js";
 import { moreUsesNotice, parseUseEvent, recipients } from "./use-events.js";
 import { WindowCap } from "./window-cap.js";
 
@@ -38,8 +40,8 @@ export interface ConsumerOptions {
   readonly events?: EventSink<NotificationEvents>;
   /** The circles a newcomer joined, named in the notice (joined-circles.ts); none without it. */
   readonly joinedCircles?: JoinedCircles;
-  /** What else a newcomer gets before anyone is told (their circles' group chats): once per registration. */
-  readonly welcome?: (jid: string) => Promise<void>;
+  /** What else a newcomer in these circles gets before anyone is told (their group chats): once per registration. */
+  readonly welcome?: (jid: string, circles: readonly Circle[]) => Promise<void>;
   readonly blockMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
@@ -158,9 +160,10 @@ export class UseEventConsumer {
       events.emit("use-event-ignored", { id, reason });
       return;
     }
-    if (event.kind === "registered") await this.#options.welcome?.(event.invitee);
     // A store that does not answer leaves the entry pending, to be told whole when it does.
-    const circles = event.kind === "registered" ? ((await this.#options.joinedCircles?.(event.invitee)) ?? "") : "";
+    const joined = event.kind === "registered" ? ((await this.#options.joinedCircles?.(event.invitee)) ?? []) : [];
+    if (event.kind === "registered") await this.#options.welcome?.(event.invitee, joined);
+    const circles = circleNames(joined);
     const told: string[] = [];
     for (const [to, text] of recipients(event, { admins, notifyAdmins, host, circles })) {
       if (!this.#notices.admit(to)) continue;

@@ -5,12 +5,11 @@
  * a bot stopped half-way does it again at its next start; granting membership twice changes nothing.
  */
 import { type Element, xml } from "@xmpp/xml";
-import type { CircleStore } from "../circles/store.js";
+import type { Circle } from "../circles/circle.js";
 import type { Logger } from "../logger.js";
 import { NS } from "../xmpp/namespaces.js";
 
 export interface RoomWelcomeDeps {
-  readonly circles: Pick<CircleStore, "list">;
   /** An IQ over the bot's session, answered (errors too) or rejected when nothing came. */
   readonly request: (iq: Element) => Promise<Element>;
   readonly send: (stanza: Element) => Promise<void>;
@@ -31,19 +30,16 @@ export function directInvitation(room: string, to: string, reason: string): Elem
   return xml("message", { to }, xml("x", { xmlns: NS.conference, jid: room, reason }));
 }
 
-/** The group chats of the circles `jid` is in, each once, with the first circle that has it (for the reason). */
-async function roomsOf(circles: RoomWelcomeDeps["circles"], jid: string): Promise<Map<string, string>> {
+/** The group chats of `circles`, each once, with the first circle that has it (for the reason). */
+function roomsOf(circles: readonly Circle[]): Map<string, string> {
   const rooms = new Map<string, string>();
-  for (const circle of await circles.list()) {
-    if (!circle.members.includes(jid)) continue;
-    for (const room of circle.rooms) if (!rooms.has(room)) rooms.set(room, circle.name);
-  }
+  for (const circle of circles) for (const room of circle.rooms) if (!rooms.has(room)) rooms.set(room, circle.name);
   return rooms;
 }
 
-/** Makes `jid` a member of its circles' group chats and invites it to each; a room that refuses is logged. */
-export async function welcomeToRooms(deps: RoomWelcomeDeps, jid: string): Promise<void> {
-  for (const [room, circle] of await roomsOf(deps.circles, jid)) {
+/** Makes `jid` a member of the group chats of its `circles` and invites it to each; a room that refuses is logged. */
+export async function welcomeToRooms(deps: RoomWelcomeDeps, jid: string, circles: readonly Circle[]): Promise<void> {
+  for (const [room, circle] of roomsOf(circles)) {
     const answer = await deps.request(memberIq(room, jid)).catch((error: unknown) => error as Error);
     if (answer instanceof Error || answer.attrs.type !== "result") {
       const why = answer instanceof Error ? answer.message : (answer.getChild("error")?.children[0] as Element)?.name;

@@ -136,7 +136,16 @@ describe("use notices for a newcomer who joined circles", () => {
     const { consumer, sent } = consumerOf(stream, {
       admins: new Set(["admin@example.org"]),
       notifyAdmins: true,
-      joinedCircles: async (jid) => (jid === "zoe@example.org" ? "Family and Chess club" : ""),
+      joinedCircles: async (jid) =>
+        jid === "zoe@example.org"
+          ? ["Family", "Chess club"].map((name, at) => ({
+              id: `Circle${at}xxxxx`,
+              name,
+              rooms: [],
+              createdAt: 1,
+              createdBy: "a@example.org",
+            }))
+          : [],
     });
     consumer.start();
     await until(() => done.has("1-0"));

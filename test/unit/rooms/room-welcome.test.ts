@@ -1,6 +1,7 @@
 import { type Element, xml } from "@xmpp/xml";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/logger.js";
+import { joinedCirclesFrom } from "../../../src/notifications/joined-circles.js";
 import { welcomeToRooms } from "../../../src/rooms/room-welcome.js";
 import { MemoryCircles } from "../../../src/storage/memory-circles.js";
 
@@ -23,7 +24,6 @@ describe("welcomeToRooms", () => {
     const sent: string[] = [];
     await welcomeToRooms(
       {
-        circles,
         request: async (iq: Element) => {
           sent.push(`${iq.attrs.to} ${iq.getChild("query")?.getChild("item")?.attrs.affiliation}`);
           return xml("iq", { type: "result" });
@@ -35,6 +35,7 @@ describe("welcomeToRooms", () => {
         log: createLogger("silent"),
       },
       "zoe@example.org",
+      await joinedCirclesFrom(circles)("zoe@example.org"),
     );
     expect(sent).toEqual([
       "hall@muc.example.org member",
@@ -50,7 +51,6 @@ describe("welcomeToRooms", () => {
     const lines: string[] = [];
     await welcomeToRooms(
       {
-        circles,
         request: async (iq: Element) =>
           iq.attrs.to === "locked@muc.example.org"
             ? xml(
@@ -65,6 +65,7 @@ describe("welcomeToRooms", () => {
         log: createLogger("debug", { write: (line: string) => lines.push(line) }),
       },
       "zoe@example.org",
+      await joinedCirclesFrom(circles)("zoe@example.org"),
     );
     expect(invited).toEqual(["open@muc.example.org"]);
     expect(lines.join("")).toMatch(
@@ -77,7 +78,6 @@ describe("welcomeToRooms", () => {
     const calls: unknown[] = [];
     await welcomeToRooms(
       {
-        circles,
         request: async (iq) => {
           calls.push(iq);
           return iq;
@@ -86,6 +86,7 @@ describe("welcomeToRooms", () => {
         log: createLogger("silent"),
       },
       "zoe@example.org",
+      await joinedCirclesFrom(circles)("zoe@example.org"),
     );
     expect(calls).toEqual([]);
   });
