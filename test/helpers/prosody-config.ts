@@ -19,6 +19,8 @@ export interface ProsodyConfigInput {
    * `legacy_ssl_ports` and `daemonize`.
    */
   major?: number;
+  /** Components served beside the hosts, e.g. `{ host: "conference.localhost", module: "muc" }`. */
+  components?: readonly { host: string; module: string }[];
 }
 
 /** What every test server loads: c2s clients, rosters, presence subscriptions, ping, ad-hoc. */
@@ -74,6 +76,8 @@ export function prosodyConfig(input: ProsodyConfigInput): string {
     input.extraConfig ?? "",
     "",
     ...hosts.map((host) => `VirtualHost ${luaString(host)}`),
+    "",
+    ...(input.components ?? []).map(({ host, module }) => `Component ${luaString(host)} ${luaString(module)}`),
     "",
   ].join("\n");
 }

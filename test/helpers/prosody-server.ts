@@ -24,6 +24,8 @@ export interface StartProsodyOptions {
   storage?: string;
   /** The `allow_registration` option; false by default (not in extraConfig: Prosody 13 warns about a second one). */
   allowRegistration?: boolean;
+  /** Components served beside the hosts (e.g. a MUC service); none by default. */
+  components?: readonly { host: string; module: string }[];
   /** Port for c2s; a free one by default. */
   port?: number;
   /** How long to wait for the c2s port. */
@@ -83,6 +85,7 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
         extraConfig: options.extraConfig,
         ...(options.storage === undefined ? {} : { storage: options.storage }),
         ...(options.allowRegistration === undefined ? {} : { allowRegistration: options.allowRegistration }),
+        ...(options.components === undefined ? {} : { components: options.components }),
         major: prosodyMajorVersion(),
       }),
   );

@@ -88,7 +88,15 @@ export interface ServerOptions {
    * instead of from modules_enabled: Prosody loads that set in hash order, a different one on each start.
    */
   loadInOrder?: readonly string[];
+  /**
+   * A MUC service at MUC_HOST (XEP-0045) and PEP with XEP-0402 bookmarks on every host, for the group chats of
+   * circles (docs/circles.md).
+   */
+  muc?: boolean;
 }
+
+/** The MUC component of a scenario started with `muc`. */
+export const MUC_HOST = "conference.localhost";
 
 export async function startServers(
   prosodyOptions: StartProsodyOptions = {},
@@ -101,6 +109,7 @@ export async function startServers(
     moreModules = [],
     inviteBot,
     loadInOrder = [],
+    muc = false,
   }: ServerOptions = {},
 ): Promise<TestServers> {
   requireBinaries();
@@ -109,7 +118,16 @@ export async function startServers(
       const [prosody, redis] = await allSettledOrThrow([
         step(
           "starting Prosody",
-          () => startProsody(prosodyOptions),
+          () =>
+            startProsody(
+              muc
+                ? {
+                    ...prosodyOptions,
+                    extraModules: [...(prosodyOptions.extraModules ?? []), "pep", "bookmarks"],
+                    components: [{ host: MUC_HOST, module: "muc" }],
+                  }
+                : prosodyOptions,
+            ),
           (started) => started.stop(),
         ),
         step(
@@ -146,12 +164,19 @@ export async function startServers(
       moduleConfig,
       ordered ? `load_in_order = { ${loadInOrder.map((name) => JSON.stringify(name)).join(", ")} }` : "",
     ].join("\n");
+    const mucModules = muc ? ["pep", "bookmarks"] : [];
     const extraModules = [
-      ...[...(options.extraModules ?? []), ...moreModules].filter((name) => !loadInOrder.includes(name)),
+      ...[...(options.extraModules ?? []), ...moreModules, ...mucModules].filter((name) => !loadInOrder.includes(name)),
       ...(ordered ? ["load_in_order"] : []),
     ];
     const prosody = await step("starting Prosody with the invite module", () =>
-      startProsody({ ...options, extraModules, extraConfig, ...prosodyOptions }),
+      startProsody({
+        ...options,
+        extraModules,
+        extraConfig,
+        ...(muc ? { components: [{ host: MUC_HOST, module: "muc" }] } : {}),
+        ...prosodyOptions,
+      }),
     );
     return serversOf(prosody, redis, proxy);
   });
