@@ -1,8 +1,8 @@
--- Layout v2 of docs/storage.md, for Prosody: the name of every key, which indexes an invite is in, and which keys
--- each call touches. Methods of the store (invites_redis_store.lib.lua), added by invites_redis_records.lib.lua.
--- Signed invite records are named by the SHA-256 of their token (no token at rest), with indexes per host,
--- inviter, bound username and id, counted uses and use events. Every key of a host carries the {HOST} hash tag,
--- and every key a script or MULTI touches is passed in KEYS, so each call stays valid on a Redis Cluster. No
+-- Layout v3 of docs/storage.md (v2's keys and the circles'), for Prosody: the name of every key, which indexes an
+-- invite is in, and which keys each call touches. Methods of the store (invites_redis_store.lib.lua), added by
+-- invites_redis_records.lib.lua. Signed invite records are named by the SHA-256 of their token (no token at rest), with
+-- indexes per host, inviter, bound username and id, counted uses and use events. Every key of a host carries the {HOST}
+-- hash tag, and every key a script or MULTI touches is passed in KEYS, so each call stays valid on a Redis Cluster. No
 -- SCAN: everything is found through an index.
 --
 -- Every Redis command the modules send (the Redis ACL user for Prosody in docs/security.md is made from this
@@ -29,8 +29,11 @@
 local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
 
--- The value of invite:{HOST}:layout this module works with (docs/storage.md, "Versions and migration").
-local LAYOUT = "2";
+-- The values of invite:{HOST}:layout this module works with (docs/storage.md, "Versions and migration"): 3 is 2 with
+-- circles (the bot moves 2 to 3 by the marker alone), so both are the same keys to this module. A module older than
+-- circles knows only 2 and refuses a store of 3: it must not consume invites whose circles it would skip.
+local LAYOUT = "3"; -- the newest, which the bot writes
+local LAYOUTS = { ["2"] = true; ["3"] = true };
 -- About how many use events invite:{HOST}:events keeps (XADD MAXLEN ~).
 local EVENTS_MAXLEN = 100000;
 
@@ -107,6 +110,7 @@ end
 return {
 	methods = keys;
 	LAYOUT = LAYOUT;
+	LAYOUTS = LAYOUTS;
 	EVENTS_MAXLEN = EVENTS_MAXLEN;
 	max_uses_of = max_uses_of;
 };

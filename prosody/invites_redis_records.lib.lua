@@ -9,7 +9,7 @@ local gettime = require "util.time".now;
 local store_lib = module:require("invites_redis_store");
 local keys_lib = module:require("invites_redis_keys");
 
-local LAYOUT = keys_lib.LAYOUT;
+local LAYOUTS = keys_lib.LAYOUTS;
 local token_hash = store_lib.token_hash;
 
 local records = {};
@@ -34,9 +34,10 @@ function records:usable()
 		if found ~= nil then -- nil: Redis trouble; the operation itself will say so
 			state.checked_at = t;
 			local was = state.error;
-			if found == false or found == LAYOUT then
+			-- Absent: a fresh store, or v1 data the bot has not migrated yet (it only ever writes v3's keys).
+			if found == false or LAYOUTS[found] then
 				state.error = nil;
-				if was then module:log("info", "Invite store layout is %s again; invites work again", LAYOUT); end
+				if was then module:log("info", "Invite store layout is %s again; invites work again", found or "new"); end
 			else
 				state.error = "invite store layout "..tostring(found).." is not supported by this module; update prosody/";
 				if was ~= state.error then module:log("error", "%s", state.error); end

@@ -1,5 +1,5 @@
 -- Storage driver "invites_redis": serves Prosody's `invite_token` store from
--- Redis in layout v2 of docs/storage.md, so Prosody's mod_invites family and
+-- Redis in layout v3 of docs/storage.md, so Prosody's mod_invites family and
 -- xmpp-invite-bot share one set of invites.
 --
 --   storage = { invite_token = "invites_redis" }

@@ -1,7 +1,7 @@
 /**
  * The list phase of `npm run bench` (docs/benchmarks.md, "Listing invites"): how long it takes a user to see
  * their own pending invites, and an admin the first page of everyone's, through the real bot over XMPP, first
- * with an almost empty store and then with 1,000,000 other users' invites in Redis (layout v2, docs/storage.md).
+ * with an almost empty store and then with 1,000,000 other users' invites in Redis (layout v3, docs/storage.md).
  *
  * It starts a Redis of its own (the invite phase's store is not reused: "empty" must mean empty) and a bot
  * process of its own (`ADMIN_JIDS` names the admin), on the bench's Prosody. Per store state, interleaved in
@@ -637,7 +637,7 @@ export function listReport(r: ListResults): string {
   const perInvite = (r.memory.after - r.memory.before) / r.seed.invites;
   return [
     "",
-    `Listing pending invites through the bot (layout v2): ${LISTER}@${BOT_HOST} and the admin ${ADMIN}@${BOT_HOST} → ${LIST_BOT}@${BOT_HOST}/${LIST_BOT_RESOURCE}`,
+    `Listing pending invites through the bot (layout v3): ${LISTER}@${BOT_HOST} and the admin ${ADMIN}@${BOT_HOST} → ${LIST_BOT}@${BOT_HOST}/${LIST_BOT_RESOURCE}`,
     `seed: ${n} invites of ${settings.inviters.toLocaleString("en")} other users (signed records + indexes, one MULTI/EXEC per 500, redis-cli --pipe): ${r.seed.seconds.toFixed(1)} s = ${(r.seed.invites / r.seed.seconds).toFixed(0)} invites/s`,
     `Redis used_memory: ${(r.memory.before / MB).toFixed(1)} MB before, ${(r.memory.after / MB).toFixed(1)} MB (${r.memory.afterHuman}) after = ${perInvite.toFixed(0)} bytes per invite`,
     `list bot: online ${r.botOnlineMs.toFixed(0)} ms after spawn, RSS ${r.botRssMiB.toFixed(1)} MiB after the phase`,

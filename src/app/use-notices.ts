@@ -40,7 +40,7 @@ export function useNotices(
     log: log.child({ part: "notify" }),
     events,
     joinedCircles: joinedCirclesFrom(storage.circles),
-    welcome: (jid, circles) =>
+    welcome: (jid, circles, rooms) =>
       welcomeToRooms(
         {
           request: iqRequestOver(xmpp),
@@ -49,6 +49,7 @@ export function useNotices(
         },
         jid,
         circles,
+        rooms,
       ),
     ...(noticeCap === undefined ? {} : { noticeCap }),
   });

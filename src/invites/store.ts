@@ -93,7 +93,11 @@ export type ClaimOutcome =
 export interface UseEvent {
   /** The stream entry's id, on an event read back from the stream. */
   readonly id?: string;
-  readonly kind: "registered" | "subscribed";
+  /**
+   * registered: a new account made with the invite; joined: an existing account of the host joined the invite's
+   * circles through its link; subscribed: a contact invite's roster subscription.
+   */
+  readonly kind: "registered" | "subscribed" | "joined";
   /** Bare JID of the invite's maker, when known. */
   readonly inviter: string | undefined;
   readonly invitee: string;
@@ -101,6 +105,11 @@ export interface UseEvent {
   readonly invite: string | undefined;
   /** Unix seconds. */
   readonly at: number;
+  /**
+   * The group chats outside circles that the invite's record names (additional_data.rooms): bare room JIDs, in the
+   * record's order without repeats; empty when the event names none.
+   */
+  readonly rooms: readonly string[];
 }
 
 /** One entry of the use-event stream as read. */
@@ -122,9 +131,13 @@ export interface EventStream {
   close(): Promise<void>;
 }
 
-/** What a claim takes its use for, when that use is to be recorded: a registration of `invitee` (a bare JID). */
+/**
+ * What a claim takes its use for, when that use is to be recorded: a registration of `invitee` (a bare JID), or an
+ * existing account `invitee` joining the invite's circles. The recorded event takes its `rooms` from the claimed
+ * record (the storage layer reads them), so callers pass nothing more.
+ */
 export interface ClaimPurpose {
-  readonly kind: "registered";
+  readonly kind: "registered" | "joined";
   readonly invitee: string;
 }
 

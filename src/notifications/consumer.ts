@@ -40,8 +40,11 @@ export interface ConsumerOptions {
   readonly events?: EventSink<NotificationEvents>;
   /** The circles a newcomer joined, named in the notice (joined-circles.ts); none without it. */
   readonly joinedCircles?: JoinedCircles;
-  /** What else a newcomer in these circles gets before anyone is told (their group chats): once per registration. */
-  readonly welcome?: (jid: string, circles: readonly Circle[]) => Promise<void>;
+  /**
+   * What else a newcomer gets before anyone is told: the group chats of their circles and the event's `rooms`
+   * outside circles (src/rooms/room-welcome.ts); once per registration or join.
+   */
+  readonly welcome?: (jid: string, circles: readonly Circle[], rooms: readonly string[]) => Promise<void>;
   readonly blockMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
@@ -152,7 +155,7 @@ export class UseEventConsumer {
 
   async #handle({ id, fields, signed }: StreamEntry): Promise<void> {
     const { stream, send, admins, notifyAdmins, host, events = silentSink<NotificationEvents>() } = this.#options;
-    const event = signed ? parseUseEvent(id, fields) : undefined;
+    const event = signed ? parseUseEvent(id, fields, host) : undefined;
     if (event === undefined) {
       const reason = signed ? "malformed" : "unsigned";
       this.#ignore(reason, id);
@@ -160,9 +163,11 @@ export class UseEventConsumer {
       events.emit("use-event-ignored", { id, reason });
       return;
     }
-    // A store that does not answer leaves the entry pending, to be told whole when it does.
-    const joined = event.kind === "registered" ? ((await this.#options.joinedCircles?.(event.invitee)) ?? []) : [];
-    if (event.kind === "registered") await this.#options.welcome?.(event.invitee, joined);
+    // A store that does not answer leaves the entry pending, to be told whole when it does. A new account and an
+    // existing one that joined through the link (kind joined) are both newcomers to the invite's circles and chats.
+    const newcomer = event.kind !== "subscribed";
+    const joined = newcomer ? ((await this.#options.joinedCircles?.(event.invitee)) ?? []) : [];
+    if (newcomer) await this.#options.welcome?.(event.invitee, joined, event.rooms);
     const circles = circleNames(joined);
     const told: string[] = [];
     for (const [to, text] of recipients(event, { admins, notifyAdmins, host, circles })) {
@@ -182,7 +187,8 @@ export class UseEventConsumer {
 }
 
 function describe(event: UseEvent): Record<string, string | undefined> {
-  return { kind: event.kind, inviter: event.inviter, invitee: event.invitee, invite: event.invite };
+  const rooms = event.rooms.length === 0 ? undefined : event.rooms.join(" ");
+  return { kind: event.kind, inviter: event.inviter, invitee: event.invitee, invite: event.invite, rooms };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,9 +1,10 @@
 /**
- * Invite use events, as the Prosody module records them (docs/storage.md,
- * "Events"), and the sentences the bot sends about them. Pure.
+ * Invite use events, as the Prosody module (or the bot as the registration hook) records them (docs/storage.md,
+ * "Use events"), and the sentences the bot sends about them. Pure.
  */
 import type { UseEvent } from "../invites/store.js";
 import { isInviteId } from "../invites/token.js";
+import { parseRoomsField } from "../invites/use-rooms.js";
 import { normaliseBareJid } from "../jid.js";
 
 /**
@@ -15,15 +16,18 @@ import { normaliseBareJid } from "../jid.js";
 const HIDDEN_CHARACTERS = /[\p{C}\p{Zl}\p{Zp}]/u;
 
 /**
- * Reads one stream entry; undefined for anything that is not a well-formed use
- * event. Anyone who can write to Redis can add entries, so every field that
- * ends up in a message is checked first (docs/storage.md, "Use events"), even
- * in an entry whose tag verifies.
+ * Reads one stream entry of `host`'s stream; undefined for anything that is not a well-formed use event. Anyone who
+ * can write to Redis can add entries, so every field that ends up in a message or a room invitation is checked
+ * first (docs/storage.md, "Use events"), even in an entry whose tag verifies.
  */
-export function parseUseEvent(id: string, fields: Readonly<Record<string, string>>): UseEvent | undefined {
-  const { kind, invitee, inviter, invite, at } = fields;
-  if (kind !== "registered" && kind !== "subscribed") return undefined;
-  if ([invitee, inviter, invite, at].some((value) => value !== undefined && HIDDEN_CHARACTERS.test(value))) {
+export function parseUseEvent(
+  id: string,
+  fields: Readonly<Record<string, string>>,
+  host: string,
+): UseEvent | undefined {
+  const { kind, invitee, inviter, invite, at, rooms } = fields;
+  if (kind !== "registered" && kind !== "subscribed" && kind !== "joined") return undefined;
+  if ([invitee, inviter, invite, at, rooms].some((value) => value !== undefined && HIDDEN_CHARACTERS.test(value))) {
     return undefined;
   }
   const inviteeJid = invitee === undefined ? undefined : normaliseBareJid(invitee);
@@ -32,6 +36,8 @@ export function parseUseEvent(id: string, fields: Readonly<Record<string, string
   if (inviter && inviterJid === undefined) return undefined;
   if (invite && !isInviteId(invite)) return undefined;
   if (at !== undefined && at !== "" && !/^\d{1,12}$/u.test(at)) return undefined;
+  const roomJids = parseRoomsField(rooms, host);
+  if (roomJids === undefined) return undefined;
   return {
     id,
     kind,
@@ -39,15 +45,20 @@ export function parseUseEvent(id: string, fields: Readonly<Record<string, string
     invitee: inviteeJid,
     invite: invite || undefined,
     at: Number(at) || 0,
+    rooms: roomJids,
   };
 }
 
-/** `circles`: the names of the circles the newcomer is in once registered (docs/circles.md), in words. */
+/**
+ * `circles`: the names of the circles the newcomer is in once registered or joined (docs/circles.md), in words.
+ * `joined` is an account that existed before it opened the invite (contract: kind `joined`).
+ */
 export function inviterNotice(event: UseEvent, circles = ""): string {
-  if (event.kind !== "registered") return `${event.invitee} accepted your invite and is now your contact.`;
-  return circles === ""
-    ? `${event.invitee} accepted your invite and created an account.`
-    : `${event.invitee} joined ${circles} through your invite.`;
+  if (event.kind === "subscribed") return `${event.invitee} accepted your invite and is now your contact.`;
+  if (circles !== "") return `${event.invitee} joined ${circles} through your invite.`;
+  return event.kind === "joined"
+    ? `${event.invitee} accepted your invite with the account they already had.`
+    : `${event.invitee} accepted your invite and created an account.`;
 }
 
 /** The one message that stands for the notices a recipient got no more of in a window (consumer.ts). */
@@ -59,9 +70,15 @@ export function moreUsesNotice(count: number): string {
 
 export function adminNotice(event: UseEvent, circles = ""): string {
   const whose = event.inviter === undefined ? "an invite made on the server" : `an invite from ${event.inviter}`;
+  const invite = `${whose}${event.invite === undefined ? "" : ` (${event.invite})`}`;
+  if (event.kind === "joined") {
+    return circles === ""
+      ? `${event.invitee}, who already had an account, accepted ${invite}.`
+      : `${event.invitee} joined ${circles} through ${invite}.`;
+  }
   const what = event.kind === "registered" ? "created an account with" : "became a contact through";
   const joined = circles === "" || event.kind !== "registered" ? "" : ` and joined ${circles}`;
-  return `${event.invitee} ${what} ${whose}${event.invite === undefined ? "" : ` (${event.invite})`}${joined}.`;
+  return `${event.invitee} ${what} ${invite}${joined}.`;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Group chats on join (docs/circles.md): a newcomer in circles becomes a `member` of each of their group chats
+ * Group chats on join (docs/circles.md): a newcomer (a new account, or an existing one that joined through an invite)
+ * becomes a `member` of each group chat of their circles and of each the invite names outside circles
  * (XEP-0045 §9.3: the bot must own or administer the room, on any server) and gets a direct invitation to it
  * (XEP-0249 §2), so their app offers to join. Done before the use is acknowledged (src/notifications/consumer.ts):
  * a bot stopped half-way does it again at its next start; granting membership twice changes nothing.
@@ -30,27 +31,43 @@ export function directInvitation(room: string, to: string, reason: string): Elem
   return xml("message", { to }, xml("x", { xmlns: NS.conference, jid: room, reason }));
 }
 
-/** The group chats of `circles`, each once, with the first circle that has it (for the reason). */
-function roomsOf(circles: readonly Circle[]): Map<string, string> {
-  const rooms = new Map<string, string>();
-  for (const circle of circles) for (const room of circle.rooms) if (!rooms.has(room)) rooms.set(room, circle.name);
-  return rooms;
+/**
+ * The group chats of `circles`, then `rooms` (outside circles), each once, with why: the first circle that has it,
+ * or the invite.
+ */
+function roomsOf(circles: readonly Circle[], rooms: readonly string[]): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const circle of circles) {
+    for (const room of circle.rooms) {
+      if (!reasons.has(room)) reasons.set(room, `You joined ${circle.name}: this is its group chat.`);
+    }
+  }
+  for (const room of rooms) if (!reasons.has(room)) reasons.set(room, "Your invite included this group chat.");
+  return reasons;
 }
 
-/** Makes `jid` a member of the group chats of its `circles` and invites it to each; a room that refuses is logged. */
-export async function welcomeToRooms(deps: RoomWelcomeDeps, jid: string, circles: readonly Circle[]): Promise<void> {
-  for (const [room, circle] of roomsOf(circles)) {
+/**
+ * Makes `jid` a member of the group chats of its `circles` and of `rooms` (the invite's group chats outside
+ * circles) and invites it to each; a room that refuses is logged.
+ */
+export async function welcomeToRooms(
+  deps: RoomWelcomeDeps,
+  jid: string,
+  circles: readonly Circle[],
+  rooms: readonly string[] = [],
+): Promise<void> {
+  for (const [room, reason] of roomsOf(circles, rooms)) {
     const answer = await deps.request(memberIq(room, jid)).catch((error: unknown) => error as Error);
     if (answer instanceof Error || answer.attrs.type !== "result") {
       const why = answer instanceof Error ? answer.message : (answer.getChild("error")?.children[0] as Element)?.name;
-      deps.log.warn("Could not make a newcomer a member of a circle's group chat (is the bot its owner or admin?)", {
+      deps.log.warn("Could not make a newcomer a member of a group chat (is the bot its owner or admin?)", {
         room,
         jid,
         error: why,
       });
       continue;
     }
-    await deps.send(directInvitation(room, jid, `You joined ${circle}: this is its group chat.`));
-    deps.log.info("Invited a newcomer to a circle's group chat", { room, jid });
+    await deps.send(directInvitation(room, jid, reason));
+    deps.log.info("Invited a newcomer to a group chat", { room, jid });
   }
 }

@@ -20,8 +20,16 @@ export interface StorageEvents {
   "store-link": { readonly state: "connected" | "lost" | "restored" };
   /** An invite whose save timed out was removed, so the requester's "no invite was created" stays true. */
   "invite-save-undone": { readonly id: string };
-  /** The host's store was migrated to the current layout by this instance, with how many of each it carried. */
-  "layout-migrated": { readonly host: string; readonly counts: Readonly<Record<string, number>> };
+  /**
+   * The host's store was migrated from layout `from` to the current one (`to`) by this instance, with how many of
+   * each it carried (none from 2 to 3: only the marker changes).
+   */
+  "layout-migrated": {
+    readonly host: string;
+    readonly from: string;
+    readonly to: string;
+    readonly counts: Readonly<Record<string, number>>;
+  };
 }
 
 export interface StorageBackend {

@@ -13,13 +13,26 @@ export const EVENT_CONTEXT = "xmpp-invite-bot/event/0";
 /** The fields a tag covers, in this order after the host; an absent field counts as "". */
 export const EVENT_FIELDS = ["kind", "inviter", "invitee", "invite", "at"] as const;
 
+/**
+ * The group chats outside circles (room JIDs joined by one space): covered as one more part after `at`, and only when
+ * the entry has them, so an entry without keeps exactly the tag it had before the field existed (older modules and
+ * bots stay compatible).
+ */
+export const EVENT_ROOMS_FIELD = "rooms";
+
 export type EventFields = Readonly<Partial<Record<string, string>>>;
 
 function macWith(key: string, host: string, fields: EventFields): Buffer {
-  return macOf(key, EVENT_CONTEXT, [host, ...EVENT_FIELDS.map((name) => fields[name] ?? "")]);
+  const parts = [host, ...EVENT_FIELDS.map((name) => fields[name] ?? "")];
+  const rooms = fields[EVENT_ROOMS_FIELD];
+  if (rooms !== undefined && rooms !== "") parts.push(rooms);
+  return macOf(key, EVENT_CONTEXT, parts);
 }
 
-/** base64url(HMAC-SHA256(key, EVENT_CONTEXT \n host \n kind \n inviter \n invitee \n invite \n at)), current key. */
+/**
+ * base64url(HMAC-SHA256(key, EVENT_CONTEXT \n host \n kind \n inviter \n invitee \n invite \n at[ \n rooms])), current
+ * key; `rooms` only when the entry has rooms.
+ */
 export function eventTag(keys: SigningKeys, host: string, fields: EventFields): string {
   return macWith(keys.current, host, fields).toString("base64url");
 }

@@ -1,5 +1,5 @@
 /**
- * Redis key names of layout v2, shared with the Prosody module
+ * Redis key names of layout v3 (v2's keys and the circles'), shared with the Prosody module
  * (prosody/invites_redis_keys.lib.lua). docs/storage.md is the contract;
  * change both sides together.
  *
@@ -7,8 +7,11 @@
  * them all in one Redis Cluster slot, so each MULTI and EVAL stays valid there.
  */
 
-/** The layout this code reads and writes. */
-export const LAYOUT_VERSION = "2";
+/**
+ * The layout this code reads and writes: 3, layout 2 with circles (layout.ts migrates 1 and 2 to it; a Prosody
+ * module that knows only 2 refuses it, rather than consume invites whose circles it knows nothing of).
+ */
+export const LAYOUT_VERSION = "3";
 
 /** The common prefix of every key of a host. */
 export function hostTag(host: string): string {
@@ -19,7 +22,7 @@ export function layoutKey(host: string): string {
   return `${hostTag(host)}layout`;
 }
 
-/** The lock held by the instance that migrates a v1 store. */
+/** The lock held by the instance that migrates an older store (v1 or v2). */
 export function migratingKey(host: string): string {
   return `${hostTag(host)}migrating`;
 }

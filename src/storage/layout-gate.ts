@@ -1,7 +1,7 @@
 /**
- * What the invite records, the quota, who-invited-whom and the circles wait for: the host's layout known to be v2
- * (layout.ts, migrating a v1 store first, once per start), checked again on each (re)connection until it is. Nothing
- * is read or written before, and while Redis is away an operation fails at once with StoreUnavailableError.
+ * What the invite records, the quota, who-invited-whom and the circles wait for: the host's layout known to be v3
+ * (layout.ts, migrating a v1 or v2 store first, once per start), checked again on each (re)connection until it is.
+ * Nothing is read or written before, and while Redis is away an operation fails at once with StoreUnavailableError.
  */
 import { StoreUnavailableError } from "../invites/store.js";
 import type { Logger } from "../logger.js";
@@ -23,7 +23,7 @@ export class LayoutGate {
   /** Settles when the layout check of the current connection is over. */
   #layout: Promise<void> | undefined;
   #layoutChecked = false;
-  /** Settles once, when the layout is first known to be v2. */
+  /** Settles once, when the layout is first known to be v3. */
   readonly #ready: Promise<void>;
   #markReady: () => void = () => {};
 

@@ -1,7 +1,7 @@
 /**
- * Layout v1 → v2 (docs/storage.md, "Versions and migration"). Each step is
- * idempotent and atomic per key, so a migration cut short is finished by the
- * next start. Runs on a single Redis: v1 keys of one host are in many slots.
+ * Layout v1 → v2's keys (docs/storage.md, "Versions and migration"); layout.ts then sets the marker to 3, which adds
+ * circles and changes none of these keys. Each step is idempotent and atomic per key, so a migration cut short is
+ * finished by the next start. Runs on a single Redis: v1 keys of one host are in many slots.
  */
 
 import type { InviteData } from "../invites/invite.js";

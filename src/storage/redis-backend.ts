@@ -1,7 +1,7 @@
 /**
  * The storage backend in Redis, in the layout of docs/storage.md: every port on one connection (redis-connection.ts)
  * of a client made by redis-client.ts. The invite records, the quota, who-invited-whom and the circles wait until
- * the host's store is known to be layout v2 (layout-gate.ts), and everything fails fast with StoreUnavailableError
+ * the host's store is known to be layout v3 (layout-gate.ts), and everything fails fast with StoreUnavailableError
  * while Redis is away.
  */
 

@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import { inviterOf } from "../invites/record.js";
 import type { ClaimOutcome, ClaimPurpose, InviteClaims, UnsettledClaim, UseEvent } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
+import { roomsOfRecord } from "../invites/use-rooms.js";
 import type { Logger } from "../logger.js";
 import { envelopeValue } from "./envelope.js";
 import { recordKey, unsettledKey } from "./keys.js";
@@ -68,7 +69,8 @@ export class RedisClaims implements InviteClaims {
       const record = verifyRecord(this.keys, host, hash, value);
       if (record === undefined || record.expires <= Date.now() / 1000) return { ok: false, reason: "gone" };
       const id = idOfHash(hash);
-      // A registration's use event, signed now, goes into its entry with the use (redis-unsettled.ts).
+      // A registration's (or an existing account's join's) use event, signed now, goes into its entry with the use
+      // (redis-unsettled.ts), with the group chats outside circles its record names.
       const event =
         purpose === undefined
           ? undefined
@@ -78,6 +80,7 @@ export class RedisClaims implements InviteClaims {
               invitee: purpose.invitee,
               invite: id,
               at: Math.floor(Date.now() / 1000),
+              rooms: roomsOfRecord(record, host),
             });
       const calls = this.#callsFor({ host, hash, raw, record, claimId, event });
       if (state.abandoned) return { ok: false, reason: "gone" };

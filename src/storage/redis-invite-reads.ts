@@ -1,5 +1,5 @@
 /**
- * Reading invite records (docs/storage.md, layout v2): pages of an index (pruned of expired entries as they are
+ * Reading invite records (docs/storage.md, layout v3): pages of an index (pruned of expired entries as they are
  * read), lookups by id (`ZRANGE … BYLEX`) and by token. Records are read through keyv (the values are keyv
  * envelopes, envelope.ts) and verified; forged ones are skipped, missing ones leave the index.
  */

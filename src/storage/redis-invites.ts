@@ -1,5 +1,5 @@
 /**
- * The invite records in Redis (docs/storage.md, layout v2), the domain's InviteStore: reads (redis-invite-reads.ts)
+ * The invite records in Redis (docs/storage.md, layout v3), the domain's InviteStore: reads (redis-invite-reads.ts)
  * and writes (redis-invite-writes.ts) on the bot's connection, none let through before the layout is checked.
  */
 import type { Invite } from "../invites/invite.js";

@@ -7,7 +7,8 @@
  * is found again by the next sweep, and settled by whether the account exists: exactly one record, or the use back.
  */
 import type { UseEvent } from "../invites/store.js";
-import { type EventFields, eventTag, eventTagValid } from "./event-tag.js";
+import { roomsField } from "../invites/use-rooms.js";
+import { EVENT_ROOMS_FIELD, type EventFields, eventTag, eventTagValid } from "./event-tag.js";
 import { eventsKey, invitedByKey, inviteesKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
 
@@ -31,7 +32,10 @@ export interface UnsettledEntry {
   readonly event: EventFields;
 }
 
-/** The signed fields of `event` (name → string, with its tag), as the event stream holds them. */
+/**
+ * The signed fields of `event` (name → string, with its tag), as the event stream holds them: `rooms` only when the
+ * event names group chats (event-tag.ts).
+ */
 export function signedFields(
   keys: SigningKeys,
   host: string,
@@ -40,12 +44,15 @@ export function signedFields(
   const fields: Record<string, string> = { kind: event.kind, invitee: event.invitee, invite: event.invite };
   if (event.inviter !== undefined) fields.inviter = event.inviter;
   fields.at = String(event.at);
+  const rooms = roomsField(event.rooms);
+  if (rooms !== undefined) fields[EVENT_ROOMS_FIELD] = rooms;
   return { ...fields, tag: eventTag(keys, host, fields) };
 }
 
 /**
  * The keys and arguments of record_use.lua for this (signed) event: KEYS = events[, invited-by, invitees];
- * ARGV = inviter or "", invitee, maxlen, then the field/value pairs. settle.lua takes the same after its own.
+ * ARGV = inviter or "", invitee, maxlen, then the field/value pairs, the tag last (as the module writes them).
+ * settle.lua takes the same after its own.
  */
 export function recordArguments(host: string, fields: EventFields): { keys: string[]; args: string[] } {
   const keys = [eventsKey(host)];
@@ -53,7 +60,7 @@ export function recordArguments(host: string, fields: EventFields): { keys: stri
     keys.push(invitedByKey(host, fields.invitee ?? ""), inviteesKey(host, fields.inviter));
   }
   const args = [fields.inviter ?? "", fields.invitee ?? "", EVENTS_MAXLEN];
-  for (const name of ["kind", "inviter", "invitee", "invite", "at", "tag"]) {
+  for (const name of ["kind", "inviter", "invitee", "invite", "at", EVENT_ROOMS_FIELD, "tag"]) {
     const value = fields[name];
     if (value !== undefined) args.push(name, value);
   }

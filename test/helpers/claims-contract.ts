@@ -147,13 +147,35 @@ export function inviteClaimsContract(
         invitee,
         invite: "abcdEFGH",
         at: 1_790_000_000,
+        rooms: ["lounge@conference.example.net", "chess@rooms.example.net"],
       };
       await claims.recordUse(event);
       const [use, ...more] = await newUses();
       expect(more).toEqual([]);
       expect(use?.signed).toBe(true);
-      expect(use?.fields).toMatchObject({ ...event, at: String(event.at) });
+      expect(use?.fields).toMatchObject({
+        ...event,
+        at: String(event.at),
+        rooms: "lounge@conference.example.net chess@rooms.example.net",
+      });
       expect(await relations.whoInvited(invitee)).toBe(`alice@${host}`);
+    });
+
+    it("records a kept claim's kind and the record's group chats outside circles (valid ones, each once)", async () => {
+      const { claims, invites, newUses, host } = subject();
+      const invite = accountInvite(host);
+      const rooms = ["Lounge@Conference.Example.net", "not a room", `someone@${host}`, "lounge@conference.example.net"];
+      await invites.save({ ...invite, additional_data: { ...invite.additional_data, rooms } });
+      const invitee = newInvitee(host);
+      await claimed(await claims.claim(invite.token, { kind: "joined", invitee })).keep();
+      const plain = await saved();
+      await claimed(await claims.claim(plain.token, { kind: "registered", invitee: newInvitee(host) })).keep();
+      const [joined, registered, ...more] = await newUses();
+      expect(more).toEqual([]);
+      expect(joined?.signed).toBe(true);
+      expect(joined?.fields).toMatchObject({ kind: "joined", invitee, rooms: "lounge@conference.example.net" });
+      expect(registered?.signed).toBe(true);
+      expect(registered?.fields.rooms).toBeUndefined();
     });
 
     describe("a registration's claim no process settled (it stopped)", () => {
@@ -207,7 +229,15 @@ export function inviteClaimsContract(
           await backend.enter();
           for (const call of [
             (): Promise<unknown> => claims.claim(invite.token),
-            () => claims.recordUse({ kind: "registered", inviter: undefined, invitee: "x@y", invite: "x", at: 1 }),
+            () =>
+              claims.recordUse({
+                kind: "registered",
+                inviter: undefined,
+                invitee: "x@y",
+                invite: "x",
+                at: 1,
+                rooms: [],
+              }),
             () => claims.unsettled(0),
           ]) {
             const { ms, outcome } = await timed(call);

@@ -7,7 +7,7 @@ import { type RedisBackend, redisBackend } from "../../src/storage/redis-backend
 import { createRedisClient } from "../../src/storage/redis-client.js";
 import { TEST_SIGNING_KEYS } from "./signing.js";
 
-/** A Redis backend of `host` at `url` (the bot's ACL user), started and ready (layout v2 checked). */
+/** A Redis backend of `host` at `url` (the bot's ACL user), started and ready (layout v3 checked). */
 export async function readyRedisBackend(url: string, host: string, timeoutMs: number): Promise<RedisBackend> {
   const backend = redisBackend({
     redis: createRedisClient(url, timeoutMs),

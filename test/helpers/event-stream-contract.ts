@@ -18,7 +18,7 @@ export interface EventStreamSubject {
 }
 
 let uses = 0;
-function use(): UseEvent & { readonly invite: string } {
+function use(rooms: readonly string[] = []): UseEvent & { readonly invite: string } {
   uses += 1;
   return {
     kind: "registered",
@@ -26,6 +26,7 @@ function use(): UseEvent & { readonly invite: string } {
     invitee: `new${uses}@example.org`,
     invite: "abcdEFGH",
     at: 1_790_000_000 + uses,
+    rooms,
   };
 }
 
@@ -47,7 +48,7 @@ export function eventStreamContract(
     });
 
     it("reads from the start of the stream: uses recorded before the group existed, in order, signed", async () => {
-      const [first, second] = [use(), use()];
+      const [first, second] = [use(), use(["lounge@conference.example.org", "chess@rooms.example.net"])];
       await subject().record(first);
       await subject().record(second);
       const stream = open("one");
@@ -55,7 +56,13 @@ export function eventStreamContract(
       const entries = await stream.read("new", 100);
       expect(entries.map(({ fields, signed }) => ({ fields, signed }))).toEqual(
         [first, second].map((event) => ({
-          fields: { ...event, at: String(event.at), tag: expect.stringMatching(/^[\w-]{43}$/u) },
+          // The group chats outside circles as one field, room JIDs joined by one space; none when there are none.
+          fields: {
+            ...event,
+            at: String(event.at),
+            rooms: event.rooms.length === 0 ? undefined : event.rooms.join(" "),
+            tag: expect.stringMatching(/^[\w-]{43}$/u),
+          },
           signed: true,
         })),
       );

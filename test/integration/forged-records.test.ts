@@ -4,7 +4,7 @@
  * reset no password, pre-approve no subscription and grant no role (the role in effect,
  * asked of Prosody: test/helpers/effective-role.ts); Prosody's own invites are signed; no token is kept at rest; every use and account deletion keep
  * the indexes exact; counted uses hold on both paths; a store layout the module does
- * not know stops it until it is fixed.
+ * not know stops it until it is fixed (layouts 2 and 3 are both fine).
  *
  * Prosody only: "the bot's invites" are written with test/helpers/raw-records.ts (the
  * record codec of src/storage/record.ts), no bot runs here.
@@ -20,6 +20,7 @@ import {
   eventsKey,
   forUsernameKey,
   idsKey,
+  LAYOUT_VERSION,
   layoutKey,
   pendingKey,
   recordKey,
@@ -571,10 +572,11 @@ describe("readers of an index prune its expired entries", () => {
 });
 
 describe("a store layout the module does not know", () => {
-  it("refuses every invite with one clear log line, and works again once the layout is 2", async () => {
+  it("refuses every invite with one clear log line, and works again once the layout is 3", async () => {
     const token = await writeRawRecord(world.redis, recordWith());
-    const line = "invite store layout 3 is not supported by this module; update prosody/";
-    await world.redis.set(layoutKey("localhost"), "3");
+    const line = "invite store layout 4 is not supported by this module; update prosody/";
+    const before = await world.redis.get(layoutKey("localhost"));
+    await world.redis.set(layoutKey("localhost"), "4");
     try {
       for (const attempt of [
         await register(token, uniqueName("layout")),
@@ -585,11 +587,30 @@ describe("a store layout the module does not know", () => {
       }
       const log = world.servers.prosody.logTail(100_000);
       expect(log.split("\n").filter((l) => l.includes(line) && /\berror\b/u.test(l))).toHaveLength(1);
+      await world.redis.set(layoutKey("localhost"), LAYOUT_VERSION);
+      // invites_redis_layout_check_interval = 0 here: the next operation reads the layout again.
+      expect((await register(token, uniqueName("layout"))).register.attrs.type).toBe("result");
+      expect(world.servers.prosody.logTail(100_000)).toContain("Invite store layout is 3 again");
     } finally {
-      await world.redis.set(layoutKey("localhost"), "2");
+      if (before === null) await world.redis.del(layoutKey("localhost"));
+      else await world.redis.set(layoutKey("localhost"), before);
     }
-    // invites_redis_layout_check_interval = 0 here: the next operation reads the layout again.
-    expect((await register(token, uniqueName("layout"))).register.attrs.type).toBe("result");
-    expect(world.servers.prosody.logTail(100_000)).toContain("Invite store layout is 2 again");
+  });
+
+  it("works with layout 3, 2 (the same keys: circles came with 3) and none (a store the bot has not marked yet)", async () => {
+    const before = await world.redis.get(layoutKey("localhost"));
+    try {
+      for (const layout of ["3", "2", undefined]) {
+        if (layout === undefined) await world.redis.del(layoutKey("localhost"));
+        else await world.redis.set(layoutKey("localhost"), layout);
+        const token = await writeRawRecord(world.redis, recordWith());
+        const attempt = await register(token, uniqueName("layout"));
+        expect(attempt.register.attrs.type, `layout ${layout ?? "absent"}`).toBe("result");
+      }
+      expect(world.servers.prosody.logTail(100_000)).not.toContain("invite store layout 2 is not supported");
+    } finally {
+      if (before === null) await world.redis.del(layoutKey("localhost"));
+      else await world.redis.set(layoutKey("localhost"), before);
+    }
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Layout v1 → v2 (docs/storage.md, "Versions and migration"), from a store the
- * v1 code wrote (test/fixtures/v1-store): every kind of invite, the quota, who
- * invited whom and the event stream with pending entries; two instances at
- * once; a second run; a layout this version does not know.
+ * Layout v1 → v3 and v2 → v3 (docs/storage.md, "Versions and migration"), from a store the v1 code wrote
+ * (test/fixtures/v1-store): every kind of invite, the quota, who invited whom and the event stream with pending
+ * entries; from a v2 store with invites, which only changes its marker; two instances at once; a second run; a
+ * layout this version does not know.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Events } from "../../src/events.js";
@@ -25,6 +25,7 @@ import { createRedisClient } from "../../src/storage/redis-client.js";
 import { tokenOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { registerWithToken } from "../helpers/ibr-client.js";
+import { recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
@@ -105,14 +106,14 @@ describe("migrating a v1 store on a bare Redis", () => {
     await server?.stop();
   });
 
-  it("moves every invite, the quota, who invited whom and the event stream to layout 2", async () => {
+  it("moves every invite, the quota, who invited whom and the event stream to layout 3", async () => {
     await loadV1Fixture(raw);
     const quotaBefore = await raw.zCard(`invite-quota:${HOST}:alice@localhost`);
     const seen = watch();
     const store = newStore(seen);
     await store.ready();
 
-    expect(await raw.get(layoutKey(HOST))).toBe("2");
+    expect(await raw.get(layoutKey(HOST))).toBe("3");
     expect(await v1Keys()).toEqual([]);
     const tokens = [...new Set([...fixtureTokens("token"), ...fixtureTokens("inviter")])];
     expect(await raw.zCard(pendingKey(HOST))).toBe(tokens.length);
@@ -145,7 +146,7 @@ describe("migrating a v1 store on a bare Redis", () => {
     expect(carried.map((entry) => entry.message.invitee)).toEqual(["hank@localhost", "admin@localhost"]);
     expect(carried.every((entry) => eventTagValid(TEST_SIGNING_KEYS, HOST, entry.message))).toBe(true);
     expect(seen.migrations).toEqual([
-      { host: HOST, counts: expect.objectContaining({ quotas: 2, relations: 6, events: 2 }) },
+      { host: HOST, from: "1", to: "3", counts: expect.objectContaining({ quotas: 2, relations: 6, events: 2 }) },
     ]);
   });
 
@@ -182,13 +183,69 @@ describe("migrating a v1 store on a bare Redis", () => {
 
   it("stops with a clear reason at a layout it does not know, and writes nothing", async () => {
     await loadV1Fixture(raw);
-    await raw.set(layoutKey(HOST), "3");
+    await raw.set(layoutKey(HOST), "4");
     const before = await dump();
     const seen = watch();
     const fatal = new Promise<Error>((resolve) => newStore(seen, resolve));
-    expect((await fatal).message).toContain("layout 3");
-    expect(seen.logs.join("")).toContain("reads layout 2 only");
+    expect((await fatal).message).toContain("layout 4");
+    expect(seen.logs.join("")).toContain("reads layout 3 only (and migrates 1 and 2 to it)");
     expect(await dump()).toEqual(before);
+  });
+});
+
+describe("moving a v2 store to layout 3 on a bare Redis", () => {
+  beforeAll(async () => {
+    requireBinaries(["redis-server"]);
+    server = await startRedis();
+    raw = rawRedisClient(server.url);
+    raw.on("error", () => {});
+    await raw.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.stop()));
+    await raw.flushDb();
+  });
+
+  afterAll(async () => {
+    if (raw?.isOpen) raw.destroy();
+    await server?.stop();
+  });
+
+  /** A v2 store as the bot before circles left it: two invites with their indexes, a relation, the marker 2. */
+  async function v2Store(): Promise<string[]> {
+    const tokens = [await writeRawRecord(raw, recordWith()), await writeRawRecord(raw, recordWith())];
+    await raw.set(invitedByKey(HOST, "gina@localhost"), "admin@localhost");
+    await raw.set(layoutKey(HOST), "2");
+    return tokens;
+  }
+
+  it("sets the marker to 3 and changes nothing else; its invites still work; said once at info", async () => {
+    const tokens = await v2Store();
+    const before = await dump();
+    const seen = watch();
+    const store = newStore(seen);
+    await store.ready();
+    expect(await raw.get(layoutKey(HOST))).toBe("3");
+    expect(await dump()).toEqual({ ...before, [layoutKey(HOST)]: "3" });
+    expect(seen.migrations).toEqual([{ host: HOST, from: "2", to: "3", counts: {} }]);
+    const said = seen.logs.filter((line) => line.includes("Storage layout 2 → 3: circles"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/INFO .*host=localhost/u);
+    const [first, second] = tokens as [string, string];
+    expect((await store.invites.findByToken(first))?.hash).toBe(tokenHash(first));
+    const claim = await store.claims.claim(second, { kind: "registered", invitee: "newcomer@localhost" });
+    expect(claim.ok).toBe(true);
+  });
+
+  it("is done by exactly one of three instances starting at the same moment", async () => {
+    await v2Store();
+    const seen = watch();
+    const racers = [newStore(seen), newStore(seen), newStore(seen)];
+    await Promise.all(racers.map((store) => store.ready()));
+    expect(seen.migrations).toEqual([{ host: HOST, from: "2", to: "3", counts: {} }]);
+    expect(seen.logs.filter((line) => line.includes("Storage layout 2 → 3: circles"))).toHaveLength(1);
+    expect(await raw.get(layoutKey(HOST))).toBe("3");
   });
 });
 
@@ -223,5 +280,22 @@ describe("a migrated store in use, with Prosody", () => {
     await eventually(async () => {
       expect(await bot.app.store.findById(inviteId(plain ?? ""))).toEqual([]);
     });
+  });
+
+  it("moves a v2 store to 3 on start, and Prosody registers with its invites then", async () => {
+    await world.redis.set(layoutKey(HOST), "2");
+    const token = await writeRawRecord(world.redis, recordWith());
+    await world.startBot("bot", { XMPP_RESOURCE: "after-circles" });
+    await eventually(async () => {
+      expect(await world.redis.get(layoutKey(HOST))).toBe("3");
+    });
+    const result = await registerWithToken({
+      port: world.servers.prosody.port,
+      domain: "localhost",
+      token,
+      username: "fromv2",
+      password: "fromv2-pw",
+    });
+    expect(result.register.attrs.type).toBe("result");
   });
 });

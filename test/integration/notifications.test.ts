@@ -216,6 +216,7 @@ describe("a burst of uses for one inviter", () => {
         invitee: `burst${i}@localhost`,
         invite: "BuRsT123",
         at: Math.floor(Date.now() / 1000),
+        rooms: [],
       });
     }
     const summary = "…and 190 more invites were used just now (too many at once to tell each one).";

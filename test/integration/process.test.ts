@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { layoutKey } from "../../src/storage/keys.js";
+import { LAYOUT_VERSION, layoutKey } from "../../src/storage/keys.js";
 import { executeIq, formValues, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { type MainRun, runMain } from "../helpers/main-process.js";
@@ -92,15 +92,15 @@ describe("a running bot", () => {
   });
 
   it("exits 2 with one clear line when the invite store has a layout it does not know", async () => {
-    await world.redis.set(layoutKey("localhost"), "3");
+    await world.redis.set(layoutKey("localhost"), "4");
     const run = runMain(cwd, botEnv());
     try {
       expect(await run.exited).toBe(2);
-      expect(run.output()).toContain("The invite store in Redis has layout 3 for localhost");
+      expect(run.output()).toContain("The invite store in Redis has layout 4 for localhost");
       expect(run.output()).not.toMatch(/\n\s+at /u);
     } finally {
       run.child.kill("SIGKILL");
-      await world.redis.set(layoutKey("localhost"), "2");
+      await world.redis.set(layoutKey("localhost"), LAYOUT_VERSION);
     }
   });
 

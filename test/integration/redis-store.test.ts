@@ -1,4 +1,4 @@
-/** The Redis store against a real Redis: the shared contract and the raw layout v2 of docs/storage.md. */
+/** The Redis store against a real Redis: the shared contract and the raw layout v3 of docs/storage.md. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Invite } from "../../src/invites/invite.js";
 import { inviteId } from "../../src/invites/pending.js";
@@ -9,6 +9,7 @@ import {
   idsKey,
   invitedByKey,
   inviteesKey,
+  LAYOUT_VERSION,
   layoutKey,
   pendingKey,
   recordKey,
@@ -58,7 +59,7 @@ inviteStoreContract("RedisInvites", () => ({
   advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
   clear: async () => {
     await raw.flushDb();
-    await raw.set(layoutKey(HOST), "2");
+    await raw.set(layoutKey(HOST), LAYOUT_VERSION);
   },
 }));
 

@@ -4,7 +4,7 @@
  * bounds its calls) hung. Two backends stand for two bot instances on the same Redis.
  */
 import { afterAll, beforeAll } from "vitest";
-import { eventsKey, layoutKey } from "../../../src/storage/keys.js";
+import { eventsKey, LAYOUT_VERSION, layoutKey } from "../../../src/storage/keys.js";
 import type { RedisBackend } from "../../../src/storage/redis-backend.js";
 import { redisAway } from "../../helpers/backend-away.js";
 import { circleStoreContract } from "../../helpers/circle-store-contract.js";
@@ -92,7 +92,7 @@ eventStreamContract(
     },
     clear: async () => {
       await raw.flushDb();
-      await raw.set(layoutKey(HOST), "2");
+      await raw.set(layoutKey(HOST), LAYOUT_VERSION);
     },
   }),
   { away: [stopped, hung] },

@@ -9,6 +9,8 @@ import {
 } from "../../../src/notifications/consumer.js";
 import { adminNotice, parseUseEvent, recipients } from "../../../src/notifications/use-events.js";
 
+const HOST = "example.org";
+
 /** A stream in memory: entries are pending until finished, like a consumer group. */
 function fakeStream(entries: StreamEntry[]) {
   const unread = [...entries];
@@ -220,12 +222,12 @@ describe("UseEventConsumer with entries it must not simply trust", () => {
 
 describe("use events", () => {
   it("ignores entries that are not use events", () => {
-    expect(parseUseEvent("1-0", { kind: "other", invitee: "x@y" })).toBeUndefined();
-    expect(parseUseEvent("1-0", { kind: "registered" })).toBeUndefined();
+    expect(parseUseEvent("1-0", { kind: "other", invitee: "x@y" }, HOST)).toBeUndefined();
+    expect(parseUseEvent("1-0", { kind: "registered" }, HOST)).toBeUndefined();
   });
 
   it("tells admins once each, and the inviter in their own words", () => {
-    const parsed = parseUseEvent("1-0", event("1-0", "bob@example.org").fields);
+    const parsed = parseUseEvent("1-0", event("1-0", "bob@example.org").fields, HOST);
     if (parsed === undefined) throw new Error("not parsed");
     const admins = new Set(["admin@example.org", "alice@example.org"]);
     const to = recipients(parsed, { admins, notifyAdmins: true, host: "example.org" });
@@ -246,7 +248,7 @@ describe("use events", () => {
       invite: "AbCd1234",
       at: "1",
     };
-    expect(parseUseEvent("1-0", good)).toBeDefined();
+    expect(parseUseEvent("1-0", good, HOST)).toBeDefined();
     for (const bad of [
       { invitee: "not a jid" },
       { invitee: "bob@example.org/resource" },
@@ -263,13 +265,13 @@ describe("use events", () => {
       { inviter: "alice\u2028@example.org" },
       { invitee: "bob\ue000@example.org" },
     ]) {
-      expect(parseUseEvent("1-0", { ...good, ...bad }), JSON.stringify(bad)).toBeUndefined();
+      expect(parseUseEvent("1-0", { ...good, ...bad }, HOST), JSON.stringify(bad)).toBeUndefined();
     }
   });
 
   it("tells only an inviter who could have made an invite here: a local user or an admin", () => {
     const from = (inviter: string) =>
-      recipients(parseUseEvent("1-0", { kind: "registered", inviter, invitee: "bob@example.org" }) ?? fail(), {
+      recipients(parseUseEvent("1-0", { kind: "registered", inviter, invitee: "bob@example.org" }, HOST) ?? fail(), {
         admins: new Set(["boss@other.example"]),
         notifyAdmins: false,
         host: "example.org",
@@ -281,7 +283,15 @@ describe("use events", () => {
 
   it("names the server when nobody made the invite", () => {
     expect(
-      adminNotice({ id: "1", kind: "subscribed", inviter: undefined, invitee: "c@x", invite: undefined, at: 0 }),
+      adminNotice({
+        id: "1",
+        kind: "subscribed",
+        inviter: undefined,
+        invitee: "c@x",
+        invite: undefined,
+        at: 0,
+        rooms: [],
+      }),
     ).toBe("c@x became a contact through an invite made on the server.");
   });
 });
@@ -289,3 +299,88 @@ describe("use events", () => {
 function fail(): never {
   throw new Error("not parsed");
 }
+
+describe("use events with group chats outside circles (rooms) and existing accounts joining (kind joined)", () => {
+  const fields = {
+    kind: "joined",
+    inviter: "alice@example.org",
+    invitee: "zoe@example.org",
+    invite: "AbCd1234",
+    at: "1",
+  };
+
+  it("reads `rooms` (room JIDs joined by one space) normalised, each once; none when absent", () => {
+    expect(parseUseEvent("1-0", fields, HOST)).toMatchObject({ kind: "joined", invitee: "zoe@example.org", rooms: [] });
+    const rooms = "Lounge@Conference.Example.org chess@rooms.example.net lounge@conference.example.org";
+    expect(parseUseEvent("1-0", { ...fields, rooms }, HOST)?.rooms).toEqual([
+      "lounge@conference.example.org",
+      "chess@rooms.example.net",
+    ]);
+    expect(parseUseEvent("1-0", { ...fields, rooms: "" }, HOST)?.rooms).toEqual([]);
+  });
+
+  it("refuses an entry whose rooms are not room JIDs of another service, too many, or hide characters", () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => `room${i}@conference.example.org`).join(" ");
+    for (const rooms of [
+      "lounge@conference.example.org  chess@rooms.example.net",
+      " lounge@conference.example.org",
+      "lounge@conference.example.org ",
+      "not-a-jid",
+      "lounge@conference.example.org/nick",
+      "zoe@example.org",
+      "lounge@conference.example.org\nYou won a prize",
+      "lou\u202enge@conference.example.org",
+      eleven,
+    ]) {
+      expect(parseUseEvent("1-0", { ...fields, rooms }, HOST), JSON.stringify(rooms)).toBeUndefined();
+    }
+  });
+
+  it("tells the inviter and admins that an existing account joined, with or without circles", () => {
+    const joined = parseUseEvent("1-0", fields, HOST) ?? fail();
+    const options = { admins: new Set(["admin@example.org"]), notifyAdmins: true, host: HOST };
+    expect([...recipients(joined, { ...options, circles: "Family" })]).toEqual([
+      ["admin@example.org", "zoe@example.org joined Family through an invite from alice@example.org (AbCd1234)."],
+      ["alice@example.org", "zoe@example.org joined Family through your invite."],
+    ]);
+    expect([...recipients(joined, options)]).toEqual([
+      [
+        "admin@example.org",
+        "zoe@example.org, who already had an account, accepted an invite from alice@example.org (AbCd1234).",
+      ],
+      ["alice@example.org", "zoe@example.org accepted your invite with the account they already had."],
+    ]);
+  });
+
+  it("welcomes a newcomer (registered or joined) to their circles' chats and the event's rooms before the ack", async () => {
+    const rooms = "lounge@conference.example.org";
+    const { stream, done } = fakeStream([
+      { id: "1-0", fields: { ...fields, rooms }, signed: true },
+      { id: "2-0", fields: { ...fields, kind: "registered", invitee: "bob@example.org", rooms }, signed: true },
+      { id: "3-0", fields: { ...fields, kind: "subscribed", invitee: "sam@example.org", rooms }, signed: true },
+    ]);
+    const welcomed: string[] = [];
+    const family = { id: "Familyxxxxxx", name: "Family", rooms: ["hall@conference.example.org"], createdAt: 1 };
+    const { consumer, sent } = consumerOf(stream, {
+      joinedCircles: async (jid) => (jid === "zoe@example.org" ? [{ ...family, createdBy: "a@example.org" }] : []),
+      welcome: async (jid, circles, its) => {
+        welcomed.push(`${jid}: ${circles.map((circle) => circle.name).join(",")} + ${its.join(",")}`);
+        welcomed.push(`acknowledged then: ${[...done].join(",")}`);
+      },
+    });
+    consumer.start();
+    await until(() => done.has("3-0"));
+    await consumer.stop();
+    expect(welcomed).toEqual([
+      "zoe@example.org: Family + lounge@conference.example.org",
+      "acknowledged then: ",
+      "bob@example.org:  + lounge@conference.example.org",
+      "acknowledged then: 1-0",
+    ]);
+    expect(sent).toEqual([
+      "alice@example.org: zoe@example.org joined Family through your invite.",
+      "alice@example.org: bob@example.org accepted your invite and created an account.",
+      "alice@example.org: sam@example.org accepted your invite and is now your contact.",
+    ]);
+  });
+});

@@ -44,7 +44,14 @@ function claims(): InviteClaims & { done: string[]; uses: UseEvent[]; settled: P
         keep: async () => {
           done.push("kept");
           if (purpose !== undefined) {
-            uses.push({ kind: purpose.kind, inviter: undefined, invitee: purpose.invitee, invite: "abcdefgh", at: 0 });
+            uses.push({
+              kind: purpose.kind,
+              inviter: undefined,
+              invitee: purpose.invitee,
+              invite: "abcdefgh",
+              at: 0,
+              rooms: [],
+            });
           }
           settle();
         },

@@ -73,6 +73,33 @@ describe("welcomeToRooms", () => {
     );
   });
 
+  it("welcomes to the invite's group chats outside circles too, after the circles' and without repeats", async () => {
+    const circles = await circlesWith({ Family: ["hall@muc.example.org"] });
+    const sent: string[] = [];
+    await welcomeToRooms(
+      {
+        request: async (iq: Element) => {
+          sent.push(`${iq.attrs.to} ${iq.getChild("query")?.getChild("item")?.attrs.jid}`);
+          return xml("iq", { type: "result" });
+        },
+        send: async (stanza) => {
+          const x = stanza.getChild("x", "jabber:x:conference");
+          sent.push(`invite ${stanza.attrs.to} to ${x?.attrs.jid}: ${x?.attrs.reason}`);
+        },
+        log: createLogger("silent"),
+      },
+      "zoe@example.org",
+      await joinedCirclesFrom(circles)("zoe@example.org"),
+      ["lounge@muc.example.org", "hall@muc.example.org"],
+    );
+    expect(sent).toEqual([
+      "hall@muc.example.org zoe@example.org",
+      "invite zoe@example.org to hall@muc.example.org: You joined Family: this is its group chat.",
+      "lounge@muc.example.org zoe@example.org",
+      "invite zoe@example.org to lounge@muc.example.org: Your invite included this group chat.",
+    ]);
+  });
+
   it("does nothing for an account in no circle", async () => {
     const circles = await circlesWith({ Family: ["hall@muc.example.org"] }, "someone@example.org");
     const calls: unknown[] = [];

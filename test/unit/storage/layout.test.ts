@@ -1,6 +1,7 @@
 /**
- * ensureLayout on an in-memory Redis (test/helpers/fake-redis.ts): use v2 as it is, refuse a layout it does not
- * know, migrate v1 under a lock that only one instance holds, and wait for (or take over from) another instance.
+ * ensureLayout on an in-memory Redis (test/helpers/fake-redis.ts): use v3 as it is, refuse a layout it does not
+ * know, migrate v1 and v2 under a lock that only one instance holds, and wait for (or take over from) another
+ * instance.
  * Two real instances at once against a real Redis: test/integration/migration.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -27,7 +28,7 @@ afterEach(() => {
 });
 
 describe("ensureLayout", () => {
-  it("uses a v2 store as it is: one read, nothing written", async () => {
+  it("uses a v3 store as it is: one read, nothing written", async () => {
     const redis = new FakeRedis();
     await redis.set(layoutKey(HOST), LAYOUT_VERSION);
     redis.commands.length = 0;
@@ -37,15 +38,50 @@ describe("ensureLayout", () => {
 
   it("stops at a layout it does not know, saying which, and writes nothing", async () => {
     const redis = new FakeRedis();
-    await redis.set(layoutKey(HOST), "3");
-    redis.commands.length = 0;
-    const failure = await ensure(redis).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(UnknownLayoutError);
-    expect((failure as Error).message).toMatch(/has layout 3 for example\.org; .* reads layout 2 only/u);
-    expect(redis.commands).toEqual(["get"]);
+    for (const unknown of ["4", "1", "v3", ""]) {
+      await redis.set(layoutKey(HOST), unknown);
+      redis.commands.length = 0;
+      const failure = await ensure(redis).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(UnknownLayoutError);
+      expect((failure as Error).message).toContain(`has layout ${unknown} for example.org; `);
+      expect((failure as Error).message).toContain("reads layout 3 only (and migrates 1 and 2 to it)");
+      expect(redis.commands).toEqual(["get"]);
+    }
   });
 
-  it("marks an empty store v2 under the lock, releases the lock, and migrates nothing", async () => {
+  it("moves a v2 store to 3 under the lock, changing nothing else, and says so once", async () => {
+    const redis = new FakeRedis();
+    await redis.set(layoutKey(HOST), "2");
+    await redis.set(`invite:{${HOST}}:rec:somehash`, "a record as it was");
+    const [logs, migrations]: [string[], unknown[]] = [[], []];
+    await ensure(redis, logs, HOST, migrations);
+    await ensure(redis, logs, HOST, migrations);
+    expect(await redis.get(layoutKey(HOST))).toBe("3");
+    expect(redis.keys().sort()).toEqual([layoutKey(HOST), `invite:{${HOST}}:rec:somehash`]);
+    expect(await redis.get(`invite:{${HOST}}:rec:somehash`)).toBe("a record as it was");
+    expect(redis.commands).not.toContain("scan");
+    expect(migrations).toEqual([{ host: HOST, from: "2", to: "3", counts: {} }]);
+    const said = logs.filter((line) => line.includes("Storage layout 2 → 3: circles"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/INFO .*host=example\.org/u);
+  });
+
+  it("does not migrate again what another instance moved to 3 while it waited for the lock", async () => {
+    vi.useFakeTimers();
+    const redis = new FakeRedis();
+    await redis.set(layoutKey(HOST), "2");
+    await redis.set(migratingKey(HOST), "other-instance", { PX: 30_000 });
+    const migrations: unknown[] = [];
+    const waiting = ensure(redis, [], HOST, migrations);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await redis.set(layoutKey(HOST), "3");
+    await redis.del(migratingKey(HOST));
+    await vi.advanceTimersByTimeAsync(200);
+    await waiting;
+    expect(migrations).toEqual([]);
+  });
+
+  it("marks an empty store v3 under the lock, releases the lock, and migrates nothing", async () => {
     const redis = new FakeRedis();
     const [logs, migrations]: [string[], unknown[]] = [[], []];
     await ensure(redis, logs, HOST, migrations);
@@ -62,11 +98,16 @@ describe("ensureLayout", () => {
     await ensure(redis, logs, V1_FIXTURE.host, migrations);
     await ensure(redis, logs, V1_FIXTURE.host, migrations);
     expect(migrations).toEqual([
-      { host: V1_FIXTURE.host, counts: expect.objectContaining({ quotas: 2, relations: 6, events: 2 }) },
+      {
+        host: V1_FIXTURE.host,
+        from: "1",
+        to: "3",
+        counts: expect.objectContaining({ quotas: 2, relations: 6, events: 2 }),
+      },
     ]);
     expect(await redis.get(layoutKey(V1_FIXTURE.host))).toBe(LAYOUT_VERSION);
     expect(await redis.exists(migratingKey(V1_FIXTURE.host))).toBe(0);
-    const migrated = logs.filter((line) => line.includes("Migrated the invite store from layout 1 to layout 2"));
+    const migrated = logs.filter((line) => line.includes("Migrated the invite store from layout 1 to layout 3"));
     expect(migrated).toHaveLength(1);
     expect(migrated[0]).toMatch(/host=localhost invites=\d+ quotas=2 relations=6 events=2/u);
   });
