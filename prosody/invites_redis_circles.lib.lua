@@ -15,6 +15,8 @@
 -- invites_redis_unsettled.lib.lua in this or another Prosody) adds nobody twice. Newcomers racing into one circle
 -- each write their own membership before they read the others': of any two, the later reader sees the earlier
 -- (Redis runs commands one at a time), so every pair ends up as contacts.
+-- The newcomer also gets a bookmark of each circle's group chats and of the record's group chats outside circles
+-- (additional_data.rooms, also when it names no circle): invites_redis_bookmarks.lib.lua, idempotent as well.
 -- new(store, retry) gives join(username, record, after) for one store (invites_redis_uses.lib.lua), with the queue of
 -- work that waits for Redis (invites_redis_retry.lib.lua, as invites_redis_settling.lib.lua holds it).
 local json = require "util.json";
@@ -85,6 +87,10 @@ end
 ---------- Joining ----------
 
 local function new(store, retry)
+	-- Loaded here, not with the MACs above, which test/lua/signing_check.lua runs outside Prosody.
+	local bookmarks = module:require("invites_redis_bookmarks");
+	local rooms_lib = module:require("invites_redis_rooms");
+	local rooms_of = rooms_lib.rooms_of;
 	-- Circle ids whose record did not verify: logged at warn once each (every registration with a forged invite
 	-- would repeat it), then at debug.
 	local warned = new_cache(256);
@@ -132,6 +138,8 @@ local function new(store, retry)
 		local made = rosters.befriend_all(newcomer, members, circle.name);
 		module:log("info", "%s %s circle %q (%s); new contacts with %d of its members", newcomer,
 			added == 1 and "joined" or "is in", circle.name, cid, made);
+		-- Its chats (XEP-0402 bookmarks, named as the circle), however many it has.
+		bookmarks.add((jid_split(newcomer)), rooms_lib.valid_rooms(circle.rooms, store.host, math.huge), circle.name);
 		return true;
 	end
 
@@ -139,8 +147,8 @@ local function new(store, retry)
 	-- not answer as soon as it does (invites_redis_retry.lib.lua). In a runner of its own, then `after` (the use is
 	-- recorded after the join, so the bot finds the newcomer in its circles when it reads the use).
 	local function join(username, record, after)
-		local ids = circle_ids(record);
-		if #ids == 0 then return after and after(); end
+		local ids, rooms = circle_ids(record), rooms_of(record);
+		if #ids == 0 and #rooms == 0 then return after and after(); end
 		local newcomer = jid_join(username, module.host);
 		-- Tries the circles not done yet; the reason Redis gave for the last one left.
 		local function run()
@@ -159,7 +167,10 @@ local function new(store, retry)
 			return why;
 		end
 		async.runner(function ()
-			local why = run();
+			local why = #ids > 0 and run() or nil;
+			-- The group chats outside circles need nothing from Redis: bookmarked once, after the circles' first try,
+			-- so that a chat that is also a circle's has the circle's name.
+			bookmarks.add(username, rooms);
 			if #ids == 0 then return after and after(); end
 			local job = { until_time = os.time() + retry.RECORD_FOR };
 			function job.try() run(); return #ids == 0; end
@@ -178,16 +189,19 @@ local function new(store, retry)
 		}):run(true);
 	end
 
-	--- The sweep settled a registration a stopped run left unsettled (invites_redis_unsettled.lib.lua): that run may
-	-- have stopped before its user joined the circles, too.
+	--- The sweep settled a registration (or an existing account's join) a stopped run left unsettled
+	-- (invites_redis_unsettled.lib.lua): that run may have stopped before its user joined the circles, too.
 	local function swept(event, record)
 		local username, host = jid_split(event.invitee);
-		if event.kind == "registered" and username and host == module.host then join(username, record); end
+		if (event.kind == "registered" or event.kind == "joined") and username and host == module.host then
+			join(username, record);
+		end
 	end
 
 	return {
 		join = join;
 		swept = swept;
+		rooms_of = rooms_of;
 	};
 end
 

@@ -162,7 +162,7 @@ local function on_registering(event)
 		claimed.unsettled = true;
 		claimed.event = redis_store:event_fields({
 			kind = "registered"; inviter = inviter_of(validated); invitee = event.username.."@"..module.host;
-			invite = settling.invite_id(validated.token); at = os.time();
+			invite = settling.invite_id(validated.token); at = os.time(); rooms = circles.rooms_of(invite);
 		});
 	end
 	-- A claim that got no answer may have taken the use all the same: settling.claim gives it back then.

@@ -1,4 +1,4 @@
--- The invite store of one host, in layout v2 of docs/storage.md: opening it (the options, the signing keys, the
+-- The invite store of one host, in layout v3 of docs/storage.md (v2 is the same without circles): opening it (the options, the signing keys, the
 -- one Redis connection of the process), running its scripts (prosody/scripts/), and the record codec: the token
 -- hash that names an invite (no token at rest), keyv's envelope around a signed record, and every MAC shared with
 -- the bot (record tags, the relay proof, use events' tags; circles' tags are made with `mac` by
@@ -21,7 +21,8 @@ local TAG_CONTEXT = "xmpp-invite-bot/2";
 -- record tag can pass for a proof, nor a proof for a tag.
 local RELAY_CONTEXT = "xmpp-invite-bot/relay/0";
 -- A use event's tag (docs/storage.md, "Use events"; src/storage/event-tag.ts): a context of its own too, over the
--- host and these fields in this order, an absent one as "".
+-- host and these fields in this order, an absent one as "", then `rooms` (the group chats outside circles, room JIDs
+-- joined by one space) as one more part only when the event has rooms: an event without keeps the tag it always had.
 local EVENT_CONTEXT = "xmpp-invite-bot/event/0";
 local EVENT_FIELDS = { "kind", "inviter", "invitee", "invite", "at" };
 local MIN_KEY_LENGTH = 32;
@@ -86,6 +87,7 @@ end
 local function event_values(fields)
 	local values = {};
 	for i, name in ipairs(EVENT_FIELDS) do values[i] = fields[name] or ""; end
+	if fields.rooms ~= nil and fields.rooms ~= "" then values[#values+1] = fields.rooms; end
 	return table.unpack(values);
 end
 

@@ -6,6 +6,7 @@ local random_bytes = require "util.random".bytes;
 local store_lib = module:require("invites_redis_store");
 local records_lib = module:require("invites_redis_records");
 local keys_lib = module:require("invites_redis_keys");
+local valid_rooms = module:require("invites_redis_rooms").valid_rooms;
 
 local EVENT_FIELDS = store_lib.EVENT_FIELDS;
 local max_uses_of = keys_lib.max_uses_of;
@@ -70,12 +71,16 @@ end
 ---------- Use events (docs/storage.md, "Use events") ----------
 
 --- The fields of a use event (name → string), with its tag: `event.tag` when it has one already (an unsettled
--- use's, signed when it was claimed), else made now with the current key.
+-- use's, signed when it was claimed), else made now with the current key. `event.rooms`, the group chats outside
+-- circles (an array of room JIDs, or the text of an event made here before), becomes the valid ones joined by one
+-- space, and no field at all when none is (docs/storage.md, "Use events").
 function uses:event_fields(event)
 	local fields = {};
 	for _, name in ipairs(EVENT_FIELDS) do
 		if event[name] ~= nil then fields[name] = tostring(event[name]); end
 	end
+	local rooms = valid_rooms(event.rooms, self.host);
+	if #rooms > 0 then fields.rooms = table.concat(rooms, " "); end
 	fields.tag = event.tag or self:event_tag(fields);
 	return fields;
 end
@@ -93,6 +98,10 @@ local function add_event(store, keys, args, event)
 			args[#args+1] = name;
 			args[#args+1] = fields[name];
 		end
+	end
+	if fields.rooms then
+		args[#args+1] = "rooms";
+		args[#args+1] = fields.rooms;
 	end
 	args[#args+1] = "tag";
 	args[#args+1] = fields.tag;

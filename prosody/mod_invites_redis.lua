@@ -29,15 +29,18 @@
 --    from its one address, proves it with a MAC in the preauth (relay proof) and
 --    is held to the limit for everybody together only.
 -- 6. An account registered with an invite to circles (its signed record's
---    additional_data.groups) joins them, and becomes every member's contact.
+--    additional_data.groups) joins them, and becomes every member's contact;
+--    it gets a XEP-0402 bookmark of their group chats and of the invite's own
+--    (additional_data.rooms), which its use event names too.
 -- 7. Prosody 13: an account registered with the bot's invite naming a role
 --    (its signed record's additional_data.roles) gets it as its primary role.
 --
 -- The parts, each in its own file beside this one: invites_redis_checks.lib.lua (refusals, rate limits),
 -- invites_redis_registration.lib.lua (the registration hooks), invites_redis_subscription.lib.lua (XEP-0379),
 -- invites_redis_settling.lib.lua (what becomes of a claimed use) with invites_redis_retry.lib.lua (work that waits
--- for Redis), invites_redis_circles.lib.lua (circles on join), invites_redis_roles.lib.lua (roles on join), on the
--- store of invites_redis_uses.lib.lua. The preauth IQ is answered here.
+-- for Redis), invites_redis_circles.lib.lua (circles on join, with invites_redis_bookmarks.lib.lua for their group
+-- chats), invites_redis_roles.lib.lua (roles on join), on the store of invites_redis_uses.lib.lua. The preauth IQ is
+-- answered here.
 local st = require "util.stanza";
 
 local checks = module:require("invites_redis_checks");
@@ -119,7 +122,7 @@ local circles = module:require("invites_redis_circles").new(redis_store, settlin
 local roles = module:require("invites_redis_roles").new(redis_store.trust_roles);
 if roles.supported then module:add_feature(roles.FEATURE); end
 module:require("invites_redis_registration").hook(redis_store, checks, settling, circles, roles);
-module:require("invites_redis_subscription").hook(redis_store, settling);
+module:require("invites_redis_subscription").hook(redis_store, settling, circles);
 
 -- Uses left unsettled by a run of Prosody that stopped in between: swept at start, then from time to time; a
 -- registration among them gets its role and joins its circles then (its run may have stopped before that too).

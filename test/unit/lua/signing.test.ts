@@ -109,6 +109,19 @@ describe("a use event's tag, made by the module's library and checked by the bot
     }
   });
 
+  it("covers the group chats outside circles (`rooms`) on both sides, and a `joined` event's kind", () => {
+    const joined = { ...registered, kind: "joined", rooms: "hall@conference.localhost attic@muc.localhost" };
+    const [tag] = luaSide({ proofs: [], tags: [], events: [joined] }).map((line) => line.replace(/^event /u, ""));
+    expect(tag).toBe(eventTag(TEST_SIGNING_KEYS, HOST, joined));
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...joined, tag })).toBe(true);
+    // Without its rooms (or with others) the entry is not the one signed; with none, the tag is the old one.
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...joined, rooms: "hall@conference.localhost", tag })).toBe(false);
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...joined, rooms: undefined, tag })).toBe(false);
+    expect(eventTag(TEST_SIGNING_KEYS, HOST, { ...registered, rooms: "" })).toBe(
+      eventTag(TEST_SIGNING_KEYS, HOST, registered),
+    );
+  });
+
   it("is refused when missing, made with an unknown key, or made for another use of the key", () => {
     const stranger = eventTag({ current: STRANGER_KEY, old: [] }, HOST, registered);
     const old = eventTag({ current: TEST_OLD_SIGNING_KEY, old: [] }, HOST, registered);
