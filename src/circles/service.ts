@@ -11,9 +11,12 @@ import { guarded } from "../invites/guarded.js";
 import type { Actor, Policy } from "../invites/permissions.js";
 import type { RandomSource } from "../invites/token.js";
 import { type Circle, type CircleWithMembers, isCircleId, newCircleId, sameCircleName } from "./circle.js";
+import { type ChangedCircle, type CircleEdit, type NewCircle, withoutMembers } from "./circle-changes.js";
+import { CircleChats } from "./circle-chats.js";
 import type { CircleEvents } from "./circle-events.js";
 import type { RoomMemberships } from "./room-memberships.js";
-import { validCircleName, validMember, validRoom } from "./rules.js";
+import type { RoomSetup } from "./room-setup.js";
+import { validCircleName, validMember } from "./rules.js";
 import type { CircleStore } from "./store.js";
 
 export interface CircleServiceOptions {
@@ -24,28 +27,21 @@ export interface CircleServiceOptions {
   readonly events?: EventSink<CircleEvents>;
   /** The group chats' member lists, which a member who leaves a circle leaves too (room-memberships.ts). */
   readonly rooms?: RoomMemberships;
-}
-
-/** What a new circle starts with besides its name. */
-export interface NewCircle {
-  readonly members?: readonly string[];
-  readonly rooms?: readonly string[];
-}
-
-/** What an edit makes of a circle; a part left out stays as it is. */
-export interface CircleEdit extends NewCircle {
-  readonly name?: string;
+  /** The group chat service, where a chat new to a circle is created or checked (room-setup.ts); none: only named. */
+  readonly roomSetup?: RoomSetup;
 }
 
 export class CircleService implements CircleChoice {
   readonly #options: CircleServiceOptions;
   readonly #store: CircleStore;
   readonly #events: EventSink<CircleEvents>;
+  readonly #chats: CircleChats;
 
   constructor(options: CircleServiceOptions) {
     this.#options = options;
     this.#store = options.store;
     this.#events = options.events ?? silentSink();
+    this.#chats = new CircleChats(options.roomSetup, options.policy.domain);
   }
 
   /** Admins: every circle; anyone else: the circles they are a member of. */
@@ -74,26 +70,28 @@ export class CircleService implements CircleChoice {
     return found;
   }
 
-  async create(actor: Actor, nameText: string, start: NewCircle = {}): Promise<CircleWithMembers> {
+  async create(actor: Actor, nameText: string, start: NewCircle = {}): Promise<ChangedCircle> {
     this.#adminOnly(actor);
     const name = validCircleName(nameText);
-    const members = (start.members ?? []).map((jid) => this.#member(jid));
-    const rooms = [...new Set((start.rooms ?? []).map((jid) => this.#room(jid)))];
+    const members = [...new Set((start.members ?? []).map((jid) => this.#member(jid)))].sort();
+    const rooms = await this.#chats.wanted(start.rooms ?? []);
     const existing = await guarded(() => this.#store.list());
     if (existing.some((circle) => sameCircleName(circle.name, name))) {
       throw new InviteError("circle-name-taken", { params: { name } });
     }
+    // The chats first: one that refuses leaves no circle behind.
+    const roomsAdded = await this.#chats.bring(rooms, { name, members });
     const circle: Circle = {
       id: newCircleId(this.#options.random),
       name,
-      rooms,
+      rooms: rooms.map((room) => room.jid),
       createdAt: nowSeconds(this.#options.clock ?? systemClock),
       createdBy: actor.jid,
     };
     await guarded(() => this.#store.create(circle), "no circle was created");
-    for (const jid of new Set(members)) await guarded(() => this.#store.addMember(circle.id, jid));
+    for (const jid of members) await guarded(() => this.#store.addMember(circle.id, jid));
     this.#events.emit("circle-changed", { id: circle.id, change: "created", by: actor.jid });
-    return { ...circle, members: [...new Set(members)].sort() };
+    return { ...circle, members, roomsAdded };
   }
 
   async rename(actor: Actor, ref: string, nameText: string): Promise<Circle> {
@@ -107,16 +105,16 @@ export class CircleService implements CircleChoice {
     return this.#replace(actor, circle, { ...withoutMembers(circle), name }, "renamed");
   }
 
-  /** Adds a group chat to the circle (an edit of its chats). */
-  async addRoom(actor: Actor, ref: string, roomText: string): Promise<CircleWithMembers> {
+  /** Adds a group chat (an address, or a name alone: circle-chats.ts) to the circle: an edit of its chats. */
+  async addRoom(actor: Actor, ref: string, roomText: string): Promise<ChangedCircle> {
     const circle = await this.find(actor, ref);
     return this.edit(actor, circle.id, { rooms: [...circle.rooms, roomText] });
   }
 
-  async removeRoom(actor: Actor, ref: string, roomText: string): Promise<CircleWithMembers> {
-    const room = this.#room(roomText);
+  async removeRoom(actor: Actor, ref: string, roomText: string): Promise<ChangedCircle> {
+    const [room] = await this.#chats.wanted([roomText]);
     const circle = await this.find(actor, ref);
-    return this.edit(actor, circle.id, { rooms: circle.rooms.filter((each) => each !== room) });
+    return this.edit(actor, circle.id, { rooms: circle.rooms.filter((each) => each !== room?.jid) });
   }
 
   /** Whether the account was added (false: it was a member already). */
@@ -126,8 +124,10 @@ export class CircleService implements CircleChoice {
     const circle = await this.find(actor, ref);
     const added = await guarded(() => this.#store.addMember(circle.id, jid));
     if (added === "no-circle") throw new InviteError("circle-not-found", { params: { name: ref.trim() } });
-    if (added === "added")
+    if (added === "added") {
+      await this.#chats.admit(circle.rooms, jid);
       this.#events.emit("circle-changed", { id: circle.id, change: "member-added", by: actor.jid });
+    }
     return added === "added";
   }
 
@@ -146,14 +146,20 @@ export class CircleService implements CircleChoice {
 
   /**
    * Makes the circle what `wanted` says (each part given): everything is checked before anything changes, then only
-   * what differs is done, one change at a time.
+   * what differs is done, one change at a time. Chats new to the circle come first, with the members it will have:
+   * one that refuses changes nothing in the circle.
    */
-  async edit(actor: Actor, ref: string, wanted: CircleEdit): Promise<CircleWithMembers> {
+  async edit(actor: Actor, ref: string, wanted: CircleEdit): Promise<ChangedCircle> {
     this.#adminOnly(actor);
     const name = wanted.name === undefined ? undefined : validCircleName(wanted.name);
     const members = wanted.members === undefined ? undefined : new Set(wanted.members.map((jid) => this.#member(jid)));
-    const rooms = wanted.rooms === undefined ? undefined : [...new Set(wanted.rooms.map((jid) => this.#room(jid)))];
+    const chats = wanted.rooms === undefined ? undefined : await this.#chats.wanted(wanted.rooms);
+    const rooms = chats?.map((room) => room.jid);
     const before = await this.find(actor, ref);
+    const roomsAdded = await this.#chats.bring(
+      (chats ?? []).filter((room) => !before.rooms.includes(room.jid)),
+      { name: name ?? before.name, members: members === undefined ? before.members : [...members] },
+    );
     if (name !== undefined && name !== before.name) await this.rename(actor, before.id, name);
     for (const jid of members ?? []) if (!before.members.includes(jid)) await this.addMember(actor, before.id, jid);
     const leaving = members === undefined ? [] : before.members.filter((jid) => !members.has(jid));
@@ -162,7 +168,7 @@ export class CircleService implements CircleChoice {
       const current = await this.find(actor, before.id);
       await this.#replace(actor, current, { ...withoutMembers(current), rooms }, "rooms-changed");
     }
-    return this.find(actor, before.id);
+    return { ...(await this.find(actor, before.id)), roomsAdded };
   }
 
   async delete(actor: Actor, ref: string): Promise<CircleWithMembers> {
@@ -186,11 +192,6 @@ export class CircleService implements CircleChoice {
   }
 
   #member = (text: string): string => validMember(text, this.#options.policy.domain);
-  #room = (text: string): string => validRoom(text, this.#options.policy.domain);
 }
 
 type CircleChange = CircleEvents["circle-changed"]["change"];
-
-function withoutMembers({ members: _members, ...circle }: CircleWithMembers): Circle {
-  return circle;
-}

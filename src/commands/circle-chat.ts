@@ -4,12 +4,14 @@
  */
 import type { ChatKeyword } from "../chat/router.js";
 import type { CircleService } from "../circles/service.js";
-import { changedReply, circleLine, circlesReply } from "./circle-text.js";
+import { changedReply, circleLine, circlesReply, roomsReply } from "./circle-text.js";
 import type { RequestContext } from "./context.js";
 
 /** A name as typed, without its quotes. */
 const NAME = `(?:"([^"]+)"|(.+?))`;
 const JID = String.raw`(\S+)`;
+/** A group chat as typed: its address, or a name alone for a new room, quoted when it has spaces. */
+const ROOM = `(?:"([^"]+)"|(\\S+))`;
 
 function named(match: RegExpExecArray, at: number): string {
   return (match[at] ?? match[at + 1] ?? "").trim();
@@ -20,7 +22,7 @@ export const CIRCLE_USAGE = [
   "circle rename NAME to NEW NAME",
   "circle add user@domain to NAME",
   "circle remove user@domain from NAME",
-  "circle add-chat room@service to NAME",
+  "circle add-chat room@service to NAME (or the name of a new room)",
   "circle remove-chat room@service from NAME",
   "circle delete NAME",
   "circle NAME (to see one)",
@@ -61,12 +63,13 @@ const FORMS: readonly (readonly [RegExp, Run])[] = [
     },
   ],
   [
-    new RegExp(`^add-chat\\s+${JID}\\s+to\\s+${NAME}$`, "iu"),
-    async (service, { actor }, m) => changedReply("Added.", await service.addRoom(actor, named(m, 2), m[1] ?? "")),
+    new RegExp(`^add-chat\\s+${ROOM}\\s+to\\s+${NAME}$`, "iu"),
+    async (service, { actor }, m) => roomsReply("Added.", await service.addRoom(actor, named(m, 3), named(m, 1))),
   ],
   [
-    new RegExp(`^remove-chat\\s+${JID}\\s+from\\s+${NAME}$`, "iu"),
-    async (service, { actor }, m) => changedReply("Removed.", await service.removeRoom(actor, named(m, 2), m[1] ?? "")),
+    new RegExp(`^remove-chat\\s+${ROOM}\\s+from\\s+${NAME}$`, "iu"),
+    async (service, { actor }, m) =>
+      changedReply("Removed.", await service.removeRoom(actor, named(m, 3), named(m, 1))),
   ],
   [
     new RegExp(`^delete\\s+${NAME}$`, "iu"),

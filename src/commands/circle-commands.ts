@@ -7,8 +7,9 @@ import { buildForm, buildTable, formBoolean, readSubmittedForm } from "../adhoc/
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
 import { askWithForm } from "../adhoc/stages.js";
 import type { CircleWithMembers } from "../circles/circle.js";
+import type { ChangedCircle } from "../circles/circle-changes.js";
 import type { CircleService } from "../circles/service.js";
-import { changedReply, membersText, roomsText } from "./circle-text.js";
+import { changedReply, membersText, roomsAddedText, roomsText } from "./circle-text.js";
 import type { RequestContext } from "./context.js";
 
 export const LIST_CIRCLES_NODE = "xmpp-invite-bot#circles";
@@ -49,7 +50,11 @@ async function runCreate(service: CircleService, { actor }: RequestContext, step
         fields: [
           { var: "name", type: "text-single", label: "Name" },
           { var: "members", type: "jid-multi", label: "Members (optional)" },
-          { var: "rooms", type: "jid-multi", label: "Group chats (optional), e.g. room@conference.example.org" },
+          {
+            var: "rooms",
+            type: "jid-multi",
+            label: "Group chats (optional): room@conference.example.org, or a name for a new one",
+          },
         ],
       }),
     );
@@ -59,7 +64,7 @@ async function runCreate(service: CircleService, { actor }: RequestContext, step
     members: values(form, "members"),
     rooms: values(form, "rooms"),
   });
-  return { note: { type: "info", text: changedReply("Created.", circle, circle.members) } };
+  return { note: { type: "info", text: withRooms(changedReply("Created.", circle, circle.members), circle) } };
 }
 
 interface EditState {
@@ -105,7 +110,12 @@ function editForm(circle: CircleWithMembers): ReturnType<typeof askWithForm> {
         fields: [
           { var: "name", type: "text-single", label: "Name", values: [circle.name] },
           { var: "members", type: "jid-multi", label: "Members", values: circle.members },
-          { var: "rooms", type: "jid-multi", label: "Group chats", values: circle.rooms },
+          {
+            var: "rooms",
+            type: "jid-multi",
+            label: "Group chats (a name alone makes a new one)",
+            values: circle.rooms,
+          },
           { var: "delete", type: "boolean", label: "Delete this circle", values: ["0"] },
         ],
       }),
@@ -131,7 +141,12 @@ async function applyEdit(
     members: values(form, "members"),
     rooms: values(form, "rooms"),
   });
-  return { note: { type: "info", text: changedReply("Saved.", after, after.members) } };
+  return { note: { type: "info", text: withRooms(changedReply("Saved.", after, after.members), after) } };
+}
+
+/** The change, then what was done for each chat new to the circle (created, or added with its members). */
+function withRooms(text: string, circle: ChangedCircle): string {
+  return circle.roomsAdded.length === 0 ? text : `${text} ${roomsAddedText(circle, circle.roomsAdded)}`;
 }
 
 export function circleAdhocCommands(service: CircleService): AdhocCommand<RequestContext>[] {

@@ -1,5 +1,6 @@
 /** How circles read in chat and in ad-hoc notes (docs/circles.md). */
 import type { Circle, CircleWithMembers } from "../circles/circle.js";
+import type { RoomAdded } from "../circles/circle-chats.js";
 
 /** Members shown in one line before the rest are counted. */
 const MEMBERS_SHOWN = 20;
@@ -39,4 +40,26 @@ export function changedReply(what: string, circle: Circle, members?: readonly st
   const detail =
     members === undefined ? roomsText(circle.rooms) : `${membersText(members)}; ${roomsText(circle.rooms)}`;
   return `${what} ${circle.name} (id ${circle.id}) now has ${detail}.`;
+}
+
+/** "its 3 members are members of it": who of the circle is on a chat's member list now. */
+function membersOfRoom(count: number): string {
+  if (count === 0) return "the circle has no members yet";
+  return count === 1 ? "its 1 member is a member of it" : `its ${count} members are members of it`;
+}
+
+/** One sentence per chat new to the circle: "Created the group chat kitchen@… for Family; its 3 members …". */
+export function roomsAddedText(circle: Circle, added: readonly RoomAdded[]): string {
+  return added
+    .map(({ room, created, members }) =>
+      created
+        ? `Created the group chat ${room} for ${circle.name}; ${membersOfRoom(members)}.`
+        : `Added the group chat ${room} to ${circle.name}; ${membersOfRoom(members)}.`,
+    )
+    .join(" ");
+}
+
+/** After a change: what was done for the circle's new chats, else the circle as it is now. */
+export function roomsReply(what: string, circle: Circle & { readonly roomsAdded: readonly RoomAdded[] }): string {
+  return circle.roomsAdded.length > 0 ? roomsAddedText(circle, circle.roomsAdded) : changedReply(what, circle);
 }

@@ -5,6 +5,7 @@
  */
 import { LOG_LEVELS } from "../logger.js";
 import { readAdmins, readInvitePage } from "./invites.js";
+import { readMucService } from "./muc.js";
 import { ConfigError, Reader } from "./reader.js";
 import { readSigningKeys } from "./signing-keys.js";
 import { type Config, DEFAULTS, type Env, REGISTRATION_MODES } from "./types.js";
@@ -50,6 +51,7 @@ export function loadConfig(env: Env): Config {
     ejabberdApiUrl: reader.optional("EJABBERD_API_URL"),
     healthFile: reader.optional("HEALTH_FILE"),
     usernameConfusables: reader.boolean("USERNAME_CONFUSABLES", true),
+    mucService: readMucService(reader, account.domain),
   };
   if (config.ejabberdApiUrl !== undefined) {
     reader.url("EJABBERD_API_URL", config.ejabberdApiUrl, ["https:", "http:"], "http://127.0.0.1:5280/api");

@@ -44,6 +44,8 @@ export interface Config {
   readonly healthFile: string | undefined;
   /** Refuse new usernames that are, or look like, an admin's or the bot's (USERNAME_CONFUSABLES, UTS #39). */
   readonly usernameConfusables: boolean;
+  /** The group chat service for circles' chats named by a name alone (MUC_SERVICE); undefined = found by XEP-0030. */
+  readonly mucService: string | undefined;
 }
 
 export interface WebConfig {

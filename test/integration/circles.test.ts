@@ -19,7 +19,8 @@ let admin: TestUser;
 let alice: TestUser;
 
 beforeAll(async () => {
-  world = await startScenario();
+  // A MUC service, where the bot creates the circle's group chat.
+  world = await startScenario({ muc: true });
   bot = await world.startBot("bot");
   [admin, alice] = await world.loginAll(["admin@localhost", "alice@localhost"]);
 });
@@ -48,8 +49,8 @@ describe("circles over chat and ad-hoc, on Prosody and Redis", () => {
     expect(await ask(admin, "circle add alice@localhost to family")).toMatch(
       /^Added\. Family .* 1 member: alice@localhost/u,
     );
-    expect(await ask(admin, "circle add-chat kitchen@conference.localhost to Family")).toMatch(
-      /group chats: kitchen@conference\.localhost\.$/u,
+    expect(await ask(admin, "circle add-chat kitchen@conference.localhost to Family")).toBe(
+      "Created the group chat kitchen@conference.localhost for Family; its 1 member is a member of it.",
     );
     expect(bot.events.all("circle-changed", { since }).map(({ change }) => change)).toEqual([
       "created",
