@@ -3,6 +3,7 @@
  * Tests build the same app against a private Prosody and Redis.
  */
 import type { Client } from "@xmpp/client";
+import { circleRooms } from "./app/circle-rooms.js";
 import type { Component } from "./app/component.js";
 import { type AppEvents, appEvents } from "./app/events.js";
 import { useNotices } from "./app/use-notices.js";
@@ -19,8 +20,7 @@ import type { InviteStore, QuotaStore, RelationsStore } from "./invites/store.js
 import type { RandomSource } from "./invites/token.js";
 import { usernameRuleFor } from "./invites/username.js";
 import { createLogger, type Logger } from "./logger.js";
-import { chooseRegistrationWhenOnline, iqRequestOver } from "./registration/ways.js";
-import { roomLeaver } from "./rooms/room-leave.js";
+import { chooseRegistrationWhenOnline } from "./registration/ways.js";
 import { type StorageBackend, serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
@@ -99,9 +99,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   });
   const { xmpp } = connection;
   const features = serverFeatures(xmpp, host, log.child({ part: "xmpp" }));
-  // Leaving a circle leaves its group chats' member lists, over the bot's session (src/rooms/room-leave.ts).
-  const rooms = roomLeaver({ request: iqRequestOver(xmpp), log: log.child({ part: "rooms" }) });
-  const circles = new CircleService({ store: storage.circles, policy, clock, events, rooms });
+  // The circles' group chats, over the bot's session: left with the circle, created or checked when added.
+  const { rooms, roomSetup } = circleRooms(xmpp, config, log.child({ part: "rooms" }));
+  const circles = new CircleService({ store: storage.circles, policy, clock, events, rooms, roomSetup });
   const service = new InviteService({
     store,
     policy,
@@ -116,7 +116,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
 
-  const requests = attachXmppSide(xmpp, { config, policy, service, circles, clock, log });
+  const requests = attachXmppSide(xmpp, {
+    config,
+    policy,
+    service,
+    circles,
+    clock,
+    log,
+    // Existing accounts join circles through the bot only where it makes the accounts (docs/circles.md).
+    joins: { claims: storage.claims, circles: storage.circles, botIsHook: () => registrar.way === "bot" },
+  });
 
   // Tell inviters their invite was used: only with a backend that carries the events.
   const notifier = useNotices(xmpp, storage, { config, policy, events, log, noticeCap: deps.noticeCap });

@@ -7,6 +7,7 @@ import type { Client } from "@xmpp/client";
 import { AdhocRegistry } from "../adhoc/registry.js";
 import { ChatRouter } from "../chat/router.js";
 import type { CircleService } from "../circles/service.js";
+import type { CircleStore } from "../circles/store.js";
 import { allAdhocCommands, allChatKeywords } from "../commands/all-commands.js";
 import { helpReply, hintReply } from "../commands/chat-text.js";
 import { contextFactory } from "../commands/context.js";
@@ -15,8 +16,11 @@ import type { Config } from "../config.js";
 import type { Clock } from "../invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "../invites/permissions.js";
 import type { InviteService } from "../invites/service.js";
+import type { InviteClaims } from "../invites/store.js";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
+import { EjabberdApiContacts } from "../registration/contacts.js";
+import { ExistingAccountJoin } from "../registration/existing-join.js";
 import { SOFTWARE } from "../version.js";
 import { attachDelegation, delegatedRequester } from "../xmpp/delegation.js";
 import { Disco } from "../xmpp/disco.js";
@@ -41,6 +45,32 @@ export interface XmppSideOptions {
   readonly circles: CircleService;
   readonly clock: Clock;
   readonly log: Logger;
+  /**
+   * For existing accounts that join an invite's circles through its link (docs/circles.md), where the bot is the
+   * registration hook (`botIsHook`); without it, such requests are answered as any other.
+   */
+  readonly joins?: {
+    readonly claims: InviteClaims | undefined;
+    readonly circles: Pick<CircleStore, "find" | "addMember">;
+    readonly botIsHook: () => boolean;
+  };
+}
+
+/** The join of existing accounts, when the storage can claim invites; contacts only through ejabberd's API. */
+function existingJoin(config: Config, joins: XmppSideOptions["joins"], log: Logger): ExistingAccountJoin | undefined {
+  if (joins?.claims === undefined) return undefined;
+  const { xmpp, ejabberdApiUrl } = config;
+  return new ExistingAccountJoin({
+    domain: xmpp.domain.toLowerCase(),
+    claims: joins.claims,
+    circles: joins.circles,
+    contacts:
+      ejabberdApiUrl === undefined
+        ? undefined
+        : new EjabberdApiContacts(ejabberdApiUrl, `${xmpp.username}@${xmpp.domain}`, xmpp.password),
+    acts: joins.botIsHook,
+    log,
+  });
 }
 
 /** Attaches every route and handler to `xmpp`; stop() finishes and answers what is under way. */
@@ -84,10 +114,12 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
   // The same IQ routes for users whose app asked the server (prosody/mod_invites_bot.lua, docs/clients.md).
   attachDelegation(xmpp, { domain: host, log: log.child({ part: "delegation" }) });
   attachSoftwareVersion(xmpp, SOFTWARE);
+  const joins = existingJoin(config, options.joins, log.child({ part: "register" }));
   attachPresence(xmpp, {
     caps: () => disco.capsElement(),
     maySubscribe: (bare) => bare.endsWith(`@${host}`) || policy.admins.has(bare),
     status: 'Send me "help" to get an invite link',
+    ...(joins === undefined ? {} : { onPreauth: (from: string, token: string) => void joins.join(from, token) }),
     log: log.child({ part: "presence" }),
   });
   attachMessages(

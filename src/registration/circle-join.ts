@@ -4,6 +4,9 @@
  * the circle's name — through ejabberd's API where there is one, else from the new account itself (each member is
  * asked to accept). Only a member the store added just now gets contacts made: a retry or a second instance adds
  * nobody twice. On Prosody with our module the module does this itself, server-side.
+ *
+ * An existing account that joins through the invite's link (existing-join.ts) has no password the bot knows: its
+ * contacts are made through ejabberd's API only, and without one it becomes a member and nothing more.
  */
 import type { CircleStore } from "../circles/store.js";
 import type { InviteRecord } from "../invites/record.js";
@@ -12,11 +15,15 @@ import type { ContactMaker } from "./contacts.js";
 
 export interface CircleJoinDeps {
   readonly circles: Pick<CircleStore, "find" | "addMember">;
-  readonly contacts: ContactMaker;
+  /** How members become contacts; undefined: membership only (an existing account without ejabberd's API). */
+  readonly contacts: ContactMaker | undefined;
   readonly log: Logger;
 }
 
-/** The circles of `record` that `jid` (just registered with it, with `password`) joins; never throws. */
+/**
+ * The circles of `record` that `jid` (just registered with it, with `password`; or an existing account, whose
+ * password the bot never has: "") joins; never throws.
+ */
 export async function joinCircles(deps: CircleJoinDeps, record: InviteRecord, jid: string, password: string) {
   const ids = (record.additional_data?.groups ?? []).filter((id): id is string => typeof id === "string");
   for (const id of ids) {
@@ -36,7 +43,7 @@ async function joinCircle({ circles, contacts, log }: CircleJoinDeps, id: string
   const circle = await circles.find(id);
   if (circle === undefined) return log.info("An invite's circle went away while it was joined", { circle: id, jid });
   for (const member of circle.members) {
-    if (member === jid) continue;
+    if (member === jid || contacts === undefined) continue;
     await contacts.makeMutual(member, jid, password, circle.name).catch((error: unknown) =>
       log.warn("Could not make circle members contacts", {
         circle: id,

@@ -18,6 +18,11 @@ export interface Site {
   readonly languages: readonly { readonly code: string; readonly name: string }[];
   /** Whether the server approves an invite's contact request by itself (XEP-0379); not where the bot registers. */
   readonly preApproves: () => boolean;
+  /**
+   * The bot's bare JID, the address an existing account's app subscribes to with an invite's token to join its
+   * circles (docs/circles.md, "Joining with an existing account"); the pages offer that only when it is known.
+   */
+  readonly botJid?: string;
 }
 
 export interface PageContext {

@@ -48,6 +48,8 @@ export interface WebDeps {
   readonly limits: WebLimits;
   /** Whether the server pre-approves invites' contact requests (XEP-0379); true unless the bot is the hook. */
   readonly preApproves?: () => boolean;
+  /** The bot's bare JID: existing accounts join an invite's circles by subscribing to it (docs/circles.md). */
+  readonly botJid?: string;
   /** The username rule with this server's protected names (src/invites/username.ts). */
   readonly usernameRule?: UsernameRule;
 }
@@ -65,6 +67,7 @@ function siteOf(deps: WebDeps): Site {
       name: translate(data.catalogs[code] ?? {}, "language.name"),
     })),
     preApproves: deps.preApproves ?? (() => true),
+    ...(deps.botJid === undefined ? {} : { botJid: deps.botJid }),
   };
 }
 

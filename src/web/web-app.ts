@@ -52,6 +52,7 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     registrar: deps.registrar,
     csrfKey: csrfKey(config.signingKeys.current),
     ...(deps.preApproves === undefined ? {} : { preApproves: deps.preApproves }),
+    botJid: `${config.xmpp.username}@${config.xmpp.domain}`.toLowerCase(),
     ...(deps.usernameRule === undefined ? {} : { usernameRule: deps.usernameRule }),
     log,
     limits: deps.limits ?? {

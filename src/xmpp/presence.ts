@@ -1,7 +1,9 @@
 /**
  * Presence: the bot is visibly online with entity caps (XEP-0115), and it
  * accepts subscription requests from people it serves, subscribing back so
- * their clients show it online and can list its commands (RFC 6121 §3).
+ * their clients show it online and can list its commands (RFC 6121 §3). A request that carries an invite token
+ * (XEP-0379 §3: an app that opened the invite page's "join with your account" link) is also handed on, for the
+ * account to join the invite's circles where the bot is the registration hook (src/registration/existing-join.ts).
  */
 import type { Client } from "@xmpp/client";
 import { type Element, xml } from "@xmpp/xml";
@@ -15,6 +17,8 @@ export interface PresenceOptions {
   /** Whether this bare JID may see the bot's presence. */
   readonly maySubscribe: (bare: string) => boolean;
   readonly status: string;
+  /** A subscription request with a XEP-0379 token, from `from` (bare); handed on after it is answered as usual. */
+  readonly onPreauth?: (from: string, token: string) => void;
   readonly log: Logger;
 }
 
@@ -45,6 +49,8 @@ export function attachPresence(xmpp: Client, options: PresenceOptions): void {
       ? [xml("presence", { to: from, type: "subscribed" }), xml("presence", { to: from, type: "subscribe" })]
       : [xml("presence", { to: from, type: "unsubscribed" })];
     xmpp.sendMany(replies).catch(() => {});
+    const token = stanza.getChild("preauth", NS.pars)?.attrs.token;
+    if (allowed && typeof token === "string" && token !== "") options.onPreauth?.(from, token);
     return undefined;
   });
 }

@@ -1,4 +1,5 @@
 /** The landing page of an invite, one shape per kind (docs/web.md, "Pages"). */
+import { circleJoinUri } from "../../invites/join-uri.js";
 import { invitePagePath } from "../../invites/uri.js";
 import { html, type SafeHtml } from "../html.js";
 import type { InviteView } from "../invite-view.js";
@@ -35,6 +36,21 @@ export function roomsLine(ctx: PageContext, view: InviteView): SafeHtml | "" {
   return html`<p class="rooms">${ctx.t("page.account.rooms", { rooms: ctx.list(view.rooms) })}</p>`;
 }
 
+/**
+ * For someone who has an account on the domain already: join the invite's circles (or its group chats) with it,
+ * through the bot's link (docs/circles.md, "Joining with an existing account"). Not for an invite bound to one new
+ * username, and only where the bot's address is known.
+ */
+function existingAccountSection(ctx: PageContext, view: InviteView): SafeHtml | "" {
+  const joins = view.circles.length > 0 ? view.circles : view.rooms;
+  const bot = ctx.site.botJid;
+  if (joins.length === 0 || bot === undefined || view.username !== undefined) return "";
+  const values = { domain: view.domain, circles: ctx.list(joins) };
+  return html`<section class="existing-account"><h2>${ctx.t("page.existing.title", values)}</h2>
+<p>${ctx.t("page.existing.body", values)}</p>
+<p><a class="button secondary join-existing" href="${circleJoinUri(bot, view.token)}">${ctx.t("page.existing.join")}</a></p></section>`;
+}
+
 function accountBody(ctx: PageContext, view: InviteView): SafeHtml {
   const site = ctx.site.name;
   return html`<h1>${ctx.t("page.account.title", { site })}</h1>
@@ -42,7 +58,8 @@ function accountBody(ctx: PageContext, view: InviteView): SafeHtml {
 ${roomsLine(ctx, view)}
 <p><a class="button create-account" href="${registerPath(ctx, view)}">${ctx.t("page.account.create")}</a></p>
 <p>${ctx.t("page.account.app_first")}</p>
-<p>${openButton(ctx, view, false)}</p>`;
+<p>${openButton(ctx, view, false)}</p>
+${existingAccountSection(ctx, view)}`;
 }
 
 function accountContactBody(ctx: PageContext, view: InviteView, inviter: string): SafeHtml {
@@ -54,7 +71,8 @@ function accountContactBody(ctx: PageContext, view: InviteView, inviter: string)
 <section class="path need-account"><h2>${ctx.t("page.contact.need_account", { domain: view.domain })}</h2>
 <p>${ctx.t("page.contact.need_account_body", { inviter })}</p>
 <p><a class="button create-account" href="${registerPath(ctx, view)}">${ctx.t("page.account.create")}</a></p></section>
-</div>`;
+</div>
+${existingAccountSection(ctx, view)}`;
 }
 
 function contactBody(ctx: PageContext, view: InviteView, inviter: string): SafeHtml {
