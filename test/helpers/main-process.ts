@@ -8,6 +8,7 @@ import { watch } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkHealth } from "../../src/health/check.js";
+import { killProcessTree } from "./kill-process-tree.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -20,6 +21,11 @@ export interface MainRun {
   readonly exited: Promise<number | null>;
   /** Resolves once the health file says online; rejects after `ms`, or when the process exits first. */
   online(ms?: number): Promise<void>;
+  /**
+   * SIGKILL for `tsx` and the bot it runs (kill-process-tree.ts: `child.kill` alone would leave the bot running);
+   * resolves when both are gone. For cleanup after a test, passed or not.
+   */
+  kill(): Promise<void>;
 }
 
 let runs = 0;
@@ -41,6 +47,9 @@ export function runMain(cwd: string, env: Record<string, string>): MainRun {
     output: () => output,
     exited,
     online: (ms = 15_000) => healthy(healthFile, cwd, exited, ms, () => output),
+    kill: async () => {
+      if (child.pid !== undefined) await killProcessTree(child.pid).catch(() => {});
+    },
   };
 }
 

@@ -4,7 +4,6 @@
  * behaviour (reconnect within 5 s, no request beyond REDIS_TIMEOUT_MS), not
  * performance measurements.
  */
-import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +13,7 @@ import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-comman
 import { idsKey, pendingKey, recordKey } from "../../src/storage/keys.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
-import { runMain } from "../helpers/main-process.js";
+import { type MainRun, runMain } from "../helpers/main-process.js";
 import { type RedisProxy, startRedisProxy } from "../helpers/redis-proxy.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
@@ -111,7 +110,7 @@ describe("Prosody restarts under load", () => {
 
 describe("SIGTERM under load", () => {
   let cwd: string;
-  let child: ChildProcess | undefined;
+  let child: MainRun | undefined;
   // The bot reaches Redis 40 ms away (each way), so that its invites are still being saved when SIGTERM comes.
   let farRedis: RedisProxy;
   beforeAll(async () => {
@@ -119,7 +118,7 @@ describe("SIGTERM under load", () => {
     farRedis = await startRedisProxy(world.servers.redis.port);
   });
   afterAll(async () => {
-    child?.kill("SIGKILL");
+    await child?.kill();
     await farRedis?.stop();
     await rm(cwd, { recursive: true, force: true });
   });
@@ -139,7 +138,7 @@ describe("SIGTERM under load", () => {
       RATE_LIMIT_PER_SECOND: "10000",
       INVITE_QUOTA: "100000",
     });
-    child = run.child;
+    child = run;
     await run.online();
 
     const user = await world.login("bob@localhost");

@@ -87,7 +87,7 @@ describe("a running bot", () => {
       expect(run.output()).toContain("Stopped");
       expect(run.output()).not.toContain("bot-password");
     } finally {
-      run.child.kill("SIGKILL");
+      await run.kill();
     }
   });
 
@@ -99,7 +99,7 @@ describe("a running bot", () => {
       expect(run.output()).toContain("The invite store in Redis has layout 4 for localhost");
       expect(run.output()).not.toMatch(/\n\s+at /u);
     } finally {
-      run.child.kill("SIGKILL");
+      await run.kill();
       await world.redis.set(layoutKey("localhost"), LAYOUT_VERSION);
     }
   });
@@ -121,8 +121,8 @@ describe("a running bot", () => {
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
     } finally {
-      first.child.kill("SIGKILL");
-      second?.child.kill("SIGKILL");
+      await first.kill();
+      await second?.kill();
     }
   });
 
@@ -155,7 +155,7 @@ describe("a running bot", () => {
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {
-      run.child.kill("SIGKILL");
+      await run.kill();
     }
   });
 });

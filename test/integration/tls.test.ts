@@ -94,7 +94,7 @@ describe("TLS", () => {
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {
-      run.child.kill("SIGKILL");
+      await run.kill();
     }
   });
 });
