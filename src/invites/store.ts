@@ -151,6 +151,11 @@ export interface UnsettledClaim {
   readonly invitee: string;
   /** The invite's short id. */
   readonly id: string;
+  /**
+   * The invite's record as the claim read it, verified with the signing keys: the circles the account joins before
+   * the use is kept (a run that stopped may not have joined them).
+   */
+  readonly record: InviteRecord;
   /** The account exists: the use stands and is recorded, once. Rejects while the store does not answer. */
   keep(): Promise<void>;
   /** No such account: the use goes back, once. Rejects while the store does not answer. */

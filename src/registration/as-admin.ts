@@ -40,6 +40,8 @@ export interface AdminRegistrarOptions {
   readonly request: IqRequest;
   /** How inviter and invitee become contacts (the HTTP API, or the new account itself). */
   readonly contacts: ContactMaker;
+  /** ejabberd's API, if any: the contacts of a join the sweep finishes, whose password is gone (unsettled-sweep.ts). */
+  readonly apiContacts?: ContactMaker | undefined;
   /** The circles an invite's newcomer joins (circle-join.ts); none joined without it. */
   readonly circles?: Pick<CircleStore, "find" | "addMember">;
   readonly log: Logger;
@@ -76,6 +78,7 @@ export class AdminRegistrar implements Registrar {
       uses: this.#unsettled,
       log: options.log,
       ...(options.settleAfterMs === undefined ? {} : { everyMs: options.settleAfterMs }),
+      ...(options.circles === undefined ? {} : { join: { circles: options.circles, contacts: options.apiContacts } }),
     });
   }
 

@@ -6,7 +6,10 @@
  * nobody twice. On Prosody with our module the module does this itself, server-side.
  *
  * An existing account that joins through the invite's link (existing-join.ts) has no password the bot knows: its
- * contacts are made through ejabberd's API only, and without one it becomes a member and nothing more.
+ * contacts are made through ejabberd's API only, and without one it becomes a member and nothing more. So does the
+ * join the sweep finishes for a run that stopped (unsettled-sweep.ts): that run may have added the member and not
+ * made all the contacts, so a `resumed` join makes them for a member already there too (ejabberd's add_rosteritem
+ * sets the same item again: nothing is doubled).
  */
 import type { CircleStore } from "../circles/store.js";
 import type { InviteRecord } from "../invites/record.js";
@@ -18,6 +21,8 @@ export interface CircleJoinDeps {
   /** How members become contacts; undefined: membership only (an existing account without ejabberd's API). */
   readonly contacts: ContactMaker | undefined;
   readonly log: Logger;
+  /** A join a stopped run may have begun: a member already there gets the contacts as well. */
+  readonly resumed?: boolean;
 }
 
 /**
@@ -35,9 +40,12 @@ export async function joinCircles(deps: CircleJoinDeps, record: InviteRecord, ji
   }
 }
 
-async function joinCircle({ circles, contacts, log }: CircleJoinDeps, id: string, jid: string, password: string) {
-  // A circle deleted since the invite was made (or one that does not verify) is joined by nobody.
-  if ((await circles.addMember(id, jid)) !== "added") return;
+async function joinCircle(deps: CircleJoinDeps, id: string, jid: string, password: string) {
+  const { circles, contacts, log } = deps;
+  const added = await circles.addMember(id, jid);
+  // A circle deleted since the invite was made (or one that does not verify) is joined by nobody; a member already
+  // there had their contacts made by whoever added them, unless that was a run that stopped half-way.
+  if (added === "no-circle" || (added === "already" && deps.resumed !== true)) return;
   // The members as they are once this newcomer is one: of two newcomers joining at once, the one who reads last
   // sees the other, so every pair becomes contacts.
   const circle = await circles.find(id);

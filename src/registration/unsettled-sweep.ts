@@ -4,9 +4,15 @@
  * Redis. Every `everyMs`, from the start, the entries older than that are handed to UnsettledUses, which asks the
  * server whether the account exists: then the use is recorded, once, or given back. Prosody's module sweeps its
  * own entries the same way (prosody/invites_redis_unsettled.lib.lua); each side leaves the other's alone.
+ *
+ * A use that stands joins the circles its record names first (circle-join.ts), as the run that stopped would have
+ * done before keeping it: a join it never began, or left half done, is finished, and nobody is added twice. The
+ * account's password is long gone: contacts are made through ejabberd's API only, and without one the account
+ * becomes a member and nothing more (as an existing account's join does: existing-join.ts).
  */
 import type { InviteClaims, UnsettledClaim } from "../invites/store.js";
 import type { Logger } from "../logger.js";
+import { type CircleJoinDeps, joinCircles } from "./circle-join.js";
 import type { UnsettledUses } from "./unsettled-uses.js";
 
 /** How long a claim may stay unsettled before the sweep settles it, and how often it looks. */
@@ -17,6 +23,8 @@ export interface UnsettledSweepOptions {
   readonly uses: UnsettledUses;
   readonly log: Logger;
   readonly everyMs?: number;
+  /** The circles a use that stands joins, and ejabberd's API for the contacts (or undefined); none without it. */
+  readonly join?: Pick<CircleJoinDeps, "circles" | "contacts">;
 }
 
 export class UnsettledSweep {
@@ -70,11 +78,23 @@ export class UnsettledSweep {
       });
       this.#options.uses.add({
         jid: claim.invitee,
-        made: () => this.#finish(claim, () => claim.keep()),
+        made: () =>
+          this.#finish(claim, async () => {
+            await this.#joinCircles(claim);
+            await claim.keep();
+          }),
         notMade: () => this.#finish(claim, () => claim.giveBack()),
       });
     }
     return handed;
+  }
+
+  /** The circles of the claim's record, joined before the use is kept (joinCircles never throws). */
+  async #joinCircles(claim: UnsettledClaim): Promise<void> {
+    const { join, log } = this.#options;
+    if (join === undefined) return;
+    const deps = { ...join, log: log.child({ invite: claim.id, jid: claim.invitee }), resumed: true };
+    await joinCircles(deps, claim.record, claim.invitee, "");
   }
 
   async #finish(claim: UnsettledClaim, settle: () => Promise<void>): Promise<void> {

@@ -57,16 +57,18 @@ export function adminRegistrar(
   },
 ): AdminRegistrar {
   const { xmpp } = config;
-  const contacts: ContactMaker =
+  const api =
     config.ejabberdApiUrl === undefined
-      ? new ClientSideContacts(xmpp.service, deps.tell, deps.log)
+      ? undefined
       : new EjabberdApiContacts(config.ejabberdApiUrl, `${xmpp.username}@${xmpp.domain}`, xmpp.password);
+  const contacts: ContactMaker = api ?? new ClientSideContacts(xmpp.service, deps.tell, deps.log);
   return new AdminRegistrar({
     domain: xmpp.domain,
     claims: deps.claims,
     ...(deps.circles === undefined ? {} : { circles: deps.circles }),
     request: deps.request,
     contacts,
+    apiContacts: api,
     log: deps.log,
     ...(deps.events === undefined ? {} : { events: deps.events }),
     timeoutMs: REGISTRATION_TIMEOUT_MS,

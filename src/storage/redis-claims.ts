@@ -119,7 +119,8 @@ export class RedisClaims implements InviteClaims {
 
   /**
    * The uses this side claimed more than `olderThanMs` ago and nobody settled (docs/storage.md, "Unsettled uses"),
-   * except those this process still settles itself. Entries that are not signed with our keys are removed.
+   * except those this process still settles itself, each with its record (verified: the circles the account joins
+   * before the use is kept). Entries that are not signed with our keys are removed.
    */
   async unsettled(olderThanMs: number): Promise<UnsettledClaim[]> {
     const host = this.host;
@@ -146,6 +147,7 @@ export class RedisClaims implements InviteClaims {
         claimId,
         invitee: entry.event.invitee ?? "",
         id: idOfHash(entry.hash),
+        record,
         giveBack: async () => {
           await calls.giveBack();
         },

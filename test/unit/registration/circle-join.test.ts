@@ -51,6 +51,21 @@ describe("joinCircles", () => {
     expect(made).toHaveLength(2);
   });
 
+  it("resumed (a run that stopped half-way): makes the contacts of a member already there, adding nobody", async () => {
+    const { circles, made, deps } = await world();
+    await circles.addMember("FamilyCircle", "zoe@example.org");
+    await joinCircles({ ...deps, resumed: true }, record(["FamilyCircle", "GoneCircle12"]), "zoe@example.org", "");
+    expect(made).toEqual([
+      "a@example.org <-> zoe@example.org in Family",
+      "b@example.org <-> zoe@example.org in Family",
+    ]);
+    expect((await circles.find("FamilyCircle"))?.members).toEqual([
+      "a@example.org",
+      "b@example.org",
+      "zoe@example.org",
+    ]);
+  });
+
   it("joins nothing of a circle that is gone or malformed, and goes on after a contact that fails", async () => {
     const { circles, made, deps } = await world();
     await joinCircles(deps, record(["GoneCircle12", 42, "FamilyCircle"]), "fail@example.org", "pw");
