@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { negotiateLanguage, parseCatalog, placeholdersOf, translate } from "../../../src/web/i18n.js";
+import { messagesOf, negotiateLanguage, parseCatalog, pluralCategoriesOf, translate } from "../../../src/web/i18n.js";
+import { catalogProblems } from "../../helpers/catalog-check.js";
 
 const DIR = new URL("../../../data/locales/", import.meta.url);
 const catalogs = Object.fromEntries(
@@ -8,20 +9,75 @@ const catalogs = Object.fromEntries(
     .filter((name) => name.endsWith(".json"))
     .map((name) => [name.slice(0, -5), parseCatalog(JSON.parse(readFileSync(new URL(name, DIR), "utf8")), name)]),
 );
+const SHIPPED = ["de", "en", "es", "fr", "it", "nl", "pl", "pt", "ru", "sv", "uk"];
 
 describe("the message catalogs", () => {
-  it("include English, German and French", () => {
-    expect(Object.keys(catalogs).sort()).toEqual(expect.arrayContaining(["de", "en", "fr"]));
+  it("are at least English, German, French, Spanish, Italian, Dutch, Portuguese, Polish, Russian, Swedish and Ukrainian", () => {
+    expect(Object.keys(catalogs)).toEqual(expect.arrayContaining(SHIPPED));
   });
 
-  it("each have every key of the English one and no other, with the same placeholders", () => {
-    const reference = catalogs.en ?? {};
-    for (const [language, catalog] of Object.entries(catalogs)) {
-      expect(Object.keys(catalog).sort(), `${language}.json keys`).toEqual(Object.keys(reference).sort());
-      for (const [key, text] of Object.entries(reference)) {
-        expect(placeholdersOf(catalog[key] ?? ""), `${language}.json "${key}"`).toEqual(placeholdersOf(text));
-      }
-    }
+  it("each name their language in itself, for the language switch", () => {
+    expect(catalogs.pt?.["language.name"]).toBe("Português");
+    expect(catalogs.uk?.["language.name"]).toBe("Українська");
+    const names = Object.values(catalogs).map((catalog) => catalog["language.name"]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  // Every file in the directory, not a list: a new language is checked the day its file appears.
+  for (const [language, catalog] of Object.entries(catalogs)) {
+    it(`${language}.json: every message of en.json and no other, its plural forms, the same placeholders`, () => {
+      expect(catalogProblems(catalogs.en ?? {}, catalog, language)).toEqual([]);
+    });
+  }
+});
+
+describe("the completeness rule", () => {
+  const english = {
+    "a.plain": "Hello {name}",
+    "wait.one": "Wait {minutes} minute",
+    "wait.other": "Wait {minutes} minutes",
+  };
+
+  it("takes a message with counts in all the forms of the language's CLDR rules, or in one plain text", () => {
+    const polish = {
+      "a.plain": "Cześć {name}",
+      "wait.one": "Odczekaj {minutes} minutę",
+      "wait.few": "Odczekaj {minutes} minuty",
+      "wait.many": "Odczekaj {minutes} minut",
+      "wait.other": "Odczekaj {minutes} minuty",
+    };
+    expect(catalogProblems(english, polish, "pl")).toEqual([]);
+    expect(catalogProblems(english, { "a.plain": "Cześć {name}", wait: "Odczekaj {minutes} min" }, "pl")).toEqual([]);
+  });
+
+  it("names a missing form, a missing or foreign message, a plural where English has none, a lost placeholder", () => {
+    const russian = {
+      "a.plain.one": "Привет, {name}",
+      "a.plain.other": "Привет, {name}",
+      "wait.one": "Подождите {minutes} минуту",
+      "wait.many": "Подождите {minutes} минут",
+      "wait.other": "Подождите минуты",
+      extra: "x",
+    };
+    expect(catalogProblems(english, russian, "ru")).toEqual([
+      '"extra" is not an English message',
+      '"a.plain" has plural forms, but English gives it one text and no count',
+      '"wait" has the forms many, one, other; ru needs few, many, one, other',
+      '"wait.other" has the placeholders {}, English {minutes}',
+    ]);
+    expect(catalogProblems(english, { wait: "{minutes}" }, "uk")).toEqual(['"a.plain" is missing']);
+  });
+});
+
+describe("messagesOf", () => {
+  it("groups the forms beside a KEY.other under KEY, and leaves other keys whole", () => {
+    const messages = messagesOf({ "x.one": "1", "x.other": "n", "y.one": "lonely", "z.many": "m", "apps.all": "All" });
+    expect(Object.fromEntries(messages)).toEqual({
+      x: { one: "1", other: "n" },
+      "y.one": "lonely",
+      "z.many": "m",
+      "apps.all": "All",
+    });
   });
 });
 
@@ -33,6 +89,21 @@ describe("negotiateLanguage", () => {
     expect(negotiateLanguage("it, fr;q=0.5, en;q=0.4", available)).toBe("fr");
     expect(negotiateLanguage("en;q=0.2, fr;q=0.9", available)).toBe("fr");
     expect(negotiateLanguage("FR-ca", available)).toBe("fr");
+  });
+
+  it("picks each shipped language from a browser's usual header", () => {
+    const shipped = Object.keys(catalogs);
+    expect(negotiateLanguage("pt-BR,pt;q=0.9,en-US;q=0.8,en;q=0.7", shipped)).toBe("pt");
+    expect(negotiateLanguage("pt-PT", shipped)).toBe("pt");
+    expect(negotiateLanguage("uk", shipped)).toBe("uk");
+    expect(negotiateLanguage("uk-UA,uk;q=0.9,ru;q=0.8", shipped)).toBe("uk");
+    expect(negotiateLanguage("sv-SE", shipped)).toBe("sv");
+    expect(negotiateLanguage("es-419,es;q=0.9", shipped)).toBe("es");
+    expect(negotiateLanguage("nl-BE", shipped)).toBe("nl");
+    expect(negotiateLanguage("it-CH, fr;q=0.8", shipped)).toBe("it");
+    expect(negotiateLanguage("pl-PL", shipped)).toBe("pl");
+    expect(negotiateLanguage("ru-RU,ru;q=0.9", shipped)).toBe("ru");
+    expect(negotiateLanguage("zh-Hant, ja;q=0.9, pl;q=0.5", shipped)).toBe("pl");
   });
 
   it("falls back to English for nothing, nothing we have, '*' and refused (q=0) languages", () => {
@@ -56,5 +127,65 @@ describe("translate", () => {
   it("throws for a missing key or value: a bug, not a page with a hole in it", () => {
     expect(() => translate(catalog, "nope")).toThrow(/no message "nope"/u);
     expect(() => translate(catalog, "greet", { name: "Ann" })).toThrow(/needs a value for \{site\}/u);
+  });
+});
+
+describe("translate with a count", () => {
+  const polish = {
+    "wait.one": "Odczekaj {minutes} minutę",
+    "wait.few": "Odczekaj {minutes} minuty",
+    "wait.many": "Odczekaj {minutes} minut",
+    "wait.other": "Odczekaj {minutes} minuty",
+    short: "Odczekaj {minutes} min",
+  };
+  const wait = (count: number, lang = "pl", catalog: Record<string, string> = polish) =>
+    translate(catalog, "wait", { minutes: String(count) }, { lang, count });
+
+  it("picks the form of the language's CLDR rules: Polish 1, 2–4, 5–21, 22–24, 1.5", () => {
+    expect(wait(1)).toBe("Odczekaj 1 minutę");
+    expect(wait(3)).toBe("Odczekaj 3 minuty");
+    expect(wait(5)).toBe("Odczekaj 5 minut");
+    expect(wait(12)).toBe("Odczekaj 12 minut");
+    expect(wait(22)).toBe("Odczekaj 22 minuty");
+    expect(wait(1.5)).toBe("Odczekaj 1.5 minuty");
+  });
+
+  it("follows Russian and Ukrainian, where 21 takes the singular and 11 does not", () => {
+    const forms = (one: string, few: string, many: string) => ({
+      "n.one": `{n} ${one}`,
+      "n.few": `{n} ${few}`,
+      "n.many": `{n} ${many}`,
+      "n.other": `{n} ${few}`,
+    });
+    const ru = forms("минута", "минуты", "минут");
+    const uk = forms("хвилина", "хвилини", "хвилин");
+    const say = (catalog: Record<string, string>, lang: string, count: number) =>
+      translate(catalog, "n", { n: String(count) }, { lang, count });
+    expect([1, 21, 11, 3, 5].map((count) => say(ru, "ru", count))).toEqual([
+      "1 минута",
+      "21 минута",
+      "11 минут",
+      "3 минуты",
+      "5 минут",
+    ]);
+    expect([1, 21, 11, 24, 0].map((count) => say(uk, "uk", count))).toEqual([
+      "1 хвилина",
+      "21 хвилина",
+      "11 хвилин",
+      "24 хвилини",
+      "0 хвилин",
+    ]);
+    expect(pluralCategoriesOf("uk")).toEqual(["one", "few", "many", "other"]);
+    expect(pluralCategoriesOf("en")).toEqual(["one", "other"]);
+  });
+
+  it("takes a plain text phrased for every number when the catalog has no forms", () => {
+    expect(translate(polish, "short", { minutes: "4" }, { lang: "pl", count: 4 })).toBe("Odczekaj 4 min");
+  });
+
+  it("throws for a message with forms asked without a count, or a form the catalog lacks", () => {
+    expect(() => translate(polish, "wait", { minutes: "2" })).toThrow(/no message "wait" without a count/u);
+    const { "wait.many": _, ...noMany } = polish;
+    expect(() => wait(5, "pl", noMany)).toThrow(/no message "wait" for 5 in pl/u);
   });
 });
