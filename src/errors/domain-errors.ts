@@ -15,6 +15,11 @@ export type InviteErrorCode =
   | "invite-not-found"
   | "invite-not-usable"
   | "revoke-all-admins-only"
+  | "invite-edit-empty"
+  | "invite-expiry-not-allowed"
+  | "invite-uses-not-counted"
+  | "invite-uses-not-allowed"
+  | "invite-tree-admins-only"
   | "quota-exceeded"
   | "relations-admins-only"
   | "roles-unsupported"
@@ -90,6 +95,33 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     FORBIDDEN,
     "Only administrators may revoke another user's invites",
     "Sorry, only administrators can revoke another user's invites.",
+  ),
+  "invite-edit-empty": errorEntry(
+    NOT_ACCEPTABLE,
+    "Say what to change: the expiry, the number of uses, or both",
+    'Sorry, nothing was changed. Say "invite edit ID expires 1w" or "invite edit ID uses 5".',
+  ),
+  // The reason is the allowed range in words (src/invites/editing.ts): "in the future, at most 1 week from now".
+  "invite-expiry-not-allowed": errorEntry(
+    NOT_ACCEPTABLE,
+    ({ reason }) => `The new expiry must be ${reason ?? "in the future"}`,
+    ({ reason }) => `Sorry, nothing was changed. The new expiry must be ${reason ?? "in the future"}.`,
+  ),
+  "invite-uses-not-counted": errorEntry(
+    NOT_ACCEPTABLE,
+    "Only the uses of an invite made for several uses can be changed",
+    "Sorry, nothing was changed. Only an invite made for several uses can have its uses changed; create a new invite instead.",
+  ),
+  // The reason is the allowed range, and the uses taken when they are what limits it.
+  "invite-uses-not-allowed": errorEntry(
+    NOT_ACCEPTABLE,
+    ({ reason }) => `The number of uses must be ${reason ?? "within the allowed range"}`,
+    ({ reason }) => `Sorry, nothing was changed. The number of uses must be ${reason ?? "within the allowed range"}.`,
+  ),
+  "invite-tree-admins-only": errorEntry(
+    FORBIDDEN,
+    "Only administrators may see the invite tree of another account",
+    'Sorry, only administrators can see the invite tree of another account. Say "tree" to see yours.',
   ),
   "quota-exceeded": errorEntry(
     { stanza: "wait resource-constraint", status: 429, page: "error" },

@@ -11,6 +11,8 @@ export interface InviteEvents {
     readonly type: Invite["type"];
     readonly by: string;
   };
+  /** A pending invite's expiry or uses were changed by `by` (src/invites/editing.ts). */
+  "invite-edited": { readonly id: string; readonly by: string };
   /** Pending invites were revoked by `by`. */
   "invites-revoked": { readonly count: number; readonly by: string };
 }

@@ -91,7 +91,11 @@ export async function revokeInvites(
 /** Admins: revokes every pending invite of one user; resolves with how many. */
 export async function revokeAllOf(deps: ManagementDeps, actor: Actor, inviter: string): Promise<number> {
   if (!actor.isAdmin) throw new InviteError("revoke-all-admins-only");
-  const { store } = deps;
+  return revokeMadeBy(deps.store, inviter);
+}
+
+/** Every pending invite one account made (no permission check: the callers' own); resolves with how many. */
+export async function revokeMadeBy(store: Pick<InviteStore, "listPage" | "remove">, inviter: string): Promise<number> {
   let revoked = 0;
   // Each round removes what it read, so the first page is always the next batch.
   for (let round = 0; round < REVOKE_ALL_MAX_ROUNDS; round += 1) {

@@ -1,11 +1,13 @@
 /**
  * `InviteService`, the domain's one face for the commands and the web: creating invites (creation.ts, within the
- * quota of quota.ts) and managing those that exist (management.ts). Knows nothing of XMPP or Redis.
+ * quota of quota.ts) and managing those that exist (management.ts, editing.ts, tree.ts). Knows nothing of XMPP or
+ * Redis.
  */
 
 import { type EventSink, silentSink } from "../events.js";
 import type { CircleChoice } from "./circle-choice.js";
 import { type CreationDeps, createAccountInvite, createContactInvite, createPasswordResetInvite } from "./creation.js";
+import { editInvite, type InviteChange } from "./editing.js";
 import { type Clock, systemClock } from "./expiry.js";
 import type { CreatedInvite } from "./invite.js";
 import type { CreatedKind, InviteEvents } from "./invite-events.js";
@@ -16,6 +18,7 @@ import type { Actor, Policy } from "./permissions.js";
 import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, RelationsStore } from "./store.js";
 import type { RandomSource } from "./token.js";
+import { type InviteTree, inviteTree, revokeTree, type TreeRevocation } from "./tree.js";
 import type { UsernameRule } from "./username.js";
 
 export interface InviteServiceOptions {
@@ -117,6 +120,25 @@ export class InviteService {
   /** Admins: who invited this user, and whom this user invited (bare JIDs). */
   relationsOf(actor: Actor, jid: string): Promise<{ invitedBy: string | undefined; invitees: string[] }> {
     return relationsOf(this.#deps, actor, jid);
+  }
+
+  /** A new expiry, and new uses for a counted invite, of one visible invite by its short id (editing.ts). */
+  async editInvite(actor: Actor, id: string, change: InviteChange): Promise<PendingInvite> {
+    const edited = await editInvite(this.#deps, actor, id, change);
+    this.#events.emit("invite-edited", { id: edited.id, by: actor.jid });
+    return edited;
+  }
+
+  /** Everyone `jid` invited, and whom they invited, down any depth (tree.ts); users only their own. */
+  inviteTree(actor: Actor, jid: string): Promise<InviteTree> {
+    return inviteTree(this.#deps, actor, jid);
+  }
+
+  /** Admins: revokes every pending invite of `jid` and of everyone in its tree. */
+  async revokeTree(actor: Actor, jid: string): Promise<TreeRevocation> {
+    const revocation = await revokeTree(this.#deps, actor, jid);
+    this.#events.emit("invites-revoked", { count: revocation.revoked, by: actor.jid });
+    return revocation;
   }
 
   async #created(kind: CreatedKind, actor: Actor, creating: Promise<CreatedInvite>): Promise<CreatedInvite> {

@@ -22,7 +22,26 @@ export interface InviteStore {
   findByToken(token: string): Promise<StoredInvite | undefined>;
   /** Deletes these invites and their index entries at once; resolves with how many still existed. */
   remove(invites: readonly StoredInvite[]): Promise<number>;
+  /**
+   * Changes a pending invite's expiry and uses (editing.ts says which changes are allowed): the record is re-signed
+   * and written with its TTL and every index score in one atomic step, re-read first, so that a use or an edit made
+   * meanwhile is neither lost nor overwritten (docs/storage.md, "Editing an invite").
+   */
+  edit(hash: string, change: InviteEdit): Promise<EditOutcome>;
 }
+
+/** What an edit sets; what it leaves out stays as it is. */
+export interface InviteEdit {
+  /** Unix seconds, in the future. */
+  readonly expires?: number;
+  /** 1 makes the invite single use; more makes it a counted invite with that cap (record.ts, maxUsesOf). */
+  readonly maxUses?: number;
+}
+
+export type EditOutcome =
+  | { readonly ok: true; readonly invite: StoredInvite }
+  /** gone: not pending (unknown, expired, revoked, used up, not signed with our key); used: the new cap is not above the uses taken. */
+  | { readonly ok: false; readonly reason: "gone" | "used" };
 
 export interface PageQuery {
   /** Only the invites this bare JID made; all of the host's when absent. */

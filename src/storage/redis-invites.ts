@@ -1,13 +1,14 @@
 /**
  * The invite records in Redis (docs/storage.md, layout v3), the domain's InviteStore: reads (redis-invite-reads.ts)
- * and writes (redis-invite-writes.ts) on the bot's connection, none let through before the layout is checked.
+ * and writes (redis-invite-writes.ts, redis-invite-edit.ts) on the bot's connection, none let through before the layout is checked.
  */
 import type { Invite } from "../invites/invite.js";
-import type { InvitePage, InviteStore, PageQuery, StoredInvite } from "../invites/store.js";
+import type { EditOutcome, InviteEdit, InvitePage, InviteStore, PageQuery, StoredInvite } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import type { LayoutGate } from "./layout-gate.js";
 import type { SigningKeys } from "./record.js";
 import type { RedisConnection } from "./redis-connection.js";
+import { RedisInviteEdit } from "./redis-invite-edit.js";
 import { RedisInviteReads } from "./redis-invite-reads.js";
 import { RedisInviteWrites } from "./redis-invite-writes.js";
 
@@ -15,11 +16,13 @@ export class RedisInvites implements InviteStore {
   readonly #gate: LayoutGate;
   readonly #reads: RedisInviteReads;
   readonly #writes: RedisInviteWrites;
+  readonly #edits: RedisInviteEdit;
 
   constructor(redis: RedisConnection, gate: LayoutGate, host: string, keys: SigningKeys, log: Logger) {
     this.#gate = gate;
     this.#reads = new RedisInviteReads(redis, host, keys, log);
     this.#writes = new RedisInviteWrites(redis, host, keys, log);
+    this.#edits = new RedisInviteEdit(redis, host, keys);
   }
 
   async save(invite: Invite): Promise<void> {
@@ -45,5 +48,10 @@ export class RedisInvites implements InviteStore {
   async remove(invites: readonly StoredInvite[]): Promise<number> {
     await this.#gate.usable("remove");
     return this.#writes.remove(invites);
+  }
+
+  async edit(hash: string, change: InviteEdit): Promise<EditOutcome> {
+    await this.#gate.usable("edit");
+    return this.#edits.edit(hash, change);
   }
 }

@@ -17,6 +17,8 @@ export interface ContractSubject {
   advance(seconds: number): Promise<void>;
   /** Empties the store before each test. */
   clear(): Promise<void>;
+  /** Takes one use of the invite of this token as the server does (claim.lua): counted, the last one removes it. */
+  takeUse(token: string): Promise<void>;
 }
 
 let counter = 0;
@@ -146,6 +148,101 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
       await store.save(reset);
       expect(await store.remove([contactStored, resetStored])).toBe(1);
       expect(await store.remove([resetStored, contactStored])).toBe(0);
+    });
+
+    it("edits an invite's expiry: the record, its place in every list, and when it goes", async () => {
+      const { store, now, advance } = subject();
+      const bound = account(now(), {
+        jid: "frank@example.org",
+        additional_data: { source: "admin@example.org/laptop", username: "frank" },
+        expires: now() + 7200,
+      });
+      const soon = account(now(), { expires: now() + 1 });
+      const contact = invite(now(), { expires: now() + 3600 });
+      for (const each of [bound, soon, contact]) await store.save(each);
+      const hashesOf = async (inviter?: string) =>
+        (await store.listPage({ ...(inviter === undefined ? {} : { inviter }), offset: 0, limit: 25 })).invites.map(
+          (s) => s.hash,
+        );
+      // Shortened below the contact invite: first in the host's list and in its inviter's.
+      const shortened = await store.edit(tokenHash(bound.token), { expires: now() + 1800 });
+      expect(shortened).toEqual({
+        ok: true,
+        invite: { hash: tokenHash(bound.token), record: { ...recordOf(bound), expires: now() + 1800 }, used: 0 },
+      });
+      expect(await hashesOf()).toEqual([soon, bound, contact].map((i) => tokenHash(i.token)));
+      expect(await hashesOf("admin@example.org")).toEqual([soon, bound].map((i) => tokenHash(i.token)));
+      expect((await store.findById(inviteId(bound.token)))[0]?.record.expires).toBe(now() + 1800);
+      // Extended past the moment it was to go: still there after it, then gone at its new expiry.
+      expect(await store.edit(tokenHash(soon.token), { expires: now() + 4 })).toMatchObject({ ok: true });
+      const shortenedToGo = await store.edit(tokenHash(contact.token), { expires: now() + 1 });
+      expect(shortenedToGo).toMatchObject({ ok: true });
+      await advance(2);
+      expect(await store.findByToken(soon.token)).toMatchObject({ record: { expires: expect.any(Number) } });
+      expect(await store.findByToken(contact.token)).toBeUndefined();
+      expect(await hashesOf()).toEqual([soon, bound].map((i) => tokenHash(i.token)));
+      expect(await hashesOf("alice@example.org")).toEqual([]);
+      await advance(3);
+      expect(await store.findByToken(soon.token)).toBeUndefined();
+    });
+
+    it("edits a counted invite's uses, never to or below the uses taken; 1 makes it single use", async () => {
+      const { store, now, takeUse } = subject();
+      const counted = account(now(), {
+        additional_data: { source: "admin@example.org/laptop", max_uses: 3 },
+        reusable: true,
+      });
+      await store.save(counted);
+      const hash = tokenHash(counted.token);
+      await takeUse(counted.token);
+      expect(await store.edit(hash, { maxUses: 1 })).toEqual({ ok: false, reason: "used" });
+      const cut = await store.edit(hash, { maxUses: 2 });
+      expect(cut).toMatchObject({ ok: true, invite: { used: 1, record: { reusable: true } } });
+      expect(cut.ok && cut.invite.record.additional_data?.max_uses).toBe(2);
+      expect((await store.findByToken(counted.token))?.used).toBe(1);
+      expect(await store.edit(hash, { maxUses: 4, expires: now() + 600 })).toMatchObject({
+        ok: true,
+        invite: { used: 1, record: { expires: now() + 600, additional_data: { max_uses: 4 } } },
+      });
+      for (let use = 2; use <= 4; use += 1) await takeUse(counted.token);
+      expect(await store.findByToken(counted.token)).toBeUndefined();
+      expect(await store.edit(hash, { maxUses: 10 })).toEqual({ ok: false, reason: "gone" });
+
+      const unused = account(now(), {
+        additional_data: { source: "admin@example.org/laptop", max_uses: 5, note: "club" },
+        reusable: true,
+      });
+      await store.save(unused);
+      const single = await store.edit(tokenHash(unused.token), { maxUses: 1 });
+      expect(single).toEqual({
+        ok: true,
+        invite: {
+          hash: tokenHash(unused.token),
+          record: {
+            ...recordOf(unused),
+            reusable: false,
+            additional_data: { source: "admin@example.org/laptop", note: "club" },
+          },
+          used: 0,
+        },
+      });
+      await takeUse(unused.token);
+      expect(await store.findByToken(unused.token)).toBeUndefined();
+    });
+
+    it("edits nothing that is not pending: unknown, revoked or expired", async () => {
+      const { store, now, advance } = subject();
+      const revoked = invite(now());
+      const expiring = invite(now(), { expires: now() + 1 });
+      await store.save(revoked);
+      await store.save(expiring);
+      await store.remove(await store.findById(inviteId(revoked.token)));
+      await advance(2);
+      const later = { expires: now() + 3600 };
+      expect(await store.edit(tokenHash("tokenThatWasNeverStored1"), later)).toEqual({ ok: false, reason: "gone" });
+      expect(await store.edit(tokenHash(revoked.token), later)).toEqual({ ok: false, reason: "gone" });
+      expect(await store.edit(tokenHash(expiring.token), later)).toEqual({ ok: false, reason: "gone" });
+      expect((await store.listPage({ offset: 0, limit: 25 })).total).toBe(0);
     });
 
     it("forgets an invite once it has expired, in every list", async () => {

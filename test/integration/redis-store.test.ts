@@ -61,6 +61,11 @@ inviteStoreContract("RedisInvites", () => ({
     await raw.flushDb();
     await raw.set(layoutKey(HOST), LAYOUT_VERSION);
   },
+  takeUse: async (token) => {
+    const outcome = await backend.claims.claim(token);
+    if (!outcome.ok) throw new Error(`no use left to take: ${outcome.reason}`);
+    await outcome.claim.keep();
+  },
 }));
 
 function contactInvite(token: string, now: number): Invite {
@@ -139,6 +144,30 @@ describe("the raw layout in Redis (docs/storage.md)", () => {
     for (const token of [current, old]) {
       expect((await backend.invites.findById(inviteId(token))).map((s) => s.record)).toEqual([reset]);
     }
+  });
+});
+
+describe("editing in Redis", () => {
+  it("re-signs with the current key, keeps Prosody's fields, and edits no record it cannot verify", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const prosodys = { ...recordWith({ jid: "localhost", additional_data: {} }), written_by: "prosody" };
+    const old = await writeRawRecord(raw, prosodys, { host: HOST, signingKey: TEST_OLD_SIGNING_KEY });
+    const edited = await backend.invites.edit(tokenHash(old), { expires: now + 600 });
+    expect(edited).toMatchObject({ ok: true, invite: { record: { ...prosodys, expires: now + 600 } } });
+    const value = await readRawRecord(raw, old, HOST);
+    expect(verifyRecord({ current: TEST_SIGNING_KEYS.current, old: [] }, HOST, tokenHash(old), value)).toEqual({
+      ...prosodys,
+      expires: now + 600,
+    });
+    const forgery = recordWith();
+    const forged = await writeRawRecord(raw, forgery, { host: HOST, signingKey: "x".repeat(40) });
+    const before = await raw.get(recordKey(HOST, tokenHash(forged)));
+    expect(await backend.invites.edit(tokenHash(forged), { expires: now + 600 })).toEqual({
+      ok: false,
+      reason: "gone",
+    });
+    expect(await raw.get(recordKey(HOST, tokenHash(forged)))).toBe(before);
+    expect(await raw.zScore(pendingKey(HOST), tokenHash(forged))).toBe(forgery.expires);
   });
 });
 

@@ -145,6 +145,7 @@ function storeThatThrows(error: Error): InviteStore & QuotaStore & RelationsStor
     findById: async () => [],
     findByToken: async () => undefined,
     remove: async () => 0,
+    edit: async () => ({ ok: false, reason: "gone" }),
     reserve: async () => ({ allowed: true }),
     release: async () => {},
     whoInvited: async () => undefined,

@@ -70,6 +70,9 @@ describe("serviceStore", () => {
     await store.save(invite("ServiceStoreToken_000001"));
     expect(await invites.findByToken("ServiceStoreToken_000001")).toBeDefined();
     expect((await store.listPage({ offset: 0, limit: 10 })).total).toBe(1);
+    const [saved] = await invites.listPage({ offset: 0, limit: 1 }).then((page) => page.invites);
+    const edited = await store.edit(saved?.hash ?? "", { expires: Math.floor(NOW_MS / 1000) + 60 });
+    expect(edited).toMatchObject({ ok: true, invite: { record: { expires: Math.floor(NOW_MS / 1000) + 60 } } });
     expect(await store.reserve("bob", 1, 1000, "m")).toEqual({ allowed: true });
     await store.release("bob", "m");
     expect(calls).toEqual(["reserve bob", "release bob"]);

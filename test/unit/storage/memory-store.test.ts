@@ -1,4 +1,5 @@
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
+import { tokenHash } from "../../../src/storage/record.js";
 import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from "../../helpers/store-contract.js";
 
 let nowMs = Date.UTC(2026, 10, 27);
@@ -12,6 +13,9 @@ inviteStoreContract("MemoryInviteStore", () => ({
   },
   clear: async () => {
     store = new MemoryInviteStore(() => nowMs);
+  },
+  takeUse: async (token) => {
+    store.takeUse(tokenHash(token));
   },
 }));
 
