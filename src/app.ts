@@ -5,7 +5,9 @@
 import type { Client } from "@xmpp/client";
 import { circleRooms } from "./app/circle-rooms.js";
 import type { Component } from "./app/component.js";
+import { consoleLogins } from "./app/console-logins.js";
 import { type AppEvents, appEvents } from "./app/events.js";
+import { httpApi } from "./app/http-api.js";
 import { useNotices } from "./app/use-notices.js";
 import { webListener } from "./app/web-listener.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
@@ -102,27 +104,20 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // The circles' group chats, over the bot's session: left with the circle, created or checked when added.
   const { rooms, roomSetup } = circleRooms(xmpp, config, log.child({ part: "rooms" }));
   const circles = new CircleService({ store: storage.circles, policy, clock, events, rooms, roomSetup });
+  const random = deps.random === undefined ? {} : { random: deps.random };
   const service = new InviteService({
-    store,
-    policy,
-    usernameRule,
+    ...{ store, policy, usernameRule, clock, events, circles, ...random },
     ttlSeconds: config.inviteTtlSeconds,
     quota: config.inviteQuota,
     invitePage: config.invitePage,
-    clock,
-    events,
-    circles,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
-    ...(deps.random === undefined ? {} : { random: deps.random }),
   });
-
+  const logins = consoleLogins(xmpp, { config, policy, storage, clock, ...random });
+  const api = httpApi({ policy, storage, store, clock, ...random, log: log.child({ part: "api" }) });
   const requests = attachXmppSide(xmpp, {
-    config,
-    policy,
-    service,
-    circles,
-    clock,
-    log,
+    ...{ config, policy, service, circles, clock, log },
+    console: logins.access,
+    apiKeys: api.keys,
     // Existing accounts join circles through the bot only where it makes the accounts (docs/circles.md).
     joins: { claims: storage.claims, circles: storage.circles, botIsHook: () => registrar.way === "bot" },
   });
@@ -154,6 +149,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           invites: storage.invites,
           hits: storage.hits,
           circles: storage.circles,
+          console: logins.web(service),
+          api: api.web(service),
           log: log.child({ part: "web" }),
         });
   const listening = webListener(web, config, log, deps.onFatal);

@@ -5,6 +5,7 @@
  * answers a RegistrationFailure; the edges only translate. A unit test checks that every code has every mapping.
  */
 
+import { API_ERRORS, type ApiErrorCode } from "./errors/api-errors.js";
 import { CIRCLE_ERRORS, type CircleErrorCode } from "./errors/circle-errors.js";
 import { DOMAIN_ERRORS, type InviteErrorCode as InviteOnlyErrorCode } from "./errors/domain-errors.js";
 import type { ErrorEntry, ErrorParams } from "./errors/entry.js";
@@ -21,16 +22,17 @@ export type {
 } from "./errors/entry.js";
 /** What the domain throws (InviteError): the invites' codes and the circles'. */
 export type InviteErrorCode = InviteOnlyErrorCode | CircleErrorCode;
-export type { RegistrationFailure, RequestErrorCode };
+export type { ApiErrorCode, RegistrationFailure, RequestErrorCode };
 export { REGISTRATION_FAILURES };
 
-export type ErrorCode = InviteErrorCode | RegistrationFailure | RequestErrorCode;
+export type ErrorCode = InviteErrorCode | RegistrationFailure | RequestErrorCode | ApiErrorCode;
 
 export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
   ...DOMAIN_ERRORS,
   ...CIRCLE_ERRORS,
   ...REGISTRATION_ERRORS,
   ...REQUEST_ERRORS,
+  ...API_ERRORS,
 };
 
 export class InviteError extends Error {

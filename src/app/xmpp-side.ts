@@ -13,6 +13,8 @@ import { helpReply, hintReply } from "../commands/chat-text.js";
 import { contextFactory } from "../commands/context.js";
 import { adhocErrorFor, chatErrorFor } from "../commands/error-edges.js";
 import type { Config } from "../config.js";
+import type { ApiKeyService } from "../invites/api-key-service.js";
+import type { ConsoleAccess } from "../invites/console-access.js";
 import type { Clock } from "../invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "../invites/permissions.js";
 import type { InviteService } from "../invites/service.js";
@@ -45,6 +47,10 @@ export interface XmppSideOptions {
   readonly circles: CircleService;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The web console's logins: chat `login`/`logout` and the ad-hoc "Log in to the web console" (docs/console.md). */
+  readonly console?: ConsoleAccess;
+  /** The HTTP API's keys: chat `apikey …` for admins (docs/api.md). */
+  readonly apiKeys?: ApiKeyService;
   /**
    * For existing accounts that join an invite's circles through its link (docs/circles.md), where the bot is the
    * registration hook (`botIsHook`); without it, such requests are answered as any other.
@@ -81,7 +87,13 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
   const contextFor = contextFactory(policy, log);
 
   const adhoc = new AdhocRegistry({ contextFor, selfJid, onError: adhocErrorFor(host) });
-  for (const command of allAdhocCommands({ invites: service, circles })) adhoc.register(command);
+  const services = {
+    invites: service,
+    circles,
+    ...(options.console === undefined ? {} : { console: options.console }),
+    ...(options.apiKeys === undefined ? {} : { apiKeys: options.apiKeys }),
+  };
+  for (const command of allAdhocCommands(services)) adhoc.register(command);
 
   const chat = new ChatRouter({
     contextFor,
@@ -89,7 +101,7 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
     hint: ({ actor }) => hintReply(host, mayCreateContactInvite(actor, policy) || actor.isAdmin),
     helpText: (_ctx, lines) => helpReply(host, lines),
   });
-  for (const keyword of allChatKeywords({ invites: service, circles }, clock)) chat.register(keyword);
+  for (const keyword of allChatKeywords(services, clock)) chat.register(keyword);
 
   const disco = new Disco(
     {

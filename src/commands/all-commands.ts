@@ -2,11 +2,15 @@
 import type { AdhocCommand } from "../adhoc/registry.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { CircleService } from "../circles/service.js";
+import type { ApiKeyService } from "../invites/api-key-service.js";
+import type { ConsoleAccess } from "../invites/console-access.js";
 import type { Clock } from "../invites/expiry.js";
 import type { InviteService } from "../invites/service.js";
+import { apiKeyChatKeywords } from "./api-key-commands.js";
 import { circleChatKeywords } from "./circle-chat.js";
 import { circleAdhocCommands } from "./circle-commands.js";
 import { circleInviteAdhocCommands, circleInviteChatKeywords } from "./circle-invite-commands.js";
+import { consoleAdhocCommands, consoleChatKeywords } from "./console-commands.js";
 import type { RequestContext } from "./context.js";
 import { inviteAdhocCommands, inviteChatKeywords } from "./invite-commands.js";
 import { manageChatKeywords } from "./manage-chat.js";
@@ -17,24 +21,38 @@ import { relationsAdhocCommands, relationsChatKeywords } from "./relations-comma
 export interface CommandServices {
   readonly invites: InviteService;
   readonly circles: CircleService;
+  /** The web console's logins (docs/console.md); its commands only with it. */
+  readonly console?: ConsoleAccess;
+  /** The HTTP API's keys (docs/api.md); its chat keywords only with them. */
+  readonly apiKeys?: ApiKeyService;
 }
 
-export function allAdhocCommands({ invites, circles }: CommandServices): AdhocCommand<RequestContext>[] {
+export function allAdhocCommands({
+  invites,
+  circles,
+  console: logins,
+}: CommandServices): AdhocCommand<RequestContext>[] {
   return [
     ...inviteAdhocCommands(invites, circles),
     ...manageAdhocCommands(invites),
     ...relationsAdhocCommands(invites),
     ...circleAdhocCommands(circles),
     ...circleInviteAdhocCommands(invites, circles),
+    ...(logins === undefined ? [] : consoleAdhocCommands(logins)),
   ];
 }
 
-export function allChatKeywords({ invites, circles }: CommandServices, clock: Clock): ChatKeyword<RequestContext>[] {
+export function allChatKeywords(
+  { invites, circles, console: logins, apiKeys }: CommandServices,
+  clock: Clock,
+): ChatKeyword<RequestContext>[] {
   return [
     ...inviteChatKeywords(invites, clock, circles),
     ...manageChatKeywords(invites, clock),
     ...relationsChatKeywords(invites),
     ...circleChatKeywords(circles),
     ...circleInviteChatKeywords(invites, circles, clock),
+    ...(logins === undefined ? [] : consoleChatKeywords(logins)),
+    ...(apiKeys === undefined ? [] : apiKeyChatKeywords(apiKeys)),
   ];
 }

@@ -5,6 +5,8 @@
  * (src/invites/store.ts, src/circles/store.ts); what a backend cannot do it leaves out, and only the app asks.
  */
 import type { CircleStore } from "../circles/store.js";
+import type { ApiKeyStore } from "../invites/api-keys.js";
+import type { ConsoleStore } from "../invites/console-store.js";
 import type {
   EventStream,
   HitCounter,
@@ -43,6 +45,10 @@ export interface StorageBackend {
   readonly hits: HitCounter;
   /** The circles, with their members (src/circles/store.ts). */
   readonly circles: CircleStore;
+  /** The web console's login links and sessions (docs/console.md); absent: the app keeps them in memory. */
+  readonly console?: ConsoleStore;
+  /** The HTTP API's keys (docs/api.md); absent: the app keeps them in memory. */
+  readonly apiKeys?: ApiKeyStore;
   /** Claims for the bot as the registration hook (docs/servers.md); absent from a backend that cannot take them. */
   readonly claims?: InviteClaims;
   /** The use-event stream read as `consumer` (one name per bot instance); absent from a backend without it. */
@@ -63,6 +69,7 @@ export function serviceStore(
     findById: (id) => invites.findById(id),
     findByToken: (token) => invites.findByToken(token),
     remove: (stored) => invites.remove(stored),
+    edit: (hash, change) => invites.edit(hash, change),
     reserve: (subject, limit, windowMs, member) => quota.reserve(subject, limit, windowMs, member),
     release: (subject, member) => quota.release(subject, member),
     whoInvited: (invitee) => relations.whoInvited(invitee),

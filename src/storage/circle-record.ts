@@ -4,9 +4,8 @@
  * the host and the circle's id (and a membership the member's JID), under a context of its own: nothing signed for
  * an invite, an event, another circle or another host passes for either.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { Circle } from "../circles/circle.js";
-import { macOf, type SigningKeys } from "./record.js";
+import { macOf, macVerifies, type SigningKeys } from "./record.js";
 
 const CIRCLE_CONTEXT = "xmpp-invite-bot/circle/1";
 const MEMBER_CONTEXT = "xmpp-invite-bot/circle-member/1";
@@ -33,7 +32,7 @@ export function verifyCircle(keys: SigningKeys, host: string, id: string, raw: s
   if (raw === null) return undefined;
   const stored = parsed(raw) as Partial<StoredCircle> | undefined;
   if (typeof stored?.circle !== "string" || typeof stored.tag !== "string") return undefined;
-  if (!verifies(keys, CIRCLE_CONTEXT, [host, id, stored.circle], stored.tag)) return undefined;
+  if (!macVerifies(keys, CIRCLE_CONTEXT, [host, id, stored.circle], stored.tag)) return undefined;
   const circle = parsed(stored.circle) as Partial<Circle> | undefined;
   if (!isCircle(circle) || circle.id !== id) return undefined;
   const { name, rooms, createdAt, createdBy } = circle;
@@ -65,18 +64,7 @@ export function verifiedMembers(
 
 /** Whether `tag`, the value of `jid`'s field, makes `jid` a member of circle `id`. */
 export function isMember(keys: SigningKeys, host: string, id: string, jid: string, tag: string): boolean {
-  return verifies(keys, MEMBER_CONTEXT, [host, id, jid], tag);
-}
-
-/** Whether `tag` is the MAC of these fields with any of the keys; every key tried, each compared in constant time. */
-function verifies(keys: SigningKeys, context: string, fields: readonly string[], tag: string): boolean {
-  const given = Buffer.from(tag, "base64url");
-  if (given.length !== 32) return false;
-  let matches = false;
-  for (const key of [keys.current, ...keys.old]) {
-    if (timingSafeEqual(macOf(key, context, fields), given)) matches = true;
-  }
-  return matches;
+  return macVerifies(keys, MEMBER_CONTEXT, [host, id, jid], tag);
 }
 
 function parsed(text: string): unknown {

@@ -1,8 +1,11 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import { inviterOf, recordOf } from "../invites/record.js";
+import { inviterOf, maxUsesOf, recordOf } from "../invites/record.js";
+import { editedRecord, usesCapOf } from "../invites/record-edit.js";
 import type {
+  EditOutcome,
   HitCounter,
+  InviteEdit,
   InvitePage,
   InviteStore,
   PageQuery,
@@ -13,7 +16,9 @@ import type {
 } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { StorageBackend } from "./backend.js";
+import { MemoryApiKeys } from "./memory-api-keys.js";
 import { MemoryCircles } from "./memory-circles.js";
+import { MemoryConsoleStore } from "./memory-console.js";
 
 /**
  * A storage backend in memory, for tests and trying the bot without Redis: one store serves the invites, the quota
@@ -30,6 +35,8 @@ export function memoryBackend(
     relations: store,
     hits: store.hitCounter(),
     circles,
+    console: new MemoryConsoleStore(),
+    apiKeys: new MemoryApiKeys(),
     start() {},
     async stop() {},
   };
@@ -89,10 +96,35 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
     return removed;
   }
 
+  /** The same checks and outcome as the Redis script (redis-invite-edit.ts), on the record as stored now. */
+  async edit(hash: string, change: InviteEdit): Promise<EditOutcome> {
+    const stored = this.#live().find((each) => each.hash === hash);
+    if (stored === undefined) return { ok: false, reason: "gone" };
+    const record = editedRecord(stored.record, change);
+    const cap = usesCapOf(record);
+    if (cap >= 0 && stored.used >= Math.max(cap, 1)) return { ok: false, reason: "used" };
+    const edited = { hash, record, used: maxUsesOf(record) === undefined ? 0 : stored.used };
+    this.#invites.set(hash, edited);
+    return { ok: true, invite: structuredClone(edited) };
+  }
+
+  /** Takes one use of a stored invite as the server's claim does (for tests): counted ones count, the last removes. */
+  takeUse(hash: string): boolean {
+    const stored = this.#live().find((each) => each.hash === hash);
+    if (stored === undefined) return false;
+    const cap = usesCapOf(stored.record);
+    if (cap < 0) return true;
+    const used = stored.used + 1;
+    if (used >= Math.max(cap, 1)) this.#invites.delete(hash);
+    else this.#invites.set(hash, { ...stored, used });
+    return true;
+  }
+
   /** Records a use as the server does: the first inviter stays, every invitee is added. */
   recordUse(inviter: string, invitee: string): void {
     if (!this.#invitedBy.has(invitee)) this.#invitedBy.set(invitee, inviter);
-    this.#invitees.set(inviter, new Set([...(this.#invitees.get(inviter) ?? []), invitee]));
+    const invitees = this.#invitees.get(inviter) ?? new Set<string>();
+    this.#invitees.set(inviter, invitees.add(invitee));
   }
 
   async whoInvited(invitee: string): Promise<string | undefined> {

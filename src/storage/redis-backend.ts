@@ -1,8 +1,9 @@
 /**
  * The storage backend in Redis, in the layout of docs/storage.md: every port on one connection (redis-connection.ts)
  * of a client made by redis-client.ts. The invite records, the quota, who-invited-whom and the circles wait until
- * the host's store is known to be layout v3 (layout-gate.ts), and everything fails fast with StoreUnavailableError
- * while Redis is away.
+ * the host's store is known to be layout v3 (layout-gate.ts); the console's sessions and the API keys, keys of their
+ * own that no layout had before, do not wait for it. Everything fails fast with StoreUnavailableError while Redis is
+ * away.
  */
 
 import type { EventSink } from "../events.js";
@@ -11,10 +12,12 @@ import type { Logger } from "../logger.js";
 import type { StorageBackend, StorageEvents } from "./backend.js";
 import { LayoutGate } from "./layout-gate.js";
 import type { SigningKeys } from "./record.js";
+import { RedisApiKeys } from "./redis-api-keys.js";
 import { RedisCircles } from "./redis-circles.js";
 import { RedisClaims } from "./redis-claims.js";
 import type { RedisClientHandle } from "./redis-client.js";
 import { RedisConnection } from "./redis-connection.js";
+import { RedisConsoleStore } from "./redis-console.js";
 import { redisEventStream } from "./redis-events.js";
 import { RedisHitCounter } from "./redis-hits.js";
 import { RedisInvites } from "./redis-invites.js";
@@ -57,6 +60,8 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     relations: new RedisRelations(redis, gate, host),
     hits: new RedisHitCounter(redis, host),
     circles: new RedisCircles(redis, gate, host, keys),
+    console: new RedisConsoleStore(redis, host, keys),
+    apiKeys: new RedisApiKeys(redis, host, keys),
     // One instance: it keeps the uses still to give back once Redis answers.
     claims: new RedisClaims(redis, host, keys, log),
     events: (consumer) => {

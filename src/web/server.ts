@@ -5,6 +5,7 @@
  */
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { type ApiDeps, registerApi } from "../api/api.js";
 import type { WebConfig } from "../config.js";
 import { describeError } from "../errors.js";
 import type { InviteLinks } from "../invites/invite-links.js";
@@ -16,10 +17,13 @@ import { AddressCounters } from "./address-counters.js";
 import type { CircleNames } from "./circle-names.js";
 import { isProxyPeer, trustProxyOption } from "./client-address.js";
 import { capConnections, overHeaderLines, timeoutOptions } from "./connections.js";
+import type { ConsoleParts } from "./console/console-deps.js";
+import { registerConsoleRoutes } from "./console/console-routes.js";
 import { errorMessage } from "./error-pages.js";
 import { securityHeaders } from "./headers.js";
 import { FALLBACK_LANGUAGE, negotiateLanguage, translate } from "./i18n.js";
 import { type ContextFor, type Pages, registerInviteRoutes } from "./invite-routes.js";
+import { allowedMethods } from "./known-paths.js";
 import { type PageContext, pageContext, type Site } from "./page-context.js";
 import { type Message, messagePage } from "./pages/message-page.js";
 import { platformOf } from "./platform.js";
@@ -52,6 +56,10 @@ export interface WebDeps {
   readonly botJid?: string;
   /** The username rule with this server's protected names (src/invites/username.ts). */
   readonly usernameRule?: UsernameRule;
+  /** The web console (docs/console.md); no /console pages without it. */
+  readonly console?: ConsoleParts;
+  /** The HTTP API (docs/api.md); no /api/v1 without it. */
+  readonly api?: ApiDeps;
 }
 
 function siteOf(deps: WebDeps): Site {
@@ -153,12 +161,12 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
     return sendMessage(reply, ctx, status, { kind: "error", status });
   });
 
-  const knownPaths = [/^\/invite\/[^/]+$/u, /^\/invite\/[^/]+\/register$/u, /^\/$/u, /^\/assets\/[\w.]+$/u];
   app.setNotFoundHandler((request, reply) => {
     const ctx = contextFor(request, "");
     const path = request.url.split("?")[0]?.slice(site.basePath.length).replace(/\/$/u, "") || "/";
-    if (request.url.startsWith(site.basePath) && knownPaths.some((known) => known.test(path))) {
-      reply.header("allow", path.endsWith("/register") ? "GET, HEAD, POST" : "GET, HEAD");
+    const allow = allowedMethods(path, deps.console !== undefined);
+    if (request.url.startsWith(site.basePath) && allow !== undefined) {
+      reply.header("allow", allow);
       return sendError(reply, ctx, "method-not-allowed");
     }
     return sendError(reply, ctx, "page-not-found");
@@ -175,14 +183,16 @@ export function buildWebServer(deps: WebDeps): FastifyInstance {
       );
       // Browsers ask for it whatever the page says.
       scope.get("/favicon.ico", (_request, reply) => reply.redirect(`${site.basePath}/assets/icon.svg`, 301));
-      registerInviteRoutes(scope, {
-        ...deps,
+      const shared = {
         https,
         addressHits: new AddressCounters(deps.clock),
         origin: new URL(config.url).origin,
         basePath: site.basePath,
         pages: { contextFor, sendError },
-      });
+      };
+      registerInviteRoutes(scope, { ...deps, ...shared });
+      if (deps.console !== undefined) registerConsoleRoutes(scope, { ...deps, ...shared, ...deps.console });
+      if (deps.api !== undefined) registerApi(scope, deps.api);
     },
     { prefix: site.basePath },
   );

@@ -3,6 +3,7 @@
  * WEB_LISTEN from start() to stop(). Accounts are made by the registrar the app chose (src/registration/).
  */
 import type { FastifyInstance } from "fastify";
+import type { ApiDeps } from "../api/api.js";
 import type { CircleStore } from "../circles/store.js";
 import type { Config, WebConfig } from "../config.js";
 import { InviteLinks } from "../invites/invite-links.js";
@@ -11,6 +12,7 @@ import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
 import { circleNamesFrom } from "./circle-names.js";
+import type { ConsoleParts } from "./console/console-deps.js";
 import { csrfKey } from "./csrf.js";
 import { DEFAULT_WEB_LIMITS, type WebLimits } from "./rate-limits.js";
 import { buildWebServer } from "./server.js";
@@ -38,6 +40,10 @@ export interface WebAppDeps {
   readonly usernameRule?: UsernameRule;
   /** The circles, for their names on the pages of invites to them (docs/circles.md). */
   readonly circles?: Pick<CircleStore, "find">;
+  /** The web console (docs/console.md): its logins, the invite service and how a login link is sent. */
+  readonly console?: ConsoleParts;
+  /** The HTTP API (docs/api.md): its keys and the invite service. */
+  readonly api?: ApiDeps;
 }
 
 export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): WebApp {
@@ -54,6 +60,8 @@ export function createWebApp(config: Config, web: WebConfig, deps: WebAppDeps): 
     ...(deps.preApproves === undefined ? {} : { preApproves: deps.preApproves }),
     botJid: `${config.xmpp.username}@${config.xmpp.domain}`.toLowerCase(),
     ...(deps.usernameRule === undefined ? {} : { usernameRule: deps.usernameRule }),
+    ...(deps.console === undefined ? {} : { console: deps.console }),
+    ...(deps.api === undefined ? {} : { api: deps.api }),
     log,
     limits: deps.limits ?? {
       ...DEFAULT_WEB_LIMITS,

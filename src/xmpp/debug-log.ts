@@ -13,8 +13,11 @@ import { Element } from "@xmpp/xml";
 // percent-encoded "=" (`preauth%3DTOKEN` in a URL-encoded {uri}, `%253D` when encoded twice).
 const TOKEN = /((?<![A-Za-z0-9_-])|(?<=%(?:25)?3[Dd]))([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/gu;
 
+// An HTTP API key (docs/api.md: `xib_` and 43 base64url characters), which the bot sends once in a chat reply.
+const API_KEY = /xib_([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{39}(?![A-Za-z0-9_-])/gu;
+
 export function redactTokens(text: string): string {
-  return text.replace(TOKEN, "$2…");
+  return text.replace(API_KEY, "xib_$1…").replace(TOKEN, "$2…");
 }
 
 /** Elements below this depth are left out of the trace (real stanzas are a dozen deep at most). */

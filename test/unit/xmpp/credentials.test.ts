@@ -58,6 +58,12 @@ describe("redactTokens (XMPP_DEBUG)", () => {
       "short-id-1234 and a-much-longer-identifier-than-a-token",
     );
   });
+
+  it("cuts an HTTP API key short, as the bot's one reply that holds it travels", async () => {
+    const { redactTokens } = await import("../../../src/xmpp/debug-log.js");
+    const key = `xib_${"Ab_-".repeat(10)}xyz`;
+    expect(redactTokens(`Your key: ${key} (keep it)`)).toBe("Your key: xib_Ab_-… (keep it)");
+  });
 });
 
 describe("chooseMechanism", () => {

@@ -1,0 +1,175 @@
+/**
+ * The HTTP API against real servers (docs/api.md): Prosody with our module, Redis as deployed (the bot's ACL user
+ * for the invites and the keys), the bot's own InviteService, and the API on a loopback port spoken to over HTTP.
+ * A key makes an account invite that a newcomer registers with in-band; a manage key lists and revokes; a create
+ * key cannot revoke; a revoked key is refused. On Prosody 13 the API gives the account a role; on 0.12 it refuses one.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerApi } from "../../../src/api/api.js";
+import { ApiKeyService } from "../../../src/invites/api-key-service.js";
+import { findInvite } from "../../../src/invites/invite-lookup.js";
+import { actorFor } from "../../../src/invites/permissions.js";
+import { createLogger } from "../../../src/logger.js";
+import { RedisApiKeys } from "../../../src/storage/redis-api-keys.js";
+import { createRedisClient } from "../../../src/storage/redis-client.js";
+import { RedisConnection } from "../../../src/storage/redis-connection.js";
+import type { TestBot } from "../../helpers/bot.js";
+import { eventually } from "../../helpers/bot.js";
+import { effectiveRoles, ROLE_SHELL_MODULES } from "../../helpers/effective-role.js";
+import { uniqueName } from "../../helpers/names.js";
+import { prosodyMajorVersion } from "../../helpers/prosody-server.js";
+import { type Scenario, startScenario } from "../../helpers/scenario.js";
+import { TEST_SIGNING_KEYS } from "../../helpers/signing.js";
+
+const ON_13 = prosodyMajorVersion() >= 13;
+const ADMIN = "admin@localhost";
+let world: Scenario;
+let bot: TestBot;
+let connection: RedisConnection;
+let keys: ApiKeyService;
+let api: FastifyInstance;
+let base: string;
+
+beforeAll(async () => {
+  world = await startScenario({ inviteModule: true, moreModules: [...ROLE_SHELL_MODULES] });
+  bot = await world.startBot("bot");
+  const { service, store, storage } = bot.app;
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  connection = new RedisConnection({
+    ...createRedisClient(world.servers.redisUrl, 2_000),
+    timeoutMs: 2_000,
+    log: createLogger("silent"),
+    onReady: () => ready(),
+  });
+  connection.connect();
+  await isReady;
+  keys = new ApiKeyService({
+    store: new RedisApiKeys(connection, "localhost", TEST_SIGNING_KEYS),
+    policy: service.policy,
+  });
+  api = Fastify({ logger: false });
+  registerApi(api, {
+    keys,
+    invites: service,
+    findInvite: (actor, id) => findInvite({ store, clock: Date.now }, actor, id),
+    hits: storage.hits,
+    log: createLogger("silent"),
+    version: "test",
+  });
+  base = `${await api.listen({ host: "127.0.0.1", port: 0 })}/api/v1`;
+});
+
+afterAll(async () => {
+  await api?.close();
+  connection?.close();
+  await world?.stop();
+});
+
+const admin = () => actorFor(ADMIN, bot.app.service.policy);
+
+async function namedKey(scope: "create" | "manage"): Promise<{ key: string; name: string }> {
+  const name = uniqueName(`it-${scope}-`);
+  const made = await keys.create(admin(), name, scope);
+  if (!made.ok) throw new Error(made.reason);
+  return { key: made.key, name };
+}
+
+const newKey = async (scope: "create" | "manage") => (await namedKey(scope)).key;
+
+function call(method: string, path: string, key: string, body?: unknown): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** What the API's answers hold, as far as these tests read them. */
+interface Answer {
+  id: string;
+  uri: string;
+  code: string;
+  total: number;
+  invites: { id: string }[];
+}
+
+const answer = async (response: Response | Promise<Response>): Promise<Answer> =>
+  (await (await response).json()) as Answer;
+
+const tokenOf = (uri: string) => /preauth=([\w-]{24})/u.exec(uri)?.[1] ?? "";
+
+describe(`the HTTP API over Redis and Prosody ${ON_13 ? "13" : "0.12"}`, () => {
+  it("makes an account invite a newcomer registers with in-band, and which is then gone", async () => {
+    const key = await newKey("create");
+    const response = await call("POST", "/invites", key, { kind: "account", note: "from the API" });
+    expect(response.status).toBe(201);
+    const created = await answer(response);
+    expect(created).toMatchObject({ kind: "account", inviter: ADMIN, note: "from the API", allowsRegistration: true });
+    const username = uniqueName("apinew");
+    const { register } = await world.registerWithInvite(tokenOf(created.uri), username);
+    expect(register.attrs.type, register.toString()).toBe("result");
+    // Single use: the module removed it with its use.
+    const manage = await newKey("manage");
+    await eventually(async () => expect((await call("GET", `/invites/${created.id}`, manage)).status).toBe(404));
+  });
+
+  it("lets a manage key list, read and revoke another invite, which then no longer registers", async () => {
+    const key = await newKey("manage");
+    const created = await answer(call("POST", "/invites", key, { kind: "account", uses: 3 }));
+    const list = await answer(call("GET", `/invites?inviter=${ADMIN}&kind=account`, key));
+    expect(list.invites.map((invite: { id: string }) => invite.id)).toContain(created.id);
+    expect(JSON.stringify(list)).not.toContain(tokenOf(created.uri));
+    const read = await call("GET", `/invites/${created.id}`, key);
+    expect(await answer(read)).toMatchObject({ id: created.id, maxUses: 3, usesLeft: 3 });
+    expect((await call("DELETE", `/invites/${created.id}`, key)).status).toBe(204);
+    expect((await call("GET", `/invites/${created.id}`, key)).status).toBe(404);
+    const { register } = await world.registerWithInvite(tokenOf(created.uri), uniqueName("apirevoked"));
+    expect(register.attrs.type).toBe("error");
+  });
+
+  it("refuses a create key anything but creating (403), and a revoked key everything (401)", async () => {
+    const manage = await newKey("manage");
+    const other = await answer(call("POST", "/invites", manage, { kind: "account" }));
+    const create = await newKey("create");
+    const refused = await call("DELETE", `/invites/${other.id}`, create);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("content-type")).toMatch(/^application\/problem\+json/u);
+    expect((await answer(refused)).code).toBe("api-key-scope");
+    expect((await call("GET", `/invites/${other.id}`, manage)).status).toBe(200);
+
+    const gone = await namedKey("manage");
+    expect((await call("GET", "/invites", gone.key)).status).toBe(200);
+    expect(await keys.revoke(admin(), gone.name)).toBe(true);
+    const afterRevoke = await call("GET", "/invites", gone.key);
+    expect(afterRevoke.status).toBe(401);
+    expect(afterRevoke.headers.get("www-authenticate")).toContain("Bearer");
+  });
+
+  if (ON_13) {
+    it("13: gives the new account the role the API asked for", async () => {
+      await eventually(async () => {
+        if (!bot.app.service.rolesOnJoin) throw new Error("the bot does not offer roles (yet)");
+      });
+      const key = await newKey("create");
+      const created = await answer(call("POST", "/invites", key, { kind: "account", role: "prosody:guest" }));
+      const username = uniqueName("apiguest");
+      expect((await world.registerWithInvite(tokenOf(created.uri), username)).register.attrs.type).toBe("result");
+      expect(await effectiveRoles(world.servers.prosody, `${username}@localhost`)).toEqual(["prosody:guest"]);
+    });
+  } else {
+    it("0.12: refuses a role, as the server cannot set one, and makes nothing", async () => {
+      const key = await newKey("manage");
+      const before = (await answer(call("GET", "/invites", key))).total;
+      const refused = await call("POST", "/invites", key, { kind: "account", role: "prosody:guest" });
+      expect((await answer(refused)).code).toBe("roles-unsupported");
+      expect((await answer(call("GET", "/invites", key))).total).toBe(before);
+    });
+  }
+});
