@@ -8,8 +8,10 @@ import swagger from "@fastify/swagger";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../logger.js";
 import { API_RATE_LIMIT } from "./auth.js";
+import { registerEditRoutes } from "./edit-routes.js";
 import { type InviteRouteDeps, registerInviteRoutes } from "./invite-routes.js";
 import { problemHandler, problemOf, sendProblem } from "./problems.js";
+import { registerTreeRoutes } from "./tree-routes.js";
 import { strictValidators } from "./validation.js";
 
 export const API_PREFIX = "/api/v1";
@@ -43,7 +45,10 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
           components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
         },
       });
-      registerInviteRoutes(api, { ...deps, log, host });
+      const routeDeps = { ...deps, log, host };
+      registerInviteRoutes(api, routeDeps);
+      registerEditRoutes(api, routeDeps);
+      registerTreeRoutes(api, routeDeps);
       api.get("/openapi.json", { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: API_PREFIX },

@@ -11,6 +11,7 @@ import { type AuthDeps, keyOf, requireKey } from "./auth.js";
 import { type CreateBody, type CreatingService, createInvite } from "./create-invite.js";
 import { createdInviteJson, inviteJson, listJson } from "./invite-json.js";
 import {
+  ALWAYS,
   CREATE_BODY_SCHEMA,
   CREATED_INVITE_SCHEMA,
   ID_PARAMS_SCHEMA,
@@ -18,18 +19,16 @@ import {
   INVITE_SCHEMA,
   LIST_QUERY_SCHEMA,
   problems,
+  SECURITY,
 } from "./schemas.js";
 
 export interface InviteRouteDeps extends AuthDeps {
-  readonly invites: CreatingService & Pick<InviteService, "listInvites" | "revokeInvite">;
+  readonly invites: CreatingService &
+    Pick<InviteService, "listInvites" | "revokeInvite" | "editInvite" | "inviteTree" | "revokeTree">;
   /** One pending invite by id (src/invites/invite-lookup.ts findInvite). */
   readonly findInvite: (actor: Actor, id: string) => Promise<PendingInvite>;
   readonly log: Logger;
 }
-
-const SECURITY = [{ apiKey: [] }];
-/** Every route can meet these: no key (401), its limit (429), the store away (503). */
-const ALWAYS = [401, 429, 503] as const;
 
 export function registerInviteRoutes(api: FastifyInstance, deps: InviteRouteDeps): void {
   const { invites } = deps;

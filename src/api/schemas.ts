@@ -67,7 +67,7 @@ export const INVITE_LIST_SCHEMA = {
   },
 } as const;
 
-const JID = { type: "string", minLength: 3, maxLength: 3071, pattern: "^[^@/\\s]+@[^@/\\s]+$" } as const;
+export const JID_SCHEMA = { type: "string", minLength: 3, maxLength: 3071, pattern: "^[^@/\\s]+@[^@/\\s]+$" } as const;
 
 /** `POST /api/v1/invites`: one object, each kind naming only its own fields (checked in create-invite.ts too). */
 export const CREATE_BODY_SCHEMA = {
@@ -92,9 +92,14 @@ export const CREATE_BODY_SCHEMA = {
       items: { type: "string", minLength: 1, maxLength: 200 },
       description: "account, contact: circles to join, by id or name",
     },
-    rooms: { type: "array", maxItems: MAX_INVITE_ROOMS, items: JID, description: "account: group chats to join" },
+    rooms: {
+      type: "array",
+      maxItems: MAX_INVITE_ROOMS,
+      items: JID_SCHEMA,
+      description: "account: group chats to join",
+    },
     role: { type: "string", enum: JOIN_ROLES, description: "account: the new account's role (Prosody 13)" },
-    inviter: { ...JID, description: "contact: the local user the invite is made as" },
+    inviter: { ...JID_SCHEMA, description: "contact: the local user the invite is made as" },
   },
 } as const;
 
@@ -103,7 +108,7 @@ export const LIST_QUERY_SCHEMA = {
   additionalProperties: false,
   properties: {
     page: { type: "integer", minimum: 1, maximum: 9_999_999, default: 1 },
-    inviter: JID,
+    inviter: JID_SCHEMA,
     kind: { type: "string", enum: KINDS, description: "Only this kind, of the page's invites" },
   },
 } as const;
@@ -114,6 +119,10 @@ export const ID_PARAMS_SCHEMA = {
   additionalProperties: false,
   properties: { id: INVITE_ID_SCHEMA },
 } as const;
+
+export const SECURITY = [{ apiKey: [] }];
+/** Every route can meet these: no key (401), its limit (429), the store away (503). */
+export const ALWAYS = [401, 429, 503] as const;
 
 /** The problem answers a route can give, each as application/problem+json. */
 export function problems(...statuses: readonly number[]): Record<number, unknown> {

@@ -15,7 +15,7 @@ export const API_ERRORS: Readonly<Record<ApiErrorCode, ErrorEntry>> = {
   ),
   "api-key-scope": errorEntry(
     { stanza: "auth forbidden", status: 403, page: "error" },
-    "This API key may only create invites; a key with the manage scope may list, read and revoke them",
+    "This API key may only create invites; a key with the manage scope may also list, read, edit and revoke them, and read and revoke invite trees",
     "Sorry, that API key may only create invites.",
   ),
 };

@@ -147,9 +147,14 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.info).toMatchObject({ title: expect.any(String), version: "0.0.0-test" });
     expect(doc.components.securitySchemes.apiKey).toEqual({ type: "http", scheme: "bearer" });
-    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/invites", "/api/v1/invites/{id}"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/v1/accounts/{jid}/tree",
+      "/api/v1/accounts/{jid}/tree/revoke",
+      "/api/v1/invites",
+      "/api/v1/invites/{id}",
+    ]);
     expect(Object.keys(doc.paths["/api/v1/invites"]).sort()).toEqual(["get", "post"]);
-    expect(Object.keys(doc.paths["/api/v1/invites/{id}"]).sort()).toEqual(["delete", "get"]);
+    expect(Object.keys(doc.paths["/api/v1/invites/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
     const post = doc.paths["/api/v1/invites"].post;
     expect(post.requestBody.content["application/json"].schema.properties.kind.enum).toEqual([
       "account",
