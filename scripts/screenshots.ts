@@ -1,7 +1,8 @@
 /**
- * `npm run screenshots`: PNGs of every invite page at phone (390 px) and desktop (1280 px) widths, in
- * docs/screenshots/, for the README and docs/web.md. The pages are served by the real web server with the
- * memory store and a registrar that answers as told (no XMPP server needed); Debian's Chromium draws them.
+ * `npm run screenshots`: PNGs of every invite page and of the web console at phone (390 px) and desktop (1280 px)
+ * widths, in docs/screenshots/, for the README, docs/web.md and docs/console.md. The pages are served by the real
+ * web server with memory stores and a registrar that answers as told (no XMPP server needed); Debian's Chromium
+ * draws them.
  */
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
@@ -10,17 +11,12 @@ import { InviteService } from "../src/invites/service.js";
 import { invitePagePath } from "../src/invites/uri.js";
 import { createLogger } from "../src/logger.js";
 import { launchBrowser } from "../test/helpers/browser.js";
+import { WINDOWS } from "../test/helpers/browser-windows.js";
 import { POLICY, webWorld } from "../test/helpers/web-fakes.js";
+import { consoleShots } from "./console-screenshots.js";
 
 const OUT = new URL("../docs/screenshots/", import.meta.url);
 const log = createLogger("info");
-const ANDROID =
-  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
-const LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-const SIZES = [
-  { name: "phone", width: 390, height: 844, userAgent: ANDROID },
-  { name: "desktop", width: 1280, height: 900, userAgent: LINUX },
-] as const;
 
 const world = webWorld({ web: { url: "http://127.0.0.1:8080", siteName: "Example Chat" } });
 await world.server.listen({ host: "127.0.0.1", port: 0 });
@@ -50,6 +46,15 @@ const pages: Record<string, string> = {
   "account-de": `${account}?lang=de`,
 };
 
+/** Draws the whole of `page` into docs/screenshots/NAME-WINDOW.png. */
+function shooterOf(page: Page, window: string): (name: string) => Promise<void> {
+  return async (name) => {
+    const file = new URL(`${name}-${window}.png`, OUT);
+    await page.screenshot({ path: file.pathname, fullPage: true });
+    log.info("Screenshot", { file: file.pathname.slice(file.pathname.indexOf("docs/")) });
+  };
+}
+
 /** The form after a mistake the server found, and the success page after the correction. */
 async function formPages(page: Page, shoot: (name: string) => Promise<void>): Promise<void> {
   const url = await pageOf(world.service.createContactInvite(alice, "alice@example.org/phone"));
@@ -71,27 +76,26 @@ async function formPages(page: Page, shoot: (name: string) => Promise<void>): Pr
 
 mkdirSync(OUT, { recursive: true });
 const browser = await launchBrowser();
+const consolePages = await consoleShots();
 try {
-  for (const size of SIZES) {
+  for (const size of WINDOWS) {
     const context = await browser.newContext({
       viewport: { width: size.width, height: size.height },
       userAgent: size.userAgent,
       locale: "en-US",
     });
     const page = await context.newPage();
-    const shoot = async (name: string) => {
-      const file = new URL(`${name}-${size.name}.png`, OUT);
-      await page.screenshot({ path: file.pathname, fullPage: true });
-      log.info("Screenshot", { file: file.pathname.slice(file.pathname.indexOf("docs/")) });
-    };
+    const shoot = shooterOf(page, size.name);
     for (const [name, url] of Object.entries(pages)) {
       await page.goto(local(url));
       await shoot(name);
     }
     await formPages(page, shoot);
     await context.close();
+    await consolePages.shoot(browser, size, (consolePage) => shooterOf(consolePage, size.name));
   }
 } finally {
   await browser.close();
   await world.server.close();
+  await consolePages.close();
 }
