@@ -149,7 +149,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           invites: storage.invites,
           hits: storage.hits,
           circles: storage.circles,
-          console: logins.web(service),
+          console: logins.web(service, api.keys),
           api: api.web(service),
           log: log.child({ part: "web" }),
         });

@@ -1,12 +1,13 @@
 /**
  * The web console's logins in the app (docs/console.md): the store (the storage backend's, shared by every
  * instance; in memory for a backend without one), the login links' address under WEB_URL, and how the web sends a
- * link over XMPP.
+ * link over XMPP; the API keys admins manage on the console's pages.
  */
 import type { Client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
 import { loginLinkText } from "../commands/console-commands.js";
 import type { Config } from "../config.js";
+import type { ApiKeyService } from "../invites/api-key-service.js";
 import { ConsoleAccess } from "../invites/console-access.js";
 import type { Clock } from "../invites/expiry.js";
 import type { Policy } from "../invites/permissions.js";
@@ -19,7 +20,7 @@ import type { ConsoleParts } from "../web/console/console-deps.js";
 export interface ConsoleLogins {
   readonly access: ConsoleAccess;
   /** What the web pages need for the console, given the invite service. */
-  web(invites: InviteService): ConsoleParts;
+  web(invites: InviteService, apiKeys?: ApiKeyService): ConsoleParts;
 }
 
 export interface ConsoleLoginOptions {
@@ -43,9 +44,11 @@ export function consoleLogins(xmpp: Client, options: ConsoleLoginOptions): Conso
   });
   return {
     access,
-    web: (invites) => ({
+    web: (invites, apiKeys) => ({
       access,
       invites,
+      clock,
+      ...(apiKeys === undefined ? {} : { apiKeys }),
       sendLoginLink: (to, link) =>
         xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, loginLinkText(link)))),
     }),

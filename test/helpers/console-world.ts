@@ -3,11 +3,13 @@
  * and a browser for Fastify's inject that keeps its cookies and posts like our own pages do.
  */
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { ApiKeyService } from "../../src/invites/api-key-service.js";
 import { ConsoleAccess, type LoginLink } from "../../src/invites/console-access.js";
 import { InviteLinks } from "../../src/invites/invite-links.js";
 import { actorFor } from "../../src/invites/permissions.js";
 import { InviteService } from "../../src/invites/service.js";
 import { createLogger } from "../../src/logger.js";
+import { MemoryApiKeys } from "../../src/storage/memory-api-keys.js";
 import { MemoryConsoleStore } from "../../src/storage/memory-console.js";
 import { MemoryInviteStore } from "../../src/storage/memory-store.js";
 import { csrfKey } from "../../src/web/csrf.js";
@@ -22,6 +24,7 @@ export interface ConsoleWorld {
   store: MemoryInviteStore;
   service: InviteService;
   access: ConsoleAccess;
+  apiKeys: ApiKeyService;
   /** Links the pages had the bot send, in order. */
   sent: { to: string; link: LoginLink }[];
   logs: string[];
@@ -43,6 +46,7 @@ export function consoleWorld(): ConsoleWorld {
     loginUrl: (token) => `${WEB_URL}/console/login/${token}`,
     clock,
   });
+  const apiKeys = new ApiKeyService({ store: new MemoryApiKeys(), policy: POLICY, clock });
   const sent: ConsoleWorld["sent"] = [];
   const logs: string[] = [];
   const server = buildWebServer({
@@ -71,6 +75,8 @@ export function consoleWorld(): ConsoleWorld {
     console: {
       access,
       invites: service,
+      apiKeys,
+      clock,
       sendLoginLink: async (to, link) => {
         sent.push({ to, link });
       },
@@ -81,6 +87,7 @@ export function consoleWorld(): ConsoleWorld {
     store,
     service,
     access,
+    apiKeys,
     sent,
     logs,
     advanceMs: (ms) => {

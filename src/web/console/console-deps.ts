@@ -5,7 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { InviteError } from "../../errors.js";
+import type { ApiKeyService } from "../../invites/api-key-service.js";
 import { type ConsoleAccess, type LoginLink, SESSION_IDLE_SECONDS } from "../../invites/console-access.js";
+import type { Clock } from "../../invites/expiry.js";
 import type { InviteService } from "../../invites/service.js";
 import type { HitCounter } from "../../invites/store.js";
 import type { Logger } from "../../logger.js";
@@ -23,8 +25,20 @@ export interface ConsoleRouteDeps {
   /** The same domain calls as chat and ad-hoc, one per action. */
   readonly invites: Pick<
     InviteService,
-    "listInvites" | "revokeInvite" | "createContactInvite" | "createAccountInvite" | "ttlSeconds" | "usernameRule"
+    | "listInvites"
+    | "revokeInvite"
+    | "createContactInvite"
+    | "createAccountInvite"
+    | "editInvite"
+    | "inviteTree"
+    | "revokeTree"
+    | "ttlSeconds"
+    | "usernameRule"
   >;
+  /** The HTTP API's keys, which admins manage on /console/keys; no key pages without it. */
+  readonly apiKeys?: Pick<ApiKeyService, "create" | "list" | "revoke">;
+  /** The domain's clock, for a new expiry chosen as "1 day from now"; Date.now unless a test sets it. */
+  readonly clock?: Clock;
   readonly circleNames?: CircleNames;
   /** Sends a login link someone asked for on the page to `to`, as a chat message from the bot. */
   readonly sendLoginLink: (to: string, link: LoginLink) => Promise<void>;
@@ -128,11 +142,12 @@ export async function orRefusal<T>(
 }
 
 /** What the console needs from the app; the web server adds the rest (server.ts). */
-export type ConsoleParts = Pick<ConsoleRouteDeps, "access" | "invites" | "sendLoginLink">;
+export type ConsoleParts = Pick<ConsoleRouteDeps, "access" | "invites" | "sendLoginLink" | "apiKeys" | "clock">;
 
 /** The methods a console path answers (for 405's Allow header), or undefined when it is not one. */
 export function consoleAllow(path: string): string | undefined {
-  if (path === "/console") return "GET, HEAD";
+  if (path === "/console" || path === "/console/tree") return "GET, HEAD";
+  if (path === "/console/keys") return "GET, HEAD, POST";
   if (/^\/console\/login\/[^/]+$/u.test(path)) return "GET, HEAD, POST";
-  return /^\/console\/(?:link|logout|revoke|invites)$/u.test(path) ? "POST" : undefined;
+  return /^\/console\/(?:link|logout|revoke|invites|edit|tree\/revoke|keys\/revoke)$/u.test(path) ? "POST" : undefined;
 }

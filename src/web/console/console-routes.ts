@@ -1,13 +1,15 @@
 /**
  * The console itself (docs/console.md): GET /console (the first page with a session, how to log in without),
- * POST /console/invites (create), POST /console/revoke and POST /console/logout. Each action is one domain call
+ * POST /console/invites (create), POST /console/revoke and POST /console/logout; editing, the invite tree and the
+ * API keys have files of their own, given the kit made here (console-kit.ts). Each action is one domain call
  * with the session's actor, under the same permission rules as chat and ad-hoc; each POST needs our origin and
  * the session's form token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { describeError, type ErrorCode, InviteError } from "../../errors.js";
+import { describeError, InviteError } from "../../errors.js";
 import type { OpenSession } from "../../invites/console-access.js";
-import type { CreatedInvite } from "../../invites/invite.js";
+import { longestLifetime } from "../../invites/editing.js";
+import { nowSeconds, systemClock } from "../../invites/expiry.js";
 import { EXPIRY_CHOICES, validateAccountInviteOptions } from "../../invites/options.js";
 import { mayCreateAccountInvite, mayCreateContactInvite } from "../../invites/permissions.js";
 import { isInviteId } from "../../invites/token.js";
@@ -24,27 +26,23 @@ import {
   SESSION_COOKIE,
   withinAddressLimits,
 } from "./console-deps.js";
+import { type ConsoleKit, NOTICES } from "./console-kit.js";
+import { registerEditRoute } from "./edit-route.js";
+import { registerKeyRoutes } from "./key-routes.js";
+import { listQueryOf, shownOnPage } from "./list-query.js";
 import { linkFormToken, registerLoginRoutes } from "./login-routes.js";
 import { type ConsoleView, consolePage } from "./pages/console-page.js";
 import { askLinkPage, consolePath } from "./pages/login-pages.js";
-
-/** Refusals the page shows above the console (in the visitor's language) instead of a page of their own. */
-const NOTICES: Partial<Record<ErrorCode, string>> = {
-  "invite-not-found": "console.error.not_found",
-  "not-local-user": "console.error.not_allowed",
-  "contact-invites-admins-only": "console.error.not_allowed",
-  "account-invites-admins-only": "console.error.not_allowed",
-  "quota-exceeded": "console.error.quota",
-  "form-invalid": "console.error.options",
-};
+import { registerTreeRoutes } from "./tree-routes.js";
 
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps): void {
   const { pages, access, invites, log } = deps;
   registerLoginRoutes(app, deps);
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type("text/html; charset=utf-8").send(body);
+  const csrfFor = (request: FastifyRequest, reply: FastifyReply, open: OpenSession) =>
+    formToken(deps, open.hash, nonceOf(deps, request, reply));
 
-  /** The request's session, or undefined once the page saying why not has been sent. */
   const sessionFor = async (request: FastifyRequest, reply: FastifyReply, ctx: PageContext) => {
     const open = await orRefusal(deps, reply, ctx, () => access.sessionOf(cookieValue(request, SESSION_COOKIE)));
     if (reply.sent) return undefined;
@@ -55,52 +53,68 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
     return open;
   };
 
+  const checkedPost = async (request: FastifyRequest, reply: FastifyReply, ctx: PageContext) => {
+    const open = await sessionFor(request, reply, ctx);
+    if (open === undefined) return undefined;
+    if (postAllowed(deps, request, open.hash)) return open;
+    log.info("Refusing a console form without a valid form token");
+    pages.sendError(reply, ctx, "cross-site-post");
+    return undefined;
+  };
+
   const render = async (
     request: FastifyRequest,
     reply: FastifyReply,
     ctx: PageContext,
     open: OpenSession,
-    extra: Pick<ConsoleView, "created" | "notice"> = {},
+    extra: Pick<ConsoleView, "created" | "notice" | "noticeFor"> = {},
     status = 200,
   ) => {
     const { actor } = open;
-    const [list, joined] = await Promise.all([invites.listInvites(actor), access.joinedThrough(actor)]);
-    const listed = await Promise.all(
-      list.invites.map(async (invite) => ({
-        invite,
-        circles: (await deps.circleNames?.(invite.stored.record.additional_data?.groups ?? [])) ?? [],
-      })),
-    );
+    const query = listQueryOf(request, actor);
+    const asked = { page: query.page, ...(query.inviter === undefined ? {} : { inviter: query.inviter }) };
+    const [list, joined] = await Promise.all([invites.listInvites(actor, asked), access.joinedThrough(actor)]);
     const ttl = invites.ttlSeconds;
+    const now = nowSeconds(deps.clock ?? systemClock);
+    const listed = await Promise.all(
+      list.invites
+        .filter((invite) => shownOnPage(query, invite, now))
+        .map(async (invite) => ({
+          invite,
+          circles: (await deps.circleNames?.(invite.stored.record.additional_data?.groups ?? [])) ?? [],
+          longest: longestLifetime(actor, invite.kind, ttl),
+        })),
+    );
+    const label = (short: string) => ctx.t(`console.lifetime.${short}`);
     const others = EXPIRY_CHOICES.filter((choice) => choice.seconds !== ttl).map(({ seconds, short }) => ({
       seconds,
-      label: ctx.t(`console.lifetime.${short}`),
+      label: label(short),
     }));
     const view: ConsoleView = {
       jid: actor.jid,
-      csrf: formToken(deps, open.hash, nonceOf(deps, request, reply)),
+      isAdmin: actor.isAdmin,
+      csrf: csrfFor(request, reply, open),
       invites: listed,
       total: list.total,
+      query,
+      pageSize: list.pageSize,
       joined,
       mayContact: mayCreateContactInvite(actor, access.policy),
       mayAccount: mayCreateAccountInvite(actor),
+      mayKeys: actor.isAdmin && deps.apiKeys !== undefined,
       lifetimes: [{ seconds: ttl, label: ctx.t("console.create.default_lifetime") }, ...others],
+      expiries: EXPIRY_CHOICES.map(({ seconds, short }) => ({ seconds, label: label(short) })),
       ...extra,
     };
     return html(reply, status, consolePage(ctx, view));
   };
 
-  /** A POST of the console: the session and its form token first, then `run` (refusals shown on the page). */
-  const action =
-    (run: (request: FastifyRequest, open: OpenSession, reply: FastifyReply) => Promise<CreatedInvite | undefined>) =>
-    async (request: FastifyRequest, reply: FastifyReply) => {
+  const action: ConsoleKit["action"] =
+    (run, notices = NOTICES) =>
+    async (request, reply) => {
       const ctx = pages.contextFor(request, "/console");
-      const open = await sessionFor(request, reply, ctx);
+      const open = await checkedPost(request, reply, ctx);
       if (open === undefined) return reply;
-      if (!postAllowed(deps, request, open.hash)) {
-        log.info("Refusing a console form without a valid form token");
-        return pages.sendError(reply, ctx, "cross-site-post");
-      }
       try {
         const created = await run(request, open, reply);
         if (created === undefined) return reply.redirect(consolePath(ctx), 303);
@@ -108,17 +122,23 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
           created: { url: created.landingUrl, uri: created.invite.uri },
         });
       } catch (error) {
-        // The page again, with the refusal above it and the catalogue's status (form-invalid for the options).
+        // The page again, with the refusal on it and the catalogue's status (form-invalid for the options).
         const code =
           error instanceof OptionProblems ? "form-invalid" : error instanceof InviteError ? error.code : undefined;
-        const key = code === undefined ? undefined : NOTICES[code];
-        if (code !== undefined && key !== undefined) {
-          const notice = ctx.t(key, error instanceof OptionProblems ? { problems: error.message } : {});
-          return render(request, reply, ctx, open, { notice }, describeError(code).http.status);
+        const notice = code === undefined ? undefined : notices[code];
+        if (code !== undefined && notice !== undefined) {
+          const values = error instanceof OptionProblems ? { problems: error.message } : (notice.values ?? {});
+          const extra = { notice: ctx.t(notice.key, values), noticeFor: field(request.body, "id") };
+          return render(request, reply, ctx, open, extra, describeError(code).http.status);
         }
         return orRefusal(deps, reply, ctx, () => Promise.reject(error));
       }
     };
+
+  const kit: ConsoleKit = { html, sessionFor, csrfFor, action, checkedPost };
+  registerEditRoute(app, deps, kit);
+  registerTreeRoutes(app, deps, kit);
+  if (deps.apiKeys !== undefined) registerKeyRoutes(app, deps, deps.apiKeys, kit);
 
   app.get("/console", async (request, reply) => {
     const ctx = pages.contextFor(request, "/console");

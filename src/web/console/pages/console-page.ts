@@ -10,29 +10,44 @@ import { html, type SafeHtml } from "../../html.js";
 import type { PageContext } from "../../page-context.js";
 import { page } from "../../pages/layout.js";
 import { qrSection } from "../../pages/qr-section.js";
+import type { ListQuery } from "../list-query.js";
+import { type ExpiryOption, editForm } from "./edit-form.js";
+import { listFilters, listPaging } from "./list-filters.js";
 import { consolePath } from "./login-pages.js";
 
 export interface ListedInvite {
   readonly invite: PendingInvite;
   /** The names of its circles (docs/circles.md). */
   readonly circles: readonly string[];
+  /** The longest lifetime from now this visitor may give it (src/invites/editing.ts). */
+  readonly longest: number;
 }
 
 export interface ConsoleView {
   readonly jid: string;
+  readonly isAdmin: boolean;
   readonly csrf: string;
   readonly invites: readonly ListedInvite[];
   /** How many pending invites there are in all (the page shows the first PAGE_SIZE). */
   readonly total: number;
+  /** Which list this is (the page, and an admin's filters), and how many a page holds. */
+  readonly query: ListQuery;
+  readonly pageSize: number;
   readonly joined: readonly string[];
   readonly mayContact: boolean;
   readonly mayAccount: boolean;
+  /** Whether the API keys' page is there for this visitor (admins, when the HTTP API is on). */
+  readonly mayKeys: boolean;
   /** The lifetimes an account invite may have (seconds and label), the default first. */
-  readonly lifetimes: readonly { readonly seconds: number; readonly label: string }[];
+  readonly lifetimes: readonly ExpiryOption[];
+  /** The lifetimes an edit may choose (from now), before each invite's own limit. */
+  readonly expiries: readonly ExpiryOption[];
   /** The invite just made: its page's address and its `xmpp:` URI. */
   readonly created?: { readonly url: string; readonly uri: string };
   /** A refusal to show above everything, in the visitor's language. */
   readonly notice?: string;
+  /** The invite whose form the refusal answers: shown next to it when it is listed. */
+  readonly noticeFor?: string | undefined;
 }
 
 function when(ctx: PageContext, unixSeconds: number): string {
@@ -45,7 +60,12 @@ function form(ctx: PageContext, view: ConsoleView, action: string, className: st
 <input type="hidden" name="${CSRF_FIELD}" value="${view.csrf}">${inner}</form>`;
 }
 
-function inviteItem(ctx: PageContext, view: ConsoleView, { invite, circles }: ListedInvite): SafeHtml {
+const alert = (text: string) => html`<p class="error form-error" role="alert">${text}</p>`;
+
+/** Whether the refusal is shown next to an invite of the list rather than above everything. */
+const noticeListed = (view: ConsoleView) => view.invites.some(({ invite }) => invite.id === view.noticeFor);
+
+function inviteItem(ctx: PageContext, view: ConsoleView, { invite, circles, longest }: ListedInvite): SafeHtml {
   const uses =
     invite.maxUses === undefined
       ? ctx.t("console.invite.once")
@@ -62,7 +82,8 @@ function inviteItem(ctx: PageContext, view: ConsoleView, { invite, circles }: Li
 ${invite.username === undefined ? "" : html`<p>${ctx.t("console.invite.username", { username: invite.username })}</p>`}
 ${invite.note === undefined ? "" : html`<p class="note">${ctx.t("console.invite.note", { note: invite.note })}</p>`}
 ${circles.length === 0 ? "" : html`<p class="circles">${ctx.t("console.invite.circles", { circles: ctx.list(circles) })}</p>`}
-${revoke}</li>`;
+${view.notice !== undefined && view.noticeFor === invite.id ? alert(view.notice) : ""}
+${editForm(ctx, view.csrf, invite, view.expiries, longest)}${revoke}</li>`;
 }
 
 function invitesSection(ctx: PageContext, view: ConsoleView): SafeHtml {
@@ -72,7 +93,9 @@ function invitesSection(ctx: PageContext, view: ConsoleView): SafeHtml {
       ? html`<p class="more">${ctx.t("console.invites.more", { shown: String(view.invites.length), total: String(view.total) })}</p>`
       : "";
   return html`<section class="pending"><h2>${ctx.t("console.invites.heading")}</h2>
-${items.length === 0 ? html`<p class="none">${ctx.t("console.invites.none")}</p>` : html`<ul class="invites">${items}</ul>`}${more}</section>`;
+${view.isAdmin ? listFilters(ctx, view.query) : ""}
+${items.length === 0 ? html`<p class="none">${ctx.t("console.invites.none")}</p>` : html`<ul class="invites">${items}</ul>`}${more}
+${listPaging(ctx, view.query, view.total, view.pageSize)}</section>`;
 }
 
 function createdSection(ctx: PageContext, created: NonNullable<ConsoleView["created"]>): SafeHtml {
@@ -123,6 +146,19 @@ function joinedSection(ctx: PageContext, view: ConsoleView): SafeHtml {
   return html`<section class="joined-through"><h2>${ctx.t("console.joined.heading")}</h2>${body}</section>`;
 }
 
+/** The console's other pages: the visitor's invite tree (admins: anyone's), and the API keys for admins. */
+function navigation(ctx: PageContext, view: ConsoleView): SafeHtml {
+  const tree = view.isAdmin
+    ? html`<form class="tree-lookup" method="get" action="${ctx.site.basePath}/console/tree"><input type="hidden" name="lang" value="${ctx.lang}">
+<div class="field"><label for="tree-jid">${ctx.t("console.nav.tree_of")}</label><input id="tree-jid" name="jid" type="text" autocapitalize="none" spellcheck="false" value="${view.jid}"></div>
+<p><button class="button secondary" type="submit">${ctx.t("console.nav.tree_show")}</button></p></form>`
+    : html`<p><a class="tree-link" href="${consolePath(ctx, "/tree")}">${ctx.t("console.nav.tree")}</a></p>`;
+  const keys = view.mayKeys
+    ? html`<p><a class="keys-link" href="${consolePath(ctx, "/keys")}">${ctx.t("console.nav.keys")}</a></p>`
+    : "";
+  return html`<nav class="console-nav">${tree}${keys}</nav>`;
+}
+
 export function consolePage(ctx: PageContext, view: ConsoleView): string {
   const title = ctx.t("console.title");
   const logout = form(
@@ -136,7 +172,8 @@ export function consolePage(ctx: PageContext, view: ConsoleView): string {
     title,
     body: html`<h1>${title}</h1>
 <p class="logged-in">${ctx.t("console.logged_in", { jid: view.jid })}</p>${logout}
-${view.notice === undefined ? "" : html`<p class="error form-error" role="alert">${view.notice}</p>`}
+${navigation(ctx, view)}
+${view.notice === undefined || noticeListed(view) ? "" : alert(view.notice)}
 ${view.created === undefined ? "" : createdSection(ctx, view.created)}
 ${invitesSection(ctx, view)}
 ${createSection(ctx, view)}
