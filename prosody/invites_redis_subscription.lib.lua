@@ -131,10 +131,8 @@ local function on_subscribe(event)
 end
 
 local function hook(store, claimed_uses, circle_joins)
-	redis_store, settling = store, claimed_uses;
-	-- The module's own circle joins when it passes them; else joins of this store with the module's queue of work
-	-- that waits for Redis (the same join, and the same retries).
-	circles = circle_joins or module:require("invites_redis_circles").new(store, claimed_uses.retry);
+	-- The module's one circle join (mod_invites_redis.lua), the same as registrations use, with the same retries.
+	redis_store, settling, circles = store, claimed_uses, circle_joins;
 	module:hook("presence/bare", on_subscribe, 10);
 end
 

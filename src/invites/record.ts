@@ -53,6 +53,12 @@ export function boundUsernameOf(record: InviteRecord): string | undefined {
   return typeof named === "string" ? named : boundLocalOf(record);
 }
 
+/** The circles the record names, by id (additional_data.groups, Prosody 13's key): its strings, in order. */
+export function circleIdsOf(record: InviteRecord): string[] {
+  const groups: unknown = record.additional_data?.groups;
+  return Array.isArray(groups) ? groups.filter((id): id is string => typeof id === "string") : [];
+}
+
 /** The cap of a counted reusable invite, if it has one. */
 export function maxUsesOf(record: InviteRecord): number | undefined {
   const max = record.additional_data?.max_uses;

@@ -1,6 +1,15 @@
 import type { Invite } from "./invite.js";
 import type { InviteRecord } from "./record.js";
 
+export type {
+  ClaimedInvite,
+  ClaimOutcome,
+  ClaimPurpose,
+  InviteClaims,
+  UnsettledClaim,
+} from "./claims.js";
+export type { EventStream, StreamEntry, UseEvent } from "./use-event.js";
+
 /**
  * Where invites live (docs/storage.md). Each invite is one record named by the
  * hash of its token, in indexes per host and per inviter, so that a list reads
@@ -80,117 +89,6 @@ export interface QuotaStore {
   reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision>;
   /** Gives a reservation back (the invite could not be saved). */
   release(subject: string, member: string): Promise<void>;
-}
-
-/** One use of an invite taken by the bot itself (docs/servers.md), with the way to give it back. */
-export interface ClaimedInvite {
-  readonly hash: string;
-  /** The short id lists and use events show. */
-  readonly id: string;
-  readonly record: InviteRecord;
-  /**
-   * The account was not made: the invite works again as before the claim (unless it expired meanwhile). At most
-   * once per claim, however often it is called; when the store cannot take it now, it is done as soon as it can.
-   */
-  giveBack(): Promise<void>;
-  /**
-   * The account was made: the use stands, and nothing is kept for giving it back. A claim with a purpose records the
-   * use now, or as soon as the store can take it (once, however often it is tried).
-   */
-  keep(): Promise<void>;
-}
-
-export type ClaimOutcome =
-  | { readonly ok: true; readonly claim: ClaimedInvite }
-  /** gone: unknown, expired, revoked, used, or not signed with our key; used-up: a counted invite at its cap. */
-  | { readonly ok: false; readonly reason: "gone" | "used-up" };
-
-/**
- * A use of an invite as the event stream holds it (docs/storage.md, "Use events"): written by the Prosody module,
- * or by the bot as the hook (InviteClaims.recordUse), and read back by src/notifications/.
- */
-export interface UseEvent {
-  /** The stream entry's id, on an event read back from the stream. */
-  readonly id?: string;
-  /**
-   * registered: a new account made with the invite; joined: an existing account of the host joined the invite's
-   * circles through its link; subscribed: a contact invite's roster subscription.
-   */
-  readonly kind: "registered" | "subscribed" | "joined";
-  /** Bare JID of the invite's maker, when known. */
-  readonly inviter: string | undefined;
-  readonly invitee: string;
-  /** The invite's short id (never the token); an entry read back may lack it, a use the bot records has it. */
-  readonly invite: string | undefined;
-  /** Unix seconds. */
-  readonly at: number;
-  /**
-   * The group chats outside circles that the invite's record names (additional_data.rooms): bare room JIDs, in the
-   * record's order without repeats; empty when the event names none.
-   */
-  readonly rooms: readonly string[];
-}
-
-/** One entry of the use-event stream as read. */
-export interface StreamEntry {
-  readonly id: string;
-  readonly fields: Record<string, string>;
-  /** Whether the entry's tag verifies with the signing key (src/storage/event-tag.ts). */
-  readonly signed: boolean;
-}
-
-/** The few stream commands the use-event loop (src/notifications/consumer.ts) needs, so it can be tested with a fake. */
-export interface EventStream {
-  /** Creates the group at the start of the stream if it does not exist. */
-  ensureGroup(): Promise<void>;
-  /** `pending` = this consumer's unacknowledged entries; otherwise new ones, waiting up to blockMs. */
-  read(which: "pending" | "new", blockMs: number): Promise<StreamEntry[]>;
-  /** Acknowledges an entry: it will not be read again. */
-  ack(id: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * What a claim takes its use for, when that use is to be recorded: a registration of `invitee` (a bare JID), or an
- * existing account `invitee` joining the invite's circles. The recorded event takes its `rooms` from the claimed
- * record (the storage layer reads them), so callers pass nothing more.
- */
-export interface ClaimPurpose {
-  readonly kind: "registered" | "joined";
-  readonly invitee: string;
-}
-
-/**
- * A use claimed and not settled by the process that claimed it (it stopped, or gave up waiting for the store): the
- * account decides (docs/storage.md, "Unsettled uses").
- */
-export interface UnsettledClaim {
-  readonly claimId: string;
-  /** The account whose existence settles it. */
-  readonly invitee: string;
-  /** The invite's short id. */
-  readonly id: string;
-  /**
-   * The invite's record as the claim read it, verified with the signing keys: the circles the account joins before
-   * the use is kept (a run that stopped may not have joined them).
-   */
-  readonly record: InviteRecord;
-  /** The account exists: the use stands and is recorded, once. Rejects while the store does not answer. */
-  keep(): Promise<void>;
-  /** No such account: the use goes back, once. Rejects while the store does not answer. */
-  giveBack(): Promise<void>;
-}
-
-/** Claiming invites and recording their use from the bot's side, for servers without our hook. */
-export interface InviteClaims {
-  /**
-   * Takes one use of the invite. With a `purpose`, keeping the claim records the use (once), and a claim this
-   * process does not settle is found again by unsettled().
-   */
-  claim(token: string, purpose?: ClaimPurpose): Promise<ClaimOutcome>;
-  /** Claims with a purpose made more than `olderThanMs` ago that no process settled; not this process's own. */
-  unsettled(olderThanMs: number): Promise<readonly UnsettledClaim[]>;
-  recordUse(event: UseEvent & { readonly invite: string }): Promise<void>;
 }
 
 /** Counters in fixed windows, shared by every bot instance (the web pages' rate limits: src/web/rate-limits.ts). */

@@ -12,7 +12,7 @@
  * sets the same item again: nothing is doubled).
  */
 import type { CircleStore } from "../circles/store.js";
-import type { InviteRecord } from "../invites/record.js";
+import { circleIdsOf, type InviteRecord } from "../invites/record.js";
 import type { Logger } from "../logger.js";
 import type { ContactMaker } from "./contacts.js";
 
@@ -30,8 +30,7 @@ export interface CircleJoinDeps {
  * password the bot never has: "") joins; never throws.
  */
 export async function joinCircles(deps: CircleJoinDeps, record: InviteRecord, jid: string, password: string) {
-  const ids = (record.additional_data?.groups ?? []).filter((id): id is string => typeof id === "string");
-  for (const id of ids) {
+  for (const id of circleIdsOf(record)) {
     try {
       await joinCircle(deps, id, jid, password);
     } catch (error) {

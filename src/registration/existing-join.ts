@@ -8,8 +8,9 @@
  * out of the request before the bot sees it; `acts` keeps the bot out of it there all the same.
  */
 import type { CircleStore } from "../circles/store.js";
-import { boundUsernameOf, type InviteRecord } from "../invites/record.js";
+import { boundUsernameOf, circleIdsOf, type InviteRecord } from "../invites/record.js";
 import type { InviteClaims } from "../invites/store.js";
+import { roomsOfRecord } from "../invites/use-rooms.js";
 import { normaliseLocal, parseBareJid } from "../jid.js";
 import { type Logger, redactToken } from "../logger.js";
 import { joinCircles } from "./circle-join.js";
@@ -29,12 +30,9 @@ export interface ExistingJoinOptions {
 /** What became of one request: for the log and the tests. */
 export type ExistingJoinOutcome = "joined" | "not-ours" | "not-a-circle-invite" | "invite-invalid" | "unavailable";
 
-/** Whether the record names circles (additional_data.groups) or group chats outside them (.rooms). */
-function namesCircles(record: InviteRecord): boolean {
-  const data = record.additional_data;
-  return (
-    (Array.isArray(data?.groups) && data.groups.length > 0) || (Array.isArray(data?.rooms) && data.rooms.length > 0)
-  );
+/** Whether the record names circles or group chats outside them (as the module's `names_circles` reads it). */
+function namesCircles(record: InviteRecord, host: string): boolean {
+  return circleIdsOf(record).length > 0 || roomsOfRecord(record, host).length > 0;
 }
 
 /** Whether `local` may join with this record: not a reset link, and an invite bound to one username for that user. */
@@ -81,7 +79,7 @@ export class ExistingAccountJoin {
       return "invite-invalid";
     }
     const { claim } = outcome;
-    if (!namesCircles(claim.record) || !mayJoin(claim.record, local)) {
+    if (!namesCircles(claim.record, this.#options.domain) || !mayJoin(claim.record, local)) {
       await claim.giveBack().catch((error: unknown) =>
         log.error("Could not give back an invite's use after a join it does not allow", {
           id: claim.id,

@@ -3,10 +3,12 @@
  * limits, the invite from the domain (src/invites/invite-links.ts), and for a POST the invite's own limit. Each
  * step either gives what the page needs, or sends the page saying why not (the catalogue's, src/errors.ts).
  */
+
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, InviteError } from "../errors.js";
 import { guardedCounter } from "../invites/guarded.js";
 import type { InviteLinks } from "../invites/invite-links.js";
+import { circleIdsOf } from "../invites/record.js";
 import type { HitCounter } from "../invites/store.js";
 import { idOfHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
@@ -89,8 +91,8 @@ export function inviteAccess(deps: InviteAccessDeps): InviteAccess {
       if (!(await withinLimits(request, reply, ctx, deps.addressHits, checks, { client }))) return undefined;
       try {
         const invite = await deps.invites.pendingInviteFor(request.params.token);
-        const groups = invite.record.additional_data?.groups ?? [];
-        return inviteViewOf(invite, deps.domain, (await deps.circleNames?.(groups)) ?? []);
+        const circles = (await deps.circleNames?.(circleIdsOf(invite.record))) ?? [];
+        return inviteViewOf(invite, deps.domain, circles);
       } catch (error) {
         return refuse(reply, ctx, error);
       }

@@ -5,6 +5,7 @@
  * with the session's actor, under the same permission rules as chat and ad-hoc; each POST needs our origin and
  * the session's form token.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeError, InviteError } from "../../errors.js";
 import type { OpenSession } from "../../invites/console-access.js";
@@ -12,6 +13,7 @@ import { longestLifetime } from "../../invites/editing.js";
 import { nowSeconds, systemClock } from "../../invites/expiry.js";
 import { EXPIRY_CHOICES, validateAccountInviteOptions } from "../../invites/options.js";
 import { mayCreateAccountInvite, mayCreateContactInvite } from "../../invites/permissions.js";
+import { circleIdsOf } from "../../invites/record.js";
 import { isInviteId } from "../../invites/token.js";
 import type { PageContext } from "../page-context.js";
 import {
@@ -81,7 +83,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
         .filter((invite) => shownOnPage(query, invite, now))
         .map(async (invite) => ({
           invite,
-          circles: (await deps.circleNames?.(invite.stored.record.additional_data?.groups ?? [])) ?? [],
+          circles: (await deps.circleNames?.(circleIdsOf(invite.stored.record))) ?? [],
           longest: longestLifetime(actor, invite.kind, ttl),
         })),
     );

@@ -5,12 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyHash, generateApiKey } from "../../../src/invites/api-keys.js";
-import { createLogger } from "../../../src/logger.js";
 import { apiKeyKey, apiKeyNamesKey, RedisApiKeys } from "../../../src/storage/redis-api-keys.js";
-import { createRedisClient } from "../../../src/storage/redis-client.js";
-import { RedisConnection } from "../../../src/storage/redis-connection.js";
+import type { RedisConnection } from "../../../src/storage/redis-connection.js";
 import { apiKeyStoreContract } from "../../helpers/api-key-store-contract.js";
 import { redisAway } from "../../helpers/backend-away.js";
+import { connectedRedis } from "../../helpers/redis-connected.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { requireBinaries } from "../../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
@@ -24,21 +23,7 @@ let connections: RedisConnection[] = [];
 let store: RedisApiKeys;
 let sibling: RedisApiKeys;
 
-async function connected(url: string): Promise<RedisConnection> {
-  let ready: () => void = () => {};
-  const isReady = new Promise<void>((resolve) => {
-    ready = resolve;
-  });
-  const connection = new RedisConnection({
-    ...createRedisClient(url, TIMEOUT_MS),
-    timeoutMs: TIMEOUT_MS,
-    log: createLogger("silent"),
-    onReady: () => ready(),
-  });
-  connection.connect();
-  await isReady;
-  return connection;
-}
+const connected = (url: string) => connectedRedis(url, TIMEOUT_MS);
 
 beforeAll(async () => {
   requireBinaries(["redis-server"]);

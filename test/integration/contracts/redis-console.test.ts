@@ -4,12 +4,11 @@
  * access but not the signing key.
  */
 import { afterAll, beforeAll } from "vitest";
-import { createLogger } from "../../../src/logger.js";
-import { createRedisClient } from "../../../src/storage/redis-client.js";
-import { RedisConnection } from "../../../src/storage/redis-connection.js";
+import type { RedisConnection } from "../../../src/storage/redis-connection.js";
 import { consoleLoginKey, consoleSessionKey, RedisConsoleStore } from "../../../src/storage/redis-console.js";
 import { redisAway } from "../../helpers/backend-away.js";
 import { consoleStoreContract } from "../../helpers/console-store-contract.js";
+import { connectedRedis } from "../../helpers/redis-connected.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { requireBinaries } from "../../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
@@ -24,18 +23,7 @@ let store: RedisConsoleStore;
 let sibling: RedisConsoleStore;
 
 async function connected(url: string): Promise<RedisConnection> {
-  let ready: () => void = () => {};
-  const isReady = new Promise<void>((resolve) => {
-    ready = resolve;
-  });
-  const connection = new RedisConnection({
-    ...createRedisClient(url, TIMEOUT_MS),
-    timeoutMs: TIMEOUT_MS,
-    log: createLogger("silent"),
-    onReady: () => ready(),
-  });
-  connection.connect();
-  await isReady;
+  const connection = await connectedRedis(url, TIMEOUT_MS);
   connections.push(connection);
   return connection;
 }

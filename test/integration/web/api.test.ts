@@ -11,44 +11,32 @@ import { ApiKeyService } from "../../../src/invites/api-key-service.js";
 import { findInvite } from "../../../src/invites/invite-lookup.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { createLogger } from "../../../src/logger.js";
-import { RedisApiKeys } from "../../../src/storage/redis-api-keys.js";
-import { createRedisClient } from "../../../src/storage/redis-client.js";
-import { RedisConnection } from "../../../src/storage/redis-connection.js";
 import type { TestBot } from "../../helpers/bot.js";
 import { eventually } from "../../helpers/bot.js";
 import { effectiveRoles, ROLE_SHELL_MODULES } from "../../helpers/effective-role.js";
 import { uniqueName } from "../../helpers/names.js";
 import { prosodyMajorVersion } from "../../helpers/prosody-server.js";
 import { type Scenario, startScenario } from "../../helpers/scenario.js";
-import { TEST_SIGNING_KEYS } from "../../helpers/signing.js";
 
 const ON_13 = prosodyMajorVersion() >= 13;
 const ADMIN = "admin@localhost";
 let world: Scenario;
 let bot: TestBot;
-let connection: RedisConnection;
 let keys: ApiKeyService;
 let api: FastifyInstance;
 let base: string;
+
+function fail(message: string): never {
+  throw new Error(message);
+}
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true, moreModules: [...ROLE_SHELL_MODULES] });
   bot = await world.startBot("bot");
   const { service, store, storage } = bot.app;
-  let ready: () => void = () => {};
-  const isReady = new Promise<void>((resolve) => {
-    ready = resolve;
-  });
-  connection = new RedisConnection({
-    ...createRedisClient(world.servers.redisUrl, 2_000),
-    timeoutMs: 2_000,
-    log: createLogger("silent"),
-    onReady: () => ready(),
-  });
-  connection.connect();
-  await isReady;
   keys = new ApiKeyService({
-    store: new RedisApiKeys(connection, "localhost", TEST_SIGNING_KEYS),
+    // The bot's own store of keys, on its backend's connection to Redis as its ACL user.
+    store: storage.apiKeys ?? fail("the bot's backend has no API keys"),
     policy: service.policy,
   });
   api = Fastify({ logger: false });
@@ -65,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  connection?.close();
   await world?.stop();
 });
 
