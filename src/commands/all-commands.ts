@@ -6,6 +6,7 @@ import type { ApiKeyService } from "../invites/api-key-service.js";
 import type { ConsoleAccess } from "../invites/console-access.js";
 import type { Clock } from "../invites/expiry.js";
 import type { InviteService } from "../invites/service.js";
+import { apiKeyAdhocCommands } from "./api-key-adhoc.js";
 import { apiKeyChatKeywords } from "./api-key-commands.js";
 import { circleChatKeywords } from "./circle-chat.js";
 import { circleAdhocCommands } from "./circle-commands.js";
@@ -23,7 +24,7 @@ export interface CommandServices {
   readonly circles: CircleService;
   /** The web console's logins (docs/console.md); its commands only with it. */
   readonly console?: ConsoleAccess;
-  /** The HTTP API's keys (docs/api.md); its chat keywords only with them. */
+  /** The HTTP API's keys (docs/api.md); its ad-hoc command and chat keywords only with them. */
   readonly apiKeys?: ApiKeyService;
 }
 
@@ -31,6 +32,7 @@ export function allAdhocCommands({
   invites,
   circles,
   console: logins,
+  apiKeys,
 }: CommandServices): AdhocCommand<RequestContext>[] {
   return [
     ...inviteAdhocCommands(invites, circles),
@@ -39,6 +41,7 @@ export function allAdhocCommands({
     ...circleAdhocCommands(circles),
     ...circleInviteAdhocCommands(invites, circles),
     ...(logins === undefined ? [] : consoleAdhocCommands(logins)),
+    ...(apiKeys === undefined ? [] : apiKeyAdhocCommands(apiKeys)),
   ];
 }
 

@@ -1,7 +1,7 @@
 /**
  * API keys over chat, admins only (docs/api.md): `apikey create NAME create|manage` (the key is shown once, in the
  * reply, and never again: only its hash is stored), `apikeys` (every key, never the key itself) and
- * `apikey revoke NAME`.
+ * `apikey revoke NAME`. The same over ad-hoc is in api-key-adhoc.ts.
  */
 import type { ChatKeyword } from "../chat/router.js";
 import type { ApiKeyService } from "../invites/api-key-service.js";
@@ -15,7 +15,8 @@ const USAGE =
 const NAME_RULE = "A key's name is 1 to 40 characters: lower-case letters, digits, and . _ - (not first).";
 const NOT_ADMIN = "Only admins can manage API keys.";
 
-function keyLine(key: ApiKey): string {
+/** One key as chat and the ad-hoc list show it: name, scope, when and by whom it was made, when last used. */
+export function keyLine(key: ApiKey): string {
   const used = key.lastUsedAt === undefined ? "never used" : `last used ${formatDateTime(key.lastUsedAt)}`;
   return `• ${key.name} (${key.scope}) — made ${formatDateTime(key.createdAt)} by ${key.createdBy}, ${used}`;
 }
