@@ -27,12 +27,14 @@ import { type Client, client, xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import type { Invite } from "../src/invites/invite.js";
 import { recordOf } from "../src/invites/record.js";
+import type { InviteStore } from "../src/invites/store.js";
 import { createLogger } from "../src/logger.js";
 import { encodeEnvelope } from "../src/storage/envelope.js";
 import { byInviterKey, idsKey, pendingKey, recordKey } from "../src/storage/keys.js";
 import { expiryIndexesOf, type SigningKeys, signRecord, tokenHash } from "../src/storage/record.js";
 import { redisBackend } from "../src/storage/redis-backend.js";
 import { createRedisClient } from "../src/storage/redis-client.js";
+import { MAX_KIND_SCAN } from "../src/storage/redis-invite-reads.js";
 import { startRedis, TEST_REDIS_ADMIN } from "../test/helpers/redis-server.js";
 import { type BotBuild, spawnBot } from "./bench-bot.js";
 import { connectInviteClient, percentile, withTimeout } from "./bench-load.js";
@@ -358,6 +360,8 @@ export interface ListResults {
   settings: ListSettings;
   empty: StateResults;
   full: StateResults;
+  /** An admin's list of one kind on the full store (no invite of it: every record up to the cap is read). */
+  kindScan: Summary;
   seed: SeedResult;
   memory: { before: number; after: number; afterHuman: string };
   botRssMiB: number;
@@ -535,6 +539,7 @@ export async function runListBench(ctx: ListBenchContext): Promise<ListResults> 
   );
 
   const full = await measure(`${settings.seed.toLocaleString("en")} others`);
+  const kindScan = await measureKindScan(store, full.pending, log);
 
   const botRssMiB = bot.memory().rssMiB;
   const counts = bot.logCounts();
@@ -549,11 +554,28 @@ export async function runListBench(ctx: ListBenchContext): Promise<ListResults> 
     settings,
     empty,
     full,
+    kindScan,
     seed: seeded,
     memory: { before: memoryBefore.bytes, after: memoryAfter.bytes, afterHuman: memoryAfter.human },
     botRssMiB,
     botOnlineMs: bot.onlineMs,
   };
+}
+
+/** Rounds of the one-kind list: each reads up to MAX_KIND_SCAN records, so a few are enough. */
+const KIND_SCAN_ROUNDS = 5;
+
+/** The admin's list of reset links (none seeded) through the store: the worst case of a one-kind list. */
+async function measureKindScan(store: InviteStore, pending: number, log: (text: string) => void): Promise<Summary> {
+  const times: number[] = [];
+  for (let i = 0; i < KIND_SCAN_ROUNDS; i++) {
+    const started = performance.now();
+    const page = await store.listPage({ kind: "reset", offset: 0, limit: PAGE_SIZE });
+    times.push(performance.now() - started);
+    if (page.total !== 0) throw new Error(`lists: listPage(kind reset) found ${page.total}, wanted none`);
+  }
+  log(`lists: one kind over ${Math.min(pending, MAX_KIND_SCAN)} records: p50 ${ms(summarize(times).p50)}`);
+  return summarize(times);
 }
 
 async function usedMemory(raw: { info(section: string): Promise<string> }): Promise<{ bytes: number; human: string }> {
@@ -597,6 +619,12 @@ export function listReport(r: ListResults): string {
     row("  ad-hoc list-invites: the page (complete, no form)", (s) => s.adminAdhocPage),
     row("  ad-hoc list-invites: form + page", (s) => s.adminAdhocBoth),
     row("  store.listPage alone (no XMPP)", (s) => s.adminStore),
+    [
+      `  store.listPage of one kind (reads ≤ ${MAX_KIND_SCAN.toLocaleString("en")} records), n=${r.kindScan.count}`,
+      "",
+      pair(r.kindScan),
+      "",
+    ],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((x) => x[i]?.length ?? 0)));
   const line = (x: readonly string[]): string =>

@@ -11,6 +11,7 @@ import { API_RATE_LIMIT } from "./auth.js";
 import { registerEditRoutes } from "./edit-routes.js";
 import { type InviteRouteDeps, registerInviteRoutes } from "./invite-routes.js";
 import { problemHandler, problemOf, sendProblem } from "./problems.js";
+import { registerSummaryRoute, type SummaryOf } from "./summary-route.js";
 import { registerTreeRoutes } from "./tree-routes.js";
 import { strictValidators } from "./validation.js";
 
@@ -20,6 +21,8 @@ export interface ApiDeps extends Omit<InviteRouteDeps, "host"> {
   readonly log: Logger;
   /** The version in the OpenAPI document (package.json's). */
   readonly version: string;
+  /** The admins' summary (src/invites/stats.ts); no /summary without it. */
+  readonly summary?: SummaryOf;
 }
 
 /** Adds /api/v1 to `app` (call before `app.ready()`). */
@@ -49,6 +52,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       registerInviteRoutes(api, routeDeps);
       registerEditRoutes(api, routeDeps);
       registerTreeRoutes(api, routeDeps);
+      if (deps.summary !== undefined) registerSummaryRoute(api, routeDeps, deps.summary);
       api.get("/openapi.json", { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: API_PREFIX },

@@ -22,7 +22,8 @@ interface EditBody {
 function changeOf(body: EditBody): InviteChange {
   if (body.expires === undefined) return body.maxUses === undefined ? {} : { maxUses: body.maxUses };
   const expiresAt = parseDateTime(body.expires);
-  if (expiresAt === undefined) throw new BodyProblems([`body/expires "${body.expires}" is not a real date and time`]);
+  if (expiresAt === undefined)
+    throw new BodyProblems([`body/expires "${body.expires}" is not a real date and time`], "nothing was changed");
   return { expiresAt, ...(body.maxUses === undefined ? {} : { maxUses: body.maxUses }) };
 }
 

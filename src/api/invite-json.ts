@@ -51,7 +51,6 @@ export function createdInviteJson({ invite, landingUrl }: CreatedInvite): Create
 }
 
 /** One page of a list, keeping only `kind` when asked (a page may then hold fewer than its size). */
-export function listJson(list: PendingList, kind: PendingInvite["kind"] | undefined) {
-  const invites = list.invites.filter((pending) => kind === undefined || pending.kind === kind);
-  return { invites: invites.map(inviteJson), total: list.total, page: list.page, pageSize: list.pageSize };
+export function listJson(list: PendingList) {
+  return { invites: list.invites.map(inviteJson), total: list.total, page: list.page, pageSize: list.pageSize };
 }

@@ -9,7 +9,9 @@ import type { InviteService } from "../invites/service.js";
 import type { Logger } from "../logger.js";
 import { type AuthDeps, keyOf, requireKey } from "./auth.js";
 import { type CreateBody, type CreatingService, createInvite } from "./create-invite.js";
+import { parseDateTime } from "./date-time.js";
 import { createdInviteJson, inviteJson, listJson } from "./invite-json.js";
+import { BodyProblems } from "./problems.js";
 import {
   ALWAYS,
   CREATE_BODY_SCHEMA,
@@ -21,6 +23,13 @@ import {
   problems,
   SECURITY,
 } from "./schemas.js";
+
+interface ListQueryString {
+  readonly page: number;
+  readonly inviter?: string;
+  readonly kind?: PendingInvite["kind"];
+  readonly expires_before?: string;
+}
 
 export interface InviteRouteDeps extends AuthDeps {
   readonly invites: CreatingService &
@@ -68,12 +77,19 @@ export function registerInviteRoutes(api: FastifyInstance, deps: InviteRouteDeps
       },
     },
     async (request) => {
-      const { page, inviter, kind } = request.query as { page: number; inviter?: string; kind?: PendingInvite["kind"] };
+      const query = request.query as ListQueryString;
+      const expiresBy = query.expires_before === undefined ? undefined : parseDateTime(query.expires_before);
+      if (query.expires_before !== undefined && expiresBy === undefined) {
+        const problem = `querystring/expires_before "${query.expires_before}" is not a real date and time`;
+        throw new BodyProblems([problem], "no invites were listed");
+      }
       const list = await invites.listInvites(keyOf(request).actor, {
-        page,
-        ...(inviter === undefined ? {} : { inviter: inviter.toLowerCase() }),
+        page: query.page,
+        ...(query.inviter === undefined ? {} : { inviter: query.inviter.toLowerCase() }),
+        ...(query.kind === undefined ? {} : { kind: query.kind }),
+        ...(expiresBy === undefined ? {} : { expiresBy }),
       });
-      return listJson(list, kind);
+      return listJson(list);
     },
   );
 

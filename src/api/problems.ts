@@ -17,7 +17,11 @@ const entryOf = (code: ProblemCode): ErrorEntry => describeError(code);
 
 /** The request's own mistakes, beyond what its schema says: 400 with every problem in words (form-invalid). */
 export class BodyProblems extends Error {
-  constructor(readonly problems: readonly string[]) {
+  /** `outcome` tells the client what did not happen (a list that was not read says so, not "nothing was created"). */
+  constructor(
+    readonly problems: readonly string[],
+    readonly outcome = "nothing was created",
+  ) {
     super(problems.join("; "));
     this.name = "BodyProblems";
   }
@@ -71,7 +75,7 @@ export function problemHandler(host: string, log: Logger) {
       return sendProblem(reply, problem);
     }
     if (error instanceof BodyProblems) {
-      return sendProblem(reply, problemOf("form-invalid", { host }, `${error.message}; nothing was created`));
+      return sendProblem(reply, problemOf("form-invalid", { host }, `${error.message}; ${error.outcome}`));
     }
     if (error.validation !== undefined) {
       const detail = `${validationWords(error.validationContext, error.validation)}; nothing was created or changed`;

@@ -6,6 +6,7 @@
 import { MAX_INVITE_CIRCLES, MAX_INVITE_ROOMS } from "../invites/circle-choice.js";
 import { EXPIRY_CHOICES, MAX_NOTE_LENGTH, MAX_USES } from "../invites/options.js";
 import { JOIN_ROLES } from "../invites/roles.js";
+import { DATE_TIME_PATTERN } from "./date-time.js";
 
 /** RFC 9457 §3.1, with the catalogue's code as an extension member (§3.2). */
 export const PROBLEM_SCHEMA = {
@@ -109,7 +110,12 @@ export const LIST_QUERY_SCHEMA = {
   properties: {
     page: { type: "integer", minimum: 1, maximum: 9_999_999, default: 1 },
     inviter: JID_SCHEMA,
-    kind: { type: "string", enum: KINDS, description: "Only this kind, of the page's invites" },
+    kind: { type: "string", enum: KINDS, description: "Only invites of this kind" },
+    expires_before: {
+      type: "string",
+      pattern: DATE_TIME_PATTERN,
+      description: "Only invites that expire at or before this RFC 3339 date-time",
+    },
   },
 } as const;
 

@@ -8,6 +8,7 @@ import type { Clock } from "../invites/expiry.js";
 import { findInvite } from "../invites/invite-lookup.js";
 import type { Policy } from "../invites/permissions.js";
 import type { InviteService } from "../invites/service.js";
+import { inviteSummary } from "../invites/stats.js";
 import type { InviteStore } from "../invites/store.js";
 import type { RandomSource } from "../invites/token.js";
 import type { Logger } from "../logger.js";
@@ -17,7 +18,7 @@ import { SOFTWARE } from "../version.js";
 
 export interface HttpApiOptions {
   readonly policy: Policy;
-  readonly storage: Pick<StorageBackend, "apiKeys" | "hits">;
+  readonly storage: Pick<StorageBackend, "apiKeys" | "hits" | "stats">;
   readonly store: Pick<InviteStore, "findById">;
   readonly clock: Clock;
   readonly random?: RandomSource;
@@ -32,6 +33,7 @@ export interface HttpApi {
 
 export function httpApi(options: HttpApiOptions): HttpApi {
   const { policy, storage, store, clock, log } = options;
+  const { stats } = storage;
   const keys = new ApiKeyService({
     store: storage.apiKeys ?? new MemoryApiKeys(),
     policy,
@@ -47,6 +49,7 @@ export function httpApi(options: HttpApiOptions): HttpApi {
       hits: storage.hits,
       log,
       version: SOFTWARE.version,
+      ...(stats === undefined ? {} : { summary: (actor) => inviteSummary(stats, actor, clock) }),
     }),
   };
 }

@@ -30,6 +30,7 @@ export function useNotices(
 ): UseEventConsumer | undefined {
   const stream = storage.events?.(config.xmpp.resource);
   if (stream === undefined) return undefined;
+  const { stats } = storage;
   return new UseEventConsumer({
     stream,
     send: (to, text) => xmpp.send(xml("message", { to, type: "chat" }, xml("body", {}, text))),
@@ -40,6 +41,7 @@ export function useNotices(
     log: log.child({ part: "notify" }),
     events,
     joinedCircles: joinedCirclesFrom(storage.circles),
+    ...(stats === undefined ? {} : { noteUse: (use) => stats.noteUse(use) }),
     welcome: (jid, circles, rooms) =>
       welcomeToRooms(
         {

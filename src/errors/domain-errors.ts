@@ -22,6 +22,7 @@ export type InviteErrorCode =
   | "invite-tree-admins-only"
   | "quota-exceeded"
   | "relations-admins-only"
+  | "summary-admins-only"
   | "roles-unsupported"
   | "store-unavailable";
 
@@ -122,6 +123,11 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     FORBIDDEN,
     "Only administrators may see the invite tree of another account",
     'Sorry, only administrators can see the invite tree of another account. Say "tree" to see yours.',
+  ),
+  "summary-admins-only": errorEntry(
+    FORBIDDEN,
+    "Only administrators may see the summary of invites",
+    "Sorry, only administrators can see the summary of invites.",
   ),
   "quota-exceeded": errorEntry(
     { stanza: "wait resource-constraint", status: 429, page: "error" },

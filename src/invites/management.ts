@@ -7,6 +7,7 @@ import { type Clock, nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
 import { type PendingInvite, toPending } from "./pending.js";
 import type { Actor } from "./permissions.js";
+import type { InviteKind } from "./record.js";
 import type { InviteStore, RelationsStore } from "./store.js";
 
 /** Invites per page of a list (chat and ad-hoc). */
@@ -25,6 +26,15 @@ export interface PendingList {
   readonly pageSize: number;
 }
 
+/** Which pending invites a list shows: a page (1-based), and filters; a user's inviter is always themselves. */
+export interface ListQuery {
+  readonly inviter?: string;
+  readonly page?: number;
+  readonly kind?: InviteKind;
+  /** Only invites that expire at or before this time (unix seconds). */
+  readonly expiresBy?: number;
+}
+
 export interface ManagementDeps {
   readonly store: InviteStore & RelationsStore;
   readonly clock: Clock;
@@ -34,11 +44,7 @@ export interface ManagementDeps {
  * One page of the pending invites this requester may see: their own, or
  * everyone's for an admin (optionally only one inviter's), soonest to expire first.
  */
-export async function listInvites(
-  deps: ManagementDeps,
-  actor: Actor,
-  query: { inviter?: string; page?: number } = {},
-): Promise<PendingList> {
+export async function listInvites(deps: ManagementDeps, actor: Actor, query: ListQuery = {}): Promise<PendingList> {
   const inviter = actor.isAdmin ? query.inviter : actor.jid;
   const page = Math.max(1, Math.floor(query.page ?? 1));
   const now = nowSeconds(deps.clock);
@@ -46,6 +52,8 @@ export async function listInvites(
     () =>
       deps.store.listPage({
         ...(inviter === undefined ? {} : { inviter }),
+        ...(query.kind === undefined ? {} : { kind: query.kind }),
+        ...(query.expiresBy === undefined ? {} : { expiresBy: query.expiresBy }),
         offset: (page - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
       }),

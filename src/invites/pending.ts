@@ -3,14 +3,14 @@
  * token (a whole token is never shown after creation), what kind of invite it
  * is, whose it is, and how long it lasts.
  */
-import { inviterOf, maxUsesOf } from "./record.js";
+import { type InviteKind, inviterOf, kindOf, maxUsesOf } from "./record.js";
 import type { StoredInvite } from "./store.js";
 import { idOfHash, tokenHash } from "./token.js";
 
 export interface PendingInvite {
   /** The first eight characters of the token's hash; reveals nothing of the token. */
   readonly id: string;
-  readonly kind: "contact" | "account" | "reset";
+  readonly kind: InviteKind;
   /** Bare JID of whoever made it, when known (Prosody's command line records nobody). */
   readonly inviter: string | undefined;
   /** Unix seconds. */
@@ -34,11 +34,10 @@ export function toPending(stored: StoredInvite, now: number): PendingInvite | un
   const { record, hash, used } = stored;
   if (record.expires <= now) return undefined;
   const data = record.additional_data ?? {};
-  const kind = record.type === "roster" ? "contact" : data.allow_reset ? "reset" : "account";
   const maxUses = maxUsesOf(record);
   return {
     id: idOfHash(hash),
-    kind,
+    kind: kindOf(record),
     inviter: inviterOf(record),
     expires: record.expires,
     allowsRegistration: record.allow_registration,

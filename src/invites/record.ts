@@ -64,3 +64,11 @@ export function maxUsesOf(record: InviteRecord): number | undefined {
   const max = record.additional_data?.max_uses;
   return record.reusable && typeof max === "number" && max > 1 ? max : undefined;
 }
+
+/** What kind of invite a record is, as lists show it: a contact invite, an account invite, or a password reset link. */
+export type InviteKind = "contact" | "account" | "reset";
+
+export function kindOf(record: InviteRecord): InviteKind {
+  if (record.type === "roster") return "contact";
+  return record.additional_data?.allow_reset ? "reset" : "account";
+}

@@ -11,7 +11,14 @@ import { editInvite, type InviteChange } from "./editing.js";
 import { type Clock, systemClock } from "./expiry.js";
 import type { CreatedInvite } from "./invite.js";
 import type { CreatedKind, InviteEvents } from "./invite-events.js";
-import { listInvites, type PendingList, relationsOf, revokeAllOf, revokeInvites } from "./management.js";
+import {
+  type ListQuery,
+  listInvites,
+  type PendingList,
+  relationsOf,
+  revokeAllOf,
+  revokeInvites,
+} from "./management.js";
 import type { AccountInviteOptions } from "./options.js";
 import { inviteId, type PendingInvite } from "./pending.js";
 import type { Actor, Policy } from "./permissions.js";
@@ -95,7 +102,7 @@ export class InviteService {
   }
 
   /** One page of the pending invites this requester may see, soonest to expire first. */
-  listInvites(actor: Actor, query: { inviter?: string; page?: number } = {}): Promise<PendingList> {
+  listInvites(actor: Actor, query: ListQuery = {}): Promise<PendingList> {
     return listInvites(this.#deps, actor, query);
   }
 

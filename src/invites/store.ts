@@ -1,5 +1,5 @@
 import type { Invite } from "./invite.js";
-import type { InviteRecord } from "./record.js";
+import type { InviteKind, InviteRecord } from "./record.js";
 
 export type {
   ClaimedInvite,
@@ -55,6 +55,10 @@ export type EditOutcome =
 export interface PageQuery {
   /** Only the invites this bare JID made; all of the host's when absent. */
   readonly inviter?: string;
+  /** Only invites of this kind (record.ts, kindOf). */
+  readonly kind?: InviteKind;
+  /** Only invites that expire at or before this time (unix seconds). */
+  readonly expiresBy?: number;
   readonly offset: number;
   readonly limit: number;
 }

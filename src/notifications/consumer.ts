@@ -13,6 +13,7 @@
 
 import type { Circle } from "../circles/circle.js";
 import { type EventSink, silentSink } from "../events.js";
+import type { NotedUse } from "../invites/stats.js";
 import type { EventStream, StreamEntry, UseEvent } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import { circleNames, type JoinedCircles } from "./joined-circles.js";
@@ -45,6 +46,8 @@ export interface ConsumerOptions {
    * outside circles (src/rooms/room-welcome.ts); once per registration or join.
    */
   readonly welcome?: (jid: string, circles: readonly Circle[], rooms: readonly string[]) => Promise<void>;
+  /** Logs the use for the admins' summary (src/invites/stats.ts), first: once per entry, however often it is read. */
+  readonly noteUse?: (use: NotedUse) => Promise<void>;
   readonly blockMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
@@ -165,6 +168,7 @@ export class UseEventConsumer {
     }
     // A store that does not answer leaves the entry pending, to be told whole when it does. A new account and an
     // existing one that joined through the link (kind joined) are both newcomers to the invite's circles and chats.
+    await this.#options.noteUse?.({ entryId: id, invite: event.invite, at: event.at });
     const newcomer = event.kind !== "subscribed";
     const joined = newcomer ? ((await this.#options.joinedCircles?.(event.invitee)) ?? []) : [];
     if (newcomer) await this.#options.welcome?.(event.invitee, joined, event.rooms);

@@ -7,6 +7,7 @@
 import type { CircleStore } from "../circles/store.js";
 import type { ApiKeyStore } from "../invites/api-keys.js";
 import type { ConsoleStore } from "../invites/console-store.js";
+import type { InviteStats } from "../invites/stats.js";
 import type {
   EventStream,
   HitCounter,
@@ -43,6 +44,8 @@ export interface StorageBackend {
   readonly relations: RelationsStore;
   /** The web pages' rate-limit counters, shared by every bot instance on the same backend. */
   readonly hits: HitCounter;
+  /** The summary's logs (src/invites/stats.ts); absent: no summary. */
+  readonly stats?: InviteStats;
   /** The circles, with their members (src/circles/store.ts). */
   readonly circles: CircleStore;
   /** The web console's login links and sessions (docs/console.md); absent: the app keeps them in memory. */

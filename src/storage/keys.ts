@@ -112,3 +112,13 @@ export function circleMembersKey(host: string, id: string): string {
 export function circlesKey(host: string): string {
   return `${hostTag(host)}circles`;
 }
+
+/**
+ * The summary's logs (docs/storage.md, "The summary's logs"), sorted sets kept a month long and read by the bot
+ * alone: the invites created (short id, scored by creation time), the uses the event stream told (stream entry id,
+ * scored by the use's time), and the expiry of each invite until it is used up or revoked (short id, scored by
+ * expiry).
+ */
+export function logKey(host: string, log: "created" | "used" | "expiring"): string {
+  return `${hostTag(host)}log:${log}`;
+}

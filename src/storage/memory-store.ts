@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import { inviterOf, maxUsesOf, recordOf } from "../invites/record.js";
+import { inviterOf, kindOf, maxUsesOf, recordOf } from "../invites/record.js";
 import { editedRecord, usesCapOf } from "../invites/record-edit.js";
 import type {
   EditOutcome,
@@ -19,6 +19,7 @@ import type { StorageBackend } from "./backend.js";
 import { MemoryApiKeys } from "./memory-api-keys.js";
 import { MemoryCircles } from "./memory-circles.js";
 import { MemoryConsoleStore } from "./memory-console.js";
+import { MemoryInviteStats } from "./memory-stats.js";
 
 /**
  * A storage backend in memory, for tests and trying the bot without Redis: one store serves the invites, the quota
@@ -37,6 +38,7 @@ export function memoryBackend(
     circles,
     console: new MemoryConsoleStore(),
     apiKeys: new MemoryApiKeys(),
+    stats: store.stats,
     start() {},
     async stop() {},
   };
@@ -48,17 +50,26 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
   readonly #quotas = new Map<string, Map<string, number>>();
   readonly #invitedBy = new Map<string, string>();
   readonly #invitees = new Map<string, Set<string>>();
+  /** The summary's logs, kept by save, remove and edit as the Redis writes keep theirs. */
+  readonly stats: MemoryInviteStats;
 
-  constructor(private readonly clock: Clock = systemClock) {}
+  constructor(private readonly clock: Clock = systemClock) {
+    this.stats = new MemoryInviteStats(clock, (id) => this.#live().some((stored) => idOfHash(stored.hash) === id));
+  }
 
   async save(invite: Invite): Promise<void> {
     const hash = tokenHash(invite.token);
-    this.#invites.set(hash, { hash, record: structuredClone(recordOf(invite)), used: 0 });
+    const record = recordOf(invite);
+    this.#invites.set(hash, { hash, record: structuredClone(record), used: 0 });
+    this.stats.saved(idOfHash(hash), record);
   }
 
-  async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {
+  async listPage({ inviter, kind, expiresBy, offset, limit }: PageQuery): Promise<InvitePage> {
     const all = this.#live()
-      .filter((stored) => inviter === undefined || inviterOf(stored.record) === inviter)
+      .filter(({ record }) => inviter === undefined || inviterOf(record) === inviter)
+      .filter(
+        ({ record }) => (kind === undefined || kindOf(record) === kind) && record.expires <= (expiresBy ?? Infinity),
+      )
       .sort((a, b) => a.record.expires - b.record.expires || (a.hash < b.hash ? -1 : 1));
     return { invites: all.slice(offset, offset + limit).map((s) => structuredClone(s)), total: all.length };
   }
@@ -92,7 +103,10 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
 
   async remove(invites: readonly StoredInvite[]): Promise<number> {
     let removed = 0;
-    for (const { hash } of invites) if (this.#invites.delete(hash)) removed += 1;
+    for (const { hash } of invites) {
+      this.stats.ended(idOfHash(hash));
+      if (this.#invites.delete(hash)) removed += 1;
+    }
     return removed;
   }
 
@@ -105,6 +119,7 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
     if (cap >= 0 && stored.used >= Math.max(cap, 1)) return { ok: false, reason: "used" };
     const edited = { hash, record, used: maxUsesOf(record) === undefined ? 0 : stored.used };
     this.#invites.set(hash, edited);
+    this.stats.expiryMoved(idOfHash(hash), record.expires);
     return { ok: true, invite: structuredClone(edited) };
   }
 

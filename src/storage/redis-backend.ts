@@ -7,6 +7,7 @@
  */
 
 import type { EventSink } from "../events.js";
+import type { InviteStats } from "../invites/stats.js";
 import type { EventStream, InviteClaims } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import type { StorageBackend, StorageEvents } from "./backend.js";
@@ -20,6 +21,7 @@ import { RedisConnection } from "./redis-connection.js";
 import { RedisConsoleStore } from "./redis-console.js";
 import { redisEventStream } from "./redis-events.js";
 import { RedisHitCounter } from "./redis-hits.js";
+import { RedisInviteStats } from "./redis-invite-stats.js";
 import { RedisInvites } from "./redis-invites.js";
 import { RedisQuota } from "./redis-quota.js";
 import { RedisRelations } from "./redis-relations.js";
@@ -37,6 +39,7 @@ export interface RedisBackendOptions {
 }
 
 export interface RedisBackend extends StorageBackend {
+  readonly stats: InviteStats;
   readonly claims: InviteClaims;
   readonly events: (consumer: string) => EventStream;
   /** Resolves when the store is ready to use (layout checked or migrated); for tests and the benchmark. */
@@ -54,8 +57,10 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     onReady: () => gate.check(),
   });
   const gate = new LayoutGate(redis, options);
+  const stats = new RedisInviteStats(redis, host);
   return {
-    invites: new RedisInvites(redis, gate, host, keys, log),
+    invites: new RedisInvites(redis, gate, host, keys, log, stats),
+    stats,
     quota: new RedisQuota(redis, gate, host),
     relations: new RedisRelations(redis, gate, host),
     hits: new RedisHitCounter(redis, host),

@@ -4,7 +4,7 @@
  * envelopes, envelope.ts) and verified; forged ones are skipped, missing ones leave the index.
  */
 import KeyvRedis, { Keyv } from "@keyv/redis";
-import { maxUsesOf } from "../invites/record.js";
+import { kindOf, maxUsesOf } from "../invites/record.js";
 import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
 import { isInviteId, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
@@ -15,7 +15,7 @@ import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
 // One page of the index KEYS[1], in one round trip: first removes up to ARGV[2]
 // members scored at or below ARGV[1] (expired) from it and from KEYS[2..] (ids,
-// pending), then returns { live members in all, the ARGV[4] of them from ARGV[3] }.
+// pending), then returns { live members up to the score ARGV[5] in all, the ARGV[4] of them from ARGV[3] }.
 const PAGE = new RedisScript(`
 local expired = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
 if #expired > 0 then
@@ -23,13 +23,20 @@ if #expired > 0 then
 end
 local live = '(' .. ARGV[1]
 return {
-  redis.call('ZCOUNT', KEYS[1], live, '+inf'),
-  redis.call('ZRANGE', KEYS[1], live, '+inf', 'BYSCORE', 'LIMIT', tonumber(ARGV[3]), tonumber(ARGV[4])),
+  redis.call('ZCOUNT', KEYS[1], live, ARGV[5]),
+  redis.call('ZRANGE', KEYS[1], live, ARGV[5], 'BYSCORE', 'LIMIT', tonumber(ARGV[3]), tonumber(ARGV[4])),
 }
 `);
 
 /** How many expired index members one read removes at most (the rest go with the next reads). */
 const PRUNE_BATCH = 1_000;
+/**
+ * A list of one kind reads the index's live members and their records, then counts and pages those of the kind: the
+ * kind is in the record only. Records are read this many at a time, and at most MAX_KIND_SCAN of the soonest to
+ * expire are looked at (docs/storage.md, "Listing").
+ */
+const KIND_BATCH = 500;
+export const MAX_KIND_SCAN = 100_000;
 /** How many hashes one id can match (ids are 48 bits: a second one is already rare). */
 const ID_MATCHES = 10;
 
@@ -59,16 +66,33 @@ export class RedisInviteReads {
     this.#keyv.on("error", () => {});
   }
 
-  async listPage({ inviter, offset, limit }: PageQuery): Promise<InvitePage> {
+  async listPage({ inviter, kind, expiresBy, offset, limit }: PageQuery): Promise<InvitePage> {
     const host = this.#host;
     const index = inviter === undefined ? pendingKey(host) : byInviterKey(host, inviter);
     const now = String(Math.floor(Date.now() / 1000));
-    return this.#redis.bounded("list", async () => {
-      const keys = index === pendingKey(host) ? [index, idsKey(host)] : [index, idsKey(host), pendingKey(host)];
-      const args = [now, String(PRUNE_BATCH), String(offset), String(limit)];
-      const [total, hashes] = (await PAGE.run(this.#redis.client, keys, args)) as [number, string[]];
-      return { invites: await this.#load(hashes, index), total };
-    });
+    const keys = inviter === undefined ? [index, idsKey(host)] : [index, idsKey(host), pendingKey(host)];
+    const upTo = expiresBy === undefined ? "+inf" : String(expiresBy);
+    const page = (from: number, count: number) =>
+      this.#redis.bounded("list", async () => {
+        const args = [now, String(PRUNE_BATCH), String(from), String(count), upTo];
+        return (await PAGE.run(this.#redis.client, keys, args)) as [number, string[]];
+      });
+    if (kind === undefined) {
+      const [total, hashes] = await page(offset, limit);
+      return { invites: await this.#redis.bounded("list", () => this.#load(hashes, index)), total };
+    }
+    const [, hashes] = await page(0, MAX_KIND_SCAN);
+    const invites: StoredInvite[] = [];
+    let total = 0;
+    for (let at = 0; at < hashes.length; at += KIND_BATCH) {
+      const batch = hashes.slice(at, at + KIND_BATCH);
+      for (const stored of await this.#redis.bounded("list", () => this.#load(batch, index))) {
+        if (kindOf(stored.record) !== kind) continue;
+        if (total >= offset && invites.length < limit) invites.push(stored);
+        total += 1;
+      }
+    }
+    return { invites, total };
   }
 
   async findById(id: string): Promise<StoredInvite[]> {

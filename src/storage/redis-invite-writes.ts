@@ -1,7 +1,7 @@
 /**
  * Writing invite records with their indexes (docs/storage.md, layout v2): a save and a removal are each one
  * MULTI/EXEC on the bot's connection, every key of one call in the host's hash slot, so Prosody never sees an invite
- * without its indexes, or the reverse.
+ * without its indexes, or the reverse. The summary's logs (redis-invite-stats.ts) are written in the same step.
  */
 import type { Invite } from "../invites/invite.js";
 import { recordOf } from "../invites/record.js";
@@ -9,9 +9,10 @@ import type { StoredInvite } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { encodeEnvelope } from "./envelope.js";
-import { idsKey, recordKey, usedKey } from "./keys.js";
+import { idsKey, logKey, recordKey, usedKey } from "./keys.js";
 import { expiryIndexesOf, type InviteRecord, type SignedValue, type SigningKeys, signRecord } from "./record.js";
 import type { RedisConnection } from "./redis-connection.js";
+import { queueCreatedLog, queueEndedLog } from "./redis-invite-stats.js";
 
 type Multi = ReturnType<RedisConnection["client"]["multi"]>;
 
@@ -30,13 +31,17 @@ export function queueRecordWrite(
   return multi;
 }
 
-/** Queues the removal of one invite (its record first, its use count, its index entries); returns how many commands. */
+/**
+ * Queues the removal of one invite (its record first, its use count, its index entries, its expiry's log entry: it
+ * will not expire); returns how many commands.
+ */
 function queueRemoval(multi: Multi, host: string, hash: string, record: InviteRecord): number {
   multi.del(recordKey(host, hash));
   multi.del(usedKey(host, hash));
   const indexes = [...expiryIndexesOf(host, record), idsKey(host)];
   for (const index of indexes) multi.zRem(index, hash);
-  return 2 + indexes.length;
+  queueEndedLog(multi, host, idOfHash(hash));
+  return 3 + indexes.length;
 }
 
 export class RedisInviteWrites {
@@ -54,7 +59,9 @@ export class RedisInviteWrites {
     const value = signRecord(this.keys, host, hash, record);
     try {
       await this.redis.bounded("save", async () => {
-        await queueRecordWrite(this.redis.client.multi(), host, hash, value, record).exec();
+        const multi = queueRecordWrite(this.redis.client.multi(), host, hash, value, record);
+        queueCreatedLog(multi, host, idOfHash(hash), record, Math.floor(Date.now() / 1000));
+        await multi.exec();
       });
     } catch (error) {
       // The requester is told that no invite was created: make it true even if Redis runs the save late.
@@ -89,6 +96,7 @@ export class RedisInviteWrites {
     const id = idOfHash(hash);
     const multi = this.redis.client.multi();
     queueRemoval(multi, this.host, hash, record);
+    multi.zRem(logKey(this.host, "created"), id);
     multi
       .exec()
       .then(() => {

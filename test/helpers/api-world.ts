@@ -11,6 +11,7 @@ import type { ApiKeyScope } from "../../src/invites/api-keys.js";
 import { findInvite } from "../../src/invites/invite-lookup.js";
 import { actorFor, type Policy } from "../../src/invites/permissions.js";
 import { InviteService } from "../../src/invites/service.js";
+import { inviteSummary } from "../../src/invites/stats.js";
 import type { HitCounter } from "../../src/invites/store.js";
 import { createLogger } from "../../src/logger.js";
 import { MemoryApiKeys } from "../../src/storage/memory-api-keys.js";
@@ -61,6 +62,7 @@ export async function apiWorld(
     hits: options.hits ?? store.hitCounter(),
     log,
     version: "0.0.0-test",
+    summary: (actor) => inviteSummary(store.stats, actor, clock),
   });
   await app.ready();
   return {

@@ -24,7 +24,7 @@ export interface ContractSubject {
 let counter = 0;
 
 /** A contact invite of alice that allows registration, with a new token; overrides on top. */
-function invite(now: number, overrides: Partial<Invite> = {}): Invite {
+export function invite(now: number, overrides: Partial<Invite> = {}): Invite {
   counter += 1;
   const token = `contractToken${String(counter).padStart(11, "0")}`;
   return {
@@ -112,6 +112,34 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
       expect(await hashesOf("bob@example.org")).toEqual([tokenHash(theirs.token)]);
       expect(await hashesOf("admin@example.org")).toEqual([tokenHash(adminAccount.token)]);
       expect((await store.listPage({ offset: 0, limit: 25 })).total).toBe(4);
+    });
+
+    it("lists only the invites of one kind, or those expiring by a time, with their own total and pages", async () => {
+      const { store, now } = subject();
+      const contacts = [2, 5, 9].map((hours) => invite(now(), { expires: now() + hours * 3600 }));
+      const accounts = [1, 3, 7, 8].map((hours) => account(now(), { expires: now() + hours * 3600 }));
+      const reset = account(now(), {
+        jid: "frank@example.org",
+        expires: now() + 4 * 3600,
+        additional_data: { source: "admin@example.org/laptop", allow_reset: "frank" },
+      });
+      for (const each of [...contacts, ...accounts, reset]) await store.save(each);
+      const hashes = (invites: readonly Invite[]) => invites.map((each) => tokenHash(each.token));
+      const first = await store.listPage({ kind: "account", offset: 0, limit: 3 });
+      const second = await store.listPage({ kind: "account", offset: 3, limit: 3 });
+      expect(first.total).toBe(4);
+      expect([...first.invites, ...second.invites].map((s) => s.hash)).toEqual(hashes(accounts));
+      expect((await store.listPage({ kind: "reset", offset: 0, limit: 25 })).invites.map((s) => s.hash)).toEqual(
+        hashes([reset]),
+      );
+      const soon = await store.listPage({ expiresBy: now() + 3 * 3600, offset: 0, limit: 25 });
+      expect(soon.total).toBe(3);
+      expect(soon.invites.map((s) => s.hash)).toEqual(hashes([accounts[0], contacts[0], accounts[1]] as Invite[]));
+      const both = await store.listPage({ kind: "contact", expiresBy: now() + 6 * 3600, offset: 0, limit: 25 });
+      expect(both).toMatchObject({ total: 2 });
+      expect(both.invites.map((s) => s.hash)).toEqual(hashes(contacts.slice(0, 2)));
+      const alices = await store.listPage({ inviter: "alice@example.org", kind: "account", offset: 0, limit: 25 });
+      expect(alices).toEqual({ invites: [], total: 0 });
     });
 
     it("removes invites from every list at once, and says how many still existed", async () => {

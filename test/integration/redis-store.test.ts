@@ -22,6 +22,7 @@ import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
 import { type RawRedis, rawRedisClient } from "../helpers/scenario.js";
 import { TEST_OLD_SIGNING_KEY, TEST_SIGNING_KEYS } from "../helpers/signing.js";
+import { inviteStatsContract } from "../helpers/stats-contract.js";
 import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from "../helpers/store-contract.js";
 
 const HOST = "example.org";
@@ -57,6 +58,21 @@ inviteStoreContract("RedisInvites", () => ({
   store: backend.invites,
   now: () => Math.floor(Date.now() / 1000),
   advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+  clear: async () => {
+    await raw.flushDb();
+    await raw.set(layoutKey(HOST), LAYOUT_VERSION);
+  },
+  takeUse: async (token) => {
+    const outcome = await backend.claims.claim(token);
+    if (!outcome.ok) throw new Error(`no use left to take: ${outcome.reason}`);
+    await outcome.claim.keep();
+  },
+}));
+
+inviteStatsContract("RedisInviteStats", () => ({
+  store: backend.invites,
+  stats: backend.stats,
+  now: () => Math.floor(Date.now() / 1000),
   clear: async () => {
     await raw.flushDb();
     await raw.set(layoutKey(HOST), LAYOUT_VERSION);

@@ -10,6 +10,7 @@ import { registerApi } from "../../../src/api/api.js";
 import { ApiKeyService } from "../../../src/invites/api-key-service.js";
 import { findInvite } from "../../../src/invites/invite-lookup.js";
 import { actorFor } from "../../../src/invites/permissions.js";
+import { inviteSummary } from "../../../src/invites/stats.js";
 import { createLogger } from "../../../src/logger.js";
 import type { TestBot } from "../../helpers/bot.js";
 import { eventually } from "../../helpers/bot.js";
@@ -47,6 +48,7 @@ beforeAll(async () => {
     hits: storage.hits,
     log: createLogger("silent"),
     version: "test",
+    summary: (actor) => inviteSummary(storage.stats ?? fail("the bot's backend has no summary logs"), actor, Date.now),
   });
   base = `${await api.listen({ host: "127.0.0.1", port: 0 })}/api/v1`;
 });
@@ -100,8 +102,10 @@ describe(`the HTTP API over Redis and Prosody ${ON_13 ? "13" : "0.12"}`, () => {
     const created = await answer(response);
     expect(created).toMatchObject({ kind: "account", inviter: ADMIN, note: "from the API", allowsRegistration: true });
     const username = uniqueName("apinew");
+    const handled = bot.events.waitFor("use-handled", { matches: ({ event }) => event.invite === created.id });
     const { register } = await world.registerWithInvite(tokenOf(created.uri), username);
     expect(register.attrs.type, register.toString()).toBe("result");
+    expect((await handled).event).toMatchObject({ kind: "registered", invitee: `${username}@localhost` });
     // Single use: the module removed it with its use.
     const manage = await newKey("manage");
     await eventually(async () => expect((await call("GET", `/invites/${created.id}`, manage)).status).toBe(404));
@@ -119,6 +123,28 @@ describe(`the HTTP API over Redis and Prosody ${ON_13 ? "13" : "0.12"}`, () => {
     expect((await call("GET", `/invites/${created.id}`, key)).status).toBe(404);
     const { register } = await world.registerWithInvite(tokenOf(created.uri), uniqueName("apirevoked"));
     expect(register.attrs.type).toBe("error");
+  });
+
+  it("counts in the summary the invites made, the use Prosody recorded, and not the used-up one as expired", async () => {
+    const key = await newKey("manage");
+    const stats = bot.app.storage.stats ?? fail("the bot's backend has no summary logs");
+    const summary = async () =>
+      ((await (await call("GET", "/summary", key)).json()) as { windows: { created: number; used: number }[] })
+        .windows[0];
+    // Two weeks on, every invite made here has expired unless it was used up or revoked.
+    const expiredLater = async () => (await stats.counts(Math.floor(Date.now() / 1000) + 14 * 86_400, [30]))[0];
+    const before = await summary();
+    const used = await answer(call("POST", "/invites", key, { kind: "account" }));
+    await answer(call("POST", "/invites", key, { kind: "account" }));
+    const expiringBefore = (await expiredLater())?.expired ?? 0;
+    const username = uniqueName("apisummary");
+    const handled = bot.events.waitFor("use-handled", { matches: ({ event }) => event.invite === used.id });
+    const { register } = await world.registerWithInvite(tokenOf(used.uri), username);
+    expect(register.attrs.type, register.toString()).toBe("result");
+    await handled;
+    const after = await summary();
+    expect(after).toMatchObject({ created: (before?.created ?? 0) + 2, used: (before?.used ?? 0) + 1 });
+    expect((await expiredLater())?.expired).toBe(expiringBefore - 1);
   });
 
   it("refuses a create key anything but creating (403), and a revoked key everything (401)", async () => {

@@ -1,6 +1,7 @@
 /** What the API's invite routes do: each kind of invite, listing, reading, revoking, validation, the OpenAPI document. */
 import { describe, expect, it } from "vitest";
 import { describeError } from "../../../src/errors.js";
+import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 import { ADMIN, apiWorld, NOW_MS, WEEK } from "../../helpers/api-world.js";
 
 const INVITES = "/api/v1/invites";
@@ -107,6 +108,12 @@ describe("listing, reading and revoking", () => {
     expect(await ids("inviter=Alice@example.org")).toEqual([contact.id]);
     expect(await ids(`inviter=${ADMIN}&kind=account`)).toEqual([account.id]);
     expect(await ids("page=2")).toEqual([]);
+    // The filters are the store's: the total is of the filtered list.
+    expect((await world.call("GET", `${INVITES}?kind=contact`, key)).json()).toMatchObject({ total: 1 });
+    const soon = (await world.call("POST", INVITES, key, { kind: "account", lifetime: "1h" })).json();
+    expect(await ids(`expires_before=${iso(NOW + 7200)}`)).toEqual([soon.id]);
+    expect(await ids(`expires_before=${iso(NOW + 7200)}&kind=contact`)).toEqual([]);
+    await world.call("DELETE", `${INVITES}/${soon.id}`, key);
 
     const read = await world.call("GET", `${INVITES}/${account.id}`, key);
     expect(read.statusCode).toBe(200);
@@ -129,11 +136,36 @@ describe("listing, reading and revoking", () => {
       `${INVITES}?kind=group`,
       `${INVITES}?inviter=x`,
       `${INVITES}?colour=red`,
+      `${INVITES}?expires_before=tomorrow`,
+      `${INVITES}?expires_before=2027-02-29T00:00:00Z`,
     ]) {
       const response = await world.call(url.startsWith(`${INVITES}/`) ? "DELETE" : "GET", url, key);
       expect(response.statusCode, url).toBe(400);
       expect(response.json().code, url).toBe("form-invalid");
     }
+  });
+});
+
+describe("GET /api/v1/summary", () => {
+  it("counts the invites created, used and expired in the last 7 and 30 days, for a manage key", async () => {
+    const store = new MemoryInviteStore(() => NOW_MS);
+    const world = await apiWorld({ store });
+    const key = await world.key("manage");
+    const made = (await world.call("POST", INVITES, key, { kind: "account" })).json();
+    await world.call("POST", INVITES, key, { kind: "contact", inviter: "alice@example.org" });
+    await world.call("POST", INVITES, key, { kind: "reset", username: "alice" });
+    await store.stats.noteUse({ entryId: "1-0", invite: made.id, at: NOW - 60 });
+    const response = await world.call("GET", "/api/v1/summary", key);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      windows: [
+        { days: 7, created: 2, used: 1, expired: 0 },
+        { days: 30, created: 2, used: 1, expired: 0 },
+      ],
+    });
+    const create = await world.call("GET", "/api/v1/summary", await world.key("create"));
+    expect(create.statusCode).toBe(403);
+    expect((await world.call("GET", "/api/v1/summary")).statusCode).toBe(401);
   });
 });
 
@@ -152,6 +184,7 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/accounts/{jid}/tree/revoke",
       "/api/v1/invites",
       "/api/v1/invites/{id}",
+      "/api/v1/summary",
     ]);
     expect(Object.keys(doc.paths["/api/v1/invites"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/api/v1/invites/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
@@ -168,6 +201,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(post.security).toEqual([{ apiKey: [] }]);
     const list = doc.paths["/api/v1/invites"].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual([
+      "query:expires_before",
       "query:inviter",
       "query:kind",
       "query:page",

@@ -130,6 +130,28 @@ describe("UseEventConsumer", () => {
     await consumer.stop();
     expect(sent).toEqual(["alice@example.org"]);
   });
+
+  it("logs each use for the summary before telling anyone, and keeps the entry pending while that fails", async () => {
+    const { stream, done, pending } = fakeStream([event("1-0", "bob@example.org")]);
+    const noted: unknown[] = [];
+    let storeUp = false;
+    let tries = 0;
+    const noteUse: ConsumerOptions["noteUse"] = async (use) => {
+      tries += 1;
+      if (!storeUp) throw new Error("Redis is away");
+      noted.push(use);
+    };
+    const { consumer, sent } = consumerOf(stream, { noteUse });
+    consumer.start();
+    await until(() => tries >= 2);
+    expect(sent).toEqual([]);
+    expect(pending.map((entry) => entry.id)).toEqual(["1-0"]);
+    storeUp = true;
+    await until(() => done.has("1-0"));
+    await consumer.stop();
+    expect(noted).toEqual([{ entryId: "1-0", invite: "AbCd1234", at: 1 }]);
+    expect(sent).toHaveLength(1);
+  });
 });
 
 describe("use notices for a newcomer who joined circles", () => {

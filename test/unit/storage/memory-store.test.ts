@@ -1,5 +1,6 @@
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 import { tokenHash } from "../../../src/storage/record.js";
+import { inviteStatsContract } from "../../helpers/stats-contract.js";
 import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from "../../helpers/store-contract.js";
 
 let nowMs = Date.UTC(2026, 10, 27);
@@ -30,4 +31,16 @@ quotaStoreContract("MemoryInviteStore", () => ({
 relationsStoreContract("MemoryInviteStore", () => ({
   store,
   recordUse: async (inviter, invitee) => store.recordUse(inviter, invitee),
+}));
+
+inviteStatsContract("MemoryInviteStore", () => ({
+  store,
+  stats: store.stats,
+  now: () => Math.floor(nowMs / 1000),
+  clear: async () => {
+    store = new MemoryInviteStore(() => nowMs);
+  },
+  takeUse: async (token) => {
+    store.takeUse(tokenHash(token));
+  },
 }));
