@@ -117,7 +117,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const requests = attachXmppSide(xmpp, {
     ...{ config, policy, service, circles, clock, log },
     console: logins.access,
-    apiKeys: api.keys,
+    // The API is served by the web server: without it, no keys to make (docs/api.md).
+    ...(config.web === undefined ? {} : { apiKeys: api.keys }),
     // Existing accounts join circles through the bot only where it makes the accounts (docs/circles.md).
     joins: { claims: storage.claims, circles: storage.circles, botIsHook: () => registrar.way === "bot" },
   });
@@ -149,7 +150,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           invites: storage.invites,
           hits: storage.hits,
           circles: storage.circles,
-          console: logins.web(service, api.keys),
+          console: logins.web(service, api.keys, circles),
           api: api.web(service),
           log: log.child({ part: "web" }),
         });

@@ -32,6 +32,11 @@ export interface PageContext {
   /** The page's own path under the site, without query (for the language switch). */
   readonly path: string;
   t(key: string, values?: Readonly<Record<string, string>>): string;
+  /**
+   * The message `key` for the number `count`: the form of its plural family that the page's language needs for it
+   * ("1 minute", "5 minutes"; src/web/i18n.ts). `values` holds the placeholders, the number's own too.
+   */
+  tn(key: string, count: number, values?: Readonly<Record<string, string>>): string;
   /** Names joined as the page's language joins them: "Family, Work and Chess club". */
   list(items: readonly string[]): string;
 }
@@ -50,6 +55,7 @@ export function pageContext(
     platform,
     path,
     t: (key, values) => translate(catalog, key, values),
+    tn: (key, count, values) => translate(catalog, key, values, { lang, count }),
     list: (items) => joined.format(items),
   };
 }

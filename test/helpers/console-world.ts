@@ -3,15 +3,19 @@
  * and a browser for Fastify's inject that keeps its cookies and posts like our own pages do.
  */
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { CircleService } from "../../src/circles/service.js";
 import { ApiKeyService } from "../../src/invites/api-key-service.js";
 import { ConsoleAccess, type LoginLink } from "../../src/invites/console-access.js";
 import { InviteLinks } from "../../src/invites/invite-links.js";
-import { actorFor } from "../../src/invites/permissions.js";
+import { actorFor, type Policy } from "../../src/invites/permissions.js";
 import { InviteService } from "../../src/invites/service.js";
+import { inviteSummary } from "../../src/invites/stats.js";
 import { createLogger } from "../../src/logger.js";
 import { MemoryApiKeys } from "../../src/storage/memory-api-keys.js";
+import { MemoryCircles } from "../../src/storage/memory-circles.js";
 import { MemoryConsoleStore } from "../../src/storage/memory-console.js";
 import { MemoryInviteStore } from "../../src/storage/memory-store.js";
+import { circleNamesFrom } from "../../src/web/circle-names.js";
 import { csrfKey } from "../../src/web/csrf.js";
 import { DEFAULT_WEB_LIMITS } from "../../src/web/rate-limits.js";
 import { buildWebServer } from "../../src/web/server.js";
@@ -23,6 +27,8 @@ export interface ConsoleWorld {
   server: FastifyInstance;
   store: MemoryInviteStore;
   service: InviteService;
+  /** With consoleCircleWorld only. */
+  circles?: CircleService;
   access: ConsoleAccess;
   apiKeys: ApiKeyService;
   /** Links the pages had the bot send, in order. */
@@ -33,22 +39,41 @@ export interface ConsoleWorld {
   loginPath(jid: string): Promise<string>;
 }
 
-export function consoleWorld(): ConsoleWorld {
+/** The same world with circles: a CircleService over memory, choosing invites' circles as in the app. */
+export interface ConsoleCircleWorld extends ConsoleWorld {
+  circles: CircleService;
+  circleStore: MemoryCircles;
+}
+
+export function consoleCircleWorld(policy: Policy = POLICY): ConsoleCircleWorld {
+  const circleStore = new MemoryCircles();
+  const world = consoleWorld({ policy, circleStore });
+  if (world.circles === undefined) throw new Error("the console world has no circles");
+  return { ...world, circles: world.circles, circleStore };
+}
+
+export function consoleWorld(options: { policy?: Policy; circleStore?: MemoryCircles } = {}): ConsoleWorld {
+  const { policy = POLICY, circleStore } = options;
   let nowMs = Date.UTC(2026, 10, 27, 12);
   const clock = () => nowMs;
   const store = new MemoryInviteStore(clock);
   const invitePage = `${WEB_URL}/invite/{token}`;
-  const service = new InviteService({ store, policy: POLICY, ttlSeconds: 604_800, invitePage, clock });
+  const circles = circleStore === undefined ? undefined : new CircleService({ store: circleStore, policy, clock });
+  const service = new InviteService({
+    ...{ store, policy, ttlSeconds: 604_800, invitePage, clock },
+    ...(circles === undefined ? {} : { circles }),
+  });
+  const logs: string[] = [];
+  const log = createLogger("debug", { write: (line: string) => logs.push(line) });
   const access = new ConsoleAccess({
     store: new MemoryConsoleStore(clock),
     relations: store,
-    policy: POLICY,
+    policy,
     loginUrl: (token) => `${WEB_URL}/console/login/${token}`,
     clock,
   });
-  const apiKeys = new ApiKeyService({ store: new MemoryApiKeys(), policy: POLICY, clock });
+  const apiKeys = new ApiKeyService({ store: new MemoryApiKeys(), policy, clock });
   const sent: ConsoleWorld["sent"] = [];
-  const logs: string[] = [];
   const server = buildWebServer({
     config: {
       listen: { host: "127.0.0.1", port: 0 },
@@ -62,21 +87,24 @@ export function consoleWorld(): ConsoleWorld {
       maxConnectionsPerAddress: 50,
       requestTimeoutMs: 20_000,
     },
-    domain: "example.org",
+    domain: policy.domain,
     data: loadWebData(),
     invites: new InviteLinks(store, clock),
+    ...(circleStore === undefined ? {} : { circleNames: circleNamesFrom(circleStore, log) }),
     hits: store.hitCounter(),
     clock,
     registrar: new FakeRegistrar(),
     csrfKey: csrfKey("k".repeat(32)),
-    log: createLogger("debug", { write: (line: string) => logs.push(line) }),
+    log,
     limits: { ...DEFAULT_WEB_LIMITS, postsPerAddress: { limit: 1000, windowMs: 600_000 } },
-    botJid: POLICY.botJid,
+    botJid: policy.botJid,
     console: {
       access,
       invites: service,
       apiKeys,
+      ...(circles === undefined ? {} : { circles }),
       clock,
+      summary: (actor) => inviteSummary(store.stats, actor, clock),
       sendLoginLink: async (to, link) => {
         sent.push({ to, link });
       },
@@ -86,6 +114,7 @@ export function consoleWorld(): ConsoleWorld {
     server,
     store,
     service,
+    ...(circles === undefined ? {} : { circles }),
     access,
     apiKeys,
     sent,
@@ -94,7 +123,7 @@ export function consoleWorld(): ConsoleWorld {
       nowMs += ms;
     },
     async loginPath(jid) {
-      const link = await access.loginLink(actorFor(jid, POLICY));
+      const link = await access.loginLink(actorFor(jid, policy));
       return new URL(link?.url ?? "").pathname;
     },
   };

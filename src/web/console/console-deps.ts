@@ -4,11 +4,14 @@
  * (src/invites/console-access.ts); it is HttpOnly, SameSite=Strict, Secure over https, and sent to /console only.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { CircleService } from "../../circles/service.js";
 import { InviteError } from "../../errors.js";
 import type { ApiKeyService } from "../../invites/api-key-service.js";
 import { type ConsoleAccess, type LoginLink, SESSION_IDLE_SECONDS } from "../../invites/console-access.js";
 import type { Clock } from "../../invites/expiry.js";
+import type { Actor } from "../../invites/permissions.js";
 import type { InviteService } from "../../invites/service.js";
+import type { InviteCounts } from "../../invites/stats.js";
 import type { HitCounter } from "../../invites/store.js";
 import type { Logger } from "../../logger.js";
 import type { CircleNames } from "../circle-names.js";
@@ -29,6 +32,7 @@ export interface ConsoleRouteDeps {
     | "revokeInvite"
     | "createContactInvite"
     | "createAccountInvite"
+    | "createPasswordResetInvite"
     | "editInvite"
     | "inviteTree"
     | "revokeTree"
@@ -40,6 +44,10 @@ export interface ConsoleRouteDeps {
   /** The domain's clock, for a new expiry chosen as "1 day from now"; Date.now unless a test sets it. */
   readonly clock?: Clock;
   readonly circleNames?: CircleNames;
+  /** The admins' summary (src/invites/stats.ts inviteSummary); no summary without it. */
+  readonly summary?: (actor: Actor) => Promise<InviteCounts[]>;
+  /** The circles (docs/circles.md), the same calls as chat and ad-hoc; no circle parts without it. */
+  readonly circles?: ConsoleCircles;
   /** Sends a login link someone asked for on the page to `to`, as a chat message from the bot. */
   readonly sendLoginLink: (to: string, link: LoginLink) => Promise<void>;
   readonly csrfKey: Buffer;
@@ -101,6 +109,17 @@ export function postAllowed(deps: ConsoleRouteDeps, request: FastifyRequest, sub
   return isNonce(nonce) && csrfTokenMatches(deps.csrfKey, `console:${subject}`, nonce, given);
 }
 
+/** The circles' calls the console makes, each with the session's actor. */
+export type ConsoleCircles = Pick<CircleService, "list" | "create" | "addMember" | "removeMember" | "delete">;
+
+/** Every value of a field a form may repeat (check boxes), in order. */
+export function fields(body: unknown, name: string): string[] {
+  if (typeof body !== "object" || body === null) return [];
+  const value = (body as Record<string, unknown>)[name];
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((each): each is string => typeof each === "string");
+}
+
 export function field(body: unknown, name: string): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const value = (body as Record<string, unknown>)[name];
@@ -142,12 +161,19 @@ export async function orRefusal<T>(
 }
 
 /** What the console needs from the app; the web server adds the rest (server.ts). */
-export type ConsoleParts = Pick<ConsoleRouteDeps, "access" | "invites" | "sendLoginLink" | "apiKeys" | "clock">;
+export type ConsoleParts = Pick<
+  ConsoleRouteDeps,
+  "access" | "invites" | "sendLoginLink" | "apiKeys" | "clock" | "circles" | "summary"
+>;
 
 /** The methods a console path answers (for 405's Allow header), or undefined when it is not one. */
 export function consoleAllow(path: string): string | undefined {
   if (path === "/console" || path === "/console/tree") return "GET, HEAD";
-  if (path === "/console/keys") return "GET, HEAD, POST";
+  if (path === "/console/keys" || path === "/console/circles") return "GET, HEAD, POST";
   if (/^\/console\/login\/[^/]+$/u.test(path)) return "GET, HEAD, POST";
-  return /^\/console\/(?:link|logout|revoke|invites|edit|tree\/revoke|keys\/revoke)$/u.test(path) ? "POST" : undefined;
+  return /^\/console\/(?:link|logout|revoke|invites|edit|reset|tree\/revoke|keys\/revoke|circles\/(?:add|remove|delete|invite))$/u.test(
+    path,
+  )
+    ? "POST"
+    : undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * The console itself (docs/console.md): GET /console (the first page with a session, how to log in without),
- * POST /console/invites (create), POST /console/revoke and POST /console/logout; editing, the invite tree and the
- * API keys have files of their own, given the kit made here (console-kit.ts). Each action is one domain call
+ * POST /console/revoke and POST /console/logout; creating invites, reset links, editing, the invite tree, circles
+ * and the API keys have files of their own, given the kit made here (console-kit.ts). Each action is one domain call
  * with the session's actor, under the same permission rules as chat and ad-hoc; each POST needs our origin and
  * the session's form token.
  */
@@ -11,11 +11,12 @@ import { describeError, InviteError } from "../../errors.js";
 import type { OpenSession } from "../../invites/console-access.js";
 import { longestLifetime } from "../../invites/editing.js";
 import { nowSeconds, systemClock } from "../../invites/expiry.js";
-import { EXPIRY_CHOICES, validateAccountInviteOptions } from "../../invites/options.js";
-import { mayCreateAccountInvite, mayCreateContactInvite } from "../../invites/permissions.js";
+import { EXPIRY_CHOICES } from "../../invites/options.js";
+import { mayCreateAccountInvite, mayCreateContactInvite, mayInviteNewUsers } from "../../invites/permissions.js";
 import { circleIdsOf } from "../../invites/record.js";
 import { isInviteId } from "../../invites/token.js";
 import type { PageContext } from "../page-context.js";
+import { registerCircleRoutes } from "./circle-routes.js";
 import {
   type ConsoleRouteDeps,
   clearSessionCookie,
@@ -29,12 +30,14 @@ import {
   withinAddressLimits,
 } from "./console-deps.js";
 import { type ConsoleKit, NOTICES } from "./console-kit.js";
+import { OptionProblems, registerCreateRoutes } from "./create-routes.js";
 import { registerEditRoute } from "./edit-route.js";
 import { registerKeyRoutes } from "./key-routes.js";
-import { listQueryOf, shownOnPage } from "./list-query.js";
+import { listFilterOf, listQueryOf } from "./list-query.js";
 import { linkFormToken, registerLoginRoutes } from "./login-routes.js";
 import { type ConsoleView, consolePage } from "./pages/console-page.js";
 import { askLinkPage, consolePath } from "./pages/login-pages.js";
+import { registerResetRoute } from "./reset-route.js";
 import { registerTreeRoutes } from "./tree-routes.js";
 
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps): void {
@@ -74,18 +77,20 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
   ) => {
     const { actor } = open;
     const query = listQueryOf(request, actor);
-    const asked = { page: query.page, ...(query.inviter === undefined ? {} : { inviter: query.inviter }) };
-    const [list, joined] = await Promise.all([invites.listInvites(actor, asked), access.joinedThrough(actor)]);
-    const ttl = invites.ttlSeconds;
     const now = nowSeconds(deps.clock ?? systemClock);
+    const [list, joined, circles, summary] = await Promise.all([
+      invites.listInvites(actor, listFilterOf(query, now)),
+      access.joinedThrough(actor),
+      deps.circles?.list(actor) ?? [],
+      actor.isAdmin ? deps.summary?.(actor) : undefined,
+    ]);
+    const ttl = invites.ttlSeconds;
     const listed = await Promise.all(
-      list.invites
-        .filter((invite) => shownOnPage(query, invite, now))
-        .map(async (invite) => ({
-          invite,
-          circles: (await deps.circleNames?.(circleIdsOf(invite.stored.record))) ?? [],
-          longest: longestLifetime(actor, invite.kind, ttl),
-        })),
+      list.invites.map(async (invite) => ({
+        invite,
+        circles: (await deps.circleNames?.(circleIdsOf(invite.stored.record))) ?? [],
+        longest: longestLifetime(actor, invite.kind, ttl),
+      })),
     );
     const label = (short: string) => ctx.t(`console.lifetime.${short}`);
     const others = EXPIRY_CHOICES.filter((choice) => choice.seconds !== ttl).map(({ seconds, short }) => ({
@@ -101,9 +106,14 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
       query,
       pageSize: list.pageSize,
       joined,
+      ...(summary === undefined ? {} : { summary }),
       mayContact: mayCreateContactInvite(actor, access.policy),
       mayAccount: mayCreateAccountInvite(actor),
       mayKeys: actor.isAdmin && deps.apiKeys !== undefined,
+      mayReset: mayCreateAccountInvite(actor),
+      // The circles this visitor sees (admins: all), to invite into; none: no circle parts at all.
+      circles: circles.map(({ id, name }) => ({ id, name })),
+      mayCircleInvite: actor.localUser !== undefined && mayInviteNewUsers(actor, access.policy),
       lifetimes: [{ seconds: ttl, label: ctx.t("console.create.default_lifetime") }, ...others],
       expiries: EXPIRY_CHOICES.map(({ seconds, short }) => ({ seconds, label: label(short) })),
       ...extra,
@@ -120,8 +130,10 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
       try {
         const created = await run(request, open, reply);
         if (created === undefined) return reply.redirect(consolePath(ctx), 303);
+        const reset = created.invite.additional_data?.allow_reset;
+        const resetFor = reset === undefined ? {} : { resetFor: `${reset}@${deps.domain}` };
         return await render(request, reply, ctx, open, {
-          created: { url: created.landingUrl, uri: created.invite.uri },
+          created: { url: created.landingUrl, uri: created.invite.uri, ...resetFor },
         });
       } catch (error) {
         // The page again, with the refusal on it and the catalogue's status (form-invalid for the options).
@@ -141,6 +153,9 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
   registerEditRoute(app, deps, kit);
   registerTreeRoutes(app, deps, kit);
   if (deps.apiKeys !== undefined) registerKeyRoutes(app, deps, deps.apiKeys, kit);
+  registerCreateRoutes(app, deps, kit);
+  registerResetRoute(app, deps, kit);
+  if (deps.circles !== undefined) registerCircleRoutes(app, deps, deps.circles, kit);
 
   app.get("/console", async (request, reply) => {
     const ctx = pages.contextFor(request, "/console");
@@ -171,24 +186,4 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
       return undefined;
     }),
   );
-
-  app.post(
-    "/console/invites",
-    action(async (request, open) => {
-      const { actor } = open;
-      const body = request.body;
-      if (field(body, "kind") !== "account") return invites.createContactInvite(actor, actor.jid);
-      const raw = {
-        ttlSeconds: Number(field(body, "ttl")),
-        maxUses: field(body, "uses") ?? "",
-        note: field(body, "note") ?? "",
-      };
-      const checked = validateAccountInviteOptions(raw, invites.ttlSeconds, invites.usernameRule);
-      if (checked.options === undefined) throw new OptionProblems(checked.problems.join("; "));
-      return invites.createAccountInvite(actor, actor.jid, checked.options);
-    }),
-  );
 }
-
-/** What was entered for an account invite is not right: the domain's words, shown on the page. */
-class OptionProblems extends Error {}

@@ -1,10 +1,10 @@
 /**
  * Which pending invites the console's first page lists (docs/console.md, "All pending invites, for admins"): a
- * page number for everyone, and for admins an inviter, a kind and "expiring within a day". The inviter and the
- * page go to InviteService.listInvites, which pages them 25 at a time; the kind and the expiry are filtered on the
- * page fetched, which listInvites cannot do, so a filtered page may hold fewer than 25.
+ * page number for everyone, and for admins an inviter, a kind and "expiring within a day", all of which
+ * InviteService.listInvites filters in the store before it pages the list 25 at a time.
  */
 import type { FastifyRequest } from "fastify";
+import type { ListQuery as DomainListQuery } from "../../invites/management.js";
 import type { PendingInvite } from "../../invites/pending.js";
 import type { Actor } from "../../invites/permissions.js";
 
@@ -38,8 +38,12 @@ export function listQueryOf(request: FastifyRequest, actor: Actor): ListQuery {
   };
 }
 
-/** What the page itself filters of the page listInvites gave. */
-export function shownOnPage(query: ListQuery, invite: PendingInvite, nowSeconds: number): boolean {
-  if (query.kind !== undefined && invite.kind !== query.kind) return false;
-  return !query.soon || invite.expires <= nowSeconds + DAY_SECONDS;
+/** The list to ask InviteService.listInvites for, "within a day" counted from `nowSeconds`. */
+export function listFilterOf(query: ListQuery, nowSeconds: number): DomainListQuery {
+  return {
+    page: query.page,
+    ...(query.inviter === undefined ? {} : { inviter: query.inviter }),
+    ...(query.kind === undefined ? {} : { kind: query.kind }),
+    ...(query.soon ? { expiresBy: nowSeconds + DAY_SECONDS } : {}),
+  };
 }

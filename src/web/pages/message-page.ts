@@ -21,8 +21,9 @@ function texts(ctx: PageContext, message: Message): { title: string; body: strin
     case "not-found":
       return { title: ctx.t("page.not_found.title"), body: ctx.t("page.not_found.body", { site }) };
     case "too-many": {
-      const minutes = String(Math.max(1, Math.ceil(message.retryAfterSeconds / 60)));
-      return { title: ctx.t("page.too_many.title"), body: ctx.t("page.too_many.body", { minutes }) };
+      const minutes = Math.max(1, Math.ceil(message.retryAfterSeconds / 60));
+      const body = ctx.tn("page.too_many.wait", minutes, { minutes: String(minutes) });
+      return { title: ctx.t("page.too_many.title"), body };
     }
     case "unavailable":
       return { title: ctx.t("page.unavailable.title"), body: ctx.t("page.unavailable.body") };

@@ -81,7 +81,7 @@ describe("the console's second part with the real bot", () => {
     expect(await pendingOf("dana1@localhost")).toHaveLength(1);
     const done = await visitor.post("/console/tree/revoke", asked.body, { jid: ADMIN, confirm: "yes" });
     expect(done.status).toBe(200);
-    expect(textOf(done.body, { className: "done" })).toBe("Pending invites revoked: 2. Accounts in the tree: 4.");
+    expect(textOf(done.body, { className: "done" })).toBe("2 pending invites revoked. 4 accounts in the tree.");
     expect(await pendingOf("dana1@localhost")).toEqual([]);
     expect(await pendingOf("dana3@localhost")).toEqual([]);
     expect(await pendingOf("bob@localhost")).toHaveLength(1);

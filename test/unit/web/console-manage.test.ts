@@ -3,6 +3,7 @@
  * its revocation, and the API keys' page; each with its permission rules and form tokens.
  */
 import { beforeEach, describe, expect, it } from "vitest";
+import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { ConsoleBrowser, type ConsoleWorld, consoleWorld } from "../../helpers/console-world.js";
 import { POLICY } from "../../helpers/web-fakes.js";
@@ -134,7 +135,7 @@ describe("the invite tree", () => {
     expect(await pendingOf(CAROL)).toHaveLength(1);
     const done = await browser.post("/console/tree/revoke", { jid: ALICE, confirm: "yes" }, { csrfFrom: asked.body });
     expect(done.statusCode).toBe(200);
-    expect(textOf(done.body, { className: "done" })).toBe("Pending invites revoked: 3. Accounts in the tree: 3.");
+    expect(textOf(done.body, { className: "done" })).toBe("3 pending invites revoked. 3 accounts in the tree.");
     for (const jid of [ALICE, CAROL, DAVE]) expect(await pendingOf(jid)).toEqual([]);
     expect(await pendingOf(BOB)).toHaveLength(1);
   });
@@ -161,6 +162,50 @@ describe("an admin's list of every pending invite", () => {
     expect(textOf(first.body, { className: "paging" })).toBe("Page 1 of 2 Next");
     const second = await browser.get("/console?page=2");
     expect(idsOn(second.body)).toHaveLength(3);
+    // The filters are the store's: a filtered list is paged whole, and its pages counted among its invites.
+    const contacts = await browser.get("/console?kind=contact");
+    expect(idsOn(contacts.body)).toHaveLength(25);
+    expect(textOf(contacts.body, { className: "more" })).toBe("Showing 25 of 27 invites.");
+    expect(textOf(contacts.body, { className: "paging" })).toBe("Page 1 of 2 Next");
+    expect(idsOn((await browser.get("/console?kind=contact&page=2")).body)).toHaveLength(2);
+    const accountsNow = await browser.get("/console?kind=account");
+    expect(idsOn(accountsNow.body)).toHaveLength(1);
+    expect(accountsNow.body).not.toContain('class="paging"');
+  });
+
+  it("shows admins the summary of the last 7 and 30 days, and users none", async () => {
+    const made = await world.service.createContactInvite(actor(ALICE), ALICE);
+    await world.service.createAccountInvite(actor(ADMIN), ADMIN, { ttlSeconds: 3600 });
+    await world.service.createPasswordResetInvite(actor(ADMIN), ADMIN, ALICE);
+    await world.store.stats.noteUse({
+      entryId: "1-0",
+      invite: inviteId(made.invite.token),
+      at: Date.UTC(2026, 10, 27, 11) / 1000,
+    });
+    world.advanceMs(2 * 3_600_000);
+    await browser.logIn(world, ADMIN);
+    const page = await browser.get("/console");
+    const summary = /<section class="summary".*?<\/section>/su.exec(page.body)?.[0] ?? "";
+    const cells = [...summary.matchAll(/<t[hd][^>]*>([^<]*)<\/t[hd]>/gu)].map((cell) => cell[1]);
+    // The reset link is not counted; the account invite's hour has passed: expired.
+    expect(cells).toEqual([
+      "",
+      "Last 7 days",
+      "Last 30 days",
+      "Created",
+      "2",
+      "2",
+      "Used",
+      "1",
+      "1",
+      "Expired",
+      "1",
+      "1",
+    ]);
+    expect(textOf(page.body, { className: "hint" })).toContain("Password reset links are not counted.");
+    const alices = new ConsoleBrowser(world.server);
+    await alices.logIn(world, ALICE);
+    expect((await alices.get("/console")).body).not.toContain('class="summary"');
   });
 
   it("ignores a user's filters: they see their own invites only", async () => {

@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { messagesOf, negotiateLanguage, parseCatalog, pluralCategoriesOf, translate } from "../../../src/web/i18n.js";
+import {
+  messagesOf,
+  negotiateLanguage,
+  parseCatalog,
+  placeholdersOf,
+  pluralCategoriesOf,
+  translate,
+} from "../../../src/web/i18n.js";
 import { catalogProblems } from "../../helpers/catalog-check.js";
 
 const DIR = new URL("../../../data/locales/", import.meta.url);
@@ -29,6 +36,51 @@ describe("the message catalogs", () => {
       expect(catalogProblems(catalogs.en ?? {}, catalog, language)).toEqual([]);
     });
   }
+});
+
+describe("the plural families of the shipped catalogs", () => {
+  // Counts that land in every CLDR category of the shipped languages: 0 and 1.5 (French "one", Polish "other"),
+  // 2–4 and 22 (few), 5, 11 and 21 (Russian "one" at 21, "many" at 11), a million (French "many").
+  const COUNTS = [0, 1, 1.5, 2, 3, 5, 11, 21, 22, 100, 1_000_000];
+  const english = messagesOf(catalogs.en ?? {});
+  const families = [...english].filter(([, text]) => typeof text !== "string").map(([key]) => key);
+
+  it("exist: the messages that hold a count", () => {
+    expect(families).toEqual(
+      expect.arrayContaining(["page.too_many.wait", "console.invite.uses_left", "console.tree.revoked"]),
+    );
+  });
+
+  for (const [language, catalog] of Object.entries(catalogs)) {
+    it(`${language}.json gives each a whole text for every count`, () => {
+      for (const key of families) {
+        const forms = english.get(key);
+        const names = placeholdersOf(typeof forms === "object" ? (forms.other ?? "") : "");
+        const values = Object.fromEntries(names.map((name) => [name, "7"]));
+        for (const count of COUNTS) {
+          const text = translate(catalog, key, values, { lang: language, count });
+          expect(text).not.toMatch(/\{\w+\}/u);
+        }
+      }
+    });
+  }
+
+  it("say 1, 2 and 5 as each language says them", () => {
+    const wait = (lang: string, count: number) =>
+      translate(catalogs[lang] ?? {}, "page.too_many.wait", { minutes: String(count) }, { lang, count });
+    expect([1, 2].map((count) => wait("en", count))).toEqual([
+      "Please wait 1 minute, then try again.",
+      "Please wait 2 minutes, then try again.",
+    ]);
+    expect([1, 2, 5, 21].map((count) => wait("ru", count))).toEqual([
+      "Подождите 1 минуту и попробуйте ещё раз.",
+      "Подождите 2 минуты и попробуйте ещё раз.",
+      "Подождите 5 минут и попробуйте ещё раз.",
+      "Подождите 21 минуту и попробуйте ещё раз.",
+    ]);
+    expect(wait("fr", 0)).toBe("Patientez 0 minute, puis réessayez.");
+    expect(wait("pl", 22)).toBe("Odczekaj 22 minuty i spróbuj ponownie.");
+  });
 });
 
 describe("the completeness rule", () => {

@@ -88,6 +88,18 @@ describe("every page", () => {
     });
   }
 
+  it("says how long to wait in the plural form of the page's language", () => {
+    const wait = (lang: string, retryAfterSeconds: number) =>
+      messagePage(pageContext(site, data.catalogs[lang] ?? {}, lang, undefined, "/x"), {
+        kind: "too-many",
+        retryAfterSeconds,
+      });
+    expect(wait("en", 30)).toContain("Please wait 1 minute, then try again.");
+    expect(wait("en", 90)).toContain("Please wait 2 minutes, then try again.");
+    expect(wait("pl", 240)).toContain("Odczekaj 4 minuty i spróbuj ponownie.");
+    expect(wait("uk", 300)).toContain("Зачекайте 5 хвилин і спробуйте ще раз.");
+  });
+
   it("tells a contact-only invite's visitor when the server does not pre-approve their request", () => {
     const ctx = (preApproves: boolean) =>
       pageContext({ ...site, preApproves: () => preApproves }, data.catalogs.en ?? {}, "en", undefined, "/x");

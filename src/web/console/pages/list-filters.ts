@@ -23,8 +23,7 @@ export function listFilters(ctx: PageContext, query: ListQuery): SafeHtml {
 <div class="field"><label for="filter-inviter">${ctx.t("console.filter.inviter")}</label><input id="filter-inviter" name="inviter" type="text" autocapitalize="none" spellcheck="false" value="${query.inviter ?? ""}"></div>
 <div class="field"><label for="filter-kind">${ctx.t("console.filter.kind")}</label><select id="filter-kind" name="kind"><option value="">${ctx.t("console.filter.any_kind")}</option>${kinds}</select></div>
 <div class="field"><label><input name="soon" type="checkbox" value="1"${query.soon ? html` checked` : ""}> ${ctx.t("console.filter.soon")}</label></div>
-<p><button class="button secondary" type="submit">${ctx.t("console.filter.apply")}</button></p>
-<p class="filter-note">${ctx.t("console.filter.note")}</p></form>`;
+<p><button class="button secondary" type="submit">${ctx.t("console.filter.apply")}</button></p></form>`;
 }
 
 /** "Previous" and "Next" when there are pages before or after this one. */

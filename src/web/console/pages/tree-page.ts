@@ -44,6 +44,12 @@ function hidden(csrf: string, root: string): SafeHtml {
   return html`<input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><input type="hidden" name="jid" value="${root}">`;
 }
 
+/** "3 pending invites revoked. 5 accounts in the tree.": two numbers, so two messages, each with its plural form. */
+function revokedText(ctx: PageContext, { revoked, accounts }: { revoked: number; accounts: number }): string {
+  const done = ctx.tn("console.tree.revoked", revoked, { count: String(revoked) });
+  return `${done} ${ctx.tn("console.tree.accounts", accounts, { accounts: String(accounts) })}`;
+}
+
 export function treePage(ctx: PageContext, view: TreeView): string {
   const { tree } = view;
   const title = ctx.t("console.tree.title", { jid: tree.root });
@@ -52,9 +58,7 @@ export function treePage(ctx: PageContext, view: TreeView): string {
       ? html`<p class="none">${ctx.t("console.tree.none")}</p>`
       : html`${nestedLists(tree)}${tree.truncated ? html`<p class="more">${ctx.t("console.tree.truncated")}</p>` : ""}`;
   const done =
-    view.revoked === undefined
-      ? ""
-      : html`<p class="done" role="status">${ctx.t("console.tree.revoked", { count: String(view.revoked.revoked), accounts: String(view.revoked.accounts) })}</p>`;
+    view.revoked === undefined ? "" : html`<p class="done" role="status">${revokedText(ctx, view.revoked)}</p>`;
   const revoke = view.mayRevoke
     ? html`<form class="revoke-tree" method="post" action="${consolePath(ctx, "/tree/revoke")}">${hidden(view.csrf, tree.root)}
 <p><button class="button secondary" type="submit">${ctx.t("console.tree.revoke")}</button></p></form>`
