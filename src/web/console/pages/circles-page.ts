@@ -4,10 +4,10 @@
  * that creates a circle. Every button is a POST with the session's form token; no script.
  */
 import type { CircleWithMembers } from "../../../circles/circle.js";
-import { CSRF_FIELD } from "../../csrf.js";
 import { html, type SafeHtml } from "../../html.js";
 import type { PageContext } from "../../page-context.js";
 import { page } from "../../pages/layout.js";
+import { consoleForm } from "./console-form.js";
 import { consolePath } from "./login-pages.js";
 
 export interface CirclesView {
@@ -21,16 +21,11 @@ export interface CirclesView {
   readonly notice?: string;
 }
 
-function postForm(ctx: PageContext, csrf: string, action: string, className: string, inner: SafeHtml): SafeHtml {
-  return html`<form class="${className}" method="post" action="${consolePath(ctx, action)}">
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">${inner}</form>`;
-}
-
 function members(ctx: PageContext, view: CirclesView, circle: CircleWithMembers): SafeHtml {
   if (circle.members.length === 0) return html`<p class="none">${ctx.t("console.circles.no_members")}</p>`;
   const items = circle.members.map((jid) => {
     const remove = view.isAdmin
-      ? postForm(
+      ? consoleForm(
           ctx,
           view.csrf,
           "/circles/remove",
@@ -46,7 +41,7 @@ function members(ctx: PageContext, view: CirclesView, circle: CircleWithMembers)
 
 function adminForms(ctx: PageContext, view: CirclesView, circle: CircleWithMembers): SafeHtml {
   const fieldId = `add-${circle.id}`;
-  const add = postForm(
+  const add = consoleForm(
     ctx,
     view.csrf,
     "/circles/add",
@@ -55,7 +50,7 @@ function adminForms(ctx: PageContext, view: CirclesView, circle: CircleWithMembe
 <div class="field"><label for="${fieldId}">${ctx.t("console.circles.add_member")}</label><input id="${fieldId}" name="jid" type="text" required autocapitalize="none" spellcheck="false" placeholder="user@${ctx.site.domain}"></div>
 <p><button class="button" type="submit">${ctx.t("console.circles.add_submit")}</button></p>`,
   );
-  const remove = postForm(
+  const remove = consoleForm(
     ctx,
     view.csrf,
     "/circles/delete",
@@ -75,7 +70,7 @@ ${members(ctx, view, circle)}${chats}${view.isAdmin ? adminForms(ctx, view, circ
 }
 
 function createForm(ctx: PageContext, csrf: string): SafeHtml {
-  return postForm(
+  return consoleForm(
     ctx,
     csrf,
     "/circles",
@@ -110,7 +105,7 @@ export function confirmDeletePage(
   return page(ctx, {
     title,
     body: html`<h1>${title}</h1><p class="confirm-body">${ctx.t("console.circles.confirm_body")}</p>
-${postForm(
+${consoleForm(
   ctx,
   view.csrf,
   "/circles/delete",

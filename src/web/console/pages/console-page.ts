@@ -9,6 +9,7 @@ import { html, type SafeHtml } from "../../html.js";
 import type { PageContext } from "../../page-context.js";
 import { page } from "../../pages/layout.js";
 import { qrSection } from "../../pages/qr-section.js";
+import { consoleForm } from "./console-form.js";
 import {
   type CircleChoiceView,
   circleChoices,
@@ -18,7 +19,7 @@ import {
   resetForm,
 } from "./create-parts.js";
 import type { ExpiryOption } from "./edit-form.js";
-import { alert, consoleForm, type InviteListView, invitesSection, noticeListed } from "./invite-list.js";
+import { alert, type InviteListView, invitesSection, noticeListed } from "./invite-list.js";
 import { consolePath } from "./login-pages.js";
 import { summarySection } from "./summary-section.js";
 

@@ -3,9 +3,9 @@
  * the account invite's circles to join, a user's "Invite to a circle" form, the link to the circles' page, and the
  * heading of a reset link just made. Without any circle the visitor sees, no circle part is drawn at all.
  */
-import { CSRF_FIELD } from "../../csrf.js";
 import { html, type SafeHtml } from "../../html.js";
 import type { PageContext } from "../../page-context.js";
+import { consoleForm } from "./console-form.js";
 import { consolePath } from "./login-pages.js";
 
 /** A circle as the forms offer it. */
@@ -14,14 +14,9 @@ export interface CircleChoiceView {
   readonly name: string;
 }
 
-function postForm(ctx: PageContext, csrf: string, action: string, className: string, inner: SafeHtml): SafeHtml {
-  return html`<form class="${className}" method="post" action="${consolePath(ctx, action)}">
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">${inner}</form>`;
-}
-
 /** Admins: a link that sets a new password for an account of the domain (as chat `reset user@domain`). */
 export function resetForm(ctx: PageContext, csrf: string): SafeHtml {
-  return postForm(
+  return consoleForm(
     ctx,
     csrf,
     "/reset",
@@ -44,7 +39,7 @@ export function circleChoices(ctx: PageContext, circles: readonly CircleChoiceVi
 /** Someone who may invite new users: a contact invite into one of their circles (as ad-hoc "Invite to a circle"). */
 export function circleInviteForm(ctx: PageContext, csrf: string, circles: readonly CircleChoiceView[]): SafeHtml {
   const options = circles.map(({ id, name }) => html`<option value="${id}">${name}</option>`);
-  return postForm(
+  return consoleForm(
     ctx,
     csrf,
     "/circles/invite",

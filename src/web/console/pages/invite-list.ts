@@ -3,13 +3,12 @@
  * Edit form and a Revoke button; for admins the list's filters; "Showing N of M" and the pages.
  */
 import type { PendingInvite } from "../../../invites/pending.js";
-import { CSRF_FIELD } from "../../csrf.js";
 import { html, type SafeHtml } from "../../html.js";
 import type { PageContext } from "../../page-context.js";
 import type { ListQuery } from "../list-query.js";
+import { consoleForm } from "./console-form.js";
 import { type ExpiryOption, editForm } from "./edit-form.js";
 import { listFilters, listPaging } from "./list-filters.js";
-import { consolePath } from "./login-pages.js";
 
 export interface ListedInvite {
   readonly invite: PendingInvite;
@@ -35,18 +34,6 @@ export interface InviteListView {
   readonly notice?: string;
   /** The invite whose form the refusal answers: shown next to it when it is listed. */
   readonly noticeFor?: string | undefined;
-}
-
-/** A form of the console: a POST to `action` with the session's form token. */
-export function consoleForm(
-  ctx: PageContext,
-  csrf: string,
-  action: string,
-  className: string,
-  inner: SafeHtml,
-): SafeHtml {
-  return html`<form class="${className}" method="post" action="${consolePath(ctx, action)}">
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">${inner}</form>`;
 }
 
 export const alert = (text: string) => html`<p class="error form-error" role="alert">${text}</p>`;
