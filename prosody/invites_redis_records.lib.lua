@@ -112,22 +112,24 @@ function records:write_record(token, record)
 	local ttl = record.expires and (record.expires - now()) or 0;
 	if ttl <= 0 then return self:remove_token(token); end
 	local envelope = self:encode(hash, record);
-	local r = self.redis;
-	local okm, err = r:command("MULTI");
-	if not okm then return nil, err; end
 	local queued = { { "SET", self:record_key(hash), envelope, "PX", math.floor(ttl * 1000) } };
 	for _, index in ipairs(self:expiry_indexes(record)) do queued[#queued+1] = { "ZADD", index, record.expires, hash }; end
 	queued[#queued+1] = { "ZADD", self:ids_key(), 0, hash };
-	for _, command in ipairs(queued) do
-		-- A refused command (e.g. by the ACL) makes EXEC fail with EXECABORT below.
-		local q, qerr = r:command(table.unpack(command));
-		if q == nil and not tostring(qerr):match("^Redis error") then return nil, qerr; end
+	-- MULTI, the writes and EXEC in one write to the connection: sent one by one, another session's command on the
+	-- same (shared, pipelined) connection could come between them and be taken into the transaction.
+	local transaction = { { "MULTI" } };
+	for i, command in ipairs(queued) do transaction[i + 1] = command; end
+	transaction[#transaction + 1] = { "EXEC" };
+	local replies, err = self.redis:pipeline(transaction);
+	if not replies then return nil, err; end
+	-- A refused command (e.g. by the ACL) makes EXEC fail with EXECABORT; an error reply inside EXEC leaves a hole
+	-- (nil) in its array: check every position.
+	local exec = replies[#replies];
+	if type(exec) ~= "table" or exec.redis_error then
+		return nil, "Redis error: "..tostring(type(exec) == "table" and exec.redis_error or exec);
 	end
-	local replies, eerr = r:command("EXEC");
-	if not replies then return nil, eerr; end
-	-- An error reply inside EXEC leaves a hole (nil) in the array: check every position.
 	for i = 1, #queued do
-		if replies[i] == nil then return nil, "Redis refused part of an invite write"; end
+		if exec[i] == nil then return nil, "Redis refused part of an invite write"; end
 	end
 	return true;
 end

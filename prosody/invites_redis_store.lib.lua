@@ -192,13 +192,24 @@ local function open(host, ...)
 	local url = module:get_option_string("invites_redis_url", DEFAULT_URL);
 	local timeout = module:get_option_number("invites_redis_timeout", DEFAULT_TIMEOUT);
 	local retry_after = module:get_option_number("invites_redis_retry_after", DEFAULT_RETRY_AFTER);
-	-- One connection per process for each URL, shared by every host and both modules.
+	-- Redis Sentinel or Redis Cluster instead of the URL's host (resp_topology.lib.lua); the URL's user, password
+	-- (and database, outside a Cluster) stay the data nodes'.
+	local topology = {
+		sentinels = module:get_option_array("invites_redis_sentinels");
+		sentinel_name = module:get_option_string("invites_redis_sentinel_name");
+		sentinel_user = module:get_option_string("invites_redis_sentinel_user");
+		sentinel_password = module:get_option_string("invites_redis_sentinel_password");
+		cluster_nodes = module:get_option_array("invites_redis_cluster_nodes");
+	};
+	-- One connection per process for each Redis, shared by every host and both modules.
 	local clients = module:shared("/*/invites_redis/clients");
-	local client_key = url.."\0"..tostring(timeout).."\0"..tostring(retry_after);
+	local client_key = table.concat({ url, tostring(timeout), tostring(retry_after),
+		table.concat(topology.sentinels or {}, ","), topology.sentinel_name or "",
+		table.concat(topology.cluster_nodes or {}, ",") }, "\0");
 	local redis = clients[client_key];
 	if not redis then
 		local err;
-		redis, err = resp.new(url, timeout, retry_after, function (...) module:log(...) end);
+		redis, err = resp.new(url, timeout, retry_after, function (...) module:log(...) end, topology);
 		if not redis then error("invites_redis: "..err); end
 		clients[client_key] = redis;
 	end

@@ -98,23 +98,46 @@ function connection_mt:_connect()
 	net_connect(basic_resolver.new(host, s.port, "tcp", {}), listeners);
 end
 
---- The reply (an error reply as an error object), or nil, reason when Redis did not answer.
--- Must be called from an async context (util.async.ready()).
-function connection_mt:call(args)
+--- The replies of several commands sent as one write (an error reply as an error object), or nil, reason when
+-- Redis did not answer them all. Nothing of another caller can come between them on the connection, which a
+-- MULTI ... EXEC needs, and an ASKING its command (Redis Cluster, resp_topology.lib.lua). Must be called from an
+-- async context (util.async.ready()).
+function connection_mt:call_many(list)
 	local wait, done = async.waiter();
-	local request = { data = protocol.encode_command(args); done = done; finished = false };
-	self.waiting = self.waiting + 1;
-	request.timer = timer.add_task(self.timeout, function ()
-		if not request.finished then self:_abort("no reply within "..self.timeout.." s"); end
-	end);
-	self.queue[#self.queue+1] = request;
+	local requests, data = {}, {};
+	for i, args in ipairs(list) do
+		requests[i] = { data = protocol.encode_command(args); finished = false };
+		data[i] = requests[i].data;
+		self.queue[#self.queue+1] = requests[i];
+	end
+	local last = requests[#requests];
+	last.done = done;
+	self.waiting = self.waiting + #requests;
+	for _, request in ipairs(requests) do
+		request.timer = timer.add_task(self.timeout, function ()
+			if not request.finished then self:_abort("no reply within "..self.timeout.." s"); end
+		end);
+	end
 	if self.conn then
-		self.conn:write(request.data);
+		self.conn:write(table.concat(data));
 	elseif not self.attempt then
 		self:_connect();
 	end -- else: connecting; written once connected
 	wait();
-	return request.reply, request.err;
+	local replies = {};
+	for i, request in ipairs(requests) do
+		if request.reply == nil then return nil, request.err or last.err; end
+		replies[i] = request.reply;
+	end
+	return replies;
+end
+
+--- The reply (an error reply as an error object), or nil, reason when Redis did not answer.
+-- Must be called from an async context (util.async.ready()).
+function connection_mt:call(args)
+	local replies, err = self:call_many({ args });
+	if not replies then return nil, err; end
+	return replies[1];
 end
 
 local function new(settings, timeout, hello)

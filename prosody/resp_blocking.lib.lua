@@ -81,6 +81,18 @@ function connection_mt:call(args)
 	return reply, rerr;
 end
 
+--- The replies of several commands, one after the other on this connection (nothing else can come between them:
+-- the caller blocks), or nil, reason at the first that got no answer.
+function connection_mt:call_many(list)
+	local replies = {};
+	for i, args in ipairs(list) do
+		local reply, err = self:call(args);
+		if reply == nil then return nil, err; end
+		replies[i] = reply;
+	end
+	return replies;
+end
+
 local function new(settings, timeout, hello)
 	return setmetatable({ settings = settings; timeout = timeout; hello = hello }, connection_mt);
 end

@@ -10,13 +10,19 @@
 --     without an answer makes every call fail at once for a while
 --     (invites_redis_retry_after, 1 s by default), then one
 --     call finds out whether Redis is back.
+-- Which Redis a call goes to is resp_topology.lib.lua's: one server, the master a Sentinel names, or the Cluster
+-- node of the keys; a redirection or a failover is followed without a restart.
 -- Errors are returned (nil, err), never raised. Why not lua-redis: it raises on
 -- every failure, blocks, and is only packaged for Lua 5.1-5.3.
 local async = require "util.async";
 local protocol = module:require("resp_protocol");
+local topology_lib = module:require("resp_topology");
 local new_breaker = module:require("redis_breaker").new;
 local new_async = module:require("resp_async").new;
 local new_blocking = module:require("resp_blocking").new;
+
+-- Redirections followed for one call: a MOVED after a failover, then perhaps an ASK during a resharding.
+local MAX_REDIRECTIONS = 2;
 
 local client_mt = {};
 client_mt.__index = client_mt;
@@ -29,28 +35,95 @@ local function hello_commands(s)
 	return hello;
 end
 
---- The connection for the caller: the event loop's when the caller can wait (a running server, in a runner).
-function client_mt:connection()
-	if prosody.process_type == "prosody" and async.ready() then return self.evented; end
-	return self.blocking;
+--- The connections to host:port (one per transport), made on first use: `credentials` are the data nodes' or the
+-- Sentinels' own.
+function client_mt:_connections(host, port, credentials)
+	local key = host..":"..port;
+	local pair = self.pairs[key];
+	if not pair then
+		local settings = { host = host; port = port; user = credentials.user; password = credentials.password;
+			db = credentials.db };
+		local hello = hello_commands(settings);
+		pair = { evented = new_async(settings, self.timeout, hello); blocking = new_blocking(settings, self.timeout, hello) };
+		self.pairs[key] = pair;
+	end
+	-- The event loop's when the caller can wait (a running server, in a runner).
+	if prosody.process_type == "prosody" and async.ready() then return pair.evented; end
+	return pair.blocking;
 end
 
---- Runs one command: returns the reply (false for a nil reply), or nil, err, unanswered: `unanswered` is true when
--- the command was sent (or may have been) and no answer came (timeout, dropped or failed connection), so Redis may
--- have run it; false when it was never sent (failing fast) or Redis answered with an error.
-function client_mt:command(...)
-	local connection = self:connection();
+--- One try: the replies of `list` from the node the topology names now, and where they went; or nil, err, why:
+-- "unanswered" (sent, no answer: Redis may have run them), "no master" (no Sentinel named one), "saturated".
+function client_mt:_send(list)
+	local host, port = self.topology:target(function (shost, sport, args)
+		return self:_connections(shost, sport, self.sentinel_credentials):call(args);
+	end);
+	if not host then return nil, port, "no master"; end
+	local connection = self:_connections(host, port, self.credentials);
 	if connection:saturated() then
-		return nil, "Redis is not keeping up (too many requests waiting for it)", false;
+		return nil, "Redis is not keeping up (too many requests waiting for it)", "saturated";
 	end
+	local replies, err = connection:call_many(list);
+	if replies == nil then return nil, err, "unanswered", host, port; end
+	return replies, nil, nil, host, port;
+end
+
+--- The first reply that says the keys or the master are elsewhere: its kind ("MOVED", "ASK" or "LOST"), host, port.
+local function elsewhere(replies)
+	for _, reply in ipairs(replies) do
+		if protocol.is_reply_error(reply) then
+			local kind, host, port = topology_lib.redirection(reply.redis_error);
+			if kind then return kind, host, port; end
+			-- A replica since a failover, or a master that is not ready: ask the Sentinels again.
+			if reply.redis_error:match("^READONLY") or reply.redis_error:match("^MASTERDOWN")
+				or reply.redis_error:match("^LOADING") then
+				return "LOST";
+			end
+		end
+	end
+end
+
+--- Runs several commands, sent as one write so that nothing comes between them (MULTI ... EXEC): returns their
+-- replies (error replies as error objects), or nil, err, unanswered: `unanswered` is true when the commands were
+-- sent (or may have been) and no answer came, so Redis may have run them; false when they were never sent.
+function client_mt:pipeline(list)
 	local allowed, why = self.breaker:allow();
 	if not allowed then return nil, "Redis is unreachable ("..tostring(why)..")", false; end
-	local reply, err = connection:call({ ... });
-	if reply == nil then
-		self.breaker:failed(err);
-		return nil, "Redis is unreachable ("..tostring(err)..")", true;
+	local replies;
+	for _ = 0, MAX_REDIRECTIONS do
+		local err, failure, host, port;
+		replies, err, failure, host, port = self:_send(list);
+		if replies == nil then
+			if failure == "saturated" then return nil, err, false; end
+			self.breaker:failed(err);
+			if host then self.topology:lost(host, port); end
+			return nil, "Redis is unreachable ("..tostring(err)..")", failure == "unanswered";
+		end
+		self.breaker:succeeded();
+		local kind, to_host, to_port = elsewhere(replies);
+		if kind == nil then return replies; end
+		if kind == "MOVED" then
+			self.topology:moved(to_host, to_port);
+		elseif kind == "ASK" then
+			-- This command only, at that node, right after ASKING (Redis Cluster specification, "ASK redirection").
+			local asked = { { "ASKING" } };
+			for i, args in ipairs(list) do asked[i + 1] = args; end
+			local areplies, aerr = self:_connections(to_host, to_port, self.credentials):call_many(asked);
+			if areplies == nil then return nil, "Redis is unreachable ("..tostring(aerr)..")", true; end
+			table.remove(areplies, 1);
+			return areplies;
+		else
+			self.topology:lost(host, port);
+		end
 	end
-	self.breaker:succeeded();
+	return replies;
+end
+
+--- Runs one command: returns the reply (false for a nil reply), or nil, err, unanswered (as pipeline).
+function client_mt:command(...)
+	local replies, err, unanswered = self:pipeline({ { ... } });
+	if replies == nil then return nil, err, unanswered; end
+	local reply = replies[1];
 	if protocol.is_reply_error(reply) then return nil, "Redis error: "..reply.redis_error, false; end
 	return reply;
 end
@@ -60,12 +133,16 @@ function client_mt:unreachable()
 	return self.breaker:is_open();
 end
 
---- A client for `url`: `timeout` seconds per call, `retry_after` seconds of failing fast after a call went unanswered.
-local function new(url, timeout, retry_after, log)
+--- A client for `url` (its user, password and database; its host and port unless `options` name Sentinels or
+-- Cluster nodes: resp_topology.lib.lua): `timeout` seconds per call, `retry_after` seconds of failing fast after a
+-- call went unanswered.
+local function new(url, timeout, retry_after, log, options)
 	local settings, err = protocol.parse_url(url);
 	if not settings then return nil, err; end
-	local hello = hello_commands(settings);
-	local where = settings.host..":"..settings.port;
+	local topology, terr = topology_lib.new(settings, options or {});
+	if not topology then return nil, terr; end
+	local where = topology.mode == "single" and (settings.host..":"..settings.port)
+		or (topology.mode == "sentinel" and ("the master "..topology.name.." of the Sentinels") or "the Redis Cluster");
 	local breaker = new_breaker(retry_after, function (reason)
 		log("error", "Redis unreachable at %s: %s; invite requests fail at once until it answers again", where,
 			tostring(reason));
@@ -74,12 +151,12 @@ local function new(url, timeout, retry_after, log)
 	end);
 	return setmetatable({
 		breaker = breaker;
-		evented = new_async(settings, timeout, hello);
-		blocking = new_blocking(settings, timeout, hello);
+		topology = topology;
+		timeout = timeout;
+		pairs = {};
+		credentials = { user = settings.user; password = settings.password; db = settings.db };
+		sentinel_credentials = { user = options and options.sentinel_user; password = options and options.sentinel_password };
 	}, client_mt);
 end
 
-return {
-	new = new;
-	parse_url = protocol.parse_url;
-};
+return { new = new };

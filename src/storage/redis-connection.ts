@@ -1,6 +1,6 @@
 /**
- * The bot's one Redis connection, on a client made by redis-client.ts: bounds every operation by
- * REDIS_TIMEOUT_MS, and says once when the link is lost and when it is back.
+ * The bot's one Redis connection, on a client made by redis-client.ts (one server, Sentinel or Cluster): bounds every
+ * operation by REDIS_TIMEOUT_MS, and says once when the link is lost and when it is back.
  */
 import { createHash } from "node:crypto";
 import { type EventSink, silentSink } from "../events.js";
@@ -11,6 +11,7 @@ import type { RedisClient, RedisClientHandle } from "./redis-client.js";
 
 export class RedisConnection {
   readonly client: RedisClient;
+  readonly #handle: RedisClientHandle;
   /** Where the client connects, for the log. */
   readonly #label: string;
   readonly #timeoutMs: number;
@@ -27,28 +28,51 @@ export class RedisConnection {
       events?: EventSink<StorageEvents> | undefined;
     },
   ) {
+    this.#handle = options;
     this.client = options.client;
     this.#label = options.label;
     this.#timeoutMs = options.timeoutMs;
     this.#log = options.log;
     this.events = options.events ?? silentSink();
-    this.client.on("error", (error: unknown) => this.#lost(error));
-    this.client.on("ready", () => {
-      this.#restored();
-      options.onReady();
-    });
+    this.#onReady = options.onReady;
   }
 
+  readonly #onReady: () => void;
+
   connect(): void {
-    this.client.connect().catch((error: unknown) => this.#lost(error));
+    const lost = (error: unknown) => this.#lost(error);
+    this.#handle
+      .open({
+        lost,
+        ready: () => {
+          this.#restored();
+          this.#onReady();
+        },
+      })
+      .catch(lost);
   }
 
   close(): void {
-    if (this.client.isOpen) this.client.destroy();
+    this.#handle.destroy();
+  }
+
+  /** Replicas a new invite must reach before it is handed out (redis-client.ts); 0: none asked. */
+  get replicasToConfirm(): number {
+    return this.#handle.replicasToConfirm;
+  }
+
+  /** The timeout of one operation (REDIS_TIMEOUT_MS). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   get isReady(): boolean {
-    return this.client.isReady;
+    return this.#handle.isReady();
+  }
+
+  /** A new client of the same Redis, not yet connected, for a connection of its own (the blocking stream read). */
+  another(): RedisClientHandle {
+    return this.#handle.another();
   }
 
   /**
@@ -56,7 +80,7 @@ export class RedisConnection {
    * becomes StoreUnavailableError.
    */
   async bounded<T>(operation: string, run: () => Promise<T>, waitMs = 0): Promise<T> {
-    if (!this.client.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
+    if (!this.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
     let timer: NodeJS.Timeout | undefined;
     const limitMs = this.#timeoutMs + waitMs;
     const timeout = new Promise<never>((_, reject) => {

@@ -62,12 +62,27 @@ export class RedisInviteWrites {
         const multi = queueRecordWrite(this.redis.client.multi(), host, hash, value, record);
         queueCreatedLog(multi, host, idOfHash(hash), record, Math.floor(Date.now() / 1000));
         await multi.exec();
+        await this.#confirmOnReplicas();
       });
     } catch (error) {
       // The requester is told that no invite was created: make it true even if Redis runs the save late.
       if (this.redis.isReady) this.#undoSave(hash, record);
       throw error;
     }
+  }
+
+  /**
+   * Behind Sentinel, waits until REDIS_SENTINEL_CONFIRM_REPLICAS replicas have the write (WAIT, within half the
+   * timeout): a failover promotes a replica, and an invite only the old master had would be handed out and lost.
+   * Fewer in time fails the save, which is then undone, and the requester hears "try again" (docs/redis.md,
+   * "Failover without losing invites"). Not "the replicas that are connected": a master whose replica was just
+   * promoted away sees none, and is exactly the one whose writes a failover drops.
+   */
+  async #confirmOnReplicas(): Promise<void> {
+    const wanted = this.redis.replicasToConfirm;
+    if (wanted === 0) return;
+    const confirmed = await this.redis.client.wait(wanted, Math.max(1, Math.floor(this.redis.timeoutMs / 2)));
+    if (confirmed < wanted) throw new Error(`only ${confirmed} of ${wanted} replicas confirmed the invite in time`);
   }
 
   async remove(invites: readonly StoredInvite[]): Promise<number> {

@@ -42,12 +42,13 @@ export interface Scenario {
 
 /** With `inviteModule`, Prosody runs our module from prosody/ and consumes the invites in Redis. */
 export function startScenario(options: ServerOptions = {}): Promise<Scenario> {
+  return startScenarioOn(() => startServers({}, options));
+}
+
+/** The scenario on servers started otherwise (e.g. on a Redis Cluster: test/helpers/cluster-servers.ts). */
+export function startScenarioOn(start: () => Promise<TestServers>): Promise<Scenario> {
   return startInSteps("startScenario", async ({ step }) => {
-    const servers = await step(
-      "starting the servers",
-      () => startServers({}, options),
-      (started) => started.stop(),
-    );
+    const servers = await step("starting the servers", start, (started) => started.stop());
     for (const [host, names] of Object.entries(ACCOUNTS)) {
       for (const name of names) {
         await step(`registering ${name}@${host}`, () => servers.prosody.register(name, host, `${name}-password`));

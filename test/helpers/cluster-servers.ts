@@ -1,0 +1,78 @@
+/**
+ * Prosody with our module and a bot's servers on a Redis Cluster (docs/redis.md, docs/prosody.md "Redis Sentinel and
+ * Redis Cluster"): three masters (redis-cluster.ts), Prosody given every node in `invites_redis_cluster_nodes`
+ * with a node that does NOT hold the host's slot first, so that its first call is redirected (MOVED) and it must
+ * follow. The scenario's `redis` is the tests' own user on the node that holds the slot: every key of the host is
+ * there (`invite:{localhost}:…`), so raw checks read it as on one server. Bots need `clusterBotEnv`.
+ */
+
+import { startProsody } from "./prosody-server.js";
+import { type RedisCluster, startRedisCluster } from "./redis-cluster.js";
+import type { RedisServer } from "./redis-server.js";
+import { TEST_REDIS_PASSWORDS } from "./redis-server.js";
+import { inviteModuleOptions, type TestServers } from "./servers.js";
+
+export interface ClusterServers extends TestServers {
+  readonly cluster: RedisCluster;
+  /** The port of the master that holds the host's slot. */
+  readonly slotPort: number;
+}
+
+/** What a test bot needs to use the cluster instead of REDIS_URL (src/config/redis.ts). */
+export function clusterBotEnv(cluster: RedisCluster): Record<string, string> {
+  return {
+    REDIS_URL: "",
+    REDIS_CLUSTER_NODES: cluster.nodes,
+    REDIS_USERNAME: cluster.botCredentials.username,
+    REDIS_PASSWORD: cluster.botCredentials.password,
+  };
+}
+
+function unsupported(what: string): never {
+  throw new Error(`${what} is not supported on the test cluster`);
+}
+
+export async function startClusterServers(): Promise<ClusterServers> {
+  const cluster = await startRedisCluster();
+  try {
+    const slotPort = await cluster.portOf("invite:{localhost}:layout");
+    const others = cluster.ports.filter((port) => port !== slotPort);
+    const order = [...others, slotPort].map((port) => `"127.0.0.1:${port}"`).join(", ");
+    const url = (user: string, password: string) => `redis://${user}:${password}@127.0.0.1:${slotPort}`;
+    const redis: RedisServer = {
+      port: slotPort,
+      url: cluster.adminUrl(slotPort),
+      botUrl: url(cluster.botCredentials.username, cluster.botCredentials.password),
+      prosodyUrl: url("prosody", TEST_REDIS_PASSWORDS.prosody),
+      dir: "",
+      halt: () => unsupported("halt"),
+      pause: () => unsupported("pause"),
+      resume: () => unsupported("resume"),
+      start: () => unsupported("start"),
+      restart: () => unsupported("restart"),
+      stop: () => cluster.stop(),
+      logTail: () => "",
+    };
+    const options = inviteModuleOptions(redis.prosodyUrl);
+    const prosody = await startProsody({
+      ...options,
+      extraConfig: `${options.extraConfig ?? ""}\ninvites_redis_cluster_nodes = { ${order} }`,
+    });
+    return {
+      prosody,
+      redis,
+      service: prosody.service,
+      redisUrl: redis.botUrl,
+      cluster,
+      slotPort,
+      async stop() {
+        const results = await Promise.allSettled([prosody.stop(), cluster.stop()]);
+        const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
+      },
+    };
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The bot on Redis Sentinel (docs/redis.md) keeps answering chat `invite` through the master's SIGKILL and through
+ * `SENTINEL FAILOVER`, without a restart: while the master is away each request gets the store's clean "try again"
+ * reply, then invites work again, and none is handed out twice. Through the SIGKILL no invite a reply handed out is
+ * lost: each was confirmed on a replica (WAIT), and Sentinel promotes the replica furthest along. (A SENTINEL
+ * FAILOVER can still drop what the old master took while it was being demoted: docs/redis.md.) Only the bot's side is under load here (a chat invite is the bot's
+ * alone); Prosody's module behind the same Sentinels is sentinel-registration.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { byInviterKey, recordKey } from "../../src/storage/keys.js";
+import { tokenHash } from "../../src/storage/record.js";
+import { eventually, type TestBot } from "../helpers/bot.js";
+import { type RedisSentinelSetup, startRedisSentinel } from "../helpers/redis-sentinel.js";
+import { rawRedisClient, type Scenario, startScenario } from "../helpers/scenario.js";
+import type { TestUser } from "../helpers/xmpp-user.js";
+
+const HOST = "localhost";
+const UNREACHABLE = "Sorry, I cannot reach my invite store right now";
+let world: Scenario;
+let sentinel: RedisSentinelSetup;
+let bot: TestBot;
+let alice: TestUser;
+
+beforeAll(async () => {
+  [world, sentinel] = await Promise.all([startScenario(), startRedisSentinel()]);
+  // REDIS_URL emptied: the test bot's default URL would be a second mode (src/config/redis.ts refuses a mix).
+  bot = await world.startBot("bot", {
+    ALLOW_USER_INVITES: "true",
+    INVITE_QUOTA: "100000",
+    REDIS_URL: "",
+    ...sentinel.env,
+  });
+  alice = await world.login("alice@localhost");
+}, 60_000);
+
+afterAll(async () => {
+  await world?.stop();
+  await sentinel?.stop();
+});
+
+interface Outcome {
+  token?: string;
+  text: string;
+  ms: number;
+}
+
+/** Asks for invites back to back until `until()` is true; each reply's token or text. */
+async function load(until: () => boolean): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  while (!until()) {
+    const started = Date.now();
+    const text = (await alice.ask(bot.jid, "invite", 10_000)).getChildText("body") ?? "";
+    const token = /preauth=([\w-]{24})/u.exec(text)?.[1];
+    outcomes.push({ ...(token === undefined ? {} : { token }), text, ms: Date.now() - started });
+  }
+  return outcomes;
+}
+
+/** Resolves once a request made now gets an invite again. */
+async function invitesWorkAgain(): Promise<void> {
+  await eventually(async () => {
+    const text = (await alice.ask(bot.jid, "invite", 10_000)).getChildText("body") ?? "";
+    expect(text).toMatch(/preauth=/u);
+  }, 20_000);
+}
+
+/** Runs `change` while chat invites are asked for back to back; what every request got, and the master after. */
+async function underLoad(change: () => Promise<number>): Promise<{ outcomes: Outcome[]; master: number }> {
+  let stop = false;
+  const running = load(() => stop);
+  await invitesWorkAgain();
+  const master = await change();
+  await invitesWorkAgain();
+  stop = true;
+  return { outcomes: await running, master };
+}
+
+/** Every refusal is the store's clean "try again" in time; no invite is handed out twice; the tokens handed out. */
+function checkAnswers(outcomes: readonly Outcome[]): { handedOut: string[]; refused: number } {
+  const handedOut = outcomes.flatMap((outcome) => (outcome.token === undefined ? [] : [outcome.token]));
+  const refused = outcomes.filter((outcome) => outcome.token === undefined);
+  expect(handedOut.length).toBeGreaterThan(0);
+  // Within REDIS_TIMEOUT_MS (1 s for test bots) and XMPP.
+  for (const outcome of refused) {
+    expect(outcome.text).toContain(UNREACHABLE);
+    expect(outcome.ms).toBeLessThan(3_000);
+  }
+  expect(new Set(handedOut).size).toBe(handedOut.length);
+  return { handedOut, refused: refused.length };
+}
+
+/** The handed-out invites the master `port` does not have, and how many of alice's it has in all. */
+async function lostOn(port: number, handedOut: readonly string[]): Promise<{ missing: number; stored: number }> {
+  const raw = rawRedisClient(sentinel.adminUrl(port));
+  raw.on("error", () => {});
+  await raw.connect();
+  try {
+    let missing = 0;
+    for (const token of handedOut) if ((await raw.exists(recordKey(HOST, tokenHash(token)))) !== 1) missing += 1;
+    return { missing, stored: await raw.zCard(byInviterKey(HOST, "alice@localhost")) };
+  } finally {
+    raw.destroy();
+  }
+}
+
+describe("the bot on Redis Sentinel", () => {
+  it("keeps serving through the master's SIGKILL, and loses no invite it handed out (confirmed on a replica)", async () => {
+    const before = await sentinel.masterPort();
+    const { outcomes, master } = await underLoad(() => sentinel.killMaster());
+    expect(master).not.toBe(before);
+    const { handedOut, refused } = checkAnswers(outcomes);
+    const { missing, stored } = await lostOn(master, handedOut);
+    expect(missing).toBe(0);
+    // A request refused after its write reached Redis may have left its invite: never more than one each.
+    expect(stored).toBeLessThanOrEqual(handedOut.length + refused + 3);
+  }, 120_000);
+
+  it("keeps serving through SENTINEL FAILOVER without a restart, handing no invite out twice", async () => {
+    const before = await sentinel.masterPort();
+    const { outcomes, master } = await underLoad(() => sentinel.failover());
+    expect(master).not.toBe(before);
+    checkAnswers(outcomes);
+  }, 120_000);
+});
