@@ -22,7 +22,11 @@ COPY data ./data
 # The Redis scripts the bot shares with our Prosody module (src/storage/redis-claims.ts).
 COPY prosody/scripts ./prosody/scripts
 USER node
-# Whether the bot is logged in, for the healthcheck below (src/health/).
+# The healthcheck below asks the bot's GET /healthz on OPS_LISTEN (docs/operations.md): healthy while it is logged
+# in to the XMPP server and connected to Redis. Inside the container only; set OPS_LISTEN=0.0.0.0:9090 for a
+# Prometheus on the container network (the healthcheck then asks 127.0.0.1:9090).
+ENV OPS_LISTEN=127.0.0.1:9090
+# Whether the bot is logged in, also as a file (src/health/): what the healthcheck reads with OPS_LISTEN=off.
 ENV HEALTH_FILE=/tmp/xmpp-invite-bot.health
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/healthcheck.js"]
 # The invite web pages, when WEB_LISTEN is set (docker-compose.yml sets 0.0.0.0:8080).

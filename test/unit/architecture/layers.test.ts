@@ -22,7 +22,10 @@ const LAYERS: readonly { readonly name: string; readonly members: readonly strin
   { name: "configuration", members: ["config.ts", "config/"] },
   { name: "xmpp", members: ["xmpp/"] },
   { name: "protocols", members: ["adhoc/", "chat/"] },
-  { name: "edges", members: ["api/", "commands/", "health/", "notifications/", "registration/", "rooms/", "web/"] },
+  {
+    name: "edges",
+    members: ["api/", "commands/", "health/", "notifications/", "ops/", "registration/", "rooms/", "web/"],
+  },
   { name: "composition root", members: ["app.ts", "app/", "main.ts", "healthcheck.ts"] },
 ];
 
