@@ -1,7 +1,7 @@
 -- mod_invites_bot: the apps' own "invite" buttons lead to the invite bot (docs/clients.md).
 --
 --   modules_enabled = { ..., "invites_bot" }      -- instead of "invites_adhoc"
---   invites_bot_jid = "invites@example.org/invites"
+--   invites_bot_jid = "invites@example.org"    -- its bare JID: whichever instance is online (or a full JID, a list)
 --
 -- Conversations, Monal, Gajim and the others never look at the bot: they ask the user's own server for the
 -- XEP-0401 commands (XEP-0050 §2.1, disco#items of node "commands" at the domain) and run them there.
@@ -10,6 +10,8 @@
 --    for this user (asked of the bot on the user's behalf), after Prosody's own commands: once with the
 --    domain as jid (Monal, yaxim and poezio use only those) and then with the bot's full JID (the
 --    Conversations family keeps the last item of a node and runs it there, straight at the bot);
+--    the bot asked is the session of invites_bot_jid picked for each request (invites_bot_target.lib.lua): with
+--    several instances of the bot online, the one that answers chat, and another at once when that one goes away;
 -- 2. answers those two commands executed at the domain by forwarding them to the bot and relaying its answer;
 -- 3. lists nothing, and answers wait/recipient-unavailable, while the bot is offline;
 -- 4. hides the commands of another module with those two nodes, i.e. Prosody's mod_invites_adhoc, which
@@ -39,21 +41,35 @@ local RELAYED = { ["urn:xmpp:invite#invite"] = true; ["urn:xmpp:invite#create-ac
 local OFFLINE = "The invite service is offline at the moment. Please try again in a few minutes.";
 local SLOW = "The invite service did not answer in time. Please try again in a minute.";
 
-local bot_jid = jid.prep(module:get_option_string("invites_bot_jid", ""));
+local target = module:require("invites_bot_target");
+local targets, wrong = target.parse(module:get_option("invites_bot_jid"));
 -- Well under Conversations' 2 s, after which it silently shares a plain address instead of an invite.
 local timeout = module:get_option_number("invites_bot_timeout", 1.5);
 
-if not bot_jid or not jid.resource(bot_jid) then
-	module:log("error", "invites_bot_jid must be the invite bot's full JID, e.g. \"invites@%s/invites\" "
-		.."(its XMPP_USERNAME@XMPP_DOMAIN/XMPP_RESOURCE); the apps' invite buttons stay unanswered", module.host);
+if not targets then
+	module:log("error", "invites_bot_jid must be the invite bot's JID, e.g. \"invites@%s\" (its "
+		.."XMPP_USERNAME@XMPP_DOMAIN; or a full JID, or a list of them): %s; the apps' invite buttons stay "
+		.."unanswered", module.host, wrong);
 	return;
 end
 
-if jid.host(bot_jid) ~= module.host then
+local bot_host = jid.host(targets[1]);
+for _, each in ipairs(targets) do
+	if jid.host(each) ~= bot_host then
+		module:log("error", "invites_bot_jid names accounts of several hosts (%s, %s): the bot is one account; "
+			.."the apps' invite buttons stay unanswered", bot_host, jid.host(each));
+		return;
+	end
+end
+
+if bot_host ~= module.host then
 	module:log("info", "The invite bot %s is a user of %s, not of this host: %s's users keep this server's own "
-		.."commands (docs/prosody.md)", bot_jid, jid.host(bot_jid), module.host);
+		.."commands (docs/prosody.md)", targets[1], bot_host, module.host);
 	return;
 end
+
+-- The full JID to ask now, or nil while the bot is offline (none of its sessions is here).
+local pick = target.picker(targets);
 
 -- A failure repeated by every request (the bot refusing, rate limiting or slow) is logged once per kind and
 -- interval, then as one line with how many more there were: a flood of requests must not flood the log.
@@ -106,17 +122,16 @@ local function drop_others_items(reply)
 	end);
 end
 
--- The bot is an account of this server: it is online when its full JID has a session here.
+-- The bot is an account of this server: it is online when one of its sessions named by invites_bot_jid is here.
 local function bot_online()
-	return prosody.full_sessions[bot_jid] ~= nil;
+	return pick() ~= nil;
 end
 
--- The user's request in XEP-0355's wrapper, sent to the bot; returns the bot's reply IQ, or nil and an error.
-local function ask_bot(stanza)
-	if not async.ready() then return nil, { type = "wait", condition = "internal-server-error", text = SLOW }; end
+-- The user's request in XEP-0355's wrapper, sent to the bot at `to`; returns the bot's reply IQ, or nil and an error.
+local function ask_instance(stanza, to)
 	local inner = st.clone(stanza);
 	inner.attr.xmlns = xmlns_client;
-	local wrapper = st.iq({ type = stanza.attr.type, from = module.host, to = bot_jid, id = new_id() })
+	local wrapper = st.iq({ type = stanza.attr.type, from = module.host, to = to, id = new_id() })
 		:tag("delegation", { xmlns = xmlns_delegation })
 			:tag("forwarded", { xmlns = xmlns_forward })
 				:add_child(inner);
@@ -128,6 +143,21 @@ local function ask_bot(stanza)
 		if child.name == "iq" and child.attr.xmlns == xmlns_client then return child; end
 	end
 	return nil, { type = "cancel", condition = "internal-server-error", text = "The invite service sent no answer" };
+end
+
+-- Asks the instance picked now; when its session went away meanwhile and the server answered for it at once (the
+-- instance died with the request: RFC 6120 §10.5.3.2, service-unavailable), asks the next one, once.
+local function ask_bot(stanza)
+	if not async.ready() then return nil, { type = "wait", condition = "internal-server-error", text = SLOW }; end
+	local to = pick();
+	if not to then return nil, { type = "wait", condition = "recipient-unavailable", text = OFFLINE }; end
+	local reply, err = ask_instance(stanza, to);
+	if reply or (err and err.condition == "remote-server-timeout") or prosody.full_sessions[to] then
+		return reply, err;
+	end
+	local next_to = pick(to);
+	if not next_to then return reply, err; end
+	return ask_instance(stanza, next_to);
 end
 
 -- An element of the forwarded reply in jabber:client (the IQ, its <error/>) goes to the user in the namespace of

@@ -116,7 +116,8 @@ export async function spawnBot(
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, main], {
     cwd,
-    env: { ...inherited, ...env },
+    // Several bench bots run at once: none takes the ops listener's port unless the bench asks for it.
+    env: { ...inherited, OPS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const unregister = onProcessExit(() => child.kill("SIGKILL"));

@@ -2,70 +2,34 @@
  * createApp wires every part and does no I/O; start() connects: tests build the app without touching the network.
  * Tests build the same app against a private Prosody and Redis.
  */
-import type { Client } from "@xmpp/client";
+import type { App, AppDeps } from "./app/app-types.js";
 import { circleRooms } from "./app/circle-rooms.js";
 import type { Component } from "./app/component.js";
 import { consoleLogins } from "./app/console-logins.js";
-import { type AppEvents, appEvents } from "./app/events.js";
+import { appEvents } from "./app/events.js";
 import { httpApi } from "./app/http-api.js";
+import { instanceRole } from "./app/instance-role.js";
 import { useNotices } from "./app/use-notices.js";
 import { webListener } from "./app/web-listener.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
 import { CircleService } from "./circles/service.js";
 import type { Config } from "./config.js";
-import type { EventSource } from "./events.js";
 import { trackHealth } from "./health/health-file.js";
-import { type Clock, systemClock } from "./invites/expiry.js";
+import { systemClock } from "./invites/expiry.js";
 import type { Policy } from "./invites/permissions.js";
 import { InviteService } from "./invites/service.js";
-import type { InviteStore, QuotaStore, RelationsStore } from "./invites/store.js";
-import type { RandomSource } from "./invites/token.js";
 import { usernameRuleFor } from "./invites/username.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger } from "./logger.js";
+import { opsListener } from "./ops/listener.js";
 import { chooseRegistrationWhenOnline } from "./registration/ways.js";
-import { type StorageBackend, serviceStore } from "./storage/backend.js";
+import { serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
-import { createWebApp, type WebApp, type WebAppDeps } from "./web/web-app.js";
+import { createWebApp } from "./web/web-app.js";
 import { createConnection } from "./xmpp/connection.js";
 import { ROLES_ON_JOIN_FEATURE, serverFeatures } from "./xmpp/server-features.js";
 
-export interface AppDeps {
-  readonly log?: Logger;
-  /** The storage backend (src/storage/backend.ts): Redis at REDIS_URL unless given. */
-  readonly storage?: StorageBackend;
-  readonly clock?: Clock;
-  readonly random?: RandomSource;
-  /** For the web pages: other data files, registrar or limits (tests). */
-  readonly web?: Partial<Omit<WebAppDeps, "invites" | "hits" | "log">>;
-  /** Called when the bot cannot go on at all (e.g. an invite store layout it does not know); main exits. */
-  readonly onFatal?: (error: Error) => void;
-  /** Use notices per recipient and window before a summary (src/notifications/consumer.ts); tests shorten it. */
-  readonly noticeCap?: { readonly perWindow: number; readonly windowMs: number };
-  /** How long the bot's claims may stay unsettled before its sweep settles them (unsettled-sweep.ts); tests shorten it. */
-  readonly settleAfterMs?: number;
-}
-
-export interface App {
-  readonly xmpp: Client;
-  readonly service: InviteService;
-  /** The circles (docs/circles.md). */
-  readonly circles: CircleService;
-  /** The invites, quota and relations ports as the service uses them. */
-  readonly store: InviteStore & QuotaStore & RelationsStore;
-  /** Every port of the storage backend. */
-  readonly storage: StorageBackend;
-  /** The invite web pages, when WEB_LISTEN is set. */
-  readonly web: WebApp | undefined;
-  /** What happens in the bot, as typed events (src/app/events.ts): listen before start() to miss none. */
-  readonly events: EventSource<AppEvents>;
-  /** Where the web pages listen (host:port) once started. */
-  readonly webAddress: string | undefined;
-  /** Connects to Redis and XMPP; resolves once the first XMPP attempt is over (reconnects go on). */
-  start(): Promise<void>;
-  /** Unavailable presence, stream close, Redis close. */
-  stop(): Promise<void>;
-}
+export type { App, AppDeps };
 
 export function createApp(config: Config, deps: AppDeps = {}): App {
   const log = deps.log ?? createLogger(config.logLevel);
@@ -83,7 +47,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const storage =
     deps.storage ??
     redisBackend({
-      redis: createRedisClient(config.redis.url, config.redis.timeoutMs),
+      redis: createRedisClient(config.redis, config.redis.timeoutMs),
       host,
       timeoutMs: config.redis.timeoutMs,
       signingKeys: config.signingKeys,
@@ -100,6 +64,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     events,
   });
   const { xmpp } = connection;
+  // /healthz and /metrics on a listener of their own (OPS_LISTEN, docs/operations.md); `role` is read lazily.
+  const ops = opsListener(config.ops, {
+    events,
+    xmppStatus: () => xmpp.status,
+    role: () => role.leadership.role,
+    log: log.child({ part: "ops" }),
+    onFatal: deps.onFatal,
+  });
   const features = serverFeatures(xmpp, host, log.child({ part: "xmpp" }));
   // The circles' group chats, over the bot's session: left with the circle, created or checked when added.
   const { rooms, roomSetup } = circleRooms(xmpp, config, log.child({ part: "rooms" }));
@@ -114,11 +86,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   });
   const logins = consoleLogins(xmpp, { config, policy, storage, clock, ...random });
   const api = httpApi({ policy, storage, store, clock, ...random, log: log.child({ part: "api" }) });
-  const requests = attachXmppSide(xmpp, {
+  const { presence, ...requests } = attachXmppSide(xmpp, {
     ...{ config, policy, service, circles, clock, log },
     console: logins.access,
     // The API is served by the web server: without it, no keys to make (docs/api.md).
     ...(config.web === undefined ? {} : { apiKeys: api.keys }),
+    floodCounter: storage.hits,
     // Existing accounts join circles through the bot only where it makes the accounts (docs/circles.md).
     joins: { claims: storage.claims, circles: storage.circles, botIsHook: () => registrar.way === "bot" },
   });
@@ -143,7 +116,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       ? undefined
       : createWebApp(config, config.web, {
           ...deps.web,
-          registrar: deps.web?.registrar ?? registrar,
+          registrar: ops.countRegistrations(deps.web?.registrar ?? registrar),
           // A server without our hook has no XEP-0379 pre-approval either (docs/servers.md).
           preApproves: () => registrar.way !== "bot",
           usernameRule,
@@ -154,7 +127,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           api: api.web(service),
           log: log.child({ part: "web" }),
         });
+  ops.countWebRequests(web?.server);
   const listening = webListener(web, config, log, deps.onFatal);
+  // One instance of several leads: it alone answers the bot's bare JID (docs/instances.md).
+  const lease = storage.leader?.(config.xmpp.username.toLowerCase());
+  const role = instanceRole(xmpp, presence, {
+    lease,
+    resource: config.xmpp.resource,
+    events,
+    log: log.child({ part: "leader" }),
+  });
   let forgetHealth: (() => void) | undefined;
 
   // The lifecycle. What the bot stands on starts first and stops last, in reverse; what uses the XMPP session
@@ -166,7 +148,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       },
       stop: () => forgetHealth?.(),
     },
+    // Listening before the store and the stream start, and after they stopped: it reports on both.
+    ops,
     storage,
+    // Stopped after the stream closed and before the store: the lease is free only once this instance left.
+    role,
   ];
   const sessionUsers: Component[] = [
     requests,
@@ -183,8 +169,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     storage,
     web,
     events,
+    role: () => role.leadership.role,
     get webAddress() {
       return listening.address;
+    },
+    get opsAddress() {
+      return ops.address;
     },
     async start() {
       for (const part of [...ground, ...sessionUsers]) if ((await part.start?.()) === false) return;

@@ -10,13 +10,15 @@ import type { NotificationEvents } from "../notifications/consumer.js";
 import type { RegistrationEvents } from "../registration/registrar.js";
 import type { StorageEvents } from "../storage/backend.js";
 import type { ConnectionEvents } from "../xmpp/connection.js";
+import type { LeadershipEvents } from "./leadership.js";
 
 export type AppEvents = ConnectionEvents &
   StorageEvents &
   InviteEvents &
   CircleEvents &
   RegistrationEvents &
-  NotificationEvents;
+  NotificationEvents &
+  LeadershipEvents;
 
 export function appEvents(log: Logger): Events<AppEvents> {
   return new Events<AppEvents>((error) =>

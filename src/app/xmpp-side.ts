@@ -1,7 +1,8 @@
 /**
  * What the bot answers over XMPP, wired onto the client by createApp (src/app.ts): the flood gate in front of every
  * IQ route and chat message, the ad-hoc commands and chat keywords on the invite service, disco with caps,
- * forwarded requests, XEP-0092 and presence. Stopping it answers the requests under way first.
+ * forwarded requests, XEP-0092 and presence (its priority set by the instance's role, src/app/leadership.ts). Stopping
+ * it answers the requests under way first.
  */
 import type { Client } from "@xmpp/client";
 import { AdhocRegistry } from "../adhoc/registry.js";
@@ -18,7 +19,7 @@ import type { ConsoleAccess } from "../invites/console-access.js";
 import type { Clock } from "../invites/expiry.js";
 import { mayCreateContactInvite, type Policy } from "../invites/permissions.js";
 import type { InviteService } from "../invites/service.js";
-import type { InviteClaims } from "../invites/store.js";
+import type { HitCounter, InviteClaims } from "../invites/store.js";
 import { bareJid } from "../jid.js";
 import type { Logger } from "../logger.js";
 import { EjabberdApiContacts } from "../registration/contacts.js";
@@ -30,17 +31,27 @@ import { attachFloodControl } from "../xmpp/flood-control.js";
 import { InFlight } from "../xmpp/in-flight.js";
 import { attachMessages } from "../xmpp/messages.js";
 import { NS } from "../xmpp/namespaces.js";
-import { attachPresence } from "../xmpp/presence.js";
+import { attachPresence, type Presence } from "../xmpp/presence.js";
 import { RateLimiter } from "../xmpp/rate-limit.js";
+import { SharedFloodBudget } from "../xmpp/shared-flood.js";
 import { attachSoftwareVersion } from "../xmpp/software-version.js";
 
 /** How long a stop waits for requests under way. */
 const STOP_GRACE_MS = 5_000;
 
+/**
+ * RFC 6121 §4.7.2.3 and §8.5.2.1.1: the leader is available at 0, so messages to the bot's bare JID reach it; the
+ * other instances at -1, reached only at their full JIDs (ad-hoc commands, disco), and never by offline messages.
+ */
+export const LEADER_PRIORITY = 0;
+export const FOLLOWER_PRIORITY = -1;
+
 /** XEP-0115 §4: a URI naming this software, for the caps node. */
 const CAPS_NODE = "https://www.npmjs.com/package/xmpp-invite-bot";
 
 export interface XmppSideOptions {
+  /** The store's shared counters: the flood budget is one for every instance on the same Redis. */
+  readonly floodCounter?: HitCounter;
   readonly config: Config;
   readonly policy: Policy;
   readonly service: InviteService;
@@ -79,8 +90,17 @@ function existingJoin(config: Config, joins: XmppSideOptions["joins"], log: Logg
   });
 }
 
-/** Attaches every route and handler to `xmpp`; stop() finishes and answers what is under way. */
-export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop(): Promise<void> } {
+/** What attachXmppSide gives back: the presence, whose priority follows the role, and the stop. */
+export interface XmppSide {
+  readonly presence: Presence;
+  stop(): Promise<void>;
+}
+
+/**
+ * Attaches every route and handler to `xmpp`; stop() finishes and answers what is under way. The presence starts at
+ * priority -1, a follower's (docs/instances.md), until the instance's role says otherwise.
+ */
+export function attachXmppSide(xmpp: Client, options: XmppSideOptions): XmppSide {
   const { config, policy, service, circles, clock, log } = options;
   const host = config.xmpp.domain;
   const selfJid = () => xmpp.jid?.toString() ?? `${config.xmpp.username}@${host}/${config.xmpp.resource}`;
@@ -113,12 +133,17 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
   // Before any IQ route: a flood is refused before it costs anything.
   const limiter = new RateLimiter({ burst: config.rateLimit.burst, perSecond: config.rateLimit.perSecond });
   const inFlight = new InFlight();
+  const shared =
+    options.floodCounter === undefined
+      ? undefined
+      : new SharedFloodBudget(options.floodCounter, { ...config.rateLimit, log: log.child({ part: "flood" }) });
   const gate = attachFloodControl(
     xmpp,
     limiter,
     inFlight,
     log.child({ part: "flood" }),
     (stanza) => delegatedRequester(stanza, host) ?? stanza.attrs.from,
+    shared,
   );
   disco.addProvider(adhoc);
   disco.attach(xmpp);
@@ -127,8 +152,9 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
   attachDelegation(xmpp, { domain: host, log: log.child({ part: "delegation" }) });
   attachSoftwareVersion(xmpp, SOFTWARE);
   const joins = existingJoin(config, options.joins, log.child({ part: "register" }));
-  attachPresence(xmpp, {
+  const presence = attachPresence(xmpp, {
     caps: () => disco.capsElement(),
+    priority: FOLLOWER_PRIORITY,
     maySubscribe: (bare) => bare.endsWith(`@${host}`) || policy.admins.has(bare),
     status: 'Send me "help" to get an invite link',
     ...(joins === undefined ? {} : { onPreauth: (from: string, token: string) => void joins.join(from, token) }),
@@ -143,6 +169,7 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): { stop()
   );
 
   return {
+    presence,
     // Finish and answer what is under way (new requests are told to come back), then leave.
     async stop() {
       if (inFlight.size > 0) log.info("Finishing the requests under way before stopping", { pending: inFlight.size });

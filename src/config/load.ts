@@ -6,11 +6,13 @@
 import { LOG_LEVELS } from "../logger.js";
 import { readAdmins, readInvitePage } from "./invites.js";
 import { readMucService } from "./muc.js";
+import { readOps } from "./ops.js";
 import { ConfigError, Reader } from "./reader.js";
+import { readRedis } from "./redis.js";
 import { readSigningKeys } from "./signing-keys.js";
 import { type Config, DEFAULTS, type Env, REGISTRATION_MODES } from "./types.js";
 import { readWeb } from "./web.js";
-import { readXmppAccount } from "./xmpp.js";
+import { readResource, readXmppAccount } from "./xmpp.js";
 
 const MAX_TTL_SECONDS = 366 * 86_400;
 
@@ -19,14 +21,13 @@ export function loadConfig(env: Env): Config {
 
   const account = readXmppAccount(reader);
 
-  const redisUrl = reader.optional("REDIS_URL") ?? DEFAULTS.redisUrl;
-  reader.url("REDIS_URL", redisUrl, ["redis:", "rediss:"], DEFAULTS.redisUrl);
+  const redisTarget = readRedis(reader);
 
   const web = readWeb(reader, account.domain);
   const config: Config = {
     xmpp: {
       ...account,
-      resource: reader.optional("XMPP_RESOURCE") ?? DEFAULTS.resource,
+      resource: readResource(reader),
       debug: reader.boolean("XMPP_DEBUG", false),
     },
     admins: readAdmins(reader),
@@ -38,7 +39,7 @@ export function loadConfig(env: Env): Config {
     invitePage: readInvitePage(reader, web),
     web,
     redis: {
-      url: redisUrl,
+      ...redisTarget,
       timeoutMs: reader.integer("REDIS_TIMEOUT_MS", DEFAULTS.redisTimeoutMs, 100, 60_000, "milliseconds"),
     },
     signingKeys: readSigningKeys(reader),
@@ -50,6 +51,7 @@ export function loadConfig(env: Env): Config {
     registration: reader.oneOf("REGISTRATION", REGISTRATION_MODES, "auto"),
     ejabberdApiUrl: reader.optional("EJABBERD_API_URL"),
     healthFile: reader.optional("HEALTH_FILE"),
+    ops: readOps(reader),
     usernameConfusables: reader.boolean("USERNAME_CONFUSABLES", true),
     mucService: readMucService(reader, account.domain),
   };

@@ -1,5 +1,9 @@
 /** The shape of the configuration `loadConfig` returns (README, "Configuration", documents each variable). */
 import type { LogLevel } from "../logger.js";
+import type { RedisCredentials, RedisNodeAddress, RedisTarget } from "../storage/redis-target.js";
+import type { OpsConfig } from "./ops.js";
+
+export type { RedisCredentials, RedisNodeAddress, RedisTarget };
 
 /** How accounts are made from invites (REGISTRATION, docs/servers.md); src/registration/choose.ts decides. */
 export const REGISTRATION_MODES = ["auto", "server", "bot"] as const;
@@ -30,7 +34,8 @@ export interface Config {
   readonly invitePage: string | undefined;
   /** The invite web pages (WEB_LISTEN); undefined = no web server. */
   readonly web: WebConfig | undefined;
-  readonly redis: { readonly url: string; readonly timeoutMs: number };
+  /** Where Redis is (src/config/redis.ts, docs/redis.md) and how long one operation may take (REDIS_TIMEOUT_MS). */
+  readonly redis: RedisConfig;
   /** HMAC keys for invite records (docs/storage.md, "The tag"): the current one and old ones still accepted. */
   readonly signingKeys: { readonly current: string; readonly old: readonly string[] };
   /** Flood control per requester: a burst, then so many requests per second. */
@@ -42,6 +47,8 @@ export interface Config {
   readonly ejabberdApiUrl: string | undefined;
   /** Where the bot writes whether it is online (HEALTH_FILE), for a container healthcheck; undefined = nowhere. */
   readonly healthFile: string | undefined;
+  /** The operations listener (OPS_LISTEN: /healthz and /metrics, docs/operations.md); undefined = off. */
+  readonly ops: OpsConfig | undefined;
   /** Refuse new usernames that are, or look like, an admin's or the bot's (USERNAME_CONFUSABLES, UTS #39). */
   readonly usernameConfusables: boolean;
   /** The group chat service for circles' chats named by a name alone (MUC_SERVICE); undefined = found by XEP-0030. */
@@ -78,6 +85,9 @@ export interface WebConfig {
 export type TrustProxy = false | number | readonly string[];
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Exactly one of: one server (REDIS_URL), a master found through Sentinel, a Cluster (docs/redis.md). */
+export type RedisConfig = { readonly timeoutMs: number } & RedisTarget;
 
 export const DEFAULTS = {
   resource: "invites",

@@ -1,7 +1,8 @@
-/** The bot's XMPP account: XMPP_DOMAIN, XMPP_USERNAME, XMPP_PASSWORD and XMPP_SERVICE. */
+/** The bot's XMPP account: XMPP_DOMAIN, XMPP_USERNAME, XMPP_PASSWORD and XMPP_SERVICE, and its XMPP_RESOURCE. */
+import { hostname } from "node:os";
 import { isValidDomain, isValidLocal } from "../jid.js";
 import type { Reader } from "./reader.js";
-import type { Config } from "./types.js";
+import { type Config, DEFAULTS } from "./types.js";
 
 const SERVICE_PROTOCOLS = ["xmpp:", "xmpps:", "ws:", "wss:"];
 
@@ -26,4 +27,23 @@ export function readXmppAccount(reader: Reader): Omit<Config["xmpp"], "resource"
     reader.url("XMPP_SERVICE", explicitService, SERVICE_PROTOCOLS, "xmpp://example.org:5222");
   }
   return { service, domain, username, password };
+}
+
+/** The longest host name part of a default resource; a resourcepart may be 1023 bytes (RFC 7622 §3.4.1). */
+const MAX_HOST_PART = 63;
+
+/**
+ * XMPP_RESOURCE, else `invites-HOST` from the host name (`HOSTNAME`, as containers set it, else the system's): each
+ * instance its own resource, the same across restarts, so it keeps its pending use events (its consumer name) and
+ * two containers never replace each other (docs/instances.md). Letters, digits, `.`, `_` and `-` are kept as they
+ * are; anything else becomes `-`.
+ */
+export function readResource(reader: Reader, systemHostName: string = hostname()): string {
+  const explicit = reader.optional("XMPP_RESOURCE");
+  if (explicit !== undefined) return explicit;
+  const host = (reader.optional("HOSTNAME") ?? systemHostName)
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, MAX_HOST_PART);
+  return host === "" ? DEFAULTS.resource : `${DEFAULTS.resource}-${host}`;
 }

@@ -42,5 +42,11 @@ export interface EventStream {
   read(which: "pending" | "new", blockMs: number): Promise<StreamEntry[]>;
   /** Acknowledges an entry: it will not be read again. */
   ack(id: string): Promise<void>;
+  /**
+   * Takes over entries that any consumer of the group left unacknowledged for at least `minIdleMs` (an instance that
+   * stopped and never came back), as this consumer's own, and returns them: up to one batch, call again for more.
+   * Entries trimmed from the stream while pending are acknowledged on the way: there is nothing left to tell.
+   */
+  claim(minIdleMs: number): Promise<StreamEntry[]>;
   close(): Promise<void>;
 }

@@ -1,22 +1,24 @@
 /**
- * Tells inviters (and admins) that their invite was used. Reads the Prosody
- * module's Redis stream with a consumer group, so each event is handled by one
- * bot instance and none is lost while the bot is offline: an entry is
- * acknowledged only after its messages went out, and entries left pending
- * (sending failed, or the bot stopped) are handled again first. At least once:
- * a bot killed between sending and acknowledging sends that one notice again.
+ * Tells inviters (and admins) that their invite was used. Reads the Prosody module's Redis stream with a consumer
+ * group, so each event is handled by one bot instance and none is lost while the bot is offline: an entry is
+ * acknowledged only after its messages went out, and entries left pending (sending failed, or the bot stopped) are
+ * handled again first. At least once: a bot killed between sending and acknowledging sends that one notice again.
+ * Entries another instance left unacknowledged for CLAIM_IDLE_MS (it stopped and never came back) are taken over
+ * (stream-reader.ts), so every use is told even when the instance that read it is gone for good.
  *
- * Only entries whose signature verifies are told (docs/storage.md, "Use events"), and
- * each recipient gets at most NOTICES_PER_WINDOW notices a minute, then one summary:
- * write access to Redis must not turn into a flood of messages to one person.
+ * Only entries whose signature verifies are told (docs/storage.md, "Use events"), and each recipient gets at most
+ * NOTICES_PER_WINDOW notices a minute, then one summary: write access to Redis must not turn into a flood of
+ * messages to one person.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Circle } from "../circles/circle.js";
 import { type EventSink, silentSink } from "../events.js";
 import type { NotedUse } from "../invites/stats.js";
 import type { EventStream, StreamEntry, UseEvent } from "../invites/store.js";
 import type { Logger } from "../logger.js";
 import { circleNames, type JoinedCircles } from "./joined-circles.js";
+import { StreamReader } from "./stream-reader.js";
 import { moreUsesNotice, parseUseEvent, recipients } from "./use-events.js";
 import { WindowCap } from "./window-cap.js";
 
@@ -49,6 +51,8 @@ export interface ConsumerOptions {
   /** Logs the use for the admins' summary (src/invites/stats.ts), first: once per entry, however often it is read. */
   readonly noteUse?: (use: NotedUse) => Promise<void>;
   readonly blockMs?: number;
+  /** CLAIM_IDLE_MS (stream-reader.ts) unless given (tests): when another instance's pending entries are taken over. */
+  readonly claimIdleMs?: number;
   readonly retryMs?: number;
   /** NOTICES_PER_WINDOW and NOTICE_WINDOW_MS unless given (tests). */
   readonly noticeCap?: { readonly perWindow: number; readonly windowMs: number };
@@ -125,20 +129,20 @@ export class UseEventConsumer {
 
   async #run(): Promise<void> {
     const { stream, log, isOnline } = this.#options;
-    const blockMs = this.#options.blockMs ?? 5_000;
-    let needPending = true;
+    const reader = new StreamReader(stream, {
+      blockMs: this.#options.blockMs ?? 5_000,
+      ...(this.#options.claimIdleMs === undefined ? {} : { claimIdleMs: this.#options.claimIdleMs }),
+    });
     let failing = false;
     while (this.#running) {
       try {
         if (!isOnline()) {
-          needPending = true; // whatever failed to send while offline is retried
+          reader.restart(); // whatever failed to send while offline is retried
           await sleep(this.#options.retryMs ?? 500);
           continue;
         }
-        // Once per (re)start of reading: after a start, a Redis outage (which may have emptied it) or going offline.
-        if (needPending) await stream.ensureGroup();
-        const entries = await stream.read(needPending ? "pending" : "new", needPending ? 0 : blockMs);
-        if (needPending && entries.length === 0) needPending = false;
+        const { entries, claimed } = await reader.next();
+        if (claimed > 0) log.info("Taking over invite uses another instance left unacknowledged", { count: claimed });
         for (const entry of entries) {
           if (!this.#running) break;
           await this.#handle(entry);
@@ -150,7 +154,7 @@ export class UseEventConsumer {
         // Once per outage, not once per retry.
         if (!failing) log.warn("Cannot handle invite use events; retrying", { error: (error as Error).message });
         failing = true;
-        needPending = true;
+        reader.restart();
         await sleep(this.#options.retryMs ?? 1_000);
       }
     }
@@ -193,8 +197,4 @@ export class UseEventConsumer {
 function describe(event: UseEvent): Record<string, string | undefined> {
   const rooms = event.rooms.length === 0 ? undefined : event.rooms.join(" ");
   return { kind: event.kind, inviter: event.inviter, invitee: event.invitee, invite: event.invite, rooms };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,6 +7,7 @@
 import type { CircleStore } from "../circles/store.js";
 import type { ApiKeyStore } from "../invites/api-keys.js";
 import type { ConsoleStore } from "../invites/console-store.js";
+import type { LeaderLease } from "../invites/leadership.js";
 import type { InviteStats } from "../invites/stats.js";
 import type {
   EventStream,
@@ -56,6 +57,11 @@ export interface StorageBackend {
   readonly claims?: InviteClaims;
   /** The use-event stream read as `consumer` (one name per bot instance); absent from a backend without it. */
   readonly events?: (consumer: string) => EventStream;
+  /**
+   * The leader lease of the instances of bot account `account` (its local part; docs/instances.md); absent: this
+   * instance is the only one, the leader.
+   */
+  readonly leader?: (account: string) => LeaderLease;
   /** Starts connecting; must not wait for or require the backend to be up. */
   start(): void;
   stop(): Promise<void>;

@@ -19,6 +19,7 @@ import type { StorageBackend } from "./backend.js";
 import { MemoryApiKeys } from "./memory-api-keys.js";
 import { MemoryCircles } from "./memory-circles.js";
 import { MemoryConsoleStore } from "./memory-console.js";
+import { MemoryLeaderLease } from "./memory-leader.js";
 import { MemoryInviteStats } from "./memory-stats.js";
 
 /**
@@ -39,8 +40,19 @@ export function memoryBackend(
     console: new MemoryConsoleStore(),
     apiKeys: new MemoryApiKeys(),
     stats: store.stats,
+    leader: leasesByAccount(),
     start() {},
     async stop() {},
+  };
+}
+
+/** One lease per bot account, as Redis keeps them. */
+function leasesByAccount(): (account: string) => MemoryLeaderLease {
+  const leases = new Map<string, MemoryLeaderLease>();
+  return (account) => {
+    const lease = leases.get(account) ?? new MemoryLeaderLease();
+    leases.set(account, lease);
+    return lease;
   };
 }
 

@@ -7,6 +7,7 @@
  */
 
 import type { EventSink } from "../events.js";
+import type { LeaderLease } from "../invites/leadership.js";
 import type { InviteStats } from "../invites/stats.js";
 import type { EventStream, InviteClaims } from "../invites/store.js";
 import type { Logger } from "../logger.js";
@@ -23,6 +24,7 @@ import { redisEventStream } from "./redis-events.js";
 import { RedisHitCounter } from "./redis-hits.js";
 import { RedisInviteStats } from "./redis-invite-stats.js";
 import { RedisInvites } from "./redis-invites.js";
+import { RedisLeaderLease } from "./redis-leader.js";
 import { RedisQuota } from "./redis-quota.js";
 import { RedisRelations } from "./redis-relations.js";
 
@@ -42,6 +44,7 @@ export interface RedisBackend extends StorageBackend {
   readonly stats: InviteStats;
   readonly claims: InviteClaims;
   readonly events: (consumer: string) => EventStream;
+  readonly leader: (account: string) => LeaderLease;
   /** Resolves when the store is ready to use (layout checked or migrated); for tests and the benchmark. */
   ready(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
         },
       };
     },
+    leader: (account) => new RedisLeaderLease(redis, host, account),
     start: () => redis.connect(),
     stop: async () => redis.close(),
     ready: () => gate.ready(),

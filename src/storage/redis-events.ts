@@ -6,11 +6,11 @@
  * timed out still runs before the next read of the same connection, which is the pending read the consumer makes
  * after any failure (docs/storage.md, "Use events").
  */
-import type { EventStream } from "../invites/store.js";
+import type { EventStream, StreamEntry } from "../invites/store.js";
 import { eventTagValid } from "./event-tag.js";
 import { eventsKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
-import type { RedisClient } from "./redis-client.js";
+import type { RedisClient, RedisClientHandle } from "./redis-client.js";
 import type { RedisConnection } from "./redis-connection.js";
 
 export const EVENT_GROUP = "xmpp-invite-bot";
@@ -27,20 +27,25 @@ export function redisEventStream(
 ): EventStream {
   const key = eventsKey(host);
   const { client } = redis;
-  let blocking: RedisClient | undefined;
+  /**
+   * The blocking read's own client of the same Redis (a second Sentinel client in Sentinel mode, which has no
+   * duplicate(); redis-client.ts); its errors surface as the read's failure.
+   */
+  let blocking: RedisClientHandle | undefined;
 
   async function blockingClient(): Promise<RedisClient> {
     if (blocking === undefined) {
-      blocking = client.duplicate();
-      blocking.on("error", () => {});
-      await blocking.connect();
+      const opened = redis.another();
+      blocking = opened;
+      await opened.open({ lost: () => {}, ready: () => {} });
+      return opened.client;
     }
-    return blocking;
+    return blocking.client;
   }
 
   /** A blocked read that did not come back in time may still be queued on its connection: start afresh. */
   function dropBlocking(): void {
-    if (blocking?.isOpen) blocking.destroy();
+    blocking?.destroy();
     blocking = undefined;
   }
 
@@ -91,8 +96,40 @@ export function redisEventStream(
     async ack(id) {
       await redis.bounded("acknowledgement", () => client.xAck(key, EVENT_GROUP, id));
     },
+    claim: (minIdleMs) => claimIdle(redis, key, consumer, minIdleMs, (message) => eventTagValid(keys, host, message)),
     async close() {
       dropBlocking();
     },
   };
+}
+
+/**
+ * XAUTOCLAIM (Redis 6.2+), cursor looped until it wraps to 0-0 or a batch is taken: entries of the group idle for
+ * `minIdleMs` become `consumer`'s. Redis 7 drops entries trimmed by MAXLEN while pending from the pending list and
+ * names them (the reply's third part); they are acknowledged anyway, which is harmless there and clears them on a
+ * server that still holds them. Each step is bounded like any other call; a cursor left half way starts over next
+ * time, and what was taken already is this consumer's pending entries meanwhile.
+ */
+async function claimIdle(
+  redis: RedisConnection,
+  key: string,
+  consumer: string,
+  minIdleMs: number,
+  signed: (message: Record<string, string>) => boolean,
+): Promise<StreamEntry[]> {
+  const taken: StreamEntry[] = [];
+  let cursor = "0-0";
+  do {
+    const start = cursor;
+    const reply = await redis.bounded("claim", () =>
+      redis.client.xAutoClaim(key, EVENT_GROUP, consumer, minIdleMs, start, { COUNT: READ_COUNT }),
+    );
+    const deleted = (reply.deletedMessages ?? []).map(String);
+    if (deleted.length > 0) await redis.bounded("acknowledgement", () => redis.client.xAck(key, EVENT_GROUP, deleted));
+    for (const entry of reply.messages) {
+      if (entry !== null) taken.push({ id: entry.id, fields: entry.message, signed: signed(entry.message) });
+    }
+    cursor = String(reply.nextId);
+  } while (cursor !== "0-0" && taken.length < READ_COUNT);
+  return taken;
 }

@@ -99,7 +99,7 @@ export function createConnection(settings: Config["xmpp"], options: ConnectionOp
         xmpp.reconnect.stop();
         log.error(
           "Another session logged in with the same JID and resource and replaced this one; stopping. " +
-            "Give each bot instance its own XMPP_RESOURCE.",
+            "Give each bot instance its own XMPP_RESOURCE, or leave it unset: each host then has its own.",
           { jid: `${where.jid}/${settings.resource}` },
         );
         onFatal(error);

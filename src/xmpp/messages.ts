@@ -70,21 +70,29 @@ export function attachMessages(
     if (admission.outcome === "closing") return undefined;
     // Told once per flood, then silence: answering every message would feed a loop.
     if (admission.outcome === "refused" && !admission.firstRefusal) return undefined;
-    const answer =
-      admission.outcome === "admitted" ? reply(from, body) : Promise.resolve(slowDownText(admission.retryAfterMs));
+    // Admitted by this instance's bucket, then by the budget shared with the other instances (FloodGate.confirm).
+    const answer: Promise<string | undefined> =
+      admission.outcome === "admitted"
+        ? gate.confirm(from, "chat").then((shared) => {
+            if (shared.outcome === "admitted") return reply(from, body);
+            return shared.outcome === "refused" && shared.firstRefusal ? slowDownText(shared.retryAfterMs) : undefined;
+          })
+        : Promise.resolve(slowDownText(admission.retryAfterMs));
     // Sent here rather than returned to xmpp.js, so that a stop waits for the sending and a failure is logged as ours.
     return gate
       .track(
         answer.then((text) =>
-          xmpp.send(
-            xml(
-              "message",
-              { to: from, type: "chat" },
-              xml("body", {}, text),
-              thread === null ? null : xml("thread", {}, thread),
-              ...privacyHints(text),
-            ),
-          ),
+          text === undefined
+            ? undefined
+            : xmpp.send(
+                xml(
+                  "message",
+                  { to: from, type: "chat" },
+                  xml("body", {}, text),
+                  thread === null ? null : xml("thread", {}, thread),
+                  ...privacyHints(text),
+                ),
+              ),
         ),
       )
       .catch((error: Error) => log.error("Could not answer a chat message", { from, error: error.message }));

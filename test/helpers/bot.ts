@@ -39,7 +39,11 @@ export async function startBot(
     XMPP_DOMAIN: "localhost",
     XMPP_USERNAME: username,
     XMPP_PASSWORD: `${username}-password`,
+    // The resource the tests' Prosody configurations and stanzas name (unset, it would come from the host name).
+    XMPP_RESOURCE: "invites",
     REDIS_URL: servers.redisUrl,
+    // Tests run many bots at once: the ops listener (docs/operations.md) only where a test asks for it.
+    OPS_LISTEN: "off",
     REDIS_TIMEOUT_MS: "1000",
     LOG_LEVEL: "debug",
     // Tests send bursts on purpose; flood control has its own test with real limits.

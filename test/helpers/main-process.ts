@@ -35,7 +35,8 @@ export function runMain(cwd: string, env: Record<string, string>): MainRun {
   const healthFile = join(cwd, `health-${process.pid}-${++runs}.json`);
   const child = spawn(TSX, [MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HEALTH_FILE: healthFile, ...env },
+    // Tests run several bots at once: the ops listener only where a test asks for it (OPS_LISTEN in `env`).
+    env: { PATH: process.env.PATH ?? "", HEALTH_FILE: healthFile, OPS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

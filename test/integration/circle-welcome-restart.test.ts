@@ -66,6 +66,7 @@ function startBotProcess(): MainRun {
     XMPP_DOMAIN: HOST,
     XMPP_USERNAME: "bot",
     XMPP_PASSWORD: "bot-password",
+    XMPP_RESOURCE: "invites",
     REDIS_URL: world.servers.redisUrl,
     ADMIN_JIDS,
     LOG_LEVEL: "debug",

@@ -254,6 +254,10 @@ describe("the compose steps, end to end", () => {
           XMPP_DOMAIN: "localhost",
           XMPP_USERNAME: "bot",
           XMPP_PASSWORD: PASSWORD,
+          // As docker-compose.yml sets it (the default, `invites-HOST`, is for instances outside compose).
+          XMPP_RESOURCE: "invites",
+          // The healthcheck below reads HEALTH_FILE; the image's /healthz is ops-listener.test.ts's.
+          OPS_LISTEN: "off",
           REDIS_URL: redis.botUrl,
           ...BOT_SIGNING_ENV,
           // The compose way of trusting a private CA (here the self-signed certificate itself): README.

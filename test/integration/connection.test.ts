@@ -29,6 +29,7 @@ function buildBot(password: string): { app: App; events: EventLog; logs: string[
     XMPP_USERNAME: "bot",
     XMPP_PASSWORD: password,
     REDIS_URL: world.servers.redisUrl,
+    OPS_LISTEN: "off",
     ...BOT_SIGNING_ENV,
   });
   const app = createApp(config, { log: createLogger("debug", { write: (line: string) => logs.push(line) }) });

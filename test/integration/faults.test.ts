@@ -132,6 +132,7 @@ describe("SIGTERM under load", () => {
       XMPP_DOMAIN: "localhost",
       XMPP_USERNAME: "bot3",
       XMPP_PASSWORD: "bot3-password",
+      XMPP_RESOURCE: "invites",
       REDIS_URL: farRedis.urlFor(world.servers.redisUrl),
       ...BOT_SIGNING_ENV,
       RATE_LIMIT_BURST: "10000",

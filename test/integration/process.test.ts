@@ -65,6 +65,7 @@ describe("a running bot", () => {
     XMPP_DOMAIN: "localhost",
     XMPP_USERNAME: "bot",
     XMPP_PASSWORD: "bot-password",
+    XMPP_RESOURCE: "invites",
     REDIS_URL: world.servers.redisUrl,
     ...BOT_SIGNING_ENV,
   });

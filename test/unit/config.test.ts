@@ -28,7 +28,8 @@ describe("loadConfig", () => {
       domain: "example.org",
       username: "invites",
       password: "secret",
-      resource: "invites",
+      // From the host name (test/unit/config/resource.test.ts): each instance its own.
+      resource: expect.stringMatching(/^invites-[A-Za-z0-9._-]+$/u),
       debug: false,
     });
     expect([...config.admins]).toEqual([]);
@@ -85,9 +86,9 @@ describe("loadConfig", () => {
   });
 
   it("treats empty values as unset, as dotenv leaves them", () => {
-    const config = loadConfig({ ...minimal, ADMIN_JIDS: "", INVITE_TTL: " ", XMPP_RESOURCE: "" });
+    const config = loadConfig({ ...minimal, ADMIN_JIDS: "", INVITE_TTL: " ", XMPP_RESOURCE: "", HOSTNAME: "box" });
     expect(config.inviteTtlSeconds).toBe(604_800);
-    expect(config.xmpp.resource).toBe("invites");
+    expect(config.xmpp.resource).toBe("invites-box");
   });
 
   it("returns a frozen object", () => {

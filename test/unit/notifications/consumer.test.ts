@@ -11,11 +11,15 @@ import { adminNotice, parseUseEvent, recipients } from "../../../src/notificatio
 
 const HOST = "example.org";
 
-/** A stream in memory: entries are pending until finished, like a consumer group. */
-function fakeStream(entries: StreamEntry[]) {
+/**
+ * A stream in memory: entries are pending until finished, like a consumer group; `idle` holds entries another
+ * instance read and left pending, which `claim` hands over, as XAUTOCLAIM does once they are idle long enough.
+ */
+function fakeStream(entries: StreamEntry[], idle: StreamEntry[] = []) {
   const unread = [...entries];
   const pending: typeof entries = [];
   const done = new Set<string>();
+  const claims: number[] = [];
   const stream: EventStream = {
     ensureGroup: async () => {},
     read: async (which) => {
@@ -32,9 +36,15 @@ function fakeStream(entries: StreamEntry[]) {
       done.add(id);
       pending.splice(at, 1);
     },
+    claim: async (minIdleMs) => {
+      claims.push(minIdleMs);
+      const taken = idle.splice(0);
+      pending.push(...taken);
+      return taken;
+    },
     close: async () => {},
   };
-  return { stream, pending, done, add: (e: (typeof entries)[number]) => unread.push(e) };
+  return { stream, pending, done, claims, add: (e: (typeof entries)[number]) => unread.push(e) };
 }
 
 const event = (id: string, invitee: string, signed = true): StreamEntry => ({
@@ -76,6 +86,18 @@ describe("UseEventConsumer", () => {
     await until(() => done.has("1-0"));
     await consumer.stop();
     expect(sent).toEqual(["alice@example.org: bob@example.org accepted your invite and created an account."]);
+  });
+
+  it("takes over what another instance left pending, tells it once, with the idle limit it was given", async () => {
+    const { stream, done, claims } = fakeStream([event("2-0", "carol@example.org")], [event("1-0", "bob@example.org")]);
+    const { consumer, sent, logs } = consumerOf(stream, { claimIdleMs: 1_234, blockMs: 5 });
+    consumer.start();
+    await until(() => done.has("1-0") && done.has("2-0"));
+    await consumer.stop();
+    expect(sent.filter((line) => line.includes("bob@example.org"))).toHaveLength(1);
+    expect(sent.filter((line) => line.includes("carol@example.org"))).toHaveLength(1);
+    expect(new Set(claims)).toEqual(new Set([1_234]));
+    expect(logs.join("")).toContain("Taking over invite uses another instance left unacknowledged");
   });
 
   it("stops although Redis does not answer the request under way (a hanging Redis cannot hold up a SIGTERM)", async () => {
