@@ -122,3 +122,13 @@ export function circlesKey(host: string): string {
 export function logKey(host: string, log: "created" | "used" | "expiring"): string {
   return `${hostTag(host)}log:${log}`;
 }
+
+/** The key that names the leader of the instances of bot account `account` (its local part), with its TTL. */
+export function leaderKey(host: string, account: string): string {
+  return `${hostTag(host)}leader:${account}`;
+}
+
+/** The last fencing number given out; never expires, so epochs only grow. */
+export function leaderEpochKey(host: string, account: string): string {
+  return `${hostTag(host)}leader-epoch:${account}`;
+}

@@ -8,18 +8,8 @@
  * check: it is a key of its own that no layout had before.
  */
 import type { HeldLease, LeaderLease } from "../invites/leadership.js";
-import { hostTag } from "./keys.js";
+import { leaderEpochKey, leaderKey } from "./keys.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
-
-/** The key that names the leader of the instances of bot account `account` (its local part), with its TTL. */
-export function leaderKey(host: string, account: string): string {
-  return `${hostTag(host)}leader:${account}`;
-}
-
-/** The last fencing number given out; never expires, so epochs only grow. */
-export function leaderEpochKey(host: string, account: string): string {
-  return `${hostTag(host)}leader-epoch:${account}`;
-}
 
 // Taken when free (as SET NX would), or when its holder's own name is in it (the same instance, restarted): a new
 // epoch either way. Nil when another holds it.

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTACT_INVITE_NODE } from "../../src/commands/invite-commands.js";
-import { leaderKey } from "../../src/storage/redis-leader.js";
+import { leaderKey } from "../../src/storage/keys.js";
 import { discoItemsIq, executeIq, NS_COMMANDS } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
 import { type MainRun, runMain } from "../helpers/main-process.js";

@@ -4,8 +4,8 @@
  * with Redis stopped and hung.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leaderKey } from "../../../src/storage/keys.js";
 import type { RedisBackend } from "../../../src/storage/redis-backend.js";
-import { leaderKey } from "../../../src/storage/redis-leader.js";
 import { redisAway } from "../../helpers/backend-away.js";
 import { eventually } from "../../helpers/bot.js";
 import { readyRedisBackend } from "../../helpers/contract-backends.js";
