@@ -6,7 +6,8 @@
  */
 import { createClient } from "@keyv/redis";
 import type { RedisClient, RedisClientHandle } from "./redis-handle.js";
-import { clusterHandle, reconnectDelay, sentinelHandle } from "./redis-modes.js";
+import { clusterHandle, sentinelHandle } from "./redis-modes.js";
+import { reconnectDelay } from "./redis-probed-handle.js";
 import type { RedisTarget } from "./redis-target.js";
 
 export type { RedisClient, RedisClientHandle, RedisLinkListener } from "./redis-handle.js";

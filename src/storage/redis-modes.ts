@@ -2,22 +2,17 @@
  * The Sentinel and Cluster handles of redis-client.ts (docs/redis.md). node-redis's Sentinel and Cluster clients say
  * less than a one-server client: a Sentinel client stays "ready" through a failover and queues commands until the
  * new master is known, a Cluster client says once that a node is up. So the link is tracked here: lost on a data
- * node's error, and usable again once a PING reaches every master (probed every PROBE_EVERY_MS); while it is lost the
+ * node's error, and usable again once a PING reaches every master (redis-probed-handle.ts); while it is lost the
  * connection refuses commands at once (redis-connection.ts), which keeps "try again" answers fast and keeps commands
  * from piling up behind a failover.
  */
 import { createCluster, createSentinel, type RedisClusterType, type RedisSentinelType } from "@keyv/redis";
-import type { RedisClient, RedisClientHandle, RedisLinkListener } from "./redis-handle.js";
+import type { RedisClient, RedisClientHandle } from "./redis-handle.js";
+import { probedHandle, reconnectDelay } from "./redis-probed-handle.js";
 import type { RedisCredentials, RedisNodeAddress, RedisTarget } from "./redis-target.js";
 
 type SentinelTarget = Extract<RedisTarget, { sentinel: unknown }>["sentinel"];
 type ClusterTarget = Extract<RedisTarget, { cluster: unknown }>["cluster"];
-
-const PROBE_EVERY_MS = 250;
-const MAX_RECONNECT_DELAY_MS = 2_000;
-
-/** 100 ms doubling to at most 2 s, for every connection of every mode. */
-export const reconnectDelay = (retries: number): number => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS);
 
 /** A master found through the Sentinels (REDIS_SENTINELS); a second handle is a second Sentinel client. */
 export function sentinelHandle(target: SentinelTarget, timeoutMs: number): RedisClientHandle {
@@ -99,93 +94,6 @@ function nodeOptions(credentials: RedisCredentials, timeoutMs: number) {
 
 const addresses = (nodes: readonly RedisNodeAddress[]): string =>
   nodes.map(({ host, port }) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)).join(",");
-
-interface ProbedParts {
-  readonly client: RedisClient;
-  readonly label: string;
-  readonly subscribe: (lost: (error: unknown) => void) => void;
-  readonly connect: () => Promise<void>;
-  readonly probe: () => Promise<void>;
-  readonly destroy: () => void;
-  readonly another: () => RedisClientHandle;
-  readonly replicasToConfirm?: number;
-}
-
-/** Connects (again and again until it works), then follows the link: lost on an error, back once probed. */
-function probedHandle(parts: ProbedParts): RedisClientHandle {
-  let usable = false;
-  let destroyed = false;
-  let retries = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let probing = false;
-  let listener: RedisLinkListener | undefined;
-
-  const later = (run: () => void, ms: number) => {
-    clearTimeout(timer);
-    if (!destroyed) timer = setTimeout(run, ms).unref();
-  };
-  const lost = (error: unknown) => {
-    if (destroyed) return;
-    if (usable) {
-      usable = false;
-      listener?.lost(error);
-    }
-    if (!probing) later(probe, PROBE_EVERY_MS);
-  };
-  // One probe at a time: a PING held behind a failover must not be joined by more.
-  const probe = () => {
-    probing = true;
-    let settled = false;
-    const done = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      probing = false;
-      if (destroyed || usable) return;
-      if (ok) {
-        usable = true;
-        listener?.ready();
-      } else later(probe, PROBE_EVERY_MS);
-    };
-    setTimeout(() => done(false), 1_000).unref();
-    parts.probe().then(
-      () => done(true),
-      () => done(false),
-    );
-  };
-  const connect = async (): Promise<void> => {
-    for (;;) {
-      try {
-        await parts.connect();
-        if (destroyed) throw new Error("the Redis client was closed while it connected");
-        usable = true;
-        listener?.ready();
-        return;
-      } catch (error) {
-        if (destroyed) throw error;
-        listener?.lost(error);
-        await new Promise((resolve) => setTimeout(resolve, reconnectDelay(retries++)));
-      }
-    }
-  };
-  return {
-    client: parts.client,
-    label: parts.label,
-    open(heard) {
-      listener = heard;
-      parts.subscribe(lost);
-      return connect();
-    },
-    isReady: () => usable,
-    destroy() {
-      destroyed = true;
-      usable = false;
-      clearTimeout(timer);
-      parts.destroy();
-    },
-    another: parts.another,
-    replicasToConfirm: parts.replicasToConfirm ?? 0,
-  };
-}
 
 type ScanOptions = { MATCH?: string; COUNT?: number };
 

@@ -5,12 +5,9 @@
  * follow. The scenario's `redis` is the tests' own user on the node that holds the slot: every key of the host is
  * there (`invite:{localhost}:…`), so raw checks read it as on one server. Bots need `clusterBotEnv`.
  */
-
-import { startProsody } from "./prosody-server.js";
 import { type RedisCluster, startRedisCluster } from "./redis-cluster.js";
-import type { RedisServer } from "./redis-server.js";
-import { TEST_REDIS_PASSWORDS } from "./redis-server.js";
-import { inviteModuleOptions, type TestServers } from "./servers.js";
+import type { TestServers } from "./servers.js";
+import { prosodyOn, standInRedis } from "./stand-in-servers.js";
 
 export interface ClusterServers extends TestServers {
   readonly cluster: RedisCluster;
@@ -28,49 +25,21 @@ export function clusterBotEnv(cluster: RedisCluster): Record<string, string> {
   };
 }
 
-function unsupported(what: string): never {
-  throw new Error(`${what} is not supported on the test cluster`);
-}
-
 export async function startClusterServers(): Promise<ClusterServers> {
   const cluster = await startRedisCluster();
   try {
     const slotPort = await cluster.portOf("invite:{localhost}:layout");
     const others = cluster.ports.filter((port) => port !== slotPort);
     const order = [...others, slotPort].map((port) => `"127.0.0.1:${port}"`).join(", ");
-    const url = (user: string, password: string) => `redis://${user}:${password}@127.0.0.1:${slotPort}`;
-    const redis: RedisServer = {
+    const redis = standInRedis({
       port: slotPort,
-      url: cluster.adminUrl(slotPort),
-      botUrl: url(cluster.botCredentials.username, cluster.botCredentials.password),
-      prosodyUrl: url("prosody", TEST_REDIS_PASSWORDS.prosody),
-      dir: "",
-      halt: () => unsupported("halt"),
-      pause: () => unsupported("pause"),
-      resume: () => unsupported("resume"),
-      start: () => unsupported("start"),
-      restart: () => unsupported("restart"),
+      adminUrl: cluster.adminUrl(slotPort),
+      bot: cluster.botCredentials,
       stop: () => cluster.stop(),
-      logTail: () => "",
-    };
-    const options = inviteModuleOptions(redis.prosodyUrl);
-    const prosody = await startProsody({
-      ...options,
-      extraConfig: `${options.extraConfig ?? ""}\ninvites_redis_cluster_nodes = { ${order} }`,
+      refused: "not supported on the test cluster",
     });
-    return {
-      prosody,
-      redis,
-      service: prosody.service,
-      redisUrl: redis.botUrl,
-      cluster,
-      slotPort,
-      async stop() {
-        const results = await Promise.allSettled([prosody.stop(), cluster.stop()]);
-        const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
-        if (failed !== undefined) throw failed.reason;
-      },
-    };
+    const servers = await prosodyOn(redis, [`invites_redis_cluster_nodes = { ${order} }`]);
+    return { ...servers, cluster, slotPort };
   } catch (error) {
     await cluster.stop();
     throw error;
