@@ -9,6 +9,8 @@ import { DEFAULTS, type RedisCredentials, type RedisNodeAddress, type RedisTarge
 
 const SENTINEL_EXAMPLE = "REDIS_SENTINELS=10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379";
 const CLUSTER_EXAMPLE = "REDIS_CLUSTER_NODES=10.0.0.5:6379,10.0.0.6:6379,10.0.0.7:6379";
+/** A WAIT for more replicas than a Sentinel set has would refuse every invite; five is more than any has. */
+const MAX_CONFIRM_REPLICAS = 5;
 
 /** Where Redis is; load.ts adds REDIS_TIMEOUT_MS where it always read it, so problems keep their order. */
 export function readRedis(reader: Reader): RedisTarget {
@@ -40,7 +42,7 @@ export function readRedis(reader: Reader): RedisTarget {
         name: name ?? "",
         sentinels: readNodes(reader, "REDIS_SENTINELS", sentinels, SENTINEL_EXAMPLE),
         ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
-        confirmReplicas: reader.integer("REDIS_SENTINEL_CONFIRM_REPLICAS", 1, 0, 5, "replicas"),
+        confirmReplicas: readConfirmReplicas(reader),
         credentials: readCredentials(reader),
       },
     };
@@ -68,6 +70,21 @@ export function readRedis(reader: Reader): RedisTarget {
     }
   }
   return { url: single };
+}
+
+/**
+ * REDIS_SENTINEL_CONFIRM_REPLICAS: `all` (the default), every replica the Sentinels see up; or a fixed number, 0 for
+ * none (docs/redis.md, "Failover without losing invites").
+ */
+function readConfirmReplicas(reader: Reader): number | "all" {
+  const value = reader.optional("REDIS_SENTINEL_CONFIRM_REPLICAS");
+  if (value === undefined || value.toLowerCase() === "all") return "all";
+  if (/^\d+$/u.test(value) && Number(value) <= MAX_CONFIRM_REPLICAS) return Number(value);
+  reader.problems.push(
+    `REDIS_SENTINEL_CONFIRM_REPLICAS must be "all" or a whole number of replicas from 0 to ${MAX_CONFIRM_REPLICAS}, ` +
+      `got "${value}"`,
+  );
+  return "all";
 }
 
 /** A Sentinel setting (name, password, replicas to confirm) without REDIS_SENTINELS are a half-made setting: say so. */

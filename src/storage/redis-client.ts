@@ -42,7 +42,7 @@ function singleHandle(url: string, timeoutMs: number): RedisClientHandle {
       if (client.isOpen) client.destroy();
     },
     another: () => singleHandle(url, timeoutMs),
-    replicasToConfirm: 0,
+    replicasToConfirm: async () => 0,
   };
 }
 

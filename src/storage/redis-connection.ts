@@ -56,9 +56,9 @@ export class RedisConnection {
     this.#handle.destroy();
   }
 
-  /** Replicas a new invite must reach before it is handed out (redis-client.ts); 0: none asked. */
-  get replicasToConfirm(): number {
-    return this.#handle.replicasToConfirm;
+  /** Replicas a new invite must reach before it is handed out (redis-modes.ts); 0: none asked. */
+  replicasToConfirm(): Promise<number> {
+    return this.#handle.replicasToConfirm();
   }
 
   /** The timeout of one operation (REDIS_TIMEOUT_MS). */

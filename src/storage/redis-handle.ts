@@ -37,5 +37,5 @@ export interface RedisClientHandle {
    * Replicas that must have a new invite before it is handed out (`WAIT`): 0 but behind Sentinel, where a failover
    * promotes a replica and drops what the old master had not copied (docs/redis.md).
    */
-  readonly replicasToConfirm: number;
+  readonly replicasToConfirm: () => Promise<number>;
 }

@@ -72,14 +72,14 @@ export class RedisInviteWrites {
   }
 
   /**
-   * Behind Sentinel, waits until REDIS_SENTINEL_CONFIRM_REPLICAS replicas have the write (WAIT, within half the
-   * timeout): a failover promotes a replica, and an invite only the old master had would be handed out and lost.
-   * Fewer in time fails the save, which is then undone, and the requester hears "try again" (docs/redis.md,
-   * "Failover without losing invites"). Not "the replicas that are connected": a master whose replica was just
-   * promoted away sees none, and is exactly the one whose writes a failover drops.
+   * Behind Sentinel, waits until REDIS_SENTINEL_CONFIRM_REPLICAS replicas (by default every one the Sentinels see
+   * up: sentinel-replicas.ts) have the write (WAIT, within half the timeout): a failover promotes a replica, and an
+   * invite it does not have would be handed out and lost. Fewer in time fails the save, which is then undone, and
+   * the requester hears "try again" (docs/redis.md, "Failover without losing invites"). Not "the replicas that are
+   * connected": the old master loses the promoted replica first, and its writes after that are the ones dropped.
    */
   async #confirmOnReplicas(): Promise<void> {
-    const wanted = this.redis.replicasToConfirm;
+    const wanted = await this.redis.replicasToConfirm();
     if (wanted === 0) return;
     const confirmed = await this.redis.client.wait(wanted, Math.max(1, Math.floor(this.redis.timeoutMs / 2)));
     if (confirmed < wanted) throw new Error(`only ${confirmed} of ${wanted} replicas confirmed the invite in time`);

@@ -10,12 +10,15 @@ import { createCluster, createSentinel, type RedisClusterType, type RedisSentine
 import type { RedisClient, RedisClientHandle } from "./redis-handle.js";
 import { probedHandle, reconnectDelay } from "./redis-probed-handle.js";
 import type { RedisCredentials, RedisNodeAddress, RedisTarget } from "./redis-target.js";
+import { SentinelReplicaCount } from "./sentinel-replicas.js";
 
 type SentinelTarget = Extract<RedisTarget, { sentinel: unknown }>["sentinel"];
 type ClusterTarget = Extract<RedisTarget, { cluster: unknown }>["cluster"];
 
 /** A master found through the Sentinels (REDIS_SENTINELS); a second handle is a second Sentinel client. */
 export function sentinelHandle(target: SentinelTarget, timeoutMs: number): RedisClientHandle {
+  const replicas = target.confirmReplicas === "all" ? new SentinelReplicaCount({ ...target, timeoutMs }) : undefined;
+  const fixed = target.confirmReplicas === "all" ? 0 : target.confirmReplicas;
   const sentinel: RedisSentinelType = createSentinel({
     name: target.name,
     sentinelRootNodes: target.sentinels.map(({ host, port }) => ({ host, port })),
@@ -47,10 +50,11 @@ export function sentinelHandle(target: SentinelTarget, timeoutMs: number): Redis
       await sentinel.ping();
     },
     destroy: () => {
+      replicas?.stop();
       if (sentinel.isOpen) void sentinel.destroy();
     },
     another: () => sentinelHandle(target, timeoutMs),
-    replicasToConfirm: target.confirmReplicas,
+    replicasToConfirm: async () => replicas?.current() ?? fixed,
   });
 }
 

@@ -19,7 +19,7 @@ export interface ProbedParts {
   readonly probe: () => Promise<void>;
   readonly destroy: () => void;
   readonly another: () => RedisClientHandle;
-  readonly replicasToConfirm?: number;
+  readonly replicasToConfirm?: () => Promise<number>;
 }
 
 /** Connects (again and again until it works), then follows the link: lost on an error, back once probed. */
@@ -94,6 +94,6 @@ export function probedHandle(parts: ProbedParts): RedisClientHandle {
       parts.destroy();
     },
     another: parts.another,
-    replicasToConfirm: parts.replicasToConfirm ?? 0,
+    replicasToConfirm: parts.replicasToConfirm ?? (async () => 0),
   };
 }

@@ -26,9 +26,10 @@ export type RedisTarget =
         readonly sentinelPassword?: string;
         /**
          * REDIS_SENTINEL_CONFIRM_REPLICAS: replicas that must hold a new invite before it is handed out (WAIT), so a
-         * failover does not lose it (docs/redis.md); 0 hands invites out as soon as the master has them.
+         * failover does not lose it (docs/redis.md): `all` the Sentinels see up, or a fixed number; 0 hands invites
+         * out as soon as the master has them.
          */
-        readonly confirmReplicas: number;
+        readonly confirmReplicas: number | "all";
         readonly credentials: RedisCredentials;
       };
     }

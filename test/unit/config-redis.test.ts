@@ -36,15 +36,15 @@ describe("the Redis settings (docs/redis.md)", () => {
           { host: "::1", port: 26380 },
         ],
         sentinelPassword: "sentinel-pw",
-        // By default an invite is handed out once one replica has it (docs/redis.md).
-        confirmReplicas: 1,
+        // By default an invite is handed out once every replica the Sentinels see up has it (docs/redis.md).
+        confirmReplicas: "all",
         credentials: { username: "xmpp-invite-bot", password: "bot-pw" },
       },
       timeoutMs: 500,
     });
   });
 
-  it("reads how many replicas confirm an invite behind Sentinel, 0 to 5", () => {
+  it("reads how many replicas confirm an invite behind Sentinel: all, or 0 to 5", () => {
     const sentinels = { REDIS_SENTINELS: "10.0.0.5:26379", REDIS_SENTINEL_NAME: "mymaster" };
     const confirm = (value: string) => {
       const { redis } = loadConfig({ ...minimal, ...sentinels, REDIS_SENTINEL_CONFIRM_REPLICAS: value });
@@ -52,9 +52,12 @@ describe("the Redis settings (docs/redis.md)", () => {
     };
     expect(confirm("0")).toBe(0);
     expect(confirm("2")).toBe(2);
-    expect(problemsOf({ ...sentinels, REDIS_SENTINEL_CONFIRM_REPLICAS: "9" })).toEqual([
-      'REDIS_SENTINEL_CONFIRM_REPLICAS must be a whole number of replicas from 0 to 5, got "9"',
-    ]);
+    expect(confirm("ALL")).toBe("all");
+    for (const wrong of ["9", "-1", "some"]) {
+      expect(problemsOf({ ...sentinels, REDIS_SENTINEL_CONFIRM_REPLICAS: wrong })).toEqual([
+        `REDIS_SENTINEL_CONFIRM_REPLICAS must be "all" or a whole number of replicas from 0 to 5, got "${wrong}"`,
+      ]);
+    }
     expect(problemsOf({ REDIS_SENTINEL_CONFIRM_REPLICAS: "1" })[0]).toContain(
       "REDIS_SENTINEL_CONFIRM_REPLICAS needs REDIS_SENTINELS",
     );
