@@ -5,7 +5,7 @@
  * follow. The scenario's `redis` is the tests' own user on the node that holds the slot: every key of the host is
  * there (`invite:{localhost}:…`), so raw checks read it as on one server. Bots need `clusterBotEnv`.
  */
-import { type RedisCluster, startRedisCluster } from "./redis-cluster.js";
+import { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from "./redis-cluster.js";
 import type { TestServers } from "./servers.js";
 import { prosodyOn, standInRedis } from "./stand-in-servers.js";
 
@@ -25,8 +25,9 @@ export function clusterBotEnv(cluster: RedisCluster): Record<string, string> {
   };
 }
 
-export async function startClusterServers(): Promise<ClusterServers> {
-  const cluster = await startRedisCluster();
+/** The cluster of `options` (Redis's by default, or e.g. Valkey's binaries) and Prosody on it. */
+export async function startClusterServers(options: StartRedisClusterOptions = {}): Promise<ClusterServers> {
+  const cluster = await startRedisCluster(options);
   try {
     const slotPort = await cluster.portOf("invite:{localhost}:layout");
     const others = cluster.ports.filter((port) => port !== slotPort);

@@ -7,14 +7,21 @@ import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { onProcessExit } from "./exit-cleanup.js";
 import { describeExit, type ManagedProcess, spawnManaged } from "./managed-process.js";
 import { pollUntil } from "./poll.js";
 import { freePort } from "./ports.js";
-import { redisPing, TEST_REDIS_ADMIN, TEST_REDIS_PASSWORDS, writeDeployedAcl } from "./redis-server.js";
+import {
+  REDIS_BINARIES,
+  type RedisBinaries,
+  redisPing,
+  TEST_REDIS_ADMIN,
+  TEST_REDIS_PASSWORDS,
+  writeDeployedAcl,
+} from "./redis-server.js";
 import { requireBinaries } from "./require-binary.js";
 
 const run = promisify(execFile);
@@ -54,15 +61,27 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-async function cli(port: number, ...args: string[]): Promise<string> {
+/** Runs `binary` (redis-cli or the like) as the tests' user against 127.0.0.1:`port`. */
+async function cliOf(binary: string, port: number, ...args: string[]): Promise<string> {
   const auth = ["--user", TEST_REDIS_ADMIN.user, "--pass", TEST_REDIS_ADMIN.password, "--no-auth-warning"];
-  const { stdout } = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...auth, ...args]);
+  const { stdout } = await run(binary, ["-h", "127.0.0.1", "-p", String(port), ...auth, ...args]);
   return stdout;
 }
 
-/** Starts three cluster-enabled redis-servers, joins them, and resolves once every slot is served. */
-export async function startRedisCluster(): Promise<RedisCluster> {
-  requireBinaries(["redis-server", "redis-cli"], REDIS_INSTALL_COMMAND);
+export interface StartRedisClusterOptions {
+  /**
+   * The server and its cli (`--cluster create`), e.g. Valkey's (test/helpers/valkey.ts, which checks they exist);
+   * redis-server and redis-cli on PATH by default.
+   */
+  binaries?: RedisBinaries;
+}
+
+/** Starts three cluster-enabled redis-servers (or `binaries`), joins them, and resolves once every slot is served. */
+export async function startRedisCluster(options: StartRedisClusterOptions = {}): Promise<RedisCluster> {
+  if (options.binaries === undefined) requireBinaries(["redis-server", "redis-cli"], REDIS_INSTALL_COMMAND);
+  const binaries = options.binaries ?? REDIS_BINARIES;
+  const name = basename(binaries.server);
+  const cli = (port: number, ...args: string[]) => cliOf(binaries.cli, port, ...args);
   const dir = await mkdtemp(join(tmpdir(), "invite-bot-redis-cluster-"));
   const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const procs: ManagedProcess[] = [];
@@ -90,13 +109,13 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         "cluster-node-timeout": "2000",
       };
       const args = [REDIS_CONF, ...Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value])];
-      const proc = spawnManaged("redis-server", args, nodeDir);
+      const proc = spawnManaged(binaries.server, args, nodeDir);
       procs.push(proc);
       ports.push(port);
       await pollUntil(
         async () => {
           const exit = proc.exit();
-          if (exit !== undefined) throw new Error(`redis-server ${port} ${describeExit(exit)}:\n${proc.output()}`);
+          if (exit !== undefined) throw new Error(`${name} ${port} ${describeExit(exit)}:\n${proc.output()}`);
           return redisPing(port);
         },
         10_000,

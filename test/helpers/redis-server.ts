@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { onProcessExit } from "./exit-cleanup.js";
 import { describeExit, type ManagedProcess, spawnManaged } from "./managed-process.js";
@@ -41,9 +41,22 @@ export interface RedisServer {
   logTail(lines?: number): string;
 }
 
+/**
+ * The programs that run a server and talk to it: Redis's by default, or another server of the same protocol and
+ * configuration (Valkey 8: test/helpers/valkey.ts). Absolute paths or names on PATH.
+ */
+export interface RedisBinaries {
+  readonly server: string;
+  readonly cli: string;
+}
+
+export const REDIS_BINARIES: RedisBinaries = { server: "redis-server", cli: "redis-cli" };
+
 export interface StartRedisOptions {
   /** Port to listen on; a free one by default. */
   port?: number;
+  /** The server to run (only `server` is used: readiness is checked over a raw socket); REDIS_BINARIES by default. */
+  binaries?: RedisBinaries;
   /** How long to wait for `PING` to answer `+PONG` (from this very process). */
   readyTimeoutMs?: number;
 }
@@ -111,9 +124,11 @@ export function writeDeployedAcl(path: string): void {
   writeFileSync(path, `${written}${tests}`, { mode: 0o600 });
 }
 
-/** Starts redis-server in the foreground and resolves once it answers PING. */
+/** Starts redis-server (or `options.binaries.server`) in the foreground and resolves once it answers PING. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
+  const server = (options.binaries ?? REDIS_BINARIES).server;
+  const name = basename(server);
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   const dir = await mkdtemp(join(tmpdir(), "invite-bot-redis-"));
   const forgetDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,22 +144,19 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       aclfile: aclFile,
     };
     const args = [REDIS_CONF, ...Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value])];
-    const started = spawnManaged("redis-server", args, dir);
+    const started = spawnManaged(server, args, dir);
     proc = started;
     await pollUntil(
       async () => {
         const exit = started.exit();
         if (exit !== undefined) {
-          throw new Error(
-            `redis-server on port ${port} ${describeExit(exit)} before it was ready:\n${started.output()}`,
-          );
+          throw new Error(`${name} on port ${port} ${describeExit(exit)} before it was ready:\n${started.output()}`);
         }
         // Our PID must answer: a foreign server that grabbed the port must not be mistaken for ours.
         return (await redisPing(port)) && (await redisProcessId(port)) === started.pid;
       },
       readyTimeoutMs,
-      () =>
-        new Error(`redis-server on port ${port} did not answer PING within ${readyTimeoutMs} ms:\n${started.output()}`),
+      () => new Error(`${name} on port ${port} did not answer PING within ${readyTimeoutMs} ms:\n${started.output()}`),
     ).catch(async (error: unknown) => {
       await started.stop();
       throw error;
@@ -152,7 +164,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   };
 
   const signal = (name: NodeJS.Signals): void => {
-    if (proc?.pid === undefined) throw new Error("redis-server is not running");
+    if (proc?.pid === undefined) throw new Error(`${name} is not running`);
     process.kill(proc.pid, name);
   };
 
