@@ -79,7 +79,7 @@ export interface ServerOptions {
   moduleDir?: string;
   /** The host name Prosody's Redis URL uses instead of 127.0.0.1 (e.g. `localhost`). */
   prosodyRedisHost?: string;
-  /** More Prosody modules next to the invite modules (e.g. the community `invites_page`, for the benchmark). */
+  /** More Prosody modules (e.g. the community `invites_page` for the benchmark, `smacks` as Debian enables it). */
   moreModules?: readonly string[];
   /** Load our mod_invites_bot for this bot (full JID) instead of Prosody's mod_invites_adhoc. */
   inviteBot?: string;
@@ -119,15 +119,15 @@ export async function startServers(
         step(
           "starting Prosody",
           () =>
-            startProsody(
-              muc
-                ? {
-                    ...prosodyOptions,
-                    extraModules: [...(prosodyOptions.extraModules ?? []), "pep", "bookmarks"],
-                    components: [{ host: MUC_HOST, module: "muc" }],
-                  }
-                : prosodyOptions,
-            ),
+            startProsody({
+              ...prosodyOptions,
+              extraModules: [
+                ...(prosodyOptions.extraModules ?? []),
+                ...moreModules,
+                ...(muc ? ["pep", "bookmarks"] : []),
+              ],
+              ...(muc ? { components: [{ host: MUC_HOST, module: "muc" }] } : {}),
+            }),
           (started) => started.stop(),
         ),
         step(

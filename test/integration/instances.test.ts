@@ -32,7 +32,8 @@ let users: TestUser[];
 const runs: MainRun[] = [];
 
 beforeAll(async () => {
-  world = await startScenario();
+  // Stream management as Debian's own prosody.cfg.lua enables it: a killed instance's session must not hibernate.
+  world = await startScenario({ moreModules: ["smacks"] });
   for (const jid of USERS) {
     const name = jid.split("@")[0] as string;
     await world.servers.prosody.register(name, HOST, `${name}-password`);
