@@ -6,7 +6,9 @@
  *   test certificates (scripts/make-test-certificates.sh), .env from .env.example, `docker compose up -d --build`,
  *   the bot's account and a first admin, every service healthy; an invite by chat, a newcomer registered through
  *   the invite page, the inviter told; then a restart of each service and `down && up`: a pending invite still
- *   registers, the inviter is told by offline message; no secret in any log; `down -v` at the end.
+ *   registers, the inviter is told by offline message; a second bot from docker-compose.instances.yml, one
+ *   leader, the other taking over when the leader's container is killed (compose-instances.ts); no secret in any
+ *   log; `down -v` at the end.
  *
  * It refuses to start, with the reason, where no Docker engine answers, Compose v2 is missing, or a base image
  * is not there and cannot be pulled (scripts/compose-base-images.sh builds them from Debian's packages).
@@ -22,11 +24,15 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "../test/helpers/ports.js";
 import { WebVisitor } from "../test/helpers/web-client.js";
 import { canLogIn, connectUser, type TestUser } from "../test/helpers/xmpp-user.js";
+import { checkTwoInstances } from "./compose-instances.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DOMAIN = "chat.test";
 const BASE_IMAGES = ["debian:12-slim", "node:24-bookworm-slim"];
-const SERVICES = ["redis", "prosody", "bot"] as const;
+const SERVICES = ["redis", "prosody", "bot"];
+/** The compose files of the README's steps, and with the second bot (README, "Two bot instances"). */
+const ONE_BOT = ["-f", "docker-compose.yml"];
+const TWO_BOTS = [...ONE_BOT, "-f", "docker-compose.instances.yml"];
 /** Building three images from scratch on 2 cores, with Debian's mirror and the npm registry. */
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 /** The bot retries a failed login every 30 s (src/xmpp/connection.ts), so its account may take that long. */
@@ -132,7 +138,7 @@ const secrets = {
 };
 
 /** .env from .env.example, as the README has the admin fill it in. */
-function writeEnv(work: string, ports: { xmpp: number; web: number }): void {
+function writeEnv(work: string, ports: { xmpp: number; web: number; web2: number }): void {
   const values: Record<string, string> = {
     XMPP_DOMAIN: DOMAIN,
     XMPP_PASSWORD: `'${secrets.botPassword}'`,
@@ -145,6 +151,7 @@ function writeEnv(work: string, ports: { xmpp: number; web: number }): void {
     // On loopback only: nothing of a test listens beyond this machine.
     XMPP_PORT: `127.0.0.1:${ports.xmpp}`,
     WEB_PORT: String(ports.web),
+    WEB_PORT_2: String(ports.web2),
   };
   const lines = readFileSync(join(work, ".env.example"), "utf8").split("\n");
   const seen = new Set<string>();
@@ -176,10 +183,13 @@ async function main(): Promise<number> {
   const work = await copyOfCheckout();
   // One project name: a run that was killed is cleaned up by the next, and the built images are reused.
   const project = "invitebot-compose-test";
-  await run("docker", ["compose", "-p", project, "down", "-v", "--remove-orphans"], { cwd: work });
-  const ports = { xmpp: await freePort(), web: await freePort() };
+  await run("docker", ["compose", "-p", project, ...TWO_BOTS, "down", "-v", "--remove-orphans"], { cwd: work });
+  const ports = { xmpp: await freePort(), web: await freePort(), web2: await freePort() };
+  // The README's steps with docker-compose.yml alone; then the second bot's file too (checkTwoInstances).
+  let files = ONE_BOT;
+  let services = SERVICES;
   const compose = (args: readonly string[], timeoutMs?: number) =>
-    must("docker", ["compose", "-p", project, ...args], { cwd: work, ...(timeoutMs ? { timeoutMs } : {}) });
+    must("docker", ["compose", "-p", project, ...files, ...args], { cwd: work, ...(timeoutMs ? { timeoutMs } : {}) });
   const checks = checker();
   const check = checks.check;
   const users: TestUser[] = [];
@@ -193,16 +203,18 @@ async function main(): Promise<number> {
         .filter(Boolean)
         .map((line) => JSON.parse(line) as { Service: string; State: string; Health: string });
       last = states.map((s) => `${s.Service}=${s.State}/${s.Health || "-"}`).join(" ");
-      if (SERVICES.every((name) => states.some((s) => s.Service === name && s.Health === "healthy"))) {
-        check(`${what}: redis, prosody and the bot are healthy`, true);
+      if (services.every((name) => states.some((s) => s.Service === name && s.Health === "healthy"))) {
+        check(`${what}: ${services.join(", ")} are healthy`, true);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
     // What each healthcheck said last: the reason, as an admin would read it with docker inspect.
     const said: string[] = [];
-    for (const name of SERVICES) {
-      const id = (await run("docker", ["compose", "-p", project, "ps", "-q", name], { cwd: work })).out.trim();
+    for (const name of services) {
+      const id = (
+        await run("docker", ["compose", "-p", project, ...files, "ps", "-q", name], { cwd: work })
+      ).out.trim();
       const health = await run("docker", ["inspect", "--format", "{{range .State.Health.Log}}{{.Output}}{{end}}", id]);
       said.push(`${name}: ${health.out.trim().split("\n").pop() ?? ""}`);
     }
@@ -291,6 +303,11 @@ async function main(): Promise<number> {
     );
     check("the inviter, offline at the time, is told when back", offline);
 
+    files = TWO_BOTS;
+    services = [...SERVICES, "bot-2"];
+    const newcomer = await login("newcomer", "newcomer-password");
+    await checkTwoInstances({ domain: DOMAIN, compose, healthy, check }, newcomer);
+
     const logs = await compose(["logs", "--no-color"]);
     const leaked = Object.entries(secrets).filter(([, value]) => logs.includes(value));
     check("no password or key in any log", leaked.length === 0, leaked.map(([name]) => name).join(", "));
@@ -303,7 +320,7 @@ async function main(): Promise<number> {
       // The volumes (every account and invite of the test) go; the built images stay for the next run
       // (docker compose -p invitebot-compose-test down --rmi local removes them too).
       say("docker compose down -v");
-      await run("docker", ["compose", "-p", project, "down", "-v"], { cwd: work });
+      await run("docker", ["compose", "-p", project, ...TWO_BOTS, "down", "-v"], { cwd: work });
       rmSync(work, { recursive: true, force: true });
     } else {
       say(`KEEP_COMPOSE is set: the stack ${project} stays up in ${work}`);

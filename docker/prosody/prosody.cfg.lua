@@ -54,8 +54,13 @@ modules_enabled = {
 	"invites_bot";
 }
 
--- The bot's full JID, from the same .env as the bot (docs/clients.md).
-invites_bot_jid = (getenv("XMPP_USERNAME") or "invites") .. "@" .. domain .. "/" .. (getenv("XMPP_RESOURCE") or "invites")
+-- The bot's JID, from the same .env as the bot (docs/clients.md, docs/prosody.md). Its bare JID: the module asks
+-- whichever of the bot's instances is online, the leader first (one bot or two, docker-compose.instances.yml;
+-- docs/instances.md). Its full JID only when .env names the resource (XMPP_RESOURCE): that instance alone.
+local bot_jid = (getenv("XMPP_USERNAME") or "invites") .. "@" .. domain
+local bot_resource = getenv("XMPP_RESOURCE")
+if bot_resource ~= nil then bot_jid = bot_jid .. "/" .. bot_resource end
+invites_bot_jid = bot_jid
 
 -- Prosody's invite store (map store "invite_token") goes to Redis; everything else stays
 -- "internal" (files in the prosody-data volume).

@@ -1,16 +1,19 @@
 /**
- * docker-compose.yml, parsed, and what its container commands are on this machine: the healthchecks run in
- * the tests against real servers configured as compose configures them (compose-prosody.test.ts).
+ * docker-compose.yml (and docker-compose.instances.yml), parsed, and what its container commands are on this
+ * machine: the healthchecks run in the tests against real servers configured as compose configures them
+ * (compose-prosody.test.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { parse, type Tags, YAMLSeq } from "yaml";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface ComposeService {
   build?: string;
+  hostname?: string;
+  extends?: { file?: string; service: string };
   environment?: Record<string, string>;
   env_file?: unknown;
   healthcheck?: { test: string[] };
@@ -24,8 +27,18 @@ export interface ComposeFile {
   networks?: unknown;
 }
 
-export function readCompose(): ComposeFile {
-  return parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8")) as ComposeFile;
+/**
+ * Compose's merge tags (Compose 2.24.4+): `!override` replaces a list of the file or service it is merged onto
+ * instead of adding to it, `!reset` removes a setting. Read here as the value they carry.
+ */
+const COMPOSE_TAGS: Tags = [
+  { tag: "!override", collection: "seq", nodeClass: YAMLSeq, default: false, resolve: (seq: unknown) => seq },
+  { tag: "!reset", default: false, resolve: () => null },
+];
+
+/** A compose file of this repository: docker-compose.yml, or an overlay such as docker-compose.instances.yml. */
+export function readCompose(file = "docker-compose.yml"): ComposeFile {
+  return parse(readFileSync(join(ROOT, file), "utf8"), { customTags: COMPOSE_TAGS }) as ComposeFile;
 }
 
 /**

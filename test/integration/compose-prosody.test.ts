@@ -254,8 +254,8 @@ describe("the compose steps, end to end", () => {
           XMPP_DOMAIN: "localhost",
           XMPP_USERNAME: "bot",
           XMPP_PASSWORD: PASSWORD,
-          // As docker-compose.yml sets it (the default, `invites-HOST`, is for instances outside compose).
-          XMPP_RESOURCE: "invites",
+          // As in docker-compose.yml: XMPP_RESOURCE unset and the container's host name `bot`, so `invites-bot`.
+          HOSTNAME: "bot",
           // The healthcheck below reads HEALTH_FILE; the image's /healthz is ops-listener.test.ts's.
           OPS_LISTEN: "off",
           REDIS_URL: redis.botUrl,
@@ -278,7 +278,7 @@ describe("the compose steps, end to end", () => {
       }, 20_000).catch((error) => {
         throw new Error(`${error}\n${botOut}\n${prosodyOut.slice(-3000)}`);
       });
-      expect(online).toMatch(/^online as bot@localhost\/invites since \d{4}-/u);
+      expect(online).toMatch(/^online as bot@localhost\/invites-bot since \d{4}-/u);
       // REGISTRATION=auto finds our module through the compose config's disco feature.
       await eventually(async () => expect(botOut).toContain("Registration: the server consumes the invites"));
       expect(botOut).not.toContain(PASSWORD);
