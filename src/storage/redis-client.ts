@@ -43,6 +43,7 @@ function singleHandle(url: string, timeoutMs: number): RedisClientHandle {
     },
     another: () => singleHandle(url, timeoutMs),
     replicasToConfirm: async () => 0,
+    confirmsWrites: false,
   };
 }
 

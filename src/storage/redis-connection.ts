@@ -54,12 +54,27 @@ export class RedisConnection {
 
   close(): void {
     this.#handle.destroy();
+    this.#saves?.handle.destroy();
   }
 
-  /** Replicas a new invite must reach before it is handed out (redis-modes.ts); 0: none asked. */
-  replicasToConfirm(): Promise<number> {
-    return this.#handle.replicasToConfirm();
+  /**
+   * Where invite saves go (redis-invite-writes.ts), with the replicas they must reach (redis-modes.ts). Behind
+   * Sentinel a connection of their own: the WAIT after each save holds its connection until the replicas answer,
+   * and the leader lease, quotas and flood counts must not queue behind it (for a replica that died, until the
+   * Sentinels mark it down). Elsewhere this connection.
+   */
+  savesHandle(): Promise<RedisClientHandle> {
+    if (!this.#handle.confirmsWrites) return Promise.resolve(this.#handle);
+    if (this.#saves === undefined) {
+      const handle = this.#handle.another();
+      const opened = handle.open({ lost: () => {}, ready: () => {} }).then(() => handle);
+      opened.catch(() => {}); // closed while connecting: the saves waiting on it fail on their own
+      this.#saves = { handle, opened };
+    }
+    return this.#saves.opened;
   }
+
+  #saves: { readonly handle: RedisClientHandle; readonly opened: Promise<RedisClientHandle> } | undefined;
 
   /** The timeout of one operation (REDIS_TIMEOUT_MS). */
   get timeoutMs(): number {

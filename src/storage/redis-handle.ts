@@ -38,4 +38,9 @@ export interface RedisClientHandle {
    * promotes a replica and drops what the old master had not copied (docs/redis.md).
    */
   readonly replicasToConfirm: () => Promise<number>;
+  /**
+   * Whether invite saves are confirmed (`WAIT`) on this mode: they then get a connection of their own
+   * (RedisConnection.savesHandle), since a WAIT holds the connection it is sent on until the replicas answer.
+   */
+  readonly confirmsWrites: boolean;
 }

@@ -12,6 +12,7 @@ import { encodeEnvelope } from "./envelope.js";
 import { idsKey, logKey, recordKey, usedKey } from "./keys.js";
 import { expiryIndexesOf, type InviteRecord, type SignedValue, type SigningKeys, signRecord } from "./record.js";
 import type { RedisConnection } from "./redis-connection.js";
+import type { RedisClient, RedisClientHandle } from "./redis-handle.js";
 import { queueCreatedLog, queueEndedLog } from "./redis-invite-stats.js";
 
 type Multi = ReturnType<RedisConnection["client"]["multi"]>;
@@ -57,16 +58,18 @@ export class RedisInviteWrites {
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     const value = signRecord(this.keys, host, hash, record);
+    let saves: RedisClientHandle | undefined;
     try {
       await this.redis.bounded("save", async () => {
-        const multi = queueRecordWrite(this.redis.client.multi(), host, hash, value, record);
+        saves = await this.redis.savesHandle();
+        const multi = queueRecordWrite(saves.client.multi(), host, hash, value, record);
         queueCreatedLog(multi, host, idOfHash(hash), record, Math.floor(Date.now() / 1000));
         await multi.exec();
-        await this.#confirmOnReplicas();
+        await this.#confirmOnReplicas(saves);
       });
     } catch (error) {
       // The requester is told that no invite was created: make it true even if Redis runs the save late.
-      if (this.redis.isReady) this.#undoSave(hash, record);
+      if (this.redis.isReady && saves !== undefined) this.#undoSave(saves.client, hash, record);
       throw error;
     }
   }
@@ -78,10 +81,10 @@ export class RedisInviteWrites {
    * the requester hears "try again" (docs/redis.md, "Failover without losing invites"). Not "the replicas that are
    * connected": the old master loses the promoted replica first, and its writes after that are the ones dropped.
    */
-  async #confirmOnReplicas(): Promise<void> {
-    const wanted = await this.redis.replicasToConfirm();
+  async #confirmOnReplicas(saves: RedisClientHandle): Promise<void> {
+    const wanted = await saves.replicasToConfirm();
     if (wanted === 0) return;
-    const confirmed = await this.redis.client.wait(wanted, Math.max(1, Math.floor(this.redis.timeoutMs / 2)));
+    const confirmed = await saves.client.wait(wanted, Math.max(1, Math.floor(this.redis.timeoutMs / 2)));
     if (confirmed < wanted) throw new Error(`only ${confirmed} of ${wanted} replicas confirmed the invite in time`);
   }
 
@@ -107,9 +110,9 @@ export class RedisInviteWrites {
    * Removes an invite whose save failed, on the same connection: a save that timed out may
    * still be run by Redis, and if it is, this runs after it (commands of one connection run in order).
    */
-  #undoSave(hash: string, record: InviteRecord): void {
+  #undoSave(client: RedisClient, hash: string, record: InviteRecord): void {
     const id = idOfHash(hash);
-    const multi = this.redis.client.multi();
+    const multi = client.multi();
     queueRemoval(multi, this.host, hash, record);
     multi.zRem(logKey(this.host, "created"), id);
     multi

@@ -32,6 +32,10 @@ export function sentinelHandle(target: SentinelTarget, timeoutMs: number): Redis
     replicaPoolSize: 0,
     // Keep looking for a master for as long as it takes: the link and the timeouts are ours (redis-connection.ts).
     maxCommandRediscovers: Number.MAX_SAFE_INTEGER,
+    // Ask the Sentinels for the master every second, not every 10 s: node-redis 5 listens for the switch on the
+    // channel `switch-master`, but the Sentinels announce it on `+switch-master`, so a planned failover went unseen
+    // until the next scan, or until the old master, demoted, closed the connection (8 s and more).
+    scanInterval: 1_000,
   });
   const client = withScanIterator(sentinel as unknown as RedisClient, (options) => scanByCursor(sentinel, options));
   return probedHandle({
@@ -42,9 +46,14 @@ export function sentinelHandle(target: SentinelTarget, timeoutMs: number): Redis
       sentinel.on("client-error", (event: { type: string; error: unknown }) => {
         if (event.type === "MASTER") lost(event.error);
       });
+      sentinel.on("topology-change", (event: { type: string; node: RedisNodeAddress }) => {
+        if (event.type === "MASTER_CHANGE") replicas?.masterIs(event.node);
+      });
     },
     connect: async () => {
       await sentinel.connect();
+      const master = sentinel.getMasterNode();
+      if (master !== undefined) replicas?.masterIs(master);
     },
     probe: async () => {
       await sentinel.ping();
@@ -55,6 +64,7 @@ export function sentinelHandle(target: SentinelTarget, timeoutMs: number): Redis
     },
     another: () => sentinelHandle(target, timeoutMs),
     replicasToConfirm: async () => replicas?.current() ?? fixed,
+    confirmsWrites: target.confirmReplicas !== 0,
   });
 }
 

@@ -20,6 +20,7 @@ export interface ProbedParts {
   readonly destroy: () => void;
   readonly another: () => RedisClientHandle;
   readonly replicasToConfirm?: () => Promise<number>;
+  readonly confirmsWrites?: boolean;
 }
 
 /** Connects (again and again until it works), then follows the link: lost on an error, back once probed. */
@@ -95,5 +96,6 @@ export function probedHandle(parts: ProbedParts): RedisClientHandle {
     },
     another: parts.another,
     replicasToConfirm: parts.replicasToConfirm ?? (async () => 0),
+    confirmsWrites: parts.confirmsWrites ?? false,
   };
 }

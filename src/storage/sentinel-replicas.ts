@@ -8,6 +8,11 @@
  * drops. The Sentinels list the promoted replica until the switch is done, so a WAIT for all of them fails for those
  * writes and the requester hears "try again". A replica counts until a Sentinel flags it down (s_down, o_down), also
  * while it syncs: one catching up can still be promoted.
+ *
+ * One exception, or every planned failover would stop invites for 10 to 20 s: after the switch the Sentinels list
+ * the old master among the new one's replicas, still a master by its own account until they demote it (they wait
+ * 8 s and more), so it cannot confirm anything. A replica that reports itself master does not count when this
+ * client's own master moved away from it (`masterIs`): that is the demoted one, not a replica being promoted.
  */
 import { createClient } from "@keyv/redis";
 import type { RedisNodeAddress } from "./redis-target.js";
@@ -49,6 +54,9 @@ export class SentinelReplicaCount {
   #asking: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** The master this client writes to (`host:port`), and those it left that no Sentinel has seen demoted yet. */
+  #master: string | undefined;
+  readonly #formerMasters = new Set<string>();
 
   constructor(options: SentinelReplicaOptions) {
     this.#options = options;
@@ -60,6 +68,19 @@ export class SentinelReplicaCount {
       this.#timer = setInterval(() => void this.#ask().catch(() => {}), REFRESH_MS).unref();
     }
     return this.#known ?? this.#ask();
+  }
+
+  /** Told of the master this client writes to, each time node-redis's Sentinel client finds one. */
+  masterIs(address: RedisNodeAddress): void {
+    const now = `${address.host}:${address.port}`;
+    if (this.#master !== undefined && this.#master !== now) this.#formerMasters.add(this.#master);
+    this.#formerMasters.delete(now);
+    this.#master = now;
+  }
+
+  /** The masters this client left that no Sentinel has listed as following yet. */
+  get formerMasters(): ReadonlySet<string> {
+    return this.#formerMasters;
   }
 
   stop(): void {
@@ -81,7 +102,10 @@ export class SentinelReplicaCount {
     let lastError: unknown;
     for (let tries = 0; tries < this.#options.sentinels.length && !this.#stopped; tries += 1) {
       try {
-        this.#known = upReplicas(await this.#askOne());
+        const replicas = replicasOf(await this.#askOne());
+        // Demoted at last, and following: it confirms again like any replica.
+        for (const { address, role } of replicas) if (role === "slave") this.#formerMasters.delete(address);
+        this.#known = upReplicas(replicas, this.#formerMasters);
         return this.#known;
       } catch (error) {
         lastError = error;
@@ -115,13 +139,33 @@ export class SentinelReplicaCount {
   }
 }
 
-/** Replicas no Sentinel flag says are down, in a `SENTINEL REPLICAS` reply (a list of field, value lists). */
-export function upReplicas(reply: unknown): number {
+export interface ReplicaEntry {
+  /** `ip:port`, as the Sentinels name it. */
+  readonly address: string;
+  readonly flags: readonly string[];
+  /** What the node last said it is: `slave`, or `master` for one promoted or not yet demoted. */
+  readonly role: string;
+}
+
+/** The entries of a `SENTINEL REPLICAS` reply (a list of field, value lists); what cannot be read is left out. */
+export function replicasOf(reply: unknown): ReplicaEntry[] {
   if (!Array.isArray(reply)) throw new Error("SENTINEL REPLICAS did not answer with a list");
-  return reply.filter((fields: unknown) => {
-    const at = Array.isArray(fields) ? fields.indexOf("flags") : -1;
-    if (at < 0) return false;
-    const flags = String((fields as unknown[])[at + 1] ?? "").split(",");
-    return flags.includes("slave") && !flags.some((flag) => DOWN_FLAGS.includes(flag));
-  }).length;
+  return reply.flatMap((fields: unknown) => {
+    if (!Array.isArray(fields)) return [];
+    const field = (name: string) => {
+      const at = fields.indexOf(name);
+      return at < 0 ? undefined : String(fields[at + 1] ?? "");
+    };
+    const flags = field("flags")?.split(",") ?? [];
+    if (!flags.includes("slave")) return [];
+    return [{ address: field("name") ?? "", flags, role: field("role-reported") ?? "slave" }];
+  });
+}
+
+/** Replicas no Sentinel flag says are down, but for a master this client left that still says it is one. */
+export function upReplicas(replicas: readonly ReplicaEntry[], formerMasters: ReadonlySet<string> = new Set()): number {
+  return replicas.filter(
+    ({ address, flags, role }) =>
+      !flags.some((flag) => DOWN_FLAGS.includes(flag)) && !(role === "master" && formerMasters.has(address)),
+  ).length;
 }
