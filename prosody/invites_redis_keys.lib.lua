@@ -12,6 +12,7 @@
 --                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept),
 --                HGETALL / HDEL unsettled (the sweep), GET circle:* and HGETALL circle:*:members (circles on join)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
+--   WAIT         after CLAIM, behind Redis Sentinel: the replicas confirm the use (resp_replicas.lib.lua)
 --   EVALSHA, and EVAL when Redis answers NOSCRIPT, of seven scripts in prosody/scripts/:
 --     CLAIM       EXISTS claim:*, GET rec:*, INCR / DECR / PEXPIREAT used:*, DEL rec:* used:*, ZREM indexes,
 --                 SET [PX] / PEXPIREAT claim:*, HSET unsettled

@@ -43,19 +43,23 @@ end
 
 -- A script from prosody/scripts/ (beside this file; most are shared with the bot), run with EVALSHA and sent again
 -- with EVAL when Redis does not know it (after a restart). Called as f(redis, keys, args) → reply, err, unanswered.
+-- The claim takes a use: behind Sentinel, WAIT follows it (resp_client's command_confirmed), and a use that fewer
+-- replicas confirmed than needed is reported as a claim without an answer: refused, and given back like one.
+local CONFIRMED = { ["scripts/claim.lua"] = true };
 local function script(path)
 	local file = assert(module:load_resource(path));
 	local source = file:read("*a");
 	file:close();
 	local hex = hashes.sha1(source, true);
+	local send = CONFIRMED[path] and "command_confirmed" or "command";
 	return function (redis, keys, args)
 		local call = { "EVALSHA", hex, #keys };
 		for _, k in ipairs(keys) do call[#call+1] = k; end
 		for _, a in ipairs(args) do call[#call+1] = a; end
-		local reply, err, unanswered = redis:command(table.unpack(call));
+		local reply, err, unanswered = redis[send](redis, table.unpack(call));
 		if reply == nil and tostring(err):match("NOSCRIPT") then
 			call[1], call[2] = "EVAL", source;
-			reply, err, unanswered = redis:command(table.unpack(call));
+			reply, err, unanswered = redis[send](redis, table.unpack(call));
 		end
 		return reply, err, unanswered;
 	end;
@@ -200,12 +204,14 @@ local function open(host, ...)
 		sentinel_user = module:get_option_string("invites_redis_sentinel_user");
 		sentinel_password = module:get_option_string("invites_redis_sentinel_password");
 		cluster_nodes = module:get_option_array("invites_redis_cluster_nodes");
+		-- Behind Sentinel: the replicas that confirm a claim (resp_replicas.lib.lua), "all" or a number.
+		confirm_replicas = module:get_option_string("invites_redis_confirm_replicas");
 	};
 	-- One connection per process for each Redis, shared by every host and both modules.
 	local clients = module:shared("/*/invites_redis/clients");
 	local client_key = table.concat({ url, tostring(timeout), tostring(retry_after),
 		table.concat(topology.sentinels or {}, ","), topology.sentinel_name or "",
-		table.concat(topology.cluster_nodes or {}, ",") }, "\0");
+		table.concat(topology.cluster_nodes or {}, ","), tostring(topology.confirm_replicas) }, "\0");
 	local redis = clients[client_key];
 	if not redis then
 		local err;

@@ -36,9 +36,9 @@ local function hello_commands(s)
 end
 
 --- The connections to host:port (one per transport), made on first use: `credentials` are the data nodes' or the
--- Sentinels' own.
-function client_mt:_connections(host, port, credentials)
-	local key = host..":"..port;
+-- Sentinels' own. `lane` names connections of their own to the same node (command_confirmed's).
+function client_mt:_connections(host, port, credentials, lane)
+	local key = host..":"..port..(lane and ("/"..lane) or "");
 	local pair = self.pairs[key];
 	if not pair then
 		local settings = { host = host; port = port; user = credentials.user; password = credentials.password;
@@ -54,12 +54,12 @@ end
 
 --- One try: the replies of `list` from the node the topology names now, and where they went; or nil, err, why:
 -- "unanswered" (sent, no answer: Redis may have run them), "no master" (no Sentinel named one), "saturated".
-function client_mt:_send(list)
+function client_mt:_send(list, lane)
 	local host, port = self.topology:target(function (shost, sport, args)
 		return self:_connections(shost, sport, self.sentinel_credentials):call(args);
 	end);
 	if not host then return nil, port, "no master"; end
-	local connection = self:_connections(host, port, self.credentials);
+	local connection = self:_connections(host, port, self.credentials, lane);
 	if connection:saturated() then
 		return nil, "Redis is not keeping up (too many requests waiting for it)", "saturated";
 	end
@@ -85,14 +85,15 @@ end
 
 --- Runs several commands, sent as one write so that nothing comes between them (MULTI ... EXEC): returns their
 -- replies (error replies as error objects), or nil, err, unanswered: `unanswered` is true when the commands were
--- sent (or may have been) and no answer came, so Redis may have run them; false when they were never sent.
-function client_mt:pipeline(list)
+-- sent (or may have been) and no answer came, so Redis may have run them; false when they were never sent. `lane`:
+-- on connections of their own (see _connections).
+function client_mt:pipeline(list, lane)
 	local allowed, why = self.breaker:allow();
 	if not allowed then return nil, "Redis is unreachable ("..tostring(why)..")", false; end
 	local replies;
 	for _ = 0, MAX_REDIRECTIONS do
 		local err, failure, host, port;
-		replies, err, failure, host, port = self:_send(list);
+		replies, err, failure, host, port = self:_send(list, lane);
 		if replies == nil then
 			if failure == "saturated" then return nil, err, false; end
 			self.breaker:failed(err);
@@ -126,6 +127,33 @@ function client_mt:command(...)
 	local reply = replies[1];
 	if protocol.is_reply_error(reply) then return nil, "Redis error: "..reply.redis_error, false; end
 	return reply;
+end
+
+--- Runs one command that takes a use (claim.lua) as command() does, and behind Sentinel sends WAIT after it on the
+-- same connection, in the same write, for the replicas resp_replicas.lib.lua names. When fewer confirm in half the
+-- timeout, a failover may drop what it wrote: nil, err, true, as for a command without an answer (it may have run),
+-- unless it answered a negative number (claim.lua: nothing taken). On a connection of its own: a WAIT holds its
+-- connection until the replicas answer, and the invite checks must not wait behind it.
+function client_mt:command_confirmed(...)
+	-- The master first: finding it tells how many replicas it has.
+	local found, ferr = self.topology:target(function (shost, sport, sargs)
+		return self:_connections(shost, sport, self.sentinel_credentials):call(sargs);
+	end);
+	local needed = self.topology:replicas_needed();
+	if not found or needed == nil then
+		return nil, "Redis is unreachable ("..tostring(ferr or "no Sentinel said how many replicas are up")..")", false;
+	end
+	if needed == 0 then return self:command(...); end
+	local replies, err, unanswered = self:pipeline({ { ... }, { "WAIT", needed, math.floor(self.timeout * 500) } },
+		"confirmed");
+	if replies == nil then return nil, err, unanswered; end
+	local reply = replies[1];
+	if protocol.is_reply_error(reply) then return nil, "Redis error: "..reply.redis_error, false; end
+	-- A WAIT refused (an error: e.g. not in the ACL) confirms nothing.
+	local acknowledged = tonumber(replies[2]) or 0;
+	if acknowledged >= needed or (type(reply) == "number" and reply < 0) then return reply; end
+	return nil, string.format("only %d of the %d replicas to wait for confirmed the write in time", acknowledged,
+		needed), true;
 end
 
 --- Whether calls are failing fast now (Redis did not answer a moment ago).

@@ -6,7 +6,11 @@
 -- MOVED redirection it is given (Redis Cluster specification, "Redirection and resharding") and stays with that
 -- node; a Sentinel client asks the Sentinels for the master (SENTINEL get-master-addr-by-name, Sentinel
 -- documentation, "Sentinel API") and asks again when the master stops answering or turns out to be a replica
--- (READONLY), which is how a failover shows.
+-- (READONLY), which is how a failover shows, and every second with how many replicas a claim waits for
+-- (resp_replicas.lib.lua).
+local replicas_lib = module:require("resp_replicas");
+local gettime = require "util.time".now;
+
 local topology_mt = {};
 topology_mt.__index = topology_mt;
 
@@ -41,22 +45,30 @@ local function redirection(message)
 end
 
 --- The node to send to now: host, port; or nil, err when none is known (no Sentinel answered).
--- `ask(host, port, args)` runs one command on a Sentinel (the client's transport).
+-- `ask(host, port, args)` runs one command on a Sentinel (the client's transport). Behind Sentinel, the master and
+-- its replicas are asked when none is known, and again once the answer is REFRESH seconds old (resp_replicas.lib.lua).
 function topology_mt:target(ask)
-	if self.mode == "sentinel" and not self.current then
-		local errors = {};
-		for _, sentinel in ipairs(self.sentinels) do
-			local reply, err = ask(sentinel.host, sentinel.port, { "SENTINEL", "get-master-addr-by-name", self.name });
-			if type(reply) == "table" and not reply.redis_error and reply[1] and tonumber(reply[2]) then
-				self.current = { host = reply[1]; port = tonumber(reply[2]) };
-				break;
-			end
-			errors[#errors+1] = sentinel.host..":"..sentinel.port..": "
-				..tostring(err or (type(reply) == "table" and reply.redis_error) or "knows no master "..self.name);
-		end
-		if not self.current then return nil, "no Sentinel named the master ("..table.concat(errors, "; ")..")"; end
+	if self.mode == "sentinel" and (not self.current or self.clock() - self.asked_at >= replicas_lib.REFRESH) then
+		local current = self.current;
+		-- The master named so far becomes a former one if the Sentinels name another (resp_replicas.lib.lua).
+		if current then self.former[current.host..":"..current.port] = true; end
+		local view, err = replicas_lib.ask_sentinels(self.sentinels, self.name, ask, self.former);
+		self.asked_at = self.clock();
+		if view then
+			self.current = { host = view.host; port = view.port };
+			self.replicas = view.replicas;
+		elseif not self.current then
+			return nil, err;
+		end -- else: the master known stays, until it fails
 	end
 	return self.current.host, self.current.port;
+end
+
+--- The replicas a claim waits for (WAIT) now: a number, 0 for none (no confirmation: not behind Sentinel, or the
+-- option is 0); nil when the Sentinels have not said how many are up.
+function topology_mt:replicas_needed()
+	if self.mode ~= "sentinel" then return 0; end
+	return replicas_lib.needed(self.confirm, self.replicas);
 end
 
 --- The node at host:port did not answer, or is no longer the master: look elsewhere next time.
@@ -64,6 +76,9 @@ function topology_mt:lost(host, port)
 	local current = self.current;
 	if not current or current.host ~= host or current.port ~= port then return; end
 	if self.mode == "sentinel" then
+		-- Kept as a former master: if the Sentinels name another, it is listed as that one's replica while it
+		-- still says it is master (resp_replicas.lib.lua); if they name it again, it leaves the set.
+		self.former[host..":"..port] = true;
 		self.current = nil;
 	elseif self.mode == "cluster" then
 		self.seed = self.seed % #self.nodes + 1;
@@ -88,7 +103,10 @@ local function new(url, options)
 		end
 		local nodes, err = parse_list("invites_redis_sentinels", sentinels);
 		if not nodes then return nil, err; end
-		return setmetatable({ mode = "sentinel"; sentinels = nodes; name = options.sentinel_name }, topology_mt);
+		local confirm, cerr = replicas_lib.parse_option(options.confirm_replicas);
+		if not confirm then return nil, cerr; end
+		return setmetatable({ mode = "sentinel"; sentinels = nodes; name = options.sentinel_name; confirm = confirm;
+			asked_at = 0; clock = options.clock or gettime; former = {} }, topology_mt);
 	end
 	if cluster then
 		local nodes, err = parse_list("invites_redis_cluster_nodes", cluster);
