@@ -23,7 +23,9 @@
  * BENCH_WEB_SECONDS (10), BENCH_WEB_REGISTRATIONS (50), BENCH_BUTTONS_ROUNDS (300),
  * BENCH_SERVERS_REGISTRATIONS (50; the servers phase needs ejabberd), BENCH_CIRCLES_SIZES ("1,100,1000"),
  * BENCH_CIRCLES_JOINS (3 per size), BENCH_CIRCLES_SAMPLE (20 members online), BENCH_CIRCLES_PING_MS (10),
- * BENCH_CIRCLES_LOG ("info"; "debug" for Prosody's debug log), BENCH_CIRCLES_PROFILE (1: time the join's calls in Prosody).
+ * BENCH_CIRCLES_LOG ("info"; "debug" for Prosody's debug log), BENCH_CIRCLES_PROFILE (1: time the join's calls in Prosody),
+ * BENCH_INSTANCES_SECONDS (8 per store and instance count), BENCH_INSTANCES_WARMUP_SECONDS (2),
+ * BENCH_INSTANCES_STORES ("Redis,Sentinel,Cluster"), BENCH_INSTANCES_CONFIRM_REPLICAS (the bots' REDIS_SENTINEL_CONFIRM_REPLICAS; unset: their default).
  *
  * Then the stall phase (scripts/bench-stall.ts): another user's ping round trip on a Prosody whose Redis hangs
  * or is far away while clients keep asking for invite checks.
@@ -34,6 +36,10 @@
  *
  * Last, the circles phase (scripts/bench-circles.ts): a newcomer registering with an invite to a circle of 1, 100 and
  * 1,000 members; the time until every roster is updated, and another user's ping meanwhile.
+ *
+ * (Between the servers and the hostile phase, the instances phase, scripts/bench-instances.ts: #invite through 1, 2
+ * and 3 bot instances on plain Redis, Sentinel and Cluster, and a Sentinel failover under load; it needs
+ * redis-sentinel and redis-cli.)
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -54,6 +60,9 @@ import {
   openFilesNeeded,
   runHostileBench,
 } from "./bench-hostile.js";
+import { type InstancesSettings, runInstancesBench } from "./bench-instances.js";
+import { instancesReport } from "./bench-instances-report.js";
+import { STORE_NAMES, type StoreName } from "./bench-instances-stores.js";
 import { type ListSettings, listReport, runListBench } from "./bench-lists.js";
 import {
   closedLoop,
@@ -86,6 +95,14 @@ function circleSizes(raw: string): number[] {
   });
 }
 
+function instanceStores(raw: string): StoreName[] {
+  return raw.split(",").map((part) => {
+    const name = STORE_NAMES.find((store) => store.toLowerCase() === part.trim().toLowerCase());
+    if (name === undefined) throw new Error(`BENCH_INSTANCES_STORES must list some of ${STORE_NAMES.join(", ")}`);
+    return name;
+  });
+}
+
 const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size=1 --max-old-space-size=64")
   .split(/\s+/u)
   .filter((flag) => flag !== "");
@@ -109,20 +126,28 @@ const SETTINGS = {
    * Prosody's mod_invites_page, scripts/bench-web.ts), "buttons" (#invite forwarded by the server, direct, and
    * Prosody's own, scripts/bench-buttons.ts), "hostile" (slow clients against the web pages,
    * scripts/bench-hostile.ts), "circles" (a newcomer joining a circle of 1, 100 and 1,000 members,
-   * scripts/bench-circles.ts).
+   * scripts/bench-circles.ts), "instances" (1, 2 and 3 bot instances on plain Redis, Sentinel and Cluster, and a
+   * Sentinel failover under load, scripts/bench-instances.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,hostile,circles").split(",").map((phase) => {
-      const name = phase.trim();
-      if (!["invites", "lists", "stall", "web", "buttons", "servers", "hostile", "circles"].includes(name)) {
-        throw new Error(
-          `BENCH_PHASES: unknown phase "${name}" (invites, lists, stall, web, buttons, servers, hostile, circles)`,
-        );
-      }
-      return name;
-    }),
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,instances,hostile,circles")
+      .split(",")
+      .map((phase) => {
+        const name = phase.trim();
+        const known = ["invites", "lists", "stall", "web", "buttons", "servers", "instances", "hostile", "circles"];
+        if (!known.includes(name)) throw new Error(`BENCH_PHASES: unknown phase "${name}" (${known.join(", ")})`);
+        return name;
+      }),
   ),
   buttonsRounds: envInt("BENCH_BUTTONS_ROUNDS", 300),
+  instances: {
+    seconds: envInt("BENCH_INSTANCES_SECONDS", 8),
+    warmupSeconds: envInt("BENCH_INSTANCES_WARMUP_SECONDS", 2),
+    clients: 16,
+    maxInstances: 3,
+    stores: instanceStores(process.env.BENCH_INSTANCES_STORES ?? STORE_NAMES.join(",")),
+    confirmReplicas: process.env.BENCH_INSTANCES_CONFIRM_REPLICAS || undefined,
+  } satisfies InstancesSettings,
   serversRegistrations: envInt("BENCH_SERVERS_REGISTRATIONS", 50),
   hostile: {
     connections: envInt("BENCH_HOSTILE_CONNECTIONS", 12_000),
@@ -235,7 +260,13 @@ async function checkedStoreCount(side: Side): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const needed = ["prosody", "prosodyctl", "redis-server", ...(SETTINGS.phases.has("lists") ? ["redis-cli"] : [])];
+  const needed = [
+    "prosody",
+    "prosodyctl",
+    "redis-server",
+    ...(SETTINGS.phases.has("lists") || SETTINGS.phases.has("instances") ? ["redis-cli"] : []),
+    ...(SETTINGS.phases.has("instances") ? ["redis-sentinel"] : []),
+  ];
   const missing = needed.filter((name) => findOnPath(name) === undefined);
   if (missing.length > 0) {
     console.error(`npm run bench needs ${missing.join(", ")} on PATH. Install them with:`);
@@ -262,7 +293,7 @@ async function main(): Promise<number> {
     }
   }
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
-  const builds = ["web", "buttons", "servers", "hostile"].some((phase) => SETTINGS.phases.has(phase));
+  const builds = ["web", "buttons", "servers", "instances", "hostile"].some((phase) => SETTINGS.phases.has(phase));
   if (builds) {
     log("compiling the bot (tsc -p tsconfig.build.json) for the web and buttons phases …");
     const build = await buildBot();
@@ -284,6 +315,11 @@ async function main(): Promise<number> {
     if (SETTINGS.phases.has("servers")) {
       const servers = await runServersBench({ ...context, registrations: SETTINGS.serversRegistrations });
       console.log(serversReport(servers));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
+    if (SETTINGS.phases.has("instances")) {
+      const settings = SETTINGS.instances;
+      console.log(instancesReport(await runInstancesBench({ ...context, settings }), settings));
       console.log(`run time: ${elapsed().trim()}`);
     }
     if (SETTINGS.phases.has("hostile")) {
