@@ -19,6 +19,9 @@ mirror=${PROSODY13_MIRROR:-http://deb.debian.org/debian}
 want=${PROSODY13_VERSION:-13.}   # prefix of `prosodyctl about`'s version
 bin="$prefix/bin"
 
+# shellcheck source=scripts/private-debs.sh
+. "$(dirname "$0")/private-debs.sh"
+
 fail() {
   echo "scripts/prosody13.sh: $*" >&2
   exit 1
@@ -37,58 +40,13 @@ case "$(installed_version)" in
   ;;
 esac
 
-for tool in apt-get dpkg dpkg-deb dpkg-query; do
-  command -v "$tool" >/dev/null 2>&1 || fail "needs $tool (Debian/Ubuntu), which is not on PATH"
-done
-
+private_debs_need_tools
 work=$(mktemp -d /tmp/prosody13-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-chmod 755 "$work" # apt's _apt user downloads into it
-mkdir -p "$work/sources.d" "$work/lists/partial" "$work/archives/partial"
-echo "deb $mirror $suite main" >"$work/sources.list"
-apt_opts=(
-  -o "Dir::Etc::sourcelist=$work/sources.list"
-  -o "Dir::Etc::sourceparts=$work/sources.d"
-  -o "Dir::State::Lists=$work/lists"
-  -o "Dir::Cache::archives=$work/archives"
-  -o "APT::Sandbox::User=root"
-)
-
-apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 ||
-  fail "apt-get update of $mirror $suite failed:
-$(tail -n 5 "$work/update.log")"
-(cd "$work" && apt-get "${apt_opts[@]}" -q download "prosody/$suite") >"$work/download.log" 2>&1 ||
-  fail "apt-get download prosody/$suite failed:
-$(tail -n 5 "$work/download.log")"
-deb=$(ls "$work"/prosody_*.deb 2>/dev/null | head -n 1)
-[ -n "$deb" ] || fail "apt-get download prosody/$suite left no prosody_*.deb in $work"
+private_debs_download "$work" prosody
+deb=${debs[0]}
 version=$(dpkg-deb -f "$deb" Version)
-case "$version" in
-"$want"*) ;;
-*) fail "$suite has prosody $version, not $want*" ;;
-esac
-
-# Depends: every clause needs an installed package (of a high enough version) or one that provides it.
-provided=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package} ${Provides}\n' | awk '$1 ~ /^ii/ { $1 = ""; print }' |
-  tr ',' '\n' | sed 's/([^)]*)//g; s/:[a-z0-9]*//g' | tr ' ' '\n' | sed '/^$/d' | sort -u)
-missing=()
-IFS=',' read -r -a clauses <<<"$(dpkg-deb -f "$deb" Depends)"
-for clause in "${clauses[@]}"; do
-  ok=
-  IFS='|' read -r -a alternatives <<<"$clause"
-  for alternative in "${alternatives[@]}"; do
-    name=$(echo "$alternative" | sed 's/(.*//; s/:any//; s/[[:space:]]//g')
-    relation=$(echo "$alternative" | sed -n 's/.*(\(.*\)).*/\1/p')
-    have=$({ dpkg-query -W -f '${db:Status-Abbrev} ${Version}' "$name" 2>/dev/null || true; } | awk '$1 ~ /^ii/ { print $2 }')
-    if [ -n "$have" ]; then
-      if [ -z "$relation" ] || dpkg --compare-versions "$have" ${relation% *} "${relation#* }"; then ok=1; fi
-    elif [ -z "$relation" ] && grep -qxF "$name" <<<"$provided"; then
-      ok=1
-    fi
-    if [ -n "$ok" ]; then break; fi
-  done
-  [ -n "$ok" ] || missing+=("$(echo "$clause" | sed 's/^ *//; s/ *$//')")
-done
+private_debs_missing "$deb"
 if [ "${#missing[@]}" -gt 0 ]; then
   fail "prosody $version needs, not installed: $(printf '%s; ' "${missing[@]}")
 install them with: apt-get install -y $(printf '%s\n' "${missing[@]}" | sed 's/[ (|].*//' | tr '\n' ' ')

@@ -21,6 +21,9 @@ want=${VALKEY8_VERSION:-8.} # prefix of `valkey-server --version`'s v=
 bin="$prefix/bin"
 packages=(valkey-server valkey-tools)
 
+# shellcheck source=scripts/private-debs.sh
+. "$(dirname "$0")/private-debs.sh"
+
 fail() {
   echo "scripts/valkey8.sh: $*" >&2
   exit 1
@@ -40,71 +43,12 @@ case "$(installed_version)" in
   ;;
 esac
 
-for tool in apt-get dpkg dpkg-deb dpkg-query; do
-  command -v "$tool" >/dev/null 2>&1 || fail "needs $tool (Debian/Ubuntu), which is not on PATH"
-done
-
+private_debs_need_tools
 work=$(mktemp -d /tmp/valkey8-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-chmod 755 "$work" # apt's _apt user downloads into it
-mkdir -p "$work/sources.d" "$work/lists/partial" "$work/archives/partial"
-echo "deb $mirror $suite main" >"$work/sources.list"
-apt_opts=(
-  -o "Dir::Etc::sourcelist=$work/sources.list"
-  -o "Dir::Etc::sourceparts=$work/sources.d"
-  -o "Dir::State::Lists=$work/lists"
-  -o "Dir::Cache::archives=$work/archives"
-  -o "APT::Sandbox::User=root"
-)
-
-apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 ||
-  fail "apt-get update of $mirror $suite failed:
-$(tail -n 5 "$work/update.log")"
-(cd "$work" && apt-get "${apt_opts[@]}" -q download "${packages[@]/%//$suite}") >"$work/download.log" 2>&1 ||
-  fail "apt-get download ${packages[*]} from $suite failed:
-$(tail -n 5 "$work/download.log")"
-debs=()
-for package in "${packages[@]}"; do
-  deb=$(ls "$work/${package}"_*.deb 2>/dev/null | head -n 1)
-  [ -n "$deb" ] || fail "apt-get download $package/$suite left no ${package}_*.deb in $work"
-  version=$(dpkg-deb -f "$deb" Version)
-  case "$version" in
-  "$want"*) ;;
-  *) fail "$suite has $package $version, not $want*" ;;
-  esac
-  debs+=("$deb")
-done
-
-# Depends: every clause needs an installed package (of a high enough version) or one that provides it. The
-# clauses naming one of our two packages are met by unpacking both.
-provided=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package} ${Provides}\n' | awk '$1 ~ /^ii/ { $1 = ""; print }' |
-  tr ',' '\n' | sed 's/([^)]*)//g; s/:[a-z0-9]*//g' | tr ' ' '\n' | sed '/^$/d' | sort -u)
-missing=()
-for deb in "${debs[@]}"; do
-  IFS=',' read -r -a clauses <<<"$(dpkg-deb -f "$deb" Depends)"
-  for clause in "${clauses[@]}"; do
-    ok=
-    IFS='|' read -r -a alternatives <<<"$clause"
-    for alternative in "${alternatives[@]}"; do
-      name=$(echo "$alternative" | sed 's/(.*//; s/:any//; s/[[:space:]]//g')
-      relation=$(echo "$alternative" | sed -n 's/.*(\(.*\)).*/\1/p')
-      case " ${packages[*]} " in
-      *" $name "*)
-        ok=1
-        break
-        ;;
-      esac
-      have=$({ dpkg-query -W -f '${db:Status-Abbrev} ${Version}' "$name" 2>/dev/null || true; } | awk '$1 ~ /^ii/ { print $2 }')
-      if [ -n "$have" ]; then
-        if [ -z "$relation" ] || dpkg --compare-versions "$have" ${relation% *} "${relation#* }"; then ok=1; fi
-      elif [ -z "$relation" ] && grep -qxF "$name" <<<"$provided"; then
-        ok=1
-      fi
-      if [ -n "$ok" ]; then break; fi
-    done
-    [ -n "$ok" ] || missing+=("$(echo "$clause" | sed 's/^ *//; s/ *$//')")
-  done
-done
+private_debs_download "$work" "${packages[@]}"
+version=$(dpkg-deb -f "${debs[0]}" Version)
+private_debs_missing "${debs[@]}"
 if [ "${#missing[@]}" -gt 0 ]; then
   fail "valkey $version needs, not installed: $(printf '%s; ' "${missing[@]}")
 install them with: apt-get install -y $(printf '%s\n' "${missing[@]}" | sed 's/[ (|].*//' | sort -u | tr '\n' ' ')"

@@ -14,6 +14,7 @@ import { CONTACT_INVITE_NODE } from "../../src/commands/invite-commands.js";
 import { leaderKey } from "../../src/storage/keys.js";
 import { discoItemsIq, executeIq, NS_COMMANDS } from "../helpers/adhoc-client.js";
 import { eventually } from "../helpers/bot.js";
+import { askIn, watchInstances } from "../helpers/instance-watch.js";
 import { type MainRun, runMain } from "../helpers/main-process.js";
 import { ADMIN_JIDS, type Scenario, startScenario } from "../helpers/scenario.js";
 import { BOT_SIGNING_ENV } from "../helpers/signing.js";
@@ -71,43 +72,13 @@ function startInstance(host: string): MainRun {
   return run;
 }
 
-/** The resource the lease names (`EPOCH:RESOURCE`), or undefined while nobody holds it. */
-async function leaseHolder(): Promise<string | undefined> {
-  const value = await world.redis.get(leaderKey(HOST, "bot"));
-  return value === null ? undefined : value.slice(value.indexOf(":") + 1);
-}
-
-/** The latest presence the admin got from `full`. */
-function lastPresence(full: string) {
-  return admin.received.filter((stanza) => stanza.is("presence") && stanza.attrs.from === full).at(-1);
-}
-
-/** Resolves once one instance of `resources` holds the lease and Prosody has it at priority 0, the others at -1. */
-async function leaderReady(resources: readonly string[]): Promise<string> {
-  return eventually(async () => {
-    const holder = await leaseHolder();
-    if (holder === undefined || !resources.includes(holder)) throw new Error(`no leader among ${resources}`);
-    for (const resource of resources) {
-      const presence = lastPresence(`${BOT}/${resource}`);
-      const priority = presence?.attrs.type === undefined ? presence?.getChildText("priority") : undefined;
-      if (priority !== (resource === holder ? "0" : "-1")) throw new Error(`${resource} is at priority ${priority}`);
-    }
-    return holder;
-  }, 20_000);
-}
-
-/** Every `<message>` from the bot in `thread`, to any of the users. */
-function repliesIn(thread: string): { from: string }[] {
-  return [admin, ...users].flatMap((user) =>
-    user.received
-      .filter((stanza) => stanza.is("message") && stanza.getChildText("thread") === thread)
-      .map((stanza) => ({ from: String(stanza.attrs.from) })),
-  );
-}
-
-function ask(user: TestUser, to: string, thread: string): Promise<void> {
-  return user.send(xml("message", { to, type: "chat" }, xml("body", {}, "help"), xml("thread", {}, thread)));
-}
+const { leaseHolder, lastPresence, leaderReady, repliesIn, answeredOnceBy } = watchInstances({
+  bot: BOT,
+  leaseKey: leaderKey(HOST, "bot"),
+  redis: { get: (key) => world.redis.get(key) },
+  observer: () => admin,
+  askers: () => [admin, ...users],
+});
 
 /**
  * Each user asks every instance in `followers` at its full JID and waits for the answer: Prosody keeps each pair's
@@ -117,17 +88,6 @@ async function drain(followers: readonly string[], tag: string): Promise<void> {
   await Promise.all(
     users.flatMap((user, i) => followers.map((resource) => user.ask(`${BOT}/${resource}`, `help ${tag}-${i}`, 15_000))),
   );
-}
-
-/** The threads asked; each answered exactly once, all by `leader`. */
-async function answeredOnceBy(threads: readonly string[], leader: string): Promise<void> {
-  await eventually(async () => {
-    const missing = threads.filter((thread) => repliesIn(thread).length === 0);
-    if (missing.length > 0) throw new Error(`${missing.length} of ${threads.length} not answered`);
-  }, 30_000);
-  const counts = threads.map((thread) => repliesIn(thread));
-  expect(counts.filter((replies) => replies.length !== 1)).toEqual([]);
-  expect(new Set(counts.flat().map((reply) => reply.from))).toEqual(new Set([`${BOT}/${leader}`]));
 }
 
 for (const count of [2, 3]) {
@@ -152,7 +112,7 @@ for (const count of [2, 3]) {
       const threads = users.flatMap((_, i) => Array.from({ length: 20 }, (_, k) => `n${count}-u${i}-m${k}`));
       await Promise.all(
         users.map(async (user, i) => {
-          for (let k = 0; k < 20; k++) await ask(user, BOT, `n${count}-u${i}-m${k}`);
+          for (let k = 0; k < 20; k++) await askIn(user, BOT, `n${count}-u${i}-m${k}`);
         }),
       );
       await answeredOnceBy(threads, leader);
@@ -188,7 +148,7 @@ for (const count of [2, 3]) {
       }, 10_000);
       // No instance leads now (the dead one's lease runs on): Prosody stores the message offline.
       const [first] = users as [TestUser];
-      await ask(first, BOT, `n${count}-while-none`);
+      await askIn(first, BOT, `n${count}-while-none`);
       expect(await leaseHolder()).toBe(leader);
 
       const survivors = resources.filter((resource) => resource !== leader);
@@ -201,12 +161,12 @@ for (const count of [2, 3]) {
       );
       expect(Date.now() - killedAt).toBeLessThanOrEqual(TAKEOVER_MS);
       const next = await leaderReady(survivors);
-      expect(repliesIn(`n${count}-while-none`)).toEqual([{ from: `${BOT}/${next}` }]);
+      expect(repliesIn(`n${count}-while-none`).map(({ from }) => from)).toEqual([`${BOT}/${next}`]);
 
       const after = users.flatMap((_, i) => [0, 1].map((k) => `n${count}-after-u${i}-m${k}`));
       await Promise.all(
         users.map(async (user, i) => {
-          for (const k of [0, 1]) await ask(user, BOT, `n${count}-after-u${i}-m${k}`);
+          for (const k of [0, 1]) await askIn(user, BOT, `n${count}-after-u${i}-m${k}`);
         }),
       );
       await answeredOnceBy([...after, `n${count}-while-none`], next);

@@ -205,25 +205,20 @@ async function audit(outcomes: readonly Outcome[]) {
 }
 
 describe("single-use invites registered through a Sentinel failover", () => {
-  it("SENTINEL FAILOVER: each registration makes an account or fails cleanly, and no invite is used twice", async () => {
-    const tokens = await makeInvites(INVITES);
-    const before = await servers.sentinel.masterPort();
-    const outcomes = await registerThrough(tokens, () => servers.sentinel.failover());
-    expect(await servers.sentinel.masterPort()).not.toBe(before);
-    const { doubled, stuck, errors } = await audit(outcomes);
-    for (const error of errors) expect(error).toMatch(CLEAN);
-    expect(doubled, "invites whose use the failover dropped").toBe(0);
-    expect(stuck).toEqual([]);
-  }, 240_000);
-
-  it("master SIGKILLed: each registration makes an account or fails cleanly, and no invite is used twice", async () => {
-    const tokens = await makeInvites(INVITES);
-    const before = await servers.sentinel.masterPort();
-    const outcomes = await registerThrough(tokens, () => servers.sentinel.killMaster());
-    expect(await servers.sentinel.masterPort()).not.toBe(before);
-    const { doubled, stuck, errors } = await audit(outcomes);
-    for (const error of errors) expect(error).toMatch(CLEAN);
-    expect(doubled, "invites whose use the failover dropped").toBe(0);
-    expect(stuck).toEqual([]);
-  }, 240_000);
+  const changes: [string, () => Promise<number>][] = [
+    ["SENTINEL FAILOVER", () => servers.sentinel.failover()],
+    ["master SIGKILLed", () => servers.sentinel.killMaster()],
+  ];
+  for (const [change, make] of changes) {
+    it(`${change}: each registration makes an account or fails cleanly, and no invite is used twice`, async () => {
+      const tokens = await makeInvites(INVITES);
+      const before = await servers.sentinel.masterPort();
+      const outcomes = await registerThrough(tokens, make);
+      expect(await servers.sentinel.masterPort()).not.toBe(before);
+      const { doubled, stuck, errors } = await audit(outcomes);
+      for (const error of errors) expect(error).toMatch(CLEAN);
+      expect(doubled, "invites whose use the failover dropped").toBe(0);
+      expect(stuck).toEqual([]);
+    }, 240_000);
+  }
 });

@@ -25,6 +25,7 @@ import {
   registerOnPage,
   startEjabberdWebBot,
 } from "../../helpers/ejabberd-web-bots.js";
+import { askIn, watchInstances } from "../../helpers/instance-watch.js";
 import { type MainRun, runMain } from "../../helpers/main-process.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { type RawRedis, rawRedisClient } from "../../helpers/scenario.js";
@@ -86,54 +87,13 @@ function instance(resource: string): WebBot {
   return found;
 }
 
-/** The latest presence the admin got from `full`. */
-function lastPresence(full: string) {
-  return admin.received.filter((stanza) => stanza.is("presence") && stanza.attrs.from === full).at(-1);
-}
-
-/** The resource the lease names (`EPOCH:RESOURCE`), or undefined while nobody holds it. */
-async function leaseHolder(): Promise<string | undefined> {
-  const value = await raw.get(leaderKey("localhost", "bot"));
-  return value === null ? undefined : value.slice(value.indexOf(":") + 1);
-}
-
-/** Resolves once one of `resources` holds the lease and ejabberd has it at priority 0, the others at -1. */
-async function leaderReady(resources: readonly string[]): Promise<string> {
-  return eventually(async () => {
-    const holder = await leaseHolder();
-    if (holder === undefined || !resources.includes(holder)) throw new Error(`no leader among ${resources}`);
-    for (const resource of resources) {
-      const presence = lastPresence(`${BOT}/${resource}`);
-      const priority = presence?.attrs.type === undefined ? presence?.getChildText("priority") : undefined;
-      if (priority !== (resource === holder ? "0" : "-1")) throw new Error(`${resource} is at priority ${priority}`);
-    }
-    return holder;
-  }, 20_000);
-}
-
-/** Every chat `<message>` from the bot in `thread`, to any of the users. */
-function repliesIn(thread: string): { from: string; body: string }[] {
-  return [admin, alice, bob].flatMap((user) =>
-    user.received
-      .filter((stanza) => stanza.is("message") && stanza.getChildText("thread") === thread)
-      .map((stanza) => ({ from: String(stanza.attrs.from), body: stanza.getChildText("body") ?? "" })),
-  );
-}
-
-function ask(user: TestUser, to: string, body: string, thread: string): Promise<void> {
-  return user.send(xml("message", { to, type: "chat" }, xml("body", {}, body), xml("thread", {}, thread)));
-}
-
-/** The threads asked: each answered exactly once, all by `leader`. */
-async function answeredOnceBy(threads: readonly string[], leader: string): Promise<void> {
-  await eventually(async () => {
-    const missing = threads.filter((thread) => repliesIn(thread).length === 0);
-    if (missing.length > 0) throw new Error(`${missing.length} of ${threads.length} not answered`);
-  }, 30_000);
-  const replies = threads.map((thread) => repliesIn(thread));
-  expect(replies.filter((answers) => answers.length !== 1)).toEqual([]);
-  expect(new Set(replies.flat().map((reply) => reply.from))).toEqual(new Set([`${BOT}/${leader}`]));
-}
+const { leaseHolder, lastPresence, leaderReady, repliesIn, answeredOnceBy } = watchInstances({
+  bot: BOT,
+  leaseKey: leaderKey("localhost", "bot"),
+  redis: { get: (key) => raw.get(key) },
+  observer: () => admin,
+  askers: () => [admin, alice, bob],
+});
 
 /**
  * Each user asks every follower at its full JID and waits for the answer: ejabberd keeps each pair's stanzas in
@@ -154,7 +114,7 @@ describe("two instances on one ejabberd and one Redis", () => {
     const threads = [alice, bob].flatMap((_, i) => Array.from({ length: 10 }, (_, k) => `ej-u${i}-m${k}`));
     await Promise.all(
       [alice, bob].map(async (user, i) => {
-        for (let k = 0; k < 10; k++) await ask(user, BOT, "invite", `ej-u${i}-m${k}`);
+        for (let k = 0; k < 10; k++) await askIn(user, BOT, `ej-u${i}-m${k}`, "invite");
       }),
     );
     await answeredOnceBy(threads, leader);
@@ -188,7 +148,7 @@ describe("two instances on one ejabberd and one Redis", () => {
 
   it("an invite from chat registers on the leader's page; when the leader stops, the other answers", async () => {
     const leader = await leaderReady(RESOURCES);
-    await ask(alice, BOT, "invite", "ej-chat-invite");
+    await askIn(alice, BOT, "ej-chat-invite", "invite");
     await answeredOnceBy(["ej-chat-invite"], leader);
     const landingUrl = landingUrlIn(repliesIn("ej-chat-invite")[0]?.body ?? "") ?? "";
     const done = await registerOnPage(instance(leader).webUrl, landingUrl, "ejchat", "ejchat-pw");
@@ -198,7 +158,7 @@ describe("two instances on one ejabberd and one Redis", () => {
     await instance(leader).bot.stop();
     instances.delete(leader);
     const [survivor] = RESOURCES.filter((resource) => resource !== leader) as [string];
-    await ask(bob, BOT, "help", "ej-after-stop");
+    await askIn(bob, BOT, "ej-after-stop", "help");
     await eventually(
       async () => {
         if (repliesIn("ej-after-stop").length === 0) throw new Error("not answered yet");
@@ -242,7 +202,7 @@ describe("two instances as processes on ejabberd, the leader SIGKILLed", () => {
       if (lastPresence(`${BOT}/${leader}`)?.attrs.type !== "unavailable") throw new Error("still available");
     }, 10_000);
     // No instance leads now (the dead one's lease runs on): ejabberd stores the message offline (mod_offline).
-    await ask(alice, BOT, "help", "ej-while-none");
+    await askIn(alice, BOT, "ej-while-none", "help");
     expect(await leaseHolder()).toBe(leader);
     await eventually(
       async () => {
@@ -254,7 +214,7 @@ describe("two instances as processes on ejabberd, the leader SIGKILLed", () => {
     expect(Date.now() - killedAt).toBeLessThanOrEqual(TAKEOVER_MS);
     const [survivor] = resources.filter((resource) => resource !== leader) as [string];
     expect(await leaderReady([survivor])).toBe(survivor);
-    await ask(bob, BOT, "help", "ej-after-kill");
+    await askIn(bob, BOT, "ej-after-kill", "help");
     await answeredOnceBy(["ej-while-none", "ej-after-kill"], survivor);
   }, 90_000);
 });
