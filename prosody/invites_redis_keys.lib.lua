@@ -20,7 +20,7 @@
 --                 SET used:*, PEXPIREAT rec:* used:*, ZADD indexes
 --     SETTLE      HDEL unsettled, DEL claim:*, XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
 --     REMOVE      DEL rec:* used:*, ZREM indexes
---     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*)
+--     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*, for:*: held names)
 --     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, SET invited-by:* NX,
 --                 SADD invitees:*
 --     CIRCLE_ADD_MEMBER  EXISTS circle:*, HGET / HSET circle:*:members
@@ -67,8 +67,11 @@ local function inviter_of(record)
 	return nil;
 end
 
---- The username an account invite (or reset link) is bound to: jid = LOCAL@HOST.
+--- The username an invite is bound to: an account invite's (or reset link's) jid = LOCAL@HOST, or the bot's
+--- additional_data.username (also on a contact invite that registers: XEP-0401 roster-subscription).
 local function bound_local_of(record)
+	local data = record.additional_data;
+	if type(data) == "table" and type(data.username) == "string" then return data.username:lower(); end
 	if record.type ~= "register" then return nil; end
 	local node = jid_node(record.jid);
 	return node and node:lower() or nil;

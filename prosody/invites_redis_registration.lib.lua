@@ -12,6 +12,7 @@ local async = require "util.async";
 local filters = require "util.filters";
 local usermanager = require "core.usermanager";
 local max_uses_of = module:require("invites_redis_keys").max_uses_of;
+local held = module:require("invites_redis_held");
 
 -- Set by hook().
 local redis_store, checks, settling, circles, roles;
@@ -150,6 +151,17 @@ local function on_registering(event)
 	end
 	-- A name that is taken fails with <conflict/> next; do not use up the invite on it.
 	if exists and not resetting then return; end
+	-- A free name held by another pending invite bound to it (invites_redis_held.lib.lua) is refused as a taken one
+	-- is (XEP-0077 §3.1 <conflict/>, as mod_register_ibr does), so apps offer to pick another; the invite is untouched.
+	if not bound then
+		local is_held, herr = held.held_for_another(redis_store, event.username, hash);
+		if is_held == nil then
+			module:log("warn", "Refusing a registration: %s", herr);
+			return refuse(event, "wait", "internal-server-error", checks.UNAVAILABLE);
+		elseif is_held then
+			return refuse(event, "cancel", "conflict", held.held_text(event.username));
+		end
+	end
 
 	-- With the record as read now (raw), the use can go back: the claim is marked (claim_id) when it takes one. A
 	-- registration's claim also writes its entry (invites_redis_unsettled.lib.lua), with the use event it settles to.

@@ -12,6 +12,7 @@ export type InviteErrorCode =
   | "password-reset-admin-account"
   | "password-reset-bot-account"
   | "username-not-allowed"
+  | "username-held-by-invite"
   | "invite-not-found"
   | "invite-not-usable"
   | "revoke-all-admins-only"
@@ -80,6 +81,13 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     NOT_ACCEPTABLE,
     ({ reason }) => reason ?? "This username is not allowed",
     ({ reason }) => `Sorry, nothing was created. ${reason ?? "This username is not allowed"}.`,
+  ),
+  // A second invite bound to a name another pending invite holds (src/invites/held-names.ts).
+  "username-held-by-invite": errorEntry(
+    { stanza: "cancel conflict", status: 409, page: "error" },
+    ({ username }) => `A pending invite is already bound to the username ${username ?? "asked for"}`,
+    ({ username }) =>
+      `Sorry, nothing was created: a pending invite is already bound to ${username ?? "that username"}. Revoke it first, or wait until it is used or expires.`,
   ),
   "invite-not-found": errorEntry(
     NOT_FOUND,

@@ -15,6 +15,8 @@ export const REGISTRATION_FAILURES = [
   "invite-invalid",
   /** The invite is bound to another username (XEP-0445). */
   "wrong-username",
+  /** The name is free, but held for another pending invite bound to it (src/invites/held-names.ts). */
+  "username-held",
   /** The server (or our module) asks to slow down. */
   "throttled",
   /** The server, its invite store or the link to it is not working right now. */
@@ -53,6 +55,11 @@ export const REGISTRATION_ERRORS: Readonly<Record<RegistrationFailure, ErrorEntr
     { stanza: "modify not-acceptable", status: 400, page: { form: "username", key: "error.wrong_username" } },
     ({ username }) => `This invite is for the username ${username ?? "it names"} only`,
     ({ username }) => `Sorry, that invite is for the username ${username ?? "it names"} only.`,
+  ),
+  "username-held": errorEntry(
+    { stanza: "cancel conflict", status: 409, page: { form: "username", key: "error.username_held" } },
+    "This username is held for another invite",
+    "Sorry, that username is kept for someone who was invited by name. Please choose another one.",
   ),
   throttled: errorEntry(
     {

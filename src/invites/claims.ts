@@ -2,7 +2,7 @@
  * Claims: the bot taking uses of invites itself, for servers without our registration hook (docs/servers.md), and
  * settling them. The port of src/storage/redis-claims.ts and redis-unsettled.ts; src/registration/ uses it.
  */
-import type { InviteRecord } from "./record.js";
+import type { InviteRecord, StoredInvite } from "./record.js";
 import type { UseEvent } from "./use-event.js";
 
 /** One use of an invite taken by the bot itself (docs/servers.md), with the way to give it back. */
@@ -69,4 +69,9 @@ export interface InviteClaims {
   /** Claims with a purpose made more than `olderThanMs` ago that no process settled; not this process's own. */
   unsettled(olderThanMs: number): Promise<readonly UnsettledClaim[]>;
   recordUse(event: UseEvent & { readonly invite: string }): Promise<void>;
+  /**
+   * The pending invites bound to the username `local` (held-names.ts: a name held for another invite is refused
+   * before the claim). Optional: claims without it hold no names.
+   */
+  boundTo?(local: string): Promise<readonly StoredInvite[]>;
 }

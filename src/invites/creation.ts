@@ -7,6 +7,7 @@ import { parseBareJid } from "../jid.js";
 import { type CircleChoice, joinsFor } from "./circle-choice.js";
 import { nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
+import { refuseHeldName } from "./held-names.js";
 import type { CreatedInvite, Invite, InviteData } from "./invite.js";
 import type { AccountInviteOptions } from "./options.js";
 import {
@@ -94,6 +95,7 @@ export async function createAccountInvite(
   }
   if (options.role !== undefined && deps.roles?.rolesOnJoin() !== true) throw new InviteError("roles-unsupported");
   const { groups, rooms } = await joinsFor(deps.circles, deps.policy.domain, actor, options);
+  if (username !== undefined) await refuseHeldName(deps.store, username, deps.clock);
   const data: InviteData = {
     ...(username === undefined ? {} : { username }),
     ...(maxUses > 1 ? { max_uses: maxUses } : {}),

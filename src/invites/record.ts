@@ -36,8 +36,14 @@ export function inviterOf(record: InviteRecord): string | undefined {
   return typeof source === "string" ? bareJid(source) : undefined;
 }
 
-/** The username an account invite is bound to (also reset links): `jid = LOCAL@HOST`. */
+/**
+ * The username an invite is bound to, in lower case, as the `for:LOCAL` index files it: `additional_data.username`
+ * (also on a contact invite that registers: XEP-0401 roster-subscription), else an account invite's (or reset
+ * link's) `jid = LOCAL@HOST`. The Prosody module reads it the same way (`bound_local_of`).
+ */
 export function boundLocalOf(record: InviteRecord): string | undefined {
+  const named = record.additional_data?.username;
+  if (typeof named === "string") return named.toLowerCase();
   if (record.type !== "register") return undefined;
   const at = record.jid.indexOf("@");
   return at === -1 ? undefined : record.jid.slice(0, at).toLowerCase();
@@ -71,4 +77,11 @@ export type InviteKind = "contact" | "account" | "reset";
 export function kindOf(record: InviteRecord): InviteKind {
   if (record.type === "roster") return "contact";
   return record.additional_data?.allow_reset ? "reset" : "account";
+}
+
+/** An invite as the store holds it: its token's hash, its record and the uses counted so far (store.ts). */
+export interface StoredInvite {
+  readonly hash: string;
+  readonly record: InviteRecord;
+  readonly used: number;
 }

@@ -1,5 +1,5 @@
 import type { Invite } from "./invite.js";
-import type { InviteKind, InviteRecord } from "./record.js";
+import type { InviteKind, StoredInvite } from "./record.js";
 
 export type {
   ClaimedInvite,
@@ -37,6 +37,11 @@ export interface InviteStore {
    * meanwhile is neither lost nor overwritten (docs/storage.md, "Editing an invite").
    */
   edit(hash: string, change: InviteEdit): Promise<EditOutcome>;
+  /**
+   * The pending invites bound to the username `local` (lower case; the `for:LOCAL` index), reset links included:
+   * what holds a name (held-names.ts). Optional: a store without it holds no names.
+   */
+  boundTo?(local: string): Promise<StoredInvite[]>;
 }
 
 /** What an edit sets; what it leaves out stays as it is. */
@@ -70,11 +75,8 @@ export interface InvitePage {
 }
 
 /** One pending invite as stored: its hash and verified record, and the uses a counted invite has taken. */
-export interface StoredInvite {
-  readonly hash: string;
-  readonly record: InviteRecord;
-  readonly used: number;
-}
+/** Defined beside the record so that the claims port (claims.ts) can name it too without an import circle. */
+export type { StoredInvite } from "./record.js";
 
 /** Who invited whom, as the server recorded it when invites were used; kept after invites are gone. */
 export interface RelationsStore {

@@ -29,6 +29,7 @@ import { refusedRegistration } from "./admin-refusals.js";
 import { joinCircles } from "./circle-join.js";
 import { type ClaimedUseDeps, withClaim } from "./claimed-use.js";
 import type { ContactMaker } from "./contacts.js";
+import { heldNameRefusal } from "./held-check.js";
 import type { Registrar, RegistrationEvents, RegistrationRequest, RegistrationResult } from "./registrar.js";
 import { UnsettledSweep } from "./unsettled-sweep.js";
 import { UnsettledUses } from "./unsettled-uses.js";
@@ -100,6 +101,8 @@ export class AdminRegistrar implements Registrar {
     // The one username rule and the account's JID, before the invite is claimed or the server asked.
     const account = accountOn(this.#options.domain, request.username, this.#options.usernameRule);
     if (account === undefined) return { ok: false, reason: "username-invalid" };
+    const held = await heldNameRefusal(this.#options.claims, request.token, account.name, this.#options.log);
+    if (held !== undefined) return held;
     const purpose = { kind: "registered", invitee: account.jid } as const;
     return withClaim(this.#claimed, { ...request, username: account.name }, purpose, async (claim, name, log) => {
       const { record } = claim;

@@ -2,9 +2,10 @@
  * What a server's stanza errors during in-band registration with an invite mean for the visitor. Pure.
  *
  * The words come from the server (RFC 6120 §8.3.3 conditions plus its text): Prosody's mod_register_ibr answers
- * `conflict` for a taken name and `not-acceptable` for an invalid one; a `user-registering` hook (our module,
- * mod_invites_register, a password policy) refuses with its own condition and text; XEP-0401 §4 preauth refusals
- * are `forbidden` or `item-not-found`; Prosody's throttles answer `policy-violation`.
+ * `conflict` for a taken name (our module too, for a name held for another invite) and `not-acceptable` for an
+ * invalid one; a `user-registering` hook (our module, mod_invites_register, a password policy) refuses with its own
+ * condition and text; XEP-0401 §4 preauth refusals are `forbidden` or `item-not-found`; Prosody's throttles answer
+ * `policy-violation`.
  */
 import type { RegistrationFailure } from "./registrar.js";
 
@@ -27,7 +28,8 @@ export function failureOf(error: StanzaErrorLike): RegistrationFailure {
   const text = error.text ?? "";
   switch (error.condition) {
     case "conflict":
-      return "username-taken";
+      // Our module: "The username NAME is held for another invite" (prosody/invites_redis_held.lib.lua).
+      return /is held for another invite/iu.test(text) ? "username-held" : "username-taken";
     case "not-acceptable":
     case "bad-request":
       if (/password/iu.test(text)) return "password-refused";

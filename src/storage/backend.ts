@@ -72,6 +72,7 @@ export function serviceStore(
   backend: Pick<StorageBackend, "invites" | "quota" | "relations">,
 ): InviteStore & QuotaStore & RelationsStore {
   const { invites, quota, relations } = backend;
+  const boundTo = invites.boundTo?.bind(invites);
   return {
     save: (invite) => invites.save(invite),
     listPage: (query) => invites.listPage(query),
@@ -79,6 +80,7 @@ export function serviceStore(
     findByToken: (token) => invites.findByToken(token),
     remove: (stored) => invites.remove(stored),
     edit: (hash, change) => invites.edit(hash, change),
+    ...(boundTo === undefined ? {} : { boundTo }),
     reserve: (subject, limit, windowMs, member) => quota.reserve(subject, limit, windowMs, member),
     release: (subject, member) => quota.release(subject, member),
     whoInvited: (invitee) => relations.whoInvited(invitee),

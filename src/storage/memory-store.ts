@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import { inviterOf, kindOf, maxUsesOf, recordOf } from "../invites/record.js";
+import { boundLocalOf, inviterOf, kindOf, maxUsesOf, recordOf } from "../invites/record.js";
 import { editedRecord, usesCapOf } from "../invites/record-edit.js";
 import type {
   EditOutcome,
@@ -96,6 +96,13 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
     const hash = tokenHash(token);
     const found = this.#live().find((stored) => stored.hash === hash);
     return found === undefined ? undefined : structuredClone(found);
+  }
+
+  async boundTo(local: string): Promise<StoredInvite[]> {
+    const name = local.toLowerCase();
+    return this.#live()
+      .filter(({ record }) => boundLocalOf(record) === name)
+      .map((s) => structuredClone(s));
   }
 
   /** Rate-limit counters in fixed windows, on the store's clock. */

@@ -12,7 +12,14 @@
 
 import { randomBytes } from "node:crypto";
 import { inviterOf } from "../invites/record.js";
-import type { ClaimOutcome, ClaimPurpose, InviteClaims, UnsettledClaim, UseEvent } from "../invites/store.js";
+import type {
+  ClaimOutcome,
+  ClaimPurpose,
+  InviteClaims,
+  StoredInvite,
+  UnsettledClaim,
+  UseEvent,
+} from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import { roomsOfRecord } from "../invites/use-rooms.js";
 import type { Logger } from "../logger.js";
@@ -22,6 +29,7 @@ import { PendingRedisWork, type RedisWork } from "./pending-redis-work.js";
 import { type InviteRecord, type SignedValue, type SigningKeys, verifyRecord } from "./record.js";
 import { type ClaimTaken, claimCalls, RECORD_USE } from "./redis-claim-calls.js";
 import type { RedisConnection } from "./redis-connection.js";
+import { RedisInviteReads } from "./redis-invite-reads.js";
 import { readEntry, recordArguments, signedFields } from "./redis-unsettled.js";
 
 export class RedisClaims implements InviteClaims {
@@ -29,6 +37,8 @@ export class RedisClaims implements InviteClaims {
   readonly #log: Logger;
   /** Claims with an entry that this process still settles itself: unsettled() leaves them alone. */
   readonly #live = new Set<string>();
+  /** The `for:LOCAL` lookup of usernames held for bound invites (src/invites/held-names.ts). */
+  readonly #reads: RedisInviteReads;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -38,6 +48,11 @@ export class RedisClaims implements InviteClaims {
   ) {
     this.#log = log;
     this.#pending = new PendingRedisWork(log);
+    this.#reads = new RedisInviteReads(redis, host, keys, log);
+  }
+
+  boundTo(local: string): Promise<StoredInvite[]> {
+    return this.#reads.boundTo(local);
   }
 
   async claim(token: string, purpose?: ClaimPurpose): Promise<ClaimOutcome> {

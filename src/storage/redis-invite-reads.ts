@@ -9,7 +9,7 @@ import type { InvitePage, PageQuery, StoredInvite } from "../invites/store.js";
 import { isInviteId, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { decodeEnvelope } from "./envelope.js";
-import { byInviterKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
+import { byInviterKey, forUsernameKey, idsKey, pendingKey, recordKey, usedKey } from "./keys.js";
 import { type InviteRecord, type SigningKeys, verifyRecord } from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
 
@@ -39,6 +39,8 @@ const KIND_BATCH = 500;
 export const MAX_KIND_SCAN = 100_000;
 /** How many hashes one id can match (ids are 48 bits: a second one is already rare). */
 const ID_MATCHES = 10;
+/** How many invites bound to one username are read (one or two is usual; a name held once is held). */
+const BOUND_MATCHES = 100;
 
 export class RedisInviteReads {
   readonly #redis: RedisConnection;
@@ -103,6 +105,17 @@ export class RedisInviteReads {
         LIMIT: { offset: 0, count: ID_MATCHES },
       });
       return this.#load(hashes, idsKey(this.#host));
+    });
+  }
+
+  /** The pending invites bound to the username `local` (`for:LOCAL`, pruned as it is read), verified. */
+  async boundTo(local: string): Promise<StoredInvite[]> {
+    const index = forUsernameKey(this.#host, local.toLowerCase());
+    const now = String(Math.floor(Date.now() / 1000));
+    return this.#redis.bounded("read", async () => {
+      const args = [now, String(PRUNE_BATCH), "0", String(BOUND_MATCHES), "+inf"];
+      const [, hashes] = (await PAGE.run(this.#redis.client, [index], args)) as [number, string[]];
+      return this.#load(hashes, index);
     });
   }
 

@@ -64,6 +64,11 @@ export class RedisInvites implements InviteStore {
     return this.#writes.remove(invites);
   }
 
+  async boundTo(local: string): Promise<StoredInvite[]> {
+    await this.#gate.usable("read");
+    return this.#reads.boundTo(local);
+  }
+
   async edit(hash: string, change: InviteEdit): Promise<EditOutcome> {
     await this.#gate.usable("edit");
     const outcome = await this.#edits.edit(hash, change);
