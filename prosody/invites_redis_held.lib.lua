@@ -4,7 +4,7 @@
 -- a forged record holds nothing. A password reset link is in the same index but holds nothing: its account exists,
 -- so the name is taken anyway. This is a read before the claim, not part of it: two registrations racing for one
 -- free name are settled by the server's own account creation (one gets <conflict/>).
-local jid_node = require "util.jid".node;
+local bound_local_of = module:require("invites_redis_keys").bound_local_of;
 
 -- How many invites bound to one name are looked at (a name has one or two; more is someone's mistake).
 local MAX_BOUND = 100;
@@ -14,18 +14,13 @@ local function held_text(username)
 	return "The username "..username.." is held for another invite";
 end
 
--- The username a record holds: one that can register (not a reset link), bound by additional_data.username (also a
--- contact invite that registers, XEP-0401 roster-subscription) or by an account invite's jid LOCAL@HOST.
+-- The username a record holds: the name it is bound to, as the for:LOCAL index files it (bound_local_of), when it
+-- can register and is not a reset link.
 local function held_name_of(record)
 	if not record.allow_registration then return nil; end
 	local data = record.additional_data;
 	if type(data) == "table" and data.allow_reset ~= nil then return nil; end
-	if type(data) == "table" and type(data.username) == "string" then return data.username:lower(); end
-	if record.type == "register" then
-		local node = jid_node(record.jid);
-		return node and node:lower() or nil;
-	end
-	return nil;
+	return bound_local_of(record);
 end
 
 --- true when a pending invite other than `own_hash` holds `username`; false when none; nil, err on Redis trouble.

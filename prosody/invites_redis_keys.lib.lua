@@ -117,4 +117,5 @@ return {
 	LAYOUTS = LAYOUTS;
 	EVENTS_MAXLEN = EVENTS_MAXLEN;
 	max_uses_of = max_uses_of;
+	bound_local_of = bound_local_of;
 };

@@ -47,8 +47,7 @@ export async function heldForAnother(
   ownHash?: string,
   clock: Clock = systemClock,
 ): Promise<boolean> {
-  const name = local.toLowerCase();
-  return holderOf(await store.boundTo(name), name, nowSeconds(clock), ownHash) !== undefined;
+  return holderOf(await store.boundTo(local.toLowerCase()), local, nowSeconds(clock), ownHash) !== undefined;
 }
 
 /**

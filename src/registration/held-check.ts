@@ -18,10 +18,12 @@ export async function heldNameRefusal(
   name: string,
   log: Logger,
 ): Promise<Exclude<RegistrationResult, { ok: true }> | undefined> {
-  if (claims.boundTo === undefined) return undefined;
-  const store = { boundTo: (local: string) => claims.boundTo?.(local) ?? Promise.resolve([]) };
+  const { boundTo } = claims;
+  if (boundTo === undefined) return undefined;
   try {
-    if (!(await heldForAnother(store, name, tokenHash(token)))) return undefined;
+    if (!(await heldForAnother({ boundTo: (local) => boundTo.call(claims, local) }, name, tokenHash(token)))) {
+      return undefined;
+    }
   } catch (error) {
     const what =
       error instanceof StoreUnavailableError ? "the invite store is not reachable" : (error as Error).message;
