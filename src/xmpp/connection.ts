@@ -10,7 +10,7 @@ import { type EventSink, silentSink } from "../events.js";
 import type { Logger } from "../logger.js";
 import { guardedCredentials } from "./credentials.js";
 import { attachDebugLog } from "./debug-log.js";
-import { withoutResumption } from "./no-resumption.js";
+import { ackOnlyStreamManagement } from "./stream-management.js";
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 3_000;
@@ -68,7 +68,7 @@ export function createConnection(settings: Config["xmpp"], options: ConnectionOp
     credentials: guardedCredentials(settings.username, settings.password),
     resource: settings.resource,
   });
-  withoutResumption(xmpp);
+  ackOnlyStreamManagement(xmpp);
   if (settings.debug) attachDebugLog(xmpp);
 
   let attempts = 0;
