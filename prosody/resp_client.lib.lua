@@ -52,12 +52,19 @@ function client_mt:_connections(host, port, credentials, lane)
 	return pair.blocking;
 end
 
+--- The node to send to now (resp_topology.lib.lua's target, over this client's connections).
+function client_mt:_target()
+	return self.topology:target(function (shost, sport, args)
+		return self:_connections(shost, sport, self.sentinel_credentials):call(args);
+	end, function (host, port, args)
+		return self:_connections(host, port, self.credentials):call(args);
+	end);
+end
+
 --- One try: the replies of `list` from the node the topology names now, and where they went; or nil, err, why:
 -- "unanswered" (sent, no answer: Redis may have run them), "no master" (no Sentinel named one), "saturated".
 function client_mt:_send(list, lane)
-	local host, port = self.topology:target(function (shost, sport, args)
-		return self:_connections(shost, sport, self.sentinel_credentials):call(args);
-	end);
+	local host, port = self:_target();
 	if not host then return nil, port, "no master"; end
 	local connection = self:_connections(host, port, self.credentials, lane);
 	if connection:saturated() then
@@ -136,9 +143,7 @@ end
 -- connection until the replicas answer, and the invite checks must not wait behind it.
 function client_mt:command_confirmed(...)
 	-- The master first: finding it tells how many replicas it has.
-	local found, ferr = self.topology:target(function (shost, sport, sargs)
-		return self:_connections(shost, sport, self.sentinel_credentials):call(sargs);
-	end);
+	local found, ferr = self:_target();
 	local needed = self.topology:replicas_needed();
 	if not found or needed == nil then
 		return nil, "Redis is unreachable ("..tostring(ferr or "no Sentinel said how many replicas are up")..")", false;

@@ -10,9 +10,12 @@
 -- the switch is done, so a WAIT for all of them fails for those claims.
 --
 -- One exception, or every planned failover would stop claims for 10 to 20 s: after the switch the Sentinels list the
--- old master among the new one's replicas, still a master by its own account until they demote it (8 s and more),
--- so it confirms nothing. A replica that reports itself master does not count when the Sentinels named it master
--- before (`former`): that is the demoted one, not a replica being promoted.
+-- old master among the new one's replicas, still a master by its own account until they demote it (on their second
+-- INFO to it, about 10 s later), so it confirms nothing. A replica the Sentinels named master before (`former`) is
+-- asked itself (ROLE), since what they report of its role is as old as their last INFO to it, up to 10 s: one
+-- Sentinel demotes it and the others list it as master for up to 10 s more while it follows. Still a master, or out
+-- of reach: it does not count. Following, even while it syncs: it counts, since it may be promoted next and what it
+-- has not confirmed would be lost. A replica being promoted, which also says it is master, always counts.
 --
 -- The Sentinels are asked when the master is found and again every REFRESH seconds, by the call that finds the
 -- answer stale (an async call: only its session waits). The same question also names the master, so a switch the
@@ -33,37 +36,53 @@ local function parse_option(value)
 		..MAX_REPLICAS..", not "..tostring(value);
 end
 
-local function is_up(flags)
+local function has_flag(flags, wanted)
 	for flag in tostring(flags):gmatch("[^,]+") do
-		for _, down in ipairs(DOWN_FLAGS) do
-			if flag == down then return false; end
+		for _, one in ipairs(wanted) do
+			if flag == one then return true; end
 		end
 	end
-	return true;
+	return false;
 end
 
---- The replicas up in a SENTINEL REPLICAS reply (a list of flat field/value lists), leaving out a former master
--- (`former`: a set of "ip:port") that still reports itself master; and those that follow (report "slave"), which
--- are no longer former masters. nil when the reply is not such a list.
-local function count_up(reply, former)
+--- What a node says it is now, by `ask_node(host, port, args)`: "master", "slave", "unknown" (it answered, not
+-- ROLE: e.g. an ACL without +role), or nil (no answer).
+local function own_role(name, ask_node)
+	local host, port = tostring(name):match("^(.+):(%d+)$");
+	if not host or not ask_node then return nil; end
+	local reply = ask_node(host, tonumber(port), { "ROLE" });
+	if type(reply) ~= "table" then return nil; end
+	if reply.redis_error or type(reply[1]) ~= "string" then return "unknown"; end
+	return reply[1];
+end
+
+--- The replicas up in a SENTINEL REPLICAS reply (a list of flat field/value lists), and the former masters (a set of
+-- "ip:port") among them that follow now; nil when the reply is not such a list. A former master is asked what it is
+-- (`ask_node`, own_role): still a master or no answer, it does not count; a Sentinel's own flags saying it is out of
+-- their reach (down, disconnected), it is not asked, and does not count.
+local function count_up(reply, former, ask_node)
 	if type(reply) ~= "table" or reply.redis_error then return nil; end
 	local up, following = 0, {};
 	for _, fields in ipairs(reply) do
 		if type(fields) ~= "table" then return nil; end
 		local field = {};
 		for i = 1, #fields - 1, 2 do field[fields[i]] = fields[i + 1]; end
-		local role = field["role-reported"] or "slave";
-		if role == "slave" and field.name then following[#following+1] = field.name; end
-		local demoted = role == "master" and former and former[field.name];
-		if field.flags and is_up(field.flags) and not demoted then up = up + 1; end
+		local counts = field.flags ~= nil and not has_flag(field.flags, DOWN_FLAGS);
+		if counts and former and former[field.name] then
+			local own = not has_flag(field.flags, { "disconnected" }) and own_role(field.name, ask_node) or nil;
+			if own == "slave" then following[#following+1] = field.name; end
+			counts = own == "slave" or own == "unknown";
+		end
+		if counts then up = up + 1; end
 	end
 	return up, following;
 end
 
 --- Asks the Sentinels in turn, until one answers, for the master and its replicas: { host, port, replicas }; or
--- nil, err. `ask(host, port, args)` runs one command on a Sentinel. `former` is the set of masters the Sentinels
--- named before ("ip:port"), kept up to date here: the one named now leaves it, a replica that follows leaves it.
-local function ask_sentinels(sentinels, name, ask, former)
+-- nil, err. `ask(host, port, args)` runs one command on a Sentinel, `ask_node` on a data node. `former` is the set
+-- of masters the Sentinels named before ("ip:port"), kept up to date here: the one named now leaves it, and so does
+-- one that says it follows.
+local function ask_sentinels(sentinels, name, ask, former, ask_node)
 	local errors = {};
 	for _, sentinel in ipairs(sentinels) do
 		local master, err = ask(sentinel.host, sentinel.port, { "SENTINEL", "get-master-addr-by-name", name });
@@ -72,7 +91,7 @@ local function ask_sentinels(sentinels, name, ask, former)
 			local reply = ask(sentinel.host, sentinel.port, { "SENTINEL", "REPLICAS", name });
 			former = former or {};
 			former[master[1]..":"..master[2]] = nil;
-			local up, following = count_up(reply, former);
+			local up, following = count_up(reply, former, ask_node);
 			for _, address in ipairs(following or {}) do former[address] = nil; end
 			return { host = master[1]; port = tonumber(master[2]); replicas = up };
 		end

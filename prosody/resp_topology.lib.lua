@@ -45,14 +45,15 @@ local function redirection(message)
 end
 
 --- The node to send to now: host, port; or nil, err when none is known (no Sentinel answered).
--- `ask(host, port, args)` runs one command on a Sentinel (the client's transport). Behind Sentinel, the master and
--- its replicas are asked when none is known, and again once the answer is REFRESH seconds old (resp_replicas.lib.lua).
-function topology_mt:target(ask)
+-- `ask(host, port, args)` runs one command on a Sentinel, `ask_node` on a data node (the client's transport). Behind
+-- Sentinel, the master and its replicas are asked when none is known, and again once the answer is REFRESH seconds
+-- old (resp_replicas.lib.lua).
+function topology_mt:target(ask, ask_node)
 	if self.mode == "sentinel" and (not self.current or self.clock() - self.asked_at >= replicas_lib.REFRESH) then
 		local current = self.current;
 		-- The master named so far becomes a former one if the Sentinels name another (resp_replicas.lib.lua).
 		if current then self.former[current.host..":"..current.port] = true; end
-		local view, err = replicas_lib.ask_sentinels(self.sentinels, self.name, ask, self.former);
+		local view, err = replicas_lib.ask_sentinels(self.sentinels, self.name, ask, self.former, ask_node);
 		self.asked_at = self.clock();
 		if view then
 			self.current = { host = view.host; port = view.port };

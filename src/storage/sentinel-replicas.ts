@@ -10,25 +10,28 @@
  * while it syncs: one catching up can still be promoted.
  *
  * One exception, or every planned failover would stop invites for 10 to 20 s: after the switch the Sentinels list
- * the old master among the new one's replicas, still a master by its own account until they demote it (they wait
- * 8 s and more), so it cannot confirm anything. A replica that reports itself master does not count when this
- * client's own master moved away from it (`masterIs`): that is the demoted one, not a replica being promoted.
+ * the old master among the new one's replicas, still a master by its own account until they demote it (on their
+ * second INFO to it, about 10 s later), so it cannot confirm anything. A replica this client's own master moved away
+ * from (`masterIs`) is asked itself (`ROLE`, node-role.ts) rather than trusting the Sentinels' word, which is as old
+ * as their last INFO to it, up to 10 s: one Sentinel demotes it and the others list it as master for up to 10 s more
+ * while it follows. Still a master, or out of reach: it does not count. Following, even while it syncs: it counts,
+ * since it may be the one promoted next, and what it has not confirmed would be lost with the invites handed out
+ * meanwhile. A replica being promoted, which also says it is master, always counts.
  */
 import { createClient } from "@keyv/redis";
-import type { RedisNodeAddress } from "./redis-target.js";
+import { askRole } from "./node-role.js";
+import type { RedisCredentials, RedisNodeAddress } from "./redis-target.js";
+import { nodeAddress, type ReplicaEntry, replicasOf, unreachable, upReplicas } from "./sentinel-replica-entries.js";
 
 const REFRESH_MS = 1_000;
-/**
- * Not `disconnected`: a Sentinel also flags so the replicas it has just learned of (the old master and the other
- * replicas, right after a switch), and counting none then would hand out, unconfirmed, what the old master still takes.
- */
-const DOWN_FLAGS = ["s_down", "o_down"];
 
 export interface SentinelReplicaOptions {
   /** The master's name in the Sentinels' `sentinel monitor` line. */
   readonly name: string;
   readonly sentinels: readonly RedisNodeAddress[];
   readonly sentinelPassword?: string;
+  /** The data nodes' user (REDIS_USERNAME, REDIS_PASSWORD): an old master is asked what it is (ROLE). */
+  readonly credentials?: RedisCredentials;
   readonly timeoutMs: number;
 }
 
@@ -54,7 +57,7 @@ export class SentinelReplicaCount {
   #asking: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
-  /** The master this client writes to (`host:port`), and those it left that no Sentinel has seen demoted yet. */
+  /** The master this client writes to (`host:port`), and those it left that have not said they follow yet. */
   #master: string | undefined;
   readonly #formerMasters = new Set<string>();
 
@@ -78,7 +81,7 @@ export class SentinelReplicaCount {
     this.#master = now;
   }
 
-  /** The masters this client left that no Sentinel has listed as following yet. */
+  /** The masters this client left that have not said they follow yet (ROLE). */
   get formerMasters(): ReadonlySet<string> {
     return this.#formerMasters;
   }
@@ -103,9 +106,7 @@ export class SentinelReplicaCount {
     for (let tries = 0; tries < this.#options.sentinels.length && !this.#stopped; tries += 1) {
       try {
         const replicas = replicasOf(await this.#askOne());
-        // Demoted at last, and following: it confirms again like any replica.
-        for (const { address, role } of replicas) if (role === "slave") this.#formerMasters.delete(address);
-        this.#known = upReplicas(replicas, this.#formerMasters);
+        this.#known = upReplicas(replicas, await this.#stillMasters(replicas));
         return this.#known;
       } catch (error) {
         lastError = error;
@@ -115,6 +116,27 @@ export class SentinelReplicaCount {
       }
     }
     throw new Error(`no Sentinel said how many replicas ${this.#options.name} has`, { cause: lastError });
+  }
+
+  /**
+   * The former masters among `replicas` that are masters still by their own word, or out of reach; one that says it
+   * follows is forgotten as a former master: it confirms like any replica. What the Sentinels report of its role is
+   * not used: it is as old as their last INFO, and a Sentinel that has just learned of a node reports it as "slave"
+   * before it has asked.
+   */
+  async #stillMasters(replicas: readonly ReplicaEntry[]): Promise<ReadonlySet<string>> {
+    const stillMasters = new Set<string>();
+    const { credentials = {}, timeoutMs } = this.#options;
+    await Promise.all(
+      replicas.map(async ({ address, flags }) => {
+        if (!this.#formerMasters.has(address)) return;
+        // Out of the Sentinels' reach as well: it cannot be promoted, nor confirm anything.
+        const own = unreachable(flags) ? undefined : await askRole(nodeAddress(address), credentials, timeoutMs);
+        if (own === "slave") this.#formerMasters.delete(address);
+        else if (own !== "unknown") stillMasters.add(address); // "unknown": it answered, but not ROLE; it counts
+      }),
+    );
+    return stillMasters;
   }
 
   async #askOne(): Promise<unknown> {
@@ -137,35 +159,4 @@ export class SentinelReplicaCount {
     await connection.connect();
     return connection;
   }
-}
-
-export interface ReplicaEntry {
-  /** `ip:port`, as the Sentinels name it. */
-  readonly address: string;
-  readonly flags: readonly string[];
-  /** What the node last said it is: `slave`, or `master` for one promoted or not yet demoted. */
-  readonly role: string;
-}
-
-/** The entries of a `SENTINEL REPLICAS` reply (a list of field, value lists); what cannot be read is left out. */
-export function replicasOf(reply: unknown): ReplicaEntry[] {
-  if (!Array.isArray(reply)) throw new Error("SENTINEL REPLICAS did not answer with a list");
-  return reply.flatMap((fields: unknown) => {
-    if (!Array.isArray(fields)) return [];
-    const field = (name: string) => {
-      const at = fields.indexOf(name);
-      return at < 0 ? undefined : String(fields[at + 1] ?? "");
-    };
-    const flags = field("flags")?.split(",") ?? [];
-    if (!flags.includes("slave")) return [];
-    return [{ address: field("name") ?? "", flags, role: field("role-reported") ?? "slave" }];
-  });
-}
-
-/** Replicas no Sentinel flag says are down, but for a master this client left that still says it is one. */
-export function upReplicas(replicas: readonly ReplicaEntry[], formerMasters: ReadonlySet<string> = new Set()): number {
-  return replicas.filter(
-    ({ address, flags, role }) =>
-      !flags.some((flag) => DOWN_FLAGS.includes(flag)) && !(role === "master" && formerMasters.has(address)),
-  ).length;
 }

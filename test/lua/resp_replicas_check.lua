@@ -66,15 +66,34 @@ expect("count: down ones left out, disconnected counted", replicas.count_up({ re
 expect("count: none", replicas.count_up({}), 0);
 local function as(role, port) return { "name", "127.0.0.1:"..port, "flags", "slave", "role-reported", role }; end
 local former = { ["127.0.0.1:1"] = true };
-expect("count: a former master still saying it is master is left out",
-	replicas.count_up({ as("master", 1), as("slave", 2) }, former), 1);
-expect("count: a former master that follows counts", replicas.count_up({ as("slave", 1), as("slave", 2) }, former), 2);
-expect("count: another node saying it is master is being promoted, and counts",
-	replicas.count_up({ as("master", 3), as("slave", 2) }, former), 2);
+-- What a node says to ROLE (count_up's ask_node), and which nodes were asked.
+local asked_nodes = {};
+local function says(answer)
+	return function (host, port, args)
+		asked_nodes[#asked_nodes + 1] = host..":"..port.." "..table.concat(args, " ");
+		return answer;
+	end;
+end
+expect("count: a former master that says it is master is left out",
+	replicas.count_up({ as("master", 1), as("slave", 2) }, former, says({ "master", 0, {} })), 1);
+expect("count: it was asked itself", table.concat(asked_nodes, ","), "127.0.0.1:1 ROLE");
+local up, following = replicas.count_up({ as("master", 1), as("slave", 2) }, former, says({ "slave", "127.0.0.1", 2 }));
+expect("count: a former master that says it follows counts, though the Sentinel still says master", up, 2);
+expect("count: and is named as following", table.concat(following, ","), "127.0.0.1:1");
+expect("count: its own word also against a Sentinel that says slave before it has asked",
+	replicas.count_up({ as("slave", 1) }, former, says({ "master", 0, {} })), 0);
+expect("count: a former master that does not answer is left out", replicas.count_up({ as("master", 1) }, former,
+	says(nil)), 0);
+expect("count: one that answers, but not ROLE (an ACL without +role), counts", replicas.count_up({ as("master", 1) },
+	former, says({ redis_error = "NOPERM" })), 1);
+asked_nodes = {};
+expect("count: one the Sentinel cannot reach is left out", replicas.count_up({ { "name", "127.0.0.1:1", "flags",
+	"slave,disconnected", "role-reported", "master" } }, former, says({ "slave" })), 0);
+expect("count: and not asked", #asked_nodes, 0);
+expect("count: another node saying it is master is being promoted, and counts, unasked",
+	replicas.count_up({ as("master", 3), as("slave", 2) }, former, says(nil)), 2);
 expect("count: without a set of former masters, every master-saying replica counts",
 	replicas.count_up({ as("master", 1) }), 1);
-local _, following = replicas.count_up({ as("slave", 1), as("master", 3) }, former);
-expect("count: the followers are named", table.concat(following, ","), "127.0.0.1:1");
 expect("count: an error is not a count", replicas.count_up({ redis_error = "ERR no such master" }), nil);
 
 -- A master with two replicas up, and one down.
@@ -84,8 +103,10 @@ local function sentinel(args)
 	if args[2] == "REPLICAS" then return listed or { replica("slave"), replica("slave"), replica("s_down,slave") }; end
 	return { redis_error = "ERR unknown" };
 end
+local old_role = "master";
 local function data(args)
 	if args[1] == "WAIT" then return acks; end
+	if args[1] == "ROLE" then return { old_role }; end
 	if args[1] == "EVALSHA" then return claim_reply; end
 	return "OK";
 end
@@ -128,17 +149,25 @@ reset();
 expect("switch: not asked again within the second", all:command("GET", "k") and #batches, 1);
 
 -- The Sentinels list the old master among the new one's replicas while it still says it is master (they demote it
--- 8 s and more later): it cannot confirm, and does not count; once it follows, it counts again.
+-- about 10 s later): it cannot confirm, and does not count. Once it follows, it counts, by its own word, though the
+-- Sentinel may say "master" for 10 s more; and once the Sentinel says it follows too.
 listed = { as("master", 7101), as("slave", 7103) };
 now = now + replicas.REFRESH;
 reset();
 expect("demoting: the claim", all:command_confirmed("EVALSHA", "x", 0), 0);
+expect("demoting: the old master asked", batches[3], "127.0.0.1:7101 ROLE");
 expect("demoting: WAIT for the one replica that follows", batches[#batches], "127.0.0.1:7102 EVALSHA x 0 | WAIT 1 250");
+old_role = "slave";
+now = now + replicas.REFRESH;
+reset();
+all:command_confirmed("EVALSHA", "x", 0);
+expect("following: it counts before the Sentinel says so", batches[#batches], "127.0.0.1:7102 EVALSHA x 0 | WAIT 2 250");
 listed = { as("slave", 7101), as("slave", 7103) };
 now = now + replicas.REFRESH;
 reset();
 all:command_confirmed("EVALSHA", "x", 0);
-expect("demoted: it follows, and counts", batches[#batches], "127.0.0.1:7102 EVALSHA x 0 | WAIT 2 250");
+expect("demoted: it counts", batches[#batches], "127.0.0.1:7102 EVALSHA x 0 | WAIT 2 250");
+expect("demoted: no longer asked", #batches, 3);
 listed = nil;
 
 -- No replica up (a lone master after a crash): nothing a failover could promote, so no WAIT.

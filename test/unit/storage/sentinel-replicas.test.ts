@@ -1,10 +1,11 @@
 /**
  * Which replicas count for REDIS_SENTINEL_CONFIRM_REPLICAS=all (src/storage/sentinel-replicas.ts): every one a
  * Sentinel lists for the master until a flag says it is down, including a promoted one and one still syncing; but
- * not an old master this client left that has not been demoted yet.
+ * not an old master this client left that still is one (asked with ROLE: test/integration/sentinel-replica-count.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { replicasOf, SentinelReplicaCount, upReplicas } from "../../../src/storage/sentinel-replicas.js";
+import { replicasOf, upReplicas } from "../../../src/storage/sentinel-replica-entries.js";
+import { SentinelReplicaCount } from "../../../src/storage/sentinel-replicas.js";
 
 /** One entry of `SENTINEL REPLICAS`, as Redis 7 sends it: field, value, field, value, … */
 const replica = (port: number, flags: string, role = "slave", link = "ok") => [
@@ -21,7 +22,7 @@ const replica = (port: number, flags: string, role = "slave", link = "ok") => [
   "master-link-status",
   link,
 ];
-const count = (reply: unknown, formerMasters?: ReadonlySet<string>) => upReplicas(replicasOf(reply), formerMasters);
+const count = (reply: unknown, stillMasters?: ReadonlySet<string>) => upReplicas(replicasOf(reply), stillMasters);
 
 describe("upReplicas", () => {
   it("counts replicas no Sentinel flag says are down", () => {
@@ -39,13 +40,11 @@ describe("upReplicas", () => {
     expect(count([replica(1, "slave,disconnected"), replica(2, "slave,disconnected")])).toBe(2);
   });
 
-  it("leaves out a master this client left that still says it is one, and only that", () => {
-    const former = new Set(["127.0.0.1:1"]);
-    expect(count([replica(1, "slave", "master"), replica(2, "slave")], former)).toBe(1);
-    // Demoted at last: it follows, and confirms again.
-    expect(count([replica(1, "slave", "slave"), replica(2, "slave")], former)).toBe(2);
+  it("leaves out the old masters that still are, and only those", () => {
+    const stillMasters = new Set(["127.0.0.1:1"]);
+    expect(count([replica(1, "slave", "master"), replica(2, "slave")], stillMasters)).toBe(1);
     // Another node saying it is master is one being promoted: it counts.
-    expect(count([replica(2, "slave", "master")], former)).toBe(1);
+    expect(count([replica(2, "slave", "master")], stillMasters)).toBe(1);
   });
 
   it("counts nothing it cannot read, and refuses a reply that is not a list", () => {
