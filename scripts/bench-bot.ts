@@ -96,6 +96,7 @@ export interface BotProcess {
  */
 export const UNLIMITED_BOT_ENV = {
   INVITE_QUOTA: "100000",
+  INVITE_MAX_PENDING: "100000",
   RATE_LIMIT_BURST: "10000",
   RATE_LIMIT_PER_SECOND: "10000",
 } as const;

@@ -81,6 +81,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     ...{ store, policy, usernameRule, clock, events, circles, ...random },
     ttlSeconds: config.inviteTtlSeconds,
     quota: config.inviteQuota,
+    quotaPeriodSeconds: config.inviteQuotaPeriodSeconds,
+    maxPending: config.maxPendingInvites,
+    userMaxTtlSeconds: config.userInviteMaxTtlSeconds,
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
   });

@@ -36,6 +36,21 @@ export function loadConfig(env: Env): Config {
     notifyAdmins: reader.boolean("NOTIFY_ADMINS", false),
     inviteTtlSeconds: reader.integer("INVITE_TTL", DEFAULTS.inviteTtlSeconds, 60, MAX_TTL_SECONDS, "seconds"),
     inviteQuota: reader.integer("INVITE_QUOTA", DEFAULTS.inviteQuota, 1, 100_000, "invites"),
+    inviteQuotaPeriodSeconds: reader.integer(
+      "INVITE_QUOTA_PERIOD",
+      DEFAULTS.inviteQuotaPeriodSeconds,
+      60,
+      MAX_TTL_SECONDS,
+      "seconds",
+    ),
+    maxPendingInvites: reader.integer("INVITE_MAX_PENDING", DEFAULTS.maxPendingInvites, 1, 100_000, "invites"),
+    userInviteMaxTtlSeconds: reader.integer(
+      "INVITE_USER_MAX_TTL",
+      DEFAULTS.userInviteMaxTtlSeconds,
+      60,
+      MAX_TTL_SECONDS,
+      "seconds",
+    ),
     invitePage: readInvitePage(reader, web),
     web,
     redis: {

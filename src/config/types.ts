@@ -25,8 +25,14 @@ export interface Config {
   /** Admins hear about every used invite too. */
   readonly notifyAdmins: boolean;
   readonly inviteTtlSeconds: number;
-  /** Invites a non-admin may create per rolling 24 hours. */
+  /** Invites a non-admin may create per rolling period (INVITE_QUOTA). */
   readonly inviteQuota: number;
+  /** That period, in seconds (INVITE_QUOTA_PERIOD). */
+  readonly inviteQuotaPeriodSeconds: number;
+  /** Invites a non-admin may have pending at once (INVITE_MAX_PENDING). */
+  readonly maxPendingInvites: number;
+  /** The longest a non-admin's invite lasts, in seconds (INVITE_USER_MAX_TTL; INVITE_TTL if shorter). */
+  readonly userInviteMaxTtlSeconds: number;
   /**
    * Landing page template with {token}, {uri} and {host}: INVITE_PAGE, else the bot's own page when the web
    * server is on; undefined = use the xmpp: URI.
@@ -95,6 +101,9 @@ export const DEFAULTS = {
   allowContactInvites: true,
   inviteTtlSeconds: 604_800,
   inviteQuota: 10,
+  inviteQuotaPeriodSeconds: 86_400,
+  maxPendingInvites: 10,
+  userInviteMaxTtlSeconds: 604_800,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 500,
   rateLimitBurst: 20,

@@ -22,6 +22,7 @@ export type InviteErrorCode =
   | "invite-uses-not-allowed"
   | "invite-tree-admins-only"
   | "quota-exceeded"
+  | "pending-invites-exceeded"
   | "relations-admins-only"
   | "summary-admins-only"
   | "roles-unsupported"
@@ -139,10 +140,17 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
   ),
   "quota-exceeded": errorEntry(
     { stanza: "wait resource-constraint", status: 429, page: "error" },
-    ({ retryAt }) =>
-      `You have created as many invites as allowed in 24 hours; the next one is possible ${retryAt ?? "later"}`,
-    ({ retryAt }) =>
-      `Sorry, you have created as many invites as allowed in 24 hours. You can create the next one ${retryAt ?? "later"}.`,
+    ({ retryAt, period }) =>
+      `You have created as many invites as allowed in ${period ?? "24 hours"}; the next one is possible ${retryAt ?? "later"}`,
+    ({ retryAt, period }) =>
+      `Sorry, you have created as many invites as allowed in ${period ?? "24 hours"}. You can create the next one ${retryAt ?? "later"}.`,
+  ),
+  "pending-invites-exceeded": errorEntry(
+    { stanza: "wait resource-constraint", status: 429, page: "error" },
+    ({ retryAt, limit }) =>
+      `You have ${limit ?? "as many"} invites waiting to be used, the most allowed at once; the next one is possible when one is used or revoked, or ${retryAt ?? "later"} at the latest`,
+    ({ retryAt, limit }) =>
+      `Sorry, you have ${limit ?? "as many"} invites waiting to be used, the most allowed at once. You can create the next one when one of them is used or revoked (say "revoke ID"), or ${retryAt ?? "later"} at the latest, when one expires.`,
   ),
   "relations-admins-only": errorEntry(
     FORBIDDEN,

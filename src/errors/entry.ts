@@ -7,8 +7,12 @@ export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait"
 
 export interface ErrorParams {
   readonly host: string;
-  /** For quota-exceeded: when the next invite is possible, in words. */
+  /** For quota-exceeded and pending-invites-exceeded: when the next invite is possible, in words. */
   readonly retryAt?: string;
+  /** For quota-exceeded: its rolling period, in words ("24 hours"). */
+  readonly period?: string;
+  /** For pending-invites-exceeded: how many may be pending at once. */
+  readonly limit?: string;
   /** For store-unavailable: what did not happen ("no invite was created"); the default says nothing changed. */
   readonly notDone?: string;
   /** For username-not-allowed: why, in words (src/invites/username.ts); for password-refused: the server's words. */

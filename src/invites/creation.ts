@@ -19,7 +19,7 @@ import {
 } from "./permissions.js";
 import { NO_INVITE_CREATED, type QuotaDeps, withinQuota } from "./quota.js";
 import type { RoleSupport } from "./roles.js";
-import type { InviteStore, QuotaStore } from "./store.js";
+import type { InviteStore, QuotaStore, Reservation } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 import { checkUsername, type UsernameRule } from "./username.js";
@@ -32,6 +32,8 @@ export interface CreationDeps extends QuotaDeps {
   readonly store: InviteStore & QuotaStore;
   readonly policy: Policy;
   readonly ttlSeconds: number;
+  /** The longest a non-admin's invite lasts (ttlSeconds if shorter); undefined = ttlSeconds. */
+  readonly userMaxTtlSeconds?: number | undefined;
   readonly invitePage: string | undefined;
   readonly random: RandomSource | undefined;
   readonly usernameRule: UsernameRule;
@@ -60,18 +62,24 @@ export async function createContactInvite(
   const allowRegistration = mayInviteNewUsers(actor, policy);
   // Circles are joined by registering: an invite that cannot register names none.
   const { groups } = allowRegistration ? await joinsFor(deps.circles, policy.domain, actor, options) : { groups: [] };
-  return withinQuota(deps, actor, () =>
-    create(
-      deps,
-      (token) => ({
-        type: "roster",
-        jid: `${inviter}@${policy.domain}`,
-        allow_registration: allowRegistration,
-        uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
-      }),
-      source,
-      groups.length === 0 ? {} : { data: { groups } },
-    ),
+  // A non-admin's invite lasts no longer than the policy allows (README, "Users' invites").
+  const ttlSeconds = actor.isAdmin ? deps.ttlSeconds : Math.min(deps.ttlSeconds, deps.userMaxTtlSeconds ?? Infinity);
+  return withinQuota(
+    deps,
+    actor,
+    (reservation) =>
+      create(
+        deps,
+        (token) => ({
+          type: "roster",
+          jid: `${inviter}@${policy.domain}`,
+          allow_registration: allowRegistration,
+          uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
+        }),
+        source,
+        { ...(groups.length === 0 ? {} : { data: { groups } }), ttlSeconds, reservation },
+      ),
+    ttlSeconds,
   );
 }
 
@@ -173,7 +181,7 @@ async function create(
   deps: CreationDeps,
   shape: Shape,
   source: string,
-  extra: { data?: InviteData; reusable?: boolean; ttlSeconds?: number | undefined } = {},
+  extra: { data?: InviteData; reusable?: boolean; ttlSeconds?: number | undefined; reservation?: Reservation } = {},
 ): Promise<CreatedInvite> {
   const { store, invitePage, policy, random } = deps;
   const ttlSeconds = extra.ttlSeconds ?? deps.ttlSeconds;
@@ -193,6 +201,6 @@ async function create(
     reusable: extra.reusable ?? false,
     ...(page === undefined ? {} : { landing_page: page }),
   };
-  await guarded(() => store.save(invite), NO_INVITE_CREATED);
+  await guarded(() => store.save(invite, extra.reservation), NO_INVITE_CREATED);
   return { invite, landingUrl: page ?? uri };
 }

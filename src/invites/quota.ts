@@ -1,38 +1,71 @@
-/** The quota of non-admins (INVITE_QUOTA): so many invites per rolling 24 hours, counted by the store. */
+/**
+ * The limits of non-admins' invites (README, "Users' invites"): so many per rolling period
+ * (INVITE_QUOTA per INVITE_QUOTA_PERIOD) and so many pending at once (INVITE_MAX_PENDING), checked and taken in one
+ * step by the store, so that parallel requests and several bot instances cannot pass either. Admins are exempt.
+ */
 import { randomUUID } from "node:crypto";
 import { InviteError } from "../errors.js";
-import { type Clock, describeWhen, nowSeconds } from "./expiry.js";
+import { type Clock, describeDuration, describeWhen, nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
 import type { Actor } from "./permissions.js";
-import type { QuotaStore } from "./store.js";
+import type { QuotaStore, Reservation } from "./store.js";
 
-/** The quota window: a rolling 24 hours. */
-export const QUOTA_WINDOW_MS = 86_400_000;
+/** INVITE_QUOTA_PERIOD's default: a rolling 24 hours. */
+export const DEFAULT_QUOTA_PERIOD_SECONDS = 86_400;
 
 /** What a failure to reach the store while creating says did not happen. */
 export const NO_INVITE_CREATED = "no invite was created";
 
 export interface QuotaDeps {
   readonly store: QuotaStore;
-  /** Invites a non-admin may create per rolling 24 hours; undefined = no limit. */
+  /** Invites a non-admin may create per period; undefined = no limit. */
   readonly quota: number | undefined;
+  /** The rolling period of `quota`, in seconds (DEFAULT_QUOTA_PERIOD_SECONDS unless set). */
+  readonly quotaPeriodSeconds?: number;
+  /** Invites a non-admin may have pending at once; undefined = no limit. */
+  readonly maxPending?: number | undefined;
   readonly clock: Clock;
 }
 
-/** Non-admins: one place in the rolling 24-hour quota, given back if creating fails. */
-export async function withinQuota<T>(deps: QuotaDeps, actor: Actor, create: () => Promise<T>): Promise<T> {
-  const { quota, store } = deps;
-  if (actor.isAdmin || quota === undefined) return create();
+/**
+ * Non-admins: a place under each limit, taken for `create`, which saves the invite under the reservation it is
+ * given (InviteStore.save), and given back if creating fails. Refused: which limit, and when a place frees up
+ * (`lifetimeSeconds`: how long the invite will last, for a place whose invite is being made).
+ */
+export async function withinQuota<T>(
+  deps: QuotaDeps,
+  actor: Actor,
+  create: (reservation?: Reservation) => Promise<T>,
+  lifetimeSeconds?: number,
+): Promise<T> {
+  const { quota, maxPending, store } = deps;
+  if (actor.isAdmin || (quota === undefined && maxPending === undefined)) return create();
+  const periodSeconds = deps.quotaPeriodSeconds ?? DEFAULT_QUOTA_PERIOD_SECONDS;
   const member = randomUUID();
-  const decision = await guarded(() => store.reserve(actor.jid, quota, QUOTA_WINDOW_MS, member), NO_INVITE_CREATED);
+  const rules = {
+    limit: quota,
+    windowMs: periodSeconds * 1000,
+    maxPending,
+    ...(lifetimeSeconds === undefined ? {} : { lifetimeMs: lifetimeSeconds * 1000 }),
+  };
+  const decision = await guarded(() => store.reserve(actor.jid, rules, member), NO_INVITE_CREATED);
   if (!decision.allowed) {
     const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(deps.clock));
-    throw new InviteError("quota-exceeded", { params: { retryAt } });
+    if (decision.rule === "pending") {
+      throw new InviteError("pending-invites-exceeded", { params: { retryAt, limit: String(maxPending) } });
+    }
+    throw new InviteError("quota-exceeded", { params: { retryAt, period: describePeriod(periodSeconds) } });
   }
   try {
-    return await create();
+    return await create({ subject: actor.jid, member });
   } catch (error) {
     await store.release(actor.jid, member).catch(() => {});
     throw error;
   }
+}
+
+/** "24 hours" rather than "1 day" for the usual quota, as people say it; otherwise as an expiry reads. */
+function describePeriod(seconds: number): string {
+  const hours = seconds / 3600;
+  return Number.isInteger(hours) && hours >= 2 && hours <= 48 ? `${hours} hours` : describeDuration(seconds);
 }

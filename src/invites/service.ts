@@ -30,8 +30,13 @@ import type { UsernameRule } from "./username.js";
 
 export interface InviteServiceOptions {
   readonly store: InviteStore & QuotaStore & RelationsStore;
-  /** Invites a non-admin may create per rolling 24 hours; undefined = no limit. */
+  /** Invites a non-admin may create per rolling period (quotaPeriodSeconds, 24 hours unless set); undefined = no limit. */
   readonly quota?: number;
+  readonly quotaPeriodSeconds?: number;
+  /** Invites a non-admin may have pending at once; undefined = no limit. */
+  readonly maxPending?: number;
+  /** The longest a non-admin's invite lasts (ttlSeconds if shorter); undefined = ttlSeconds. */
+  readonly userMaxTtlSeconds?: number;
   readonly policy: Policy;
   readonly ttlSeconds: number;
   readonly invitePage: string | undefined;

@@ -17,8 +17,11 @@ export type { EventStream, StreamEntry, UseEvent } from "./use-event.js";
  * returned by any method.
  */
 export interface InviteStore {
-  /** Stores the invite with its indexes, all or nothing; throws StoreUnavailableError. */
-  save(invite: Invite): Promise<void>;
+  /**
+   * Stores the invite with its indexes, all or nothing; throws StoreUnavailableError. With the reservation it was
+   * made under (QuotaStore.reserve), the reservation stops counting as pending in the same step the invite starts to.
+   */
+  save(invite: Invite, reservation?: Reservation): Promise<void>;
   /** A page of the host's pending invites, soonest to expire first, and how many there are in all. */
   listPage(query: PageQuery): Promise<InvitePage>;
   /** The pending invites whose id (first 8 characters of the hash) is `id`; usually one, rarely more. */
@@ -84,15 +87,43 @@ export interface RelationsStore {
   inviteesOf(inviter: string): Promise<string[]>;
 }
 
-/** The outcome of asking for one more invite under a quota. */
-export type QuotaDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAtMs: number };
+/** The limits of one requester's invites (src/invites/quota.ts): each undefined is no limit. */
+export interface QuotaRules {
+  /** At most this many reservations in any `windowMs`. */
+  readonly limit: number | undefined;
+  readonly windowMs: number;
+  /** At most this many invites pending at once: the requester's unexpired invites, and reservations in flight. */
+  readonly maxPending: number | undefined;
+  /** How long the invite of this reservation will last, for when a place in flight frees up (default: a day). */
+  readonly lifetimeMs?: number;
+}
+
+/** Which limit refused a reservation: `period` (QuotaRules.limit) or `pending` (QuotaRules.maxPending). */
+export type QuotaRule = "period" | "pending";
+
+/** The outcome of asking for one more invite; refused, when a place frees up at the latest (Unix ms). */
+export type QuotaDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly rule: QuotaRule; readonly retryAtMs: number };
+
+/** A place taken by QuotaStore.reserve, until its invite is saved or it is released. */
+export interface Reservation {
+  readonly subject: string;
+  readonly member: string;
+}
+
+/** How long a reservation counts as pending without its invite being saved (a process that died meanwhile). */
+export const RESERVATION_LEASE_MS = 60_000;
+
+/** QuotaRules.lifetimeMs when not given. */
+export const DEFAULT_LIFETIME_MS = 86_400_000;
 
 /**
- * A rolling-window counter per requester, shared by every bot instance on the
- * same store: at most `limit` reservations in any `windowMs`.
+ * The limits of QuotaRules per requester, checked and taken in one step, shared by every bot instance on the same
+ * store: racing requests cannot both take the last place.
  */
 export interface QuotaStore {
-  reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision>;
+  reserve(subject: string, rules: QuotaRules, member: string): Promise<QuotaDecision>;
   /** Gives a reservation back (the invite could not be saved). */
   release(subject: string, member: string): Promise<void>;
 }

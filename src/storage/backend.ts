@@ -74,14 +74,14 @@ export function serviceStore(
   const { invites, quota, relations } = backend;
   const boundTo = invites.boundTo?.bind(invites);
   return {
-    save: (invite) => invites.save(invite),
+    save: (invite, reservation) => invites.save(invite, reservation),
     listPage: (query) => invites.listPage(query),
     findById: (id) => invites.findById(id),
     findByToken: (token) => invites.findByToken(token),
     remove: (stored) => invites.remove(stored),
     edit: (hash, change) => invites.edit(hash, change),
     ...(boundTo === undefined ? {} : { boundTo }),
-    reserve: (subject, limit, windowMs, member) => quota.reserve(subject, limit, windowMs, member),
+    reserve: (subject, rules, member) => quota.reserve(subject, rules, member),
     release: (subject, member) => quota.release(subject, member),
     whoInvited: (invitee) => relations.whoInvited(invitee),
     inviteesOf: (inviter) => relations.inviteesOf(inviter),

@@ -70,9 +70,17 @@ export function forUsernameKey(host: string, local: string): string {
   return `${hostTag(host)}for:${local}`;
 }
 
-/** Rolling 24-hour invite quota of one requester (the bot's own). */
+/** The rolling-period invite quota of one requester (the bot's own). */
 export function quotaKey(host: string, subject: string): string {
   return `${hostTag(host)}quota:${subject}`;
+}
+
+/**
+ * The places one requester took for invites not saved yet (src/storage/redis-quota.ts): a sorted set of reservation
+ * ids, scored by when each stops counting as pending.
+ */
+export function reservingKey(host: string, subject: string): string {
+  return `${hostTag(host)}reserving:${subject}`;
 }
 
 /** Who invited this bare JID (written by the Prosody module on use). */

@@ -10,8 +10,10 @@ import type {
   InviteStore,
   PageQuery,
   QuotaDecision,
+  QuotaRules,
   QuotaStore,
   RelationsStore,
+  Reservation,
   StoredInvite,
 } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
@@ -20,6 +22,7 @@ import { MemoryApiKeys } from "./memory-api-keys.js";
 import { MemoryCircles } from "./memory-circles.js";
 import { MemoryConsoleStore } from "./memory-console.js";
 import { MemoryLeaderLease } from "./memory-leader.js";
+import { MemoryQuota } from "./memory-quota.js";
 import { MemoryInviteStats } from "./memory-stats.js";
 
 /**
@@ -59,20 +62,26 @@ function leasesByAccount(): (account: string) => MemoryLeaderLease {
 /** The same behaviour as the Redis store, in Maps: for unit tests and the contract suite. */
 export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStore {
   readonly #invites = new Map<string, StoredInvite>();
-  readonly #quotas = new Map<string, Map<string, number>>();
+  readonly #quota: MemoryQuota;
   readonly #invitedBy = new Map<string, string>();
   readonly #invitees = new Map<string, Set<string>>();
   /** The summary's logs, kept by save, remove and edit as the Redis writes keep theirs. */
   readonly stats: MemoryInviteStats;
 
   constructor(private readonly clock: Clock = systemClock) {
+    this.#quota = new MemoryQuota(clock, (subject) =>
+      this.#live()
+        .filter(({ record }) => inviterOf(record) === subject)
+        .map(({ record }) => record.expires),
+    );
     this.stats = new MemoryInviteStats(clock, (id) => this.#live().some((stored) => idOfHash(stored.hash) === id));
   }
 
-  async save(invite: Invite): Promise<void> {
+  async save(invite: Invite, reservation?: Reservation): Promise<void> {
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     this.#invites.set(hash, { hash, record: structuredClone(record), used: 0 });
+    this.#quota.saved(reservation);
     this.stats.saved(idOfHash(hash), record);
   }
 
@@ -169,18 +178,12 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
     return [...(this.#invitees.get(inviter) ?? [])].sort();
   }
 
-  async reserve(subject: string, limit: number, windowMs: number, member: string): Promise<QuotaDecision> {
-    const now = this.clock();
-    const taken = this.#quotas.get(subject) ?? new Map<string, number>();
-    this.#quotas.set(subject, taken);
-    for (const [key, at] of taken) if (at <= now - windowMs) taken.delete(key);
-    if (taken.size >= limit) return { allowed: false, retryAtMs: Math.min(...taken.values()) + windowMs };
-    taken.set(member, now);
-    return { allowed: true };
+  reserve(subject: string, rules: QuotaRules, member: string): Promise<QuotaDecision> {
+    return this.#quota.reserve(subject, rules, member);
   }
 
-  async release(subject: string, member: string): Promise<void> {
-    this.#quotas.get(subject)?.delete(member);
+  release(subject: string, member: string): Promise<void> {
+    return this.#quota.release(subject, member);
   }
 
   #live(): StoredInvite[] {

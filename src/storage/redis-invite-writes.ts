@@ -5,11 +5,11 @@
  */
 import type { Invite } from "../invites/invite.js";
 import { recordOf } from "../invites/record.js";
-import type { StoredInvite } from "../invites/store.js";
+import type { Reservation, StoredInvite } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { encodeEnvelope } from "./envelope.js";
-import { idsKey, logKey, recordKey, usedKey } from "./keys.js";
+import { idsKey, logKey, recordKey, reservingKey, usedKey } from "./keys.js";
 import { expiryIndexesOf, type InviteRecord, type SignedValue, type SigningKeys, signRecord } from "./record.js";
 import type { RedisConnection } from "./redis-connection.js";
 import type { RedisClient, RedisClientHandle } from "./redis-handle.js";
@@ -53,7 +53,7 @@ export class RedisInviteWrites {
     private readonly log: Logger,
   ) {}
 
-  async save(invite: Invite): Promise<void> {
+  async save(invite: Invite, reservation?: Reservation): Promise<void> {
     const host = this.host;
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
@@ -64,6 +64,9 @@ export class RedisInviteWrites {
         saves = await this.redis.savesHandle();
         const multi = queueRecordWrite(saves.client.multi(), host, hash, value, record);
         queueCreatedLog(multi, host, idOfHash(hash), record, Math.floor(Date.now() / 1000));
+        // The reservation the invite was made under stops counting as pending as the invite starts to
+        // (redis-quota.ts): in this MULTI, never counted twice nor missed.
+        if (reservation !== undefined) multi.zRem(reservingKey(host, reservation.subject), reservation.member);
         await multi.exec();
         await this.#confirmOnReplicas(saves);
       });

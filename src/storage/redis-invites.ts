@@ -4,7 +4,15 @@
  * bot's connection, none let through before the layout is checked.
  */
 import type { Invite } from "../invites/invite.js";
-import type { EditOutcome, InviteEdit, InvitePage, InviteStore, PageQuery, StoredInvite } from "../invites/store.js";
+import type {
+  EditOutcome,
+  InviteEdit,
+  InvitePage,
+  InviteStore,
+  PageQuery,
+  Reservation,
+  StoredInvite,
+} from "../invites/store.js";
 import { idOfHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import type { LayoutGate } from "./layout-gate.js";
@@ -39,9 +47,9 @@ export class RedisInvites implements InviteStore {
     this.#edits = new RedisInviteEdit(redis, host, keys);
   }
 
-  async save(invite: Invite): Promise<void> {
+  async save(invite: Invite, reservation?: Reservation): Promise<void> {
     await this.#gate.usable("save");
-    return this.#writes.save(invite);
+    return this.#writes.save(invite, reservation);
   }
 
   async listPage(query: PageQuery): Promise<InvitePage> {

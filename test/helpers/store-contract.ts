@@ -291,21 +291,26 @@ export function inviteStoreContract(name: string, subject: () => ContractSubject
 
 export interface QuotaSubject {
   store: QuotaStore;
+  /** The invite store of the same backend: a subject's saved invites count as pending. */
+  invites: InviteStore;
   /** Unix ms as the store sees it. */
   nowMs(): number;
   advanceMs(ms: number): Promise<void>;
 }
 
-/** The QuotaStore contract: a rolling window per subject, shared by every caller. */
+const perPeriod = (limit: number, windowMs: number) => ({ limit, windowMs, maxPending: undefined });
+const pendingAtMost = (maxPending: number) => ({ limit: undefined, windowMs: 60_000, maxPending });
+
+/** The QuotaStore contract: a rolling window and a pending cap per subject, shared by every caller. */
 export function quotaStoreContract(name: string, subject: () => QuotaSubject): void {
   describe(`${name} follows the QuotaStore contract`, () => {
-    it("reserves up to the limit, then says when the oldest place frees up", async () => {
+    it("reserves up to the limit, then says which limit and when the oldest place frees up", async () => {
       const { store, nowMs } = subject();
       const start = nowMs();
-      expect(await store.reserve("q1@example.org", 2, 60_000, "a")).toEqual({ allowed: true });
-      expect(await store.reserve("q1@example.org", 2, 60_000, "b")).toEqual({ allowed: true });
-      const refused = await store.reserve("q1@example.org", 2, 60_000, "c");
-      expect(refused.allowed).toBe(false);
+      expect(await store.reserve("q1@example.org", perPeriod(2, 60_000), "a")).toEqual({ allowed: true });
+      expect(await store.reserve("q1@example.org", perPeriod(2, 60_000), "b")).toEqual({ allowed: true });
+      const refused = await store.reserve("q1@example.org", perPeriod(2, 60_000), "c");
+      expect(refused).toMatchObject({ allowed: false, rule: "period" });
       if (refused.allowed) return;
       expect(refused.retryAtMs).toBeGreaterThanOrEqual(start + 60_000);
       expect(refused.retryAtMs).toBeLessThanOrEqual(nowMs() + 60_000);
@@ -313,19 +318,58 @@ export function quotaStoreContract(name: string, subject: () => QuotaSubject): v
 
     it("keeps subjects apart, and gives a released place back", async () => {
       const { store } = subject();
-      expect(await store.reserve("q2@example.org", 1, 60_000, "a")).toEqual({ allowed: true });
-      expect(await store.reserve("q3@example.org", 1, 60_000, "a")).toEqual({ allowed: true });
-      expect((await store.reserve("q2@example.org", 1, 60_000, "b")).allowed).toBe(false);
+      expect(await store.reserve("q2@example.org", perPeriod(1, 60_000), "a")).toEqual({ allowed: true });
+      expect(await store.reserve("q3@example.org", perPeriod(1, 60_000), "a")).toEqual({ allowed: true });
+      expect((await store.reserve("q2@example.org", perPeriod(1, 60_000), "b")).allowed).toBe(false);
       await store.release("q2@example.org", "a");
-      expect(await store.reserve("q2@example.org", 1, 60_000, "b")).toEqual({ allowed: true });
+      expect(await store.reserve("q2@example.org", perPeriod(1, 60_000), "b")).toEqual({ allowed: true });
     });
 
     it("frees a place once it has left the window", async () => {
       const { store, advanceMs } = subject();
-      expect(await store.reserve("q4@example.org", 1, 1_000, "a")).toEqual({ allowed: true });
-      expect((await store.reserve("q4@example.org", 1, 1_000, "b")).allowed).toBe(false);
+      expect(await store.reserve("q4@example.org", perPeriod(1, 1_000), "a")).toEqual({ allowed: true });
+      expect((await store.reserve("q4@example.org", perPeriod(1, 1_000), "b")).allowed).toBe(false);
       await advanceMs(1_100);
-      expect(await store.reserve("q4@example.org", 1, 1_000, "b")).toEqual({ allowed: true });
+      expect(await store.reserve("q4@example.org", perPeriod(1, 1_000), "b")).toEqual({ allowed: true });
+    });
+
+    it("counts places in flight and saved invites as pending, each once, until released or expired", async () => {
+      const { store, invites, nowMs, advanceMs } = subject();
+      const who = "pending@example.org";
+      const mine = (expires: number) =>
+        invite(Math.floor(nowMs() / 1000), { jid: who, additional_data: { source: who }, expires });
+      expect(await store.reserve(who, pendingAtMost(2), "a")).toEqual({ allowed: true });
+      expect(await store.reserve(who, pendingAtMost(2), "b")).toEqual({ allowed: true });
+      const start = nowMs();
+      const refused = await store.reserve(who, { ...pendingAtMost(2), lifetimeMs: 7_200_000 }, "c");
+      expect(refused).toMatchObject({ allowed: false, rule: "pending" });
+      // Both places are in flight: each becomes an invite lasting the lifetime from when it was taken.
+      if (!refused.allowed) {
+        expect(refused.retryAtMs).toBeGreaterThanOrEqual(start - 1_000 + 7_200_000);
+        expect(refused.retryAtMs).toBeLessThanOrEqual(nowMs() + 7_200_000);
+      }
+      // Saved under its reservation: now pending as an invite, and no longer as a place in flight.
+      const soon = Math.floor(nowMs() / 1000) + 3;
+      await invites.save(mine(soon), { subject: who, member: "a" });
+      expect((await store.reserve(who, pendingAtMost(2), "c")).allowed).toBe(false);
+      expect(await store.reserve(who, pendingAtMost(3), "c")).toEqual({ allowed: true });
+      // Released: b's place is free.
+      await store.release(who, "b");
+      await store.release(who, "c");
+      expect(await store.reserve(who, pendingAtMost(2), "d")).toEqual({ allowed: true });
+      const full = await store.reserve(who, pendingAtMost(2), "e");
+      expect(full).toMatchObject({ allowed: false, rule: "pending" });
+      // The soonest to free a place is the saved invite's expiry.
+      if (!full.allowed) expect(full.retryAtMs).toBe(soon * 1000);
+      await advanceMs(3_100);
+      expect(await store.reserve(who, pendingAtMost(2), "e")).toEqual({ allowed: true });
+    });
+
+    it("does not count a subject's invites against another's", async () => {
+      const { store, invites, nowMs } = subject();
+      const now = Math.floor(nowMs() / 1000);
+      await invites.save(invite(now, { jid: "other@example.org", additional_data: { source: "other@example.org" } }));
+      expect(await store.reserve("own@example.org", pendingAtMost(1), "a")).toEqual({ allowed: true });
     });
   });
 }

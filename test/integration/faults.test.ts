@@ -25,7 +25,11 @@ let alice: TestUser;
 
 beforeAll(async () => {
   world = await startScenario();
-  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true", INVITE_QUOTA: "100000" });
+  bot = await world.startBot("bot", {
+    ALLOW_USER_INVITES: "true",
+    INVITE_QUOTA: "100000",
+    INVITE_MAX_PENDING: "100000",
+  });
   alice = await world.login("alice@localhost");
 });
 
@@ -138,6 +142,7 @@ describe("SIGTERM under load", () => {
       RATE_LIMIT_BURST: "10000",
       RATE_LIMIT_PER_SECOND: "10000",
       INVITE_QUOTA: "100000",
+      INVITE_MAX_PENDING: "100000",
     });
     child = run;
     await run.online();

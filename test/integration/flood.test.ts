@@ -23,7 +23,12 @@ beforeAll(async () => {
   world = await startScenario();
   [bot, strictBot] = await Promise.all([
     world.startBot("bot"),
-    world.startBot("bot2", { RATE_LIMIT_BURST: "5", RATE_LIMIT_PER_SECOND: "1", INVITE_QUOTA: "1000" }),
+    world.startBot("bot2", {
+      RATE_LIMIT_BURST: "5",
+      RATE_LIMIT_PER_SECOND: "1",
+      INVITE_QUOTA: "1000",
+      INVITE_MAX_PENDING: "1000",
+    }),
   ]);
   [admin, alice, mallory] = await world.loginAll(["admin@localhost", "alice@localhost", "bob@localhost"]);
 });

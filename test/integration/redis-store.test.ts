@@ -101,6 +101,7 @@ function contactInvite(token: string, now: number): Invite {
 
 quotaStoreContract("RedisQuota", () => ({
   store: backend.quota,
+  invites: backend.invites,
   nowMs: () => Date.now(),
   advanceMs: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }));

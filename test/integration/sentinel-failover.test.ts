@@ -28,6 +28,7 @@ beforeAll(async () => {
   bot = await world.startBot("bot", {
     ALLOW_USER_INVITES: "true",
     INVITE_QUOTA: "100000",
+    INVITE_MAX_PENDING: "100000",
     REDIS_URL: "",
     ...sentinel.env,
   });

@@ -172,6 +172,34 @@ describe("INVITE_QUOTA", () => {
   });
 });
 
+describe("the rest of the policy for users' invites", () => {
+  it("defaults to 24 hours, 10 pending and one week", () => {
+    const config = loadConfig(minimal);
+    expect(config.inviteQuotaPeriodSeconds).toBe(86_400);
+    expect(config.maxPendingInvites).toBe(10);
+    expect(config.userInviteMaxTtlSeconds).toBe(604_800);
+  });
+
+  it("reads each and refuses what is out of range", () => {
+    const config = loadConfig({
+      ...minimal,
+      INVITE_QUOTA_PERIOD: "3600",
+      INVITE_MAX_PENDING: "3",
+      INVITE_USER_MAX_TTL: "7200",
+    });
+    expect([config.inviteQuotaPeriodSeconds, config.maxPendingInvites, config.userInviteMaxTtlSeconds]).toEqual([
+      3_600, 3, 7_200,
+    ]);
+    expect(
+      problemsOf({ ...minimal, INVITE_QUOTA_PERIOD: "10", INVITE_MAX_PENDING: "0", INVITE_USER_MAX_TTL: "1w" }),
+    ).toEqual([
+      'INVITE_QUOTA_PERIOD must be a whole number of seconds from 60 to 31622400, got "10"',
+      'INVITE_MAX_PENDING must be a whole number of invites from 1 to 100000, got "0"',
+      'INVITE_USER_MAX_TTL must be a whole number of seconds from 60 to 31622400, got "1w"',
+    ]);
+  });
+});
+
 describe("NOTIFY_ADMINS", () => {
   it("is off unless set", () => {
     expect(loadConfig(minimal).notifyAdmins).toBe(false);

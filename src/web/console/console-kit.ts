@@ -20,6 +20,7 @@ export const NOTICES: Notices = {
   "contact-invites-admins-only": { key: "console.error.not_allowed" },
   "account-invites-admins-only": { key: "console.error.not_allowed" },
   "quota-exceeded": { key: "console.error.quota" },
+  "pending-invites-exceeded": { key: "console.error.pending" },
   "form-invalid": { key: "console.error.options" },
 };
 

@@ -144,6 +144,7 @@ for (const name of ["cluster", "sentinel"] as const) {
 
   quotaStoreContract(`RedisQuota on ${label}`, () => ({
     store: mode().backend.quota,
+    invites: mode().backend.invites,
     nowMs: () => Date.now(),
     advanceMs: wait,
   }));

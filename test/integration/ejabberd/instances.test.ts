@@ -58,7 +58,10 @@ beforeAll(async () => {
   for (const resource of RESOURCES) {
     // Each asks for invites in turn here, beyond the default quota of 10.
     const store = { redisUrl: redis.botUrl };
-    instances.set(resource, await startEjabberdWebBot(ejabberd, store, resource, { INVITE_QUOTA: "1000" }));
+    instances.set(
+      resource,
+      await startEjabberdWebBot(ejabberd, store, resource, { INVITE_QUOTA: "1000", INVITE_MAX_PENDING: "1000" }),
+    );
   }
 }, 120_000);
 

@@ -6,10 +6,10 @@ import type { Invite } from "../../../src/invites/invite.js";
 import type { InviteEvents } from "../../../src/invites/invite-events.js";
 import { inviteId } from "../../../src/invites/pending.js";
 import { actorFor, type Policy } from "../../../src/invites/permissions.js";
-import { QUOTA_WINDOW_MS } from "../../../src/invites/quota.js";
+import { DEFAULT_QUOTA_PERIOD_SECONDS } from "../../../src/invites/quota.js";
 import { recordOf } from "../../../src/invites/record.js";
 import type { RoleSupport } from "../../../src/invites/roles.js";
-import { InviteService } from "../../../src/invites/service.js";
+import { InviteService, type InviteServiceOptions } from "../../../src/invites/service.js";
 import {
   type InviteStore,
   type QuotaStore,
@@ -191,7 +191,10 @@ describe("storage failures", () => {
 
 describe("the quota", () => {
   /** A service with a quota of 2 and a clock that the test moves, shared with its store. */
-  function quotaService(prepare: (store: MemoryInviteStore) => void = () => {}) {
+  function quotaService(
+    prepare: (store: MemoryInviteStore) => void = () => {},
+    limits: Partial<InviteServiceOptions> = { quota: 2 },
+  ) {
     const policy: Policy = {
       domain: "example.org",
       admins: new Set(["admin@example.org"]),
@@ -207,7 +210,7 @@ describe("the quota", () => {
       ttlSeconds: 604_800,
       invitePage: undefined,
       clock: () => nowMs,
-      quota: 2,
+      ...limits,
     });
     return { service, store, actor: (jid: string) => actorFor(jid, policy), later: (ms: number) => (nowMs += ms) };
   }
@@ -228,7 +231,7 @@ describe("the quota", () => {
     await service.createContactInvite(alice, "alice@example.org/a");
     later(3_600_000);
     await service.createContactInvite(alice, "alice@example.org/a");
-    later(QUOTA_WINDOW_MS - 3_600_000 - 1);
+    later(DEFAULT_QUOTA_PERIOD_SECONDS * 1000 - 3_600_000 - 1);
     await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
       code: "quota-exceeded",
     });
@@ -243,9 +246,9 @@ describe("the quota", () => {
     let failing = true;
     const { service, actor } = quotaService((store) => {
       const save = store.save.bind(store);
-      store.save = async (invite) => {
+      store.save = async (invite, reservation) => {
         if (failing) throw new StoreUnavailableError("down");
-        return save(invite);
+        return save(invite, reservation);
       };
     });
     const alice = actor("alice@example.org");
@@ -264,11 +267,49 @@ describe("the quota", () => {
   });
 
   it("exempts admins", async () => {
-    const { service, actor } = quotaService();
+    const { service, actor } = quotaService(undefined, { quota: 2, maxPending: 2 });
     for (let i = 0; i < 5; i += 1) {
       await service.createContactInvite(actor("admin@example.org"), "admin@example.org/pc");
     }
     expect((await service.listInvites(actor("admin@example.org"))).total).toBe(5);
+  });
+
+  it("counts over the period it is given, and names it", async () => {
+    const { service, actor, later } = quotaService(undefined, { quota: 1, quotaPeriodSeconds: 3_600 });
+    const alice = actor("alice@example.org");
+    await service.createContactInvite(alice, "alice@example.org/a");
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+      code: "quota-exceeded",
+      params: { period: "1 hour", retryAt: "in 1 hour (Fri, 27 Nov 2026 02:59 UTC)" },
+    });
+    later(3_600_000);
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).resolves.toBeDefined();
+  });
+
+  it("refuses an invite past the most pending at once, until one is revoked or expires", async () => {
+    const { service, actor, later } = quotaService(undefined, { maxPending: 2 });
+    const alice = actor("alice@example.org");
+    const first = await service.createContactInvite(alice, "alice@example.org/a");
+    await service.createContactInvite(alice, "alice@example.org/a");
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+      code: "pending-invites-exceeded",
+      params: { limit: "2", retryAt: "in 1 week (Fri, 04 Dec 2026 01:59 UTC)" },
+    });
+    await service.revokeInvite(alice, inviteId(first.invite.token));
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).resolves.toBeDefined();
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).rejects.toMatchObject({
+      code: "pending-invites-exceeded",
+    });
+    later(604_800_000);
+    await expect(service.createContactInvite(alice, "alice@example.org/a")).resolves.toBeDefined();
+  });
+
+  it("gives a non-admin's invite no longer a life than the policy allows, and an admin's the usual", async () => {
+    const { service, actor } = quotaService(undefined, { userMaxTtlSeconds: 3_600 });
+    const mine = await service.createContactInvite(actor("alice@example.org"), "alice@example.org/a");
+    expect(mine.invite.expires - mine.invite.created_at).toBe(3_600);
+    const admins = await service.createContactInvite(actor("admin@example.org"), "admin@example.org/pc");
+    expect(admins.invite.expires - admins.invite.created_at).toBe(604_800);
   });
 });
 

@@ -73,7 +73,9 @@ describe("serviceStore", () => {
     const [saved] = await invites.listPage({ offset: 0, limit: 1 }).then((page) => page.invites);
     const edited = await store.edit(saved?.hash ?? "", { expires: Math.floor(NOW_MS / 1000) + 60 });
     expect(edited).toMatchObject({ ok: true, invite: { record: { expires: Math.floor(NOW_MS / 1000) + 60 } } });
-    expect(await store.reserve("bob", 1, 1000, "m")).toEqual({ allowed: true });
+    expect(await store.reserve("bob", { limit: 1, windowMs: 1000, maxPending: undefined }, "m")).toEqual({
+      allowed: true,
+    });
     await store.release("bob", "m");
     expect(calls).toEqual(["reserve bob", "release bob"]);
     expect(await store.whoInvited("carol")).toBe("inviter-of-carol");

@@ -22,6 +22,7 @@ inviteStoreContract("MemoryInviteStore", () => ({
 
 quotaStoreContract("MemoryInviteStore", () => ({
   store,
+  invites: store,
   nowMs: () => nowMs,
   advanceMs: async (ms) => {
     nowMs += ms;
