@@ -18,15 +18,16 @@
 --                 SET [PX] / PEXPIREAT claim:*, HSET unsettled
 --     GIVE_BACK   HDEL unsettled, GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX,
 --                 SET used:*, PEXPIREAT rec:* used:*, ZADD indexes
---     SETTLE      HDEL unsettled, DEL claim:*, XADD events MAXLEN ~, SET invited-by:* NX, SADD invitees:*
+--     SETTLE      HDEL unsettled, DEL claim:*, XADD events MAXLEN ~, ZADD joined, SET invited-by:* NX,
+--                 SADD invitees:*
 --     REMOVE      DEL rec:* used:*, ZREM indexes
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*, for:*: held names)
---     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, SET invited-by:* NX,
---                 SADD invitees:*
+--     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, ZADD joined,
+--                 SET invited-by:* NX, SADD invitees:*
 --     CIRCLE_ADD_MEMBER  EXISTS circle:*, HGET / HSET circle:*:members
 -- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
--- ids, by:BAREJID, for:LOCAL, events, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled; circle:CID (read
--- only) and circle:CID:members.
+-- ids, by:BAREJID, for:LOCAL, events, joined, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled;
+-- circle:CID (read only) and circle:CID:members.
 local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
 
@@ -51,6 +52,7 @@ function keys:for_key(localpart) return self:key("for:"..localpart); end
 function keys:events_key() return self:key("events"); end
 function keys:invited_by_key(bare) return self:key("invited-by:"..bare); end
 function keys:invitees_key(bare) return self:key("invitees:"..bare); end
+function keys:joined_key() return self:key("joined"); end
 function keys:layout_key() return self:key("layout"); end
 function keys:claim_key(claim_id) return self:key("claim:"..claim_id); end
 function keys:unsettled_key() return self:key("unsettled"); end

@@ -85,9 +85,10 @@ function uses:event_fields(event)
 	return fields;
 end
 
---- Appends what a script that writes `event` takes after its own: who-invited-whom's keys (with a known inviter),
--- and the event's field/value pairs, its tag last (record_use.lua, settle.lua).
+--- Appends what a script that writes `event` takes after its own: `joined` (when accounts registered), who-invited-
+-- whom's keys (with a known inviter), and the event's field/value pairs, its tag last (record_use.lua, settle.lua).
 local function add_event(store, keys, args, event)
+	keys[#keys+1] = store:joined_key();
 	if event.inviter then
 		keys[#keys+1] = store:invited_by_key(event.invitee);
 		keys[#keys+1] = store:invitees_key(event.inviter);

@@ -84,6 +84,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     quotaPeriodSeconds: config.inviteQuotaPeriodSeconds,
     maxPending: config.maxPendingInvites,
     userMaxTtlSeconds: config.userInviteMaxTtlSeconds,
+    minAccountAgeSeconds: config.minAccountAgeSeconds,
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
   });

@@ -1,7 +1,7 @@
 -- The use of a claim stands (the account was made, the XEP-0379 subscription approved), and is
 -- recorded once (docs/storage.md, "Unsettled uses"): run by the Prosody module and by the bot
 -- where it is the registration hook (one text for both).
--- KEYS = unsettled, the claim's marker, events[, invited-by, invitees];
+-- KEYS = unsettled, the claim's marker, events, joined[, invited-by, invitees];
 -- ARGV = claim id, inviter (or ""), invitee, maxlen, then the event's field/value pairs, its tag
 -- (signed by the caller, never here) last.
 -- Only a claim whose entry is still in invite:{HOST}:unsettled is recorded, and its entry goes
@@ -12,8 +12,14 @@
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('DEL', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', unpack(ARGV, 5))
+-- A registration puts the new account in `joined` (as record_use.lua; redis.pcall: an older ACL still settles).
+local fields = {}
+for i = 5, #ARGV - 1, 2 do fields[ARGV[i]] = ARGV[i + 1] end
+if fields.kind == 'registered' and tonumber(fields.at) then
+  redis.pcall('ZADD', KEYS[4], tonumber(fields.at), ARGV[3])
+end
 if ARGV[2] ~= '' then
-  redis.call('SET', KEYS[4], ARGV[2], 'NX')
-  redis.call('SADD', KEYS[5], ARGV[3])
+  redis.call('SET', KEYS[5], ARGV[2], 'NX')
+  redis.call('SADD', KEYS[6], ARGV[3])
 end
 return 1

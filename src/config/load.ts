@@ -51,6 +51,13 @@ export function loadConfig(env: Env): Config {
       MAX_TTL_SECONDS,
       "seconds",
     ),
+    minAccountAgeSeconds: reader.integer(
+      "INVITE_MIN_ACCOUNT_AGE",
+      DEFAULTS.minAccountAgeSeconds,
+      0,
+      MAX_TTL_SECONDS,
+      "seconds",
+    ),
     invitePage: readInvitePage(reader, web),
     web,
     redis: {

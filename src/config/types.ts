@@ -33,6 +33,8 @@ export interface Config {
   readonly maxPendingInvites: number;
   /** The longest a non-admin's invite lasts, in seconds (INVITE_USER_MAX_TTL; INVITE_TTL if shorter). */
   readonly userInviteMaxTtlSeconds: number;
+  /** How old an account made through an invite must be to invite new people, in seconds (INVITE_MIN_ACCOUNT_AGE). */
+  readonly minAccountAgeSeconds: number;
   /**
    * Landing page template with {token}, {uri} and {host}: INVITE_PAGE, else the bot's own page when the web
    * server is on; undefined = use the xmpp: URI.
@@ -104,6 +106,7 @@ export const DEFAULTS = {
   inviteQuotaPeriodSeconds: 86_400,
   maxPendingInvites: 10,
   userInviteMaxTtlSeconds: 604_800,
+  minAccountAgeSeconds: 86_400,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 500,
   rateLimitBurst: 20,

@@ -23,6 +23,7 @@ export type InviteErrorCode =
   | "invite-tree-admins-only"
   | "quota-exceeded"
   | "pending-invites-exceeded"
+  | "account-too-new"
   | "relations-admins-only"
   | "summary-admins-only"
   | "roles-unsupported"
@@ -144,6 +145,13 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
       `You have created as many invites as allowed in ${period ?? "24 hours"}; the next one is possible ${retryAt ?? "later"}`,
     ({ retryAt, period }) =>
       `Sorry, you have created as many invites as allowed in ${period ?? "24 hours"}. You can create the next one ${retryAt ?? "later"}.`,
+  ),
+  "account-too-new": errorEntry(
+    { stanza: "wait resource-constraint", status: 429, page: "error" },
+    ({ retryAt, period }) =>
+      `Your account is too new to invite new people: it must be ${period ?? "older"} old first; the next invite is possible ${retryAt ?? "later"}`,
+    ({ retryAt, period }) =>
+      `Sorry, your account is too new to invite new people: an account must be ${period ?? "older"} old first. You can invite ${retryAt ?? "later"}.`,
   ),
   "pending-invites-exceeded": errorEntry(
     { stanza: "wait resource-constraint", status: 429, page: "error" },

@@ -7,9 +7,9 @@ export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait"
 
 export interface ErrorParams {
   readonly host: string;
-  /** For quota-exceeded and pending-invites-exceeded: when the next invite is possible, in words. */
+  /** For quota-exceeded, pending-invites-exceeded and account-too-new: when the next invite is possible, in words. */
   readonly retryAt?: string;
-  /** For quota-exceeded: its rolling period, in words ("24 hours"). */
+  /** For quota-exceeded: its rolling period, in words ("24 hours"); for account-too-new: the age an account needs. */
   readonly period?: string;
   /** For pending-invites-exceeded: how many may be pending at once. */
   readonly limit?: string;

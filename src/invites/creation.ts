@@ -79,7 +79,7 @@ export async function createContactInvite(
         source,
         { ...(groups.length === 0 ? {} : { data: { groups } }), ttlSeconds, reservation },
       ),
-    ttlSeconds,
+    { lifetimeSeconds: ttlSeconds, newPeople: allowRegistration },
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * The limits of non-admins' invites (README, "Users' invites"): so many per rolling period
- * (INVITE_QUOTA per INVITE_QUOTA_PERIOD) and so many pending at once (INVITE_MAX_PENDING), checked and taken in one
- * step by the store, so that parallel requests and several bot instances cannot pass either. Admins are exempt.
+ * (INVITE_QUOTA per INVITE_QUOTA_PERIOD), so many pending at once (INVITE_MAX_PENDING), and an account old enough
+ * to invite new people (INVITE_MIN_ACCOUNT_AGE), checked and taken in one step by the store, so that parallel
+ * requests and several bot instances cannot pass them. Admins are exempt.
  */
 import { randomUUID } from "node:crypto";
 import { InviteError } from "../errors.js";
@@ -24,22 +25,34 @@ export interface QuotaDeps {
   readonly quotaPeriodSeconds?: number;
   /** Invites a non-admin may have pending at once; undefined = no limit. */
   readonly maxPending?: number | undefined;
+  /** How old (seconds) an account must be to invite new people; undefined or 0 = any age. */
+  readonly minAccountAgeSeconds?: number | undefined;
   readonly clock: Clock;
+}
+
+/** What withinQuota needs to know of the invite it is asked for. */
+export interface InviteToCome {
+  /** How long it will last, for when a place whose invite is being made frees up. */
+  readonly lifetimeSeconds?: number;
+  /** Whether it can register a new account: only such invites wait for the inviter's account to be old enough. */
+  readonly newPeople?: boolean;
 }
 
 /**
  * Non-admins: a place under each limit, taken for `create`, which saves the invite under the reservation it is
  * given (InviteStore.save), and given back if creating fails. Refused: which limit, and when a place frees up
- * (`lifetimeSeconds`: how long the invite will last, for a place whose invite is being made).
+ * (`invite`: what is known of the invite to come).
  */
 export async function withinQuota<T>(
   deps: QuotaDeps,
   actor: Actor,
   create: (reservation?: Reservation) => Promise<T>,
-  lifetimeSeconds?: number,
+  invite: InviteToCome = {},
 ): Promise<T> {
   const { quota, maxPending, store } = deps;
-  if (actor.isAdmin || (quota === undefined && maxPending === undefined)) return create();
+  const { lifetimeSeconds, newPeople = false } = invite;
+  const minAge = newPeople && (deps.minAccountAgeSeconds ?? 0) > 0 ? deps.minAccountAgeSeconds : undefined;
+  if (actor.isAdmin || (quota === undefined && maxPending === undefined && minAge === undefined)) return create();
   const periodSeconds = deps.quotaPeriodSeconds ?? DEFAULT_QUOTA_PERIOD_SECONDS;
   const member = randomUUID();
   const rules = {
@@ -47,10 +60,14 @@ export async function withinQuota<T>(
     windowMs: periodSeconds * 1000,
     maxPending,
     ...(lifetimeSeconds === undefined ? {} : { lifetimeMs: lifetimeSeconds * 1000 }),
+    ...(minAge === undefined ? {} : { minAccountAgeMs: minAge * 1000 }),
   };
   const decision = await guarded(() => store.reserve(actor.jid, rules, member), NO_INVITE_CREATED);
   if (!decision.allowed) {
     const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(deps.clock));
+    if (decision.rule === "account-age") {
+      throw new InviteError("account-too-new", { params: { retryAt, period: describeDuration(minAge ?? 0) } });
+    }
     if (decision.rule === "pending") {
       throw new InviteError("pending-invites-exceeded", { params: { retryAt, limit: String(maxPending) } });
     }

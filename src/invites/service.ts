@@ -37,6 +37,8 @@ export interface InviteServiceOptions {
   readonly maxPending?: number;
   /** The longest a non-admin's invite lasts (ttlSeconds if shorter); undefined = ttlSeconds. */
   readonly userMaxTtlSeconds?: number;
+  /** How old a non-admin's account must be to invite new people (by its `joined` record); undefined or 0 = any. */
+  readonly minAccountAgeSeconds?: number;
   readonly policy: Policy;
   readonly ttlSeconds: number;
   readonly invitePage: string | undefined;

@@ -96,10 +96,15 @@ export interface QuotaRules {
   readonly maxPending: number | undefined;
   /** How long the invite of this reservation will last, for when a place in flight frees up (default: a day). */
   readonly lifetimeMs?: number;
+  /**
+   * The youngest an account may be to make this invite, by when it registered through an invite (the `joined`
+   * record); an account without that record (made before it was kept, or not through an invite) is old enough.
+   */
+  readonly minAccountAgeMs?: number;
 }
 
-/** Which limit refused a reservation: `period` (QuotaRules.limit) or `pending` (QuotaRules.maxPending). */
-export type QuotaRule = "period" | "pending";
+/** Which limit refused a reservation: QuotaRules.limit, maxPending or minAccountAgeMs. */
+export type QuotaRule = "period" | "pending" | "account-age";
 
 /** The outcome of asking for one more invite; refused, when a place frees up at the latest (Unix ms). */
 export type QuotaDecision =

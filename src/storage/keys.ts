@@ -83,6 +83,15 @@ export function reservingKey(host: string, subject: string): string {
   return `${hostTag(host)}reserving:${subject}`;
 }
 
+/**
+ * When each account made through an invite registered: a sorted set of bare JIDs scored by Unix seconds, written
+ * with the registration's use event (prosody/scripts/record_use.lua, settle.lua); the policy for users' invites
+ * reads an account's age from it (redis-quota.ts).
+ */
+export function joinedKey(host: string): string {
+  return `${hostTag(host)}joined`;
+}
+
 /** Who invited this bare JID (written by the Prosody module on use). */
 export function invitedByKey(host: string, invitee: string): string {
   return `${hostTag(host)}invited-by:${invitee}`;

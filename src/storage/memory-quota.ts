@@ -15,14 +15,26 @@ export class MemoryQuota implements QuotaStore {
   /** Per subject: reservation → when it stops counting as pending (ms). */
   readonly #reserving = new Map<string, Map<string, number>>();
 
+  /** When accounts registered through an invite (Unix seconds), as `joined` in Redis. */
+  readonly #joined = new Map<string, number>();
+
   /** `expiriesOf`: the expiry (Unix seconds) of each invite `subject` made that is still stored. */
   constructor(
     private readonly clock: Clock,
     private readonly expiriesOf: (subject: string) => number[],
   ) {}
 
+  /** `account` registered through an invite at `atSeconds` (the latest registration counts, as ZADD). */
+  joined(account: string, atSeconds: number): void {
+    this.#joined.set(account, atSeconds);
+  }
+
   async reserve(subject: string, rules: QuotaRules, member: string): Promise<QuotaDecision> {
     const now = this.clock();
+    const joined = this.#joined.get(subject);
+    if (rules.minAccountAgeMs !== undefined && joined !== undefined && joined * 1000 + rules.minAccountAgeMs > now) {
+      return { allowed: false, rule: "account-age", retryAtMs: joined * 1000 + rules.minAccountAgeMs };
+    }
     const taken = mapOf(this.#taken, subject);
     const reserving = mapOf(this.#reserving, subject);
     if (rules.limit !== undefined) {

@@ -163,8 +163,12 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
     return true;
   }
 
-  /** Records a use as the server does: the first inviter stays, every invitee is added. */
-  recordUse(inviter: string, invitee: string): void {
+  /**
+   * Records a use as the server does: the first inviter stays, every invitee is added; `registeredAt` (Unix
+   * seconds), a registration: when the account joined, for the policy's account age.
+   */
+  recordUse(inviter: string, invitee: string, registeredAt?: number): void {
+    if (registeredAt !== undefined) this.#quota.joined(invitee, registeredAt);
     if (!this.#invitedBy.has(invitee)) this.#invitedBy.set(invitee, inviter);
     const invitees = this.#invitees.get(inviter) ?? new Set<string>();
     this.#invitees.set(inviter, invitees.add(invitee));

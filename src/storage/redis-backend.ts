@@ -64,7 +64,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
   return {
     invites: new RedisInvites(redis, gate, host, keys, log, stats),
     stats,
-    quota: new RedisQuota(redis, gate, host),
+    quota: new RedisQuota(redis, gate, host, log),
     relations: new RedisRelations(redis, gate, host),
     hits: new RedisHitCounter(redis, host),
     circles: new RedisCircles(redis, gate, host, keys),

@@ -9,7 +9,7 @@
 import type { UseEvent } from "../invites/store.js";
 import { roomsField } from "../invites/use-rooms.js";
 import { EVENT_ROOMS_FIELD, type EventFields, eventTag, eventTagValid } from "./event-tag.js";
-import { eventsKey, invitedByKey, inviteesKey } from "./keys.js";
+import { eventsKey, invitedByKey, inviteesKey, joinedKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
 
 /** The Prosody module's cap of the event stream (docs/storage.md, "Use events"). */
@@ -50,12 +50,12 @@ export function signedFields(
 }
 
 /**
- * The keys and arguments of record_use.lua for this (signed) event: KEYS = events[, invited-by, invitees];
+ * The keys and arguments of record_use.lua for this (signed) event: KEYS = events, joined[, invited-by, invitees];
  * ARGV = inviter or "", invitee, maxlen, then the field/value pairs, the tag last (as the module writes them).
  * settle.lua takes the same after its own.
  */
 export function recordArguments(host: string, fields: EventFields): { keys: string[]; args: string[] } {
-  const keys = [eventsKey(host)];
+  const keys = [eventsKey(host), joinedKey(host)];
   if (fields.inviter !== undefined) {
     keys.push(invitedByKey(host, fields.invitee ?? ""), inviteesKey(host, fields.inviter));
   }

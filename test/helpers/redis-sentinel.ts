@@ -42,12 +42,13 @@ export interface RedisSentinelSetup {
   stop(): Promise<void>;
 }
 
-async function cli(port: number, auth: string[], ...args: string[]): Promise<string> {
+/** `redis-cli` at 127.0.0.1:`port` with `auth` (asAdmin, asSentinelClient): its output, trimmed. */
+export async function cli(port: number, auth: string[], ...args: string[]): Promise<string> {
   const { stdout } = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...auth, ...args]);
   return stdout.trim();
 }
-const asAdmin = ["--user", TEST_REDIS_ADMIN.user, "--pass", TEST_REDIS_ADMIN.password, "--no-auth-warning"];
-const asSentinelClient = ["-a", SENTINEL_PASSWORD, "--no-auth-warning"];
+export const asAdmin = ["--user", TEST_REDIS_ADMIN.user, "--pass", TEST_REDIS_ADMIN.password, "--no-auth-warning"];
+export const asSentinelClient = ["-a", SENTINEL_PASSWORD, "--no-auth-warning"];
 
 export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
   requireBinaries(["redis-server", "redis-sentinel", "redis-cli"], REDIS_INSTALL_COMMAND);

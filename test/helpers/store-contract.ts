@@ -293,6 +293,8 @@ export interface QuotaSubject {
   store: QuotaStore;
   /** The invite store of the same backend: a subject's saved invites count as pending. */
   invites: InviteStore;
+  /** What the server records when `account` registers through an invite at `atSeconds` (record_use.lua). */
+  markJoined(account: string, atSeconds: number): Promise<void>;
   /** Unix ms as the store sees it. */
   nowMs(): number;
   advanceMs(ms: number): Promise<void>;
@@ -363,6 +365,22 @@ export function quotaStoreContract(name: string, subject: () => QuotaSubject): v
       if (!full.allowed) expect(full.retryAtMs).toBe(soon * 1000);
       await advanceMs(3_100);
       expect(await store.reserve(who, pendingAtMost(2), "e")).toEqual({ allowed: true });
+    });
+
+    it("refuses an account younger than the youngest allowed, until it is old enough; one without a record is", async () => {
+      const { store, nowMs, markJoined, advanceMs } = subject();
+      const now = Math.floor(nowMs() / 1000);
+      await markJoined("young@example.org", now - 10);
+      const rules = { ...pendingAtMost(5), minAccountAgeMs: 12_000 };
+      const refused = await store.reserve("young@example.org", rules, "a");
+      expect(refused).toEqual({ allowed: false, rule: "account-age", retryAtMs: (now + 2) * 1000 });
+      // Nothing was taken meanwhile: the limits after it are untouched.
+      expect(await store.reserve("young@example.org", { ...rules, minAccountAgeMs: undefined }, "b")).toEqual({
+        allowed: true,
+      });
+      expect(await store.reserve("unrecorded@example.org", rules, "a")).toEqual({ allowed: true });
+      await advanceMs(2_100);
+      expect(await store.reserve("young@example.org", rules, "c")).toEqual({ allowed: true });
     });
 
     it("does not count a subject's invites against another's", async () => {

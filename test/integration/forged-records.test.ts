@@ -20,6 +20,7 @@ import {
   eventsKey,
   forUsernameKey,
   idsKey,
+  joinedKey,
   LAYOUT_VERSION,
   layoutKey,
   pendingKey,
@@ -387,13 +388,16 @@ async function indexesOf(on: Scenario, hash: string): Promise<string[]> {
   return found.sort();
 }
 
-/** `{ suffix: sorted members }` of every sorted set of localhost (pending, ids, by:…, for:…). */
+/**
+ * `{ suffix: sorted members }` of every sorted set of localhost that indexes invites (pending, ids, by:…, for:…); not
+ * `joined`, which names accounts (docs/storage.md, "When accounts joined").
+ */
 async function sortedSets(on: Scenario): Promise<Record<string, string[]>> {
   const prefix = "invite:{localhost}:";
   const sets: Record<string, string[]> = {};
   for await (const keys of on.redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
     for (const key of keys) {
-      if ((await on.redis.type(key)) === "zset")
+      if (key !== joinedKey("localhost") && (await on.redis.type(key)) === "zset")
         sets[key.slice(prefix.length)] = (await on.redis.zRange(key, 0, -1)).sort();
     }
   }

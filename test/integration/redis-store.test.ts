@@ -9,6 +9,7 @@ import {
   idsKey,
   invitedByKey,
   inviteesKey,
+  joinedKey,
   LAYOUT_VERSION,
   layoutKey,
   pendingKey,
@@ -102,6 +103,9 @@ function contactInvite(token: string, now: number): Invite {
 quotaStoreContract("RedisQuota", () => ({
   store: backend.quota,
   invites: backend.invites,
+  markJoined: async (account, atSeconds) => {
+    await raw.zAdd(joinedKey(HOST), { score: atSeconds, value: account }, { NX: true });
+  },
   nowMs: () => Date.now(),
   advanceMs: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }));

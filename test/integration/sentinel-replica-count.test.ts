@@ -6,20 +6,20 @@
  * when the old master is the one promoted next: sentinel-failover.test.ts lost 2 invites so in CI, in the SIGKILL
  * that follows its planned failover. So the bot asks the node itself (`ROLE`).
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SentinelReplicaCount } from "../../src/storage/sentinel-replicas.js";
 import { eventually } from "../helpers/bot.js";
 import {
+  asAdmin,
+  asSentinelClient,
   type RedisSentinelSetup,
   SENTINEL_NAME,
   SENTINEL_PASSWORD,
+  cli as sentinelCli,
   startRedisSentinel,
 } from "../helpers/redis-sentinel.js";
-import { TEST_REDIS_ADMIN, TEST_REDIS_PASSWORDS } from "../helpers/redis-server.js";
+import { TEST_REDIS_PASSWORDS } from "../helpers/redis-server.js";
 
-const run = promisify(execFile);
 let sentinel: RedisSentinelSetup;
 
 beforeAll(async () => {
@@ -41,21 +41,9 @@ function replicaCount(ports: readonly number[]): SentinelReplicaCount {
   });
 }
 
+/** A node's (as the tests' admin) or a Sentinel's answer, line by line. */
 async function cli(port: number, ...args: string[]): Promise<string[]> {
-  const auth =
-    args[0] === "SENTINEL"
-      ? ["-a", SENTINEL_PASSWORD]
-      : ["--user", TEST_REDIS_ADMIN.user, "--pass", TEST_REDIS_ADMIN.password];
-  const { stdout } = await run("redis-cli", [
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    ...auth,
-    "--no-auth-warning",
-    ...args,
-  ]);
-  return stdout.trim().split("\n");
+  return (await sentinelCli(port, args[0] === "SENTINEL" ? asSentinelClient : asAdmin, ...args)).split("\n");
 }
 
 /** What the Sentinel at `port` last read of the node at `node` (its `role-reported`), if it lists it. */

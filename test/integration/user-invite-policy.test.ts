@@ -1,14 +1,15 @@
 /**
- * The policy for users' invites (README, "Users' invites"; issue 25) through two bot instances on one Prosody and
- * one Redis as deployed: so many pending at once (INVITE_MAX_PENDING), so many per period (INVITE_QUOTA per
- * INVITE_QUOTA_PERIOD), each reached by 20 parallel requests split over both instances and refused exactly at its
- * limit, not before; the refusal names the limit and when the next invite is possible; and a user's invite lasts
- * no longer than INVITE_USER_MAX_TTL.
+ * The policy for users' invites (README, "Users' invites"; issue 25) through two bot instances on one Prosody (with
+ * our module) and one Redis as deployed: so many pending at once (INVITE_MAX_PENDING), so many per period
+ * (INVITE_QUOTA per INVITE_QUOTA_PERIOD), each reached by 20 parallel requests split over both instances and refused
+ * exactly at its limit, not before; an account made through an invite too new to invite new people
+ * (INVITE_MIN_ACCOUNT_AGE, from the registration the module recorded); the refusal names the limit and when the
+ * next invite is possible; and a user's invite lasts no longer than INVITE_USER_MAX_TTL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTACT_INVITE_NODE as CONTACT } from "../../src/commands/invite-commands.js";
 import { inviteId } from "../../src/invites/pending.js";
-import { byInviterKey, recordKey, reservingKey } from "../../src/storage/keys.js";
+import { byInviterKey, joinedKey, recordKey, reservingKey } from "../../src/storage/keys.js";
 import { tokenHash } from "../../src/storage/record.js";
 import { errorOf, executeIq, formValues } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
@@ -17,6 +18,8 @@ import type { TestUser } from "../helpers/xmpp-user.js";
 
 const HOST = "localhost";
 const POLICY = {
+  ALLOW_USER_INVITES: "true",
+  INVITE_MIN_ACCOUNT_AGE: "86400",
   INVITE_QUOTA: "3",
   INVITE_QUOTA_PERIOD: "3600",
   INVITE_MAX_PENDING: "2",
@@ -29,7 +32,7 @@ let instances: TestBot[];
 let alice: TestUser;
 
 beforeAll(async () => {
-  world = await startScenario();
+  world = await startScenario({ inviteModule: true });
   instances = await Promise.all([world.startBot("bot", POLICY), world.startBot("bot2", POLICY)]);
   alice = await world.login(`alice@${HOST}`);
 }, 60_000);
@@ -78,6 +81,26 @@ describe("the policy for users' invites, over two instances", () => {
     expect(await world.redis.zCard(reservingKey(HOST, `alice@${HOST}`))).toBe(0);
   });
 
+  it("refuses an account made through an invite until it is old enough, at every request", async () => {
+    // Registered with one of alice's invites: the module records when (the `joined` set).
+    const [token] = tokens as [string];
+    const name = "newcomer";
+    expect((await world.registerWithInvite(token, name, `${name}-password`)).register.attrs.type).toBe("result");
+    const joinedAt = await world.redis.zScore(joinedKey(HOST), `${name}@${HOST}`);
+    expect(joinedAt).toBeGreaterThan(Date.now() / 1000 - 60);
+    const newcomer = await world.login(`${name}@${HOST}`);
+    const outcomes = await askAtOnce(newcomer);
+    expect(made(outcomes)).toEqual([]);
+    for (const error of refusals(outcomes)) {
+      expect(error).toMatchObject({ type: "wait", condition: "resource-constraint" });
+      expect(error.text).toMatch(
+        /^Your account is too new to invite new people: it must be 1 day old first; the next invite is possible in 1 day \(/u,
+      );
+    }
+    expect(await world.redis.zCard(reservingKey(HOST, `${name}@${HOST}`))).toBe(0);
+    tokens.shift();
+  });
+
   it("lasts no longer than INVITE_USER_MAX_TTL", async () => {
     const [token] = tokens as [string];
     const ttlMs = await world.redis.pTTL(recordKey(HOST, tokenHash(token)));
@@ -86,6 +109,7 @@ describe("the policy for users' invites, over two instances", () => {
   });
 
   it("frees a place when one is revoked; then refuses past the period's quota, naming the period", async () => {
+    // One was used by the newcomer; the other is revoked.
     for (const token of tokens) {
       const answer = await alice.ask(instances[0]?.jid ?? "", `revoke ${inviteId(token)}`);
       expect(answer.getChildText("body")).toMatch(/^Revoked/u);

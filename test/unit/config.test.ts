@@ -173,11 +173,13 @@ describe("INVITE_QUOTA", () => {
 });
 
 describe("the rest of the policy for users' invites", () => {
-  it("defaults to 24 hours, 10 pending and one week", () => {
+  it("defaults to 24 hours, 10 pending, one week and one day", () => {
     const config = loadConfig(minimal);
     expect(config.inviteQuotaPeriodSeconds).toBe(86_400);
     expect(config.maxPendingInvites).toBe(10);
     expect(config.userInviteMaxTtlSeconds).toBe(604_800);
+    expect(config.minAccountAgeSeconds).toBe(86_400);
+    expect(loadConfig({ ...minimal, INVITE_MIN_ACCOUNT_AGE: "0" }).minAccountAgeSeconds).toBe(0);
   });
 
   it("reads each and refuses what is out of range", () => {

@@ -21,6 +21,7 @@ export const NOTICES: Notices = {
   "account-invites-admins-only": { key: "console.error.not_allowed" },
   "quota-exceeded": { key: "console.error.quota" },
   "pending-invites-exceeded": { key: "console.error.pending" },
+  "account-too-new": { key: "console.error.account_age" },
   "form-invalid": { key: "console.error.options" },
 };
 

@@ -9,7 +9,14 @@ import type { RedisTarget } from "../../../src/config/types.js";
 import type { ApiKeyStore } from "../../../src/invites/api-keys.js";
 import type { ConsoleStore } from "../../../src/invites/console-store.js";
 import { createLogger } from "../../../src/logger.js";
-import { eventsKey, invitedByKey, inviteesKey, LAYOUT_VERSION, layoutKey } from "../../../src/storage/keys.js";
+import {
+  eventsKey,
+  invitedByKey,
+  inviteesKey,
+  joinedKey,
+  LAYOUT_VERSION,
+  layoutKey,
+} from "../../../src/storage/keys.js";
 import { type RedisBackend, redisBackend } from "../../../src/storage/redis-backend.js";
 import { createRedisClient } from "../../../src/storage/redis-client.js";
 import { apiKeyStoreContract } from "../../helpers/api-key-store-contract.js";
@@ -145,6 +152,9 @@ for (const name of ["cluster", "sentinel"] as const) {
   quotaStoreContract(`RedisQuota on ${label}`, () => ({
     store: mode().backend.quota,
     invites: mode().backend.invites,
+    markJoined: async (account, atSeconds) => {
+      await mode().raw.zAdd(joinedKey(HOST), { score: atSeconds, value: account }, { NX: true });
+    },
     nowMs: () => Date.now(),
     advanceMs: wait,
   }));

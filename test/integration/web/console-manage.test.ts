@@ -25,7 +25,9 @@ let first: string;
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
   ({ bot, webUrl } = await startWebBot(
-    (web) => world.startBot("bot", { ...web, ALLOW_USER_INVITES: "true", REGISTRATION: "auto" }),
+    // Trees of accounts made a moment ago: the account-age rule (user-invite-policy.test.ts) is off here.
+    (web) =>
+      world.startBot("bot", { ...web, ALLOW_USER_INVITES: "true", REGISTRATION: "auto", INVITE_MIN_ACCOUNT_AGE: "0" }),
     "server",
   ));
   [admin] = await world.loginAll([ADMIN]);

@@ -194,12 +194,14 @@ describe("the quota", () => {
   function quotaService(
     prepare: (store: MemoryInviteStore) => void = () => {},
     limits: Partial<InviteServiceOptions> = { quota: 2 },
+    rights: Partial<Policy> = {},
   ) {
     const policy: Policy = {
       domain: "example.org",
       admins: new Set(["admin@example.org"]),
       allowUserInvites: false,
       allowContactInvites: true,
+      ...rights,
     };
     let nowMs = NOW_MS;
     const store = new MemoryInviteStore(() => nowMs);
@@ -302,6 +304,35 @@ describe("the quota", () => {
     });
     later(604_800_000);
     await expect(service.createContactInvite(alice, "alice@example.org/a")).resolves.toBeDefined();
+  });
+
+  it("lets an account made through an invite invite new people once it is old enough, and anyone else", async () => {
+    const { service, actor, later } = quotaService(
+      (store) => store.recordUse("admin@example.org", "newbie@example.org", Math.floor(NOW_MS / 1000)),
+      { minAccountAgeSeconds: 86_400 },
+      { allowUserInvites: true },
+    );
+    await expect(
+      service.createContactInvite(actor("newbie@example.org"), "newbie@example.org/a"),
+    ).rejects.toMatchObject({
+      code: "account-too-new",
+      params: { period: "1 day", retryAt: "in 1 day (Sat, 28 Nov 2026 01:59 UTC)" },
+    });
+    // No record: made before records were kept, or not through an invite.
+    await expect(service.createContactInvite(actor("alice@example.org"), "alice@example.org/a")).resolves.toBeDefined();
+    later(86_400_000);
+    await expect(
+      service.createContactInvite(actor("newbie@example.org"), "newbie@example.org/a"),
+    ).resolves.toBeDefined();
+  });
+
+  it("asks no age of a contact invite that cannot register", async () => {
+    const { service, actor } = quotaService(
+      (store) => store.recordUse("admin@example.org", "newbie@example.org", Math.floor(NOW_MS / 1000)),
+      { minAccountAgeSeconds: 86_400 },
+    );
+    const made = await service.createContactInvite(actor("newbie@example.org"), "newbie@example.org/a");
+    expect(made.invite.allow_registration).toBe(false);
   });
 
   it("gives a non-admin's invite no longer a life than the policy allows, and an admin's the usual", async () => {

@@ -23,6 +23,7 @@ inviteStoreContract("MemoryInviteStore", () => ({
 quotaStoreContract("MemoryInviteStore", () => ({
   store,
   invites: store,
+  markJoined: async (account, atSeconds) => store.recordUse("admin@example.org", account, atSeconds),
   nowMs: () => nowMs,
   advanceMs: async (ms) => {
     nowMs += ms;
