@@ -17,12 +17,12 @@ import {
   mayInviteNewUsers,
   type Policy,
 } from "./permissions.js";
-import { NO_INVITE_CREATED, type QuotaDeps, withinQuota } from "./quota.js";
+import { lifetimeFor, NO_INVITE_CREATED, type QuotaDeps, withinQuota } from "./quota.js";
 import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, Reservation } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
-import { checkUsername, type UsernameRule } from "./username.js";
+import { allowedUsername, type UsernameRule } from "./username.js";
 
 /** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
 export const PASSWORD_RESET_TTL = 86_400;
@@ -32,8 +32,6 @@ export interface CreationDeps extends QuotaDeps {
   readonly store: InviteStore & QuotaStore;
   readonly policy: Policy;
   readonly ttlSeconds: number;
-  /** The longest a non-admin's invite lasts (ttlSeconds if shorter); undefined = ttlSeconds. */
-  readonly userMaxTtlSeconds?: number | undefined;
   readonly invitePage: string | undefined;
   readonly random: RandomSource | undefined;
   readonly usernameRule: UsernameRule;
@@ -62,8 +60,7 @@ export async function createContactInvite(
   const allowRegistration = mayInviteNewUsers(actor, policy);
   // Circles are joined by registering: an invite that cannot register names none.
   const { groups } = allowRegistration ? await joinsFor(deps.circles, policy.domain, actor, options) : { groups: [] };
-  // A non-admin's invite lasts no longer than the policy allows (README, "Users' invites").
-  const ttlSeconds = actor.isAdmin ? deps.ttlSeconds : Math.min(deps.ttlSeconds, deps.userMaxTtlSeconds ?? Infinity);
+  const ttlSeconds = lifetimeFor(deps, actor);
   return withinQuota(
     deps,
     actor,
@@ -96,7 +93,7 @@ export async function createAccountInvite(
   if (!mayCreateAccountInvite(actor)) throw new InviteError("account-invites-admins-only");
   const { domain } = deps.policy;
   const { maxUses = 1, note } = options;
-  const username = options.username === undefined ? undefined : allowedUsername(deps, options.username, true);
+  const username = options.username === undefined ? undefined : allowedUsername(options.username, deps.usernameRule);
   const inviter = actor.localUser;
   if (options.rosterSubscription && inviter === undefined) {
     throw new InviteError("roster-subscription-needs-local-account");
@@ -155,7 +152,7 @@ export async function createPasswordResetInvite(
     throw new InviteError("password-reset-admin-account");
   }
   // The account exists: its name is not judged against lookalikes, but a link for a name no page accepts is useless.
-  const username = allowedUsername(deps, target.local, false);
+  const username = allowedUsername(target.local, {});
   return create(
     deps,
     (token) => ({
@@ -167,13 +164,6 @@ export async function createPasswordResetInvite(
     source,
     { data: { allow_reset: username }, ttlSeconds: Math.min(deps.ttlSeconds, PASSWORD_RESET_TTL) },
   );
-}
-
-/** The name folded as the server stores it, or InviteError when the username rule refuses it. */
-function allowedUsername(deps: CreationDeps, name: string, newAccount: boolean): string {
-  const checked = checkUsername(name, newAccount ? deps.usernameRule : {});
-  if (!checked.ok) throw new InviteError("username-not-allowed", { params: { reason: checked.reason } });
-  return checked.username;
 }
 
 /** A new token, the invite in Prosody's shape with its landing page, saved. */

@@ -27,7 +27,15 @@ export interface QuotaDeps {
   readonly maxPending?: number | undefined;
   /** How old (seconds) an account must be to invite new people; undefined or 0 = any age. */
   readonly minAccountAgeSeconds?: number | undefined;
+  /** An invite's lifetime unless chosen (INVITE_TTL), and the longest a non-admin's lasts; undefined = no cap. */
+  readonly ttlSeconds: number;
+  readonly userMaxTtlSeconds?: number | undefined;
   readonly clock: Clock;
+}
+
+/** How long `actor`'s invite lasts: a non-admin's no longer than the policy allows. */
+export function lifetimeFor(deps: QuotaDeps, actor: Actor): number {
+  return actor.isAdmin ? deps.ttlSeconds : Math.min(deps.ttlSeconds, deps.userMaxTtlSeconds ?? Infinity);
 }
 
 /** What withinQuota needs to know of the invite it is asked for. */

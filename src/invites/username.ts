@@ -16,6 +16,7 @@
  *
  * Pure: no XMPP, no HTTP.
  */
+import { InviteError } from "../errors.js";
 import { normaliseLocal } from "../jid.js";
 import { ProtectedNames } from "./lookalikes.js";
 import type { Policy } from "./permissions.js";
@@ -144,4 +145,14 @@ export function usernameRuleFor(
     .filter((jid) => jid.endsWith(`@${policy.domain}`))
     .map((jid) => normaliseLocal(jid.slice(0, jid.lastIndexOf("@"))));
   return { protectedNames: new ProtectedNames(names) };
+}
+
+/**
+ * The name folded as the server stores it, or InviteError (username-not-allowed) when `rule` refuses it: a new
+ * account's name follows the whole rule, an existing one's (a reset link) only the basic one (`{}`).
+ */
+export function allowedUsername(name: string, rule: UsernameRule): string {
+  const checked = checkUsername(name, rule);
+  if (!checked.ok) throw new InviteError("username-not-allowed", { params: { reason: checked.reason } });
+  return checked.username;
 }
