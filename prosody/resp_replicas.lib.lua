@@ -58,8 +58,8 @@ end
 
 --- The replicas up in a SENTINEL REPLICAS reply (a list of flat field/value lists), and the former masters (a set of
 -- "ip:port") among them that follow now; nil when the reply is not such a list. A former master is asked what it is
--- (`ask_node`, own_role): still a master or no answer, it does not count; a Sentinel's own flags saying it is out of
--- their reach (down, disconnected), it is not asked, and does not count.
+-- (`ask_node`, own_role): still a master or no answer, it does not count. Asked also when a Sentinel flags it
+-- `disconnected`: when one Sentinel demotes it (SLAVEOF, then CLIENT KILL), the others' links drop just as it follows.
 local function count_up(reply, former, ask_node)
 	if type(reply) ~= "table" or reply.redis_error then return nil; end
 	local up, following = 0, {};
@@ -69,7 +69,7 @@ local function count_up(reply, former, ask_node)
 		for i = 1, #fields - 1, 2 do field[fields[i]] = fields[i + 1]; end
 		local counts = field.flags ~= nil and not has_flag(field.flags, DOWN_FLAGS);
 		if counts and former and former[field.name] then
-			local own = not has_flag(field.flags, { "disconnected" }) and own_role(field.name, ask_node) or nil;
+			local own = own_role(field.name, ask_node);
 			if own == "slave" then following[#following+1] = field.name; end
 			counts = own == "slave" or own == "unknown";
 		end

@@ -39,8 +39,6 @@ export function upReplicas(replicas: readonly ReplicaEntry[], stillMasters: Read
 }
 
 export const isDown = (flags: readonly string[]) => flags.some((flag) => DOWN_FLAGS.includes(flag));
-/** Out of the Sentinels' reach: down, or not connected (a former master so flagged is not asked: sentinel-replicas.ts). */
-export const unreachable = (flags: readonly string[]) => isDown(flags) || flags.includes("disconnected");
 
 /** `ip:port` as the Sentinels name a node (an IPv6 address has colons of its own). */
 export function nodeAddress(name: string): RedisNodeAddress {

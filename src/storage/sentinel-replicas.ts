@@ -21,7 +21,7 @@
 import { createClient } from "@keyv/redis";
 import { askRole } from "./node-role.js";
 import type { RedisCredentials, RedisNodeAddress } from "./redis-target.js";
-import { nodeAddress, type ReplicaEntry, replicasOf, unreachable, upReplicas } from "./sentinel-replica-entries.js";
+import { isDown, nodeAddress, type ReplicaEntry, replicasOf, upReplicas } from "./sentinel-replica-entries.js";
 
 const REFRESH_MS = 1_000;
 
@@ -130,8 +130,9 @@ export class SentinelReplicaCount {
     await Promise.all(
       replicas.map(async ({ address, flags }) => {
         if (!this.#formerMasters.has(address)) return;
-        // Out of the Sentinels' reach as well: it cannot be promoted, nor confirm anything.
-        const own = unreachable(flags) ? undefined : await askRole(nodeAddress(address), credentials, timeoutMs);
+        // Flagged down: it cannot be promoted, nor confirm anything. Not merely `disconnected`: when one Sentinel
+        // demotes it (SLAVEOF, then CLIENT KILL), the others' links to it drop just as it starts to follow.
+        const own = isDown(flags) ? undefined : await askRole(nodeAddress(address), credentials, timeoutMs);
         if (own === "slave") this.#formerMasters.delete(address);
         else if (own !== "unknown") stillMasters.add(address); // "unknown": it answered, but not ROLE; it counts
       }),

@@ -87,8 +87,13 @@ expect("count: a former master that does not answer is left out", replicas.count
 expect("count: one that answers, but not ROLE (an ACL without +role), counts", replicas.count_up({ as("master", 1) },
 	former, says({ redis_error = "NOPERM" })), 1);
 asked_nodes = {};
-expect("count: one the Sentinel cannot reach is left out", replicas.count_up({ { "name", "127.0.0.1:1", "flags",
-	"slave,disconnected", "role-reported", "master" } }, former, says({ "slave" })), 0);
+-- A Sentinel whose link to it dropped (another Sentinel demoted it: SLAVEOF, then CLIENT KILL) still asks it.
+expect("count: one a Sentinel flags disconnected is asked, and counts once it follows", replicas.count_up({ { "name",
+	"127.0.0.1:1", "flags", "slave,disconnected", "role-reported", "master" } }, former, says({ "slave" })), 1);
+expect("count: and asked", #asked_nodes, 1);
+asked_nodes = {};
+expect("count: one flagged down is left out", replicas.count_up({ { "name", "127.0.0.1:1", "flags",
+	"s_down,slave,disconnected", "role-reported", "master" } }, former, says({ "slave" })), 0);
 expect("count: and not asked", #asked_nodes, 0);
 expect("count: another node saying it is master is being promoted, and counts, unasked",
 	replicas.count_up({ as("master", 3), as("slave", 2) }, former, says(nil)), 2);
