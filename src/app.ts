@@ -85,6 +85,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     maxPending: config.maxPendingInvites,
     userMaxTtlSeconds: config.userInviteMaxTtlSeconds,
     minAccountAgeSeconds: config.minAccountAgeSeconds,
+    userMaxUses: config.userInviteMaxUses,
+    treeMax: config.inviteTreeMax,
+    chainPaceSeconds: config.chainPaceSeconds,
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
   });

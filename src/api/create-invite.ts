@@ -35,7 +35,7 @@ export type CreatingService = Pick<
 /** The fields each kind takes; any other is refused, not ignored. */
 const FIELDS: Readonly<Record<InviteKind, readonly string[]>> = {
   account: ["kind", "username", "lifetime", "uses", "note", "contact", "circles", "rooms", "role"],
-  contact: ["kind", "inviter", "circles"],
+  contact: ["kind", "inviter", "circles", "uses"],
   reset: ["kind", "username"],
 };
 
@@ -60,6 +60,7 @@ export async function createInvite(
     if (inviter === undefined) throw new BodyProblems(['A contact invite needs "inviter", a JID (user@domain)']);
     return service.createContactInvite(actorFor(inviter, service.policy), source, {
       ...(body.circles === undefined ? {} : { circles: body.circles }),
+      ...(body.uses === undefined ? {} : { maxUses: body.uses }),
     });
   }
   if (body.kind === "reset") {

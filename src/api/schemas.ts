@@ -84,7 +84,12 @@ export const CREATE_BODY_SCHEMA = {
       description: "account: the only username it registers; reset: the account whose password it resets",
     },
     lifetime: { type: "string", enum: EXPIRY_CHOICES.map((choice) => choice.short), description: "account" },
-    uses: { type: "integer", minimum: 1, maximum: MAX_USES, description: "account" },
+    uses: {
+      type: "integer",
+      minimum: 1,
+      maximum: MAX_USES,
+      description: "account; contact: at most the inviter's limit (INVITE_USER_MAX_USES unless an admin)",
+    },
     note: { type: "string", maxLength: MAX_NOTE_LENGTH, description: "account" },
     contact: { type: "boolean", description: "account: the new user and the key's admin become contacts" },
     circles: {

@@ -6,6 +6,7 @@ import { readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
 import { askWithForm } from "../adhoc/stages.js";
 import { ACCOUNT_INVITE_SYNTAX, parseAccountInviteArgs } from "../chat/account-invite-args.js";
+import { CONTACT_INVITE_SYNTAX, parseContactInviteArgs } from "../chat/contact-invite-args.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { CircleService } from "../circles/service.js";
 import type { Clock } from "../invites/expiry.js";
@@ -150,9 +151,15 @@ export function inviteChatKeywords(
   return [
     {
       keyword: "invite",
-      help: "a link that makes the person who opens it your contact",
+      help: `a link that makes the person who opens it your contact ("${CONTACT_INVITE_SYNTAX}": for N people)`,
       allowed: ({ actor }) => mayCreateContactInvite(actor, service.policy),
-      run: async (ctx) => inviteReply(logged(ctx, await service.createContactInvite(ctx.actor, ctx.from)), host, clock),
+      takesArguments: true,
+      run: async (ctx, args) => {
+        const parsed = parseContactInviteArgs(args);
+        if ("error" in parsed) return parsed.error;
+        const created = await service.createContactInvite(ctx.actor, ctx.from, parsed);
+        return inviteReply(logged(ctx, created), host, clock);
+      },
     },
     {
       keyword: "invite account",

@@ -11,10 +11,9 @@ import { ConfigError, Reader } from "./reader.js";
 import { readRedis } from "./redis.js";
 import { readSigningKeys } from "./signing-keys.js";
 import { type Config, DEFAULTS, type Env, REGISTRATION_MODES } from "./types.js";
+import { MAX_TTL_SECONDS, readUserInvitePolicy } from "./user-invites.js";
 import { readWeb } from "./web.js";
 import { readResource, readXmppAccount } from "./xmpp.js";
-
-const MAX_TTL_SECONDS = 366 * 86_400;
 
 export function loadConfig(env: Env): Config {
   const reader = new Reader(env);
@@ -35,29 +34,7 @@ export function loadConfig(env: Env): Config {
     allowContactInvites: reader.boolean("ALLOW_CONTACT_INVITES", DEFAULTS.allowContactInvites),
     notifyAdmins: reader.boolean("NOTIFY_ADMINS", false),
     inviteTtlSeconds: reader.integer("INVITE_TTL", DEFAULTS.inviteTtlSeconds, 60, MAX_TTL_SECONDS, "seconds"),
-    inviteQuota: reader.integer("INVITE_QUOTA", DEFAULTS.inviteQuota, 1, 100_000, "invites"),
-    inviteQuotaPeriodSeconds: reader.integer(
-      "INVITE_QUOTA_PERIOD",
-      DEFAULTS.inviteQuotaPeriodSeconds,
-      60,
-      MAX_TTL_SECONDS,
-      "seconds",
-    ),
-    maxPendingInvites: reader.integer("INVITE_MAX_PENDING", DEFAULTS.maxPendingInvites, 1, 100_000, "invites"),
-    userInviteMaxTtlSeconds: reader.integer(
-      "INVITE_USER_MAX_TTL",
-      DEFAULTS.userInviteMaxTtlSeconds,
-      60,
-      MAX_TTL_SECONDS,
-      "seconds",
-    ),
-    minAccountAgeSeconds: reader.integer(
-      "INVITE_MIN_ACCOUNT_AGE",
-      DEFAULTS.minAccountAgeSeconds,
-      0,
-      MAX_TTL_SECONDS,
-      "seconds",
-    ),
+    ...readUserInvitePolicy(reader),
     invitePage: readInvitePage(reader, web),
     web,
     redis: {

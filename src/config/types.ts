@@ -33,8 +33,14 @@ export interface Config {
   readonly maxPendingInvites: number;
   /** The longest a non-admin's invite lasts, in seconds (INVITE_USER_MAX_TTL; INVITE_TTL if shorter). */
   readonly userInviteMaxTtlSeconds: number;
+  /** The most uses a non-admin's invite may have (INVITE_USER_MAX_USES); 1: single use only. */
+  readonly userInviteMaxUses: number;
   /** How old an account made through an invite must be to invite new people, in seconds (INVITE_MIN_ACCOUNT_AGE). */
   readonly minAccountAgeSeconds: number;
+  /** The most accounts a user's whole invite tree may hold, pending registrations included (INVITE_TREE_MAX). */
+  readonly inviteTreeMax: number;
+  /** How long after an inviter's own registration its invitees may invite new people, in seconds (INVITE_CHAIN_PACE). */
+  readonly chainPaceSeconds: number;
   /**
    * Landing page template with {token}, {uri} and {host}: INVITE_PAGE, else the bot's own page when the web
    * server is on; undefined = use the xmpp: URI.
@@ -106,7 +112,11 @@ export const DEFAULTS = {
   inviteQuotaPeriodSeconds: 86_400,
   maxPendingInvites: 10,
   userInviteMaxTtlSeconds: 604_800,
+  userInviteMaxUses: 1,
   minAccountAgeSeconds: 86_400,
+  // ejabberd's mod_invites: a tree of at most 1,000 accounts, and no invite while the one two levels up is under 300 s.
+  inviteTreeMax: 1_000,
+  chainPaceSeconds: 300,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 500,
   rateLimitBurst: 20,

@@ -20,10 +20,13 @@ export type InviteErrorCode =
   | "invite-expiry-not-allowed"
   | "invite-uses-not-counted"
   | "invite-uses-not-allowed"
+  | "invite-uses-too-many"
   | "invite-tree-admins-only"
   | "quota-exceeded"
   | "pending-invites-exceeded"
   | "account-too-new"
+  | "invite-tree-full"
+  | "invite-chain-too-fast"
   | "relations-admins-only"
   | "summary-admins-only"
   | "roles-unsupported"
@@ -129,6 +132,12 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     ({ reason }) => `The number of uses must be ${reason ?? "within the allowed range"}`,
     ({ reason }) => `Sorry, nothing was changed. The number of uses must be ${reason ?? "within the allowed range"}.`,
   ),
+  "invite-uses-too-many": errorEntry(
+    NOT_ACCEPTABLE,
+    ({ limit }) => `An invite of yours may have from 1 to ${limit ?? "1"} uses`,
+    ({ limit }) =>
+      `Sorry, an invite of yours may have from 1 to ${limit ?? "1"} use${limit === "1" ? "" : "s"}. Nothing was created.`,
+  ),
   "invite-tree-admins-only": errorEntry(
     FORBIDDEN,
     "Only administrators may see the invite tree of another account",
@@ -152,6 +161,20 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
       `Your account is too new to invite new people: it must be ${period ?? "older"} old first; the next invite is possible ${retryAt ?? "later"}`,
     ({ retryAt, period }) =>
       `Sorry, your account is too new to invite new people: an account must be ${period ?? "older"} old first. You can invite ${retryAt ?? "later"}.`,
+  ),
+  "invite-tree-full": errorEntry(
+    { stanza: "wait resource-constraint", status: 429, page: "error" },
+    ({ retryAt, limit }) =>
+      `Your invite tree is full: at most ${limit ?? "so many"} accounts may come from it, counting the invites waiting to be used; ${retryAt === undefined ? "an administrator can invite further" : `the next invite is possible when one of them is used up or revoked, or ${retryAt} at the latest`}`,
+    ({ retryAt, limit }) =>
+      `Sorry, your invite tree is full: at most ${limit ?? "so many"} accounts may come from the invites of you, whoever invited you, and everyone they brought in, counting the invites still waiting to be used. ${retryAt === undefined ? "Ask an administrator to invite further." : `You can invite again when one of those invites is revoked, or ${retryAt} at the latest, when one expires.`}`,
+  ),
+  "invite-chain-too-fast": errorEntry(
+    { stanza: "wait resource-constraint", status: 429, page: "error" },
+    ({ retryAt, period }) =>
+      `Whoever invited you registered less than ${period ?? "a while"} ago, and invites may not chain faster than that; the next invite is possible ${retryAt ?? "later"}`,
+    ({ retryAt, period }) =>
+      `Sorry, whoever invited you joined less than ${period ?? "a while"} ago, and invites may not chain faster than that. You can invite ${retryAt ?? "later"}.`,
   ),
   "pending-invites-exceeded": errorEntry(
     { stanza: "wait resource-constraint", status: 429, page: "error" },

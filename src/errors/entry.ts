@@ -7,11 +7,18 @@ export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait"
 
 export interface ErrorParams {
   readonly host: string;
-  /** For quota-exceeded, pending-invites-exceeded and account-too-new: when the next invite is possible, in words. */
+  /**
+   * For the refusals of the users' invite policy (quota-exceeded, pending-invites-exceeded, account-too-new,
+   * invite-tree-full, invite-chain-too-fast): when the next invite is possible, in words; none for a full tree that
+   * waiting does not free.
+   */
   readonly retryAt?: string;
-  /** For quota-exceeded: its rolling period, in words ("24 hours"); for account-too-new: the age an account needs. */
+  /**
+   * For quota-exceeded: its rolling period, in words ("24 hours"); for account-too-new: the age an account needs; for
+   * invite-chain-too-fast: the chain's pace.
+   */
   readonly period?: string;
-  /** For pending-invites-exceeded: how many may be pending at once. */
+  /** For pending-invites-exceeded: how many may be pending at once; for invite-tree-full: the tree's budget. */
   readonly limit?: string;
   /** For store-unavailable: what did not happen ("no invite was created"); the default says nothing changed. */
   readonly notDone?: string;

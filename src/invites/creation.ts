@@ -17,7 +17,7 @@ import {
   mayInviteNewUsers,
   type Policy,
 } from "./permissions.js";
-import { lifetimeFor, NO_INVITE_CREATED, type QuotaDeps, withinQuota } from "./quota.js";
+import { lifetimeFor, NO_INVITE_CREATED, type QuotaDeps, usesFor, withinQuota } from "./quota.js";
 import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, Reservation } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
@@ -51,12 +51,13 @@ export async function createContactInvite(
   deps: CreationDeps,
   actor: Actor,
   source: string,
-  options: { readonly circles?: readonly string[] } = {},
+  options: { readonly circles?: readonly string[]; readonly maxUses?: number } = {},
 ): Promise<CreatedInvite> {
   const { policy } = deps;
   const inviter = actor.localUser;
   if (inviter === undefined) throw new InviteError("not-local-user");
   if (!mayCreateContactInvite(actor, policy)) throw new InviteError("contact-invites-admins-only");
+  const uses = usesFor(deps, actor, options.maxUses);
   const allowRegistration = mayInviteNewUsers(actor, policy);
   // Circles are joined by registering: an invite that cannot register names none.
   const { groups } = allowRegistration ? await joinsFor(deps.circles, policy.domain, actor, options) : { groups: [] };
@@ -74,9 +75,12 @@ export async function createContactInvite(
           uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
         }),
         source,
-        { ...(groups.length === 0 ? {} : { data: { groups } }), ttlSeconds, reservation },
+        {
+          data: { ...(groups.length === 0 ? {} : { groups }), ...(uses > 1 ? { max_uses: uses } : {}) },
+          ...{ reusable: uses > 1, ttlSeconds, reservation },
+        },
       ),
-    { lifetimeSeconds: ttlSeconds, newPeople: allowRegistration },
+    { lifetimeSeconds: ttlSeconds, newPeople: allowRegistration, uses },
   );
 }
 

@@ -10,6 +10,7 @@ import { guarded } from "./guarded.js";
 import { EXPIRY_CHOICES, MAX_USES } from "./options.js";
 import { type PendingInvite, toPending } from "./pending.js";
 import type { Actor } from "./permissions.js";
+import { lifetimeFor } from "./quota.js";
 import type { InviteEdit, InviteStore } from "./store.js";
 
 /** What a requester asks to change; what is left out stays. */
@@ -23,19 +24,24 @@ export interface InviteChange {
 export interface EditingDeps {
   readonly store: Pick<InviteStore, "findById" | "edit">;
   readonly clock: Clock;
-  /** The default lifetime (INVITE_TTL), the longest a user's own invite may have. */
+  /** The default lifetime (INVITE_TTL), and the longest a user's own invite may have (quota.ts, lifetimeFor). */
   readonly ttlSeconds: number;
+  readonly userMaxTtlSeconds?: number | undefined;
 }
 
 /**
  * The longest lifetime, from now, that this requester may give an invite of this kind: what creating it allows. A
- * reset link keeps its one day (creation.ts); a user's invite the default lifetime (the only one users get); an
- * admin may choose any lifetime of the account invite's choices (options.ts).
+ * reset link keeps its one day (creation.ts); a user's invite the lifetime users' invites get (INVITE_TTL, at most
+ * INVITE_USER_MAX_TTL); an admin may choose any lifetime of the account invite's choices (options.ts).
  */
-export function longestLifetime(actor: Actor, kind: PendingInvite["kind"], ttlSeconds: number): number {
-  if (kind === "reset") return Math.min(ttlSeconds, PASSWORD_RESET_TTL);
-  if (!actor.isAdmin) return ttlSeconds;
-  return Math.max(ttlSeconds, ...EXPIRY_CHOICES.map((choice) => choice.seconds));
+export function longestLifetime(
+  deps: Pick<EditingDeps, "ttlSeconds" | "userMaxTtlSeconds">,
+  actor: Actor,
+  kind: PendingInvite["kind"],
+): number {
+  if (kind === "reset") return Math.min(deps.ttlSeconds, PASSWORD_RESET_TTL);
+  if (!actor.isAdmin) return lifetimeFor(deps, actor);
+  return Math.max(deps.ttlSeconds, ...EXPIRY_CHOICES.map((choice) => choice.seconds));
 }
 
 /** Edits one visible pending invite by its short id; resolves with it as edited. */
@@ -54,8 +60,8 @@ export async function editInvite(
     .map((stored) => toPending(stored, now))
     .find((each) => each !== undefined && (actor.isAdmin || each.inviter === actor.jid));
   if (pending === undefined) throw new InviteError("invite-not-found");
-  if (expiresAt !== undefined) checkExpiry(expiresAt, now, longestLifetime(actor, pending.kind, deps.ttlSeconds));
-  if (maxUses !== undefined) checkUses(maxUses, pending);
+  if (expiresAt !== undefined) checkExpiry(expiresAt, now, longestLifetime(deps, actor, pending.kind));
+  if (maxUses !== undefined) checkUses(maxUses, pending, actor);
   const edit: InviteEdit = {
     ...(expiresAt === undefined ? {} : { expires: expiresAt }),
     ...(maxUses === undefined ? {} : { maxUses }),
@@ -78,12 +84,16 @@ function checkExpiry(expiresAt: number, now: number, longest: number): void {
   });
 }
 
-/** Only a counted invite's cap changes (a single-use or uncounted invite keeps its kind), never to or below its uses. */
-function checkUses(maxUses: number, pending: PendingInvite): void {
+/**
+ * Only a counted invite's cap changes (a single-use or uncounted invite keeps its kind), never to or below its uses;
+ * a user's only down: more would register accounts its tree budget never counted (quota.ts).
+ */
+function checkUses(maxUses: number, pending: PendingInvite, actor: Actor): void {
   if (pending.maxUses === undefined) throw new InviteError("invite-uses-not-counted");
   const used = pending.stored.used;
   const least = used + 1;
-  if (Number.isInteger(maxUses) && maxUses >= least && maxUses <= MAX_USES) return;
+  const most = actor.isAdmin ? MAX_USES : pending.maxUses;
+  if (Number.isInteger(maxUses) && maxUses >= least && maxUses <= most) return;
   const taken = used === 0 ? "" : `: it has been used ${used} time${used === 1 ? "" : "s"}`;
-  throw new InviteError("invite-uses-not-allowed", { params: { reason: `from ${least} to ${MAX_USES}${taken}` } });
+  throw new InviteError("invite-uses-not-allowed", { params: { reason: `from ${least} to ${most}${taken}` } });
 }

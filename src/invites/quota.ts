@@ -1,15 +1,18 @@
 /**
  * The limits of non-admins' invites (README, "Users' invites"): so many per rolling period
- * (INVITE_QUOTA per INVITE_QUOTA_PERIOD), so many pending at once (INVITE_MAX_PENDING), and an account old enough
- * to invite new people (INVITE_MIN_ACCOUNT_AGE), checked and taken in one step by the store, so that parallel
- * requests and several bot instances cannot pass them. Admins are exempt.
+ * (INVITE_QUOTA per INVITE_QUOTA_PERIOD), so many pending at once (INVITE_MAX_PENDING); and for an invite that
+ * registers, an account old enough (INVITE_MIN_ACCOUNT_AGE), a whole invite tree within its budget
+ * (INVITE_TREE_MAX) and a chain that grows no faster than its pace (INVITE_CHAIN_PACE, ejabberd's rule). Checked
+ * and taken in one step by the store, so that parallel requests and several bot instances cannot pass them. Admins
+ * are exempt, and the tree rules stop at them: an admin's invitee is the top of a tree of its own.
  */
 import { randomUUID } from "node:crypto";
 import { InviteError } from "../errors.js";
 import { type Clock, describeDuration, describeWhen, nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
-import type { Actor } from "./permissions.js";
-import type { QuotaStore, Reservation } from "./store.js";
+import { MAX_USES } from "./options.js";
+import type { Actor, Policy } from "./permissions.js";
+import { type QuotaRules, type QuotaStore, type Reservation, reservationMember } from "./store.js";
 
 /** INVITE_QUOTA_PERIOD's default: a rolling 24 hours. */
 export const DEFAULT_QUOTA_PERIOD_SECONDS = 86_400;
@@ -30,20 +33,40 @@ export interface QuotaDeps {
   /** An invite's lifetime unless chosen (INVITE_TTL), and the longest a non-admin's lasts; undefined = no cap. */
   readonly ttlSeconds: number;
   readonly userMaxTtlSeconds?: number | undefined;
+  /** The most uses a non-admin's invite may have; undefined = 1 (single use). */
+  readonly userMaxUses?: number | undefined;
+  /** At most this many accounts in a user's whole invite tree, pending registrations included; undefined = none. */
+  readonly treeMax?: number | undefined;
+  /** How long (seconds) after the inviter's own registration an account may invite new people; undefined = any. */
+  readonly chainPaceSeconds?: number | undefined;
+  /** Whose the admins are: exempt, and where the tree rules stop going up. */
+  readonly policy: Pick<Policy, "admins">;
   readonly clock: Clock;
 }
 
 /** How long `actor`'s invite lasts: a non-admin's no longer than the policy allows. */
-export function lifetimeFor(deps: QuotaDeps, actor: Actor): number {
+export function lifetimeFor(deps: Pick<QuotaDeps, "ttlSeconds" | "userMaxTtlSeconds">, actor: Actor): number {
   return actor.isAdmin ? deps.ttlSeconds : Math.min(deps.ttlSeconds, deps.userMaxTtlSeconds ?? Infinity);
+}
+
+/**
+ * The uses `actor` asked for (1 unless asked), if allowed: a non-admin's at most userMaxUses, an admin's MAX_USES
+ * (options.ts, the account invite's choice).
+ */
+export function usesFor(deps: QuotaDeps, actor: Actor, asked: number | undefined): number {
+  const most = actor.isAdmin ? MAX_USES : (deps.userMaxUses ?? 1);
+  if (asked === undefined || (Number.isInteger(asked) && asked >= 1 && asked <= most)) return asked ?? 1;
+  throw new InviteError("invite-uses-too-many", { params: { limit: String(most) } });
 }
 
 /** What withinQuota needs to know of the invite it is asked for. */
 export interface InviteToCome {
   /** How long it will last, for when a place whose invite is being made frees up. */
   readonly lifetimeSeconds?: number;
-  /** Whether it can register a new account: only such invites wait for the inviter's account to be old enough. */
+  /** Whether it can register a new account: only such invites meet the account age and the tree rules. */
   readonly newPeople?: boolean;
+  /** How many accounts it can register (its uses); 1 unless said. */
+  readonly uses?: number;
 }
 
 /**
@@ -58,28 +81,30 @@ export async function withinQuota<T>(
   invite: InviteToCome = {},
 ): Promise<T> {
   const { quota, maxPending, store } = deps;
-  const { lifetimeSeconds, newPeople = false } = invite;
-  const minAge = newPeople && (deps.minAccountAgeSeconds ?? 0) > 0 ? deps.minAccountAgeSeconds : undefined;
-  if (actor.isAdmin || (quota === undefined && maxPending === undefined && minAge === undefined)) return create();
-  const periodSeconds = deps.quotaPeriodSeconds ?? DEFAULT_QUOTA_PERIOD_SECONDS;
-  const member = randomUUID();
-  const rules = {
-    limit: quota,
-    windowMs: periodSeconds * 1000,
-    maxPending,
-    ...(lifetimeSeconds === undefined ? {} : { lifetimeMs: lifetimeSeconds * 1000 }),
-    ...(minAge === undefined ? {} : { minAccountAgeMs: minAge * 1000 }),
-  };
+  const rules = rulesFor(deps, invite);
+  const limited = [quota, maxPending, rules.minAccountAgeMs, rules.treeMax, rules.chainPaceMs];
+  if (actor.isAdmin || limited.every((limit) => limit === undefined)) return create();
+  const member = reservationMember(randomUUID(), rules.uses ?? 1);
   const decision = await guarded(() => store.reserve(actor.jid, rules, member), NO_INVITE_CREATED);
   if (!decision.allowed) {
     const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(deps.clock));
     if (decision.rule === "account-age") {
-      throw new InviteError("account-too-new", { params: { retryAt, period: describeDuration(minAge ?? 0) } });
+      const period = describeDuration(deps.minAccountAgeSeconds ?? 0);
+      throw new InviteError("account-too-new", { params: { retryAt, period } });
+    }
+    if (decision.rule === "tree") {
+      const when = decision.retryAtMs === 0 ? {} : { retryAt };
+      throw new InviteError("invite-tree-full", { params: { ...when, limit: String(deps.treeMax) } });
+    }
+    if (decision.rule === "pace") {
+      throw new InviteError("invite-chain-too-fast", {
+        params: { retryAt, period: describeDuration(deps.chainPaceSeconds ?? 0) },
+      });
     }
     if (decision.rule === "pending") {
       throw new InviteError("pending-invites-exceeded", { params: { retryAt, limit: String(maxPending) } });
     }
-    throw new InviteError("quota-exceeded", { params: { retryAt, period: describePeriod(periodSeconds) } });
+    throw new InviteError("quota-exceeded", { params: { retryAt, period: describePeriod(rules.windowMs / 1000) } });
   }
   try {
     return await create({ subject: actor.jid, member });
@@ -87,6 +112,25 @@ export async function withinQuota<T>(
     await store.release(actor.jid, member).catch(() => {});
     throw error;
   }
+}
+
+/** The store's rules for this invite: the age and tree rules only for one that registers. */
+function rulesFor(deps: QuotaDeps, invite: InviteToCome): QuotaRules {
+  const { lifetimeSeconds, newPeople = false, uses = 1 } = invite;
+  const positive = (seconds: number | undefined) => (seconds !== undefined && seconds > 0 ? seconds : undefined);
+  const minAge = newPeople ? positive(deps.minAccountAgeSeconds) : undefined;
+  const pace = newPeople ? positive(deps.chainPaceSeconds) : undefined;
+  return {
+    limit: deps.quota,
+    windowMs: (deps.quotaPeriodSeconds ?? DEFAULT_QUOTA_PERIOD_SECONDS) * 1000,
+    maxPending: deps.maxPending,
+    ...(lifetimeSeconds === undefined ? {} : { lifetimeMs: lifetimeSeconds * 1000 }),
+    ...(minAge === undefined ? {} : { minAccountAgeMs: minAge * 1000 }),
+    ...(pace === undefined ? {} : { chainPaceMs: pace * 1000 }),
+    ...(newPeople && deps.treeMax !== undefined ? { treeMax: deps.treeMax } : {}),
+    uses: newPeople ? uses : 0,
+    exempt: [...deps.policy.admins],
+  };
 }
 
 /** "24 hours" rather than "1 day" for the usual quota, as people say it; otherwise as an expiry reads. */

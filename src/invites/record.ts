@@ -85,3 +85,14 @@ export interface StoredInvite {
   readonly record: InviteRecord;
   readonly used: number;
 }
+
+/**
+ * The accounts an invite can still register, for the tree budget (quota.ts): none for a contact-only invite or a
+ * reset link; the uses left of a counted one (`used` taken); 1 otherwise, an uncounted reusable invite (an admin's)
+ * included. redis-quota-script.ts counts the same in Lua.
+ */
+export function registrationsLeft(record: InviteRecord, used: number): number {
+  if (!record.allow_registration || record.additional_data?.allow_reset !== undefined) return 0;
+  const max = maxUsesOf(record);
+  return max === undefined ? 1 : Math.max(max - used, 0);
+}

@@ -7,7 +7,7 @@
 import { type EventSink, silentSink } from "../events.js";
 import type { CircleChoice } from "./circle-choice.js";
 import { type CreationDeps, createAccountInvite, createContactInvite, createPasswordResetInvite } from "./creation.js";
-import { editInvite, type InviteChange } from "./editing.js";
+import { editInvite, type InviteChange, longestLifetime } from "./editing.js";
 import { type Clock, systemClock } from "./expiry.js";
 import type { CreatedInvite } from "./invite.js";
 import type { CreatedKind, InviteEvents } from "./invite-events.js";
@@ -39,6 +39,12 @@ export interface InviteServiceOptions {
   readonly userMaxTtlSeconds?: number;
   /** How old a non-admin's account must be to invite new people (by its `joined` record); undefined or 0 = any. */
   readonly minAccountAgeSeconds?: number;
+  /** The most uses a non-admin's invite may have; undefined = 1, single use. */
+  readonly userMaxUses?: number;
+  /** The most accounts a user's whole invite tree may hold (quota.ts); undefined = no limit. */
+  readonly treeMax?: number;
+  /** How long after its inviter registered an account may invite new people (quota.ts); undefined or 0 = at once. */
+  readonly chainPaceSeconds?: number;
   readonly policy: Policy;
   readonly ttlSeconds: number;
   readonly invitePage: string | undefined;
@@ -93,7 +99,7 @@ export class InviteService {
   createContactInvite(
     actor: Actor,
     source: string,
-    options: { readonly circles?: readonly string[] } = {},
+    options: { readonly circles?: readonly string[]; readonly maxUses?: number } = {},
   ): Promise<CreatedInvite> {
     return this.#created("contact", actor, createContactInvite(this.#deps, actor, source, options));
   }
@@ -134,6 +140,11 @@ export class InviteService {
   /** Admins: who invited this user, and whom this user invited (bare JIDs). */
   relationsOf(actor: Actor, jid: string): Promise<{ invitedBy: string | undefined; invitees: string[] }> {
     return relationsOf(this.#deps, actor, jid);
+  }
+
+  /** The longest lifetime from now this requester may give an invite of this kind (editing.ts). */
+  longestLifetime(actor: Actor, kind: PendingInvite["kind"]): number {
+    return longestLifetime(this.#deps, actor, kind);
   }
 
   /** A new expiry, and new uses for a counted invite, of one visible invite by its short id (editing.ts). */

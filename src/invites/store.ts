@@ -101,12 +101,41 @@ export interface QuotaRules {
    * record); an account without that record (made before it was kept, or not through an invite) is old enough.
    */
   readonly minAccountAgeMs?: number;
+  /**
+   * The tree budget: at most this many accounts below the topmost account above the requester that is not in
+   * `exempt` (its whole invite tree), counting the registrations its pending invites can still make and the places
+   * in flight, this invite's `uses` included.
+   */
+  readonly treeMax?: number;
+  /** The chain's pace: no invite while the requester's inviter (not in `exempt`) registered less than this ago. */
+  readonly chainPaceMs?: number;
+  /** The registrations the invite to come can make (its uses); 0 for one that registers nobody; default 1. */
+  readonly uses?: number;
+  /** Accounts the tree rules stop at going up (the admins): each is the top of no user's tree. */
+  readonly exempt?: readonly string[];
 }
 
-/** Which limit refused a reservation: QuotaRules.limit, maxPending or minAccountAgeMs. */
-export type QuotaRule = "period" | "pending" | "account-age";
+/** Which limit refused a reservation: QuotaRules.limit, maxPending, minAccountAgeMs, treeMax or chainPaceMs. */
+export type QuotaRule = "period" | "pending" | "account-age" | "tree" | "pace";
 
-/** The outcome of asking for one more invite; refused, when a place frees up at the latest (Unix ms). */
+/**
+ * The member of a reservation: unique, and saying how many registrations its invite can make, for the tree budget
+ * to count a place in flight (redis-quota.ts reads it back in Lua: `#(%d+)$`).
+ */
+export function reservationMember(id: string, uses: number): string {
+  return `${id}#${uses}`;
+}
+
+/** The registrations a reservation's member says its invite can make (1 for a member without the count). */
+export function usesOfMember(member: string): number {
+  const match = /#(\d+)$/u.exec(member);
+  return match === null ? 1 : Number(match[1]);
+}
+
+/**
+ * The outcome of asking for one more invite; refused, when a place frees up at the latest (Unix ms), 0 when waiting
+ * frees none (a tree full of accounts).
+ */
 export type QuotaDecision =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly rule: QuotaRule; readonly retryAtMs: number };

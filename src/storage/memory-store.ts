@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "../invites/expiry.js";
 import type { Invite } from "../invites/invite.js";
-import { boundLocalOf, inviterOf, kindOf, maxUsesOf, recordOf } from "../invites/record.js";
+import { boundLocalOf, inviterOf, kindOf, maxUsesOf, recordOf, registrationsLeft } from "../invites/record.js";
 import { editedRecord, usesCapOf } from "../invites/record-edit.js";
 import type {
   EditOutcome,
@@ -69,11 +69,14 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
   readonly stats: MemoryInviteStats;
 
   constructor(private readonly clock: Clock = systemClock) {
-    this.#quota = new MemoryQuota(clock, (subject) =>
-      this.#live()
-        .filter(({ record }) => inviterOf(record) === subject)
-        .map(({ record }) => record.expires),
-    );
+    this.#quota = new MemoryQuota(clock, {
+      invitesOf: (subject) =>
+        this.#live()
+          .filter(({ record }) => inviterOf(record) === subject)
+          .map(({ record, used }) => ({ expires: record.expires, registrations: registrationsLeft(record, used) })),
+      invitedBy: (account) => this.#invitedBy.get(account),
+      inviteesOf: (account) => [...(this.#invitees.get(account) ?? [])],
+    });
     this.stats = new MemoryInviteStats(clock, (id) => this.#live().some((stored) => idOfHash(stored.hash) === id));
   }
 

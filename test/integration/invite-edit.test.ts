@@ -34,7 +34,11 @@ let backend: RedisBackend;
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
   // Trees of accounts made a moment ago: the account-age rule (user-invite-policy.test.ts) is off here.
-  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true", INVITE_MIN_ACCOUNT_AGE: "0" });
+  bot = await world.startBot("bot", {
+    ALLOW_USER_INVITES: "true",
+    INVITE_MIN_ACCOUNT_AGE: "0",
+    INVITE_CHAIN_PACE: "0",
+  });
   [admin, alice, bob] = await world.loginAll(["admin@localhost", "alice@localhost", "bob@localhost"]);
   backend = await readyRedisBackend(world.servers.redis.botUrl, HOST, 2_000);
 });

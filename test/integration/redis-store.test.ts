@@ -18,6 +18,7 @@ import {
 import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import { type RedisBackend, redisBackend } from "../../src/storage/redis-backend.js";
 import { createRedisClient } from "../../src/storage/redis-client.js";
+import { quotaTreeContract, recordRegistration } from "../helpers/quota-tree-contract.js";
 import { readRawRecord, recordWith, writeRawRecord } from "../helpers/raw-records.js";
 import { type RedisServer, startRedis } from "../helpers/redis-server.js";
 import { requireBinaries } from "../helpers/require-binary.js";
@@ -108,6 +109,13 @@ quotaStoreContract("RedisQuota", () => ({
   },
   nowMs: () => Date.now(),
   advanceMs: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}));
+
+quotaTreeContract("RedisQuota", () => ({
+  store: backend.quota,
+  invites: backend.invites,
+  recordRegistration: (inviter, invitee, atSeconds) => recordRegistration(raw, HOST, inviter, invitee, atSeconds),
+  nowMs: () => Date.now(),
 }));
 
 relationsStoreContract("RedisRelations", () => ({

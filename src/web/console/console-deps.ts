@@ -34,6 +34,7 @@ export interface ConsoleRouteDeps {
     | "createAccountInvite"
     | "createPasswordResetInvite"
     | "editInvite"
+    | "longestLifetime"
     | "inviteTree"
     | "revokeTree"
     | "ttlSeconds"

@@ -22,6 +22,8 @@ export const NOTICES: Notices = {
   "quota-exceeded": { key: "console.error.quota" },
   "pending-invites-exceeded": { key: "console.error.pending" },
   "account-too-new": { key: "console.error.account_age" },
+  "invite-tree-full": { key: "console.error.tree" },
+  "invite-chain-too-fast": { key: "console.error.pace" },
   "form-invalid": { key: "console.error.options" },
 };
 

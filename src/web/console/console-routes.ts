@@ -9,7 +9,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeError, InviteError } from "../../errors.js";
 import type { OpenSession } from "../../invites/console-access.js";
-import { longestLifetime } from "../../invites/editing.js";
 import { nowSeconds, systemClock } from "../../invites/expiry.js";
 import { EXPIRY_CHOICES } from "../../invites/options.js";
 import { mayCreateAccountInvite, mayCreateContactInvite, mayInviteNewUsers } from "../../invites/permissions.js";
@@ -89,7 +88,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
       list.invites.map(async (invite) => ({
         invite,
         circles: (await deps.circleNames?.(circleIdsOf(invite.stored.record))) ?? [],
-        longest: longestLifetime(actor, invite.kind, ttl),
+        longest: invites.longestLifetime(actor, invite.kind),
       })),
     );
     const label = (short: string) => ctx.t(`console.lifetime.${short}`);

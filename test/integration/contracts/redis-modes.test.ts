@@ -25,6 +25,7 @@ import { inviteClaimsContract } from "../../helpers/claims-contract.js";
 import { consoleStoreContract } from "../../helpers/console-store-contract.js";
 import { eventStreamContract } from "../../helpers/event-stream-contract.js";
 import { hitCounterContract } from "../../helpers/hit-counter-contract.js";
+import { quotaTreeContract, recordRegistration } from "../../helpers/quota-tree-contract.js";
 import { redisCircleForgery } from "../../helpers/redis-circle-forgery.js";
 import { type RedisCluster, startRedisCluster } from "../../helpers/redis-cluster.js";
 import { type RedisSentinelSetup, startRedisSentinel } from "../../helpers/redis-sentinel.js";
@@ -157,6 +158,14 @@ for (const name of ["cluster", "sentinel"] as const) {
     },
     nowMs: () => Date.now(),
     advanceMs: wait,
+  }));
+
+  quotaTreeContract(`RedisQuota on ${label}`, () => ({
+    store: mode().backend.quota,
+    invites: mode().backend.invites,
+    recordRegistration: (inviter, invitee, atSeconds) =>
+      recordRegistration(mode().raw, HOST, inviter, invitee, atSeconds),
+    nowMs: () => Date.now(),
   }));
 
   relationsStoreContract(`RedisRelations on ${label}`, () => ({

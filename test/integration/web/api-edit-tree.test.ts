@@ -34,7 +34,11 @@ beforeAll(async () => {
   world = await startScenario({ inviteModule: true });
   // Users may invite new users, so each account of the chain can invite the next.
   // Trees of accounts made a moment ago: the account-age rule (user-invite-policy.test.ts) is off here.
-  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true", INVITE_MIN_ACCOUNT_AGE: "0" });
+  bot = await world.startBot("bot", {
+    ALLOW_USER_INVITES: "true",
+    INVITE_MIN_ACCOUNT_AGE: "0",
+    INVITE_CHAIN_PACE: "0",
+  });
   const { service, store, storage } = bot.app;
   const keys = new ApiKeyService({
     // The bot's own store of keys, on its backend's connection to Redis as its ACL user.

@@ -27,7 +27,13 @@ beforeAll(async () => {
   ({ bot, webUrl } = await startWebBot(
     // Trees of accounts made a moment ago: the account-age rule (user-invite-policy.test.ts) is off here.
     (web) =>
-      world.startBot("bot", { ...web, ALLOW_USER_INVITES: "true", REGISTRATION: "auto", INVITE_MIN_ACCOUNT_AGE: "0" }),
+      world.startBot("bot", {
+        ...web,
+        ALLOW_USER_INVITES: "true",
+        REGISTRATION: "auto",
+        INVITE_MIN_ACCOUNT_AGE: "0",
+        INVITE_CHAIN_PACE: "0",
+      }),
     "server",
   ));
   [admin] = await world.loginAll([ADMIN]);

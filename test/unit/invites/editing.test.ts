@@ -76,10 +76,12 @@ describe("editing an invite's expiry", () => {
 
   it("gives admins the longest lifetime they may create, and reset links their one day", async () => {
     const w = setup();
-    expect(longestLifetime(w.admin, "account", WEEK)).toBe(4 * WEEK);
-    expect(longestLifetime(w.admin, "contact", 8 * WEEK)).toBe(8 * WEEK);
-    expect(longestLifetime(w.alice, "contact", WEEK)).toBe(WEEK);
-    expect(longestLifetime(w.admin, "reset", WEEK)).toBe(86_400);
+    expect(longestLifetime({ ttlSeconds: WEEK }, w.admin, "account")).toBe(4 * WEEK);
+    expect(longestLifetime({ ttlSeconds: 8 * WEEK }, w.admin, "contact")).toBe(8 * WEEK);
+    expect(longestLifetime({ ttlSeconds: WEEK }, w.alice, "contact")).toBe(WEEK);
+    expect(longestLifetime({ ttlSeconds: WEEK, userMaxTtlSeconds: 86_400 }, w.alice, "contact")).toBe(86_400);
+    expect(longestLifetime({ ttlSeconds: WEEK, userMaxTtlSeconds: 86_400 }, w.admin, "contact")).toBe(4 * WEEK);
+    expect(longestLifetime({ ttlSeconds: WEEK }, w.admin, "reset")).toBe(86_400);
     const alices = inviteId((await contactOf(w)).token);
     expect(await w.service.editInvite(w.admin, alices, { expiresAt: NOW + 4 * WEEK })).toMatchObject({
       expires: NOW + 4 * WEEK,

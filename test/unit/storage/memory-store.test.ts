@@ -1,5 +1,6 @@
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 import { tokenHash } from "../../../src/storage/record.js";
+import { quotaTreeContract } from "../../helpers/quota-tree-contract.js";
 import { inviteStatsContract } from "../../helpers/stats-contract.js";
 import { inviteStoreContract, quotaStoreContract, relationsStoreContract } from "../../helpers/store-contract.js";
 
@@ -28,6 +29,13 @@ quotaStoreContract("MemoryInviteStore", () => ({
   advanceMs: async (ms) => {
     nowMs += ms;
   },
+}));
+
+quotaTreeContract("MemoryInviteStore", () => ({
+  store,
+  invites: store,
+  recordRegistration: async (inviter, invitee, atSeconds) => store.recordUse(inviter, invitee, atSeconds),
+  nowMs: () => nowMs,
 }));
 
 relationsStoreContract("MemoryInviteStore", () => ({
