@@ -121,6 +121,8 @@ local circles = module:require("invites_redis_circles").new(redis_store, settlin
 -- Prosody 13: the role the bot's invite names; the bot offers roles only where the host announces the feature.
 local roles = module:require("invites_redis_roles").new(redis_store.trust_roles);
 if roles.supported then module:add_feature(roles.FEATURE); end
+-- Prosody 13: a user's role, for the bot's policy for users' invites (invites_bot_jid names who may ask).
+module:require("invites_redis_user_roles").hook();
 module:require("invites_redis_registration").hook(redis_store, checks, settling, circles, roles);
 module:require("invites_redis_subscription").hook(redis_store, settling, circles);
 

@@ -28,6 +28,7 @@ import { createRedisClient } from "./storage/redis-client.js";
 import { createWebApp } from "./web/web-app.js";
 import { createConnection } from "./xmpp/connection.js";
 import { ROLES_ON_JOIN_FEATURE, serverFeatures } from "./xmpp/server-features.js";
+import { serverUserRoles } from "./xmpp/user-roles.js";
 
 export type { App, AppDeps };
 
@@ -88,6 +89,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     userMaxUses: config.userInviteMaxUses,
     treeMax: config.inviteTreeMax,
     chainPaceSeconds: config.chainPaceSeconds,
+    rolePolicies: config.rolePolicies,
+    userRoles: serverUserRoles(xmpp, host, features),
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
   });

@@ -1,4 +1,5 @@
 /** The shape of the configuration `loadConfig` returns (README, "Configuration", documents each variable). */
+import type { RolePolicy } from "../invites/role-policy.js";
 import type { LogLevel } from "../logger.js";
 import type { RedisCredentials, RedisNodeAddress, RedisTarget } from "../storage/redis-target.js";
 import type { OpsConfig } from "./ops.js";
@@ -41,6 +42,8 @@ export interface Config {
   readonly inviteTreeMax: number;
   /** How long after an inviter's own registration its invitees may invite new people, in seconds (INVITE_CHAIN_PACE). */
   readonly chainPaceSeconds: number;
+  /** The policy per Prosody 13 role (INVITE_ROLE_POLICY), guests refused unless it names them. */
+  readonly rolePolicies: ReadonlyMap<string, RolePolicy>;
   /**
    * Landing page template with {token}, {uri} and {host}: INVITE_PAGE, else the bot's own page when the web
    * server is on; undefined = use the xmpp: URI.

@@ -1,10 +1,12 @@
 /**
  * The policy for users' invites (README, "Users' invites"): INVITE_QUOTA per INVITE_QUOTA_PERIOD,
  * INVITE_MAX_PENDING, INVITE_USER_MAX_TTL, INVITE_USER_MAX_USES, INVITE_MIN_ACCOUNT_AGE, INVITE_TREE_MAX and
- * INVITE_CHAIN_PACE, each with a safe default (types.ts, DEFAULTS).
+ * INVITE_CHAIN_PACE, each with a safe default (types.ts, DEFAULTS), and the same per Prosody 13 role
+ * (INVITE_ROLE_POLICY, role-policy.ts).
  */
 import { MAX_USES } from "../invites/options.js";
 import type { Reader } from "./reader.js";
+import { readRolePolicies } from "./role-policy.js";
 import { type Config, DEFAULTS } from "./types.js";
 
 /** The longest lifetime or period a setting takes: a year and a day. */
@@ -20,6 +22,7 @@ export type UserInvitePolicy = Pick<
   | "minAccountAgeSeconds"
   | "inviteTreeMax"
   | "chainPaceSeconds"
+  | "rolePolicies"
 >;
 
 export function readUserInvitePolicy(reader: Reader): UserInvitePolicy {
@@ -34,5 +37,6 @@ export function readUserInvitePolicy(reader: Reader): UserInvitePolicy {
     minAccountAgeSeconds: seconds("INVITE_MIN_ACCOUNT_AGE", DEFAULTS.minAccountAgeSeconds, 0),
     inviteTreeMax: reader.integer("INVITE_TREE_MAX", DEFAULTS.inviteTreeMax, 1, 1_000_000, "accounts"),
     chainPaceSeconds: seconds("INVITE_CHAIN_PACE", DEFAULTS.chainPaceSeconds, 0),
+    rolePolicies: readRolePolicies(reader),
   };
 }

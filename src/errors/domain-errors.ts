@@ -27,6 +27,8 @@ export type InviteErrorCode =
   | "account-too-new"
   | "invite-tree-full"
   | "invite-chain-too-fast"
+  | "role-may-not-invite"
+  | "role-unavailable"
   | "relations-admins-only"
   | "summary-admins-only"
   | "roles-unsupported"
@@ -175,6 +177,19 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
       `Whoever invited you registered less than ${period ?? "a while"} ago, and invites may not chain faster than that; the next invite is possible ${retryAt ?? "later"}`,
     ({ retryAt, period }) =>
       `Sorry, whoever invited you joined less than ${period ?? "a while"} ago, and invites may not chain faster than that. You can invite ${retryAt ?? "later"}.`,
+  ),
+  "role-may-not-invite": errorEntry(
+    FORBIDDEN,
+    ({ name }) => `Accounts with the role ${name ?? "you have"} may not create invites on this server`,
+    ({ name }) =>
+      `Sorry, accounts with the role ${name ?? "you have"} may not create invites here. An administrator can invite the people you want to bring in.`,
+  ),
+  "role-unavailable": errorEntry(
+    { stanza: "wait internal-server-error", status: 503, page: "unavailable" },
+    () =>
+      "The server did not tell me your role, which decides which invites you may create, so no invite was created. Please try again in a minute",
+    () =>
+      "Sorry, the server did not tell me your role, which decides which invites you may create, so no invite was created. Please try again in a minute; if it keeps failing, tell the server administrator.",
   ),
   "pending-invites-exceeded": errorEntry(
     { stanza: "wait resource-constraint", status: 429, page: "error" },

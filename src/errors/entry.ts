@@ -26,7 +26,7 @@ export interface ErrorParams {
   readonly reason?: string;
   /** For wrong-username: the only username the invite registers. */
   readonly username?: string;
-  /** For the circle codes: the circle as the requester named it. */
+  /** For the circle codes: the circle as the requester named it; for role-may-not-invite: the role, in words. */
   readonly name?: string;
 }
 

@@ -18,6 +18,7 @@ import {
   type Policy,
 } from "./permissions.js";
 import { lifetimeFor, NO_INVITE_CREATED, type QuotaDeps, usesFor, withinQuota } from "./quota.js";
+import { limitsFor, type RolePolicyDeps } from "./role-policy.js";
 import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, Reservation } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
@@ -28,7 +29,7 @@ import { allowedUsername, type UsernameRule } from "./username.js";
 export const PASSWORD_RESET_TTL = 86_400;
 
 /** What creating needs: the service's options with their defaults filled in. */
-export interface CreationDeps extends QuotaDeps {
+export interface CreationDeps extends QuotaDeps, RolePolicyDeps {
   readonly store: InviteStore & QuotaStore;
   readonly policy: Policy;
   readonly ttlSeconds: number;
@@ -48,20 +49,22 @@ type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registratio
  * invite may also name circles of the requester's own (docs/circles.md).
  */
 export async function createContactInvite(
-  deps: CreationDeps,
+  given: CreationDeps,
   actor: Actor,
   source: string,
   options: { readonly circles?: readonly string[]; readonly maxUses?: number } = {},
 ): Promise<CreatedInvite> {
-  const { policy } = deps;
+  const { policy } = given;
   const inviter = actor.localUser;
   if (inviter === undefined) throw new InviteError("not-local-user");
   if (!mayCreateContactInvite(actor, policy)) throw new InviteError("contact-invites-admins-only");
+  const deps = await limitsFor(given, actor);
   const uses = usesFor(deps, actor, options.maxUses);
   const allowRegistration = mayInviteNewUsers(actor, policy);
   // Circles are joined by registering: an invite that cannot register names none.
   const { groups } = allowRegistration ? await joinsFor(deps.circles, policy.domain, actor, options) : { groups: [] };
   const ttlSeconds = lifetimeFor(deps, actor);
+  const data: InviteData = { ...(groups.length === 0 ? {} : { groups }), ...(uses > 1 ? { max_uses: uses } : {}) };
   return withinQuota(
     deps,
     actor,
@@ -75,10 +78,7 @@ export async function createContactInvite(
           uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
         }),
         source,
-        {
-          data: { ...(groups.length === 0 ? {} : { groups }), ...(uses > 1 ? { max_uses: uses } : {}) },
-          ...{ reusable: uses > 1, ttlSeconds, reservation },
-        },
+        { data, reusable: uses > 1, ttlSeconds, reservation },
       ),
     { lifetimeSeconds: ttlSeconds, newPeople: allowRegistration, uses },
   );
@@ -115,8 +115,7 @@ export async function createAccountInvite(
     // Prosody 13's key; our module trusts it because the record is signed (docs/prosody.md).
     ...(options.role === undefined ? {} : { roles: [options.role] }),
   };
-  // XEP-0401 roster-subscription: a contact invite from the admin that registers, so
-  // Prosody makes both mutual contacts; otherwise Prosody's plain account invite.
+  // XEP-0401 roster-subscription: the admin's contact invite that registers (mutual contacts); else a plain one.
   const shape: Shape =
     options.rosterSubscription && inviter !== undefined
       ? (token) => ({

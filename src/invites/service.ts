@@ -22,6 +22,7 @@ import {
 import type { AccountInviteOptions } from "./options.js";
 import { inviteId, type PendingInvite } from "./pending.js";
 import type { Actor, Policy } from "./permissions.js";
+import type { RolePolicy, UserRoles } from "./role-policy.js";
 import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, RelationsStore } from "./store.js";
 import type { RandomSource } from "./token.js";
@@ -45,6 +46,9 @@ export interface InviteServiceOptions {
   readonly treeMax?: number;
   /** How long after its inviter registered an account may invite new people (quota.ts); undefined or 0 = at once. */
   readonly chainPaceSeconds?: number;
+  /** The policy per role (role-policy.ts), and where each user's role comes from; the default policy without them. */
+  readonly rolePolicies?: ReadonlyMap<string, RolePolicy>;
+  readonly userRoles?: UserRoles;
   readonly policy: Policy;
   readonly ttlSeconds: number;
   readonly invitePage: string | undefined;

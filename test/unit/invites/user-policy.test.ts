@@ -133,3 +133,51 @@ describe("the chain's pace", () => {
     await expect(invite("newest")).resolves.toBeDefined();
   });
 });
+
+describe("the policy per role", () => {
+  const policies = new Map([
+    ["prosody:guest", { invites: false as const }],
+    ["prosody:member", { invites: true as const, limits: { userMaxUses: 5, quota: 1 } }],
+  ]);
+  const rolesOf = (roles: Record<string, string>) => ({
+    roleOf: async (jid: string) => roles[jid],
+  });
+
+  it("refuses a role that may not invite, naming it; holds another to its own limits; the rest to the default", async () => {
+    const userRoles = rolesOf({ "guest@example.org": "prosody:guest", "member@example.org": "prosody:member" });
+    const { invite } = world({ rolePolicies: policies, userRoles, quota: 10 });
+    await expect(invite("guest")).rejects.toMatchObject({
+      code: "role-may-not-invite",
+      params: { name: "Limited (prosody:guest)" },
+    });
+    await expect(invite("member", 5)).resolves.toBeDefined();
+    await expect(invite("member")).rejects.toMatchObject({ code: "quota-exceeded" });
+    await expect(invite("plain", 2)).rejects.toMatchObject({ code: "invite-uses-too-many", params: { limit: "1" } });
+    await expect(invite("plain")).resolves.toBeDefined();
+  });
+
+  it("holds everyone to the default where the server tells no roles, and never asks for an admin", async () => {
+    const asked: string[] = [];
+    const userRoles = {
+      roleOf: async (jid: string) => {
+        asked.push(jid);
+        return undefined;
+      },
+    };
+    const { invite } = world({ rolePolicies: policies, userRoles });
+    await expect(invite("guest")).resolves.toBeDefined();
+    await expect(invite("admin")).resolves.toBeDefined();
+    expect(asked).toEqual(["guest@example.org"]);
+  });
+
+  it("makes nothing when the server tells roles but did not answer", async () => {
+    const userRoles = {
+      roleOf: async () => {
+        throw new Error("timeout");
+      },
+    };
+    const { invite, store } = world({ rolePolicies: policies, userRoles });
+    await expect(invite("alice")).rejects.toMatchObject({ code: "role-unavailable" });
+    expect((await store.listPage({ offset: 0, limit: 10 })).total).toBe(0);
+  });
+});
