@@ -7,7 +7,9 @@
  * the bot locks (a random password, its sessions ended) and a password reset link reopens the account.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TREE_NODE } from "../../src/commands/tree-commands.js";
 import { joinedKey } from "../../src/storage/keys.js";
+import { executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { prosodyMajorVersion } from "../helpers/prosody-server.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -97,6 +99,17 @@ describe(`an invite tree of three levels, Prosody ${VERSION}`, () => {
     ]);
     // Users see their own tree only.
     expect(await ask(one, "tree alice@localhost")).toContain("only administrators can see the invite tree");
+    // The same over ad-hoc (XEP-0050): a user's own tree at once, as a result form.
+    const command = (await alice.request(executeIq(bot.jid, TREE_NODE))).getChild("command", NS_COMMANDS);
+    expect(command?.attrs.status).toBe("completed");
+    expect(formValues(command?.getChild("x"))).toMatchObject({
+      accountjid: "alice@localhost",
+      accounts: "3",
+      deepest: "3",
+      pending: "4",
+      "root-pending": "1",
+      newest: `${newest[0]?.jid} — ${new Date((newest[0]?.at ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/u, "Z")}`,
+    });
   });
 
   it("is revoked whole by an admin: no pending invite is left, and their links stop working", async () => {

@@ -152,6 +152,13 @@ describe(`the API's edit and tree routes over Redis and Prosody ${VERSION}`, () 
     const revoked = await call("POST", `/accounts/${encodeURIComponent(jid(first))}/tree/revoke`);
     expect(revoked).toEqual({ status: 200, json: { revoked: 2, accounts: 3, truncated: false } });
     for (const token of pending) expect(await registers(token, uniqueName("treelate"))).toBe(false);
+    // This Prosody does not make the bot a server admin: it cannot disable the tree's accounts, says why, and
+    // revokes nothing (test/integration/tree-accounts.test.ts has a bot that can).
+    const later = await inviteBy(jid(third));
+    const disable = await call("POST", `/accounts/${encodeURIComponent(jid(first))}/tree/disable`);
+    expect(disable).toMatchObject({ status: 501, json: { code: "accounts-unsupported" } });
+    expect((disable.json as { detail: string }).detail).toContain("make the bot's account a server administrator");
+    expect(await registers(later, uniqueName("treeok"))).toBe(true);
     expect((await call("GET", `/invites/${admins.id}`)).status).toBe(200);
     expect((await call("GET", `/invites?inviter=${jid(third)}`)).json).toMatchObject({ total: 0 });
   });
