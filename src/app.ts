@@ -21,7 +21,8 @@ import { InviteService } from "./invites/service.js";
 import { usernameRuleFor } from "./invites/username.js";
 import { createLogger } from "./logger.js";
 import { opsListener } from "./ops/listener.js";
-import { chooseRegistrationWhenOnline } from "./registration/ways.js";
+import { xep0133AccountControl } from "./registration/account-control.js";
+import { chooseRegistrationWhenOnline, iqRequestOver } from "./registration/ways.js";
 import { serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
@@ -93,6 +94,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     userRoles: serverUserRoles(xmpp, host, features),
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
+    // Disabling accounts with XEP-0133 as a server administrator, over the bot's session (docs/trees.md).
+    accounts: xep0133AccountControl({
+      request: iqRequestOver(xmpp),
+      domain: host,
+      log: log.child({ part: "accounts" }),
+    }),
   });
   const logins = consoleLogins(xmpp, { config, policy, storage, clock, ...random });
   const api = httpApi({ policy, storage, store, clock, ...random, log: log.child({ part: "api" }) });

@@ -34,25 +34,75 @@ export const JID_PARAMS_SCHEMA = {
   properties: { jid: { ...JID_SCHEMA, description: "An account's bare JID" } },
 } as const;
 
-/** An account's invite tree (src/invites/tree.ts): everyone below the root, depth first. */
+const JOINED = {
+  type: "string",
+  format: "date-time",
+  description: "When it registered through an invite (RFC 3339); absent for an account without that record",
+} as const;
+
+/** An account's invite tree (src/invites/tree.ts, tree-details.ts): everyone below the root, depth first. */
 export const TREE_SCHEMA = {
   type: "object",
-  required: ["root", "nodes", "truncated"],
+  required: ["root", "nodes", "truncated", "rootPending", "pending", "deepest", "newest"],
   properties: {
     root: { type: "string" },
     nodes: {
       type: "array",
       items: {
         type: "object",
-        required: ["jid", "invitedBy", "depth"],
+        required: ["jid", "invitedBy", "depth", "pending"],
         properties: {
           jid: { type: "string" },
           invitedBy: { type: "string", description: "The root or another node" },
           depth: { type: "integer", description: "1 for those the root invited, 2 for theirs, …" },
+          pending: { type: "integer", description: "Its pending invites (unexpired, not used up, not revoked)" },
+          joined: JOINED,
         },
       },
     },
     truncated: { type: "boolean", description: "The tree went past 10,000 accounts and was cut there" },
+    rootPending: { type: "integer", description: "The root's own pending invites" },
+    pending: { type: "integer", description: "The pending invites of the root and of every account of the tree" },
+    deepest: { type: "integer", description: "The depth of the deepest account; 0 for an empty tree" },
+    newest: {
+      type: "array",
+      description: "Up to 10 accounts of the tree with a date, the newest first",
+      items: { type: "object", required: ["jid", "joined"], properties: { jid: { type: "string" }, joined: JOINED } },
+    },
+  },
+} as const;
+
+/** What `POST /api/v1/accounts/JID/tree/disable` did (src/invites/tree-disable.ts), account by account. */
+export const TREE_DISABLING_SCHEMA = {
+  type: "object",
+  required: ["root", "way", "revoked", "done", "failed", "skipped", "truncated"],
+  properties: {
+    root: { type: "string" },
+    way: {
+      type: "string",
+      enum: ["disable", "lock"],
+      description: "disable: the server's own (Prosody 13); lock: a random password and the sessions ended",
+    },
+    revoked: { type: "integer", description: "Pending invites of the root and of the tree, revoked first" },
+    done: { type: "array", items: { type: "string" }, description: "The accounts disabled (or locked)" },
+    failed: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["jid", "why"],
+        properties: { jid: { type: "string" }, why: { type: "string" } },
+      },
+    },
+    skipped: {
+      type: "array",
+      description: "Accounts left alone: admins, the bot, other domains' (never the root itself)",
+      items: {
+        type: "object",
+        required: ["jid", "reason"],
+        properties: { jid: { type: "string" }, reason: { type: "string", enum: ["admin", "bot", "other-domain"] } },
+      },
+    },
+    truncated: { type: "boolean", description: "The tree was cut at 10,000 accounts: those past it were left alone" },
   },
 } as const;
 

@@ -33,7 +33,7 @@ interface ListQueryString {
 
 export interface InviteRouteDeps extends AuthDeps {
   readonly invites: CreatingService &
-    Pick<InviteService, "listInvites" | "revokeInvite" | "editInvite" | "inviteTree" | "revokeTree">;
+    Pick<InviteService, "listInvites" | "revokeInvite" | "editInvite" | "inviteTree" | "revokeTree" | "accounts">;
   /** One pending invite by id (src/invites/invite-lookup.ts findInvite). */
   readonly findInvite: (actor: Actor, id: string) => Promise<PendingInvite>;
   readonly log: Logger;

@@ -1,12 +1,15 @@
 /**
- * An account's invite tree over the API (scope manage, docs/api.md): `GET /api/v1/accounts/JID/tree` reads it and
- * `POST /api/v1/accounts/JID/tree/revoke` revokes every pending invite of the account and of everyone in its tree,
- * each one call of InviteService as the key's admin, with its rules and limits (src/invites/tree.ts).
+ * An account's invite tree over the API (scope manage, docs/api.md): `GET /api/v1/accounts/JID/tree` reads it with
+ * its counts and dates, `POST /api/v1/accounts/JID/tree/revoke` revokes every pending invite of the account and of
+ * everyone in its tree, and `POST /api/v1/accounts/JID/tree/disable` also disables (or locks) the accounts below it;
+ * each one call of InviteService as the key's admin, with its rules and limits (src/invites/tree*.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { formatDateTime } from "../invites/expiry.js";
+import type { DetailedNode, DetailedTree } from "../invites/tree-details.js";
 import { normaliseBareJid } from "../jid.js";
 import { keyOf, requireKey } from "./auth.js";
-import { JID_PARAMS_SCHEMA, TREE_REVOCATION_SCHEMA, TREE_SCHEMA } from "./edit-tree-schemas.js";
+import { JID_PARAMS_SCHEMA, TREE_DISABLING_SCHEMA, TREE_REVOCATION_SCHEMA, TREE_SCHEMA } from "./edit-tree-schemas.js";
 import type { InviteRouteDeps } from "./invite-routes.js";
 import { problemOf, sendProblem } from "./problems.js";
 import { ALWAYS, problems, SECURITY } from "./schemas.js";
@@ -14,6 +17,19 @@ import { ALWAYS, problems, SECURITY } from "./schemas.js";
 /** The path's JID, normalised as chat's `tree user@domain` does; undefined when it is none (RFC 7622 §3). */
 function rootOf(request: FastifyRequest): string | undefined {
   return normaliseBareJid((request.params as { jid: string }).jid);
+}
+
+/** Dates as the API writes them (RFC 3339, as invites' `expires`), not Unix seconds. */
+function nodeJson({ joined, ...node }: DetailedNode) {
+  return { ...node, ...(joined === undefined ? {} : { joined: formatDateTime(joined) }) };
+}
+
+function treeJson(tree: DetailedTree) {
+  return {
+    ...tree,
+    nodes: tree.nodes.map(nodeJson),
+    newest: tree.newest.map(({ jid, joined }) => nodeJson({ jid, joined } as DetailedNode)),
+  };
 }
 
 export function registerTreeRoutes(api: FastifyInstance, deps: InviteRouteDeps): void {
@@ -36,7 +52,7 @@ export function registerTreeRoutes(api: FastifyInstance, deps: InviteRouteDeps):
     async (request, reply) => {
       const root = rootOf(request);
       if (root === undefined) return sendProblem(reply, notAJid((request.params as { jid: string }).jid));
-      return deps.invites.inviteTree(keyOf(request).actor, root);
+      return treeJson(await deps.invites.inviteTree(keyOf(request).actor, root));
     },
   );
 
@@ -64,6 +80,35 @@ export function registerTreeRoutes(api: FastifyInstance, deps: InviteRouteDeps):
         key: key.key.name,
       });
       return revocation;
+    },
+  );
+
+  api.post(
+    "/accounts/:jid/tree/disable",
+    {
+      preHandler: managing,
+      schema: {
+        summary: "Revoke the tree's pending invites and disable (or lock) every account below the root (scope manage)",
+        tags: ["accounts"],
+        security: SECURITY,
+        params: JID_PARAMS_SCHEMA,
+        response: { 200: TREE_DISABLING_SCHEMA, ...problems(400, 403, 501, ...ALWAYS) },
+      },
+    },
+    async (request, reply) => {
+      const root = rootOf(request);
+      if (root === undefined) return sendProblem(reply, notAJid((request.params as { jid: string }).jid));
+      const key = keyOf(request);
+      const result = await deps.invites.accounts.disableTree(key.actor, root);
+      deps.log.info("Accounts of an invite tree disabled over the API", {
+        tree: root,
+        way: result.way,
+        revoked: result.revoked,
+        done: result.done.length,
+        failed: result.failed.length,
+        key: key.key.name,
+      });
+      return result;
     },
   );
 }

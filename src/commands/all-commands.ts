@@ -6,6 +6,7 @@ import type { ApiKeyService } from "../invites/api-key-service.js";
 import type { ConsoleAccess } from "../invites/console-access.js";
 import type { Clock } from "../invites/expiry.js";
 import type { InviteService } from "../invites/service.js";
+import { accountChatKeywords } from "./account-commands.js";
 import { apiKeyAdhocCommands } from "./api-key-adhoc.js";
 import { apiKeyChatKeywords } from "./api-key-commands.js";
 import { circleChatKeywords } from "./circle-chat.js";
@@ -17,6 +18,7 @@ import { inviteAdhocCommands, inviteChatKeywords } from "./invite-commands.js";
 import { manageChatKeywords } from "./manage-chat.js";
 import { manageAdhocCommands } from "./manage-commands.js";
 import { relationsAdhocCommands, relationsChatKeywords } from "./relations-commands.js";
+import { treeAdhocCommands, treeChatKeywords } from "./tree-commands.js";
 
 /** The domain's services the commands stand on. */
 export interface CommandServices {
@@ -38,6 +40,7 @@ export function allAdhocCommands({
     ...inviteAdhocCommands(invites, circles),
     ...manageAdhocCommands(invites),
     ...relationsAdhocCommands(invites),
+    ...treeAdhocCommands(invites),
     ...circleAdhocCommands(circles),
     ...circleInviteAdhocCommands(invites, circles),
     ...(logins === undefined ? [] : consoleAdhocCommands(logins)),
@@ -53,6 +56,8 @@ export function allChatKeywords(
     ...inviteChatKeywords(invites, clock, circles),
     ...manageChatKeywords(invites, clock),
     ...relationsChatKeywords(invites),
+    ...treeChatKeywords(invites),
+    ...accountChatKeywords(invites),
     ...circleChatKeywords(circles),
     ...circleInviteChatKeywords(invites, circles, clock),
     ...(logins === undefined ? [] : consoleChatKeywords(logins)),

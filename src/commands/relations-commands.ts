@@ -1,16 +1,14 @@
 /**
- * Who invited whom (issue #4 point 6): admin-only lookups over ad-hoc and chat; and `tree [user@domain]`, an
- * account's invite tree (issue 23), a user's own or, for admins, anyone's.
+ * Who invited whom (issue #4 point 6): admin-only lookups over ad-hoc and chat. An account's whole invite tree is
+ * in tree-commands.ts.
  */
 import { buildForm, readSubmittedForm } from "../adhoc/dataform.js";
 import type { AdhocCommand, CommandResult, CommandStep } from "../adhoc/registry.js";
 import { askWithForm } from "../adhoc/stages.js";
 import type { ChatKeyword } from "../chat/router.js";
 import type { InviteService } from "../invites/service.js";
-import type { InviteTree } from "../invites/tree.js";
 import { normaliseBareJid } from "../jid.js";
 import type { RequestContext } from "./context.js";
-import { mayManage } from "./manage-commands.js";
 
 export const RELATIONS_NODE = "xmpp-invite-bot#who-invited-whom";
 
@@ -60,24 +58,6 @@ export function relationsAdhocCommands(service: InviteService): AdhocCommand<Req
   ];
 }
 
-/** Lines of a tree a chat shows at most; the rest is counted. */
-export const TREE_LINES = 100;
-
-/** The tree as indented lines, two spaces a level, capped at TREE_LINES. */
-export function treeReply(tree: InviteTree): string {
-  const { root, nodes, truncated } = tree;
-  if (nodes.length === 0) return `${root} has not invited anyone who accepted yet.`;
-  const more = nodes.length - TREE_LINES;
-  return [
-    `Invite tree of ${root} (${nodes.length}${truncated ? " or more" : ""} account${nodes.length === 1 ? "" : "s"}):`,
-    ...nodes.slice(0, TREE_LINES).map(({ jid, depth }) => `${"  ".repeat(depth - 1)}• ${jid}`),
-    ...(more > 0 ? [`… and ${more} more.`] : []),
-    ...(truncated
-      ? [`The tree is larger than I read at once; only its first ${nodes.length} accounts are counted.`]
-      : []),
-  ].join("\n");
-}
-
 export function relationsChatKeywords(service: InviteService): ChatKeyword<RequestContext>[] {
   const lookup = async (ctx: RequestContext, args: string) => {
     const jid = normalised(args);
@@ -108,17 +88,6 @@ export function relationsChatKeywords(service: InviteService): ChatKeyword<Reque
         if (jid === undefined || relations === undefined) return 'Say "invitees of user@domain".';
         if (relations.invitees.length === 0) return `${jid} has not invited anyone who accepted yet.`;
         return [`${jid} invited:`, ...relations.invitees.map((invitee) => `• ${invitee}`)].join("\n");
-      },
-    },
-    {
-      keyword: "tree",
-      help: "tree — everyone you invited, and whom they invited, down any depth (admins: tree user@domain)",
-      allowed: mayManage,
-      takesArguments: true,
-      run: async (ctx, args) => {
-        const root = args.trim() === "" ? ctx.actor.jid : normalised(args);
-        if (root === undefined) return `"${args.trim()}" is not a JID (user@domain). Say "tree" or "tree user@domain".`;
-        return treeReply(await service.inviteTree(ctx.actor, root));
       },
     },
   ];

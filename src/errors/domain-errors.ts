@@ -30,6 +30,8 @@ export type InviteErrorCode =
   | "role-may-not-invite"
   | "role-unavailable"
   | "relations-admins-only"
+  | "accounts-admins-only"
+  | "accounts-unsupported"
   | "summary-admins-only"
   | "roles-unsupported"
   | "store-unavailable";
@@ -202,6 +204,16 @@ export const DOMAIN_ERRORS: Readonly<Record<InviteErrorCode, ErrorEntry>> = {
     FORBIDDEN,
     "Only administrators may look up who invited whom",
     "Sorry, only administrators can look up who invited whom.",
+  ),
+  "accounts-admins-only": errorEntry(
+    FORBIDDEN,
+    "Only administrators may disable or enable accounts",
+    "Sorry, only administrators can disable or enable accounts.",
+  ),
+  "accounts-unsupported": errorEntry(
+    { stanza: "cancel feature-not-implemented", status: 501, page: "error" },
+    ({ host, reason }) => `${host} does not let the bot ${reason ?? "disable accounts"}; nothing was changed`,
+    ({ host, reason }) => `Sorry, ${host} does not let me ${reason ?? "disable accounts"}. Nothing was changed.`,
   ),
   "roles-unsupported": errorEntry(
     NOT_ACCEPTABLE,

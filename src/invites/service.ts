@@ -1,10 +1,12 @@
 /**
  * `InviteService`, the domain's one face for the commands and the web: creating invites (creation.ts, within the
- * quota of quota.ts) and managing those that exist (management.ts, editing.ts, tree.ts). Knows nothing of XMPP or
+ * quota of quota.ts) and managing those that exist (management.ts, editing.ts, tree.ts, tree-details.ts; the accounts of a tree:
+ * tree-disable.ts). Knows nothing of XMPP or
  * Redis.
  */
 
 import { type EventSink, silentSink } from "../events.js";
+import type { AccountControl } from "./account-control.js";
 import type { CircleChoice } from "./circle-choice.js";
 import { type CreationDeps, createAccountInvite, createContactInvite, createPasswordResetInvite } from "./creation.js";
 import { editInvite, type InviteChange, longestLifetime } from "./editing.js";
@@ -26,7 +28,9 @@ import type { RolePolicy, UserRoles } from "./role-policy.js";
 import type { RoleSupport } from "./roles.js";
 import type { InviteStore, QuotaStore, RelationsStore } from "./store.js";
 import type { RandomSource } from "./token.js";
-import { type InviteTree, inviteTree, revokeTree, type TreeRevocation } from "./tree.js";
+import { revokeTree, type TreeRevocation } from "./tree.js";
+import { type DetailedTree, detailedTree } from "./tree-details.js";
+import { TreeAccounts } from "./tree-disable.js";
 import type { UsernameRule } from "./username.js";
 
 export interface InviteServiceOptions {
@@ -61,10 +65,14 @@ export interface InviteServiceOptions {
   readonly circles?: CircleChoice;
   /** Whether the server gives new accounts an invite's role (roles.ts); no roles without it. */
   readonly roles?: RoleSupport;
+  /** Disabling and enabling accounts on the server (account-control.ts); none without it. */
+  readonly accounts?: AccountControl;
 }
 
 export class InviteService {
   readonly #deps: CreationDeps & { readonly store: InviteStore & QuotaStore & RelationsStore };
+  /** Admins: disabling the accounts of a tree, or one account, and enabling one again (tree-disable.ts). */
+  readonly accounts: TreeAccounts;
   readonly #events: EventSink<InviteEvents>;
 
   constructor(options: InviteServiceOptions) {
@@ -78,6 +86,7 @@ export class InviteService {
       roles: options.roles,
     };
     this.#events = options.events ?? silentSink();
+    this.accounts = new TreeAccounts({ ...this.#deps, control: options.accounts }, this.#events);
   }
 
   get policy(): Policy {
@@ -158,9 +167,9 @@ export class InviteService {
     return edited;
   }
 
-  /** Everyone `jid` invited, and whom they invited, down any depth (tree.ts); users only their own. */
-  inviteTree(actor: Actor, jid: string): Promise<InviteTree> {
-    return inviteTree(this.#deps, actor, jid);
+  /** Everyone `jid` invited, down any depth, with pending invites and dates (tree-details.ts); users only their own. */
+  inviteTree(actor: Actor, jid: string): Promise<DetailedTree> {
+    return detailedTree(this.#deps, actor, jid);
   }
 
   /** Admins: revokes every pending invite of `jid` and of everyone in its tree. */

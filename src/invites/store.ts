@@ -85,6 +85,11 @@ export type { StoredInvite } from "./record.js";
 export interface RelationsStore {
   whoInvited(invitee: string): Promise<string | undefined>;
   inviteesOf(inviter: string): Promise<string[]>;
+  /**
+   * When each of these accounts registered through an invite (Unix seconds, the `joined` record), for those that
+   * have the record; one round trip. Optional: a store without it knows no dates.
+   */
+  joinedAt?(jids: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 /** The limits of one requester's invites (src/invites/quota.ts): each undefined is no limit. */

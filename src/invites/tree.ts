@@ -2,7 +2,8 @@
  * The invite tree of an account (issue 23): everyone it invited, everyone they invited, and so on down, from who
  * invited whom as the server recorded it (store.ts, RelationsStore). Bounded in size, and safe from cycles (an
  * account is listed once, under the first inviter found, the nearest to the root). Users see their own tree, admins
- * anyone's; only admins revoke the pending invites of a whole tree.
+ * anyone's; only admins revoke the pending invites of a whole tree. Its counts and dates: tree-details.ts; disabling
+ * its accounts: tree-disable.ts.
  */
 import { InviteError } from "../errors.js";
 import { guarded } from "./guarded.js";
@@ -56,7 +57,12 @@ export async function inviteTree(deps: TreeDeps, actor: Actor, root: string): Pr
 export async function revokeTree(deps: TreeDeps, actor: Actor, root: string): Promise<TreeRevocation> {
   if (!actor.isAdmin) throw new InviteError("revoke-all-admins-only");
   const tree = await inviteTree(deps, actor, root);
-  const accounts = [root, ...tree.nodes.map((node) => node.jid)];
+  return revokeIn(deps, tree);
+}
+
+/** Every pending invite of the tree's root and accounts (no permission check: the callers' own). */
+export async function revokeIn(deps: TreeDeps, tree: InviteTree): Promise<TreeRevocation> {
+  const accounts = [tree.root, ...tree.nodes.map((node) => node.jid)];
   let revoked = 0;
   for (let at = 0; at < accounts.length; at += REVOKE_CHUNK) {
     const chunk = accounts.slice(at, at + REVOKE_CHUNK);

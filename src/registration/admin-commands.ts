@@ -69,6 +69,14 @@ export interface AdminExchangeOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The form's values, or how to fill in the form the server sent (servers name some fields differently: Prosody's
+ * end-user-session takes `accountjids`, XEP-0133 §4.14; other servers `accountjid`).
+ */
+export type AdminValues =
+  | Readonly<Record<string, string>>
+  | ((form: Element | undefined) => Readonly<Record<string, string>>);
+
 /** What the server answered, and its last `<command/>` (a result form for the commands that return data). */
 export interface AdminExchange {
   readonly answer: AdminAnswer;
@@ -84,7 +92,7 @@ export async function adminExchange(
   request: IqRequest,
   domain: string,
   node: string,
-  values: Readonly<Record<string, string>>,
+  values: AdminValues,
   options: AdminExchangeOptions = {},
 ): Promise<AdminExchange> {
   const timeoutMs = options.timeoutMs ?? ADMIN_TIMEOUT_MS;
@@ -105,7 +113,7 @@ export async function adminExchange(
       xml(
         "command",
         { xmlns: NS.commands, node, action: "complete", ...(sessionid === undefined ? {} : { sessionid }) },
-        submitted(values),
+        submitted(typeof values === "function" ? values(opened?.getChild("x", NS.dataForms)) : values),
       ),
     );
     let done: Element;
@@ -138,9 +146,15 @@ export async function runAdminCommand(
 
 /** Whether the server offers this admin command to the bot (XEP-0030 items of node `commands` at the domain). */
 export async function offersCommand(request: IqRequest, domain: string, node: string): Promise<boolean> {
+  return (await offeredCommands(request, domain)).has(node);
+}
+
+/** The command nodes the server offers the bot at the domain (XEP-0050 §2.2); none when it refuses the list. */
+export async function offeredCommands(request: IqRequest, domain: string): Promise<ReadonlySet<string>> {
   const reply = await request(
     xml("iq", { type: "get", to: domain }, xml("query", { xmlns: NS.discoItems, node: NS.commands })),
   );
-  if (reply.attrs.type !== "result") return false;
-  return (reply.getChild("query")?.getChildren("item") ?? []).some((item) => item.attrs.node === node);
+  if (reply.attrs.type !== "result") return new Set();
+  const items = reply.getChild("query")?.getChildren("item") ?? [];
+  return new Set(items.map((item) => item.attrs.node).filter((node): node is string => typeof node === "string"));
 }

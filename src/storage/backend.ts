@@ -73,6 +73,7 @@ export function serviceStore(
 ): InviteStore & QuotaStore & RelationsStore {
   const { invites, quota, relations } = backend;
   const boundTo = invites.boundTo?.bind(invites);
+  const joinedAt = relations.joinedAt?.bind(relations);
   return {
     save: (invite, reservation) => invites.save(invite, reservation),
     listPage: (query) => invites.listPage(query),
@@ -85,5 +86,6 @@ export function serviceStore(
     release: (subject, member) => quota.release(subject, member),
     whoInvited: (invitee) => relations.whoInvited(invitee),
     inviteesOf: (inviter) => relations.inviteesOf(inviter),
+    ...(joinedAt === undefined ? {} : { joinedAt }),
   };
 }

@@ -21,6 +21,7 @@ import type { StorageBackend } from "./backend.js";
 import { MemoryApiKeys } from "./memory-api-keys.js";
 import { MemoryCircles } from "./memory-circles.js";
 import { MemoryConsoleStore } from "./memory-console.js";
+import { memoryHitCounter } from "./memory-hits.js";
 import { MemoryLeaderLease } from "./memory-leader.js";
 import { MemoryQuota } from "./memory-quota.js";
 import { MemoryInviteStats } from "./memory-stats.js";
@@ -65,6 +66,8 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
   readonly #quota: MemoryQuota;
   readonly #invitedBy = new Map<string, string>();
   readonly #invitees = new Map<string, Set<string>>();
+  /** When accounts registered through an invite (Unix seconds), as `joined` in Redis: the invite tree's dates. */
+  readonly #joined = new Map<string, number>();
   /** The summary's logs, kept by save, remove and edit as the Redis writes keep theirs. */
   readonly stats: MemoryInviteStats;
 
@@ -119,17 +122,7 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
 
   /** Rate-limit counters in fixed windows, on the store's clock. */
   hitCounter(): HitCounter {
-    const windows = new Map<string, { count: number; endsMs: number }>();
-    return {
-      hit: async (key, windowMs) => {
-        const now = this.clock();
-        const current = windows.get(key);
-        const window = current !== undefined && current.endsMs > now ? current : { count: 0, endsMs: now + windowMs };
-        window.count += 1;
-        windows.set(key, window);
-        return { count: window.count, resetInMs: window.endsMs - now };
-      },
-    };
+    return memoryHitCounter(this.clock);
   }
 
   async remove(invites: readonly StoredInvite[]): Promise<number> {
@@ -172,6 +165,7 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
    */
   recordUse(inviter: string, invitee: string, registeredAt?: number): void {
     if (registeredAt !== undefined) this.#quota.joined(invitee, registeredAt);
+    if (registeredAt !== undefined) this.#joined.set(invitee, registeredAt);
     if (!this.#invitedBy.has(invitee)) this.#invitedBy.set(invitee, inviter);
     const invitees = this.#invitees.get(inviter) ?? new Set<string>();
     this.#invitees.set(inviter, invitees.add(invitee));
@@ -183,6 +177,10 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
 
   async inviteesOf(inviter: string): Promise<string[]> {
     return [...(this.#invitees.get(inviter) ?? [])].sort();
+  }
+
+  async joinedAt(jids: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return new Map(jids.flatMap((jid) => (this.#joined.has(jid) ? [[jid, this.#joined.get(jid) as number]] : [])));
   }
 
   reserve(subject: string, rules: QuotaRules, member: string): Promise<QuotaDecision> {

@@ -6,6 +6,7 @@
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { registerApi } from "../../src/api/api.js";
+import type { AccountControl } from "../../src/invites/account-control.js";
 import { ApiKeyService } from "../../src/invites/api-key-service.js";
 import type { ApiKeyScope } from "../../src/invites/api-keys.js";
 import { findInvite } from "../../src/invites/invite-lookup.js";
@@ -35,7 +36,7 @@ export interface ApiWorld {
 let names = 0;
 
 export async function apiWorld(
-  options: { hits?: HitCounter; policy?: Partial<Policy>; store?: MemoryInviteStore } = {},
+  options: { hits?: HitCounter; policy?: Partial<Policy>; store?: MemoryInviteStore; accounts?: AccountControl } = {},
 ): Promise<ApiWorld> {
   const clock = () => NOW_MS;
   const policy: Policy = {
@@ -47,7 +48,10 @@ export async function apiWorld(
     ...options.policy,
   };
   const store = options.store ?? new MemoryInviteStore(clock);
-  const service = new InviteService({ store, policy, ttlSeconds: WEEK, invitePage: "https://example.org/i", clock });
+  const service = new InviteService({
+    ...{ store, policy, ttlSeconds: WEEK, invitePage: "https://example.org/i", clock },
+    ...(options.accounts === undefined ? {} : { accounts: options.accounts }),
+  });
   const keyStore = new MemoryApiKeys();
   const keys = new ApiKeyService({ store: keyStore, policy, clock });
   const logs: string[] = [];

@@ -8,6 +8,7 @@ import type { ChatKeyword } from "../../src/chat/router.js";
 import { CircleService } from "../../src/circles/service.js";
 import { allAdhocCommands, allChatKeywords } from "../../src/commands/all-commands.js";
 import { contextFactory, type RequestContext } from "../../src/commands/context.js";
+import type { AccountControl } from "../../src/invites/account-control.js";
 import type { Policy } from "../../src/invites/permissions.js";
 import { InviteService } from "../../src/invites/service.js";
 import { createLogger } from "../../src/logger.js";
@@ -35,11 +36,14 @@ export interface CommandWorld {
   say(keyword: string, from: string, args?: string): Promise<string>;
 }
 
-/** `rolesOnJoin`: whether the server sets roles (our module on Prosody 13 says so), off by default. */
+/**
+ * `rolesOnJoin`: whether the server sets roles (our module on Prosody 13 says so), off by default; `accounts`: how
+ * the server's accounts are disabled (a fake of src/invites/account-control.ts), none by default.
+ */
 export function commandWorld(
   overrides: Partial<Policy> = {},
   clock: () => number = () => NOW_MS,
-  { rolesOnJoin = false }: { rolesOnJoin?: boolean } = {},
+  { rolesOnJoin = false, accounts }: { rolesOnJoin?: boolean; accounts?: AccountControl } = {},
 ): CommandWorld {
   const policy: Policy = {
     domain: "example.org",
@@ -59,6 +63,7 @@ export function commandWorld(
     clock,
     circles,
     roles: { rolesOnJoin: () => rolesOnJoin },
+    ...(accounts === undefined ? {} : { accounts }),
   });
   const logs: string[] = [];
   const ctx = contextFactory(policy, createLogger("debug", { write: (line: string) => logs.push(line) }));

@@ -396,6 +396,8 @@ export interface RelationsSubject {
   store: RelationsStore;
   /** Records a use as the server does (docs/storage.md, "Use events"). */
   recordUse(inviter: string, invitee: string): Promise<void>;
+  /** Records when an account registered through an invite (`invite:{HOST}:joined`), as the server does. */
+  markJoined(account: string, atSeconds: number): Promise<void>;
 }
 
 /** The RelationsStore contract: the first inviter stays, every invitee is listed, sorted. */
@@ -410,6 +412,20 @@ export function relationsStoreContract(name: string, subject: () => RelationsSub
       expect(await store.inviteesOf("r1@example.org")).toEqual(["amy@example.org", "zed@example.org"]);
       expect(await store.whoInvited("nobody@example.org")).toBeUndefined();
       expect(await store.inviteesOf("nobody@example.org")).toEqual([]);
+    });
+
+    it("says when accounts joined, for those with the record, in one call", async () => {
+      const { store, markJoined } = subject();
+      await markJoined("j1@example.org", 1_764_000_000);
+      await markJoined("j2@example.org", 1_764_086_400);
+      const joined = await store.joinedAt?.(["j2@example.org", "nobody@example.org", "j1@example.org"]);
+      expect(joined).toEqual(
+        new Map([
+          ["j2@example.org", 1_764_086_400],
+          ["j1@example.org", 1_764_000_000],
+        ]),
+      );
+      expect(await store.joinedAt?.([])).toEqual(new Map());
     });
   });
 }

@@ -12,6 +12,7 @@ import {
 } from "../../src/commands/invite-commands.js";
 import { LIST_INVITES_NODE, REVOKE_INVITES_NODE } from "../../src/commands/manage-commands.js";
 import { RELATIONS_NODE } from "../../src/commands/relations-commands.js";
+import { TREE_NODE } from "../../src/commands/tree-commands.js";
 import { TOKEN_PATTERN } from "../../src/invites/token.js";
 import { recordKey } from "../../src/storage/keys.js";
 import { discoInfoIq, discoItemsIq, errorOf, executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
@@ -75,6 +76,7 @@ describe("command lists (disco#items on the commands node)", () => {
   const LIST = `${LIST_INVITES_NODE} (List pending invites)`;
   const REVOKE = `${REVOKE_INVITES_NODE} (Revoke invites)`;
   const RELATIONS = `${RELATIONS_NODE} (Who invited whom)`;
+  const TREE = `${TREE_NODE} (Invite tree)`;
   const CIRCLES = `${LIST_CIRCLES_NODE} (List circles)`;
   const CREATE_CIRCLE = `${CREATE_CIRCLE_NODE} (Create a circle)`;
   const EDIT_CIRCLE = `${EDIT_CIRCLE_NODE} (Edit a circle)`;
@@ -88,6 +90,7 @@ describe("command lists (disco#items on the commands node)", () => {
       LIST,
       REVOKE,
       RELATIONS,
+      TREE,
       CIRCLES,
       CREATE_CIRCLE,
       EDIT_CIRCLE,
@@ -96,7 +99,13 @@ describe("command lists (disco#items on the commands node)", () => {
   });
 
   it("shows a local user the contact invite and their own invites, not the admin commands", async () => {
-    expect(await commandNodes(alice, bot)).toEqual([`${CONTACT} (Create new contact invite)`, LIST, REVOKE, CIRCLES]);
+    expect(await commandNodes(alice, bot)).toEqual([
+      `${CONTACT} (Create new contact invite)`,
+      LIST,
+      REVOKE,
+      TREE,
+      CIRCLES,
+    ]);
     // With ALLOW_USER_INVITES, a user may also invite into their circles.
     expect(await commandNodes(alice, openBot)).toContain(INVITE_TO_CIRCLES);
   });
@@ -112,6 +121,7 @@ describe("command lists (disco#items on the commands node)", () => {
       LIST,
       REVOKE,
       RELATIONS,
+      TREE,
       CIRCLES,
       CREATE_CIRCLE,
       EDIT_CIRCLE,
@@ -119,7 +129,7 @@ describe("command lists (disco#items on the commands node)", () => {
   });
 
   it("hides the contact invite from users when ALLOW_CONTACT_INVITES=false", async () => {
-    expect(await commandNodes(alice, strictBot)).toEqual([LIST, REVOKE, CIRCLES]);
+    expect(await commandNodes(alice, strictBot)).toEqual([LIST, REVOKE, TREE, CIRCLES]);
     expect(await commandNodes(admin, strictBot)).toContain(`${CONTACT} (Create new contact invite)`);
   });
 });

@@ -125,6 +125,9 @@ relationsStoreContract("RedisRelations", () => ({
     await raw.set(invitedByKey(HOST, invitee), inviter, { NX: true });
     await raw.sAdd(inviteesKey(HOST, inviter), invitee);
   },
+  markJoined: async (account, atSeconds) => {
+    await raw.zAdd(joinedKey(HOST), { score: atSeconds, value: account }, { NX: true });
+  },
 }));
 
 describe("the raw layout in Redis (docs/storage.md)", () => {

@@ -174,6 +174,9 @@ for (const name of ["cluster", "sentinel"] as const) {
       await mode().raw.set(invitedByKey(HOST, invitee), inviter, { NX: true });
       await mode().raw.sAdd(inviteesKey(HOST, inviter), invitee);
     },
+    markJoined: async (account, atSeconds) => {
+      await mode().raw.zAdd(joinedKey(HOST), { score: atSeconds, value: account }, { NX: true });
+    },
   }));
 
   hitCounterContract(

@@ -126,24 +126,43 @@ describe(`the API's edit and tree routes over Redis and Prosody ${VERSION}`, () 
     expect(await registers(tokenOf(root.uri), first)).toBe(true);
     expect(await registers(await inviteBy(jid(first)), second)).toBe(true);
     expect(await registers(await inviteBy(jid(second)), third)).toBe(true);
-    const tree = {
-      root: jid(first),
-      nodes: [
-        { jid: jid(second), invitedBy: jid(first), depth: 1 },
-        { jid: jid(third), invitedBy: jid(second), depth: 2 },
-      ],
-      truncated: false,
-    };
-    // The module records who invited whom as each account registers.
+    const joined = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/u);
+    // The module records who invited whom, and when each account joined, as each account registers.
     await eventually(async () => {
-      expect(await call("GET", `/accounts/${jid(first)}/tree`)).toEqual({ status: 200, json: tree });
+      const read = await call("GET", `/accounts/${jid(first)}/tree`);
+      expect(read).toEqual({
+        status: 200,
+        json: {
+          root: jid(first),
+          nodes: [
+            { jid: jid(second), invitedBy: jid(first), depth: 1, pending: 0, joined },
+            { jid: jid(third), invitedBy: jid(second), depth: 2, pending: 0, joined },
+          ],
+          truncated: false,
+          rootPending: 0,
+          pending: 0,
+          deepest: 2,
+          newest: expect.arrayContaining([
+            { jid: jid(second), joined },
+            { jid: jid(third), joined },
+          ]),
+        },
+      });
     });
 
     const pending = [await inviteBy(jid(first)), await inviteBy(jid(third))];
+    expect((await call("GET", `/accounts/${jid(first)}/tree`)).json).toMatchObject({ rootPending: 1, pending: 2 });
     const admins = (await call("POST", "/invites", { kind: "account" })).json as { id: string };
     const revoked = await call("POST", `/accounts/${encodeURIComponent(jid(first))}/tree/revoke`);
     expect(revoked).toEqual({ status: 200, json: { revoked: 2, accounts: 3, truncated: false } });
     for (const token of pending) expect(await registers(token, uniqueName("treelate"))).toBe(false);
+    // This Prosody does not make the bot a server admin: it cannot disable the tree's accounts, says why, and
+    // revokes nothing (test/integration/tree-accounts.test.ts has a bot that can).
+    const later = await inviteBy(jid(third));
+    const disable = await call("POST", `/accounts/${encodeURIComponent(jid(first))}/tree/disable`);
+    expect(disable).toMatchObject({ status: 501, json: { code: "accounts-unsupported" } });
+    expect((disable.json as { detail: string }).detail).toContain("make the bot's account a server administrator");
+    expect(await registers(later, uniqueName("treeok"))).toBe(true);
     expect((await call("GET", `/invites/${admins.id}`)).status).toBe(200);
     expect((await call("GET", `/invites?inviter=${jid(third)}`)).json).toMatchObject({ total: 0 });
   });

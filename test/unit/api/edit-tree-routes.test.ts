@@ -7,6 +7,7 @@ import { describeError } from "../../../src/errors.js";
 import { tokenHash } from "../../../src/invites/token.js";
 import { MemoryInviteStore } from "../../../src/storage/memory-store.js";
 import { type ApiWorld, apiWorld, NOW_MS } from "../../helpers/api-world.js";
+import { FakeAccounts } from "../../helpers/fake-accounts.js";
 
 const INVITES = "/api/v1/invites";
 const NOW = NOW_MS / 1000;
@@ -117,12 +118,12 @@ describe("PATCH /api/v1/invites/ID", () => {
 });
 
 /** alice → bob → dan, alice → carol; zed apart. Contact invites made as alice, dan and zed. */
-async function family() {
+async function family(accounts?: FakeAccounts) {
   const store = new MemoryInviteStore(() => NOW_MS);
   store.recordUse(at("alice"), at("carol"));
-  store.recordUse(at("alice"), at("bob"));
+  store.recordUse(at("alice"), at("bob"), NOW - 86_400);
   store.recordUse(at("bob"), at("dan"));
-  const world = await apiWorld({ store });
+  const world = await apiWorld({ store, ...(accounts === undefined ? {} : { accounts }) });
   const key = await world.key("manage");
   for (const inviter of ["alice", "dan", "zed"]) {
     const made = await world.call("POST", INVITES, key, { kind: "contact", inviter: at(inviter) });
@@ -139,14 +140,26 @@ describe("an account's invite tree", () => {
     expect(response.json()).toEqual({
       root: at("alice"),
       nodes: [
-        { jid: at("bob"), invitedBy: at("alice"), depth: 1 },
-        { jid: at("dan"), invitedBy: at("bob"), depth: 2 },
-        { jid: at("carol"), invitedBy: at("alice"), depth: 1 },
+        { jid: at("bob"), invitedBy: at("alice"), depth: 1, pending: 0, joined: iso(NOW - 86_400) },
+        { jid: at("dan"), invitedBy: at("bob"), depth: 2, pending: 1 },
+        { jid: at("carol"), invitedBy: at("alice"), depth: 1, pending: 0 },
       ],
       truncated: false,
+      rootPending: 1,
+      pending: 2,
+      deepest: 2,
+      newest: [{ jid: at("bob"), joined: iso(NOW - 86_400) }],
     });
     const nobody = await world.call("GET", `/api/v1/accounts/${encodeURIComponent(at("nobody"))}/tree`, key);
-    expect(nobody.json()).toEqual({ root: at("nobody"), nodes: [], truncated: false });
+    expect(nobody.json()).toEqual({
+      root: at("nobody"),
+      nodes: [],
+      truncated: false,
+      rootPending: 0,
+      pending: 0,
+      deepest: 0,
+      newest: [],
+    });
   });
 
   it("POST /api/v1/accounts/JID/tree/revoke revokes the invites of the account and its tree, nobody else's", async () => {
@@ -161,12 +174,36 @@ describe("an account's invite tree", () => {
     expect(again.json()).toEqual({ revoked: 0, accounts: 4, truncated: false });
   });
 
+  it("POST /api/v1/accounts/JID/tree/disable revokes the tree's invites and disables its accounts, each reported", async () => {
+    const accounts = new FakeAccounts();
+    const { world, key } = await family(accounts);
+    accounts.failing.set(at("dan"), "the server says: could not");
+    const response = await world.call("POST", "/api/v1/accounts/alice@example.org/tree/disable", key);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      root: at("alice"),
+      way: "disable",
+      revoked: 2,
+      done: [at("bob"), at("carol")],
+      failed: [{ jid: at("dan"), why: "the server says: could not" }],
+      skipped: [],
+      truncated: false,
+    });
+    expect(world.logs.join("\n")).toContain("Accounts of an invite tree disabled over the API");
+    const unable = await family(new FakeAccounts({ way: undefined, why: "disable accounts: no commands" }));
+    const refused = await unable.world.call("POST", "/api/v1/accounts/alice@example.org/tree/disable", unable.key);
+    expect(refused.statusCode).toBe(501);
+    expect(refused.json().code).toBe("accounts-unsupported");
+    expect((await unable.world.call("GET", INVITES, unable.key)).json().total).toBe(3);
+  });
+
   it("needs a usable manage key on both routes, and refuses what is not a JID with 400", async () => {
     const { world, key } = await family();
     const create = await world.key("create");
     const routes = [
       ["GET", "/api/v1/accounts/alice@example.org/tree"],
       ["POST", "/api/v1/accounts/alice@example.org/tree/revoke"],
+      ["POST", "/api/v1/accounts/alice@example.org/tree/disable"],
     ] as const;
     for (const [method, url] of routes) {
       const none = await world.call(method, url);
@@ -198,7 +235,21 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(edit.responses).sort()).toEqual(["200", "400", "401", "403", "404", "429", "503"]);
     const tree = doc.paths["/api/v1/accounts/{jid}/tree"].get;
     expect(tree.parameters[0]).toMatchObject({ in: "path", name: "jid", required: true });
-    expect(tree.responses["200"].content["application/json"].schema.required).toEqual(["root", "nodes", "truncated"]);
+    expect(tree.responses["200"].content["application/json"].schema.required).toEqual([
+      "root",
+      "nodes",
+      "truncated",
+      "rootPending",
+      "pending",
+      "deepest",
+      "newest",
+    ]);
+    const disable = doc.paths["/api/v1/accounts/{jid}/tree/disable"].post;
+    expect(disable.responses["200"].content["application/json"].schema.properties.way.enum).toEqual([
+      "disable",
+      "lock",
+    ]);
+    expect(Object.keys(disable.responses).sort()).toEqual(["200", "400", "401", "403", "429", "501", "503"]);
     const revoke = doc.paths["/api/v1/accounts/{jid}/tree/revoke"].post;
     expect(revoke.responses["200"].content["application/json"].schema.properties).toHaveProperty("revoked");
     expect(revoke.responses["403"].content["application/problem+json"].schema.required).toContain("code");

@@ -181,6 +181,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.components.securitySchemes.apiKey).toEqual({ type: "http", scheme: "bearer" });
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/api/v1/accounts/{jid}/tree",
+      "/api/v1/accounts/{jid}/tree/disable",
       "/api/v1/accounts/{jid}/tree/revoke",
       "/api/v1/invites",
       "/api/v1/invites/{id}",

@@ -1,8 +1,8 @@
 /** The chat keywords of issue 23's domain: `invite edit`, `tree` and `revoke tree` (manage-chat.ts, relations-commands.ts). */
 import { describe, expect, it } from "vitest";
-import { TREE_LINES } from "../../../src/commands/relations-commands.js";
+import { TREE_LINES } from "../../../src/commands/tree-text.js";
 import { inviteId } from "../../../src/invites/pending.js";
-import { ADMIN, commandWorld } from "../../helpers/command-world.js";
+import { ADMIN, commandWorld, NOW_MS } from "../../helpers/command-world.js";
 
 const ALICE = "alice@example.org/phone";
 const BOB = "bob@example.org/pc";
@@ -45,22 +45,49 @@ describe("invite edit", () => {
 });
 
 describe("tree", () => {
-  it("shows your own tree, indented two spaces a level", async () => {
+  it("shows your own tree, indented two spaces a level, with its counts", async () => {
     const world = commandWorld();
     world.store.recordUse("alice@example.org", "bob@example.org");
     world.store.recordUse("bob@example.org", "carol@example.org");
     world.store.recordUse("alice@example.org", "dan@example.org");
     expect(await world.say("tree", ALICE)).toBe(
       [
-        "Invite tree of alice@example.org (3 accounts):",
+        "Invite tree of alice@example.org (3 accounts, 2 levels deep; no pending invites):",
         "• bob@example.org",
         "  • carol@example.org",
         "• dan@example.org",
       ].join("\n"),
     );
-    expect(await world.say("tree", BOB, "")).toBe("Invite tree of bob@example.org (1 account):\n• carol@example.org");
+    expect(await world.say("tree", BOB, "")).toBe(
+      "Invite tree of bob@example.org (1 account, 1 level deep; no pending invites):\n• carol@example.org",
+    );
     expect(await world.say("tree", "carol@example.org/x")).toBe(
       "carol@example.org has not invited anyone who accepted yet.",
+    );
+  });
+
+  it("says each account's pending invites and when it joined, and names the newest accounts", async () => {
+    const world = commandWorld();
+    const now = NOW_MS / 1000;
+    world.store.recordUse("alice@example.org", "bob@example.org", now - 2 * 86_400);
+    world.store.recordUse("bob@example.org", "carol@example.org", now - 3_600);
+    world.store.recordUse("alice@example.org", "dan@example.org");
+    for (const from of [ALICE, BOB, BOB]) await world.service.createContactInvite(world.ctx(from).actor, from);
+    expect(await world.say("tree", ALICE)).toBe(
+      [
+        "Invite tree of alice@example.org (3 accounts, 2 levels deep; 3 pending invites, 1 of them alice@example.org's own):",
+        "• bob@example.org — 2 pending — joined 25 Nov 2026",
+        "  • carol@example.org — joined 27 Nov 2026",
+        "• dan@example.org",
+        "Newest accounts: carol@example.org (27 Nov 2026 00:59 UTC), bob@example.org (25 Nov 2026 01:59 UTC).",
+      ].join("\n"),
+    );
+    expect(await world.say("tree", "dan@example.org/x")).toBe(
+      "dan@example.org has not invited anyone who accepted yet.",
+    );
+    await world.service.createContactInvite(world.ctx("dan@example.org/x").actor, "dan@example.org/x");
+    expect(await world.say("tree", "dan@example.org/x")).toBe(
+      "dan@example.org has not invited anyone who accepted yet. It has 1 pending invite.",
     );
   });
 
@@ -68,7 +95,7 @@ describe("tree", () => {
     const world = commandWorld();
     world.store.recordUse("alice@example.org", "bob@example.org");
     expect(await world.say("tree", `${ADMIN}/pc`, "Alice@Example.org")).toBe(
-      "Invite tree of alice@example.org (1 account):\n• bob@example.org",
+      "Invite tree of alice@example.org (1 account, 1 level deep; no pending invites):\n• bob@example.org",
     );
     await expect(world.say("tree", BOB, "alice@example.org")).rejects.toMatchObject({
       code: "invite-tree-admins-only",
@@ -82,7 +109,9 @@ describe("tree", () => {
     const world = commandWorld();
     for (let i = 0; i < TREE_LINES + 7; i += 1) world.store.recordUse("alice@example.org", `u${1000 + i}@example.org`);
     const lines = (await world.say("tree", ALICE)).split("\n");
-    expect(lines[0]).toBe(`Invite tree of alice@example.org (${TREE_LINES + 7} accounts):`);
+    expect(lines[0]).toBe(
+      `Invite tree of alice@example.org (${TREE_LINES + 7} accounts, 1 level deep; no pending invites):`,
+    );
     expect(lines).toHaveLength(TREE_LINES + 2);
     expect(lines.at(-1)).toBe("… and 7 more.");
   });

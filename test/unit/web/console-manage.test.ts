@@ -124,11 +124,28 @@ describe("the invite tree", () => {
     expect(refused.statusCode).toBe(403);
   });
 
+  it("says when each account joined, and lists the newest accounts", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    world.store.recordUse(DAVE, "fred@example.org", now - 86_400);
+    await browser.logIn(world, ALICE);
+    const own = await browser.get("/console/tree?lang=de");
+    const day = new Date((now - 86_400) * 1000).toISOString().slice(0, 10);
+    expect(own.body).toContain(
+      `<span class="account">fred@example.org</span> <span class="details">beigetreten am ${day}</span>`,
+    );
+    expect(textOf(own.body, { className: "newest" })).toContain("fred@example.org");
+    expect(own.body).toContain("<h2>Neueste Konten</h2>");
+  });
+
   it("lets an admin revoke every pending invite of a tree, after asking, and only with the form token", async () => {
     for (const jid of [ALICE, CAROL, DAVE, BOB]) await world.service.createContactInvite(actor(jid), jid);
     await browser.logIn(world, ADMIN);
     const tree = await browser.get(`/console/tree?jid=${encodeURIComponent(ALICE)}`);
     expect(tree.body).toContain('class="revoke-tree"');
+    expect(textOf(tree.body, { className: "tree-summary" })).toBe(
+      "Accounts: 2 · Levels: 2 · Pending invites in the tree: 3 (this account's own: 1)",
+    );
+    expect(tree.body).toContain(`<span class="account">${DAVE}</span> <span class="details">pending invites: 1</span>`);
     expect((await browser.post("/console/tree/revoke", { jid: ALICE, confirm: "yes" })).statusCode).toBe(403);
     const asked = await browser.post("/console/tree/revoke", { jid: ALICE }, { csrfFrom: tree.body });
     expect(textOf(asked.body, { className: "confirm-body" })).toContain(`Every pending invite of ${ALICE}`);

@@ -1,8 +1,9 @@
 /**
- * The invite tree's pages (docs/console.md, "The invite tree"): the accounts below one account as nested lists,
- * and for admins the button that revokes every pending invite of the tree, which asks on a page of its own first.
+ * The invite tree's pages (docs/console.md, "The invite tree"): the accounts below one account as nested lists, each
+ * with its pending invites and when it joined, the tree's counts and its newest accounts; and for admins the button
+ * that revokes every pending invite of the tree, which asks on a page of its own first.
  */
-import type { InviteTree } from "../../../invites/tree.js";
+import type { DetailedNode, DetailedTree } from "../../../invites/tree-details.js";
 import { CSRF_FIELD } from "../../csrf.js";
 import { escapeHtml, html, type SafeHtml, trusted } from "../../html.js";
 import type { PageContext } from "../../page-context.js";
@@ -10,7 +11,7 @@ import { page } from "../../pages/layout.js";
 import { consolePath } from "./login-pages.js";
 
 export interface TreeView {
-  readonly tree: InviteTree;
+  readonly tree: DetailedTree;
   readonly csrf: string;
   readonly mayRevoke: boolean;
   /** What a revocation just did. */
@@ -21,7 +22,7 @@ export interface TreeView {
  * Nested lists from the pre-order nodes, written in one pass: a tree may be 10,000 deep, too deep for recursion.
  * Every JID is escaped; the only markup added is the lists' own.
  */
-function nestedLists(tree: InviteTree): SafeHtml {
+function nestedLists(ctx: PageContext, tree: DetailedTree): SafeHtml {
   let markup = '<ul class="tree">';
   let depth = 1;
   let open = false;
@@ -32,12 +33,47 @@ function nestedLists(tree: InviteTree): SafeHtml {
       for (; depth > node.depth; depth -= 1) markup += "</ul></li>";
     }
     depth = node.depth;
-    markup += `<li><span class="account">${escapeHtml(node.jid)}</span>`;
+    markup += `<li><span class="account">${escapeHtml(node.jid)}</span>${details(ctx, node)}`;
     open = true;
   }
   if (open) markup += "</li>";
   for (; depth > 1; depth -= 1) markup += "</ul></li>";
   return trusted(`${markup}</ul>`);
+}
+
+/** "2026-11-28": a date every language reads, in UTC as the server records it. */
+function dayOf(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+/** "2026-11-28 14:05 UTC" */
+function momentOf(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** " · pending invites: 2 · joined 2026-11-28", escaped; empty for an account with neither. */
+function details(ctx: PageContext, node: DetailedNode): string {
+  const parts = [
+    ...(node.pending === 0 ? [] : [ctx.t("console.tree.pending", { count: String(node.pending) })]),
+    ...(node.joined === undefined ? [] : [ctx.t("console.tree.joined", { date: dayOf(node.joined) })]),
+  ];
+  return parts.length === 0 ? "" : ` <span class="details">${escapeHtml(parts.join(" · "))}</span>`;
+}
+
+function summary(ctx: PageContext, tree: DetailedTree): SafeHtml {
+  const counts = {
+    accounts: String(tree.nodes.length),
+    deepest: String(tree.deepest),
+    pending: String(tree.pending),
+    own: String(tree.rootPending),
+  };
+  const newest =
+    tree.newest.length === 0
+      ? ""
+      : html`<h2>${ctx.t("console.tree.newest")}</h2><ol class="newest">${tree.newest.map(
+          (node) => html`<li><span class="account">${node.jid}</span> ${momentOf(node.joined as number)}</li>`,
+        )}</ol>`;
+  return html`<p class="tree-summary">${ctx.t("console.tree.summary", counts)}</p>${newest}`;
 }
 
 function hidden(csrf: string, root: string): SafeHtml {
@@ -56,7 +92,7 @@ export function treePage(ctx: PageContext, view: TreeView): string {
   const body =
     tree.nodes.length === 0
       ? html`<p class="none">${ctx.t("console.tree.none")}</p>`
-      : html`${nestedLists(tree)}${tree.truncated ? html`<p class="more">${ctx.t("console.tree.truncated")}</p>` : ""}`;
+      : html`${nestedLists(ctx, tree)}${tree.truncated ? html`<p class="more">${ctx.t("console.tree.truncated")}</p>` : ""}`;
   const done =
     view.revoked === undefined ? "" : html`<p class="done" role="status">${revokedText(ctx, view.revoked)}</p>`;
   const revoke = view.mayRevoke
@@ -65,7 +101,7 @@ export function treePage(ctx: PageContext, view: TreeView): string {
     : "";
   return page(ctx, {
     title,
-    body: html`<h1>${title}</h1>${done}<section class="invite-tree">${body}</section>${revoke}
+    body: html`<h1>${title}</h1>${done}${summary(ctx, tree)}<section class="invite-tree">${body}</section>${revoke}
 <p><a href="${consolePath(ctx)}">${ctx.t("console.back")}</a></p>`,
   });
 }
