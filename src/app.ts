@@ -10,6 +10,7 @@ import { appEvents } from "./app/events.js";
 import { httpApi } from "./app/http-api.js";
 import { instanceRole } from "./app/instance-role.js";
 import { useNotices } from "./app/use-notices.js";
+import { userInviteLimits } from "./app/user-invite-limits.js";
 import { webListener } from "./app/web-listener.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
 import { CircleService } from "./circles/service.js";
@@ -82,15 +83,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const service = new InviteService({
     ...{ store, policy, usernameRule, clock, events, circles, ...random },
     ttlSeconds: config.inviteTtlSeconds,
-    quota: config.inviteQuota,
-    quotaPeriodSeconds: config.inviteQuotaPeriodSeconds,
-    maxPending: config.maxPendingInvites,
-    userMaxTtlSeconds: config.userInviteMaxTtlSeconds,
-    minAccountAgeSeconds: config.minAccountAgeSeconds,
-    userMaxUses: config.userInviteMaxUses,
-    treeMax: config.inviteTreeMax,
-    chainPaceSeconds: config.chainPaceSeconds,
-    rolePolicies: config.rolePolicies,
+    ...userInviteLimits(config),
     userRoles: serverUserRoles(xmpp, host, features),
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },

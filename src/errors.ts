@@ -9,6 +9,7 @@ import { API_ERRORS, type ApiErrorCode } from "./errors/api-errors.js";
 import { CIRCLE_ERRORS, type CircleErrorCode } from "./errors/circle-errors.js";
 import { DOMAIN_ERRORS, type InviteErrorCode as InviteOnlyErrorCode } from "./errors/domain-errors.js";
 import type { ErrorEntry, ErrorParams } from "./errors/entry.js";
+import { POLICY_ERRORS, type PolicyErrorCode } from "./errors/policy-errors.js";
 import { REGISTRATION_ERRORS, REGISTRATION_FAILURES, type RegistrationFailure } from "./errors/registration-errors.js";
 import { REQUEST_ERRORS, type RequestErrorCode } from "./errors/request-errors.js";
 
@@ -20,8 +21,8 @@ export type {
   FormField,
   StanzaErrorType,
 } from "./errors/entry.js";
-/** What the domain throws (InviteError): the invites' codes and the circles'. */
-export type InviteErrorCode = InviteOnlyErrorCode | CircleErrorCode;
+/** What the domain throws (InviteError): the invites' codes, the users' policy's and the circles'. */
+export type InviteErrorCode = InviteOnlyErrorCode | PolicyErrorCode | CircleErrorCode;
 export type { ApiErrorCode, RegistrationFailure, RequestErrorCode };
 export { REGISTRATION_FAILURES };
 
@@ -29,6 +30,7 @@ export type ErrorCode = InviteErrorCode | RegistrationFailure | RequestErrorCode
 
 export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
   ...DOMAIN_ERRORS,
+  ...POLICY_ERRORS,
   ...CIRCLE_ERRORS,
   ...REGISTRATION_ERRORS,
   ...REQUEST_ERRORS,
