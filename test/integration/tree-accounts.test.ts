@@ -37,7 +37,11 @@ beforeAll(async () => {
     moduleConfig: 'admins = { "admin@localhost", "bot@localhost" }',
   });
   // Trees of accounts made a moment ago: the account-age rule (user-invite-policy.test.ts) is off here.
-  bot = await world.startBot("bot", { ALLOW_USER_INVITES: "true", INVITE_MIN_ACCOUNT_AGE: "0" });
+  bot = await world.startBot("bot", {
+    ALLOW_USER_INVITES: "true",
+    INVITE_MIN_ACCOUNT_AGE: "0",
+    INVITE_CHAIN_PACE: "0",
+  });
   [admin, alice] = await world.loginAll(["admin@localhost", "alice@localhost"]);
 });
 

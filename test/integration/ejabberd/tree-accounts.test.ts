@@ -26,7 +26,10 @@ beforeAll(async () => {
   [ejabberd, redis] = await Promise.all([startEjabberd({ admins: ["bot@localhost"], api: true }), startRedis()]);
   await registerEjabberdAccounts(ejabberd);
   // Trees of accounts made a moment ago: the account-age rule is off here.
-  web = await startEjabberdWebBot(ejabberd, { redisUrl: redis.botUrl }, "invites", { INVITE_MIN_ACCOUNT_AGE: "0" });
+  web = await startEjabberdWebBot(ejabberd, { redisUrl: redis.botUrl }, "invites", {
+    INVITE_MIN_ACCOUNT_AGE: "0",
+    INVITE_CHAIN_PACE: "0",
+  });
   admin = await logIn("admin", "admin-password");
 });
 
