@@ -97,6 +97,7 @@ export interface BotProcess {
 export const UNLIMITED_BOT_ENV = {
   INVITE_QUOTA: "100000",
   INVITE_MAX_PENDING: "100000",
+  INVITE_TREE_MAX: "0",
   RATE_LIMIT_BURST: "10000",
   RATE_LIMIT_PER_SECOND: "10000",
 } as const;

@@ -23,7 +23,8 @@ export function userInviteLimits(
     userMaxTtlSeconds: config.userInviteMaxTtlSeconds,
     minAccountAgeSeconds: config.minAccountAgeSeconds,
     userMaxUses: config.userInviteMaxUses,
-    treeMax: config.inviteTreeMax,
+    // 0: no tree budget (the walk reads every pending invite of a tree: off where users make thousands).
+    ...(config.inviteTreeMax === 0 ? {} : { treeMax: config.inviteTreeMax }),
     chainPaceSeconds: config.chainPaceSeconds,
     rolePolicies: config.rolePolicies,
   };

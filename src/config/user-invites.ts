@@ -35,7 +35,7 @@ export function readUserInvitePolicy(reader: Reader): UserInvitePolicy {
     userInviteMaxTtlSeconds: seconds("INVITE_USER_MAX_TTL", DEFAULTS.userInviteMaxTtlSeconds, 60),
     userInviteMaxUses: reader.integer("INVITE_USER_MAX_USES", DEFAULTS.userInviteMaxUses, 1, MAX_USES, "uses"),
     minAccountAgeSeconds: seconds("INVITE_MIN_ACCOUNT_AGE", DEFAULTS.minAccountAgeSeconds, 0),
-    inviteTreeMax: reader.integer("INVITE_TREE_MAX", DEFAULTS.inviteTreeMax, 1, 1_000_000, "accounts"),
+    inviteTreeMax: reader.integer("INVITE_TREE_MAX", DEFAULTS.inviteTreeMax, 0, 1_000_000, "accounts"),
     chainPaceSeconds: seconds("INVITE_CHAIN_PACE", DEFAULTS.chainPaceSeconds, 0),
     rolePolicies: readRolePolicies(reader),
   };

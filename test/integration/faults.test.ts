@@ -29,6 +29,7 @@ beforeAll(async () => {
     ALLOW_USER_INVITES: "true",
     INVITE_QUOTA: "100000",
     INVITE_MAX_PENDING: "100000",
+    INVITE_TREE_MAX: "0",
   });
   alice = await world.login("alice@localhost");
 });
@@ -143,6 +144,7 @@ describe("SIGTERM under load", () => {
       RATE_LIMIT_PER_SECOND: "10000",
       INVITE_QUOTA: "100000",
       INVITE_MAX_PENDING: "100000",
+      INVITE_TREE_MAX: "0",
     });
     child = run;
     await run.online();

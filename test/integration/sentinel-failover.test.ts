@@ -29,6 +29,7 @@ beforeAll(async () => {
     ALLOW_USER_INVITES: "true",
     INVITE_QUOTA: "100000",
     INVITE_MAX_PENDING: "100000",
+    INVITE_TREE_MAX: "0",
     REDIS_URL: "",
     ...sentinel.env,
   });

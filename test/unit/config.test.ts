@@ -207,10 +207,10 @@ describe("the rest of the policy for users' invites", () => {
     const set = loadConfig({ ...minimal, INVITE_USER_MAX_USES: "5", INVITE_TREE_MAX: "50", INVITE_CHAIN_PACE: "0" });
     expect([set.userInviteMaxUses, set.inviteTreeMax, set.chainPaceSeconds]).toEqual([5, 50, 0]);
     expect(
-      problemsOf({ ...minimal, INVITE_USER_MAX_USES: "101", INVITE_TREE_MAX: "0", INVITE_CHAIN_PACE: "5m" }),
+      problemsOf({ ...minimal, INVITE_USER_MAX_USES: "101", INVITE_TREE_MAX: "-1", INVITE_CHAIN_PACE: "5m" }),
     ).toEqual([
       'INVITE_USER_MAX_USES must be a whole number of uses from 1 to 100, got "101"',
-      'INVITE_TREE_MAX must be a whole number of accounts from 1 to 1000000, got "0"',
+      'INVITE_TREE_MAX must be a whole number of accounts from 0 to 1000000, got "-1"',
       'INVITE_CHAIN_PACE must be a whole number of seconds from 0 to 31622400, got "5m"',
     ]);
   });
