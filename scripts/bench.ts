@@ -37,6 +37,9 @@
  * Last, the circles phase (scripts/bench-circles.ts): a newcomer registering with an invite to a circle of 1, 100 and
  * 1,000 members; the time until every roster is updated, and another user's ping meanwhile.
  *
+ * Then the policy phase (scripts/bench-policy.ts): the users' invite policy's Redis script against a full invite tree
+ * of BENCH_POLICY_SIZES ("10,100,1000") budgets, BENCH_POLICY_ROUNDS (300) calls each.
+ *
  * (Between the servers and the hostile phase, the instances phase, scripts/bench-instances.ts: #invite through 1, 2
  * and 3 bot instances on plain Redis, Sentinel and Cluster, and a Sentinel failover under load; it needs
  * redis-sentinel and redis-cli.)
@@ -73,6 +76,7 @@ import {
   sequentialEach,
   type ThroughputResult,
 } from "./bench-load.js";
+import { type PolicySettings, policyReport, runPolicyBench } from "./bench-policy.js";
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
 import { runServersBench, serversReport } from "./bench-servers.js";
 import { runStallBench, type StallSettings, stallReport } from "./bench-stall.js";
@@ -86,11 +90,10 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
-function circleSizes(raw: string): number[] {
+function sizesOf(name: string, raw: string): number[] {
   return raw.split(",").map((part) => {
     const value = Number(part.trim());
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new Error("BENCH_CIRCLES_SIZES must list positive whole numbers");
+    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must list positive whole numbers`);
     return value;
   });
 }
@@ -127,14 +130,26 @@ const SETTINGS = {
    * Prosody's own, scripts/bench-buttons.ts), "hostile" (slow clients against the web pages,
    * scripts/bench-hostile.ts), "circles" (a newcomer joining a circle of 1, 100 and 1,000 members,
    * scripts/bench-circles.ts), "instances" (1, 2 and 3 bot instances on plain Redis, Sentinel and Cluster, and a
-   * Sentinel failover under load, scripts/bench-instances.ts).
+   * Sentinel failover under load, scripts/bench-instances.ts), "policy" (the users' invite policy against a full
+   * invite tree, scripts/bench-policy.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,instances,hostile,circles")
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,instances,hostile,circles,policy")
       .split(",")
       .map((phase) => {
         const name = phase.trim();
-        const known = ["invites", "lists", "stall", "web", "buttons", "servers", "instances", "hostile", "circles"];
+        const known = [
+          "invites",
+          "lists",
+          "stall",
+          "web",
+          "buttons",
+          "servers",
+          "instances",
+          "hostile",
+          "circles",
+          "policy",
+        ];
         if (!known.includes(name)) throw new Error(`BENCH_PHASES: unknown phase "${name}" (${known.join(", ")})`);
         return name;
       }),
@@ -171,13 +186,17 @@ const SETTINGS = {
     moduleDir: process.env.BENCH_STALL_MODULE_DIR || undefined,
   } satisfies StallSettings,
   circles: {
-    sizes: circleSizes(process.env.BENCH_CIRCLES_SIZES ?? "1,100,1000"),
+    sizes: sizesOf("BENCH_CIRCLES_SIZES", process.env.BENCH_CIRCLES_SIZES ?? "1,100,1000"),
     joins: envInt("BENCH_CIRCLES_JOINS", 3),
     sample: envInt("BENCH_CIRCLES_SAMPLE", 20),
     pingEveryMs: envInt("BENCH_CIRCLES_PING_MS", 10),
     logLevel: process.env.BENCH_CIRCLES_LOG === "debug" ? "debug" : "info",
     profile: process.env.BENCH_CIRCLES_PROFILE === "1",
   } satisfies CirclesSettings,
+  policy: {
+    sizes: sizesOf("BENCH_POLICY_SIZES", process.env.BENCH_POLICY_SIZES ?? "10,100,1000"),
+    rounds: envInt("BENCH_POLICY_ROUNDS", 300),
+  } satisfies PolicySettings,
 } as const;
 
 /** Debian's prosody-modules puts the community modules next to Prosody's own. */
@@ -339,6 +358,10 @@ async function main(): Promise<number> {
       defer: (task) => cleanups.push(task),
     });
     console.log(circlesReport(circles));
+    console.log(`run time: ${elapsed().trim()}`);
+  }
+  if (SETTINGS.phases.has("policy")) {
+    console.log(policyReport(await runPolicyBench({ settings: SETTINGS.policy, log })));
     console.log(`run time: ${elapsed().trim()}`);
   }
   return 0;
