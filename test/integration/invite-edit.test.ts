@@ -11,7 +11,7 @@ import { serviceStore } from "../../src/storage/backend.js";
 import { byInviterKey, pendingKey, recordKey } from "../../src/storage/keys.js";
 import { tokenHash, verifyRecord } from "../../src/storage/record.js";
 import type { RedisBackend } from "../../src/storage/redis-backend.js";
-import { errorOf } from "../helpers/adhoc-client.js";
+import { errorOf, tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { eventually } from "../helpers/bot.js";
 import { readyRedisBackend } from "../helpers/contract-backends.js";
@@ -52,12 +52,6 @@ async function ask(user: TestUser, body: string): Promise<string> {
   return (await user.ask(bot.jid, body)).getChildText("body") ?? "";
 }
 
-function tokenIn(text: string): string {
-  const token = /preauth=([\w-]{24})/u.exec(text)?.[1];
-  if (token === undefined) throw new Error(`no invite in: ${text}`);
-  return token;
-}
-
 async function registers(token: string, username: string): Promise<boolean> {
   const attempt = await world.registerWithInvite(token, username, `${username}-password`);
   if (attempt.register.attrs.type === "result") return true;
@@ -67,7 +61,7 @@ async function registers(token: string, username: string): Promise<boolean> {
 
 describe(`editing an invite, Prosody ${VERSION}`, () => {
   it("gives a counted invite more uses, and Prosody takes them", async () => {
-    const token = tokenIn(await ask(admin, "invite account 2 uses"));
+    const token = tokenOf(await ask(admin, "invite account 2 uses"));
     const id = inviteId(token);
     expect(await registers(token, "editmore1")).toBe(true);
     const reply = await ask(admin, `invite edit ${id} uses 3`);
@@ -81,7 +75,7 @@ describe(`editing an invite, Prosody ${VERSION}`, () => {
   });
 
   it("writes the new expiry into the record, its TTL and every index at once, signed", async () => {
-    const token = tokenIn(await ask(alice, "invite"));
+    const token = tokenOf(await ask(alice, "invite"));
     const id = inviteId(token);
     const hash = tokenHash(token);
     expect(await ask(alice, `invite edit ${id} expires 1h`)).toMatch(
@@ -101,7 +95,7 @@ describe(`editing an invite, Prosody ${VERSION}`, () => {
   });
 
   it("brings the expiry forward: the edited record still registers, and is refused once that moment passed", async () => {
-    const token = tokenIn(await ask(admin, "invite account 3 uses"));
+    const token = tokenOf(await ask(admin, "invite account 3 uses"));
     const policy: Policy = {
       domain: HOST,
       admins: new Set(["admin@localhost"]),
@@ -128,11 +122,11 @@ describe(`editing an invite, Prosody ${VERSION}`, () => {
 
 describe(`revoking an invite tree, Prosody ${VERSION}`, () => {
   it("revokes the pending invites of an account and of everyone it brought in, nobody else's", async () => {
-    expect(await registers(tokenIn(await ask(alice, "invite")), "treecarol")).toBe(true);
+    expect(await registers(tokenOf(await ask(alice, "invite")), "treecarol")).toBe(true);
     const carol = await world.login("treecarol@localhost");
-    const carols = tokenIn(await ask(carol, "invite"));
-    const alices = tokenIn(await ask(alice, "invite"));
-    const bobs = tokenIn(await ask(bob, "invite"));
+    const carols = tokenOf(await ask(carol, "invite"));
+    const alices = tokenOf(await ask(alice, "invite"));
+    const bobs = tokenOf(await ask(bob, "invite"));
     await eventually(async () => {
       expect(await ask(alice, "tree")).toContain("• treecarol@localhost");
     });

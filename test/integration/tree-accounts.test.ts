@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TREE_NODE } from "../../src/commands/tree-commands.js";
 import { joinedKey } from "../../src/storage/keys.js";
-import { executeIq, formValues, NS_COMMANDS } from "../helpers/adhoc-client.js";
+import { executeIq, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { prosodyMajorVersion } from "../helpers/prosody-server.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
@@ -53,12 +53,6 @@ async function ask(user: TestUser, body: string): Promise<string> {
   return (await user.ask(bot.jid, body)).getChildText("body") ?? "";
 }
 
-function tokenIn(text: string): string {
-  const token = /preauth=([\w-]{24})/u.exec(text)?.[1];
-  if (token === undefined) throw new Error(`no invite in: ${text}`);
-  return token;
-}
-
 async function registers(token: string, jid: string, password = `${jid.split("@")[0]}-password`): Promise<boolean> {
   const attempt = await world.registerWithInvite(token, jid.split("@")[0] as string, password);
   return attempt.register.attrs.type === "result";
@@ -70,14 +64,14 @@ describe(`an invite tree of three levels, Prosody ${VERSION}`, () => {
   let three: TestUser;
 
   it("is listed with its depth, each account's pending invites and the newest accounts", async () => {
-    expect(await registers(tokenIn(await ask(alice, "invite")), ONE)).toBe(true);
+    expect(await registers(tokenOf(await ask(alice, "invite")), ONE)).toBe(true);
     const one = await world.login(ONE);
-    expect(await registers(tokenIn(await ask(one, "invite")), TWO)).toBe(true);
+    expect(await registers(tokenOf(await ask(one, "invite")), TWO)).toBe(true);
     const two = await world.login(TWO);
-    expect(await registers(tokenIn(await ask(two, "invite")), THREE)).toBe(true);
+    expect(await registers(tokenOf(await ask(two, "invite")), THREE)).toBe(true);
     three = await world.login(THREE);
     // Pending: one of alice's, two of treeone's, one of treethree's.
-    for (const user of [alice, one, one, three]) tokenIn(await ask(user, "invite"));
+    for (const user of [alice, one, one, three]) tokenOf(await ask(user, "invite"));
 
     // The `joined` record is written as Prosody settles each registration; the newest first (in the same second,
     // by JID), as Redis has them.
@@ -117,7 +111,7 @@ describe(`an invite tree of three levels, Prosody ${VERSION}`, () => {
   });
 
   it("is revoked whole by an admin: no pending invite is left, and their links stop working", async () => {
-    const pending = tokenIn(await ask(await world.login(TWO), "invite"));
+    const pending = tokenOf(await ask(await world.login(TWO), "invite"));
     expect(await ask(admin, "revoke tree alice@localhost")).toBe(
       "Revoked 5 pending invites of alice@localhost and the 3 accounts in its invite tree.",
     );
@@ -128,7 +122,7 @@ describe(`an invite tree of three levels, Prosody ${VERSION}`, () => {
   });
 
   it(`has its accounts ${ON_13 ? "disabled" : "locked"} by an admin: they cannot log in, the root and admins can`, async () => {
-    const pending = tokenIn(await ask(three, "invite"));
+    const pending = tokenOf(await ask(three, "invite"));
     const plan = await ask(admin, "disable tree alice@localhost");
     expect(plan).toBe(
       [
@@ -165,7 +159,7 @@ describe(`an invite tree of three levels, Prosody ${VERSION}`, () => {
       expect(await ask(admin, `enable ${ONE}`)).toBe(
         "Sorry, localhost does not let me enable accounts: it cannot disable them either, so a locked account is reopened with a password reset link. Nothing was changed.",
       );
-      const link = tokenIn(await ask(admin, `reset ${ONE}`));
+      const link = tokenOf(await ask(admin, `reset ${ONE}`));
       expect(await registers(link, ONE, "reopened-password")).toBe(true);
       expect(await canLogIn(world.servers.service, ONE, "reopened-password")).toBe(true);
       expect(await canLogIn(world.servers.service, TWO, passwordOf(TWO))).toBe(false);

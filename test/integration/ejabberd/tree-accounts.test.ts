@@ -9,17 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { eventually } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
+import { ejabberdUsers } from "../../helpers/ejabberd-users.js";
 import { registerEjabberdAccounts, registerOnPage, startEjabberdWebBot } from "../../helpers/ejabberd-web-bots.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import type { WebBot } from "../../helpers/web-bot.js";
 import { WebVisitor } from "../../helpers/web-client.js";
-import { canLogIn, connectUser, type TestUser } from "../../helpers/xmpp-user.js";
+import { canLogIn, type TestUser } from "../../helpers/xmpp-user.js";
 
 let ejabberd: EjabberdServer;
 let redis: RedisServer;
 let web: WebBot;
 let admin: TestUser;
-const users: TestUser[] = [];
+const { logIn, stopAll } = ejabberdUsers(() => ejabberd);
 const [ONE, TWO, THREE] = ["ejtree1", "ejtree2", "ejtree3"];
 
 beforeAll(async () => {
@@ -34,22 +35,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(users.map((user) => user.stop()));
+  await stopAll();
   await web?.bot.stop();
   await Promise.allSettled([ejabberd?.stop(), redis?.stop()]);
 });
-
-async function logIn(username: string, password = `${username}-password`): Promise<TestUser> {
-  const user = await connectUser({
-    service: ejabberd.service,
-    domain: "localhost",
-    username,
-    password,
-    timeoutMs: 5_000,
-  });
-  users.push(user);
-  return user;
-}
 
 async function ask(body: string): Promise<string> {
   return (await admin.ask(web.bot.jid, body)).getChildText("body") ?? "";

@@ -7,16 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../../../src/invites/permissions.js";
 import { joinedKey } from "../../../src/storage/keys.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
+import { ejabberdUsers } from "../../helpers/ejabberd-users.js";
 import { registerEjabberdAccounts, registerOnPage, startEjabberdWebBot } from "../../helpers/ejabberd-web-bots.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { rawRedisClient } from "../../helpers/scenario.js";
 import type { WebBot } from "../../helpers/web-bot.js";
-import { connectUser, type TestUser } from "../../helpers/xmpp-user.js";
+import type { TestUser } from "../../helpers/xmpp-user.js";
 
 let ejabberd: EjabberdServer;
 let redis: RedisServer;
 let web: WebBot;
-const users: TestUser[] = [];
+const { logIn, stopAll } = ejabberdUsers(() => ejabberd);
 const NEWCOMER = "ejpolicy1";
 
 beforeAll(async () => {
@@ -29,22 +30,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(users.map((user) => user.stop()));
+  await stopAll();
   await web?.bot.stop();
   await Promise.allSettled([ejabberd?.stop(), redis?.stop()]);
 });
-
-async function logIn(username: string): Promise<TestUser> {
-  const user = await connectUser({
-    service: ejabberd.service,
-    domain: "localhost",
-    username,
-    password: `${username}-password`,
-    timeoutMs: 5_000,
-  });
-  users.push(user);
-  return user;
-}
 
 async function say(user: TestUser, body: string): Promise<string> {
   return (await user.ask(web.bot.jid, body)).getChildText("body") ?? "";

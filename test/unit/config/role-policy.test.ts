@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load.js";
-import { ConfigError } from "../../../src/config/reader.js";
-
-const minimal = {
-  XMPP_DOMAIN: "example.org",
-  XMPP_USERNAME: "invites",
-  XMPP_PASSWORD: "secret",
-  INVITE_SIGNING_KEY: "k".repeat(43),
-};
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { MINIMAL_ENV as minimal, problemsOf } from "../../helpers/config-env.js";
 
 describe("INVITE_ROLE_POLICY", () => {
   it("refuses guests invites by default, and nobody else", () => {
@@ -44,7 +27,6 @@ describe("INVITE_ROLE_POLICY", () => {
   it("names every entry it cannot read, with what it takes", () => {
     expect(
       problemsOf({
-        ...minimal,
         INVITE_ROLE_POLICY: "prosody:member; prosody:registered=quota:0; x=speed:3; y=tree:many",
       }),
     ).toEqual([
