@@ -25,16 +25,24 @@ const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 
 let world: Scenario;
 let bot: TestBot;
+let instances: TestBot[];
 let alice: TestUser;
+const POLICY = {
+  ALLOW_USER_INVITES: "true",
+  INVITE_MIN_ACCOUNT_AGE: "0",
+  INVITE_CHAIN_PACE: "0",
+  INVITE_ROLE_POLICY: "prosody:member=quota:1,uses:5",
+};
+const PARALLEL = 20;
 
 beforeAll(async () => {
   world = await startScenario({ inviteModule: true, inviteBot: BOT });
-  bot = await world.startBot("bot", {
-    ALLOW_USER_INVITES: "true",
-    INVITE_MIN_ACCOUNT_AGE: "0",
-    INVITE_CHAIN_PACE: "0",
-    INVITE_ROLE_POLICY: "prosody:member=quota:1,uses:5",
-  });
+  // Two instances of the bot's one account (resources of their own), as docs/instances.md runs them.
+  instances = await Promise.all([
+    world.startBot("bot", POLICY),
+    world.startBot("bot", { ...POLICY, XMPP_RESOURCE: "second" }),
+  ]);
+  [bot] = instances as [TestBot];
   alice = await world.login(`alice@${HOST}`);
 }, 60_000);
 
@@ -77,8 +85,9 @@ describe(`the policy per role, Prosody ${ON_13 ? "13" : "0.12"}`, () => {
 
   it("13: the host tells the bot a user's role, and nobody else", async () => {
     expect(await hostFeatures(alice)).toContain(USER_ROLE_FEATURE);
+    // Each instance reads the host's features once online.
     await eventually(async () => {
-      if (!bot.app.service.rolesOnJoin) throw new Error("the bot has not read the host's features yet");
+      if (!instances.every((each) => each.app.service.rolesOnJoin)) throw new Error("not every instance has read them");
     });
     expect(errorOf(await alice.requestRaw(roleIq(`admin@${HOST}`)))).toMatchObject({
       type: "auth",
@@ -97,9 +106,22 @@ describe(`the policy per role, Prosody ${ON_13 ? "13" : "0.12"}`, () => {
 
   it("13: holds a member to the member's limits, and a registered user to the default ones", async () => {
     const member = await accountWithRole("prosody:member");
-    expect((await member.ask(bot.jid, "invite uses 5")).getChildText("body")).toMatch(/^Here is your invite:/u);
-    expect((await member.ask(bot.jid, "invite")).getChildText("body")).toMatch(
-      /^Sorry, you have created as many invites as allowed in 24 hours\./u,
+    // 20 at once over both instances: the member's quota of 1 gives exactly one.
+    const replies = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        member.requestRaw(executeIq((instances[i % 2] as TestBot).jid, CONTACT), 15_000),
+      ),
+    );
+    expect(replies.filter((reply) => reply.attrs.type === "result")).toHaveLength(1);
+    const refused = replies.filter((reply) => reply.attrs.type === "error").map((reply) => errorOf(reply));
+    expect(refused).toHaveLength(PARALLEL - 1);
+    for (const error of refused) {
+      expect(error).toMatchObject({ type: "wait", condition: "resource-constraint" });
+      expect(error.text).toMatch(/^You have created as many invites as allowed in 24 hours;/u);
+    }
+    // Its uses are the member's own limit: 5, not the default 1.
+    expect((await member.ask(bot.jid, "invite uses 6")).getChildText("body")).toBe(
+      "Sorry, an invite of yours may have from 1 to 5 uses. Nothing was created.",
     );
     const registered = await accountWithRole("prosody:registered");
     expect((await registered.ask(bot.jid, "invite uses 2")).getChildText("body")).toBe(
