@@ -15,6 +15,7 @@ export function userInviteLimits(
   | "treeMax"
   | "chainPaceSeconds"
   | "rolePolicies"
+  | "approveUserInvited"
 > {
   return {
     quota: config.inviteQuota,
@@ -26,5 +27,6 @@ export function userInviteLimits(
     treeMax: config.inviteTreeMax,
     chainPaceSeconds: config.chainPaceSeconds,
     rolePolicies: config.rolePolicies,
+    approveUserInvited: config.approveUserInvited,
   };
 }
