@@ -10,7 +10,8 @@
 --   connection:  AUTH (when the URL has a password), SELECT (db other than 0)
 --   direct:      GET (layout, rec:*), EXISTS (rec:*), MGET (rec:*),
 --                ZRANGE 0 -1 (by:*, for:*: account deletion), DEL claim:* (a claim's use kept),
---                HGETALL / HDEL unsettled (the sweep), GET circle:* and HGETALL circle:*:members (circles on join)
+--                HGETALL / HDEL unsettled (the sweep), GET circle:* and HGETALL circle:*:members (circles on join),
+--                HEXISTS approvals (Prosody 0.12: binding of an account held for approval)
 --   MULTI/EXEC:  SET rec:* PX, ZADD pending / ids / by:* / for:*  (creating an invite)
 --   WAIT         after CLAIM, behind Redis Sentinel: the replicas confirm the use (resp_replicas.lib.lua)
 --   EVALSHA, and EVAL when Redis answers NOSCRIPT, of seven scripts in prosody/scripts/:
@@ -18,15 +19,15 @@
 --                 SET [PX] / PEXPIREAT claim:*, HSET unsettled
 --     GIVE_BACK   HDEL unsettled, GET / DEL / SET / PEXPIREAT claim:*, EXISTS rec:*, DECR used:*, SET rec:* NX,
 --                 SET used:*, PEXPIREAT rec:* used:*, ZADD indexes
---     SETTLE      HDEL unsettled, DEL claim:*, XADD events MAXLEN ~, ZADD joined, SET invited-by:* NX,
---                 SADD invitees:*
+--     SETTLE      HGET / HDEL unsettled, DEL claim:*, XADD events MAXLEN ~, ZADD joined, SET invited-by:* NX,
+--                 SADD invitees:*, HSET approvals (a held registration)
 --     REMOVE      DEL rec:* used:*, ZREM indexes
 --     PRUNE       ZRANGE BYSCORE, ZREM ids, ZREMRANGEBYSCORE, ZRANGE BYSCORE LIMIT (pending, by:*, for:*: held names)
 --     RECORD_USE  GET / SET PX claim:* (the event's marker), XADD events MAXLEN ~, ZADD joined,
 --                 SET invited-by:* NX, SADD invitees:*
 --     CIRCLE_ADD_MEMBER  EXISTS circle:*, HGET / HSET circle:*:members
 -- Keys (all invite:{HOST}:...): layout (read only), rec:HASH, used:HASH, pending,
--- ids, by:BAREJID, for:LOCAL, events, joined, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled;
+-- ids, by:BAREJID, for:LOCAL, events, joined, invited-by:BAREJID, invitees:BAREJID, claim:ID, unsettled, approvals;
 -- circle:CID (read only) and circle:CID:members.
 local jid_bare = require "util.jid".bare;
 local jid_node = require "util.jid".node;
@@ -56,6 +57,7 @@ function keys:joined_key() return self:key("joined"); end
 function keys:layout_key() return self:key("layout"); end
 function keys:claim_key(claim_id) return self:key("claim:"..claim_id); end
 function keys:unsettled_key() return self:key("unsettled"); end
+function keys:approvals_key() return self:key("approvals"); end
 function keys:circle_key(cid) return self:key("circle:"..cid); end
 function keys:circle_members_key(cid) return self:key("circle:"..cid..":members"); end
 

@@ -3,9 +3,10 @@
 -- go back; the use goes back when the registration's answer is an error (the give-back watch) and is recorded by
 -- `user-registered`. Prosody fires no event when an account cannot be created after `user-registering`, and a
 -- client may hang up at any moment, so what the outcome needs is taken when the claim succeeds.
--- hook(store, checks, settling, circles, roles) adds the hooks: the store of the host (invites_redis_uses.lib.lua), the
--- invite checks (invites_redis_checks.lib.lua), the settling of claimed uses (invites_redis_settling.lib.lua), the
--- circles a new account joins (invites_redis_circles.lib.lua) and the role it gets (invites_redis_roles.lib.lua).
+-- hook(store, checks, settling, circles, roles, approval) adds the hooks: the store of the host
+-- (invites_redis_uses.lib.lua), the invite checks (invites_redis_checks.lib.lua), the settling of claimed uses
+-- (invites_redis_settling.lib.lua), the circles a new account joins (invites_redis_circles.lib.lua), the role it gets
+-- (invites_redis_roles.lib.lua) and whether it waits for an admin (invites_redis_approval.lib.lua).
 local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local async = require "util.async";
@@ -15,7 +16,7 @@ local max_uses_of = module:require("invites_redis_keys").max_uses_of;
 local held = module:require("invites_redis_held");
 
 -- Set by hook().
-local redis_store, checks, settling, circles, roles;
+local redis_store, checks, settling, circles, roles, approval;
 
 -- The username an invite is bound to (XEP-0445): the bot's additional_data.username,
 -- or the local part of a Prosody account invite made for one user.
@@ -175,6 +176,7 @@ local function on_registering(event)
 		claimed.event = redis_store:event_fields({
 			kind = "registered"; inviter = inviter_of(validated); invitee = event.username.."@"..module.host;
 			invite = settling.invite_id(validated.token); at = os.time(); rooms = circles.rooms_of(invite);
+			held = approval.hold_way(invite);
 		});
 	end
 	-- A claim that got no answer may have taken the use all the same: settling.claim gives it back then.
@@ -215,8 +217,9 @@ local function on_registered(event)
 		without_session[event.username] = nil;
 	end
 	if claimed then
+		approval.hold(claimed); -- first: a held account never gets a moment with its new role or contacts
 		roles.apply(claimed.username, claimed.record);
-		return circles.join(claimed.username, claimed.record, function () settling.settle(claimed); end);
+		return circles.join(claimed.username, claimed.record, function () settling.settle(claimed, approval.recorded); end);
 	end
 	-- A registration this module did not claim (e.g. its record was not read anew: no entry to settle).
 	local validated = event.validated_invite or (session and session.validated_invite);
@@ -224,8 +227,9 @@ local function on_registered(event)
 	settling.record_use("registered", inviter_of(validated), event.username.."@"..module.host, validated.token);
 end
 
-local function hook(store, invite_checks, claimed_uses, circle_joins, join_roles)
+local function hook(store, invite_checks, claimed_uses, circle_joins, join_roles, approvals)
 	redis_store, checks, settling, circles, roles = store, invite_checks, claimed_uses, circle_joins, join_roles;
+	approval = approvals;
 	module:hook("stanza/iq/jabber:iq:register:query", on_register_iq, 10);
 	module:hook("user-registering", on_registering, -10);
 	module:hook("user-registered", on_registered, -10);

@@ -107,11 +107,13 @@ local function new(redis_store)
 	end
 
 	-- The use of a claim with an entry stands: its event is recorded and its entry goes (settle.lua), now or as soon
-	-- as Redis answers; a try whose answer was lost, a retry, and the sweep record it once in all.
-	local function settle(claimed)
+	-- as Redis answers; a try whose answer was lost, a retry, and the sweep record it once in all. `on_recorded`, when
+	-- given, is called once Redis says it is recorded (now or before).
+	local function settle(claimed, on_recorded)
 		local event = claimed.event;
 		local function done() release(claimed); end
 		local ok, err, again = unsettled.settle(redis_store, claimed.claim_id, event);
+		if ok ~= nil and on_recorded then on_recorded(claimed); end
 		if ok ~= nil then return done(); end
 		if not again then
 			module:log("warn", "Could not record the use of invite %s: %s (the sweep tries again)", event.invite, err);
@@ -121,6 +123,7 @@ local function new(redis_store)
 		function job.try()
 			local recorded, again_err, still = unsettled.settle(redis_store, claimed.claim_id, event);
 			if recorded == nil and still then return false; end
+			if recorded ~= nil and on_recorded then on_recorded(claimed); end
 			done();
 			if recorded then
 				module:log("info", "Recorded the use of invite %s by %s", event.invite, event.invitee);

@@ -92,6 +92,8 @@ local function event_values(fields)
 	local values = {};
 	for i, name in ipairs(EVENT_FIELDS) do values[i] = fields[name] or ""; end
 	if fields.rooms ~= nil and fields.rooms ~= "" then values[#values+1] = fields.rooms; end
+	-- A held registration (invites_redis_approval.lib.lua): covered only when there, so other tags stay as they were.
+	if fields.held ~= nil and fields.held ~= "" then values[#values+1] = "held:"..fields.held; end
 	return table.unpack(values);
 end
 

@@ -33,8 +33,10 @@ end
 -- true when recorded now, false when settled before (recorded, or given back); nil, err, retry otherwise (retry:
 -- Redis did not answer, trying again with the same arguments records it at most once).
 local function settle(store, claim_id, event)
+	-- A held registration goes on the list of accounts awaiting approval in the same step (settle.lua).
 	local reply, err, retry = store:write_event(SETTLE, { store:unsettled_key(), store:claim_key(claim_id),
-		store:events_key() }, { claim_id, event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN }, event);
+		store:events_key() }, { claim_id, event.inviter or "", event.invitee, keys_lib.EVENTS_MAXLEN }, event,
+		event.held and store:approvals_key() or nil);
 	if reply == nil then return nil, err, retry; end
 	return reply == 1;
 end

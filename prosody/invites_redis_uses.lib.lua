@@ -81,6 +81,7 @@ function uses:event_fields(event)
 	end
 	local rooms = valid_rooms(event.rooms, self.host);
 	if #rooms > 0 then fields.rooms = table.concat(rooms, " "); end
+	if event.held ~= nil then fields.held = tostring(event.held); end
 	fields.tag = event.tag or self:event_tag(fields);
 	return fields;
 end
@@ -100,9 +101,11 @@ local function add_event(store, keys, args, event)
 			args[#args+1] = fields[name];
 		end
 	end
-	if fields.rooms then
-		args[#args+1] = "rooms";
-		args[#args+1] = fields.rooms;
+	for _, name in ipairs({ "rooms", "held" }) do
+		if fields[name] then
+			args[#args+1] = name;
+			args[#args+1] = fields[name];
+		end
 	end
 	args[#args+1] = "tag";
 	args[#args+1] = fields.tag;

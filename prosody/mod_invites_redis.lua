@@ -34,13 +34,16 @@
 --    (additional_data.rooms), which its use event names too.
 -- 7. Prosody 13: an account registered with the bot's invite naming a role
 --    (its signed record's additional_data.roles) gets it as its primary role.
+-- 8. An account registered with the bot's invite marked for approval (its signed
+--    record's additional_data.approval) waits for an admin: disabled on Prosody 13,
+--    refused resource binding on 0.12 (invites_redis_approval.lib.lua).
 --
 -- The parts, each in its own file beside this one: invites_redis_checks.lib.lua (refusals, rate limits),
 -- invites_redis_registration.lib.lua (the registration hooks), invites_redis_subscription.lib.lua (XEP-0379),
 -- invites_redis_settling.lib.lua (what becomes of a claimed use) with invites_redis_retry.lib.lua (work that waits
 -- for Redis), invites_redis_circles.lib.lua (circles on join, with invites_redis_bookmarks.lib.lua for their group
--- chats), invites_redis_roles.lib.lua (roles on join), on the store of invites_redis_uses.lib.lua. The preauth IQ is
--- answered here.
+-- chats), invites_redis_roles.lib.lua (roles on join), invites_redis_approval.lib.lua (approval), on the store of
+-- invites_redis_uses.lib.lua. The preauth IQ is answered here.
 local st = require "util.stanza";
 
 local checks = module:require("invites_redis_checks");
@@ -123,13 +126,16 @@ local roles = module:require("invites_redis_roles").new(redis_store.trust_roles)
 if roles.supported then module:add_feature(roles.FEATURE); end
 -- Prosody 13: a user's role, for the bot's policy for users' invites (invites_bot_jid names who may ask).
 module:require("invites_redis_user_roles").hook();
-module:require("invites_redis_registration").hook(redis_store, checks, settling, circles, roles);
+-- Accounts through a user's invite that wait for an admin (APPROVE_USER_INVITED): disabled (13) or kept from binding.
+local approval = module:require("invites_redis_approval").new(redis_store);
+module:require("invites_redis_registration").hook(redis_store, checks, settling, circles, roles, approval);
 module:require("invites_redis_subscription").hook(redis_store, settling, circles);
 
 -- Uses left unsettled by a run of Prosody that stopped in between: swept at start, then from time to time; a
 -- registration among them gets its role and joins its circles then (its run may have stopped before that too).
 if prosody.process_type == "prosody" then
 	settling.start_sweeping(function (event, record)
+		approval.swept(event);
 		roles.swept(event, record);
 		circles.swept(event, record);
 	end);

@@ -3,6 +3,7 @@
  * Tests build the same app against a private Prosody and Redis.
  */
 import type { App, AppDeps } from "./app/app-types.js";
+import { heldAccounts } from "./app/approvals.js";
 import { circleRooms } from "./app/circle-rooms.js";
 import type { Component } from "./app/component.js";
 import { consoleLogins } from "./app/console-logins.js";
@@ -93,6 +94,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       domain: host,
       log: log.child({ part: "accounts" }),
     }),
+    approvals: heldAccounts(xmpp, storage, () => registrar),
   });
   const logins = consoleLogins(xmpp, { config, policy, storage, clock, ...random });
   const api = httpApi({ policy, storage, store, clock, ...random, log: log.child({ part: "api" }) });
@@ -112,8 +114,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // How accounts are made from invites: decided once online (REGISTRATION, src/registration/choose.ts).
   const registrar = chooseRegistrationWhenOnline(xmpp, {
     config,
-    claims: storage.claims,
-    circles: storage.circles,
+    ...{ claims: storage.claims, circles: storage.circles, approvals: storage.approvals },
     usernameRule,
     log: log.child({ part: "register" }),
     events,

@@ -15,6 +15,7 @@ export function userInviteLimits(
   | "treeMax"
   | "chainPaceSeconds"
   | "rolePolicies"
+  | "approveUserInvited"
 > {
   return {
     quota: config.inviteQuota,
@@ -27,5 +28,6 @@ export function userInviteLimits(
     ...(config.inviteTreeMax === 0 ? {} : { treeMax: config.inviteTreeMax }),
     chainPaceSeconds: config.chainPaceSeconds,
     rolePolicies: config.rolePolicies,
+    approveUserInvited: config.approveUserInvited,
   };
 }

@@ -9,6 +9,7 @@ import type { InviteService } from "../invites/service.js";
 import { accountChatKeywords } from "./account-commands.js";
 import { apiKeyAdhocCommands } from "./api-key-adhoc.js";
 import { apiKeyChatKeywords } from "./api-key-commands.js";
+import { approvalChatKeywords } from "./approval-commands.js";
 import { circleChatKeywords } from "./circle-chat.js";
 import { circleAdhocCommands } from "./circle-commands.js";
 import { circleInviteAdhocCommands, circleInviteChatKeywords } from "./circle-invite-commands.js";
@@ -58,6 +59,7 @@ export function allChatKeywords(
     ...relationsChatKeywords(invites),
     ...treeChatKeywords(invites),
     ...accountChatKeywords(invites),
+    ...approvalChatKeywords(invites),
     ...circleChatKeywords(circles),
     ...circleInviteChatKeywords(invites, circles, clock),
     ...(logins === undefined ? [] : consoleChatKeywords(logins)),

@@ -44,6 +44,8 @@ export interface Config {
   readonly chainPaceSeconds: number;
   /** The policy per Prosody 13 role (INVITE_ROLE_POLICY), guests refused unless it names them. */
   readonly rolePolicies: ReadonlyMap<string, RolePolicy>;
+  /** Accounts made through a non-admin's invite wait for an admin's approval (APPROVE_USER_INVITED, README). */
+  readonly approveUserInvited: boolean;
   /**
    * Landing page template with {token}, {uri} and {host}: INVITE_PAGE, else the bot's own page when the web
    * server is on; undefined = use the xmpp: URI.
@@ -120,6 +122,7 @@ export const DEFAULTS = {
   // ejabberd's mod_invites: a tree of at most 1,000 accounts, and no invite while the one two levels up is under 300 s.
   inviteTreeMax: 1_000,
   chainPaceSeconds: 300,
+  approveUserInvited: false,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 500,
   rateLimitBurst: 20,

@@ -2,7 +2,7 @@
  * The policy for users' invites (README, "Users' invites"): INVITE_QUOTA per INVITE_QUOTA_PERIOD,
  * INVITE_MAX_PENDING, INVITE_USER_MAX_TTL, INVITE_USER_MAX_USES, INVITE_MIN_ACCOUNT_AGE, INVITE_TREE_MAX and
  * INVITE_CHAIN_PACE, each with a safe default (types.ts, DEFAULTS), and the same per Prosody 13 role
- * (INVITE_ROLE_POLICY, role-policy.ts).
+ * (INVITE_ROLE_POLICY, role-policy.ts); APPROVE_USER_INVITED, whether the accounts they bring in wait for an admin.
  */
 import { MAX_USES } from "../invites/options.js";
 import type { Reader } from "./reader.js";
@@ -23,6 +23,7 @@ export type UserInvitePolicy = Pick<
   | "inviteTreeMax"
   | "chainPaceSeconds"
   | "rolePolicies"
+  | "approveUserInvited"
 >;
 
 export function readUserInvitePolicy(reader: Reader): UserInvitePolicy {
@@ -38,5 +39,6 @@ export function readUserInvitePolicy(reader: Reader): UserInvitePolicy {
     inviteTreeMax: reader.integer("INVITE_TREE_MAX", DEFAULTS.inviteTreeMax, 0, 1_000_000, "accounts"),
     chainPaceSeconds: seconds("INVITE_CHAIN_PACE", DEFAULTS.chainPaceSeconds, 0),
     rolePolicies: readRolePolicies(reader),
+    approveUserInvited: reader.boolean("APPROVE_USER_INVITED", DEFAULTS.approveUserInvited),
   };
 }

@@ -25,4 +25,6 @@ export interface AccountControl {
   block(jid: string, way: BlockWay): Promise<AccountOutcome>;
   /** Only where support() says `enable`. */
   enable(jid: string): Promise<AccountOutcome>;
+  /** Deletes the account with its data (XEP-0133 §4.2 delete-user): a held account an admin rejected (approvals.ts). */
+  remove(jid: string): Promise<AccountOutcome>;
 }

@@ -1,9 +1,10 @@
 /**
- * Creating invites: Prosody's `create_account` / `create_contact` / `create_account_reset` (mod_invites.lua)
- * with the bot's permission rules in front, non-admins within the quota (quota.ts). Knows nothing of XMPP or Redis.
+ * Creating invites: Prosody's `create_account` / `create_contact` (mod_invites.lua; `create_account_reset` in
+ * password-reset.ts) with the bot's permission rules in front, non-admins within the quota (quota.ts), their
+ * invites that register marked for an admin's approval with APPROVE_USER_INVITED (approvals.ts). Knows nothing of
+ * XMPP or Redis.
  */
 import { InviteError } from "../errors.js";
-import { parseBareJid } from "../jid.js";
 import { type CircleChoice, joinsFor } from "./circle-choice.js";
 import { nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
@@ -25,9 +26,6 @@ import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 import { allowedUsername, type UsernameRule } from "./username.js";
 
-/** Prosody's default lifetime of a password reset invite (mod_invites.lua). */
-export const PASSWORD_RESET_TTL = 86_400;
-
 /** What creating needs: the service's options with their defaults filled in. */
 export interface CreationDeps extends QuotaDeps, RolePolicyDeps {
   readonly store: InviteStore & QuotaStore;
@@ -40,9 +38,11 @@ export interface CreationDeps extends QuotaDeps, RolePolicyDeps {
   readonly circles: CircleChoice | undefined;
   /** Whether the server gives new accounts the invite's role; without it, a role is refused. */
   readonly roles: RoleSupport | undefined;
+  /** APPROVE_USER_INVITED: a non-admin's invite that registers carries the signed mark `approval` (approvals.ts). */
+  readonly approveUserInvited: boolean;
 }
 
-type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">;
+export type Shape = (token: string) => Pick<Invite, "type" | "jid" | "allow_registration" | "uri">;
 
 /**
  * `urn:xmpp:invite#invite`: become the requester's contact, and register if they may invite new users; such an
@@ -64,7 +64,14 @@ export async function createContactInvite(
   // Circles are joined by registering: an invite that cannot register names none.
   const { groups } = allowRegistration ? await joinsFor(deps.circles, policy.domain, actor, options) : { groups: [] };
   const ttlSeconds = lifetimeFor(deps, actor);
-  const data: InviteData = { ...(groups.length === 0 ? {} : { groups }), ...(uses > 1 ? { max_uses: uses } : {}) };
+  // The mark is in the signed record, so neither the server nor the bot's pages can be talked out of it; never on
+  // an admin's invite, nor on one that registers nobody.
+  const held = deps.approveUserInvited && allowRegistration && !actor.isAdmin;
+  const data: InviteData = {
+    ...(groups.length === 0 ? {} : { groups }),
+    ...(uses > 1 ? { max_uses: uses } : {}),
+    ...(held ? { approval: true } : {}),
+  };
   return withinQuota(
     deps,
     actor,
@@ -133,44 +140,8 @@ export async function createAccountInvite(
   return create(deps, shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
 }
 
-/**
- * A link that sets a new password for an existing account: Prosody's
- * `create_account_reset` (additional_data.allow_reset), valid for one day.
- */
-export async function createPasswordResetInvite(
-  deps: CreationDeps,
-  actor: Actor,
-  source: string,
-  account: string,
-): Promise<CreatedInvite> {
-  if (!mayCreateAccountInvite(actor)) throw new InviteError("password-reset-admins-only");
-  const { domain } = deps.policy;
-  const target = parseBareJid(account.trim());
-  if (target === undefined) throw new InviteError("password-reset-bad-jid");
-  if (target.domain !== domain) throw new InviteError("password-reset-not-local");
-  const bare = `${target.local}@${target.domain}`;
-  // A reset link hands the account to whoever holds it: never the bot's own, nor another admin's.
-  if (bare === deps.policy.botJid) throw new InviteError("password-reset-bot-account");
-  if (deps.policy.admins.has(bare) && bare !== actor.jid) {
-    throw new InviteError("password-reset-admin-account");
-  }
-  // The account exists: its name is not judged against lookalikes, but a link for a name no page accepts is useless.
-  const username = allowedUsername(target.local, {});
-  return create(
-    deps,
-    (token) => ({
-      type: "register",
-      jid: `${username}@${domain}`,
-      allow_registration: true,
-      uri: accountInviteUri(domain, token, username),
-    }),
-    source,
-    { data: { allow_reset: username }, ttlSeconds: Math.min(deps.ttlSeconds, PASSWORD_RESET_TTL) },
-  );
-}
-
-/** A new token, the invite in Prosody's shape with its landing page, saved. */
-async function create(
+/** A new token, the invite in Prosody's shape with its landing page, saved (password-reset.ts too). */
+export async function create(
   deps: CreationDeps,
   shape: Shape,
   source: string,

@@ -4,10 +4,10 @@
  * with its TTL and index scores at once (store.ts, edit; docs/storage.md, "Editing an invite").
  */
 import { InviteError } from "../errors.js";
-import { PASSWORD_RESET_TTL } from "./creation.js";
 import { type Clock, describeDuration, nowSeconds } from "./expiry.js";
 import { guarded } from "./guarded.js";
 import { EXPIRY_CHOICES, MAX_USES } from "./options.js";
+import { PASSWORD_RESET_TTL } from "./password-reset.js";
 import { type PendingInvite, toPending } from "./pending.js";
 import type { Actor } from "./permissions.js";
 import { lifetimeFor } from "./quota.js";

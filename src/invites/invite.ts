@@ -37,6 +37,8 @@ export interface InviteData {
   readonly groups?: readonly string[];
   /** Group chats outside circles the new account joins, as room JIDs (ours). */
   readonly rooms?: readonly string[];
+  /** The account it makes waits for an admin's approval (APPROVE_USER_INVITED; ours, signed with the record). */
+  readonly approval?: boolean;
   readonly [key: string]: unknown;
 }
 

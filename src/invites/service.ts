@@ -1,14 +1,13 @@
 /**
  * `InviteService`, the domain's one face for the commands and the web: creating invites (creation.ts, within the
- * quota of quota.ts) and managing those that exist (management.ts, editing.ts, tree.ts, tree-details.ts; the accounts of a tree:
- * tree-disable.ts). Knows nothing of XMPP or
- * Redis.
+ * quota of quota.ts) and managing those that exist (management.ts, editing.ts, tree.ts, tree-details.ts; the accounts
+ * of a tree: tree-disable.ts; accounts held for approval: approval-service.ts). Knows nothing of XMPP or Redis.
  */
-
 import { type EventSink, silentSink } from "../events.js";
 import type { AccountControl } from "./account-control.js";
+import { type ApprovalDeps, Approvals } from "./approval-service.js";
 import type { CircleChoice } from "./circle-choice.js";
-import { type CreationDeps, createAccountInvite, createContactInvite, createPasswordResetInvite } from "./creation.js";
+import { type CreationDeps, createAccountInvite, createContactInvite } from "./creation.js";
 import { editInvite, type InviteChange, longestLifetime } from "./editing.js";
 import { type Clock, systemClock } from "./expiry.js";
 import type { CreatedInvite } from "./invite.js";
@@ -22,6 +21,7 @@ import {
   revokeInvites,
 } from "./management.js";
 import type { AccountInviteOptions } from "./options.js";
+import { createPasswordResetInvite } from "./password-reset.js";
 import { inviteId, type PendingInvite } from "./pending.js";
 import type { Actor, Policy } from "./permissions.js";
 import type { RolePolicy, UserRoles } from "./role-policy.js";
@@ -67,26 +67,32 @@ export interface InviteServiceOptions {
   readonly roles?: RoleSupport;
   /** Disabling and enabling accounts on the server (account-control.ts); none without it. */
   readonly accounts?: AccountControl;
+  /** APPROVE_USER_INVITED: non-admins' invites that register are marked for an admin's approval; false unless set. */
+  readonly approveUserInvited?: boolean;
+  /** The held accounts' list, who makes a held registration's account, and how inviters hear (approval-service.ts). */
+  readonly approvals?: Pick<ApprovalDeps, "store" | "maker" | "tell">;
 }
 
 export class InviteService {
   readonly #deps: CreationDeps & { readonly store: InviteStore & QuotaStore & RelationsStore };
   /** Admins: disabling the accounts of a tree, or one account, and enabling one again (tree-disable.ts). */
   readonly accounts: TreeAccounts;
+  /** Admins: the accounts waiting for approval, approved or rejected (approval-service.ts). */
+  readonly approvals: Approvals;
   readonly #events: EventSink<InviteEvents>;
 
   constructor(options: InviteServiceOptions) {
     this.#deps = {
       ...options,
-      quota: options.quota,
+      ...{ quota: options.quota, random: options.random, circles: options.circles, roles: options.roles },
       clock: options.clock ?? systemClock,
-      random: options.random,
       usernameRule: options.usernameRule ?? {},
-      circles: options.circles,
-      roles: options.roles,
+      approveUserInvited: options.approveUserInvited ?? false,
     };
     this.#events = options.events ?? silentSink();
     this.accounts = new TreeAccounts({ ...this.#deps, control: options.accounts }, this.#events);
+    const { store, maker, tell } = options.approvals ?? {};
+    this.approvals = new Approvals({ policy: options.policy, control: options.accounts, store, maker, tell });
   }
 
   get policy(): Policy {
@@ -134,8 +140,7 @@ export class InviteService {
 
   /** Revokes one visible invite by its short id. */
   async revokeInvite(actor: Actor, id: string): Promise<PendingInvite> {
-    const [revoked] = await this.revokeInvites(actor, [id]);
-    return revoked as PendingInvite;
+    return (await this.revokeInvites(actor, [id]))[0] as PendingInvite;
   }
 
   /** Revokes visible invites by their short ids; at one that matches nothing, invite-not-found. */

@@ -1,4 +1,5 @@
 /** Use events: what the event stream holds and how it is read (docs/storage.md, "Use events"). */
+import type { HoldWay } from "./approvals.js";
 
 /**
  * A use of an invite as the event stream holds it (docs/storage.md, "Use events"): written by the Prosody module,
@@ -24,6 +25,8 @@ export interface UseEvent {
    * record's order without repeats; empty when the event names none.
    */
   readonly rooms: readonly string[];
+  /** A registration held for an admin's approval (APPROVE_USER_INVITED, approvals.ts), and how it is held. */
+  readonly held?: HoldWay;
 }
 
 /** One entry of the use-event stream as read. */

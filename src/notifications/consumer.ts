@@ -173,7 +173,7 @@ export class UseEventConsumer {
     // A store that does not answer leaves the entry pending, to be told whole when it does. A new account and an
     // existing one that joined through the link (kind joined) are both newcomers to the invite's circles and chats.
     await this.#options.noteUse?.({ entryId: id, invite: event.invite, at: event.at });
-    const newcomer = event.kind !== "subscribed";
+    const newcomer = event.kind !== "subscribed" && event.held === undefined; // held: no chats until approved
     const joined = newcomer ? ((await this.#options.joinedCircles?.(event.invitee)) ?? []) : [];
     if (newcomer) await this.#options.welcome?.(event.invitee, joined, event.rooms);
     const circles = circleNames(joined);

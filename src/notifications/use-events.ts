@@ -2,10 +2,12 @@
  * Invite use events, as the Prosody module (or the bot as the registration hook) records them (docs/storage.md,
  * "Use events"), and the sentences the bot sends about them. Pure.
  */
+import { HOLD_WAYS, type HoldWay } from "../invites/approvals.js";
 import type { UseEvent } from "../invites/store.js";
 import { isInviteId } from "../invites/token.js";
 import { parseRoomsField } from "../invites/use-rooms.js";
 import { normaliseBareJid } from "../jid.js";
+import { heldRecipients } from "./approval-notices.js";
 
 /**
  * Controls, format characters (category Cf: U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE, …) and the rest
@@ -25,8 +27,9 @@ export function parseUseEvent(
   fields: Readonly<Record<string, string>>,
   host: string,
 ): UseEvent | undefined {
-  const { kind, invitee, inviter, invite, at, rooms } = fields;
+  const { kind, invitee, inviter, invite, at, rooms, held } = fields;
   if (kind !== "registered" && kind !== "subscribed" && kind !== "joined") return undefined;
+  if (held !== undefined && (kind !== "registered" || !HOLD_WAYS.includes(held as HoldWay))) return undefined;
   if ([invitee, inviter, invite, at, rooms].some((value) => value !== undefined && HIDDEN_CHARACTERS.test(value))) {
     return undefined;
   }
@@ -46,6 +49,7 @@ export function parseUseEvent(
     invite: invite || undefined,
     at: Number(at) || 0,
     rooms: roomJids,
+    ...(held === undefined ? {} : { held: held as HoldWay }),
   };
 }
 
@@ -82,7 +86,8 @@ export function adminNotice(event: UseEvent, circles = ""): string {
 }
 
 /**
- * Who hears about an event: the inviter, and admins when NOTIFY_ADMINS (each once).
+ * Who hears about an event: the inviter, and admins when NOTIFY_ADMINS (each once); about a held account, every admin
+ * and the inviter (approval-notices.ts).
  * The inviter only when they are a user of `host` or an admin: nobody else can make invites here,
  * so an entry naming anyone else was not written by the server.
  */
@@ -96,6 +101,8 @@ export function recipients(
   }: { admins: ReadonlySet<string>; notifyAdmins: boolean; host: string; circles?: string },
 ): Map<string, string> {
   const out = new Map<string, string>();
+  // A held account is every admin's question, NOTIFY_ADMINS or not (approval-notices.ts).
+  if (event.held !== undefined) return heldRecipients(event, admins, host, out);
   if (notifyAdmins) for (const admin of admins) out.set(admin, adminNotice(event, circles));
   const inviter = event.inviter;
   if (inviter !== undefined && (inviter.endsWith(`@${host}`) || admins.has(inviter))) {

@@ -28,6 +28,8 @@ import {
 export const DISABLE_USER = `${NS.admin}#disable-user`;
 export const REENABLE_USER = `${NS.admin}#reenable-user`;
 export const END_USER_SESSION = `${NS.admin}#end-user-session`;
+/** XEP-0133 §4.2: Prosody's mod_admin_adhoc (0.12 and 13) and ejabberd's mod_configure both offer it. */
+export const DELETE_USER = `${NS.admin}#delete-user`;
 
 export interface AccountControlOptions {
   readonly request: IqRequest;
@@ -102,5 +104,7 @@ export function xep0133AccountControl(options: AccountControlOptions): AccountCo
     },
 
     enable: (jid) => run(REENABLE_USER, accountsOf(jid)),
+
+    remove: (jid) => run(DELETE_USER, accountsOf(jid)),
   };
 }

@@ -5,11 +5,13 @@
  * server refuses, makes inviter and invitee mutual contacts, and records the use for notifications and
  * who-invited-whom. Password reset links use `change-user-password` for their own account only. Each exchange has
  * one deadline (docs/web.md's 10 s); when add-user's answer misses it, the server is asked whether the account
- * exists before the use is kept or given back (unsettled-uses.ts).
+ * exists before the use is kept or given back (unsettled-uses.ts). An invite marked for an admin's approval is held
+ * before creation instead (held-registration.ts).
  */
 import type { CircleStore } from "../circles/store.js";
 import type { EventSink } from "../events.js";
-import { boundUsernameOf, inviterOf } from "../invites/record.js";
+import type { ApprovalStore, HeldAccountMaker } from "../invites/approvals.js";
+import { boundUsernameOf } from "../invites/record.js";
 import type { ClaimedInvite, InviteClaims } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import { normaliseLocal } from "../jid.js";
@@ -26,10 +28,11 @@ import {
   runAdminCommand,
 } from "./admin-commands.js";
 import { refusedRegistration } from "./admin-refusals.js";
-import { joinCircles } from "./circle-join.js";
+import { afterRegistration } from "./after-registration.js";
 import { type ClaimedUseDeps, withClaim } from "./claimed-use.js";
 import type { ContactMaker } from "./contacts.js";
 import { heldNameRefusal } from "./held-check.js";
+import { awaitingApproval, heldAccountMaker, heldForApproval, holdRegistration } from "./held-registration.js";
 import type { Registrar, RegistrationEvents, RegistrationRequest, RegistrationResult } from "./registrar.js";
 import { UnsettledSweep } from "./unsettled-sweep.js";
 import { UnsettledUses } from "./unsettled-uses.js";
@@ -45,6 +48,8 @@ export interface AdminRegistrarOptions {
   readonly apiContacts?: ContactMaker | undefined;
   /** The circles an invite's newcomer joins (circle-join.ts); none joined without it. */
   readonly circles?: Pick<CircleStore, "find" | "addMember">;
+  /** The accounts waiting for an admin (held-registration.ts); an invite marked for approval needs it. */
+  readonly approvals?: ApprovalStore | undefined;
   readonly log: Logger;
   readonly events?: EventSink<RegistrationEvents>;
   /** The username rule new accounts follow (src/invites/username.ts); checked before anything is claimed. */
@@ -63,11 +68,14 @@ export class AdminRegistrar implements Registrar {
   /** Claims handed to #unsettled: neither kept nor given back by the request that took them. */
   readonly #settling = new WeakSet<ClaimedInvite>();
   readonly #claimed: ClaimedUseDeps;
+  /** Makes the accounts it held for an admin, on approval (held-registration.ts). */
+  readonly heldMaker: HeldAccountMaker;
 
   constructor(options: AdminRegistrarOptions) {
     this.#options = options;
     this.#exchange = { timeoutMs: options.timeoutMs ?? ADMIN_TIMEOUT_MS };
     this.#claimed = { claims: options.claims, log: options.log, settling: this.#settling };
+    this.heldMaker = heldAccountMaker({ ...options, timeoutMs: this.#exchange.timeoutMs });
     this.#unsettled = new UnsettledUses({
       exists: (jid) => accountExists(options.request, options.domain, jid, this.#exchange.timeoutMs),
       attemptTimeoutMs: this.#exchange.timeoutMs,
@@ -101,7 +109,12 @@ export class AdminRegistrar implements Registrar {
     // The one username rule and the account's JID, before the invite is claimed or the server asked.
     const account = accountOn(this.#options.domain, request.username, this.#options.usernameRule);
     if (account === undefined) return { ok: false, reason: "username-invalid" };
-    const held = await heldNameRefusal(this.#options.claims, request.token, account.name, this.#options.log);
+    const { claims, approvals, log } = this.#options;
+    const held =
+      (await heldNameRefusal(claims, request.token, account.name, log)) ??
+      (await awaitingApproval(approvals, account.jid, log).catch(
+        () => ({ ok: false, reason: "unavailable" }) as const,
+      ));
     if (held !== undefined) return held;
     const purpose = { kind: "registered", invitee: account.jid } as const;
     return withClaim(this.#claimed, { ...request, username: account.name }, purpose, async (claim, name, log) => {
@@ -113,6 +126,7 @@ export class AdminRegistrar implements Registrar {
       if (bound !== undefined && normaliseLocal(bound) !== name) return { ok: false, reason: "wrong-username" };
       const { domain } = this.#options;
       const { jid } = account;
+      if (heldForApproval(claim)) return holdRegistration(this.#options.approvals, claim, jid, request.password, log);
       let answer: AdminAnswer;
       try {
         const values = { accountjid: jid, password: request.password, "password-verify": request.password };
@@ -124,7 +138,8 @@ export class AdminRegistrar implements Registrar {
       }
       if (!answer.ok) return refusedRegistration(answer, log);
       log.info("Account created for a web registration (XEP-0133)", { jid });
-      await this.#afterRegistration(claim, jid, request.password, log);
+      // The use is recorded when the claim is kept (redis-unsettled.ts): once, after the contacts are made.
+      await afterRegistration(this.#options, claim.record, jid, request.password, log);
       return { ok: true };
     });
   }
@@ -166,32 +181,10 @@ export class AdminRegistrar implements Registrar {
       jid,
       // The password stays in memory until then, for the contacts made from the new account (contacts.ts).
       made: async () => {
-        await this.#afterRegistration(claim, jid, password, log);
+        await afterRegistration(this.#options, claim.record, jid, password, log);
         await claim.keep();
       },
       notMade: () => claim.giveBack(),
     });
-  }
-
-  async #afterRegistration(claim: ClaimedInvite, jid: string, password: string, log: Logger): Promise<void> {
-    const inviter = inviterOf(claim.record);
-    if (claim.record.type === "roster" && inviter !== undefined) {
-      await this.#options.contacts.makeMutual(inviter, jid, password).catch((error: unknown) =>
-        log.warn("Could not make inviter and invitee contacts", {
-          inviter,
-          invitee: jid,
-          error: (error as Error).message,
-        }),
-      );
-    }
-    if (this.#options.circles !== undefined) {
-      await joinCircles(
-        { circles: this.#options.circles, contacts: this.#options.contacts, log },
-        claim.record,
-        jid,
-        password,
-      );
-    }
-    // The use is recorded when the claim is kept (redis-unsettled.ts): once, after the contacts are made.
   }
 }

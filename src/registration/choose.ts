@@ -7,6 +7,8 @@
  */
 import { type Element, xml } from "@xmpp/xml";
 import type { RegistrationMode } from "../config.js";
+import type { AccountOutcome } from "../invites/account-control.js";
+import type { HeldAccountMaker, HeldRegistration } from "../invites/approvals.js";
 import { NS } from "../xmpp/namespaces.js";
 import { ADD_USER, GET_USER_LASTLOGIN, type IqRequest, offersCommand, runAdminCommand } from "./admin-commands.js";
 import type { Registrar, RegistrationRequest, RegistrationResult, RegistrationWay } from "./registrar.js";
@@ -61,11 +63,11 @@ export async function decideRegistration(
 }
 
 /** The registrar the web pages use, chosen once the bot is online; until then, "not available". */
-export class ChosenRegistrar implements Registrar {
-  #chosen: (Registrar & { stop?(): void }) | undefined;
+export class ChosenRegistrar implements Registrar, HeldAccountMaker {
+  #chosen: (Registrar & { stop?(): void; heldMaker?: HeldAccountMaker }) | undefined;
   #way: RegistrationWay | undefined;
 
-  choose(registrar: Registrar & { stop?(): void }, way: RegistrationWay): void {
+  choose(registrar: Registrar & { stop?(): void; heldMaker?: HeldAccountMaker }, way: RegistrationWay): void {
     this.#chosen = registrar;
     this.#way = way;
   }
@@ -86,5 +88,12 @@ export class ChosenRegistrar implements Registrar {
 
   resetPassword(request: RegistrationRequest): Promise<RegistrationResult> {
     return this.#chosen?.resetPassword(request) ?? Promise.resolve({ ok: false, reason: "unavailable" });
+  }
+
+  /** An approved account the bot held before creation (held-registration.ts): only where the bot makes accounts. */
+  create(jid: string, registration: HeldRegistration): Promise<AccountOutcome> {
+    const maker = this.#chosen?.heldMaker;
+    if (maker === undefined) return Promise.resolve({ ok: false, why: "the bot does not make accounts here" });
+    return maker.create(jid, registration);
   }
 }

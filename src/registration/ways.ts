@@ -7,6 +7,7 @@ import { type Element, xml } from "@xmpp/xml";
 import type { CircleStore } from "../circles/store.js";
 import type { Config } from "../config.js";
 import { type EventSink, silentSink } from "../events.js";
+import type { ApprovalStore } from "../invites/approvals.js";
 import type { InviteClaims } from "../invites/store.js";
 import type { UsernameRule } from "../invites/username.js";
 import type { Logger } from "../logger.js";
@@ -48,6 +49,7 @@ export function adminRegistrar(
   deps: {
     claims: InviteClaims;
     circles?: Pick<CircleStore, "find" | "addMember">;
+    approvals?: ApprovalStore | undefined;
     request: IqRequest;
     tell: (to: string, text: string) => Promise<void>;
     log: Logger;
@@ -66,6 +68,7 @@ export function adminRegistrar(
     domain: xmpp.domain,
     claims: deps.claims,
     ...(deps.circles === undefined ? {} : { circles: deps.circles }),
+    approvals: deps.approvals,
     request: deps.request,
     contacts,
     apiContacts: api,
@@ -89,6 +92,8 @@ export function chooseRegistrationWhenOnline(
     claims: InviteClaims | undefined;
     /** The circles an invite's newcomer joins when the bot makes the account (circle-join.ts). */
     circles?: Pick<CircleStore, "find" | "addMember">;
+    /** The accounts waiting for an admin, where the bot holds registrations (held-registration.ts). */
+    approvals?: ApprovalStore | undefined;
     log: Logger;
     events?: EventSink<RegistrationEvents>;
     onFatal?: (error: Error) => void;
@@ -126,6 +131,7 @@ export function chooseRegistrationWhenOnline(
     const admin = adminRegistrar(config, {
       claims,
       ...(options.circles === undefined ? {} : { circles: options.circles }),
+      approvals: options.approvals,
       request,
       tell,
       log,

@@ -6,6 +6,7 @@
  */
 import type { CircleStore } from "../circles/store.js";
 import type { ApiKeyStore } from "../invites/api-keys.js";
+import type { ApprovalStore } from "../invites/approvals.js";
 import type { ConsoleStore } from "../invites/console-store.js";
 import type { LeaderLease } from "../invites/leadership.js";
 import type { InviteStats } from "../invites/stats.js";
@@ -55,6 +56,8 @@ export interface StorageBackend {
   readonly apiKeys?: ApiKeyStore;
   /** Claims for the bot as the registration hook (docs/servers.md); absent from a backend that cannot take them. */
   readonly claims?: InviteClaims;
+  /** The accounts waiting for an admin (APPROVE_USER_INVITED); absent, nothing is held (the memory store). */
+  readonly approvals?: ApprovalStore;
   /** The use-event stream read as `consumer` (one name per bot instance); absent from a backend without it. */
   readonly events?: (consumer: string) => EventStream;
   /**

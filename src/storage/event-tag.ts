@@ -20,18 +20,26 @@ export const EVENT_FIELDS = ["kind", "inviter", "invitee", "invite", "at"] as co
  */
 export const EVENT_ROOMS_FIELD = "rooms";
 
+/**
+ * How a held account is held (src/invites/approvals.ts): covered as `held:WAY` after the rooms, only when the entry
+ * has it, so that every other entry keeps its tag (a rooms part is room JIDs, never `held:…`).
+ */
+export const EVENT_HELD_FIELD = "held";
+
 export type EventFields = Readonly<Partial<Record<string, string>>>;
 
 function macWith(key: string, host: string, fields: EventFields): Buffer {
   const parts = [host, ...EVENT_FIELDS.map((name) => fields[name] ?? "")];
   const rooms = fields[EVENT_ROOMS_FIELD];
   if (rooms !== undefined && rooms !== "") parts.push(rooms);
+  const held = fields[EVENT_HELD_FIELD];
+  if (held !== undefined && held !== "") parts.push(`held:${held}`);
   return macOf(key, EVENT_CONTEXT, parts);
 }
 
 /**
- * base64url(HMAC-SHA256(key, EVENT_CONTEXT \n host \n kind \n inviter \n invitee \n invite \n at[ \n rooms])), current
- * key; `rooms` only when the entry has rooms.
+ * base64url(HMAC-SHA256(key, EVENT_CONTEXT \n host \n kind \n inviter \n invitee \n invite \n at[ \n rooms][ \n held:WAY])),
+ * current key; `rooms` and `held` only when the entry has them.
  */
 export function eventTag(keys: SigningKeys, host: string, fields: EventFields): string {
   return macWith(keys.current, host, fields).toString("base64url");

@@ -37,6 +37,15 @@ export function usedKey(host: string, hash: string): string {
   return `${hostTag(host)}used:${hash}`;
 }
 
+/**
+ * The accounts waiting for an admin's approval (APPROVE_USER_INVITED): a hash, bare JID → its entry (the signed use
+ * event; for a registration the bot holds, with its encrypted secret). Written by settle.lua for our module's holds,
+ * by the bot for its own (src/storage/redis-approvals.ts).
+ */
+export function approvalsKey(host: string): string {
+  return `${hostTag(host)}approvals`;
+}
+
 /** A use the bot claimed, until it is kept or given back (prosody/scripts/claim.lua, give_back.lua). */
 export function claimKey(host: string, claimId: string): string {
   return `${hostTag(host)}claim:${claimId}`;

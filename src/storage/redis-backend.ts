@@ -15,6 +15,7 @@ import type { StorageBackend, StorageEvents } from "./backend.js";
 import { LayoutGate } from "./layout-gate.js";
 import type { SigningKeys } from "./record.js";
 import { RedisApiKeys } from "./redis-api-keys.js";
+import { RedisApprovals } from "./redis-approvals.js";
 import { RedisCircles } from "./redis-circles.js";
 import { RedisClaims } from "./redis-claims.js";
 import type { RedisClientHandle } from "./redis-client.js";
@@ -72,6 +73,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
     apiKeys: new RedisApiKeys(redis, host, keys),
     // One instance: it keeps the uses still to give back once Redis answers.
     claims: new RedisClaims(redis, host, keys, log),
+    approvals: new RedisApprovals(redis, host, keys),
     events: (consumer) => {
       const stream = redisEventStream(redis, host, consumer, keys);
       return {

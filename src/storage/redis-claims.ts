@@ -96,6 +96,10 @@ export class RedisClaims implements InviteClaims {
               invite: id,
               at: Math.floor(Date.now() / 1000),
               rooms: roomsOfRecord(record, host),
+              // An account the bot holds for an admin is made only on approval (src/registration/held-registration.ts).
+              ...(purpose.kind === "registered" && record.additional_data?.approval === true
+                ? { held: "pending" as const }
+                : {}),
             });
       const calls = this.#callsFor({ host, hash, raw, record, claimId, event });
       if (state.abandoned) return { ok: false, reason: "gone" };

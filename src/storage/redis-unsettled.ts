@@ -8,7 +8,7 @@
  */
 import type { UseEvent } from "../invites/store.js";
 import { roomsField } from "../invites/use-rooms.js";
-import { EVENT_ROOMS_FIELD, type EventFields, eventTag, eventTagValid } from "./event-tag.js";
+import { EVENT_HELD_FIELD, EVENT_ROOMS_FIELD, type EventFields, eventTag, eventTagValid } from "./event-tag.js";
 import { eventsKey, invitedByKey, inviteesKey, joinedKey } from "./keys.js";
 import type { SigningKeys } from "./record.js";
 
@@ -34,7 +34,7 @@ export interface UnsettledEntry {
 
 /**
  * The signed fields of `event` (name → string, with its tag), as the event stream holds them: `rooms` only when the
- * event names group chats (event-tag.ts).
+ * event names group chats, `held` only for a held registration (event-tag.ts).
  */
 export function signedFields(
   keys: SigningKeys,
@@ -46,6 +46,7 @@ export function signedFields(
   fields.at = String(event.at);
   const rooms = roomsField(event.rooms);
   if (rooms !== undefined) fields[EVENT_ROOMS_FIELD] = rooms;
+  if (event.held !== undefined) fields[EVENT_HELD_FIELD] = event.held;
   return { ...fields, tag: eventTag(keys, host, fields) };
 }
 
@@ -60,7 +61,7 @@ export function recordArguments(host: string, fields: EventFields): { keys: stri
     keys.push(invitedByKey(host, fields.invitee ?? ""), inviteesKey(host, fields.inviter));
   }
   const args = [fields.inviter ?? "", fields.invitee ?? "", EVENTS_MAXLEN];
-  for (const name of ["kind", "inviter", "invitee", "invite", "at", EVENT_ROOMS_FIELD, "tag"]) {
+  for (const name of ["kind", "inviter", "invitee", "invite", "at", EVENT_ROOMS_FIELD, EVENT_HELD_FIELD, "tag"]) {
     const value = fields[name];
     if (value !== undefined) args.push(name, value);
   }

@@ -30,6 +30,8 @@ export interface InviteView {
   /** The names of the circles an account made with it joins (docs/circles.md), and its group chats outside them. */
   readonly circles: readonly string[];
   readonly rooms: readonly string[];
+  /** The account it makes waits for an admin's approval (APPROVE_USER_INVITED: the record's signed mark). */
+  readonly held?: boolean;
 }
 
 function localOf(jid: string): string {
@@ -48,6 +50,7 @@ export function inviteViewOf(invite: UsableInvite, domain: string, circles: read
     inviter: inviterOf(record),
     circles,
     rooms,
+    held: record.additional_data?.approval === true,
   };
   if (record.type === "roster") {
     const uri = contactInviteUri(localOf(record.jid), domain, token, record.allow_registration);

@@ -8,7 +8,7 @@ import { ApiKeyService } from "../../src/invites/api-key-service.js";
 import { ConsoleAccess, type LoginLink } from "../../src/invites/console-access.js";
 import { InviteLinks } from "../../src/invites/invite-links.js";
 import { actorFor, type Policy } from "../../src/invites/permissions.js";
-import { InviteService } from "../../src/invites/service.js";
+import { InviteService, type InviteServiceOptions } from "../../src/invites/service.js";
 import { inviteSummary } from "../../src/invites/stats.js";
 import { createLogger } from "../../src/logger.js";
 import { MemoryApiKeys } from "../../src/storage/memory-api-keys.js";
@@ -52,7 +52,13 @@ export function consoleCircleWorld(policy: Policy = POLICY): ConsoleCircleWorld 
   return { ...world, circles: world.circles, circleStore };
 }
 
-export function consoleWorld(options: { policy?: Policy; circleStore?: MemoryCircles } = {}): ConsoleWorld {
+export function consoleWorld(
+  options: {
+    policy?: Policy;
+    circleStore?: MemoryCircles;
+    held?: Pick<InviteServiceOptions, "approvals" | "accounts">;
+  } = {},
+): ConsoleWorld {
   const { policy = POLICY, circleStore } = options;
   let nowMs = Date.UTC(2026, 10, 27, 12);
   const clock = () => nowMs;
@@ -62,6 +68,7 @@ export function consoleWorld(options: { policy?: Policy; circleStore?: MemoryCir
   const service = new InviteService({
     ...{ store, policy, ttlSeconds: 604_800, invitePage, clock },
     ...(circles === undefined ? {} : { circles }),
+    ...options.held,
   });
   const logs: string[] = [];
   const log = createLogger("debug", { write: (line: string) => logs.push(line) });

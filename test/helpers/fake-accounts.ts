@@ -27,6 +27,17 @@ export class FakeAccounts implements AccountControl {
     return { ok: true };
   }
 
+  /** Accounts deleted (remove). */
+  readonly removed = new Set<string>();
+
+  async remove(jid: string): Promise<AccountOutcome> {
+    this.calls.push(`remove ${jid}`);
+    const why = this.failing.get(jid);
+    if (why !== undefined) return { ok: false, why };
+    this.removed.add(jid);
+    return { ok: true };
+  }
+
   async enable(jid: string): Promise<AccountOutcome> {
     this.calls.push(`enable ${jid}`);
     const why = this.failing.get(jid);

@@ -201,6 +201,14 @@ describe("the rest of the policy for users' invites", () => {
     ]);
   });
 
+  it("holds nobody for approval unless APPROVE_USER_INVITED is true", () => {
+    expect(loadConfig(minimal).approveUserInvited).toBe(false);
+    expect(loadConfig({ ...minimal, APPROVE_USER_INVITED: "true" }).approveUserInvited).toBe(true);
+    expect(problemsOf({ ...minimal, APPROVE_USER_INVITED: "maybe" })).toEqual([
+      'APPROVE_USER_INVITED must be true or false, got "maybe"',
+    ]);
+  });
+
   it("defaults to single use, ejabberd's tree of 1,000 and pace of 300 s; reads each, refuses what is out of range", () => {
     const config = loadConfig(minimal);
     expect([config.userInviteMaxUses, config.inviteTreeMax, config.chainPaceSeconds]).toEqual([1, 1_000, 300]);

@@ -37,6 +37,7 @@ export interface ConsoleRouteDeps {
     | "longestLifetime"
     | "inviteTree"
     | "revokeTree"
+    | "approvals"
     | "ttlSeconds"
     | "usernameRule"
   >;
@@ -170,7 +171,8 @@ export type ConsoleParts = Pick<
 /** The methods a console path answers (for 405's Allow header), or undefined when it is not one. */
 export function consoleAllow(path: string): string | undefined {
   if (path === "/console" || path === "/console/tree") return "GET, HEAD";
-  if (path === "/console/keys" || path === "/console/circles") return "GET, HEAD, POST";
+  if (path === "/console/keys" || path === "/console/circles" || path === "/console/approvals")
+    return "GET, HEAD, POST";
   if (/^\/console\/login\/[^/]+$/u.test(path)) return "GET, HEAD, POST";
   return /^\/console\/(?:link|logout|revoke|invites|edit|reset|tree\/revoke|keys\/revoke|circles\/(?:add|remove|delete|invite))$/u.test(
     path,

@@ -15,6 +15,7 @@ import { mayCreateAccountInvite, mayCreateContactInvite, mayInviteNewUsers } fro
 import { circleIdsOf } from "../../invites/record.js";
 import { isInviteId } from "../../invites/token.js";
 import type { PageContext } from "../page-context.js";
+import { registerApprovalRoutes } from "./approval-routes.js";
 import { registerCircleRoutes } from "./circle-routes.js";
 import {
   type ConsoleRouteDeps,
@@ -151,6 +152,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
   const kit: ConsoleKit = { html, sessionFor, csrfFor, action, checkedPost };
   registerEditRoute(app, deps, kit);
   registerTreeRoutes(app, deps, kit);
+  registerApprovalRoutes(app, deps, kit);
   if (deps.apiKeys !== undefined) registerKeyRoutes(app, deps, deps.apiKeys, kit);
   registerCreateRoutes(app, deps, kit);
   registerResetRoute(app, deps, kit);

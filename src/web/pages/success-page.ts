@@ -1,4 +1,7 @@
-/** After the account was made (or the password set): the address, how to log in, the new contact. No password. */
+/**
+ * After the account was made (or the password set): the address, how to log in, the new contact; for an account that
+ * waits for an admin's approval, that an admin will look at it first. No password.
+ */
 import { html } from "../html.js";
 import type { InviteView } from "../invite-view.js";
 import type { PageContext } from "../page-context.js";
@@ -12,11 +15,15 @@ export function successPage(ctx: PageContext, view: InviteView, address: string,
       body: html`<h1>${ctx.t("success.reset_title")}</h1><p class="address">${ctx.t("success.reset_body", { address })}</p>`,
     });
   }
-  const login =
-    appName === undefined ? ctx.t("success.login_any", { address }) : ctx.t("success.login", { app: appName, address });
+  // A held account (APPROVE_USER_INVITED) cannot log in yet: it says so instead, and no contact is promised.
+  const login = view.held
+    ? ctx.t("success.held")
+    : appName === undefined
+      ? ctx.t("success.login_any", { address })
+      : ctx.t("success.login", { app: appName, address });
   // Prosody's mod_invites_register makes inviter and invitee mutual contacts for contact invites (XEP-0379).
   const contact =
-    view.kind === "account-contact" && view.inviter !== undefined
+    view.kind === "account-contact" && view.inviter !== undefined && view.held !== true
       ? html`<p class="contact">${ctx.t("success.contact", { inviter: view.inviter })}</p>`
       : "";
   // What the invite was to (docs/circles.md); the chats are the rooms' addresses, to find them in the app.

@@ -26,7 +26,8 @@ const [ONE, TWO, THREE] = ["ejtree1", "ejtree2", "ejtree3"];
 beforeAll(async () => {
   [ejabberd, redis] = await Promise.all([startEjabberd({ admins: ["bot@localhost"], api: true }), startRedis()]);
   await registerEjabberdAccounts(ejabberd);
-  // Trees of accounts made a moment ago: the account-age rule is off here.
+  // Trees of accounts made a moment ago: the account-age and chain-pace rules are off here (with the pace, the second
+  // level's invite is refused: its inviter joined a moment ago).
   web = await startEjabberdWebBot(ejabberd, { redisUrl: redis.botUrl }, "invites", {
     INVITE_MIN_ACCOUNT_AGE: "0",
     INVITE_CHAIN_PACE: "0",

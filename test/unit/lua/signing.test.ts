@@ -122,6 +122,20 @@ describe("a use event's tag, made by the module's library and checked by the bot
     );
   });
 
+  it("covers a held registration's `held` on both sides, after the rooms, and only when there", () => {
+    const held = { ...registered, held: "no-login" };
+    const withRooms = { ...held, rooms: "hall@conference.localhost", held: "disabled" };
+    const [tag, roomsTag] = luaSide({ proofs: [], tags: [], events: [held, withRooms] }).map((line) =>
+      line.replace(/^event /u, ""),
+    );
+    expect(tag).toBe(eventTag(TEST_SIGNING_KEYS, HOST, held));
+    expect(roomsTag).toBe(eventTag(TEST_SIGNING_KEYS, HOST, withRooms));
+    expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...held, tag })).toBe(true);
+    for (const changed of [{ held: "disabled" }, { held: undefined }, { rooms: "held:no-login" }]) {
+      expect(eventTagValid(TEST_SIGNING_KEYS, HOST, { ...held, ...changed, tag })).toBe(false);
+    }
+  });
+
   it("is refused when missing, made with an unknown key, or made for another use of the key", () => {
     const stranger = eventTag({ current: STRANGER_KEY, old: [] }, HOST, registered);
     const old = eventTag({ current: TEST_OLD_SIGNING_KEY, old: [] }, HOST, registered);

@@ -79,6 +79,7 @@ describe("every page", () => {
         pages.push(
           successPage(ctx, view, "x@example.org", "Gajim"),
           successPage(ctx, view, "x@example.org", undefined),
+          successPage(ctx, { ...view, held: true }, "x@example.org", "Gajim"),
         );
       }
       for (const markup of pages) {
@@ -152,5 +153,20 @@ describe("every page", () => {
       expect(markup).not.toContain("<img src=x");
     }
     expect(invitePage(en, views.account as InviteView, form)).not.toContain('class="rooms"');
+  });
+});
+
+describe("the success page of an account that waits for approval (APPROVE_USER_INVITED)", () => {
+  it("says an administrator will look at it, instead of how to log in and whose contact it is", () => {
+    const en = pageContext(site, data.catalogs.en ?? {}, "en", undefined, "/x");
+    const view = { ...(views.accountContact as InviteView), held: true };
+    const page = successPage(en, view, "newbie@example.org", "Gajim");
+    expect(page).toContain("Welcome, newbie@example.org!");
+    expect(page).toContain("An administrator will look at your new account before you can use it.");
+    expect(page).not.toContain("Log in to Gajim");
+    expect(page).not.toContain("is already in your contacts");
+    expect(successPage(en, views.accountContact as InviteView, "newbie@example.org", "Gajim")).not.toContain(
+      "An administrator will look",
+    );
   });
 });

@@ -96,7 +96,10 @@ function joinedSection(ctx: PageContext, view: ConsoleView): SafeHtml {
   return html`<section class="joined-through"><h2>${ctx.t("console.joined.heading")}</h2>${body}</section>`;
 }
 
-/** The console's other pages: the invite tree (admins: anyone's), the circles when there are any, the API keys. */
+/**
+ * The console's other pages: the invite tree (admins: anyone's), the circles when there are any, and for admins the
+ * accounts waiting for approval and the API keys.
+ */
 function navigation(ctx: PageContext, view: ConsoleView): SafeHtml {
   const tree = view.isAdmin
     ? html`<form class="tree-lookup" method="get" action="${ctx.site.basePath}/console/tree"><input type="hidden" name="lang" value="${ctx.lang}">
@@ -106,7 +109,10 @@ function navigation(ctx: PageContext, view: ConsoleView): SafeHtml {
   const keys = view.mayKeys
     ? html`<p><a class="keys-link" href="${consolePath(ctx, "/keys")}">${ctx.t("console.nav.keys")}</a></p>`
     : "";
-  return html`<nav class="console-nav">${tree}${view.circles.length > 0 ? circlesLink(ctx) : ""}${keys}</nav>`;
+  const approvals = view.isAdmin
+    ? html`<p><a class="approvals-link" href="${consolePath(ctx, "/approvals")}">${ctx.t("console.nav.approvals")}</a></p>`
+    : "";
+  return html`<nav class="console-nav">${tree}${view.circles.length > 0 ? circlesLink(ctx) : ""}${approvals}${keys}</nav>`;
 }
 
 export function consolePage(ctx: PageContext, view: ConsoleView): string {
