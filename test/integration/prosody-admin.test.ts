@@ -25,9 +25,14 @@ import { canLogIn, type TestUser } from "../helpers/xmpp-user.js";
 const HOST = "localhost";
 const ON_13 = prosodyMajorVersion() >= 13;
 
-/** A world whose Prosody also loads the admin shell (0.12 needs it for effectiveRoles and its invite commands). */
+/**
+ * A world whose Prosody also loads the admin shell (0.12 needs it for effectiveRoles and its invite commands). Its
+ * Redis timeout is a generous 2 s, not the tests' 0.3 s: nothing here is about a slow Redis, and on a loaded machine
+ * one late answer opens the module's circuit breaker (redis_breaker.lib.lua) and fails the next commands too.
+ */
 function startAdminWorld(moduleConfig = ""): Promise<Scenario> {
-  return startScenario({ inviteModule: true, moreModules: ROLE_SHELL_MODULES, moduleConfig });
+  const config = ["invites_redis_timeout = 2", moduleConfig].join("\n");
+  return startScenario({ inviteModule: true, moreModules: ROLE_SHELL_MODULES, moduleConfig: config });
 }
 
 /** Runs the command line's invite command and returns the token of the URI it printed. */
