@@ -2,6 +2,8 @@
  * createApp wires every part and does no I/O; start() connects: tests build the app without touching the network.
  * Tests build the same app against a private Prosody and Redis.
  */
+
+import { accountControl } from "./app/account-control.js";
 import type { App, AppDeps } from "./app/app-types.js";
 import { heldAccounts } from "./app/approvals.js";
 import { circleRooms } from "./app/circle-rooms.js";
@@ -23,8 +25,7 @@ import { InviteService } from "./invites/service.js";
 import { usernameRuleFor } from "./invites/username.js";
 import { createLogger } from "./logger.js";
 import { opsListener } from "./ops/listener.js";
-import { xep0133AccountControl } from "./registration/account-control.js";
-import { chooseRegistrationWhenOnline, iqRequestOver } from "./registration/ways.js";
+import { chooseRegistrationWhenOnline } from "./registration/ways.js";
 import { serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
@@ -88,12 +89,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     userRoles: serverUserRoles(xmpp, host, features),
     invitePage: config.invitePage,
     roles: { rolesOnJoin: () => features.has(ROLES_ON_JOIN_FEATURE) },
-    // Disabling accounts with XEP-0133 as a server administrator, over the bot's session (docs/trees.md).
-    accounts: xep0133AccountControl({
-      request: iqRequestOver(xmpp),
-      domain: host,
-      log: log.child({ part: "accounts" }),
-    }),
+    // Disabling accounts as a server administrator (docs/trees.md).
+    accounts: accountControl(xmpp, config, log.child({ part: "accounts" })),
     approvals: heldAccounts(xmpp, storage, () => registrar),
   });
   const logins = consoleLogins(xmpp, { config, policy, storage, clock, ...random });

@@ -80,7 +80,7 @@ export const TREE_DISABLING_SCHEMA = {
     root: { type: "string" },
     way: {
       type: "string",
-      enum: ["disable", "lock"],
+      enum: ["disable", "ban", "lock"],
       description: "disable: the server's own (Prosody 13); lock: a random password and the sessions ended",
     },
     revoked: { type: "integer", description: "Pending invites of the root and of the tree, revoked first" },

@@ -52,7 +52,7 @@ export function accountChatKeywords(service: InviteService): ChatKeyword<Request
     },
     {
       keyword: "enable",
-      help: "enable user@domain — enables a disabled account again (servers that disable accounts: Prosody 13)",
+      help: "enable user@domain — enables a disabled or banned account again (Prosody 13; ejabberd 24.06 and later, with its API)",
       allowed: admins,
       takesArguments: true,
       run: async ({ actor, log }, args) => {

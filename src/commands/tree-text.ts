@@ -68,11 +68,23 @@ export function treeReply(tree: DetailedTree): string {
   ].join("\n");
 }
 
-const DONE: Readonly<Record<BlockWay, string>> = { disable: "Disabled", lock: "Locked" };
+const DONE: Readonly<Record<BlockWay, string>> = { disable: "Disabled", ban: "Banned", lock: "Locked" };
+const VERB: Readonly<Record<BlockWay, string>> = { disable: "disable", ban: "ban", lock: "lock" };
 
 /** What a lock is, said wherever accounts are locked rather than disabled. */
 export const LOCK_WORDS =
   "this server cannot disable accounts, so each got a random password nobody knows and its sessions were ended; a password reset link (reset user@domain) reopens one";
+
+/** What ejabberd's ban is, said wherever accounts are banned. */
+export const BAN_WORDS =
+  "with ejabberd's ban_account: its sessions were ended and it cannot log in (on ejabberd 23.01 by a random password nobody knows, so a password reset link, reset user@domain, reopens it; from 24.06 until enable user@domain)";
+
+/** What the way means, where it is not plain disabling. */
+const WAY_WORDS: Readonly<Record<BlockWay, string | undefined>> = {
+  disable: undefined,
+  ban: BAN_WORDS,
+  lock: LOCK_WORDS,
+};
 
 function skippedLine(plan: TreeDisablePlan): string[] {
   if (plan.skipped.length === 0) return [];
@@ -84,9 +96,9 @@ export function planReply(plan: TreeDisablePlan, confirmWords: string): string {
   if (plan.accounts.length === 0) {
     return [`There is no account in the invite tree of ${plan.root} to disable.`, ...skippedLine(plan)].join("\n");
   }
-  const verb = plan.way === "disable" ? "disable" : "lock";
+  const words = WAY_WORDS[plan.way];
   return [
-    `This revokes every pending invite of ${plan.root} and of its invite tree, then ${verb}s ${plural(plan.accounts.length, "account")} in the tree (not ${plan.root} itself)${plan.way === "lock" ? ` — ${LOCK_WORDS}` : ""}.`,
+    `This revokes every pending invite of ${plan.root} and of its invite tree, then ${VERB[plan.way]}s ${plural(plan.accounts.length, "account")} in the tree (not ${plan.root} itself)${words === undefined ? "" : ` — ${words}`}.`,
     ...skippedLine(plan),
     `Say "${confirmWords}" to do it.`,
   ].join("\n");
@@ -98,9 +110,9 @@ export function disablingReply(result: TreeDisabling): string {
     `Revoked ${plural(result.revoked, "pending invite")} of ${result.root} and its invite tree.`,
     `${DONE[result.way]} ${plural(result.done.length, "account")}${result.done.length === 0 ? "" : `: ${result.done.join(", ")}`}.`,
   ];
-  if (result.way === "lock" && result.done.length > 0) lines.push(`Locked, not disabled: ${LOCK_WORDS}.`);
-  for (const { jid, why } of result.failed)
-    lines.push(`Not ${result.way === "disable" ? "disabled" : "locked"}: ${jid}: ${why}.`);
+  const words = WAY_WORDS[result.way];
+  if (words !== undefined && result.done.length > 0) lines.push(`${DONE[result.way]}, not disabled: ${words}.`);
+  for (const { jid, why } of result.failed) lines.push(`Not ${DONE[result.way].toLowerCase()}: ${jid}: ${why}.`);
   lines.push(...skippedLine(result));
   if (result.truncated)
     lines.push("The tree is larger than I read at once: accounts past its first 10,000 were left alone.");
@@ -109,6 +121,7 @@ export function disablingReply(result: TreeDisabling): string {
 
 /** One account disabled (or locked), or why not. */
 export function accountReply(jid: string, outcome: AccountOutcome & { readonly way: BlockWay }): string {
-  if (!outcome.ok) return `${jid} was not ${outcome.way === "disable" ? "disabled" : "locked"}: ${outcome.why}.`;
-  return outcome.way === "disable" ? `Disabled ${jid}.` : `Locked ${jid}: ${LOCK_WORDS}.`;
+  if (!outcome.ok) return `${jid} was not ${DONE[outcome.way].toLowerCase()}: ${outcome.why}.`;
+  const words = WAY_WORDS[outcome.way];
+  return `${DONE[outcome.way]} ${jid}${words === undefined ? "" : `: ${words}`}.`;
 }

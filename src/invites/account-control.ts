@@ -6,10 +6,11 @@
 
 /**
  * How an account is stopped: `disable`, the server's own (Prosody 13's `#disable-user`: the account stays, with its
- * password, and cannot log in until enabled); `lock`, where the server has none (a random password nobody keeps,
- * then its sessions ended: a password reset link reopens it).
+ * password, and cannot log in until enabled); `ban`, ejabberd's `ban_account` through its HTTP API (its sessions end;
+ * on 23.01 a random password keeps it out, from 24.06 the ban itself, until unbanned); `lock`, where the server has
+ * neither (a random password nobody keeps, then its sessions ended: a password reset link reopens it).
  */
-export type BlockWay = "disable" | "lock";
+export type BlockWay = "disable" | "ban" | "lock";
 
 /** What the server lets the bot do now; without a way, why not (a phrase after "does not let the bot"). */
 export type AccountSupport =

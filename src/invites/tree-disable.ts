@@ -117,7 +117,7 @@ async function disableAccount(
 /** Admins: enables a disabled account again, where the server disables accounts (Prosody 13). */
 async function enableAccount(deps: AccountsDeps, actor: Actor, jid: string): Promise<AccountOutcome> {
   const support = await supported(deps, actor);
-  if (support.way !== "disable" || !support.enable) {
+  if (support.way === "lock" || !support.enable) {
     const reason =
       "enable accounts: it cannot disable them either, so a locked account is reopened with a password reset link";
     throw new InviteError("accounts-unsupported", { params: { reason } });

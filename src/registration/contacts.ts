@@ -7,6 +7,7 @@
 import { client, xml } from "@xmpp/client";
 import type { Logger } from "../logger.js";
 import { guardedCredentials } from "../xmpp/credentials.js";
+import { type EjabberdApiCall, ejabberdApi, userAndHost } from "./ejabberd-api.js";
 
 export interface ContactMaker {
   /**
@@ -21,43 +22,31 @@ function split(jid: string): [string, string] {
   return [jid.slice(0, at), jid.slice(at + 1)];
 }
 
-/** ejabberd's `POST /api/add_rosteritem`, authenticated as the bot (HTTP basic with its JID and password). */
+/** ejabberd's `add_rosteritem` through its HTTP API (ejabberd-api.ts), as the bot. */
 export class EjabberdApiContacts implements ContactMaker {
-  constructor(
-    private readonly apiUrl: string,
-    private readonly botJid: string,
-    private readonly botPassword: string,
-  ) {}
+  readonly #call: EjabberdApiCall;
+
+  constructor(apiUrl: string, botJid: string, botPassword: string) {
+    this.#call = ejabberdApi(apiUrl, botJid, botPassword);
+  }
 
   async makeMutual(inviter: string, invitee: string, _inviteePassword: string, group = ""): Promise<void> {
     for (const [owner, contact] of [
       [inviter, invitee],
       [invitee, inviter],
     ] as const) {
-      const [localuser, localhost] = split(owner);
-      const [user, host] = split(contact);
+      const { user: localuser, host: localhost } = userAndHost(owner);
+      const { user, host } = userAndHost(contact);
       const item = { localuser, localhost, user, host, nick: user, subs: "both" };
       // ejabberd 23.01 takes one `group`; the API of later versions a `groups` list instead.
-      let response = await this.#post({ ...item, group });
+      let response = await this.#call("add_rosteritem", { ...item, group });
       if (response.status === 400 && /unknown arguments.*group/u.test(await response.clone().text())) {
-        response = await this.#post({ ...item, groups: group === "" ? [] : [group] });
+        response = await this.#call("add_rosteritem", { ...item, groups: group === "" ? [] : [group] });
       }
       if (!response.ok) {
         throw new Error(`add_rosteritem for ${owner}: HTTP ${response.status} ${await response.text()}`);
       }
     }
-  }
-
-  #post(body: object): Promise<Response> {
-    return fetch(`${this.apiUrl.replace(/\/+$/u, "")}/add_rosteritem`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Basic ${Buffer.from(`${this.botJid}:${this.botPassword}`).toString("base64")}`,
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5_000),
-    });
   }
 }
 

@@ -247,6 +247,7 @@ describe("the OpenAPI document", () => {
     const disable = doc.paths["/api/v1/accounts/{jid}/tree/disable"].post;
     expect(disable.responses["200"].content["application/json"].schema.properties.way.enum).toEqual([
       "disable",
+      "ban",
       "lock",
     ]);
     expect(Object.keys(disable.responses).sort()).toEqual(["200", "400", "401", "403", "429", "501", "503"]);
