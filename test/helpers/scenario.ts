@@ -108,6 +108,16 @@ function scenarioOf(servers: TestServers, redis: RawRedis): Scenario {
   return scenario;
 }
 
+/**
+ * A Prosody whose admins include the bot, with Prosody's XEP-0133 commands (mod_admin_adhoc), as docs/trees.md tells
+ * admins to set it up for disabling accounts and answering approvals.
+ */
+export const BOT_IS_SERVER_ADMIN = {
+  inviteModule: true,
+  moreModules: ["admin_adhoc"],
+  moduleConfig: 'admins = { "admin@localhost", "bot@localhost" }',
+};
+
 /** A scenario whose Prosody, with our module, reaches Redis through the proxy that can hold or drop answers. */
 export async function startProxiedScenario(moduleConfig: string): Promise<{ world: Scenario; proxy: RedisProxy }> {
   const world = await startScenario({ inviteModule: true, redisProxy: true, moduleConfig });

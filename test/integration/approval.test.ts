@@ -9,9 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approvalsKey } from "../../src/storage/keys.js";
+import { tokenOf } from "../helpers/adhoc-client.js";
 import type { TestBot } from "../helpers/bot.js";
 import { prosodyMajorVersion } from "../helpers/prosody-server.js";
-import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { BOT_IS_SERVER_ADMIN, type Scenario, startScenario } from "../helpers/scenario.js";
 import { canLogIn, type TestUser } from "../helpers/xmpp-user.js";
 
 const ON_13 = prosodyMajorVersion() >= 13;
@@ -25,11 +26,7 @@ let admin: TestUser;
 let alice: TestUser;
 
 beforeAll(async () => {
-  world = await startScenario({
-    inviteModule: true,
-    moreModules: ["admin_adhoc"],
-    moduleConfig: 'admins = { "admin@localhost", "bot@localhost" }',
-  });
+  world = await startScenario(BOT_IS_SERVER_ADMIN);
   bot = await world.startBot("bot", {
     ALLOW_USER_INVITES: "true",
     INVITE_MIN_ACCOUNT_AGE: "0",
@@ -46,12 +43,6 @@ async function ask(user: TestUser, body: string): Promise<string> {
   return (await user.ask(bot.jid, body)).getChildText("body") ?? "";
 }
 
-function tokenIn(text: string): string {
-  const token = /preauth=([\w-]{24})/u.exec(text)?.[1];
-  if (token === undefined) throw new Error(`no invite in: ${text}`);
-  return token;
-}
-
 const passwordOf = (name: string) => `${name}-password`;
 const logsIn = (name: string) => canLogIn(world.servers.service, `${name}@${HOST}`, passwordOf(name));
 
@@ -61,7 +52,7 @@ async function registers(token: string, name: string): Promise<boolean> {
 
 /** Registers `name` with a fresh invite of alice's, and waits for the admin's question and alice's notice. */
 async function heldThroughAlice(name: string): Promise<void> {
-  expect(await registers(tokenIn(await ask(alice, "invite")), name)).toBe(true);
+  expect(await registers(tokenOf(await ask(alice, "invite")), name)).toBe(true);
   const jid = `${name}@${HOST}`;
   const question = await admin.nextMessage({ from: bot.jid, body: new RegExp(`^${jid} registered through`, "u") });
   expect(question.getChildText("body")).toMatch(
@@ -80,7 +71,7 @@ async function heldThroughAlice(name: string): Promise<void> {
 
 describe(`approval of accounts made through users' invites, Prosody ${VERSION}`, () => {
   it("never holds an account made through an admin's invite", async () => {
-    expect(await registers(tokenIn(await ask(admin, "invite")), "adminpal")).toBe(true);
+    expect(await registers(tokenOf(await ask(admin, "invite")), "adminpal")).toBe(true);
     expect(await logsIn("adminpal")).toBe(true);
     expect(await world.redis.hExists(approvalsKey(HOST), `adminpal@${HOST}`)).toBe(0);
   });
@@ -126,7 +117,7 @@ describe(`approval of accounts made through users' invites, Prosody ${VERSION}`,
     expect(await logsIn("heldtwo")).toBe(false);
     expect(await world.redis.hExists(approvalsKey(HOST), `heldtwo@${HOST}`)).toBe(0);
     // The account is gone: its name registers anew (with an admin's invite, never held), and logs in.
-    expect(await registers(tokenIn(await ask(admin, "invite")), "heldtwo")).toBe(true);
+    expect(await registers(tokenOf(await ask(admin, "invite")), "heldtwo")).toBe(true);
     expect(await logsIn("heldtwo")).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ import { joinedKey } from "../../src/storage/keys.js";
 import { executeIq, formValues, NS_COMMANDS, tokenOf } from "../helpers/adhoc-client.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { prosodyMajorVersion } from "../helpers/prosody-server.js";
-import { type Scenario, startScenario } from "../helpers/scenario.js";
+import { BOT_IS_SERVER_ADMIN, type Scenario, startScenario } from "../helpers/scenario.js";
 import { canLogIn, type TestUser } from "../helpers/xmpp-user.js";
 
 const ON_13 = prosodyMajorVersion() >= 13;
@@ -31,11 +31,7 @@ let alice: TestUser;
 
 beforeAll(async () => {
   // The bot is a server admin with Prosody's XEP-0133 commands, as docs/trees.md tells admins to set it up.
-  world = await startScenario({
-    inviteModule: true,
-    moreModules: ["admin_adhoc"],
-    moduleConfig: 'admins = { "admin@localhost", "bot@localhost" }',
-  });
+  world = await startScenario(BOT_IS_SERVER_ADMIN);
   // Trees of accounts made a moment ago: the account-age and chain-pace rules (user-invite-policy.test.ts) are off
   // here. Without INVITE_CHAIN_PACE=0 the second level's invite passed only while Prosody had not yet recorded who
   // invited it (a race the test lost whenever the record came first).

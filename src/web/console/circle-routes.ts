@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeError, type ErrorCode, InviteError } from "../../errors.js";
 import type { OpenSession } from "../../invites/console-access.js";
 import type { PageContext } from "../page-context.js";
-import { type ConsoleCircles, type ConsoleRouteDeps, field, orRefusal, withinAddressLimits } from "./console-deps.js";
+import { type ConsoleCircles, type ConsoleRouteDeps, field, orRefusal } from "./console-deps.js";
 import type { ConsoleKit } from "./console-kit.js";
 import { type CirclesView, circlesPage, confirmDeletePage } from "./pages/circles-page.js";
 
@@ -88,9 +88,7 @@ export function registerCircleRoutes(
 
   app.get("/console/circles", async (request, reply) => {
     const ctx = pages.contextFor(request, "/console/circles");
-    const limit = [{ kind: "views", limit: deps.limits.viewsPerAddress }];
-    if (!(await withinAddressLimits(deps, request, reply, ctx, limit))) return reply;
-    const open = await kit.sessionFor(request, reply, ctx);
+    const open = await kit.viewedSession(request, reply, ctx);
     if (open === undefined) return reply;
     return orRefusal(deps, reply, ctx, () => show(request, reply, ctx, open));
   });

@@ -33,6 +33,8 @@ export interface ConsoleKit {
   html(reply: FastifyReply, status: number, body: string): FastifyReply;
   /** The request's session, or undefined once the page saying why not has been sent. */
   sessionFor(request: FastifyRequest, reply: FastifyReply, ctx: PageContext): Promise<OpenSession | undefined>;
+  /** A GET of a console page: within the per-address view limit, then the session (undefined once answered). */
+  viewedSession(request: FastifyRequest, reply: FastifyReply, ctx: PageContext): Promise<OpenSession | undefined>;
   /** A session's form token in this browser, for a page's forms. */
   csrfFor(request: FastifyRequest, reply: FastifyReply, open: OpenSession): string;
   /**

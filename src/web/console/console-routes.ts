@@ -58,6 +58,12 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
     return open;
   };
 
+  const viewedSession = async (request: FastifyRequest, reply: FastifyReply, ctx: PageContext) => {
+    const limit = [{ kind: "views", limit: deps.limits.viewsPerAddress }];
+    if (!(await withinAddressLimits(deps, request, reply, ctx, limit))) return undefined;
+    return sessionFor(request, reply, ctx);
+  };
+
   const checkedPost = async (request: FastifyRequest, reply: FastifyReply, ctx: PageContext) => {
     const open = await sessionFor(request, reply, ctx);
     if (open === undefined) return undefined;
@@ -149,7 +155,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
       }
     };
 
-  const kit: ConsoleKit = { html, sessionFor, csrfFor, action, checkedPost };
+  const kit: ConsoleKit = { html, sessionFor, viewedSession, csrfFor, action, checkedPost };
   registerEditRoute(app, deps, kit);
   registerTreeRoutes(app, deps, kit);
   registerApprovalRoutes(app, deps, kit);
@@ -160,9 +166,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRouteDe
 
   app.get("/console", async (request, reply) => {
     const ctx = pages.contextFor(request, "/console");
-    const limit = [{ kind: "views", limit: deps.limits.viewsPerAddress }];
-    if (!(await withinAddressLimits(deps, request, reply, ctx, limit))) return reply;
-    const open = await sessionFor(request, reply, ctx);
+    const open = await viewedSession(request, reply, ctx);
     if (open === undefined) return reply;
     return orRefusal(deps, reply, ctx, () => render(request, reply, ctx, open));
   });

@@ -9,7 +9,7 @@ import { describeError, type ErrorCode } from "../../errors.js";
 import { API_KEY_NAME_PATTERN, isApiKeyScope } from "../../invites/api-keys.js";
 import type { OpenSession } from "../../invites/console-access.js";
 import type { PageContext } from "../page-context.js";
-import { type ConsoleRouteDeps, field, withinAddressLimits } from "./console-deps.js";
+import { type ConsoleRouteDeps, field } from "./console-deps.js";
 import type { ConsoleKit } from "./console-kit.js";
 import { type KeysView, keysPage } from "./pages/keys-page.js";
 import { consolePath } from "./pages/login-pages.js";
@@ -50,9 +50,7 @@ export function registerKeyRoutes(
 
   app.get("/console/keys", async (request, reply) => {
     const ctx = pages.contextFor(request, "/console/keys");
-    const limit = [{ kind: "views", limit: deps.limits.viewsPerAddress }];
-    if (!(await withinAddressLimits(deps, request, reply, ctx, limit))) return reply;
-    const open = await kit.sessionFor(request, reply, ctx);
+    const open = await kit.viewedSession(request, reply, ctx);
     return open === undefined ? reply : show(request, reply, ctx, open);
   });
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { OpenSession } from "../../invites/console-access.js";
 import type { PageContext } from "../page-context.js";
-import { type ConsoleRouteDeps, field, orRefusal, withinAddressLimits } from "./console-deps.js";
+import { type ConsoleRouteDeps, field, orRefusal } from "./console-deps.js";
 import type { ConsoleKit } from "./console-kit.js";
 import { confirmTreeRevokePage, treePage } from "./pages/tree-page.js";
 
@@ -37,9 +37,7 @@ export function registerTreeRoutes(app: FastifyInstance, deps: ConsoleRouteDeps,
 
   app.get("/console/tree", async (request, reply) => {
     const ctx = pages.contextFor(request, "/console/tree");
-    const limit = [{ kind: "views", limit: deps.limits.viewsPerAddress }];
-    if (!(await withinAddressLimits(deps, request, reply, ctx, limit))) return reply;
-    const open = await kit.sessionFor(request, reply, ctx);
+    const open = await kit.viewedSession(request, reply, ctx);
     if (open === undefined) return reply;
     const root = rootOf((request.query as Record<string, string | undefined>).jid, open);
     return orRefusal(deps, reply, ctx, () => show(request, reply, ctx, open, root));

@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approvalsKey } from "../../../src/storage/keys.js";
 import { eventually } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
+import { ejabberdUsers } from "../../helpers/ejabberd-users.js";
 import { registerEjabberdAccounts, registerOnPage, startEjabberdWebBot } from "../../helpers/ejabberd-web-bots.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
 import { rawRedisClient } from "../../helpers/scenario.js";
 import type { WebBot } from "../../helpers/web-bot.js";
-import { canLogIn, connectUser, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
+import { canLogIn, subscriptionOf, type TestUser } from "../../helpers/xmpp-user.js";
 
 let ejabberd: EjabberdServer;
 let redis: RedisServer;
@@ -22,7 +23,7 @@ let raw: ReturnType<typeof rawRedisClient>;
 let web: WebBot;
 let admin: TestUser;
 let alice: TestUser;
-const users: TestUser[] = [];
+const { logIn, stopAll } = ejabberdUsers(() => ejabberd);
 const HELD_PAGE = "An administrator will look at your new account before you can use it.";
 
 beforeAll(async () => {
@@ -39,23 +40,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(users.map((user) => user.stop()));
+  await stopAll();
   if (raw?.isOpen) raw.destroy();
   await web?.bot.stop();
   await Promise.allSettled([ejabberd?.stop(), redis?.stop()]);
 });
-
-async function logIn(username: string): Promise<TestUser> {
-  const user = await connectUser({
-    service: ejabberd.service,
-    domain: "localhost",
-    username,
-    password: `${username}-password`,
-    timeoutMs: 5_000,
-  });
-  users.push(user);
-  return user;
-}
 
 async function ask(user: TestUser, body: string): Promise<string> {
   return (await user.ask(web.bot.jid, body)).getChildText("body") ?? "";
