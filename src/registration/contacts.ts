@@ -4,9 +4,10 @@
  * an API, from the new account itself at the one moment its password is known: it adds the inviter and asks to
  * see their presence, and the inviter is told in chat to accept.
  */
-import { client, xml } from "@xmpp/client";
+import { xml } from "@xmpp/client";
 import type { Logger } from "../logger.js";
 import { guardedCredentials } from "../xmpp/credentials.js";
+import { xmppClient } from "../xmpp/xmpp-client.js";
 import { type EjabberdApiCall, ejabberdApi, userAndHost } from "./ejabberd-api.js";
 
 export interface ContactMaker {
@@ -60,7 +61,7 @@ export class ClientSideContacts implements ContactMaker {
 
   async makeMutual(inviter: string, invitee: string, inviteePassword: string, group?: string): Promise<void> {
     const [username, domain] = split(invitee);
-    const xmpp = client({
+    const xmpp = xmppClient({
       service: this.service,
       domain,
       username,

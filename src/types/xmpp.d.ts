@@ -82,6 +82,8 @@ declare module "@xmpp/client" {
     timeout: number;
     options: Record<string, unknown>;
     reconnect: Reconnect;
+    /** saslmechanisms' factory: asked for the mechanism chosen (src/xmpp/scram-sha-1.ts). */
+    saslFactory: { create(names: string[]): unknown };
     middleware: { use(fn: (ctx: { stanza: Element }, next: () => unknown) => unknown): void };
     iqCallee: {
       get(ns: string, name: string, handler: IqHandler): void;

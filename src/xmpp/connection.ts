@@ -3,7 +3,7 @@
  * (1 s, 2 s, then every 3 s, so a restarted server sees the bot within seconds),
  * and one clear log line per connect, auth failure and disconnect.
  */
-import { type Client, client } from "@xmpp/client";
+import type { Client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
 import type { Config } from "../config.js";
 import { type EventSink, silentSink } from "../events.js";
@@ -11,6 +11,7 @@ import type { Logger } from "../logger.js";
 import { guardedCredentials } from "./credentials.js";
 import { attachDebugLog } from "./debug-log.js";
 import { ackOnlyStreamManagement } from "./stream-management.js";
+import { xmppClient } from "./xmpp-client.js";
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 3_000;
@@ -60,7 +61,7 @@ export interface Connection {
 
 export function createConnection(settings: Config["xmpp"], options: ConnectionOptions): Connection {
   const { log, onFatal = () => {}, events = silentSink<ConnectionEvents>() } = options;
-  const xmpp = client({
+  const xmpp = xmppClient({
     service: settings.service,
     domain: settings.domain,
     // The JID is set from username + domain; the password only goes out through the guard.

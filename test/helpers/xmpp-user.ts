@@ -1,6 +1,7 @@
 /** A real XMPP client logged in to the private Prosody, for playing a user in integration tests. */
-import { type Client, client, xml } from "@xmpp/client";
+import { type Client, xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
+import { xmppClient } from "../../src/xmpp/xmpp-client.js";
 import {
   describeMatcher,
   type MessageMatcher,
@@ -79,7 +80,7 @@ interface Waiter {
 export async function connectUser(options: ConnectUserOptions): Promise<TestUser> {
   const { service, domain, username, password } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const xmpp = client({ service, domain, username, password, resource: options.resource ?? uniqueResource() });
+  const xmpp = xmppClient({ service, domain, username, password, resource: options.resource ?? uniqueResource() });
   if (options.reconnect !== true) xmpp.reconnect.stop();
   // Acknowledge roster pushes (they stay visible in `received`).
   xmpp.iqCallee.set("jabber:iq:roster", "query", () => ({}));
