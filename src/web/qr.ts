@@ -2,13 +2,13 @@
  * QR codes drawn on the server as inline SVG (no script, no request to another host): one path of unit squares
  * on a white background with the quiet zone of ISO/IEC 18004 §7.3.8 (4 modules).
  */
-import { encode } from "uqr";
 import { html, type SafeHtml, trusted } from "./html.js";
+import { encodeWithBestMask } from "./qr-masks.js";
 
 const QUIET_ZONE = 4;
 /**
- * Drawing a code takes a millisecond or two (the encoder tries all eight masks, ISO/IEC 18004 §7.8.3), more than
- * the rest of a page: the codes of the invites opened lately are kept. About 10 KB each.
+ * Drawing a code takes a few tenths of a millisecond (the eight masks of ISO/IEC 18004 §7.8.3 are tried:
+ * qr-masks.ts), as much as the rest of a page: the codes of the invites opened lately are kept. About 4 KB each.
  */
 const CACHE_SIZE = 100;
 const cache = new Map<string, Drawn>();
@@ -36,12 +36,19 @@ function drawnCode(text: string): Drawn {
 
 function draw(text: string): Drawn {
   // Error correction M (15 %): still reads when a phone camera sees the screen at an angle.
-  const { data, size } = encode(text, { ecc: "M", border: 0 });
-  const squares: string[] = [];
-  for (const [y, row] of data.entries()) {
-    for (const [x, dark] of row.entries()) if (dark) squares.push(`M${x + QUIET_ZONE} ${y + QUIET_ZONE}h1v1h-1z`);
+  const { size, dark } = encodeWithBestMask(text);
+  // Each horizontal run of dark modules as one rectangle: a third of the path of one square per module.
+  const runs: string[] = [];
+  for (let y = 0; y < size; y += 1) {
+    for (let x = 0; x < size; x += 1) {
+      if (dark[y * size + x] !== 1) continue;
+      const start = x;
+      while (x + 1 < size && dark[y * size + x + 1] === 1) x += 1;
+      const width = x - start + 1;
+      runs.push(`M${start + QUIET_ZONE} ${y + QUIET_ZONE}h${width}v1h-${width}z`);
+    }
   }
-  return { path: squares.join(""), side: size + 2 * QUIET_ZONE };
+  return { path: runs.join(""), side: size + 2 * QUIET_ZONE };
 }
 
 /** An SVG QR code of `text`, labelled for screen readers; `text` is encoded byte for byte (`;` and all). */

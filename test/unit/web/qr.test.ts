@@ -7,10 +7,14 @@ const SCALE = 4;
 // jsqr is CommonJS with `export default` typings: under NodeNext the default import is the module object.
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 
-/** Rasterises our SVG (unit squares in one path) into RGBA pixels for a decoder. */
+/** Rasterises our SVG (one path of rectangles one module high) into RGBA pixels for a decoder. */
 function decode(svg: string): string | undefined {
   const side = Number(/viewBox="0 0 (\d+) \1"/u.exec(svg)?.[1]);
-  const dark = new Set([...svg.matchAll(/M(\d+) (\d+)h1v1h-1z/gu)].map((m) => `${m[1]},${m[2]}`));
+  const dark = new Set(
+    [...svg.matchAll(/M(\d+) (\d+)h(\d+)v1h-\3z/gu)].flatMap(([, x, y, width]) =>
+      Array.from({ length: Number(width) }, (_, k) => `${Number(x) + k},${y}`),
+    ),
+  );
   const width = side * SCALE;
   const pixels = new Uint8ClampedArray(width * width * 4).fill(255);
   for (let y = 0; y < width; y += 1) {
