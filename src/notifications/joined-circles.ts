@@ -7,7 +7,8 @@
 import type { Circle } from "../circles/circle.js";
 import type { CircleStore } from "../circles/store.js";
 
-const LIST = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
+/** Made on first use: ICU's set-up is ~10 ms of the bot's start otherwise (docs/benchmarks.md, "Start-up"). */
+let list: Intl.ListFormat | undefined;
 
 export type JoinedCircles = (jid: string) => Promise<readonly Circle[]>;
 
@@ -17,5 +18,6 @@ export function joinedCirclesFrom(circles: Pick<CircleStore, "list">): JoinedCir
 
 /** "Family and Chess club"; "" for none. */
 export function circleNames(circles: readonly Circle[]): string {
-  return LIST.format(circles.map((circle) => circle.name));
+  list ??= new Intl.ListFormat("en", { style: "long", type: "conjunction" });
+  return list.format(circles.map((circle) => circle.name));
 }
