@@ -32,12 +32,14 @@ export interface ClientOptions {
   username: string;
   password: string;
   target: string;
+  /** The session's resource (default `bench`): one user may measure two targets at once. */
+  resource?: string;
 }
 
 export async function connectInviteClient(options: ClientOptions): Promise<InviteClient> {
-  const { service, domain, username, password, target } = options;
+  const { service, domain, username, password, target, resource = "bench" } = options;
   const jid = `${username}@${domain}`;
-  const xmpp: Client = client({ service, domain, username, password, resource: "bench" });
+  const xmpp: Client = client({ service, domain, username, password, resource });
   xmpp.reconnect.stop();
   const errors: Error[] = [];
   xmpp.on("error", (error: Error) => errors.push(error));

@@ -50,12 +50,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { createClient } from "@keyv/redis";
 import { byInviterKey } from "../src/storage/keys.js";
+import { freePort } from "../test/helpers/ports.js";
 import { type RedisServer, redisProcessId, startRedis } from "../test/helpers/redis-server.js";
 import { findOnPath } from "../test/helpers/require-binary.js";
 import { type BotBuild, type BotMemory, type BotProcess, buildBot, spawnBot, UNLIMITED_BOT_ENV } from "./bench-bot.js";
 import { buttonsReport, runButtonsBench } from "./bench-buttons.js";
 import { type CirclesSettings, circlesReport, runCirclesBench } from "./bench-circles.js";
 import { type CpuSnapshot, cpuMeter } from "./bench-cpu.js";
+import { FLOOR_RESOURCE, FLOOR_USER, startFloor } from "./bench-floor.js";
 import {
   type HostileSettings,
   hostileReport,
@@ -202,7 +204,18 @@ const SETTINGS = {
 /** Debian's prosody-modules puts the community modules next to Prosody's own. */
 const INVITES_PAGE_MODULE = "/usr/lib/prosody/modules/mod_invites_page/mod_invites_page.lua";
 
-const TARGETS = { latencyRatio: 0.5, throughputRatio: 20, rssMB: 80 } as const;
+/**
+ * Issue 1's targets against Prosody's own command, and issue 26's against the floor (a bare responder on the same
+ * server, measured by the same client in the same run) and for the bot's start and memory.
+ */
+const TARGETS = {
+  latencyRatio: 0.5,
+  throughputRatio: 20,
+  floorLatencyRatio: 1.3,
+  floorThroughputRatio: 0.8,
+  onlineMs: 500,
+  rssMB: 80,
+} as const;
 
 const USER = "alice";
 const WARMUP_USER = "warmup";
@@ -251,6 +264,16 @@ interface Sequential extends LatencyResult {
   store: number;
 }
 
+/** The floor's figures: the same requests, without the fill (it stores nothing). */
+interface FloorResults {
+  cold: LatencyResult;
+  emptySeq: Sequential;
+  emptyTput: Throughput;
+  fullSeq: Sequential;
+  fullTput: Throughput;
+  memory: BotMemory;
+}
+
 interface SideResults {
   cold: LatencyResult;
   emptySeq: Sequential;
@@ -261,14 +284,15 @@ interface SideResults {
 }
 
 interface Side {
-  name: "bot" | "native";
+  name: "bot" | "native" | "floor";
   client: InviteClient;
   warmup: InviteClient;
-  /** Invites of USER in this side's store, counted in the store itself. */
-  storeCount(): Promise<number>;
+  /** Invites of USER in this side's store, counted in the store itself; none for the floor, which stores nothing. */
+  storeCount?(): Promise<number>;
 }
 
 async function checkedStoreCount(side: Side): Promise<number> {
+  if (side.storeCount === undefined) return 0;
   const stored = await side.storeCount();
   if (stored !== side.client.created) {
     throw new Error(
@@ -397,12 +421,15 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   const loadBefore = loadavg();
 
   await prosody.register(BOT_USER, BOT_HOST, password(BOT_USER));
+  await prosody.register(FLOOR_USER, BOT_HOST, password(FLOOR_USER));
   for (const host of [BOT_HOST, NATIVE_HOST]) {
     for (const user of [USER, WARMUP_USER]) await prosody.register(user, host, password(user));
   }
 
   const flags = SETTINGS.botNodeFlags.length > 0 ? ` ${SETTINGS.botNodeFlags.join(" ")}` : "";
-  log(`starting the bot (node${flags} dist/main.js, in its own process) …`);
+  // The web server on, as deployed with invite pages: its memory counts in the bot's.
+  const webPort = await freePort();
+  log(`starting the bot (node${flags} dist/main.js, in its own process, web pages on port ${webPort}) …`);
   const bot: BotProcess = await spawnBot(
     build.main,
     {
@@ -422,6 +449,8 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
       LOG_LEVEL: "info",
       // Layout v2 signs every record (docs/storage.md); a fresh key per run.
       INVITE_SIGNING_KEY: BENCH_SIGNING_KEY,
+      WEB_LISTEN: `127.0.0.1:${webPort}`,
+      WEB_URL: `http://127.0.0.1:${webPort}`,
     },
     30_000,
     SETTINGS.botNodeFlags,
@@ -429,33 +458,41 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   cleanups.push(() => bot.stop());
   const memoryAtOnline = bot.memory();
   log(`bot online after ${bot.onlineMs.toFixed(0)} ms (pid ${bot.pid}, RSS ${memoryAtOnline.rssMiB.toFixed(1)} MiB)`);
+  log("starting the floor (scripts/bench-floor-responder.ts: a bare @xmpp/client responder, a fixed answer) …");
+  const floor = await startFloor(prosody.service, BOT_HOST, password(FLOOR_USER), SETTINGS.botNodeFlags);
+  cleanups.push(() => floor.stop());
 
   const redisPid = await redisProcessId(redis.port);
   if (redisPid === undefined) throw new Error("could not read redis-server's process id");
-  const cpu = cpuMeter({ prosody: prosody.pid, bot: bot.pid, redis: redisPid, client: "self" });
+  const cpu = cpuMeter({ prosody: prosody.pid, bot: bot.pid, redis: redisPid, floor: floor.pid, client: "self" });
 
   const raw = createClient({ url: redis.url });
   raw.on("error", () => {});
   await raw.connect();
   cleanups.push(async () => raw.destroy());
 
-  const connect = async (username: string, host: string, target: string): Promise<InviteClient> => {
+  const connect = async (username: string, host: string, target: string, resource?: string): Promise<InviteClient> => {
     const client = await connectInviteClient({
       service: prosody.service,
       domain: host,
       username,
       password: password(username),
       target,
+      ...(resource === undefined ? {} : { resource }),
     });
     cleanups.push(() => client.stop());
     return client;
   };
   const botTarget = `${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}`;
-  const [botClient, botWarmup, nativeClient, nativeWarmup] = await Promise.all([
+  const floorTarget = `${FLOOR_USER}@${BOT_HOST}/${FLOOR_RESOURCE}`;
+  const [botClient, botWarmup, nativeClient, nativeWarmup, floorClient, floorWarmup] = await Promise.all([
     connect(USER, BOT_HOST, botTarget),
     connect(WARMUP_USER, BOT_HOST, botTarget),
     connect(USER, NATIVE_HOST, NATIVE_HOST),
     connect(WARMUP_USER, NATIVE_HOST, NATIVE_HOST),
+    // The same users as the bot's, in sessions of their own.
+    connect(USER, BOT_HOST, floorTarget, "bench-floor"),
+    connect(WARMUP_USER, BOT_HOST, floorTarget, "bench-floor"),
   ]);
 
   const sides: Side[] = [
@@ -485,6 +522,8 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     },
   ];
   const [botSide, nativeSide] = sides as [Side, Side];
+  // The floor stores nothing: no store count to check.
+  const floorSide: Side = { name: "floor", client: floorClient, warmup: floorWarmup };
 
   /** Closed-loop load on one side, with the CPU each process spent on it. */
   const load = async (side: Side, count: number, maxSeconds: number, what: string): Promise<Throughput> => {
@@ -506,29 +545,30 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     return { ...result, store, cpu: perInvite };
   };
 
-  const seq = async (): Promise<[Sequential, Sequential]> => {
+  const seq = async (): Promise<[Sequential, Sequential, Sequential]> => {
     const stores = [await checkedStoreCount(botSide), await checkedStoreCount(nativeSide)];
     log(
-      `sequential: ${SETTINGS.sequential} rounds of one bot and one native request (stores: ${stores.join(" / ")}) …`,
+      `sequential: ${SETTINGS.sequential} rounds of one bot, one native and one floor request (stores: ${stores.join(" / ")}) …`,
     );
-    const [b, n] = (await sequentialEach([botSide.client, nativeSide.client], SETTINGS.sequential)) as [
-      LatencyResult,
-      LatencyResult,
-    ];
-    log(`sequential: p50 bot ${ms(b.p50)}, native ${ms(n.p50)}; p99 bot ${ms(b.p99)}, native ${ms(n.p99)}`);
+    const [b, n, f] = (await sequentialEach(
+      [botSide.client, nativeSide.client, floorSide.client],
+      SETTINGS.sequential,
+    )) as [LatencyResult, LatencyResult, LatencyResult];
+    log(`sequential: p50 bot ${ms(b.p50)}, native ${ms(n.p50)}, floor ${ms(f.p50)}`);
     return [
       { ...b, store: stores[0] ?? 0 },
       { ...n, store: stores[1] ?? 0 },
+      { ...f, store: 0 },
     ];
   };
 
   // Warm-up, by another user of each host.
   log(`warm-up by ${WARMUP_USER}: ${SETTINGS.cold} sequential rounds, then ${SETTINGS.warmup} requests per side …`);
-  const [botCold, nativeCold] = (await sequentialEach([botWarmup, nativeWarmup], SETTINGS.cold)) as [
-    LatencyResult,
-    LatencyResult,
-  ];
-  for (const side of sides) {
+  const [botCold, nativeCold, floorCold] = (await sequentialEach(
+    [botWarmup, nativeWarmup, floorWarmup],
+    SETTINGS.cold,
+  )) as [LatencyResult, LatencyResult, LatencyResult];
+  for (const side of [...sides, floorSide]) {
     await closedLoop(side.warmup, { concurrency: SETTINGS.concurrency, count: SETTINGS.warmup, maxSeconds: 60 });
   }
 
@@ -544,9 +584,10 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     SETTINGS.sequential,
   )) as [LatencyResult, LatencyResult, LatencyResult];
 
-  const [botEmptySeq, nativeEmptySeq] = await seq();
+  const [botEmptySeq, nativeEmptySeq, floorEmptySeq] = await seq();
   const botEmptyTput = await load(botSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
   const nativeEmptyTput = await load(nativeSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
+  const floorEmptyTput = await load(floorSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
 
   const fill = async (side: Side): Promise<Throughput> => {
     const missingInvites = SETTINGS.fillTo - (await checkedStoreCount(side));
@@ -556,9 +597,10 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   const botFill = await fill(botSide);
   const nativeFill = await fill(nativeSide);
 
-  const [botFullSeq, nativeFullSeq] = await seq();
+  const [botFullSeq, nativeFullSeq, floorFullSeq] = await seq();
   const botFullTput = await load(botSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
   const nativeFullTput = await load(nativeSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
+  const floorFullTput = await load(floorSide, SETTINGS.throughput, SETTINGS.throughputMaxSeconds, "throughput");
 
   const memory = bot.memory();
   const counts = bot.logCounts();
@@ -566,7 +608,11 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   const totals = sides.map((side) => `${side.name} ${side.client.created + side.warmup.created}`).join(", ");
   const loadAfter = loadavg();
 
-  for (const client of [botClient, botWarmup, nativeClient, nativeWarmup]) await client.stop();
+  for (const client of [botClient, botWarmup, nativeClient, nativeWarmup, floorClient, floorWarmup]) {
+    await client.stop();
+  }
+  const floorMemory = floor.memory();
+  await floor.stop();
   const exitCode = await bot.stop();
   if (exitCode !== 0) throw new Error(`the bot exited with code ${String(exitCode)} on SIGTERM:\n${bot.output()}`);
   if ((counts.WARN ?? 0) + (counts.ERROR ?? 0) > 0) {
@@ -591,6 +637,14 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
       fullSeq: nativeFullSeq,
       fullTput: nativeFullTput,
     },
+    floor: {
+      cold: floorCold,
+      emptySeq: floorEmptySeq,
+      emptyTput: floorEmptyTput,
+      fullSeq: floorFullSeq,
+      fullTput: floorFullTput,
+      memory: floorMemory,
+    },
     onlineMs: bot.onlineMs,
     connectingMs: bot.connectingMs,
     memoryAtOnline,
@@ -608,6 +662,7 @@ interface Report {
   reference: { botPing: LatencyResult; nativePing: LatencyResult; redisPing: LatencyResult };
   bot: SideResults;
   native: SideResults;
+  floor: FloorResults;
   onlineMs: number;
   connectingMs: number | undefined;
   memoryAtOnline: BotMemory;
@@ -630,63 +685,117 @@ function firstLine(command: string, args: string[]): string {
   }
 }
 
-type Row = [string, string, string, string];
+/** label, bot, native, floor, bot/native, bot/floor */
+type Row = [string, string, string, string, string, string];
 
-function throughputRows(bot: Throughput, native: Throughput, label: string): Row[] {
-  const cpu = (t: Throughput, name: string): string => (t.cpu[name] ?? 0).toFixed(2);
+const ratioOf = (a: number, b: number | undefined): string => (b === undefined ? "" : ratio(a / b));
+
+function throughputRows(bot: Throughput, native: Throughput, floor: Throughput | undefined, label: string): Row[] {
+  const cpu = (t: Throughput | undefined, names: readonly string[]): string =>
+    t === undefined ? "" : names.map((name) => (t.cpu[name] ?? 0).toFixed(2)).join(" ");
+  const measured = ["prosody", "bot", "redis", "client"];
   return [
-    [label, "", "", ""],
-    ["  invites in store at start", String(bot.store), String(native.store), ""],
-    ["  requests (time)", countNote(bot), countNote(native), ""],
-    ["  throughput", perSecond(bot.perSecond), perSecond(native.perSecond), ratio(bot.perSecond / native.perSecond)],
-    ["  p50 / p99 under load", pair(bot), pair(native), ""],
+    [label, "", "", "", "", ""],
+    ["  invites in store at start", String(bot.store), String(native.store), floor ? "-" : "", "", ""],
+    ["  requests (time)", countNote(bot), countNote(native), floor ? countNote(floor) : "", "", ""],
     [
-      "  CPU ms/invite: Prosody, bot, Redis, client",
-      ["prosody", "bot", "redis", "client"].map((name) => cpu(bot, name)).join(" "),
-      ["prosody", "bot", "redis", "client"].map((name) => cpu(native, name)).join(" "),
+      "  throughput",
+      perSecond(bot.perSecond),
+      perSecond(native.perSecond),
+      floor ? perSecond(floor.perSecond) : "",
+      ratio(bot.perSecond / native.perSecond),
+      ratioOf(bot.perSecond, floor?.perSecond),
+    ],
+    ["  p50 / p99 under load", pair(bot), pair(native), floor ? pair(floor) : "", "", ""],
+    [
+      "  CPU ms/invite: Prosody, bot (floor), Redis, client",
+      cpu(bot, measured),
+      cpu(native, measured),
+      cpu(floor, ["prosody", "floor", "redis", "client"]),
+      "",
       "",
     ],
   ];
 }
 
-function sequentialRows(bot: Sequential, native: Sequential, label: string): Row[] {
+function sequentialRows(bot: Sequential, native: Sequential, floor: Sequential, label: string): Row[] {
   return [
-    [label, "", "", ""],
-    ["  invites in store at start", String(bot.store), String(native.store), ""],
-    ["  p50 latency", ms(bot.p50), ms(native.p50), ratio(bot.p50 / native.p50)],
-    ["  p99 latency", ms(bot.p99), ms(native.p99), ratio(bot.p99 / native.p99)],
+    [label, "", "", "", "", ""],
+    ["  invites in store at start", String(bot.store), String(native.store), "-", "", ""],
+    ...(["p50", "p99"] as const).map(
+      (p): Row => [
+        `  ${p} latency`,
+        ms(bot[p]),
+        ms(native[p]),
+        ms(floor[p]),
+        ratio(bot[p] / native[p]),
+        ratio(bot[p] / floor[p]),
+      ],
+    ),
   ];
 }
 
 function report(r: Report): void {
-  const { bot, native } = r;
+  const { bot, native, floor } = r;
   const rows: Row[] = [
-    ["", "bot (Redis)", "native (file)", "bot/native"],
-    [`cold: first ${bot.cold.count} requests after start (warm-up user)`, "", "", ""],
-    ["  p50 latency", ms(bot.cold.p50), ms(native.cold.p50), ratio(bot.cold.p50 / native.cold.p50)],
-    [`reference: no-op round trips, sequential, n=${r.reference.botPing.count}`, "", "", ""],
+    ["", "bot (Redis)", "native (file)", "floor", "bot/native", "bot/floor"],
+    [`cold: first ${bot.cold.count} requests after start (warm-up user)`, "", "", "", "", ""],
+    [
+      "  p50 latency",
+      ms(bot.cold.p50),
+      ms(native.cold.p50),
+      ms(floor.cold.p50),
+      ratio(bot.cold.p50 / native.cold.p50),
+      ratio(bot.cold.p50 / floor.cold.p50),
+    ],
+    [`reference: no-op round trips, sequential, n=${r.reference.botPing.count}`, "", "", "", "", ""],
     [
       "  XMPP ping to the bot / to the server, p50",
       ms(r.reference.botPing.p50),
       ms(r.reference.nativePing.p50),
+      "",
       ratio(r.reference.botPing.p50 / r.reference.nativePing.p50),
+      "",
     ],
-    ["  Redis PING from a node-redis client, p50", ms(r.reference.redisPing.p50), "", ""],
-    ...sequentialRows(bot.emptySeq, native.emptySeq, `empty store: sequential, n=${bot.emptySeq.count}`),
-    ...throughputRows(bot.emptyTput, native.emptyTput, `empty store: ${SETTINGS.concurrency} in flight`),
-    ...throughputRows(bot.fill, native.fill, `fill to ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`),
-    ...sequentialRows(bot.fullSeq, native.fullSeq, `after ${SETTINGS.fillTo}: sequential, n=${bot.fullSeq.count}`),
-    ...throughputRows(bot.fullTput, native.fullTput, `after ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`),
+    ["  Redis PING from a node-redis client, p50", ms(r.reference.redisPing.p50), "", "", "", ""],
+    ...sequentialRows(
+      bot.emptySeq,
+      native.emptySeq,
+      floor.emptySeq,
+      `empty store: sequential, n=${bot.emptySeq.count}`,
+    ),
+    ...throughputRows(
+      bot.emptyTput,
+      native.emptyTput,
+      floor.emptyTput,
+      `empty store: ${SETTINGS.concurrency} in flight`,
+    ),
+    ...throughputRows(
+      bot.fill,
+      native.fill,
+      undefined,
+      `fill to ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`,
+    ),
+    ...sequentialRows(
+      bot.fullSeq,
+      native.fullSeq,
+      floor.fullSeq,
+      `after ${SETTINGS.fillTo}: sequential, n=${bot.fullSeq.count}`,
+    ),
+    ...throughputRows(
+      bot.fullTput,
+      native.fullTput,
+      floor.fullTput,
+      `after ${SETTINGS.fillTo}: ${SETTINGS.concurrency} in flight`,
+    ),
   ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
   const line = (row: readonly string[]): string =>
     row
       .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
       .join("   ")
       .trimEnd();
 
-  const latencyRatio = bot.emptySeq.p50 / native.emptySeq.p50;
-  const throughputRatio = bot.fullTput.perSecond / native.fullTput.perSecond;
   const rssMB = (r.memory.rssMiB * MIB) / 1e6;
   const verdict = (ok: boolean): string => (ok ? "PASS" : "MISS");
   const mem = (m: BotMemory): string =>
@@ -694,18 +803,49 @@ function report(r: Report): void {
   const capped = [bot.fill, native.fill].some((fill) => fill.capped)
     ? `\nNOTE: a fill hit its ${SETTINGS.fillMaxSeconds} s cap; the "after" rows start below ${SETTINGS.fillTo} invites.`
     : "";
-  const targets: Array<[string, string, boolean]> = [
-    [
+  const target = (what: string, value: number, show: (value: number) => string, ok: boolean) =>
+    [what, show(value), ok] as [string, string, boolean];
+  const nativeLatency = bot.emptySeq.p50 / native.emptySeq.p50;
+  const nativeThroughput = bot.fullTput.perSecond / native.fullTput.perSecond;
+  const floorLatency = bot.emptySeq.p50 / floor.emptySeq.p50;
+  const floorThroughput = bot.emptyTput.perSecond / floor.emptyTput.perSecond;
+  const targets = [
+    target(
       `bot p50 ≤ ${TARGETS.latencyRatio}× native, empty store`,
-      ratio(latencyRatio),
-      latencyRatio <= TARGETS.latencyRatio,
-    ],
-    [
+      nativeLatency,
+      ratio,
+      nativeLatency <= TARGETS.latencyRatio,
+    ),
+    target(
       `bot throughput ≥ ${TARGETS.throughputRatio}× native, after ${SETTINGS.fillTo}`,
-      ratio(throughputRatio),
-      throughputRatio >= TARGETS.throughputRatio,
-    ],
-    [`bot RSS ≤ ${TARGETS.rssMB} MB after the run`, `${rssMB.toFixed(1)} MB`, rssMB <= TARGETS.rssMB],
+      nativeThroughput,
+      ratio,
+      nativeThroughput >= TARGETS.throughputRatio,
+    ),
+    target(
+      `bot p50 ≤ ${TARGETS.floorLatencyRatio}× the floor, empty store, sequential`,
+      floorLatency,
+      ratio,
+      floorLatency <= TARGETS.floorLatencyRatio,
+    ),
+    target(
+      `bot throughput ≥ ${TARGETS.floorThroughputRatio}× the floor, ${SETTINGS.concurrency} in flight, empty store`,
+      floorThroughput,
+      ratio,
+      floorThroughput >= TARGETS.floorThroughputRatio,
+    ),
+    target(
+      `bot online ≤ ${TARGETS.onlineMs} ms after spawn`,
+      r.onlineMs,
+      (v) => `${v.toFixed(0)} ms`,
+      r.onlineMs <= TARGETS.onlineMs,
+    ),
+    target(
+      `bot RSS ≤ ${TARGETS.rssMB} MB after the run, web server on`,
+      rssMB,
+      (v) => `${v.toFixed(1)} MB`,
+      rssMB <= TARGETS.rssMB,
+    ),
   ];
   const targetWidth = Math.max(...targets.map(([what]) => what.length));
   const flags = SETTINGS.botNodeFlags.length > 0 ? ` ${SETTINGS.botNodeFlags.join(" ")}` : "";
@@ -713,18 +853,20 @@ function report(r: Report): void {
   const out = [
     "",
     "Invite creation (XEP-0050 urn:xmpp:invite#invite): the bot (Redis) vs Prosody's mod_invites_adhoc (internal storage)",
+    "and the floor (scripts/bench-floor-responder.ts: a bare @xmpp/client responder with a fixed answer)",
     `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM; load average ${r.load[0].map((l) => l.toFixed(2)).join(" ")} at start, ${r.load[1].map((l) => l.toFixed(2)).join(" ")} at end`,
     `versions: Prosody ${r.prosodyVersion}; ${firstLine("redis-server", ["--version"])}; Node ${process.version}`,
-    `clients: @xmpp/client, ${USER}@${BOT_HOST} → ${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}, ${USER}@${NATIVE_HOST} → ${NATIVE_HOST}`,
+    `clients: @xmpp/client, ${USER}@${BOT_HOST} → ${BOT_USER}@${BOT_HOST}/${BOT_RESOURCE}, ${USER}@${NATIVE_HOST} → ${NATIVE_HOST}, ${USER}@${BOT_HOST} → ${FLOOR_USER}@${BOT_HOST}/${FLOOR_RESOURCE}`,
     "",
     ...rows.map(line),
     "",
     `bot process (node${flags} dist/main.js): online ${r.onlineMs.toFixed(0)} ms after spawn` +
       (r.connectingMs === undefined
         ? ""
-        : ` (${r.connectingMs.toFixed(0)} ms to "Connecting": node and modules; ${(r.onlineMs - r.connectingMs).toFixed(0)} ms to "Online": TCP, SASL SCRAM-SHA-1 with 10,000 iterations, bind)`),
+        : ` (${r.connectingMs.toFixed(0)} ms to "Connecting": node and modules; ${(r.onlineMs - r.connectingMs).toFixed(0)} ms to "Online": TCP, SASL SCRAM-SHA-1 with Prosody's 10,000 iterations, bind)`),
     `  RSS at online    ${mem(r.memoryAtOnline)}`,
     `  RSS after run    ${mem(r.memory)} = ${rssMB.toFixed(1)} MB; peak ${r.memory.peakMiB.toFixed(1)} MiB`,
+    `  the floor's RSS after its run: ${mem(floor.memory)}`,
     `invites created per side: ${r.totals}${capped}`,
     "",
     "targets",
