@@ -78,8 +78,10 @@ import {
   sequentialEach,
   type ThroughputResult,
 } from "./bench-load.js";
+import { type NoticesSettings, noticesReport, runNoticesBench } from "./bench-notices.js";
 import { type PolicySettings, policyReport, runPolicyBench } from "./bench-policy.js";
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
+import { roundTripsPer } from "./bench-round-trips.js";
 import { runServersBench, serversReport } from "./bench-servers.js";
 import { runStallBench, type StallSettings, stallReport } from "./bench-stall.js";
 import { runWebBench, type WebSettings, webReport } from "./bench-web.js";
@@ -136,7 +138,7 @@ const SETTINGS = {
    * invite tree, scripts/bench-policy.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,instances,hostile,circles,policy")
+    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,instances,hostile,circles,policy,notices")
       .split(",")
       .map((phase) => {
         const name = phase.trim();
@@ -151,6 +153,7 @@ const SETTINGS = {
           "hostile",
           "circles",
           "policy",
+          "notices",
         ];
         if (!known.includes(name)) throw new Error(`BENCH_PHASES: unknown phase "${name}" (${known.join(", ")})`);
         return name;
@@ -195,6 +198,10 @@ const SETTINGS = {
     logLevel: process.env.BENCH_CIRCLES_LOG === "debug" ? "debug" : "info",
     profile: process.env.BENCH_CIRCLES_PROFILE === "1",
   } satisfies CirclesSettings,
+  notices: {
+    uses: envInt("BENCH_NOTICES_USES", 10_000),
+    inviters: envInt("BENCH_NOTICES_INVITERS", 1_000),
+  } satisfies NoticesSettings,
   policy: {
     sizes: sizesOf("BENCH_POLICY_SIZES", process.env.BENCH_POLICY_SIZES ?? "10,100,1000"),
     rounds: envInt("BENCH_POLICY_ROUNDS", 300),
@@ -213,6 +220,7 @@ const TARGETS = {
   throughputRatio: 20,
   floorLatencyRatio: 1.3,
   floorThroughputRatio: 0.8,
+  roundTrips: 1,
   onlineMs: 500,
   rssMB: 80,
 } as const;
@@ -336,7 +344,9 @@ async function main(): Promise<number> {
     }
   }
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
-  const builds = ["web", "buttons", "servers", "instances", "hostile"].some((phase) => SETTINGS.phases.has(phase));
+  const builds = ["web", "buttons", "servers", "instances", "hostile", "notices"].some((phase) =>
+    SETTINGS.phases.has(phase),
+  );
   if (builds) {
     log("compiling the bot (tsc -p tsconfig.build.json) for the web and buttons phases …");
     const build = await buildBot();
@@ -363,6 +373,10 @@ async function main(): Promise<number> {
     if (SETTINGS.phases.has("instances")) {
       const settings = SETTINGS.instances;
       console.log(instancesReport(await runInstancesBench({ ...context, settings }), settings));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
+    if (SETTINGS.phases.has("notices")) {
+      console.log(noticesReport(await runNoticesBench({ ...context, settings: SETTINGS.notices })));
       console.log(`run time: ${elapsed().trim()}`);
     }
     if (SETTINGS.phases.has("hostile")) {
@@ -572,6 +586,10 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     await closedLoop(side.warmup, { concurrency: SETTINGS.concurrency, count: SETTINGS.warmup, maxSeconds: 60 });
   }
 
+  // Counted on the warm-up user's invites: the measured user's store stays empty.
+  log("Redis round trips per contact invite: MONITOR over 20 invites …");
+  const roundTrips = await roundTripsPer(redis.url, 20, () => botWarmup.createInvite());
+
   // What a request costs that does no work at the other end: the floor under each side's latency.
   log(`reference: ${SETTINGS.sequential} rounds of XMPP ping (bot, server) and Redis PING …`);
   const timedRedisPing = async (): Promise<number> => {
@@ -645,6 +663,7 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
       fullTput: floorFullTput,
       memory: floorMemory,
     },
+    roundTrips,
     onlineMs: bot.onlineMs,
     connectingMs: bot.connectingMs,
     memoryAtOnline,
@@ -663,6 +682,8 @@ interface Report {
   bot: SideResults;
   native: SideResults;
   floor: FloorResults;
+  /** Redis round trips per contact invite of a user with a quota. */
+  roundTrips: number;
   onlineMs: number;
   connectingMs: number | undefined;
   memoryAtOnline: BotMemory;
@@ -758,6 +779,7 @@ function report(r: Report): void {
       "",
     ],
     ["  Redis PING from a node-redis client, p50", ms(r.reference.redisPing.p50), "", "", "", ""],
+    ["  Redis round trips per contact invite (MONITOR)", r.roundTrips.toFixed(2), "", "", "", ""],
     ...sequentialRows(
       bot.emptySeq,
       native.emptySeq,
@@ -833,6 +855,12 @@ function report(r: Report): void {
       floorThroughput,
       ratio,
       floorThroughput >= TARGETS.floorThroughputRatio,
+    ),
+    target(
+      `Redis round trips per contact invite ≤ ${TARGETS.roundTrips}`,
+      r.roundTrips,
+      (v) => v.toFixed(2),
+      r.roundTrips <= TARGETS.roundTrips,
     ),
     target(
       `bot online ≤ ${TARGETS.onlineMs} ms after spawn`,
