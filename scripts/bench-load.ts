@@ -21,6 +21,8 @@ export interface InviteClient {
   readonly created: number;
   /** Creates one invite; resolves with the round trip in milliseconds. */
   createInvite(): Promise<number>;
+  /** Creates one invite; resolves with its token. */
+  createInviteToken(): Promise<string>;
   /** An XEP-0199 ping to the same target: the round trip of a request that does no work there. */
   ping(): Promise<number>;
   stop(): Promise<void>;
@@ -53,34 +55,37 @@ export async function connectInviteClient(options: ClientOptions): Promise<Invit
   // "xmpp:alice@host?roster;preauth=TOKEN", without ";ibr=y".
   const uriPattern = new RegExp(`^xmpp:${escapeRegExp(jid)}\\?roster;preauth=[\\w-]{8,}$`, "u");
   let created = 0;
+  /** One invite: its token and the round trip. */
+  const create = async (): Promise<{ token: string; ms: number }> => {
+    const iq = xml(
+      "iq",
+      { type: "set", to: target },
+      xml("command", { xmlns: NS_COMMANDS, node: CONTACT_INVITE_NODE, action: "execute" }),
+    );
+    const started = performance.now();
+    let answer: Element;
+    try {
+      answer = await xmpp.iqCaller.request(iq, REQUEST_TIMEOUT_MS);
+    } catch (error) {
+      const seen = errors.length > 0 ? ` (client errors: ${errors.map((e) => e.message).join("; ")})` : "";
+      throw new Error(`${jid} → ${target}: the invite command failed: ${describe(error)}${seen}`);
+    }
+    const elapsed = performance.now() - started;
+    const uri = completedUri(answer);
+    if (uri === undefined || !uriPattern.test(uri)) {
+      throw new Error(`${jid} → ${target}: not a completed invite: ${answer.toString()}`);
+    }
+    created += 1;
+    return { token: uri.slice(uri.indexOf("preauth=") + "preauth=".length), ms: elapsed };
+  };
   return {
     jid,
     target,
     get created() {
       return created;
     },
-    async createInvite() {
-      const iq = xml(
-        "iq",
-        { type: "set", to: target },
-        xml("command", { xmlns: NS_COMMANDS, node: CONTACT_INVITE_NODE, action: "execute" }),
-      );
-      const started = performance.now();
-      let answer: Element;
-      try {
-        answer = await xmpp.iqCaller.request(iq, REQUEST_TIMEOUT_MS);
-      } catch (error) {
-        const seen = errors.length > 0 ? ` (client errors: ${errors.map((e) => e.message).join("; ")})` : "";
-        throw new Error(`${jid} → ${target}: the invite command failed: ${describe(error)}${seen}`);
-      }
-      const elapsed = performance.now() - started;
-      const uri = completedUri(answer);
-      if (uri === undefined || !uriPattern.test(uri)) {
-        throw new Error(`${jid} → ${target}: not a completed invite: ${answer.toString()}`);
-      }
-      created += 1;
-      return elapsed;
-    },
+    createInvite: async () => (await create()).ms,
+    createInviteToken: async () => (await create()).token,
     async ping() {
       const iq = xml("iq", { type: "get", to: target }, xml("ping", { xmlns: "urn:xmpp:ping" }));
       const started = performance.now();

@@ -83,6 +83,7 @@ import { type PolicySettings, policyReport, runPolicyBench } from "./bench-polic
 import { type BenchProsody, BOT_HOST, NATIVE_HOST, startBenchProsody } from "./bench-prosody.js";
 import { roundTripsPer } from "./bench-round-trips.js";
 import { runServersBench, serversReport } from "./bench-servers.js";
+import { runSoakBench, type SoakSettings, soakReport } from "./bench-soak.js";
 import { runStallBench, type StallSettings, stallReport } from "./bench-stall.js";
 import { runWebBench, type WebSettings, webReport } from "./bench-web.js";
 
@@ -138,7 +139,10 @@ const SETTINGS = {
    * invite tree, scripts/bench-policy.ts).
    */
   phases: new Set(
-    (process.env.BENCH_PHASES ?? "invites,lists,stall,web,buttons,servers,instances,hostile,circles,policy,notices")
+    (
+      process.env.BENCH_PHASES ??
+      "invites,lists,stall,web,buttons,servers,instances,hostile,circles,policy,notices,soak"
+    )
       .split(",")
       .map((phase) => {
         const name = phase.trim();
@@ -154,6 +158,7 @@ const SETTINGS = {
           "circles",
           "policy",
           "notices",
+          "soak",
         ];
         if (!known.includes(name)) throw new Error(`BENCH_PHASES: unknown phase "${name}" (${known.join(", ")})`);
         return name;
@@ -198,6 +203,10 @@ const SETTINGS = {
     logLevel: process.env.BENCH_CIRCLES_LOG === "debug" ? "debug" : "info",
     profile: process.env.BENCH_CIRCLES_PROFILE === "1",
   } satisfies CirclesSettings,
+  soak: {
+    seconds: envInt("BENCH_SOAK_S", 600),
+    rate: envInt("BENCH_SOAK_RATE", 50),
+  } satisfies SoakSettings,
   notices: {
     uses: envInt("BENCH_NOTICES_USES", 10_000),
     inviters: envInt("BENCH_NOTICES_INVITERS", 1_000),
@@ -344,7 +353,7 @@ async function main(): Promise<number> {
     }
   }
   if (SETTINGS.phases.has("invites") || SETTINGS.phases.has("lists")) await runBotPhases();
-  const builds = ["web", "buttons", "servers", "instances", "hostile", "notices"].some((phase) =>
+  const builds = ["web", "buttons", "servers", "instances", "hostile", "notices", "soak"].some((phase) =>
     SETTINGS.phases.has(phase),
   );
   if (builds) {
@@ -377,6 +386,10 @@ async function main(): Promise<number> {
     }
     if (SETTINGS.phases.has("notices")) {
       console.log(noticesReport(await runNoticesBench({ ...context, settings: SETTINGS.notices })));
+      console.log(`run time: ${elapsed().trim()}`);
+    }
+    if (SETTINGS.phases.has("soak")) {
+      console.log(soakReport(await runSoakBench({ ...context, settings: SETTINGS.soak })));
       console.log(`run time: ${elapsed().trim()}`);
     }
     if (SETTINGS.phases.has("hostile")) {
