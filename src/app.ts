@@ -162,12 +162,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // Stopped after the stream closed and before the store: the lease is free only once this instance left.
     role,
   ];
-  const sessionUsers: Component[] = [
-    requests,
-    ...(notifier === undefined ? [] : [notifier]),
-    ...(web === undefined ? [] : [listening]),
-    registrar,
-  ];
+  const sessionUsers: Component[] = [requests, ...(notifier === undefined ? [] : [notifier]), registrar];
 
   return {
     xmpp,
@@ -186,10 +181,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     async start() {
       for (const part of [...ground, ...sessionUsers]) if ((await part.start?.()) === false) return;
-      await connection.start();
+      // The web server readies its routes (their schemas compiled: a tenth of a second) while the XMPP session
+      // connects (docs/benchmarks.md, "Start-up"); a port it cannot have ends the start, the session closed again.
+      const [listened] = await Promise.all([listening.start?.(), connection.start()]);
+      if (listened === false) await connection.stop();
     },
     async stop() {
-      for (const part of [...sessionUsers, connection, ...[...ground].reverse()]) await part.stop?.();
+      for (const part of [listening, ...sessionUsers, connection, ...[...ground].reverse()]) await part.stop?.();
     },
   };
 }

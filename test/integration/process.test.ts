@@ -1,9 +1,10 @@
 /**
  * The real entry point (src/main.ts) as a process: bad configuration exits 2
- * with every problem listed, and so does an invite store layout it does not
- * know; SIGTERM says goodbye and exits 0.
+ * with every problem listed, and so do an invite store layout it does not
+ * know and a web port already taken; SIGTERM says goodbye and exits 0.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml } from "@xmpp/xml";
@@ -102,6 +103,21 @@ describe("a running bot", () => {
     } finally {
       await run.kill();
       await world.redis.set(layoutKey("localhost"), LAYOUT_VERSION);
+    }
+  });
+
+  it("exits 2 with one clear line when its web port is taken, not staying online without its pages", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    const run = runMain(cwd, { ...botEnv(), WEB_LISTEN: `127.0.0.1:${port}`, WEB_URL: `http://127.0.0.1:${port}` });
+    try {
+      expect(await run.exited).toBe(2);
+      expect(run.output()).toContain("Cannot listen for the web pages on WEB_LISTEN");
+      expect(run.output()).not.toMatch(/\n\s+at /u);
+    } finally {
+      await run.kill();
+      taken.close();
     }
   });
 
