@@ -1,23 +1,31 @@
 /**
- * The top costs in a V8 CPU profile (`node --cpu-prof`, docs/benchmarks.md "Profiling"): self time by function and
- * by where the code lives (a package under node_modules, a file of the bot, or Node's own), largest first.
+ * The top costs in a V8 profile (docs/benchmarks.md, "Profiling"), by function and by where the code lives (a
+ * package under node_modules, a file of the bot, or Node's own), largest first:
  *
- *   npx tsx scripts/profile-top.ts PROFILE.cpuprofile [COUNT] [FIRST_MS]
+ *   npx tsx scripts/profile-top.ts PROFILE.cpuprofile [COUNT] [FIRST_MS]   # `node --cpu-prof`: self time
+ *   npx tsx scripts/profile-top.ts PROFILE.heapprofile [COUNT]             # `node --heap-prof`: bytes allocated
  *
- * FIRST_MS keeps only the samples of the profile's first milliseconds: the start-up path.
+ * FIRST_MS keeps only the samples of a CPU profile's first milliseconds: the start-up path. A heap profile (V8's
+ * sampling heap profiler) names the functions that allocated what was still live when the profile was written.
  */
 import { readFileSync } from "node:fs";
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
 }
 
 interface CpuProfile {
-  startTime: number;
-  nodes: ProfileNode[];
+  nodes: Array<{ id: number; callFrame: CallFrame }>;
   samples: number[];
   timeDeltas: number[];
+}
+
+interface HeapNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
 }
 
 /** Where a function's code lives: `pkg:name` for node_modules, `src/…` for the bot's own, else Node or V8. */
@@ -30,51 +38,76 @@ export function placeOf(url: string): string {
   return url.startsWith("node:") ? "node:internal" : url;
 }
 
-function top(totals: Map<string, number>, count: number, all: number): string[] {
-  return [...totals]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(
-      ([name, micros]) =>
-        `${((100 * micros) / all).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}`,
-    );
+/** Sums of one measure (µs or bytes) by function and by place. */
+class Totals {
+  readonly byFunction = new Map<string, number>();
+  readonly byPlace = new Map<string, number>();
+  all = 0;
+
+  add({ functionName, url, lineNumber }: CallFrame, amount: number): void {
+    const place = placeOf(url);
+    const name = `${functionName || "(anonymous)"}  ${place}${url === "" ? "" : `:${lineNumber + 1}`}`;
+    this.byFunction.set(name, (this.byFunction.get(name) ?? 0) + amount);
+    this.byPlace.set(place, (this.byPlace.get(place) ?? 0) + amount);
+    this.all += amount;
+  }
+
+  top(which: Map<string, number>, count: number, show: (amount: number) => string): string[] {
+    return [...which]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(
+        ([name, amount]) =>
+          `${((100 * amount) / this.all).toFixed(1).padStart(5)} %  ${show(amount).padStart(9)}  ${name}`,
+      );
+  }
+}
+
+function cpuTotals(profile: CpuProfile, firstMs: number): Totals {
+  const totals = new Totals();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let sinceStart = 0;
+  profile.samples.forEach((id, at) => {
+    const micros = profile.timeDeltas[at] ?? 0;
+    sinceStart += micros;
+    const node = byId.get(id);
+    if (sinceStart > firstMs * 1000 || node === undefined || node.callFrame.functionName === "(idle)") return;
+    totals.add(node.callFrame, micros);
+  });
+  return totals;
+}
+
+function heapTotals(head: HeapNode): Totals {
+  const totals = new Totals();
+  const visit = (node: HeapNode): void => {
+    if (node.selfSize > 0) totals.add(node.callFrame, node.selfSize);
+    for (const child of node.children) visit(child);
+  };
+  visit(head);
+  return totals;
 }
 
 const [file, countText = "15", firstText] = process.argv.slice(2);
 if (file === undefined) {
-  console.error("usage: npx tsx scripts/profile-top.ts PROFILE.cpuprofile [COUNT] [FIRST_MS]");
+  console.error("usage: npx tsx scripts/profile-top.ts PROFILE.cpuprofile|PROFILE.heapprofile [COUNT] [FIRST_MS]");
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const byFunction = new Map<string, number>();
-const byPlace = new Map<string, number>();
-const untilMicros = firstText === undefined ? Number.POSITIVE_INFINITY : Number(firstText) * 1000;
-let all = 0;
-let sinceStart = 0;
-profile.samples.forEach((id, at) => {
-  const node = byId.get(id);
-  const micros = profile.timeDeltas[at] ?? 0;
-  sinceStart += micros;
-  if (sinceStart > untilMicros) return;
-  if (node === undefined || node.callFrame.functionName === "(idle)") return;
-  const { functionName, url, lineNumber } = node.callFrame;
-  const place = placeOf(url);
-  const name = `${functionName || "(anonymous)"}  ${place}${url === "" ? "" : `:${lineNumber + 1}`}`;
-  byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
-  byPlace.set(place, (byPlace.get(place) ?? 0) + micros);
-  all += micros;
-});
+const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile | { head: HeapNode };
 const count = Number(countText);
+const isHeap = "head" in profile;
+const totals = isHeap ? heapTotals(profile.head) : cpuTotals(profile, Number(firstText ?? Number.POSITIVE_INFINITY));
+const show = isHeap
+  ? (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
+  : (us: number) => `${(us / 1000).toFixed(0)} ms`;
 process.stdout.write(
   [
-    `busy: ${(all / 1000).toFixed(0)} ms of samples (idle left out)`,
+    isHeap ? `live at the end, sampled: ${show(totals.all)}` : `busy: ${show(totals.all)} of samples (idle left out)`,
     "",
-    "by place (self time)",
-    ...top(byPlace, count, all),
+    `by place (${isHeap ? "bytes" : "self time"})`,
+    ...totals.top(totals.byPlace, count, show),
     "",
-    "by function (self time)",
-    ...top(byFunction, count, all),
+    `by function (${isHeap ? "bytes" : "self time"})`,
+    ...totals.top(totals.byFunction, count, show),
     "",
   ].join("\n"),
 );
