@@ -29,6 +29,8 @@ export interface EjabberdServer {
   register(user: string, password: string, onHost?: string): Promise<void>;
   /** `ejabberdctl registered_users HOST`: the local parts of the accounts of a host. */
   registeredUsers(onHost?: string): Promise<string[]>;
+  /** `ejabberdctl get_offline_count USER HOST`: the messages mod_offline keeps for an account. */
+  offlineCount(user: string, onHost?: string): Promise<number>;
   /** The last lines of ejabberd's log. */
   logTail(lines?: number): string;
   stop(): Promise<void>;
@@ -297,6 +299,9 @@ export async function startEjabberd(options: StartEjabberdOptions = {}): Promise
     },
     async registeredUsers(onHost = host) {
       return (await ctl(["registered_users", onHost])).split("\n").filter((line) => line !== "");
+    },
+    async offlineCount(user, onHost = host) {
+      return Number((await ctl(["get_offline_count", user, onHost])).trim());
     },
     logTail,
     stop,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../../../src/invites/permissions.js";
-import { startBot, type TestBot } from "../../helpers/bot.js";
+import { eventually, startBot, type TestBot } from "../../helpers/bot.js";
 import { type EjabberdServer, startEjabberd } from "../../helpers/ejabberd-server.js";
 import { affiliated, createRoom } from "../../helpers/muc.js";
 import { type RedisServer, startRedis } from "../../helpers/redis-server.js";
@@ -79,7 +79,8 @@ describe("on ejabberd, an invite naming a group chat outside circles", () => {
     });
     expect(handled.event).toMatchObject({ kind: "registered", inviter: "admin@localhost", rooms: [room] });
     expect(await affiliated(owner, room, "member")).toEqual(["lou@localhost"]);
-    // The newcomer's invitation waits offline; it comes once they log in.
+    // The newcomer's invitation waits offline; it comes once they log in (stored first: see circle-join.test.ts).
+    await eventually(async () => expect(await ejabberd.offlineCount("lou")).toBe(1));
     const lou = await logIn("lou");
     const invitation = await lou.nextMessage({ from: "bot@localhost", child: CONFERENCE }, 15_000);
     expect(invitation.getChild(CONFERENCE.name, CONFERENCE.xmlns)?.attrs).toMatchObject({
