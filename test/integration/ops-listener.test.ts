@@ -11,6 +11,7 @@ import { createLogger } from "../../src/logger.js";
 import { type OpsListener, opsListener } from "../../src/ops/listener.js";
 import { eventually, type TestBot } from "../helpers/bot.js";
 import { healthcheckCommand, ROOT } from "../helpers/compose-file.js";
+import { invitesAnswer } from "../helpers/invites-healthy.js";
 import { uniqueName } from "../helpers/names.js";
 import { type Scenario, startScenario } from "../helpers/scenario.js";
 import type { TestUser } from "../helpers/xmpp-user.js";
@@ -104,6 +105,8 @@ describe("GET /healthz", () => {
     }
     await eventually(async () => expect((await health()).code).toBe(200));
     expect(sample(await metrics(), "xmpp_invite_bot_redis_up")).toBe(1);
+    // Prosody's module met the outage too: the next test registers only once its breaker lets calls through.
+    await invitesAnswer(world);
   });
 });
 
