@@ -64,6 +64,16 @@ export async function buildBot(): Promise<BotBuild> {
   }
 }
 
+/** What a part that runs its own bots from the build needs (the notices and soak parts). */
+export interface BuiltBotContext<Settings> {
+  settings: Settings;
+  build: BotBuild;
+  /** The bot's `node` flags, those of `npm start` unless BENCH_BOT_NODE_FLAGS says otherwise. */
+  nodeFlags: readonly string[];
+  log(text: string): void;
+  defer(task: () => Promise<unknown>): void;
+}
+
 export interface BotMemory {
   rssMiB: number;
   peakMiB: number;

@@ -9,7 +9,7 @@
  */
 import { type Client, client, xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
-import { CONTACT_INVITE_NODE, percentile, withTimeout } from "./bench-load.js";
+import { contactInviteIq, percentile, withTimeout } from "./bench-load.js";
 
 const NS_COMMANDS = "http://jabber.org/protocol/commands";
 const NS_DATA_FORMS = "jabber:x:data";
@@ -40,15 +40,10 @@ export async function connectLoadClient(service: string, domain: string, usernam
   return {
     jid,
     async createInvite(target: string): Promise<Outcome> {
-      const iq = xml(
-        "iq",
-        { type: "set", to: target },
-        xml("command", { xmlns: NS_COMMANDS, node: CONTACT_INVITE_NODE, action: "execute" }),
-      );
       const started = performance.now();
       let answer: Element;
       try {
-        answer = await xmpp.iqCaller.request(iq, REQUEST_TIMEOUT_MS);
+        answer = await xmpp.iqCaller.request(contactInviteIq(target), REQUEST_TIMEOUT_MS);
       } catch (error) {
         const doneAt = performance.now();
         if (isTryAgain(error)) return { ok: false, doneAt, ms: doneAt - started };

@@ -38,6 +38,15 @@ export interface ClientOptions {
   resource?: string;
 }
 
+/** The XEP-0050 contact-invite command, executed at `target` (the bot's full JID or a server's domain). */
+export function contactInviteIq(target: string): Element {
+  return xml(
+    "iq",
+    { type: "set", to: target },
+    xml("command", { xmlns: NS_COMMANDS, node: CONTACT_INVITE_NODE, action: "execute" }),
+  );
+}
+
 export async function connectInviteClient(options: ClientOptions): Promise<InviteClient> {
   const { service, domain, username, password, target, resource = "bench" } = options;
   const jid = `${username}@${domain}`;
@@ -57,15 +66,10 @@ export async function connectInviteClient(options: ClientOptions): Promise<Invit
   let created = 0;
   /** One invite: its token and the round trip. */
   const create = async (): Promise<{ token: string; ms: number }> => {
-    const iq = xml(
-      "iq",
-      { type: "set", to: target },
-      xml("command", { xmlns: NS_COMMANDS, node: CONTACT_INVITE_NODE, action: "execute" }),
-    );
     const started = performance.now();
     let answer: Element;
     try {
-      answer = await xmpp.iqCaller.request(iq, REQUEST_TIMEOUT_MS);
+      answer = await xmpp.iqCaller.request(contactInviteIq(target), REQUEST_TIMEOUT_MS);
     } catch (error) {
       const seen = errors.length > 0 ? ` (client errors: ${errors.map((e) => e.message).join("; ")})` : "";
       throw new Error(`${jid} → ${target}: the invite command failed: ${describe(error)}${seen}`);

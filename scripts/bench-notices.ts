@@ -17,7 +17,7 @@ import { freePort } from "../test/helpers/ports.js";
 import { rawRedisClient } from "../test/helpers/scenario.js";
 import { startServers } from "../test/helpers/servers.js";
 import { BOT_SIGNING_ENV, TEST_SIGNING_KEYS } from "../test/helpers/signing.js";
-import type { BotBuild } from "./bench-bot.js";
+import type { BuiltBotContext } from "./bench-bot.js";
 import { spawnBot } from "./bench-bot.js";
 
 export const NOTICES_TARGETS = { seconds: 30 } as const;
@@ -35,13 +35,7 @@ export interface NoticesSettings {
   inviters: number;
 }
 
-export interface NoticesContext {
-  settings: NoticesSettings;
-  build: BotBuild;
-  nodeFlags: readonly string[];
-  log(text: string): void;
-  defer(task: () => Promise<unknown>): void;
-}
+export type NoticesContext = BuiltBotContext<NoticesSettings>;
 
 export interface NoticesResult {
   uses: number;

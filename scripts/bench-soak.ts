@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { invitePagePath } from "../src/invites/uri.js";
 import { startServers } from "../test/helpers/servers.js";
-import { type BotBuild, UNLIMITED_BOT_ENV } from "./bench-bot.js";
+import { type BuiltBotContext, UNLIMITED_BOT_ENV } from "./bench-bot.js";
 import { connectInviteClient } from "./bench-load.js";
 import { spawnWebBot } from "./bench-web.js";
 
@@ -28,13 +28,7 @@ export interface SoakSettings {
   rate: number;
 }
 
-export interface SoakContext {
-  settings: SoakSettings;
-  build: BotBuild;
-  nodeFlags: readonly string[];
-  log(text: string): void;
-  defer(task: () => Promise<unknown>): void;
-}
+export type SoakContext = BuiltBotContext<SoakSettings>;
 
 export interface SoakResult {
   settings: SoakSettings;

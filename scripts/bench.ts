@@ -115,6 +115,22 @@ const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? "--max-semi-space-size
   .split(/\s+/u)
   .filter((flag) => flag !== "");
 
+/** Every part, in the order of a full run; BENCH_PHASES picks some. */
+const PHASES: readonly string[] = [
+  "invites",
+  "lists",
+  "stall",
+  "web",
+  "buttons",
+  "servers",
+  "instances",
+  "hostile",
+  "circles",
+  "policy",
+  "notices",
+  "soak",
+];
+
 const SETTINGS = {
   /** Sequential requests by the warm-up user right after start, reported as "cold". */
   cold: 20,
@@ -139,30 +155,11 @@ const SETTINGS = {
    * invite tree, scripts/bench-policy.ts).
    */
   phases: new Set(
-    (
-      process.env.BENCH_PHASES ??
-      "invites,lists,stall,web,buttons,servers,instances,hostile,circles,policy,notices,soak"
-    )
-      .split(",")
-      .map((phase) => {
-        const name = phase.trim();
-        const known = [
-          "invites",
-          "lists",
-          "stall",
-          "web",
-          "buttons",
-          "servers",
-          "instances",
-          "hostile",
-          "circles",
-          "policy",
-          "notices",
-          "soak",
-        ];
-        if (!known.includes(name)) throw new Error(`BENCH_PHASES: unknown phase "${name}" (${known.join(", ")})`);
-        return name;
-      }),
+    (process.env.BENCH_PHASES ?? PHASES.join(",")).split(",").map((phase) => {
+      const name = phase.trim();
+      if (!PHASES.includes(name)) throw new Error(`BENCH_PHASES: unknown phase "${name}" (${PHASES.join(", ")})`);
+      return name;
+    }),
   ),
   buttonsRounds: envInt("BENCH_BUTTONS_ROUNDS", 300),
   instances: {

@@ -119,9 +119,8 @@ function linePenalty(dark: Uint8Array, first: number, step: number, size: number
   return penalty;
 }
 
-/** §7.8.3.1: the penalty of a symbol (row-major, 1 for dark). */
-export function penalty(dark: Uint8Array, size: number): number {
-  const runs = new Int32Array(size + 2);
+/** §7.8.3.1: the penalty of a symbol (row-major, 1 for dark); `runs`: scratch space, shared by the eight masks. */
+export function penalty(dark: Uint8Array, size: number, runs = new Int32Array(size + 2)): number {
   let total = 0;
   for (let line = 0; line < size; line += 1) {
     total += linePenalty(dark, line * size, 1, size, runs) + linePenalty(dark, line, size, size, runs);
@@ -162,6 +161,7 @@ export function encodeWithBestMask(text: string): QrSymbol {
       }
     }
   }
+  const runs = new Int32Array(size + 2);
   let best: QrSymbol | undefined;
   let bestPenalty = Number.POSITIVE_INFINITY;
   for (let mask = 0; mask < flips.length; mask += 1) {
@@ -172,7 +172,7 @@ export function encodeWithBestMask(text: string): QrSymbol {
     for (let bit = 0; bit < 15; bit += 1) {
       for (const at of places[bit] as number[]) dark[at] = (bits >>> bit) & 1;
     }
-    const score = penalty(dark, size);
+    const score = penalty(dark, size, runs);
     if (score < bestPenalty) {
       bestPenalty = score;
       best = { size, dark, mask };

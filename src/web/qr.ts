@@ -1,6 +1,6 @@
 /**
- * QR codes drawn on the server as inline SVG (no script, no request to another host): one path of unit squares
- * on a white background with the quiet zone of ISO/IEC 18004 §7.3.8 (4 modules).
+ * QR codes drawn on the server as inline SVG (no script, no request to another host): one path, a rectangle per
+ * run of dark modules in a row, on a white background with the quiet zone of ISO/IEC 18004 §7.3.8 (4 modules).
  */
 import { html, type SafeHtml, trusted } from "./html.js";
 import { encodeWithBestMask } from "./qr-masks.js";
