@@ -31,6 +31,7 @@ import { attachFloodControl } from "../xmpp/flood-control.js";
 import { InFlight } from "../xmpp/in-flight.js";
 import { attachMessages } from "../xmpp/messages.js";
 import { NS } from "../xmpp/namespaces.js";
+import { trackOwnResources } from "../xmpp/own-resources.js";
 import { attachPresence, type Presence } from "../xmpp/presence.js";
 import { RateLimiter } from "../xmpp/rate-limit.js";
 import { SharedFloodBudget } from "../xmpp/shared-flood.js";
@@ -133,10 +134,15 @@ export function attachXmppSide(xmpp: Client, options: XmppSideOptions): XmppSide
   // Before any IQ route: a flood is refused before it costs anything.
   const limiter = new RateLimiter({ burst: config.rateLimit.burst, perSecond: config.rateLimit.perSecond });
   const inFlight = new InFlight();
+  // Shared with the other instances only while one is online: alone, the bucket is exact and asks Redis nothing.
   const shared =
     options.floodCounter === undefined
       ? undefined
-      : new SharedFloodBudget(options.floodCounter, { ...config.rateLimit, log: log.child({ part: "flood" }) });
+      : new SharedFloodBudget(options.floodCounter, {
+          ...config.rateLimit,
+          log: log.child({ part: "flood" }),
+          needed: trackOwnResources(xmpp).anyOther,
+        });
   const gate = attachFloodControl(
     xmpp,
     limiter,

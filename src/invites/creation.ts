@@ -21,7 +21,7 @@ import {
 import { lifetimeFor, NO_INVITE_CREATED, type QuotaDeps, usesFor, withinQuota } from "./quota.js";
 import { limitsFor, type RolePolicyDeps } from "./role-policy.js";
 import type { RoleSupport } from "./roles.js";
-import type { InviteStore, QuotaStore, Reservation } from "./store.js";
+import type { InviteStore, QuotaClaim, QuotaStore } from "./store.js";
 import { generateToken, type RandomSource } from "./token.js";
 import { accountInviteUri, contactInviteUri, landingPage } from "./uri.js";
 import { allowedUsername, type UsernameRule } from "./username.js";
@@ -75,7 +75,7 @@ export async function createContactInvite(
   return withinQuota(
     deps,
     actor,
-    (reservation) =>
+    (claim) =>
       create(
         deps,
         (token) => ({
@@ -85,7 +85,7 @@ export async function createContactInvite(
           uri: contactInviteUri(inviter, policy.domain, token, allowRegistration),
         }),
         source,
-        { data, reusable: uses > 1, ttlSeconds, reservation },
+        { data, reusable: uses > 1, ttlSeconds, claim },
       ),
     { lifetimeSeconds: ttlSeconds, newPeople: allowRegistration, uses },
   );
@@ -140,12 +140,15 @@ export async function createAccountInvite(
   return create(deps, shape, source, { data, reusable: maxUses > 1, ttlSeconds: options.ttlSeconds });
 }
 
-/** A new token, the invite in Prosody's shape with its landing page, saved (password-reset.ts too). */
+/**
+ * A new token, the invite in Prosody's shape with its landing page, saved, within the quota with a claim
+ * (withinQuota); password-reset.ts too.
+ */
 export async function create(
   deps: CreationDeps,
   shape: Shape,
   source: string,
-  extra: { data?: InviteData; reusable?: boolean; ttlSeconds?: number | undefined; reservation?: Reservation } = {},
+  extra: { data?: InviteData; reusable?: boolean; ttlSeconds?: number | undefined; claim?: QuotaClaim } = {},
 ): Promise<CreatedInvite> {
   const { store, invitePage, policy, random } = deps;
   const ttlSeconds = extra.ttlSeconds ?? deps.ttlSeconds;
@@ -165,6 +168,6 @@ export async function create(
     reusable: extra.reusable ?? false,
     ...(page === undefined ? {} : { landing_page: page }),
   };
-  await guarded(() => store.save(invite, extra.reservation), NO_INVITE_CREATED);
+  await guarded(() => store.save(invite, extra.claim), NO_INVITE_CREATED);
   return { invite, landingUrl: page ?? uri };
 }

@@ -9,10 +9,16 @@
 import { randomUUID } from "node:crypto";
 import { InviteError } from "../errors.js";
 import { type Clock, describeDuration, describeWhen, nowSeconds } from "./expiry.js";
-import { guarded } from "./guarded.js";
 import { MAX_USES } from "./options.js";
 import type { Actor, Policy } from "./permissions.js";
-import { type QuotaRules, type QuotaStore, type Reservation, reservationMember } from "./store.js";
+import {
+  type QuotaClaim,
+  type QuotaDecision,
+  QuotaRefusedError,
+  type QuotaRules,
+  type QuotaStore,
+  reservationMember,
+} from "./store.js";
 
 /** INVITE_QUOTA_PERIOD's default: a rolling 24 hours. */
 export const DEFAULT_QUOTA_PERIOD_SECONDS = 86_400;
@@ -70,14 +76,14 @@ export interface InviteToCome {
 }
 
 /**
- * Non-admins: a place under each limit, taken for `create`, which saves the invite under the reservation it is
- * given (InviteStore.save), and given back if creating fails. Refused: which limit, and when a place frees up
- * (`invite`: what is known of the invite to come).
+ * Non-admins: a place under each limit, claimed by `create` in the step that saves the invite (InviteStore.save),
+ * given back if creating fails after that. Refused: which limit, and when a place frees up (`invite`: what is known
+ * of the invite to come).
  */
 export async function withinQuota<T>(
   deps: QuotaDeps,
   actor: Actor,
-  create: (reservation?: Reservation) => Promise<T>,
+  create: (claim?: QuotaClaim) => Promise<T>,
   invite: InviteToCome = {},
 ): Promise<T> {
   const { quota, maxPending, store } = deps;
@@ -85,32 +91,37 @@ export async function withinQuota<T>(
   const limited = [quota, maxPending, rules.minAccountAgeMs, rules.treeMax, rules.chainPaceMs];
   if (actor.isAdmin || limited.every((limit) => limit === undefined)) return create();
   const member = reservationMember(randomUUID(), rules.uses ?? 1);
-  const decision = await guarded(() => store.reserve(actor.jid, rules, member), NO_INVITE_CREATED);
-  if (!decision.allowed) {
-    const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(deps.clock));
-    if (decision.rule === "account-age") {
-      const period = describeDuration(deps.minAccountAgeSeconds ?? 0);
-      throw new InviteError("account-too-new", { params: { retryAt, period } });
-    }
-    if (decision.rule === "tree") {
-      const when = decision.retryAtMs === 0 ? {} : { retryAt };
-      throw new InviteError("invite-tree-full", { params: { ...when, limit: String(deps.treeMax) } });
-    }
-    if (decision.rule === "pace") {
-      throw new InviteError("invite-chain-too-fast", {
-        params: { retryAt, period: describeDuration(deps.chainPaceSeconds ?? 0) },
-      });
-    }
-    if (decision.rule === "pending") {
-      throw new InviteError("pending-invites-exceeded", { params: { retryAt, limit: String(maxPending) } });
-    }
-    throw new InviteError("quota-exceeded", { params: { retryAt, period: describePeriod(rules.windowMs / 1000) } });
-  }
   try {
-    return await create({ subject: actor.jid, member });
+    return await create({ subject: actor.jid, rules, member });
   } catch (error) {
+    if (error instanceof QuotaRefusedError) throw refusal(deps, error.decision);
     await store.release(actor.jid, member).catch(() => {});
     throw error;
+  }
+}
+
+/** What the requester is told of a refusal: which limit, and when the next invite is possible. */
+function refusal(deps: QuotaDeps, decision: Extract<QuotaDecision, { allowed: false }>): InviteError {
+  const retryAt = describeWhen(Math.ceil(decision.retryAtMs / 1000), nowSeconds(deps.clock));
+  switch (decision.rule) {
+    case "account-age":
+      return new InviteError("account-too-new", {
+        params: { retryAt, period: describeDuration(deps.minAccountAgeSeconds ?? 0) },
+      });
+    case "tree": {
+      const when = decision.retryAtMs === 0 ? {} : { retryAt };
+      return new InviteError("invite-tree-full", { params: { ...when, limit: String(deps.treeMax) } });
+    }
+    case "pace":
+      return new InviteError("invite-chain-too-fast", {
+        params: { retryAt, period: describeDuration(deps.chainPaceSeconds ?? 0) },
+      });
+    case "pending":
+      return new InviteError("pending-invites-exceeded", { params: { retryAt, limit: String(deps.maxPending) } });
+    case "period": {
+      const period = describePeriod(deps.quotaPeriodSeconds ?? DEFAULT_QUOTA_PERIOD_SECONDS);
+      return new InviteError("quota-exceeded", { params: { retryAt, period } });
+    }
   }
 }
 

@@ -18,10 +18,11 @@ export type { EventStream, StreamEntry, UseEvent } from "./use-event.js";
  */
 export interface InviteStore {
   /**
-   * Stores the invite with its indexes, all or nothing; throws StoreUnavailableError. With the reservation it was
-   * made under (QuotaStore.reserve), the reservation stops counting as pending in the same step the invite starts to.
+   * Stores the invite with its indexes, all or nothing; throws StoreUnavailableError. With a claim, the claim's
+   * limits are checked and its place taken in the same step (QuotaStore's rules; in Redis one script, one round
+   * trip): refused, nothing is stored and it throws QuotaRefusedError.
    */
-  save(invite: Invite, reservation?: Reservation): Promise<void>;
+  save(invite: Invite, claim?: QuotaClaim): Promise<void>;
   /** A page of the host's pending invites, soonest to expire first, and how many there are in all. */
   listPage(query: PageQuery): Promise<InvitePage>;
   /** The pending invites whose id (first 8 characters of the hash) is `id`; usually one, rarely more. */
@@ -145,10 +146,19 @@ export type QuotaDecision =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly rule: QuotaRule; readonly retryAtMs: number };
 
-/** A place taken by QuotaStore.reserve, until its invite is saved or it is released. */
-export interface Reservation {
+/** A place under `rules` for `subject`'s invite, asked with its save (InviteStore.save); `member` names it. */
+export interface QuotaClaim {
   readonly subject: string;
+  readonly rules: QuotaRules;
   readonly member: string;
+}
+
+/** InviteStore.save refused a claim: which limit, and when a place frees up. */
+export class QuotaRefusedError extends Error {
+  constructor(readonly decision: Extract<QuotaDecision, { allowed: false }>) {
+    super(`refused by the ${decision.rule} limit`);
+    this.name = "QuotaRefusedError";
+  }
 }
 
 /** How long a reservation counts as pending without its invite being saved (a process that died meanwhile). */
@@ -162,8 +172,12 @@ export const DEFAULT_LIFETIME_MS = 86_400_000;
  * store: racing requests cannot both take the last place.
  */
 export interface QuotaStore {
+  /**
+   * A place in flight, counted as pending for RESERVATION_LEASE_MS or until released, for an invite not made yet;
+   * the bot's own invites take theirs in their save instead (InviteStore.save with a claim), in one step.
+   */
   reserve(subject: string, rules: QuotaRules, member: string): Promise<QuotaDecision>;
-  /** Gives a reservation back (the invite could not be saved). */
+  /** Gives a place back (the invite could not be saved). */
   release(subject: string, member: string): Promise<void>;
 }
 

@@ -78,7 +78,7 @@ export function serviceStore(
   const boundTo = invites.boundTo?.bind(invites);
   const joinedAt = relations.joinedAt?.bind(relations);
   return {
-    save: (invite, reservation) => invites.save(invite, reservation),
+    save: (invite, claim) => invites.save(invite, claim),
     listPage: (query) => invites.listPage(query),
     findById: (id) => invites.findById(id),
     findByToken: (token) => invites.findByToken(token),

@@ -2,11 +2,11 @@
 import type { Clock } from "../invites/expiry.js";
 import {
   DEFAULT_LIFETIME_MS,
+  type QuotaClaim,
   type QuotaDecision,
   type QuotaRules,
   type QuotaStore,
   RESERVATION_LEASE_MS,
-  type Reservation,
   usesOfMember,
 } from "../invites/store.js";
 
@@ -130,9 +130,9 @@ export class MemoryQuota implements QuotaStore {
     this.#reserving.get(subject)?.delete(member);
   }
 
-  /** The invite of `reservation` is saved: it counts as pending through the store from now on. */
-  saved(reservation: Reservation | undefined): void {
-    if (reservation !== undefined) this.#reserving.get(reservation.subject)?.delete(reservation.member);
+  /** The invite of `claim` is saved: it counts as pending through the store, not as a place in flight. */
+  saved(claim: QuotaClaim | undefined): void {
+    if (claim !== undefined) this.#reserving.get(claim.subject)?.delete(claim.member);
   }
 }
 

@@ -9,13 +9,14 @@ import type {
   InvitePage,
   InviteStore,
   PageQuery,
+  QuotaClaim,
   QuotaDecision,
   QuotaRules,
   QuotaStore,
   RelationsStore,
-  Reservation,
   StoredInvite,
 } from "../invites/store.js";
+import { QuotaRefusedError } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { StorageBackend } from "./backend.js";
 import { MemoryApiKeys } from "./memory-api-keys.js";
@@ -83,11 +84,15 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
     this.stats = new MemoryInviteStats(clock, (id) => this.#live().some((stored) => idOfHash(stored.hash) === id));
   }
 
-  async save(invite: Invite, reservation?: Reservation): Promise<void> {
+  async save(invite: Invite, claim?: QuotaClaim): Promise<void> {
+    if (claim !== undefined) {
+      const decision = await this.#quota.reserve(claim.subject, claim.rules, claim.member);
+      if (!decision.allowed) throw new QuotaRefusedError(decision);
+    }
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     this.#invites.set(hash, { hash, record: structuredClone(record), used: 0 });
-    this.#quota.saved(reservation);
+    this.#quota.saved(claim);
     this.stats.saved(idOfHash(hash), record);
   }
 

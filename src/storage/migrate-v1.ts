@@ -13,7 +13,8 @@ import { eventsKey, invitedByKey, inviteesKey, quotaKey, usedKey } from "./keys.
 import { type SigningKeys, signRecord, tokenHash } from "./record.js";
 import type { RedisClient } from "./redis-client.js";
 import { EVENT_GROUP } from "./redis-events.js";
-import { queueRecordWrite } from "./redis-invite-writes.js";
+import { recordWrites } from "./redis-invite-writes.js";
+import { queueWrites } from "./redis-write.js";
 
 export interface MigrationCounts {
   invites: number;
@@ -94,7 +95,7 @@ async function migrateInvites(client: RedisClient, host: string, keys: SigningKe
     if (converted !== undefined && converted.record.expires > now) {
       const hash = tokenHash(token);
       const { record, used } = converted;
-      queueRecordWrite(multi, host, hash, signRecord(keys, host, hash, record), record);
+      queueWrites(multi, recordWrites(host, hash, signRecord(keys, host, hash, record), record));
       if (used > 0) multi.set(usedKey(host, hash), String(used), { PXAT: record.expires * 1000 });
       migrated += 1;
     }

@@ -1,6 +1,6 @@
 /**
  * The summary's logs in Redis (docs/storage.md, "The summary's logs"): sorted sets under `invite:{HOST}:log:`, which
- * only the bot's ACL user reaches. The invite writes queue their log entries in their own MULTI (queueCreatedLog,
+ * only the bot's ACL user reaches. The invite saves make their log entries in their own step (createdLogWrites,
  * queueEndedLog); the use events and the counts are here. Every command is one of the bot's ACL line.
  */
 import { kindOf } from "../invites/record.js";
@@ -9,6 +9,7 @@ import { LOG_KEPT_SECONDS } from "../invites/stats.js";
 import { idsKey, logKey } from "./keys.js";
 import type { InviteRecord } from "./record.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
+import type { RedisWrite } from "./redis-write.js";
 
 type Multi = ReturnType<RedisConnection["client"]["multi"]>;
 
@@ -28,14 +29,19 @@ end
 return 1
 `);
 
-/** Queues the logs of a newly saved invite (not of a reset link), and drops their entries past a month. */
-export function queueCreatedLog(multi: Multi, host: string, id: string, record: InviteRecord, now: number): void {
-  if (kindOf(record) === "reset") return;
+/**
+ * The commands that log a newly saved invite (none for a reset link) and drop the entries past a month: queued in the
+ * save's MULTI, or run by the quota script (redis-invite-writes.ts).
+ */
+export function createdLogWrites(host: string, id: string, record: InviteRecord, now: number): RedisWrite[] {
+  if (kindOf(record) === "reset") return [];
   const oldest = `(${now - LOG_KEPT_SECONDS}`;
-  multi.zAdd(logKey(host, "created"), { score: record.created_at, value: id });
-  multi.zAdd(logKey(host, "expiring"), { score: record.expires, value: id });
-  multi.zRemRangeByScore(logKey(host, "created"), "-inf", oldest);
-  multi.zRemRangeByScore(logKey(host, "expiring"), "-inf", oldest);
+  return [
+    { op: "ZADD", key: logKey(host, "created"), score: record.created_at, member: id },
+    { op: "ZADD", key: logKey(host, "expiring"), score: record.expires, member: id },
+    { op: "ZREMRANGEBYSCORE", key: logKey(host, "created"), min: "-inf", max: oldest },
+    { op: "ZREMRANGEBYSCORE", key: logKey(host, "expiring"), min: "-inf", max: oldest },
+  ];
 }
 
 /** Queues the end of an invite's expiry watch: revoked, it will not expire. */

@@ -1,35 +1,37 @@
 /**
- * Writing invite records with their indexes (docs/storage.md, layout v2): a save and a removal are each one
- * MULTI/EXEC on the bot's connection, every key of one call in the host's hash slot, so Prosody never sees an invite
- * without its indexes, or the reverse. The summary's logs (redis-invite-stats.ts) are written in the same step.
+ * Writing invite records with their indexes (docs/storage.md, layout v2): a save and a removal are each one step on
+ * the bot's connection — a MULTI/EXEC, or for a user's invite the quota script that takes its place and runs the same
+ * writes (redis-quota-script.ts: one round trip) — every key of one call in the host's hash slot, so Prosody never
+ * sees an invite without its indexes, or the reverse. The summary's logs (redis-invite-stats.ts) are written in the
+ * same step.
  */
 import type { Invite } from "../invites/invite.js";
 import { recordOf } from "../invites/record.js";
-import type { Reservation, StoredInvite } from "../invites/store.js";
+import { type QuotaClaim, type QuotaDecision, QuotaRefusedError, type StoredInvite } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { Logger } from "../logger.js";
 import { encodeEnvelope } from "./envelope.js";
-import { idsKey, logKey, recordKey, reservingKey, usedKey } from "./keys.js";
+import { idsKey, logKey, recordKey, usedKey } from "./keys.js";
 import { expiryIndexesOf, type InviteRecord, type SignedValue, type SigningKeys, signRecord } from "./record.js";
 import type { RedisConnection } from "./redis-connection.js";
 import type { RedisClient, RedisClientHandle } from "./redis-handle.js";
-import { queueCreatedLog, queueEndedLog } from "./redis-invite-stats.js";
+import { createdLogWrites, queueEndedLog } from "./redis-invite-stats.js";
+import { quotaDecisionOf, quotaScriptCall, warnUncheckedOnce } from "./redis-quota-call.js";
+import { SAVE_WITHIN_QUOTA } from "./redis-quota-script.js";
+import { queueWrites, type RedisWrite, scriptArgsOf } from "./redis-write.js";
 
 type Multi = ReturnType<RedisConnection["client"]["multi"]>;
 
-/** Queues the writes of one invite: the record with its TTL, and its index entries (docs/storage.md). */
-export function queueRecordWrite(
-  multi: Multi,
-  host: string,
-  hash: string,
-  value: SignedValue,
-  record: InviteRecord,
-): Multi {
-  const expiresMs = record.expires * 1000;
-  multi.set(recordKey(host, hash), encodeEnvelope(value, expiresMs), { PXAT: expiresMs });
-  for (const index of expiryIndexesOf(host, record)) multi.zAdd(index, { score: record.expires, value: hash });
-  multi.zAdd(idsKey(host), { score: 0, value: hash });
-  return multi;
+/** The writes of one invite: the record with its TTL, and its index entries (docs/storage.md). */
+export function recordWrites(host: string, hash: string, value: SignedValue, record: InviteRecord): RedisWrite[] {
+  const atMs = record.expires * 1000;
+  return [
+    { op: "SET", key: recordKey(host, hash), value: encodeEnvelope(value, atMs), atMs },
+    ...expiryIndexesOf(host, record).map(
+      (key): RedisWrite => ({ op: "ZADD", key, score: record.expires, member: hash }),
+    ),
+    { op: "ZADD", key: idsKey(host), score: 0, member: hash },
+  ];
 }
 
 /**
@@ -46,35 +48,52 @@ function queueRemoval(multi: Multi, host: string, hash: string, record: InviteRe
 }
 
 export class RedisInviteWrites {
+  readonly #unchecked: () => void;
+
   constructor(
     private readonly redis: RedisConnection,
     private readonly host: string,
     private readonly keys: SigningKeys,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#unchecked = warnUncheckedOnce(log);
+  }
 
-  async save(invite: Invite, reservation?: Reservation): Promise<void> {
+  async save(invite: Invite, claim?: QuotaClaim): Promise<void> {
     const host = this.host;
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     const value = signRecord(this.keys, host, hash, record);
+    const writes = [
+      ...recordWrites(host, hash, value, record),
+      ...createdLogWrites(host, idOfHash(hash), record, Math.floor(Date.now() / 1000)),
+    ];
     let saves: RedisClientHandle | undefined;
+    let decision: QuotaDecision = { allowed: true };
     try {
       await this.redis.bounded("save", async () => {
         saves = await this.redis.savesHandle();
-        const multi = queueRecordWrite(saves.client.multi(), host, hash, value, record);
-        queueCreatedLog(multi, host, idOfHash(hash), record, Math.floor(Date.now() / 1000));
-        // The reservation the invite was made under stops counting as pending as the invite starts to
-        // (redis-quota.ts): in this MULTI, never counted twice nor missed.
-        if (reservation !== undefined) multi.zRem(reservingKey(host, reservation.subject), reservation.member);
-        await multi.exec();
-        await this.#confirmOnReplicas(saves);
+        if (claim === undefined) await queueWrites(saves.client.multi(), writes).exec();
+        else decision = await this.#saveWithinQuota(saves.client, claim, writes);
+        if (decision.allowed) await this.#confirmOnReplicas(saves);
       });
     } catch (error) {
       // The requester is told that no invite was created: make it true even if Redis runs the save late.
       if (this.redis.isReady && saves !== undefined) this.#undoSave(saves.client, hash, record);
       throw error;
     }
+    if (!decision.allowed) throw new QuotaRefusedError(decision);
+  }
+
+  /** The claim's place and the writes in one script (redis-quota-script.ts); refused, nothing is written. */
+  async #saveWithinQuota(
+    client: RedisClient,
+    claim: QuotaClaim,
+    writes: readonly RedisWrite[],
+  ): Promise<QuotaDecision> {
+    const { keys, args } = quotaScriptCall(this.host, claim);
+    const reply = await SAVE_WITHIN_QUOTA.run(client, keys, [...args, ...scriptArgsOf(writes)]);
+    return quotaDecisionOf(reply, this.#unchecked);
   }
 
   /**

@@ -10,7 +10,7 @@ import type {
   InvitePage,
   InviteStore,
   PageQuery,
-  Reservation,
+  QuotaClaim,
   StoredInvite,
 } from "../invites/store.js";
 import { idOfHash } from "../invites/token.js";
@@ -47,9 +47,9 @@ export class RedisInvites implements InviteStore {
     this.#edits = new RedisInviteEdit(redis, host, keys);
   }
 
-  async save(invite: Invite, reservation?: Reservation): Promise<void> {
+  async save(invite: Invite, claim?: QuotaClaim): Promise<void> {
     await this.#gate.usable("save");
-    return this.#writes.save(invite, reservation);
+    return this.#writes.save(invite, claim);
   }
 
   async listPage(query: PageQuery): Promise<InvitePage> {

@@ -1,30 +1,33 @@
 /**
- * The one script that checks and takes a place under every limit of a requester's invites (redis-quota.ts; docs/
+ * The scripts that check and take a place under every limit of a requester's invites (redis-quota.ts; docs/
  * storage.md, "The quota"): one step inside Redis, so that racing requests, bot instances and registrations cannot
- * pass a limit between a check and its place.
+ * pass a limit between a check and its place. SAVE_WITHIN_QUOTA also writes the invite in that step (the bot's own
+ * way: one round trip per user's invite, issue 26); RESERVE takes a place in flight for an invite to be saved later.
  *
  * KEYS = quota, by:SUBJECT (its invites, scored by expiry in seconds), reserving:SUBJECT (places taken whose invites
  * are not saved yet, scored by when they stop counting), joined (when accounts registered, Unix seconds).
  * ARGV = now (ms), window (ms), limit (-1: none), member, most pending (-1: none), lease (ms), the invite's lifetime
  * (ms), the youngest account allowed (ms, -1: any), the subject, the tree budget (-1: none), the chain's pace (ms,
- * -1: none), the registrations the invite can make, the host's key prefix, then the exempt accounts (admins).
+ * -1: none), the registrations the invite can make, the host's key prefix, how many exempt accounts (admins) follow,
+ * the exempt accounts; then, for SAVE_WITHIN_QUOTA, the invite's writes, each its argument count and its arguments
+ * (redis-invite-writes.ts). redis-quota-call.ts builds both and reads the reply.
  *
- * The tree rules read keys beyond KEYS (invited-by:, invitees:, by:, reserving:, rec:, used: of other accounts):
- * every key of a host shares the `{HOST}` hash tag, so they are in the slot of the declared ones, which a Redis
- * Cluster allows a script to read.
+ * The tree rules read keys beyond KEYS (invited-by:, invitees:, by:, reserving:, rec:, used: of other accounts), and
+ * the writes name the invite's record and indexes: every key of a host shares the `{HOST}` hash tag, so they are in
+ * the slot of the declared ones, which a Redis Cluster allows a script to use.
  *
  * Returns {0, 1 if an age could not be read} when taken, else {code, the time (ms) the next invite is possible at
  * the latest, 0 if waiting frees nothing}: 1 the period, 2 pending, 3 the account's age, 4 the tree, 5 the pace.
  */
 import { RedisScript } from "./redis-connection.js";
 
-export const RESERVE = new RedisScript(`
+const RULES = `
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local member, most, lease, lifetime = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local youngest, subject, tree_max, pace = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11])
 local uses, prefix = tonumber(ARGV[12]), ARGV[13]
-local exempt = {}
-for i = 14, #ARGV do exempt[ARGV[i]] = true end
+local exempt, after_exempt = {}, 15 + tonumber(ARGV[14])
+for i = 15, after_exempt - 1 do exempt[ARGV[i]] = true end
 local unchecked = 0
 local now_seconds = math.floor(now / 1000)
 
@@ -99,48 +102,74 @@ local function tree_refusal()
   return nil
 end
 
-if youngest >= 0 then
-  local joined = joined_ms(subject)
-  if joined and joined + youngest > now then return {3, joined + youngest} end
-end
-if pace >= 0 then
-  local inviter = inviter_of(subject)
-  local joined = inviter and joined_ms(inviter)
-  if joined and joined + pace > now then return {5, joined + pace} end
-end
-if limit >= 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[1]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    return {1, tonumber(oldest[2]) + window}
+-- The first limit that refuses this invite, as the reply; nil when every one has a place.
+local function refusal()
+  if youngest >= 0 then
+    local joined = joined_ms(subject)
+    if joined and joined + youngest > now then return {3, joined + youngest} end
   end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-if most >= 0 then
-  local pending = redis.call('ZCOUNT', KEYS[2], '(' .. now_seconds, '+inf') + redis.call('ZCARD', KEYS[3])
-  if pending >= most then
-    local soonest = nil
-    local invite = redis.call('ZRANGE', KEYS[2], '(' .. now_seconds, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
-    if invite[2] then soonest = tonumber(invite[2]) * 1000 end
-    local reserved = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-    if reserved[2] then
-      local ends = tonumber(reserved[2]) - lease + lifetime
-      if soonest == nil or ends < soonest then soonest = ends end
+  if pace >= 0 then
+    local inviter = inviter_of(subject)
+    local joined = inviter and joined_ms(inviter)
+    if joined and joined + pace > now then return {5, joined + pace} end
+  end
+  if limit >= 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+    if redis.call('ZCARD', KEYS[1]) >= limit then
+      local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+      return {1, tonumber(oldest[2]) + window}
     end
-    return {2, soonest or now}
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  if most >= 0 then
+    local pending = redis.call('ZCOUNT', KEYS[2], '(' .. now_seconds, '+inf') + redis.call('ZCARD', KEYS[3])
+    if pending >= most then
+      local soonest = nil
+      local invite = redis.call('ZRANGE', KEYS[2], '(' .. now_seconds, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
+      if invite[2] then soonest = tonumber(invite[2]) * 1000 end
+      local reserved = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+      if reserved[2] then
+        local ends = tonumber(reserved[2]) - lease + lifetime
+        if soonest == nil or ends < soonest then soonest = ends end
+      end
+      return {2, soonest or now}
+    end
+  end
+  if tree_max >= 0 and uses > 0 then return tree_refusal() end
+  return nil
+end
+
+-- Takes the place: in the period's count, and, unless the invite is saved in this step (it then counts through
+-- by:SUBJECT), as a place in flight.
+local function take(in_flight)
+  if in_flight and (most >= 0 or tree_max >= 0) then
+    redis.call('ZADD', KEYS[3], now + lease, member)
+    redis.call('PEXPIRE', KEYS[3], lease)
+  end
+  if limit >= 0 then
+    redis.call('ZADD', KEYS[1], now, member)
+    redis.call('PEXPIRE', KEYS[1], window)
   end
 end
-if tree_max >= 0 and uses > 0 then
-  local refused = tree_refusal()
-  if refused then return refused end
-end
-if most >= 0 or tree_max >= 0 then
-  redis.call('ZADD', KEYS[3], now + lease, member)
-  redis.call('PEXPIRE', KEYS[3], lease)
-end
-if limit >= 0 then
-  redis.call('ZADD', KEYS[1], now, member)
-  redis.call('PEXPIRE', KEYS[1], window)
+
+local refused = refusal()
+if refused then return refused end
+`;
+
+/** A place in flight, for an invite saved later (QuotaStore.reserve). */
+export const RESERVE = new RedisScript(`${RULES}
+take(true)
+return {0, unchecked}
+`);
+
+/** A place and the invite's writes in one step (InviteStore.save with a claim). */
+export const SAVE_WITHIN_QUOTA = new RedisScript(`${RULES}
+take(false)
+local at = after_exempt
+while at <= #ARGV do
+  local count = tonumber(ARGV[at])
+  redis.call(unpack(ARGV, at + 1, at + count))
+  at = at + count + 1
 end
 return {0, unchecked}
 `);

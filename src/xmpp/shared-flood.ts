@@ -6,6 +6,9 @@
  * (`burst / perSecond` seconds) holds `burst` requests: the same rate over time, one round trip per request, and at
  * worst twice the burst across a window's edge, like the web pages' limits (src/web/rate-limits.ts).
  *
+ * Alone — no other instance online (`needed`, own-resources.ts) — the instance's own bucket is exact, and it asks
+ * Redis nothing: a request then costs no round trip for its flood check.
+ *
  * Chat must not wait on a Redis that is away: a count that fails is skipped for SKIP_AFTER_FAILURE_MS, the local
  * bucket alone deciding meanwhile, logged once when it starts and once when counting works again.
  */
@@ -22,6 +25,8 @@ export interface SharedFloodOptions {
   readonly burst: number;
   readonly perSecond: number;
   readonly log: Logger;
+  /** Whether another instance may share the requesters (own-resources.ts); always, unless given. */
+  readonly needed?: () => boolean;
   /** SKIP_AFTER_FAILURE_MS unless given (tests). */
   readonly skipAfterFailureMs?: number;
   readonly now?: () => number;
@@ -34,6 +39,7 @@ export class SharedFloodBudget {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #skipMs: number;
+  readonly #needed: () => boolean;
   /** requester → the channels already told to slow down in this flood. */
   readonly #warned = new Map<string, Set<string>>();
   #skipUntil = 0;
@@ -47,11 +53,12 @@ export class SharedFloodBudget {
     this.#log = log;
     this.#now = now;
     this.#skipMs = options.skipAfterFailureMs ?? SKIP_AFTER_FAILURE_MS;
+    this.#needed = options.needed ?? (() => true);
   }
 
   /** Counts one request of `requester` (a bare JID) on `channel`; allowed while Redis cannot count it. */
   async take(requester: string, channel: string): Promise<RateDecision> {
-    if (this.#now() < this.#skipUntil) return { allowed: true };
+    if (!this.#needed() || this.#now() < this.#skipUntil) return { allowed: true };
     let count: number;
     let resetInMs: number;
     try {

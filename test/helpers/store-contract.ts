@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Invite } from "../../src/invites/invite.js";
 import { inviteId } from "../../src/invites/pending.js";
 import { recordOf } from "../../src/invites/record.js";
-import type { InviteStore, QuotaStore, RelationsStore } from "../../src/invites/store.js";
+import { type InviteStore, QuotaRefusedError, type QuotaStore, type RelationsStore } from "../../src/invites/store.js";
 import { tokenHash } from "../../src/storage/record.js";
 
 export interface ContractSubject {
@@ -350,9 +350,16 @@ export function quotaStoreContract(name: string, subject: () => QuotaSubject): v
         expect(refused.retryAtMs).toBeGreaterThanOrEqual(start - 1_000 + 7_200_000);
         expect(refused.retryAtMs).toBeLessThanOrEqual(nowMs() + 7_200_000);
       }
-      // Saved under its reservation: now pending as an invite, and no longer as a place in flight.
+      // Saved with a claim: its place is checked and taken in the save's step; refused, nothing is saved.
       const soon = Math.floor(nowMs() / 1000) + 3;
-      await invites.save(mine(soon), { subject: who, member: "a" });
+      const refusedSave = mine(soon);
+      await expect(invites.save(refusedSave, { subject: who, rules: pendingAtMost(2), member: "s" })).rejects.toThrow(
+        QuotaRefusedError,
+      );
+      expect(await invites.findByToken(refusedSave.token)).toBeUndefined();
+      await store.release(who, "a");
+      await invites.save(mine(soon), { subject: who, rules: pendingAtMost(2), member: "s" });
+      // Pending as an invite and not also as a place in flight: b and the invite make two, not three.
       expect((await store.reserve(who, pendingAtMost(2), "c")).allowed).toBe(false);
       expect(await store.reserve(who, pendingAtMost(3), "c")).toEqual({ allowed: true });
       // Released: b's place is free.

@@ -3,7 +3,8 @@
  * private Prosody, each with the flood gate of src/xmpp/flood-control.ts and the budget shared through the Redis
  * backend's HitCounter (src/xmpp/shared-flood.ts), the bot's ACL user on a Redis as deployed. A user's requests
  * spread over both are refused where one instance would refuse them; with Redis halted, each instance goes on with
- * its own bucket and says so once. (The quota, in Redis already, is shown shared in client-buttons-instances.test.ts.)
+ * its own bucket and says so once; alone (the other resource gone, as the server's presence says: own-resources.ts),
+ * an instance asks Redis nothing. (The quota, in Redis already, is shown shared in client-buttons-instances.test.ts.)
  */
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import type { RedisBackend } from "../../src/storage/redis-backend.js";
 import { attachFloodControl } from "../../src/xmpp/flood-control.js";
 import { InFlight } from "../../src/xmpp/in-flight.js";
 import { NS } from "../../src/xmpp/namespaces.js";
+import { type OwnResources, trackOwnResources } from "../../src/xmpp/own-resources.js";
 import { RateLimiter } from "../../src/xmpp/rate-limit.js";
 import { SharedFloodBudget } from "../../src/xmpp/shared-flood.js";
 import { eventually } from "../helpers/bot.js";
@@ -25,7 +27,7 @@ const SKIP_MS = 1_000;
 const NS_PROBE = "urn:example:flood-probe";
 let world: Scenario;
 let backend: RedisBackend;
-const instances: { jid: string; user: TestUser; logs: string[] }[] = [];
+const instances: { jid: string; user: TestUser; logs: string[]; own: OwnResources }[] = [];
 let alice: TestUser;
 let bob: TestUser;
 let admin: TestUser;
@@ -45,11 +47,22 @@ beforeAll(async () => {
     const log = createLogger("debug", { write: (line: string) => logs.push(line) });
     // One refill of the bucket takes an hour: nothing comes back during the test.
     const rate = { burst: BURST, perSecond: 1 / 3600 };
-    const shared = new SharedFloodBudget(backend.hits, { ...rate, log, skipAfterFailureMs: SKIP_MS });
+    // As the app wires it (src/app/xmpp-side.ts): shared while the server says another resource is online.
+    const own = trackOwnResources(user.xmpp);
+    const shared = new SharedFloodBudget(backend.hits, {
+      ...rate,
+      log,
+      skipAfterFailureMs: SKIP_MS,
+      needed: own.anyOther,
+    });
     attachFloodControl(user.xmpp, new RateLimiter(rate), new InFlight(), log, undefined, shared);
     user.xmpp.iqCallee.get(NS_PROBE, "query", () => xml("query", { xmlns: NS_PROBE }));
-    instances.push({ jid: `bot@localhost/${resource}`, user, logs });
+    instances.push({ jid: `bot@localhost/${resource}`, user, logs, own });
   }
+  // Each learns of the other from the server (RFC 6121 §4.2.2, §4.4.2): the app tracks from before its first
+  // presence; here each was online before its tracker, so each announces itself again for the other to hear.
+  for (const { user } of instances) await user.send(xml("presence"));
+  await eventually(async () => expect(instances.every(({ own }) => own.anyOther())).toBe(true));
   [alice, bob, admin] = await world.loginAll(["alice@localhost", "bob@localhost", "admin@localhost"]);
 });
 
@@ -109,5 +122,22 @@ describe("the flood budget of two instances", () => {
       SKIP_MS,
     );
     expect(await world.redis.keys("invite:{localhost}:web-hits:xmpp:admin@localhost")).toHaveLength(1);
+  });
+
+  it("asks Redis nothing once the other instance is gone, its own bucket alone deciding", async () => {
+    const [first, second] = instances;
+    await second?.user.stop();
+    await eventually(async () => expect(first?.own.anyOther()).toBe(false));
+    await world.servers.prosody.register("carol", "localhost", "carol-password");
+    const carol = await world.login("carol@localhost");
+    const answers: string[] = [];
+    for (let i = 0; i < BURST + 1; i += 1) {
+      const reply = await carol.requestRaw(
+        xml("iq", { type: "get", to: first?.jid }, xml("query", { xmlns: NS_PROBE })),
+      );
+      answers.push(String(reply.attrs.type));
+    }
+    expect(answers).toEqual([...Array(BURST).fill("result"), "error"]);
+    expect(await world.redis.keys("invite:{localhost}:web-hits:xmpp:carol@localhost")).toEqual([]);
   });
 });

@@ -94,4 +94,26 @@ describe("one flood budget across instances", () => {
     expect(logs.filter((line) => line.includes("in this instance alone"))).toHaveLength(1);
     expect(logs.filter((line) => line.includes("across instances again"))).toHaveLength(1);
   });
+
+  it("asks the store nothing while no other instance is online, and counts again once one is", async () => {
+    let calls = 0;
+    let others = false;
+    const counter: HitCounter = {
+      hit: async () => {
+        calls += 1;
+        return { count: 1, resetInMs: 1_000 };
+      },
+    };
+    const budget = new SharedFloodBudget(counter, {
+      burst: 2,
+      perSecond: 1,
+      log: createLogger("silent"),
+      needed: () => others,
+    });
+    expect(await budget.take("alice@example.org", "iq")).toEqual({ allowed: true });
+    expect(calls).toBe(0);
+    others = true;
+    expect(await budget.take("alice@example.org", "iq")).toEqual({ allowed: true });
+    expect(calls).toBe(1);
+  });
 });
