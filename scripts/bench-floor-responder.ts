@@ -1,18 +1,22 @@
 /**
  * The floor for `npm run bench` (issue 26): a bare @xmpp/client responder, in a process of its own, that answers
  * the XEP-0050 contact-invite command (`urn:xmpp:invite#invite`) with a fixed completed answer: no storage, no
- * checks, no signing. The same load client measures it beside the bot, on the same server, so its figures are what
- * this machine, this server and xmpp.js can do at best; the bot's are reported as ratios to them.
+ * checks, no signing. The answer is the bot's own, field for field and of the same size (its result form, built by
+ * src/commands/result-form.ts in scripts/bench-floor.ts and passed in as FLOOR_ANSWER, a session id and token of
+ * the bot's lengths), so that the server and the client carry and parse the same bytes for both. The same load client measures it beside the bot, on the same
+ * server, so its figures are what this machine, this server and xmpp.js can do at best; the bot's are reported as
+ * ratios to them.
  *
- * Settings come from the environment (FLOOR_SERVICE, FLOOR_DOMAIN, FLOOR_USERNAME, FLOOR_PASSWORD, FLOOR_RESOURCE);
+ * Settings come from the environment (FLOOR_SERVICE, FLOOR_DOMAIN, FLOOR_USERNAME, FLOOR_PASSWORD, FLOOR_RESOURCE,
+ * FLOOR_ANSWER: the answer as a JSON tree, and the mark where the requester's bare JID goes);
  * it prints `<time> INFO Online` once it is online, as the bot does, for scripts/bench-bot.ts's spawnBot.
  */
 import { client, xml } from "@xmpp/client";
+import type { Element } from "@xmpp/xml";
+import type { XmlTree } from "./bench-floor-answer.ts";
 
 const NS_COMMANDS = "http://jabber.org/protocol/commands";
 const CONTACT_INVITE_NODE = "urn:xmpp:invite#invite";
-/** One token for every answer: the load client checks the URI's shape, not that the token is new. */
-const FIXED_TOKEN = "floorfloorfloorfloor0000";
 
 function setting(name: string): string {
   const value = process.env[name];
@@ -28,14 +32,28 @@ const xmpp = client({
   resource: setting("FLOOR_RESOURCE"),
 });
 
+const { requester: mark, tree: template } = JSON.parse(setting("FLOOR_ANSWER")) as { requester: string; tree: XmlTree };
+
+function build(tree: XmlTree | string, requester: string): Element | string {
+  if (typeof tree === "string") return tree.replaceAll(mark, requester);
+  return xml(tree.name, tree.attrs, ...tree.children.map((child) => build(child, requester)));
+}
+
+/** The answer for each requester (its URI names them), built once. */
+const answers = new Map<string, Element>();
+
+function answerFor(requester: string): Element {
+  let answer = answers.get(requester);
+  if (answer === undefined) {
+    answer = build(template, requester) as Element;
+    answers.set(requester, answer);
+  }
+  return answer;
+}
+
 xmpp.iqCallee.set(NS_COMMANDS, "command", ({ from, element }) => {
   if (element.attrs.node !== CONTACT_INVITE_NODE) return undefined; // item-not-found, from xmpp.js
-  const uri = `xmpp:${from.bare().toString()}?roster;preauth=${FIXED_TOKEN}`;
-  return xml(
-    "command",
-    { xmlns: NS_COMMANDS, node: CONTACT_INVITE_NODE, sessionid: "floor", status: "completed" },
-    xml("x", { xmlns: "jabber:x:data", type: "result" }, xml("field", { var: "uri" }, xml("value", {}, uri))),
-  );
+  return answerFor(from.bare().toString());
 });
 
 const say = (level: string, text: string): void => {

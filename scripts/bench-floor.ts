@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { type BotProcess, spawnBot } from "./bench-bot.js";
+import { floorAnswer } from "./bench-floor-answer.js";
 
 export const FLOOR_USER = "floor";
 export const FLOOR_RESOURCE = "floor";
@@ -17,8 +18,10 @@ export function startFloor(
   domain: string,
   password: string,
   nodeFlags: readonly string[],
+  webUrl: string,
 ): Promise<BotProcess> {
   const env = {
+    FLOOR_ANSWER: JSON.stringify(floorAnswer(webUrl)),
     FLOOR_SERVICE: service,
     FLOOR_DOMAIN: domain,
     FLOOR_USERNAME: FLOOR_USER,

@@ -483,7 +483,13 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   const memoryAtOnline = bot.memory();
   log(`bot online after ${bot.onlineMs.toFixed(0)} ms (pid ${bot.pid}, RSS ${memoryAtOnline.rssMiB.toFixed(1)} MiB)`);
   log("starting the floor (scripts/bench-floor-responder.ts: a bare @xmpp/client responder, a fixed answer) …");
-  const floor = await startFloor(prosody.service, BOT_HOST, password(FLOOR_USER), SETTINGS.botNodeFlags);
+  const floor = await startFloor(
+    prosody.service,
+    BOT_HOST,
+    password(FLOOR_USER),
+    SETTINGS.botNodeFlags,
+    `http://127.0.0.1:${webPort}`,
+  );
   cleanups.push(() => floor.stop());
 
   const redisPid = await redisProcessId(redis.port);

@@ -8,7 +8,10 @@ export const INVITATION_FORM_TYPE = "urn:xmpp:invite#invitation";
 
 /** The result form of Prosody's mod_invites_adhoc, field for field (XEP-0401 §4, FORM_TYPE urn:xmpp:invite#invitation). */
 export function inviteResultForm(
-  { invite, landingUrl }: CreatedInvite,
+  {
+    invite,
+    landingUrl,
+  }: { readonly invite: Pick<CreatedInvite["invite"], "uri" | "expires">; readonly landingUrl: string },
   title = "Your invite has been created",
 ): Element {
   return buildForm({
