@@ -39,7 +39,9 @@ export function hitCounterContract(
       await advanceMs(200);
       const second = await counter.hit(key, 60_000);
       expect(second.count).toBe(2);
-      expect(second.resetInMs).toBeLessThanOrEqual(59_800);
+      // About 200 ms less: a Node timer can fire a millisecond early by Redis's clock (libuv starts it from the
+      // loop's cached time), so not exactly 59,800 or less.
+      expect(second.resetInMs).toBeLessThanOrEqual(59_850);
       expect(second.resetInMs).toBeGreaterThan(58_000);
     });
 
