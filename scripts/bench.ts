@@ -47,7 +47,9 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { createClient } from "@keyv/redis";
 import { byInviterKey } from "../src/storage/keys.js";
 import { freePort } from "../test/helpers/ports.js";
@@ -454,31 +456,32 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   // The web server on, as deployed with invite pages: its memory counts in the bot's.
   const webPort = await freePort();
   log(`starting the bot (node${flags} dist/main.js, in its own process, web pages on port ${webPort}) …`);
-  const bot: BotProcess = await spawnBot(
-    build.main,
-    {
-      XMPP_SERVICE: prosody.service,
-      // This server has no registration hook of ours; the bot need not find out (docs/servers.md).
-      REGISTRATION: "server",
-      XMPP_DOMAIN: BOT_HOST,
-      XMPP_USERNAME: BOT_USER,
-      XMPP_PASSWORD: password(BOT_USER),
-      XMPP_RESOURCE: BOT_RESOURCE,
-      REDIS_URL: redis.url,
-      // Prosody's side has no limit either (no mod_limits).
-      ...UNLIMITED_BOT_ENV,
-      // Prosody's defaults, as on native.localhost: contact invites that do not register accounts.
-      ALLOW_USER_INVITES: "false",
-      ALLOW_CONTACT_INVITES: "true",
-      LOG_LEVEL: "info",
-      // Layout v2 signs every record (docs/storage.md); a fresh key per run.
-      INVITE_SIGNING_KEY: BENCH_SIGNING_KEY,
-      WEB_LISTEN: `127.0.0.1:${webPort}`,
-      WEB_URL: `http://127.0.0.1:${webPort}`,
-    },
-    30_000,
-    SETTINGS.botNodeFlags,
-  );
+  // Node's compile cache, empty now: the first start compiles everything; the restart after the run reads what it
+  // wrote, as a container's first start reads what the image's build wrote (Dockerfile).
+  const compileCache = await mkdtemp(join(tmpdir(), "invite-bot-compile-cache-"));
+  cleanups.push(() => rm(compileCache, { recursive: true, force: true }));
+  const botEnv = {
+    NODE_COMPILE_CACHE: compileCache,
+    XMPP_SERVICE: prosody.service,
+    // This server has no registration hook of ours; the bot need not find out (docs/servers.md).
+    REGISTRATION: "server",
+    XMPP_DOMAIN: BOT_HOST,
+    XMPP_USERNAME: BOT_USER,
+    XMPP_PASSWORD: password(BOT_USER),
+    XMPP_RESOURCE: BOT_RESOURCE,
+    REDIS_URL: redis.url,
+    // Prosody's side has no limit either (no mod_limits).
+    ...UNLIMITED_BOT_ENV,
+    // Prosody's defaults, as on native.localhost: contact invites that do not register accounts.
+    ALLOW_USER_INVITES: "false",
+    ALLOW_CONTACT_INVITES: "true",
+    LOG_LEVEL: "info",
+    // Layout v2 signs every record (docs/storage.md); a fresh key per run.
+    INVITE_SIGNING_KEY: BENCH_SIGNING_KEY,
+    WEB_LISTEN: `127.0.0.1:${webPort}`,
+    WEB_URL: `http://127.0.0.1:${webPort}`,
+  };
+  const bot: BotProcess = await spawnBot(build.main, botEnv, 30_000, SETTINGS.botNodeFlags);
   cleanups.push(() => bot.stop());
   const memoryAtOnline = bot.memory();
   log(`bot online after ${bot.onlineMs.toFixed(0)} ms (pid ${bot.pid}, RSS ${memoryAtOnline.rssMiB.toFixed(1)} MiB)`);
@@ -652,6 +655,9 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
   if ((counts.WARN ?? 0) + (counts.ERROR ?? 0) > 0) {
     throw new Error(`the bot logged warnings or errors during the run:\n${bot.output()}`);
   }
+  log("restarting the bot, its modules' compiled code cached by the first start …");
+  const restarted = await spawnBot(build.main, botEnv, 30_000, SETTINGS.botNodeFlags);
+  await restarted.stop();
 
   report({
     reference: { botPing, nativePing, redisPing },
@@ -681,6 +687,7 @@ async function run(build: BotBuild, prosody: BenchProsody, redis: RedisServer): 
     },
     roundTrips,
     onlineMs: bot.onlineMs,
+    restartOnlineMs: restarted.onlineMs,
     connectingMs: bot.connectingMs,
     memoryAtOnline,
     memory,
@@ -701,6 +708,8 @@ interface Report {
   /** Redis round trips per contact invite of a user with a quota. */
   roundTrips: number;
   onlineMs: number;
+  /** The same after a restart, Node's compile cache filled by the first start. */
+  restartOnlineMs: number;
   connectingMs: number | undefined;
   memoryAtOnline: BotMemory;
   memory: BotMemory;
@@ -879,10 +888,16 @@ function report(r: Report): void {
       r.roundTrips <= TARGETS.roundTrips,
     ),
     target(
-      `bot online ≤ ${TARGETS.onlineMs} ms after spawn`,
+      `bot online ≤ ${TARGETS.onlineMs} ms after spawn, first start`,
       r.onlineMs,
       (v) => `${v.toFixed(0)} ms`,
       r.onlineMs <= TARGETS.onlineMs,
+    ),
+    target(
+      `bot online ≤ ${TARGETS.onlineMs} ms after spawn, compile cache filled`,
+      r.restartOnlineMs,
+      (v) => `${v.toFixed(0)} ms`,
+      r.restartOnlineMs <= TARGETS.onlineMs,
     ),
     target(
       `bot RSS ≤ ${TARGETS.rssMB} MB after the run, web server on`,
@@ -908,6 +923,7 @@ function report(r: Report): void {
       (r.connectingMs === undefined
         ? ""
         : ` (${r.connectingMs.toFixed(0)} ms to "Connecting": node and modules; ${(r.onlineMs - r.connectingMs).toFixed(0)} ms to "Online": TCP, SASL SCRAM-SHA-1 with Prosody's 10,000 iterations, bind)`),
+    `  online ${r.restartOnlineMs.toFixed(0)} ms after spawn on a restart, Node's compile cache filled by the first start (as the image's build fills it)`,
     `  RSS at online    ${mem(r.memoryAtOnline)}`,
     `  RSS after run    ${mem(r.memory)} = ${rssMB.toFixed(1)} MB; peak ${r.memory.peakMiB.toFixed(1)} MiB`,
     `  the floor's RSS after its run: ${mem(floor.memory)}`,

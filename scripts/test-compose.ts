@@ -269,6 +269,9 @@ async function main(): Promise<number> {
     );
     const botEnv = await compose(["exec", "-T", "bot", "env"]);
     check("the bot's environment holds no Redis password but its own", !botEnv.includes(secrets.redisProsody));
+    // The image's compile cache (Dockerfile): filled at build, so the container's first start reads it.
+    const cached = await compose(["exec", "-T", "bot", "find", "/app/.compile-cache", "-type", "f"]);
+    check("the image holds the bot's compiled modules (NODE_COMPILE_CACHE)", cached.trim().split("\n").length > 10);
 
     let admin = await login("admin", secrets.adminPassword);
     const first = await inviteByChat(admin);
