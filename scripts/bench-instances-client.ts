@@ -7,7 +7,7 @@
  * invite for this very user; the store's clean "try again" (XEP-0086 type `wait`, `internal-server-error`, the
  * catalogue's text: src/errors/domain-errors.ts "store-unavailable"); anything else, which stops the run.
  */
-import { type Client, client, xml } from "@xmpp/client";
+import { type Client, client } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import { contactInviteIq, percentile, withTimeout } from "./bench-load.js";
 
