@@ -5,8 +5,10 @@
  * which does not resolve the `.js` names of our imports).
  */
 import { type Element, xml } from "@xmpp/xml";
+import { CONTACT_INVITE_NODE } from "../src/commands/invite-commands.js";
 import { inviteResultForm } from "../src/commands/result-form.js";
 import { invitePagePath } from "../src/invites/uri.js";
+import { NS } from "../src/xmpp/namespaces.js";
 
 /** Where the requester's bare JID goes in the tree's texts. */
 const REQUESTER = "{requester}";
@@ -39,12 +41,7 @@ export function floorAnswer(webUrl: string): { readonly requester: string; reado
   const tree = treeOf(
     xml(
       "command",
-      {
-        xmlns: "http://jabber.org/protocol/commands",
-        node: "urn:xmpp:invite#invite",
-        sessionid: FIXED_SESSION,
-        status: "completed",
-      },
+      { xmlns: NS.commands, node: CONTACT_INVITE_NODE, sessionid: FIXED_SESSION, status: "completed" },
       inviteResultForm({ invite: { uri, expires }, landingUrl: `${webUrl}${invitePagePath(FIXED_TOKEN)}` }),
     ),
   );

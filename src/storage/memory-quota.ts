@@ -4,6 +4,7 @@ import {
   DEFAULT_LIFETIME_MS,
   type QuotaClaim,
   type QuotaDecision,
+  QuotaRefusedError,
   type QuotaRules,
   type QuotaStore,
   RESERVATION_LEASE_MS,
@@ -128,6 +129,12 @@ export class MemoryQuota implements QuotaStore {
   async release(subject: string, member: string): Promise<void> {
     this.#taken.get(subject)?.delete(member);
     this.#reserving.get(subject)?.delete(member);
+  }
+
+  /** Takes `claim`'s place for the invite about to be saved, or throws QuotaRefusedError (InviteStore.save). */
+  async claim(claim: QuotaClaim): Promise<void> {
+    const decision = await this.reserve(claim.subject, claim.rules, claim.member);
+    if (!decision.allowed) throw new QuotaRefusedError(decision);
   }
 
   /** The invite of `claim` is saved: it counts as pending through the store, not as a place in flight. */

@@ -16,7 +16,6 @@ import type {
   RelationsStore,
   StoredInvite,
 } from "../invites/store.js";
-import { QuotaRefusedError } from "../invites/store.js";
 import { idOfHash, tokenHash } from "../invites/token.js";
 import type { StorageBackend } from "./backend.js";
 import { MemoryApiKeys } from "./memory-api-keys.js";
@@ -85,10 +84,7 @@ export class MemoryInviteStore implements InviteStore, QuotaStore, RelationsStor
   }
 
   async save(invite: Invite, claim?: QuotaClaim): Promise<void> {
-    if (claim !== undefined) {
-      const decision = await this.#quota.reserve(claim.subject, claim.rules, claim.member);
-      if (!decision.allowed) throw new QuotaRefusedError(decision);
-    }
+    if (claim !== undefined) await this.#quota.claim(claim);
     const hash = tokenHash(invite.token);
     const record = recordOf(invite);
     this.#invites.set(hash, { hash, record: structuredClone(record), used: 0 });

@@ -22,15 +22,22 @@ export function queueWrites(multi: Multi, writes: readonly RedisWrite[]): Multi 
   return multi;
 }
 
+/** One write as the command Redis runs. */
+function commandOf(write: RedisWrite): string[] {
+  switch (write.op) {
+    case "SET":
+      return [write.op, write.key, write.value, "PXAT", String(write.atMs)];
+    case "ZADD":
+      return [write.op, write.key, String(write.score), write.member];
+    case "ZREMRANGEBYSCORE":
+      return [write.op, write.key, write.min, write.max];
+  }
+}
+
 /** The quota script's ARGV tail that runs `writes`: each one's argument count, then its arguments. */
 export function scriptArgsOf(writes: readonly RedisWrite[]): string[] {
   return writes.flatMap((write) => {
-    const command =
-      write.op === "SET"
-        ? [write.op, write.key, write.value, "PXAT", String(write.atMs)]
-        : write.op === "ZADD"
-          ? [write.op, write.key, String(write.score), write.member]
-          : [write.op, write.key, write.min, write.max];
+    const command = commandOf(write);
     return [String(command.length), ...command];
   });
 }
