@@ -216,13 +216,23 @@ function records:records_of(hashes_list)
 	return out;
 end
 
+--- Runs `f` once the server has started: at once if it has (a reload, a host added later), else when it does.
+-- Prosody loads every host and its modules before its event loop runs, so a Redis call made while they load gets
+-- no answer before its timer runs out, however well Redis does, and opens the breaker (resp_client.lib.lua).
+local function once_started(f)
+	if module.on_ready then return module:on_ready(f); end -- Prosody 13
+	-- Prosody 0.12 sets start_time once every host is loaded, then fires server-started.
+	if prosody.start_time then return f(); end
+	module:hook_global("server-started", function () f(); end);
+end
+
 --- The store of `host` with the key names, these methods, and those of each table given.
 local function open(host, ...)
 	local store = store_lib.open(host, keys_lib.methods, records, ...);
-	-- The layout is read at load, in a runner of its own so that a hanging Redis cannot hold up the
-	-- server's start; then at most once per interval. prosodyctl reads it on first use.
+	-- The layout is read once the server has started, in a runner of its own so that a hanging Redis cannot hold
+	-- up anything; then at most once per interval. prosodyctl reads it on first use.
 	if store.signing_ok and prosody.process_type == "prosody" then
-		async.runner(function () store:usable(); end):run(true);
+		once_started(function () async.runner(function () store:usable(); end):run(true); end);
 	end
 	return store;
 end

@@ -1,6 +1,6 @@
 /** A private Prosody on a free loopback port, with its own config, data and log in a temp dir. */
 import { execFile, execFileSync } from "node:child_process";
-import { readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,6 +182,7 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
     prosodyctl,
     async stop() {
       await proc?.stop();
+      keepLog(logPath, port);
       await rm(dir, { recursive: true, force: true });
       forgetDir();
     },
@@ -195,6 +196,17 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
     },
     logTail,
   };
+}
+
+/**
+ * With KEEP_PROSODY_LOGS=DIR, a stopped Prosody's debug log is kept as DIR/PORT.log: what a test that failed under
+ * load (in CI) saw, after its temp dir is gone.
+ */
+function keepLog(logPath: string, port: number): void {
+  const keepIn = process.env.KEEP_PROSODY_LOGS;
+  if (keepIn === undefined || keepIn === "" || !existsSync(logPath)) return;
+  mkdirSync(keepIn, { recursive: true });
+  copyFileSync(logPath, join(keepIn, `${port}.log`));
 }
 
 /** The installed Prosody's major version, from `prosodyctl about` ("Prosody 0.12.3" → 0; "Prosody 13.0.1" → 13). */
