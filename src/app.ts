@@ -12,9 +12,11 @@ import { consoleLogins } from "./app/console-logins.js";
 import { appEvents } from "./app/events.js";
 import { httpApi } from "./app/http-api.js";
 import { instanceRole } from "./app/instance-role.js";
+import { startListenersAfter } from "./app/listeners.js";
 import { useNotices } from "./app/use-notices.js";
 import { userInviteLimits } from "./app/user-invite-limits.js";
 import { webListener } from "./app/web-listener.js";
+import { webPages } from "./app/web-pages.js";
 import { attachXmppSide } from "./app/xmpp-side.js";
 import { CircleService } from "./circles/service.js";
 import type { Config } from "./config.js";
@@ -29,7 +31,6 @@ import { chooseRegistrationWhenOnline } from "./registration/ways.js";
 import { serviceStore } from "./storage/backend.js";
 import { redisBackend } from "./storage/redis-backend.js";
 import { createRedisClient } from "./storage/redis-client.js";
-import { createWebApp } from "./web/web-app.js";
 import { createConnection } from "./xmpp/connection.js";
 import { ROLES_ON_JOIN_FEATURE, serverFeatures } from "./xmpp/server-features.js";
 import { serverUserRoles } from "./xmpp/user-roles.js";
@@ -119,24 +120,24 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     ...(deps.settleAfterMs === undefined ? {} : { settleAfterMs: deps.settleAfterMs }),
   });
 
-  const web =
-    config.web === undefined
-      ? undefined
-      : createWebApp(config, config.web, {
-          ...deps.web,
-          registrar: ops.countRegistrations(deps.web?.registrar ?? registrar),
-          // A server without our hook has no XEP-0379 pre-approval either (docs/servers.md).
-          preApproves: () => registrar.way !== "bot",
-          usernameRule,
-          invites: storage.invites,
-          hits: storage.hits,
-          circles: storage.circles,
-          console: logins.web(service, api.keys, circles),
-          api: api.web(service),
-          log: log.child({ part: "web" }),
-        });
-  ops.countWebRequests(web?.server);
-  const listening = webListener(web, config, log, deps.onFatal);
+  const pages = webPages(
+    config,
+    {
+      ...deps.web,
+      registrar: ops.countRegistrations(deps.web?.registrar ?? registrar),
+      // A server without our hook has no XEP-0379 pre-approval either (docs/servers.md).
+      preApproves: () => registrar.way !== "bot",
+      usernameRule,
+      invites: storage.invites,
+      hits: storage.hits,
+      circles: storage.circles,
+      console: logins.web(service, api.keys, circles),
+      api: api.web(service),
+      log: log.child({ part: "web" }),
+    },
+    (server) => ops.countWebRequests(server),
+  );
+  const listening = webListener(pages, config, log, deps.onFatal);
   // One instance of several leads: it alone answers the bot's bare JID (docs/instances.md).
   const lease = storage.leader?.(config.xmpp.username.toLowerCase());
   const role = instanceRole(xmpp, presence, {
@@ -148,7 +149,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   let forgetHealth: (() => void) | undefined;
 
   // The lifecycle. What the bot stands on starts first and stops last, in reverse; what uses the XMPP session
-  // starts before it connects and stops, in this order, before it closes.
+  // starts before it connects and stops, in this order, before it closes; the listeners start beside it.
   const ground: Component[] = [
     {
       start: () => {
@@ -156,8 +157,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       },
       stop: () => forgetHealth?.(),
     },
-    // Listening before the store and the stream start, and after they stopped: it reports on both.
-    ops,
     storage,
     // Stopped after the stream closed and before the store: the lease is free only once this instance left.
     role,
@@ -170,7 +169,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     circles,
     store,
     storage,
-    web,
+    get web() {
+      return listening.web;
+    },
     events,
     role: () => role.leadership.role,
     get webAddress() {
@@ -181,13 +182,17 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     async start() {
       for (const part of [...ground, ...sessionUsers]) if ((await part.start?.()) === false) return;
-      // The web server readies its routes (their schemas compiled: a tenth of a second) while the XMPP session
-      // connects (docs/benchmarks.md, "Start-up"); a port it cannot have ends the start, the session closed again.
-      const [listened] = await Promise.all([listening.start?.(), connection.start()]);
-      if (listened === false) await connection.stop();
+      // The listeners start once the session's first attempt is over (src/app/listeners.ts), the pages after the
+      // operations listener, which counts their answers. A port either cannot have ends the start, the session closed.
+      const connected = connection.start();
+      const listened = await startListenersAfter(connected, [ops, listening]);
+      await connected;
+      if (!listened) await connection.stop();
     },
     async stop() {
-      for (const part of [listening, ...sessionUsers, connection, ...[...ground].reverse()]) await part.stop?.();
+      // The operations listener last: it reports on the others until they are gone.
+      const order: Component[] = [listening, ...sessionUsers, connection, ...[...ground].reverse(), ops];
+      for (const part of order) await part.stop?.();
     },
   };
 }

@@ -60,3 +60,37 @@ export class Events<M extends object> implements EventSink<M>, EventSource<M> {
     }
   }
 }
+
+/** What `heldEvents` returns: a source whose listeners get the held events first, once released. */
+export interface HeldEvents<M extends object> extends EventSource<M> {
+  /** Passes what was held to the listeners there are now, then each event as it comes. */
+  release(): void;
+  /** Stops listening to the source (and drops what is held). */
+  forget(): void;
+}
+
+/**
+ * `source`'s events from now on, held until `release()`: for a part whose listeners load later (the metrics load
+ * while the XMPP session connects) and must count what happened meanwhile. At most `limit` are held.
+ */
+export function heldEvents<M extends object>(source: EventSource<M>, limit = 10_000): HeldEvents<M> {
+  const relay = new Events<M>();
+  let held: AnyEvent<M>[] | undefined = [];
+  const forget = source.onEach((event) => {
+    if (held === undefined) relay.emit(event.name, event.detail);
+    else if (held.length < limit) held.push(event);
+  });
+  return {
+    on: (name, listener) => relay.on(name, listener),
+    onEach: (listener) => relay.onEach(listener),
+    release() {
+      const events = held ?? [];
+      held = undefined;
+      for (const event of events) relay.emit(event.name, event.detail);
+    },
+    forget() {
+      held = undefined;
+      forget();
+    },
+  };
+}

@@ -1,19 +1,19 @@
 /**
  * The operations listener in the app's lifecycle (OPS_LISTEN, docs/operations.md): /healthz and /metrics on a port of
- * their own. It starts before the storage and the XMPP session, so that a probe hears "degraded" while the bot
- * connects, and stops last. A port it cannot have ends the start (logged, handed to `onFatal`: main exits 2), as
- * WEB_LISTEN's does. With OPS_LISTEN=off it does nothing and counts nothing.
+ * their own. It starts beside the XMPP session, loading prom-client and Fastify while the session connects
+ * (docs/benchmarks.md, "Start-up"); what the app's events say meanwhile is held and counted once the metrics are
+ * there. It stops last. A port it cannot have ends the start (logged, handed to `onFatal`: main exits 2), as
+ * WEB_LISTEN's does. With OPS_LISTEN=off it loads nothing and counts nothing.
  */
 import type { FastifyInstance } from "fastify";
 import type { OpsConfig } from "../config/ops.js";
-import type { EventSource } from "../events.js";
+import { type EventSource, heldEvents } from "../events.js";
 import type { Logger } from "../logger.js";
 import type { Registrar } from "../registration/registrar.js";
 import { countRegistrations, countWebRequests } from "./counted-edges.js";
 import { healthReport, storeLinkState } from "./health.js";
-import { type OpsEvents, OpsMetrics } from "./metrics.js";
+import type { OpsEvents, OpsMetrics } from "./metrics.js";
 import { timeRedisCommands } from "./redis-timing.js";
-import { buildOpsServer } from "./server.js";
 
 export interface OpsDeps<M extends OpsEvents> {
   /** The app's events: the metrics count them, and Redis's state comes from `store-link`. */
@@ -31,11 +31,11 @@ export interface OpsDeps<M extends OpsEvents> {
 export interface OpsListener {
   /** Where it listens (host:port) once started. */
   readonly address: string | undefined;
-  /** undefined with OPS_LISTEN=off. */
+  /** Once started; undefined before, and with OPS_LISTEN=off. */
   readonly metrics: OpsMetrics | undefined;
   /** The registrar to give the web pages: `registrar` counting its results. */
   countRegistrations(registrar: Registrar): Registrar;
-  /** Counts the public web server's answers by status; call before it listens. */
+  /** Counts the public web server's answers by status, from the start of the listener on; call before it listens. */
   countWebRequests(server: FastifyInstance | undefined): void;
   start(): Promise<boolean>;
   stop(): Promise<void>;
@@ -55,22 +55,30 @@ export function opsListener<M extends OpsEvents>(config: OpsConfig | undefined, 
   const { log } = deps;
   const redis = storeLinkState(deps.events, deps.redisInitiallyUp);
   const health = () => healthReport({ xmppStatus: deps.xmppStatus, redisUp: redis.up, role: deps.role });
-  const metrics = new OpsMetrics();
-  metrics.watchHealth(health);
-  const forgetEvents = metrics.countEvents(deps.events);
-  const server = buildOpsServer({ health, registry: metrics.registry, log });
+  const events = heldEvents(deps.events);
+  let metrics: OpsMetrics | undefined;
+  let server: FastifyInstance | undefined;
   let address: string | undefined;
   let stopTiming: (() => void) | undefined;
   return {
     get address() {
       return address;
     },
-    metrics,
-    countRegistrations: (registrar) => countRegistrations(registrar, metrics),
+    get metrics() {
+      return metrics;
+    },
+    countRegistrations: (registrar) =>
+      countRegistrations(registrar, { registration: (action, outcome) => metrics?.registration(action, outcome) }),
     countWebRequests: (web) => {
-      if (web !== undefined) countWebRequests(web, metrics);
+      if (web !== undefined) countWebRequests(web, { webResponse: (status) => metrics?.webResponse(status) });
     },
     async start() {
+      const [{ OpsMetrics }, { buildOpsServer }] = await Promise.all([import("./metrics.js"), import("./server.js")]);
+      metrics = new OpsMetrics();
+      metrics.watchHealth(health);
+      metrics.countEvents(events);
+      events.release();
+      server = buildOpsServer({ health, registry: metrics.registry, log });
       const { host, port } = config.listen;
       try {
         await server.listen({ host, port });
@@ -82,16 +90,16 @@ export function opsListener<M extends OpsEvents>(config: OpsConfig | undefined, 
         deps.onFatal?.(error as Error);
         return false;
       }
-      stopTiming = timeRedisCommands((command, seconds) => metrics.redisCommand(command, seconds));
+      stopTiming = timeRedisCommands((command, seconds) => metrics?.redisCommand(command, seconds));
       address = hostPort(server.server.address(), host, port);
       log.info("Operations listener on OPS_LISTEN", { listen: address, paths: "/healthz /metrics" });
       return true;
     },
     async stop() {
       stopTiming?.();
-      forgetEvents();
+      events.forget();
       redis.forget();
-      await server.close();
+      await server?.close();
     },
   };
 }

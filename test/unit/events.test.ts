@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Events, silentSink } from "../../src/events.js";
+import { Events, heldEvents, silentSink } from "../../src/events.js";
 
 interface Map {
   opened: { readonly door: string };
@@ -58,5 +58,33 @@ describe("Events", () => {
 
   it("has a silent sink for parts built without one", () => {
     expect(() => silentSink<Map>().emit("opened", { door: "front" })).not.toThrow();
+  });
+});
+
+describe("heldEvents", () => {
+  it("holds what happens until released, then passes it on first and each later event as it comes", () => {
+    const source = new Events<Map>();
+    const held = heldEvents(source);
+    source.emit("opened", { door: "front" });
+    source.emit("closed", { door: "front", slammed: false });
+    const seen: string[] = [];
+    held.onEach(({ name, detail }) => seen.push(`${name}:${detail.door}`));
+    expect(seen).toEqual([]);
+    held.release();
+    source.emit("opened", { door: "back" });
+    expect(seen).toEqual(["opened:front", "closed:front", "opened:back"]);
+  });
+
+  it("holds at most its limit, and nothing once forgotten", () => {
+    const source = new Events<Map>();
+    const held = heldEvents(source, 2);
+    for (const door of ["a", "b", "c"]) source.emit("opened", { door });
+    const seen: string[] = [];
+    held.on("opened", ({ door }) => seen.push(door));
+    held.release();
+    expect(seen).toEqual(["a", "b"]);
+    held.forget();
+    source.emit("opened", { door: "d" });
+    expect(seen).toEqual(["a", "b"]);
   });
 });

@@ -35,6 +35,26 @@ describe("the operations listener", () => {
     await expect(fetch(`http://${address}/healthz`)).rejects.toThrow();
   });
 
+  it("counts what happened before it started: the metrics load while the XMPP session connects", async () => {
+    const events = new Events<OpsEvents>();
+    const ops = opsListener(
+      { listen: { host: "127.0.0.1", port: 0 } },
+      { events, xmppStatus: () => "connecting", log, redisInitiallyUp: false },
+    );
+    events.emit("invite-created", { id: "abcdefgh", kind: "contact", type: "roster", by: "alice@localhost" });
+    events.emit("store-link", { state: "connected" });
+    expect(ops.metrics).toBeUndefined();
+    expect(await ops.start()).toBe(true);
+    const text = await (await fetch(`http://${ops.address}/metrics`)).text();
+    expect(text).toContain('xmpp_invite_bot_invites_created_total{kind="contact"} 1');
+    expect(text).toContain("xmpp_invite_bot_redis_up 1");
+    events.emit("invite-created", { id: "bcdefghi", kind: "contact", type: "roster", by: "alice@localhost" });
+    expect(await (await fetch(`http://${ops.address}/metrics`)).text()).toContain(
+      'xmpp_invite_bot_invites_created_total{kind="contact"} 2',
+    );
+    await ops.stop();
+  });
+
   it("ends the start through onFatal when the port is taken", async () => {
     const first = listener();
     await first.start();
