@@ -7,7 +7,7 @@ import { accountControl } from "./app/account-control.js";
 import type { App, AppDeps } from "./app/app-types.js";
 import { heldAccounts } from "./app/approvals.js";
 import { circleRooms } from "./app/circle-rooms.js";
-import type { Component } from "./app/component.js";
+import { type Component, stopOnce } from "./app/component.js";
 import { consoleLogins } from "./app/console-logins.js";
 import { appEvents } from "./app/events.js";
 import { httpApi } from "./app/http-api.js";
@@ -163,6 +163,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   ];
   const sessionUsers: Component[] = [requests, ...(notifier === undefined ? [] : [notifier]), registrar];
 
+  // The operations listener stops last: it reports on the others until they are gone.
+  const stop = stopOnce([listening, ...sessionUsers, connection, ...[...ground].reverse(), ops]);
+
   return {
     xmpp,
     service,
@@ -183,16 +186,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     async start() {
       for (const part of [...ground, ...sessionUsers]) if ((await part.start?.()) === false) return;
       // The listeners start once the session's first attempt is over (src/app/listeners.ts), the pages after the
-      // operations listener, which counts their answers. A port either cannot have ends the start, the session closed.
+      // operations listener, which counts their answers. A port either cannot have ends the start: the app stops.
       const connected = connection.start();
       const listened = await startListenersAfter(connected, [ops, listening]);
       await connected;
-      if (!listened) await connection.stop();
+      if (!listened) await stop();
     },
-    async stop() {
-      // The operations listener last: it reports on the others until they are gone.
-      const order: Component[] = [listening, ...sessionUsers, connection, ...[...ground].reverse(), ops];
-      for (const part of order) await part.stop?.();
-    },
+    stop,
   };
 }
