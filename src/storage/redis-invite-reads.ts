@@ -54,7 +54,9 @@ export class RedisInviteReads {
     this.#host = host;
     this.#keys = keys;
     this.#log = log;
-    const adapter = new KeyvRedis(redis.client, { throwOnConnectError: true, throwOnErrors: true });
+    // keyv deletes a value whose envelope has expired while Redis still keeps the key (the moment between the two
+    // clocks): with DEL, which the bot's ACL user may run, not UNLINK (docs/security.md).
+    const adapter = new KeyvRedis(redis.client, { throwOnConnectError: true, throwOnErrors: true, useUnlink: false });
     // Plain JSON and our own full key names, so that Prosody reads the same bytes.
     this.#keyv = new Keyv({
       store: adapter,
