@@ -97,12 +97,16 @@ export class RedisConnection {
   async bounded<T>(operation: string, run: () => Promise<T>, waitMs = 0): Promise<T> {
     if (!this.isReady) throw new StoreUnavailableError(`Redis is not connected (${operation} not attempted)`);
     let timer: NodeJS.Timeout | undefined;
+    let judged: NodeJS.Immediate | undefined;
     const limitMs = this.#timeoutMs + waitMs;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StoreUnavailableError(`Redis did not answer within ${limitMs} ms (${operation})`)),
-        limitMs,
-      );
+      // Judged after the event loop's poll phase (setImmediate): a reply that came while the bot was busy (a burst of
+      // stanzas) is read there, after the timers, and must not count as Redis's silence.
+      timer = setTimeout(() => {
+        judged = setImmediate(() =>
+          reject(new StoreUnavailableError(`Redis did not answer within ${limitMs} ms (${operation})`)),
+        );
+      }, limitMs);
     });
     try {
       return await Promise.race([run(), timeout]);
@@ -111,6 +115,7 @@ export class RedisConnection {
       throw new StoreUnavailableError(`Redis ${operation} failed: ${(error as Error).message}`, { cause: error });
     } finally {
       clearTimeout(timer);
+      clearImmediate(judged);
     }
   }
 
