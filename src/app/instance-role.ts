@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import type { Presence } from "../xmpp/presence.js";
 import type { Component } from "./component.js";
 import { Leadership, type LeadershipEvents, type LeaseTimers } from "./leadership.js";
+import { settledOrAfter } from "./settled-or-after.js";
 import { FOLLOWER_PRIORITY, LEADER_PRIORITY } from "./xmpp-side.js";
 
 /** The longest a login's first presence waits for the instance's first try for the lease. */
@@ -44,16 +45,8 @@ export function instanceRole(
     firstTry = leadership.campaign();
   });
   // The first presence of a login waits for the first try (bounded): a leader is announced at once as one.
-  presence.announceAfter(() => within(firstTry, FIRST_TRY_WAIT_MS));
+  presence.announceAfter(() => settledOrAfter(firstTry, FIRST_TRY_WAIT_MS));
   // Offline, it cannot answer: another instance should lead.
   xmpp.on("disconnect", () => void leadership.resign());
   return { leadership, stop: () => leadership.resign() };
-}
-
-function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }

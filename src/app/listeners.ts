@@ -4,6 +4,7 @@
  * over, or after `LISTENERS_WAIT_MS` for a server that does not answer. Loading them meanwhile takes the one thread
  * from the handshake and delays going online (docs/benchmarks.md, "Start-up").
  */
+import { settledOrAfter } from "./settled-or-after.js";
 
 /** How long the listeners wait at most for the XMPP session's first attempt. */
 export const LISTENERS_WAIT_MS = 1_000;
@@ -23,18 +24,3 @@ export async function startListenersAfter(
   for (const listener of listeners) if (!(await listener.start())) return false;
   return true;
 }
-
-/** Resolves once `promise` has settled (either way: its caller reads it) or after `ms`, whichever comes first. */
-async function settledOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([promise.then(noop, noop), elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function noop(): void {}

@@ -60,6 +60,11 @@ export function opsListener<M extends OpsEvents>(config: OpsConfig | undefined, 
   let server: FastifyInstance | undefined;
   let address: string | undefined;
   let stopTiming: (() => void) | undefined;
+  // What the edges count reaches the metrics from when start() has loaded them.
+  const edges: Pick<OpsMetrics, "registration" | "webResponse"> = {
+    registration: (action, outcome) => metrics?.registration(action, outcome),
+    webResponse: (status) => metrics?.webResponse(status),
+  };
   return {
     get address() {
       return address;
@@ -67,10 +72,9 @@ export function opsListener<M extends OpsEvents>(config: OpsConfig | undefined, 
     get metrics() {
       return metrics;
     },
-    countRegistrations: (registrar) =>
-      countRegistrations(registrar, { registration: (action, outcome) => metrics?.registration(action, outcome) }),
+    countRegistrations: (registrar) => countRegistrations(registrar, edges),
     countWebRequests: (web) => {
-      if (web !== undefined) countWebRequests(web, { webResponse: (status) => metrics?.webResponse(status) });
+      if (web !== undefined) countWebRequests(web, edges);
     },
     async start() {
       const [{ OpsMetrics }, { buildOpsServer }] = await Promise.all([import("./metrics.js"), import("./server.js")]);
